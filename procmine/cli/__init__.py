@@ -1,0 +1,38 @@
+"""The ``procmine`` command line: a thin layer over the public API.
+
+Every command turns a :class:`procmine.ProcmineError` into one line on
+standard error and its exit code (1: the input could not be used; 2: wrong
+usage). ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from procmine.cli._common import main_group
+from procmine.cli.commands import register
+
+__all__ = ["cli", "main"]
+
+cli: click.Group = register(main_group)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line and return its exit code (the console script's entry point)."""
+    try:
+        result = cli.main(args=argv, prog_name="procmine", standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("procmine: aborted", err=True)
+        return 1
+    except click.exceptions.Exit as stop:
+        return int(stop.exit_code)
+    except click.ClickException as problem:
+        problem.show()
+        return 2 if isinstance(problem, click.UsageError) else int(problem.exit_code)
+    return int(result or 0) if isinstance(result, int) else 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

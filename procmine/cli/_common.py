@@ -1,0 +1,133 @@
+"""Shared pieces of the command line: the group, error handling, mapping options, progress."""
+
+from __future__ import annotations
+
+import functools
+import sys
+import traceback
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import click
+
+from procmine.errors import ProcmineError
+
+__all__ = ["Context", "handle_errors", "main_group", "mapping_options", "progress", "step"]
+
+T = TypeVar("T")
+
+
+@dataclass
+class Context:
+    """Options of the top-level group, handed to every command."""
+
+    quiet: bool = False
+    debug: bool = False
+
+    @property
+    def show_progress(self) -> bool:
+        """Progress goes to a terminal only, and never with --quiet."""
+        return not self.quiet and sys.stderr.isatty()
+
+    def info(self, message: str) -> None:
+        """One line of information on standard error, unless --quiet."""
+        if not self.quiet:
+            click.echo(message, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="procmine", prog_name="procmine")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
+@click.pass_context
+def main_group(ctx: click.Context, quiet: bool, debug: bool) -> None:
+    """procmine: order-fulfilment process mining.
+
+    Load order-fulfilment extracts (a sources file, or one CSV/Parquet/Excel/XES/OCEL
+    log), map handoffs between departments and parties, find information keyed in
+    twice, and price moving steps to customers, suppliers and carriers.
+
+    Exit codes: 0 success, 1 the input could not be used, 2 wrong usage.
+    """
+    ctx.obj = Context(quiet=quiet, debug=debug)
+
+
+def handle_errors(func: Callable[..., T]) -> Callable[..., T]:
+    """Turn ProcmineError into one line and its exit code (traceback with --debug)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        ctx = click.get_current_context()
+        state = ctx.find_object(Context) or Context()
+        try:
+            return func(*args, **kwargs)
+        except ProcmineError as problem:
+            if state.debug:
+                traceback.print_exc()
+            click.echo(f"procmine: error: {problem}", err=True)
+            raise click.exceptions.Exit(problem.exit_code) from None
+        except (MemoryError, KeyboardInterrupt):
+            raise
+        except OSError as problem:  # unreadable file, full disk: the user's to fix
+            if state.debug:
+                traceback.print_exc()
+            click.echo(f"procmine: error: {problem}", err=True)
+            raise click.exceptions.Exit(1) from None
+
+    return wrapper
+
+
+def mapping_options(func: Callable[..., T]) -> Callable[..., T]:
+    """Options that say which column of a single log file plays which role.
+
+    They collect into one ``mapping`` dict (only the options given), passed to
+    :func:`procmine.load`. Ignored for a sources file, which maps its own columns.
+    """
+    options = [
+        click.option("--case-id", "case_id", metavar="COL", help="Column holding the order (case) id."),
+        click.option("--activity", metavar="COL", help="Column holding the activity."),
+        click.option("--timestamp", metavar="COL", help="Column holding the completion time."),
+        click.option("--resource", metavar="COL", help="Column holding the user or system account."),
+        click.option("--department", metavar="COL", help="Column holding the department."),
+        click.option(
+            "--timestamp-format", metavar="FMT",
+            help="strftime format of the timestamps, e.g. '%d/%m/%Y %H:%M' (day first).",
+        ),
+        click.option(
+            "--timezone", metavar="TZ",
+            help="Time zone of timestamps without an offset, e.g. Europe/Amsterdam (default UTC).",
+        ),
+        click.option(
+            "--object-type", metavar="TYPE",
+            help="OCEL only: the object type that is the case (default 'orders').",
+        ),
+    ]
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> T:
+        keys = ("case_id", "activity", "timestamp", "resource", "department",
+                "timestamp_format", "timezone", "object_type")
+        mapping = {k: kwargs.pop(k) for k in keys if k in kwargs}
+        kwargs["mapping"] = {k: v for k, v in mapping.items() if v is not None}
+        return func(*args, **kwargs)
+
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+def progress(items: Iterable[T], *, desc: str, total: int | None = None) -> Iterator[T]:
+    """Iterate with a progress bar on a terminal; silently otherwise."""
+    from tqdm import tqdm
+
+    state = click.get_current_context().find_object(Context) or Context()
+    yield from tqdm(items, desc=desc, total=total, disable=not state.show_progress,
+                    leave=False, file=sys.stderr)
+
+
+def step(message: str) -> None:
+    """Announce a long step (on a terminal, unless --quiet)."""
+    state = click.get_current_context().find_object(Context) or Context()
+    if state.show_progress:
+        click.echo(f"… {message}", err=True)

@@ -1,0 +1,98 @@
+"""What a reader returns: canonical events, rejected rows, and where they came from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from procmine.schema import PARTIES, empty_rejects
+
+__all__ = ["InformationItem", "ReadResult", "SourceStats"]
+
+
+@dataclass(frozen=True)
+class SourceStats:
+    """Accounting for one extract: rows read = rows loaded + rows rejected.
+
+    Parameters
+    ----------
+    name : str
+        The source's name (the key in the sources file, or the file stem).
+    path : str
+        The file as given by the user.
+    format : str
+        ``csv``, ``parquet``, ``excel``, ``xes`` or ``ocel``.
+    rows_read, rows_loaded, rows_rejected : int
+        Data rows in the file (header not counted), rows that became at least
+        one event, rows moved to the rejects table.
+    events : int
+        Events produced (a row correlated to several orders gives several).
+    reasons : Mapping[str, int]
+        Count of rejected rows per reason.
+
+    Examples
+    --------
+    >>> s = SourceStats("sales", "sales.csv", "csv", 10, 9, 1, 9, {"unparseable timestamp": 1})
+    >>> s.rows_read == s.rows_loaded + s.rows_rejected
+    True
+    """
+
+    name: str
+    path: str
+    format: str
+    rows_read: int
+    rows_loaded: int
+    rows_rejected: int
+    events: int
+    reasons: Mapping[str, int] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.rows_read != self.rows_loaded + self.rows_rejected:
+            raise AssertionError(
+                f"{self.name}: rows read ({self.rows_read}) != loaded ({self.rows_loaded}) "
+                f"+ rejected ({self.rows_rejected}); this is a procmine bug, please report it"
+            )
+
+
+@dataclass(frozen=True)
+class InformationItem:
+    """A piece of information that one or more sources carry (e.g. a delivery address).
+
+    In the canonical log the item's values sit in one attribute column named
+    after the item; ``columns`` records which source column fed it.
+
+    Parameters
+    ----------
+    name : str
+        Item name, also the canonical attribute column (``delivery_address``).
+    owner : str
+        The party best placed to enter it first: one of ``PARTIES``.
+    columns : Mapping[str, str]
+        Source name -> column in that source's extract.
+    """
+
+    name: str
+    owner: str = "internal"
+    columns: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.owner not in PARTIES:
+            raise ValueError(f"item {self.name!r}: owner must be one of {PARTIES}")
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    """Everything a reader produced.
+
+    ``events`` has passed :func:`procmine.schema.validate_events`; ``rejects``
+    has the columns of :data:`procmine.schema.REJECT_COLUMNS`, sorted by
+    source then row.
+    """
+
+    events: pd.DataFrame
+    rejects: pd.DataFrame = field(default_factory=empty_rejects)
+    sources: tuple[SourceStats, ...] = ()
+    items: tuple[InformationItem, ...] = ()
+    name: str = "log"

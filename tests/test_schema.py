@@ -1,0 +1,74 @@
+"""Tests for procmine.schema: the canonical schema and its one validation entry point."""
+
+import pandas as pd
+import pytest
+
+from procmine.errors import InputError
+from procmine.schema import CORE_COLUMNS, PARTIES, empty_events, validate_events
+from tests.conftest import make_frame
+
+
+def test_returns_copy_sorted_by_case_then_time_without_mutating_input():
+    raw = make_frame([
+        ("o2", "B", "2024-01-02 10:00"),
+        ("o1", "B", "2024-01-01 11:00"),
+        ("o1", "A", "2024-01-01 10:00"),
+    ])
+    before = raw.copy()
+    log = validate_events(raw, source="t")
+    pd.testing.assert_frame_equal(raw, before)
+    assert log[["case_id", "activity"]].values.tolist() == [["o1", "A"], ["o1", "B"], ["o2", "B"]]
+    assert list(log.columns[: len(CORE_COLUMNS)]) == list(CORE_COLUMNS)
+
+
+def test_ties_keep_input_order():
+    raw = make_frame([("c", x, "2024-01-01 10:00") for x in ["z", "a", "m", "b"]])
+    assert validate_events(raw)["activity"].tolist() == ["z", "a", "m", "b"]
+
+
+def test_timestamps_converted_to_utc():
+    raw = pd.DataFrame({"case_id": ["c"], "activity": ["a"],
+                        "timestamp": [pd.Timestamp("2024-03-01 10:00", tz="Europe/Amsterdam")]})
+    ts = validate_events(raw)["timestamp"].iloc[0]
+    assert str(ts.tz) == "UTC" and ts.hour == 9
+
+
+def test_missing_required_column_lists_what_exists():
+    raw = pd.DataFrame({"case": ["c"], "activity": ["a"], "timestamp": [pd.Timestamp("2024-01-01")]})
+    with pytest.raises(InputError, match=r"'case_id'.*columns present: 'case', 'activity'"):
+        validate_events(raw, source="x.csv")
+
+
+def test_empty_case_id_is_refused():
+    raw = make_frame([("c", "a", "2024-01-01"), (" ", "b", "2024-01-01")])
+    with pytest.raises(InputError, match="case_id"):
+        validate_events(raw)
+
+
+def test_unknown_party_is_refused_and_known_parties_kept():
+    raw = make_frame([("c", "a", "2024-01-01"), ("c", "b", "2024-01-02")])
+    raw["party"] = ["Customer", "robot"]
+    with pytest.raises(InputError, match="'robot'"):
+        validate_events(raw)
+    raw["party"] = ["Customer", None]
+    assert validate_events(raw)["party"].astype(str).tolist() == ["customer", "internal"]
+    assert list(validate_events(raw)["party"].cat.categories) == list(PARTIES)
+
+
+def test_duplicate_event_ids_refused():
+    raw = make_frame([("c", "a", "2024-01-01"), ("c", "b", "2024-01-02")])
+    raw["event_id"] = ["e1", "e1"]
+    with pytest.raises(InputError, match="unique"):
+        validate_events(raw)
+
+
+def test_empty_log_and_single_event():
+    assert len(empty_events()) == 0
+    one = validate_events(make_frame([("c", "a", "2024-01-01")]), source="s")
+    assert one["event_id"].tolist() == ["s:0"] and one["resource"].isna().all()
+
+
+def test_missing_resource_stays_missing_not_text_nan():
+    raw = make_frame([("c", "a", "2024-01-01", None), ("c", "b", "2024-01-02", "u1")])
+    res = validate_events(raw)["resource"]
+    assert res.isna().tolist() == [True, False]
