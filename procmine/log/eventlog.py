@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
 from procmine.io.result import InformationItem, ReadResult, SourceStats
+from procmine.log import filters
+from procmine.log.filters import Scope, TimeMode
 from procmine.schema import (
     ACTIVITY,
     CASE_ID,
@@ -172,6 +174,55 @@ class EventLog:
     def case(self, case_id: str) -> pd.DataFrame:
         """The events of one order, in order (a copy)."""
         return self.events[self.events[CASE_ID] == case_id].reset_index(drop=True)
+
+    # -- filters (verbs that chain; see procmine.log.filters) --------------------------
+    def filter_activities(
+        self, activities: Iterable[str] | str, *, keep: bool = True, scope: Scope = "events"
+    ) -> EventLog:
+        """See :func:`procmine.log.filters.filter_activities`."""
+        return filters.filter_activities(self, activities, keep=keep, scope=scope)
+
+    def filter_cases(self, case_ids: Iterable[str] | str, *, keep: bool = True) -> EventLog:
+        """See :func:`procmine.log.filters.filter_cases`."""
+        return filters.filter_cases(self, case_ids, keep=keep)
+
+    def filter_departments(
+        self, departments: Iterable[str] | str, *, keep: bool = True, scope: Scope = "events"
+    ) -> EventLog:
+        """See :func:`procmine.log.filters.filter_departments`."""
+        return filters.filter_departments(self, departments, keep=keep, scope=scope)
+
+    def filter_resources(
+        self, resources: Iterable[str] | str, *, keep: bool = True, scope: Scope = "events"
+    ) -> EventLog:
+        """See :func:`procmine.log.filters.filter_resources`."""
+        return filters.filter_resources(self, resources, keep=keep, scope=scope)
+
+    def filter_time(
+        self, *, start: object = None, end: object = None, mode: TimeMode = "intersecting"
+    ) -> EventLog:
+        """See :func:`procmine.log.filters.filter_time`."""
+        return filters.filter_time(self, start=start, end=end, mode=mode)
+
+    def filter_case_size(
+        self, *, min_events: int | None = None, max_events: int | None = None
+    ) -> EventLog:
+        """See :func:`procmine.log.filters.filter_case_size`."""
+        return filters.filter_case_size(self, min_events=min_events, max_events=max_events)
+
+    def filter_variants(
+        self, *, top: int | None = None, coverage: float | None = None
+    ) -> EventLog:
+        """See :func:`procmine.log.filters.filter_variants`."""
+        return filters.filter_variants(self, top=top, coverage=coverage)
+
+    def filter_where(self, predicate: Callable[[pd.DataFrame], object]) -> EventLog:
+        """See :func:`procmine.log.filters.filter_where`."""
+        return filters.filter_where(self, predicate)
+
+    def variants(self) -> pd.DataFrame:
+        """See :func:`procmine.log.filters.variants`."""
+        return filters.variants(self)
 
     # -- display ----------------------------------------------------------------------
     def __len__(self) -> int:

@@ -1,0 +1,1 @@
+"""Analyses on the canonical log: handoffs, re-entry, candidates, projection, costs, KPIs."""

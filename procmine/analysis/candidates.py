@@ -1,0 +1,496 @@
+"""Candidates: steps that could move to the information's owner, or disappear by shared data."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from procmine.analysis.costs import KIND_PARTY, CostModel
+from procmine.analysis.handoffs import Handoffs, handoff_events
+from procmine.analysis.reentry import Reentry, reentry
+from procmine.errors import UsageError
+from procmine.log.eventlog import EventLog
+from procmine.schema import (
+    ACTIVITY,
+    AUTOMATED,
+    CASE_ID,
+    DEPARTMENT,
+    EVENT_ID,
+    PARTY,
+    TIMESTAMP,
+)
+
+__all__ = ["DEFAULT_REQUEST_KEYWORDS", "OWNER_KIND", "Candidates", "annual_factor", "candidates"]
+
+#: Kind of change that moves an item's entry to its owner.
+OWNER_KIND: dict[str, str] = {
+    "customer": "customer_self_service",
+    "supplier": "supplier_portal_edi",
+    "carrier": "carrier_api",
+}
+
+#: Activity-name patterns (regular expressions, case-insensitive) of manual steps
+#: that answer a customer's request the customer could serve themselves: status
+#: look-ups ("where is my order"), address changes, return requests.
+DEFAULT_REQUEST_KEYWORDS: tuple[str, ...] = (
+    r"\bstatus\b.*\b(?:enquir|inquir|request|question|call)",
+    r"\b(?:enquir|inquir)\w*\b.*\bstatus\b",
+    r"where is my order|\bwismo\b",
+    r"\baddress change\b|\bchange\b.*\baddress\b",
+    r"\breturn request\b|\brequest\w*\b.*\breturn\b",
+)
+
+#: Share of an activity's executions that must directly follow a customer event
+#: for it to count as handling the customer's request.
+REQUEST_SHARE = 0.8
+
+TABLE_COLUMNS = (
+    "activity", "department", "kind", "item", "owner", "evidence", "events", "cases",
+    "handoffs_removed", "median_wait_s", "labour_minutes", "discrepancies",
+    "labour_cost", "handoff_cost", "waiting_cost", "rework_cost", "current_cost",
+    "current_cost_annual", "implementation_cost", "running_cost_annual", "annual_saving",
+    "payback_months", "rationale",
+)
+
+_KIND_TEXT = {
+    "customer_self_service": "customer self-service (web shop or portal)",
+    "supplier_portal_edi": "a supplier portal or EDI",
+    "carrier_api": "the carrier's API",
+    "shared_data": "sharing the data between the internal systems",
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Candidates:
+    """Ranked candidates for moving or removing steps, with evidence and costs.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per candidate (activity, department, kind), columns
+        :data:`TABLE_COLUMNS`, sorted by annual saving (descending), then
+        activity, department, kind. Money in ``currency``; ``*_annual`` and
+        ``annual_saving`` per year, the other costs over the log's period.
+    events : pandas.DataFrame
+        The evidence: one row per (candidate, event): ``activity, department,
+        kind, event_id, case_id, item, evidence``.
+    currency : str
+    annual_factor : float
+        Multiplier from the log's period to a year (see :func:`annual_factor`).
+    """
+
+    table: pd.DataFrame
+    events: pd.DataFrame
+    currency: str
+    annual_factor: float
+
+    def __len__(self) -> int:
+        return len(self.table)
+
+    def __repr__(self) -> str:
+        saving = float(self.table["annual_saving"].clip(lower=0).sum())
+        return (f"Candidates({len(self.table)} candidates, annual saving up to "
+                f"{saving:,.0f} {self.currency})")
+
+    def _repr_html_(self) -> str:
+        shown = self.table.drop(columns=["rationale"])
+        rationale = "".join(
+            f"<li><strong>{html.escape(r.activity)}</strong> ({html.escape(str(r.department))}, "
+            f"{html.escape(r.kind)}): {html.escape(r.rationale)}</li>"
+            for r in self.table.itertuples(index=False)
+        )
+        return (
+            f"<div class='procmine-candidates'><strong>{html.escape(repr(self))}</strong>"
+            f"{shown.to_html(index=False, escape=True, float_format='{:,.1f}'.format)}"
+            f"<ul>{rationale}</ul></div>"
+        )
+
+
+def annual_factor(log: EventLog, costs: CostModel) -> float:
+    """Multiplier turning the log's figures into figures per year.
+
+    ``costs.annual_orders / orders in the log`` when the cost model gives
+    annual orders, else 365 divided by the log's span in days (at least one
+    day).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"case_id": ["a", "b"], "activity": ["x", "x"],
+    ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-11"], utc=True)})
+    >>> annual_factor(EventLog.from_frame(f), CostModel())
+    36.5
+    >>> annual_factor(EventLog.from_frame(f), CostModel(annual_orders=1000))
+    500.0
+    """
+    if log.n_events == 0:
+        return 0.0
+    if costs.annual_orders > 0:
+        return float(costs.annual_orders) / log.n_cases
+    ts = log.events[TIMESTAMP]
+    days = (ts.max() - ts.min()) / pd.Timedelta(days=1)
+    return 365.0 / max(float(days), 1.0)
+
+
+def candidates(
+    log: EventLog,
+    *,
+    reentry: Reentry | None = None,
+    handoffs: Handoffs | pd.DataFrame | None = None,
+    costs: CostModel | None = None,
+    keywords: Iterable[str] | None = None,
+) -> Candidates:
+    """Find steps that could move to the information's owner, or disappear.
+
+    Candidates come from evidence in the log, not from activity names alone:
+
+    1. **Keying an outside party's information**: a manual internal step that
+       re-enters an item owned by the customer, a supplier or a carrier while
+       only that party had entered it so far (re-keying an e-mail, a scan, a
+       supplier's confirmation; see :func:`procmine.analysis.reentry.reentry`),
+       or that is the first entry of such an item in an order, could be done
+       by the owner: ``customer_self_service``, ``supplier_portal_edi`` or
+       ``carrier_api``.
+    2. **Re-entry of information already inside the company**: a manual
+       internal step that re-enters an internally owned item, or any item an
+       internal event of the order had entered before, by another department
+       or system, disappears when the systems share the data (``shared_data``).
+    3. **Handling a customer's request**: a manual internal step that at least
+       80 % of the time directly follows an event of the customer (a call, an
+       e-mail, a web form) and enters no information item, or whose name
+       matches one of ``keywords`` (status enquiries, address changes, return
+       requests): ``customer_self_service``.
+    4. Without item values, activities repeated by another department
+       (``redo``) are ``shared_data`` candidates on the weaker signal.
+
+    Evidence per candidate: events and orders, handoffs removed (department
+    handoffs into or out of its events, from
+    :func:`procmine.analysis.handoffs.handoff_events`), median wait before the
+    step, labour minutes, discrepancies. Costs: today's cost the change alters
+    (labour + fixed handoff cost + waiting before the step + discrepancy
+    rework), annualised with :func:`annual_factor`; the one-off
+    implementation cost; the new running cost per year (the kind's monthly
+    running cost × 12 plus the residual share of labour); the annual saving
+    and the payback in months (``inf`` when it never pays back).
+
+    Parameters
+    ----------
+    log : EventLog
+    reentry : Reentry, optional, keyword-only
+        A re-entry result by department; computed when not given.
+    handoffs : Handoffs or pandas.DataFrame, optional, keyword-only
+        Department-level handoffs (the result or its ``events`` frame);
+        computed when not given.
+    costs : CostModel, optional, keyword-only
+        Default :meth:`CostModel.default`.
+    keywords : iterable of str, optional, keyword-only
+        Regular expressions (case-insensitive) for request-handling activity
+        names; default :data:`DEFAULT_REQUEST_KEYWORDS`. Pass ``()`` to use
+        the evidence of the log only.
+
+    Returns
+    -------
+    Candidates
+
+    Raises
+    ------
+    UsageError
+        ``handoffs`` is not at department level, or a keyword is not a valid
+        regular expression.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from procmine import EventLog, InformationItem
+    >>> f = pd.DataFrame({
+    ...     "case_id": ["o1", "o1", "o1"],
+    ...     "activity": ["Supplier confirms", "Enter confirmation", "Receive goods"],
+    ...     "timestamp": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 15:00",
+    ...                                  "2024-01-03 09:00"], utc=True),
+    ...     "department": [None, "Purchasing", "Warehouse"],
+    ...     "party": ["supplier", "internal", "internal"],
+    ...     "delivery_date": ["2024-01-03", "03.01.2024", None],
+    ... })
+    >>> log = EventLog.from_frame(f, items=[InformationItem("delivery_date", "supplier")])
+    >>> c = candidates(log)
+    >>> c.table[["activity", "department", "kind", "events", "handoffs_removed"]].values.tolist()
+    [['Enter confirmation', 'Purchasing', 'supplier_portal_edi', 1, 1]]
+    """
+    costs = costs if costs is not None else CostModel.default()
+    patterns = _compile(DEFAULT_REQUEST_KEYWORDS if keywords is None else keywords)
+    factor = annual_factor(log, costs)
+    if reentry is None:
+        found = _reentry(log, costs=costs)
+    else:
+        found = reentry
+    if isinstance(handoffs, Handoffs):
+        if handoffs.level != "department":
+            raise UsageError(
+                f"candidates: handoffs must be at department level, got {handoffs.level!r}; "
+                "pass handoffs(log, level='department') or leave it out"
+            )
+        hand = handoffs.events
+    elif isinstance(handoffs, pd.DataFrame):
+        hand = handoffs
+    else:
+        hand = handoff_events(log, level="department")
+    evidence = _evidence(log, found, patterns)
+    table = _table(log, evidence, hand, costs, factor)
+    return Candidates(table=table, events=evidence.drop(columns="_pos"), currency=costs.currency,
+                      annual_factor=factor)
+
+
+_reentry = reentry
+
+
+def _compile(keywords: Iterable[str]) -> list[re.Pattern[str]]:
+    out = []
+    for word in keywords:
+        try:
+            out.append(re.compile(word, re.IGNORECASE))
+        except re.error as exc:
+            raise UsageError(f"candidates: keyword {word!r} is not a regular expression: {exc}"
+                             ) from None
+    return out
+
+
+# -- evidence ---------------------------------------------------------------------------
+_EVIDENCE_COLUMNS = ("activity", "department", "kind", "event_id", "case_id", "item",
+                     "evidence", "discrepancy")
+
+
+def _internal_manual(events: pd.DataFrame) -> pd.Series:
+    manual = ~events[AUTOMATED].fillna(False).astype(bool)
+    return manual & (events[PARTY].astype("str") == "internal")
+
+
+def _evidence(log: EventLog, found: Reentry, patterns: list[re.Pattern[str]]) -> pd.DataFrame:
+    events = log.events
+    internal = _internal_manual(events)
+    position = pd.Series(np.arange(len(events)), index=events[EVENT_ID].to_numpy())
+    parts: list[pd.DataFrame] = []
+    owners = {i.name: i.owner for i in log.items}
+    re_events = found.events
+    re_events = re_events[re_events["event_id"].isin(position.index)]
+    if found.signal == "values" and not re_events.empty:
+        at = position[re_events["event_id"].to_numpy()].to_numpy()
+        re_events = re_events[internal.to_numpy()[at]]
+        owner = re_events["item"].map(owners).fillna("internal")
+        # the owner's information keyed from the owner's message -> the owner enters it;
+        # information already in an internal system keyed again -> share the data
+        to_owner = (owner != "internal") & ~re_events["internal_before"]
+        kind = owner.map(OWNER_KIND).where(to_owner, "shared_data")
+        parts.append(pd.DataFrame({
+            "event_id": re_events["event_id"].to_numpy(),
+            "item": re_events["item"].to_numpy(),
+            "kind": kind.to_numpy(),
+            "evidence": "re-entry",
+            "discrepancy": ~re_events["same_value"].fillna(True).to_numpy(dtype=bool),
+        }))
+    if found.signal == "values":
+        parts.append(_first_entries(log, internal))
+    if found.signal == "redo" and not re_events.empty:
+        at = position[re_events["event_id"].to_numpy()].to_numpy()
+        re_events = re_events[internal.to_numpy()[at]]
+        parts.append(pd.DataFrame({
+            "event_id": re_events["event_id"].to_numpy(),
+            "item": np.nan,
+            "kind": "shared_data",
+            "evidence": "redo (weaker signal)",
+            "discrepancy": False,
+        }))
+    parts.append(_requests(log, internal, patterns))
+    parts = [p for p in parts if not p.empty]
+    if not parts:
+        empty = pd.DataFrame({c: pd.Series([], dtype="str") for c in _EVIDENCE_COLUMNS})
+        return empty.astype({"discrepancy": bool}).assign(_pos=pd.Series([], dtype="int64"))
+    ev = pd.concat(parts, ignore_index=True)
+    at = position[ev["event_id"].to_numpy()].to_numpy()
+    ev["activity"] = events[ACTIVITY].to_numpy()[at]
+    ev["department"] = events[DEPARTMENT].to_numpy()[at]
+    ev["case_id"] = events[CASE_ID].to_numpy()[at]
+    ev["_pos"] = at
+    ev = ev.sort_values(["activity", "department", "kind", "_pos", "item"], kind="stable",
+                        na_position="last")
+    for column in ("activity", "department", "kind", "event_id", "case_id", "item", "evidence"):
+        ev[column] = ev[column].astype("str")
+    return ev[[*_EVIDENCE_COLUMNS, "_pos"]].reset_index(drop=True)
+
+
+def _first_entries(log: EventLog, internal: pd.Series) -> pd.DataFrame:
+    """Manual internal first entries of an outside party's item (rule 1, first keying)."""
+    events = log.events
+    parts = []
+    for item in sorted(log.items, key=lambda i: i.name):
+        if item.owner == "internal" or item.name not in events.columns:
+            continue
+        values = events[item.name]
+        present = values.notna().to_numpy().copy()
+        present[present] = values[present].astype("str").str.strip().ne("").to_numpy()
+        pos = np.flatnonzero(present)
+        first = pos[~events[CASE_ID].iloc[pos].duplicated().to_numpy()]
+        first = first[internal.to_numpy()[first]]
+        parts.append(pd.DataFrame({
+            "event_id": events[EVENT_ID].to_numpy()[first],
+            "item": item.name,
+            "kind": OWNER_KIND[item.owner],
+            "evidence": "keys the owner's information",
+            "discrepancy": False,
+        }))
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
+
+
+def _requests(log: EventLog, internal: pd.Series, patterns: list[re.Pattern[str]]
+              ) -> pd.DataFrame:
+    """Manual internal steps that answer a customer's request (rule 3)."""
+    events = log.events
+    n = len(events)
+    if n == 0:
+        return pd.DataFrame()
+    case = events[CASE_ID].to_numpy()
+    party = events[PARTY].astype("str").to_numpy()
+    after_customer = np.zeros(n, dtype=bool)
+    after_customer[1:] = (case[1:] == case[:-1]) & (party[:-1] == "customer")
+    enters_item = np.zeros(n, dtype=bool)
+    for item in log.items:
+        if item.name in events.columns:
+            enters_item |= events[item.name].notna().to_numpy()
+    key = events[ACTIVITY].astype("str") + "\x1f" + events[DEPARTMENT].fillna("").astype("str")
+    frame = pd.DataFrame({"key": key, "after": after_customer, "item": enters_item,
+                          "internal": internal.to_numpy()})
+    frame = frame[frame["internal"]]
+    stats = frame.groupby("key", sort=True).agg(share=("after", "mean"),
+                                                 items=("item", "any"))
+    chosen = set(stats.index[(stats["share"] >= REQUEST_SHARE) & ~stats["items"]])
+    activities = events[ACTIVITY].astype("str")
+    if patterns:
+        names = activities.unique()
+        named = [a for a in names if any(p.search(a) for p in patterns)]
+        by_name = activities.isin(named).to_numpy()
+    else:
+        by_name = np.zeros(n, dtype=bool)
+    by_share = key.isin(chosen).to_numpy()
+    hit = internal.to_numpy() & (by_share | by_name)
+    at = np.flatnonzero(hit)
+    evidence = np.where(by_share[at], "follows customer request", "request keyword")
+    return pd.DataFrame({
+        "event_id": events[EVENT_ID].to_numpy()[at],
+        "item": np.nan,
+        "kind": "customer_self_service",
+        "evidence": evidence,
+        "discrepancy": False,
+    })
+
+
+# -- table ------------------------------------------------------------------------------
+def _table(log: EventLog, ev: pd.DataFrame, hand: pd.DataFrame, costs: CostModel,
+           factor: float) -> pd.DataFrame:
+    if ev.empty:
+        return _empty_table()
+    events = log.events
+    owners = {i.name: i.owner for i in log.items}
+    micros = events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
+    case = events[CASE_ID].to_numpy()
+    wait = np.full(len(events), np.nan)
+    same = np.zeros(len(events), dtype=bool)
+    same[1:] = case[1:] == case[:-1]
+    wait[1:] = np.where(same[1:], (micros[1:] - micros[:-1]) / 1e6, np.nan)
+    manual = ~events[AUTOMATED].fillna(False).to_numpy(dtype=bool)
+    rows = []
+    keys = ["activity", "department", "kind"]
+    for (activity, department, kind), group in ev.groupby(keys, sort=True, dropna=False):
+        pos = np.unique(group["_pos"].to_numpy())
+        ids = events[EVENT_ID].to_numpy()[pos]
+        items = sorted(set(group["item"].dropna()))
+        owner = KIND_PARTY[kind] or (
+            "internal" if not items else ", ".join(sorted({owners.get(i, "internal")
+                                                           for i in items})))
+        adjacent = hand["source_event_id"].isin(ids) | hand["target_event_id"].isin(ids)
+        handoffs_removed = int(adjacent.sum())
+        waits = wait[pos]
+        waits = waits[~np.isnan(waits)]
+        minutes = costs.minutes(activity) * int(manual[pos].sum())
+        # discrepancies: events with at least one discrepant re-entry
+        discrepancies = int(group.loc[group["discrepancy"], "event_id"].nunique())
+        dept = None if pd.isna(department) else department
+        rate = costs.rate(dept)
+        labour_cost = minutes / 60.0 * rate
+        handoff_cost = handoffs_removed * costs.handoff_cost
+        waiting_cost = float(waits.sum()) / 3600.0 * costs.wait_cost_per_hour
+        rework_cost = discrepancies * costs.discrepancy_minutes / 60.0 * rate
+        current = labour_cost + handoff_cost + waiting_cost + rework_cost
+        current_annual = current * factor
+        running_annual = (costs.running.get(kind, 0.0) * 12.0
+                          + costs.residual_share.get(kind, 0.0) * labour_cost * factor)
+        saving = current_annual - running_annual
+        implementation = float(costs.implementation.get(kind, 0.0))
+        payback = implementation / (saving / 12.0) if saving > 0 else np.inf
+        rows.append({
+            "activity": activity, "department": dept, "kind": kind,
+            "item": ", ".join(items) if items else None, "owner": owner,
+            "evidence": ", ".join(sorted(set(group["evidence"]))),
+            "events": len(pos), "cases": int(pd.unique(case[pos]).size),
+            "handoffs_removed": handoffs_removed,
+            "median_wait_s": float(np.median(waits)) if len(waits) else np.nan,
+            "labour_minutes": minutes, "discrepancies": discrepancies,
+            "labour_cost": labour_cost, "handoff_cost": handoff_cost,
+            "waiting_cost": waiting_cost, "rework_cost": rework_cost,
+            "current_cost": current, "current_cost_annual": current_annual,
+            "implementation_cost": implementation, "running_cost_annual": running_annual,
+            "annual_saving": saving, "payback_months": payback,
+        })
+    table = pd.DataFrame(rows)
+    table["rationale"] = [_rationale(r, log.n_cases, costs.currency)
+                          for r in table.itertuples(index=False)]
+    table = table.sort_values(
+        ["annual_saving", "activity", "department", "kind"],
+        ascending=[False, True, True, True], kind="stable", na_position="last",
+    ).reset_index(drop=True)
+    for column in ("activity", "department", "kind", "item", "owner", "evidence", "rationale"):
+        table[column] = table[column].astype("str")
+    return table[list(TABLE_COLUMNS)]
+
+
+def _empty_table() -> pd.DataFrame:
+    ints = ("events", "cases", "handoffs_removed", "discrepancies")
+    text = ("activity", "department", "kind", "item", "owner", "evidence", "rationale")
+    return pd.DataFrame({
+        c: pd.Series([], dtype="str" if c in text else ("int64" if c in ints else "float64"))
+        for c in TABLE_COLUMNS
+    })
+
+
+def _rationale(r, n_cases: int, currency: str) -> str:
+    who = r.department if isinstance(r.department, str) else "staff"
+    share = f"{r.cases / n_cases:.0%} of orders" if n_cases else "no orders"
+    if r.kind == "shared_data":
+        if "redo" in r.evidence:
+            why = (f"{who} repeats '{r.activity}' after another department did it "
+                   f"({r.events} times, {share}); the log has no item values, so this rests "
+                   "on the weaker 'redo' signal")
+        else:
+            why = (f"{who} keys {r.item} again in '{r.activity}' although it was already "
+                   f"in an internal system earlier in the order ({r.events} times, {share})")
+        how = "Share the data between the systems so it is entered once"
+    elif "re-entry" in r.evidence or "owner's information" in r.evidence:
+        why = (f"{r.item} belongs to the {r.owner}, yet {who} keys it in '{r.activity}' "
+               f"({r.events} times, {share})")
+        how = f"Let the {r.owner} enter it once through {_KIND_TEXT[r.kind]}"
+    else:
+        why = (f"{who} does '{r.activity}' to answer a customer's request "
+               f"({r.events} times, {share})")
+        how = f"Let the customer serve themselves through {_KIND_TEXT[r.kind]}"
+    facts = [f"{r.handoffs_removed} handoffs touch these steps"]
+    if r.discrepancies:
+        facts.append(f"{r.discrepancies} entries differ from the first value")
+    if r.annual_saving > 0:
+        money = (f"saves about {r.annual_saving:,.0f} {currency} a year; pays back in "
+                 f"{r.payback_months:.1f} months")
+    else:
+        money = "does not pay back at the assumed costs"
+    return f"{why}; {', '.join(facts)}. {how}: {money}."

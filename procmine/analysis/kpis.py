@@ -1,0 +1,352 @@
+"""Order KPIs over time: cycle time, order-to-cash, touchless rate, handoffs, returns, abandonment.
+
+Each order is counted in the period (UTC day, or ISO week starting Monday) in which
+its first event happened. Every indicator is computed per order first
+(:attr:`Kpis.orders`), then aggregated per period; all of it vectorised.
+
+Definitions (each overridable where it rests on activity names):
+
+- **cycle time**: first to last event of the order, in hours.
+- **order-to-cash**: the order's first event (order entry) to its first *payment*
+  event, an activity matching :data:`PAYMENT_PATTERN` ("Payment received",
+  "Record payment", "pay order", but not "Send payment reminder"). Orders not paid
+  in the log are left out of that statistic; ``orders_paid`` counts those that are.
+- **touchless**: the order has no rework (no activity occurs twice) and no manual
+  touch, i.e. no event of the ``internal`` party whose ``automated`` flag is not
+  true, outside departments handling goods (:data:`TOUCH_EXEMPT_DEPARTMENTS`;
+  picking or handing over a parcel is work, not a touch of the order). A missing flag counts as
+  manual. Not computable when the log has no ``automated`` value at all.
+- **handoffs per order**: department-level handoffs (see
+  :func:`procmine.analysis.handoffs.handoff_events`). Not computable without departments.
+- **return rate**: share of orders with an activity matching :data:`RETURN_PATTERN`.
+- **abandoned**: the order has no *terminal* activity (it never *ended*), and its
+  last event is more than ``open_days`` before the end of the log (younger ones are
+  still *open*). Terminal activities: those matching :data:`CANCEL_PATTERN` (a
+  cancellation is an ending), plus those that are the last activity of at least
+  ``terminal_share`` of all orders *and* come late in the orders they occur in (mean
+  relative position, 0 = first event, 1 = last, at least 0.75; so an early step where
+  many orders stall is not taken for an ending); or an explicit ``terminal=`` set.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Collection
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import numpy as np
+import pandas as pd
+
+from procmine.analysis.handoffs import _handoff_positions
+from procmine.errors import UsageError
+from procmine.log.eventlog import EventLog
+from procmine.schema import ACTIVITY, AUTOMATED, CASE_ID, DEPARTMENT, PARTY, TIMESTAMP
+
+__all__ = [
+    "CANCEL_PATTERN",
+    "KPI_COLUMNS",
+    "ORDER_COLUMNS",
+    "PAYMENT_PATTERN",
+    "RETURN_PATTERN",
+    "TOUCH_EXEMPT_DEPARTMENTS",
+    "Kpis",
+    "kpis",
+]
+
+#: Payment received: "payment received/receipt/posted/booked/cleared", "record/post
+#: payment", "... paid", or an activity starting with "pay" ("pay order"); not reminders,
+#: calls or requests about a payment.
+PAYMENT_PATTERN: Final = (
+    r"(?i)\bpayment\s+(?:received|receipt|posted|booked|cleared|captured)\b"
+    r"|\b(?:receive|record|post|book)\w*\s+(?:\w+\s+)?payment\b|\bpaid\b|^\s*pay\b"
+)
+#: A return of goods by the customer.
+RETURN_PATTERN: Final = r"(?i)\breturn"
+#: A cancellation ends an order without completing it; it is not abandonment.
+CANCEL_PATTERN: Final = r"(?i)\bcancel"
+#: Departments whose manual events are physical handling of goods, not a touch of the order.
+TOUCH_EXEMPT_DEPARTMENTS: Final = ("Warehouse", "Shipping")
+
+#: Columns of :attr:`Kpis.orders`, one row per order.
+ORDER_COLUMNS: Final = (
+    "case_id", "start", "end", "cycle_time_h", "order_to_cash_h", "rework", "manual_touches",
+    "touchless", "handoffs", "returned", "ended", "open", "abandoned",
+)
+#: Columns of :attr:`Kpis.daily` and :attr:`Kpis.weekly`, one row per period.
+KPI_COLUMNS: Final = (
+    "period", "orders_started", "cycle_time_median_h", "cycle_time_p90_h", "orders_paid",
+    "order_to_cash_median_h", "order_to_cash_p90_h", "touchless_rate", "handoffs_per_order",
+    "return_rate", "orders_abandoned", "abandoned_rate",
+)
+
+Freq = Literal["D", "W"]
+#: Mean relative position in its orders from which an activity counts as late (terminal).
+_LATE: Final = 0.75
+
+
+@dataclass(frozen=True, eq=False)
+class Kpis:
+    """KPIs per day and per week, the per-order values behind them, and notes.
+
+    Attributes
+    ----------
+    daily, weekly : pandas.DataFrame
+        Columns :data:`KPI_COLUMNS`; one row per UTC day / ISO week (label: the
+        Monday) from the first to the last order start, periods without orders
+        included (0 orders, other values missing).
+    orders : pandas.DataFrame
+        Columns :data:`ORDER_COLUMNS`, one row per order.
+    terminal : tuple of str
+        The activities taken as endings of an order.
+    notes : tuple of str
+        What could not be computed, and why; the definitions that rest on guesses.
+    """
+
+    daily: pd.DataFrame
+    weekly: pd.DataFrame
+    orders: pd.DataFrame
+    terminal: tuple[str, ...]
+    notes: tuple[str, ...]
+
+    def table(self, freq: Freq = "W") -> pd.DataFrame:
+        """The daily (``"D"``) or weekly (``"W"``) table."""
+        if freq not in ("D", "W"):
+            raise UsageError(f"unknown KPI frequency {freq!r}; expected 'D' or 'W'.")
+        return self.daily if freq == "D" else self.weekly
+
+    def __repr__(self) -> str:
+        return (
+            f"Kpis({len(self.orders)} orders, {len(self.daily)} days, {len(self.weekly)} weeks, "
+            f"{len(self.notes)} notes)"
+        )
+
+    def _repr_html_(self) -> str:
+        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
+        body = self.weekly.to_html(index=False, escape=True, float_format=lambda v: f"{v:,.2f}")
+        return (
+            f"<div class='procmine-kpis'><strong>{html.escape(repr(self))}</strong>"
+            f"<div>weekly</div>{body}{f'<ul>{notes}</ul>' if notes else ''}</div>"
+        )
+
+
+def _matches(names: np.ndarray, pattern: str, *, option: str) -> np.ndarray:
+    try:
+        return pd.Series(names, dtype="str").str.contains(pattern, regex=True).to_numpy(bool)
+    except Exception as problem:  # re.error and friends: the pattern is the user's
+        raise UsageError(f"{option}: invalid regular expression {pattern!r}: {problem}") from None
+
+
+def kpis(
+    log: EventLog,
+    *,
+    payment_pattern: str = PAYMENT_PATTERN,
+    return_pattern: str = RETURN_PATTERN,
+    cancel_pattern: str = CANCEL_PATTERN,
+    terminal: Collection[str] | None = None,
+    terminal_share: float = 0.05,
+    open_days: float = 14.0,
+    exempt_departments: Collection[str] = TOUCH_EXEMPT_DEPARTMENTS,
+) -> Kpis:
+    """Compute the order KPIs of a log, per order, per day and per week.
+
+    The definitions are in the module docstring (:mod:`procmine.analysis.kpis`).
+
+    Parameters
+    ----------
+    log : EventLog
+    payment_pattern, return_pattern, cancel_pattern : str, keyword-only
+        Regular expressions matched (``re.search``) against activity names.
+    terminal : collection of str, optional, keyword-only
+        The activities that end an order; replaces the derived set.
+    terminal_share : float, keyword-only
+        Minimum share of orders an activity must end to be derived as terminal.
+    open_days : float, keyword-only
+        Orders without an ending whose last event is at most this many days
+        before the log's last event are still open, not abandoned.
+    exempt_departments : collection of str, keyword-only
+        Departments whose manual events do not break touchlessness.
+
+    Returns
+    -------
+    Kpis
+
+    Raises
+    ------
+    UsageError
+        A pattern is not a valid regular expression; ``terminal_share`` is not in
+        [0, 1]; ``open_days`` is negative.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"case_id": ["o1", "o1", "o1", "o2"],
+    ...     "activity": ["Enter order", "Ship", "Payment received", "Enter order"],
+    ...     "timestamp": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 15:00",
+    ...                                  "2024-01-03 09:00", "2024-01-02 10:00"], utc=True),
+    ...     "department": ["Sales", "Shipping", "Billing", "Sales"],
+    ...     "automated": [False, True, True, True]})
+    >>> k = kpis(EventLog.from_frame(f), terminal={"Payment received"}, open_days=0)
+    >>> k.daily[["orders_started", "order_to_cash_median_h", "touchless_rate"]]
+       orders_started  order_to_cash_median_h  touchless_rate
+    0               1                    48.0             0.0
+    1               1                     NaN             1.0
+    >>> k.orders[["case_id", "handoffs", "abandoned"]]
+      case_id  handoffs  abandoned
+    0      o1       2.0      False
+    1      o2       0.0       True
+    """
+    if not 0.0 <= terminal_share <= 1.0:
+        raise UsageError(f"terminal_share must be between 0 and 1, got {terminal_share}.")
+    if open_days < 0:
+        raise UsageError(f"open_days must not be negative, got {open_days}.")
+    events = log.events
+    notes: list[str] = []
+    n = len(events)
+    case_codes, case_names = pd.factorize(events[CASE_ID])
+    n_cases = len(case_names)
+    first = np.flatnonzero(np.r_[True, case_codes[1:] != case_codes[:-1]]) if n else np.array(
+        [], dtype=np.int64)
+    last = np.r_[first[1:] - 1, n - 1] if n else first
+    micros = events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
+    start, end = micros[first], micros[last]
+    hours = 3600e6
+
+    activity_codes, activity_names = pd.factorize(events[ACTIVITY])
+    activity_names = np.asarray(activity_names, dtype=object)
+
+    # order-to-cash
+    is_payment = _matches(activity_names, payment_pattern, option="payment_pattern")
+    paid_at = np.full(n_cases, np.iinfo(np.int64).max, dtype=np.int64)
+    pay_events = np.flatnonzero(is_payment[activity_codes]) if n else np.array([], np.int64)
+    np.minimum.at(paid_at, case_codes[pay_events], micros[pay_events])
+    paid = paid_at != np.iinfo(np.int64).max
+    o2c = np.where(paid, (paid_at - start) / hours, np.nan)
+    if n and not is_payment.any():
+        notes.append(
+            f"order-to-cash not computable: no activity matches payment_pattern "
+            f"{payment_pattern!r}; pass the pattern of your payment-received activity."
+        )
+
+    # rework and manual touches -> touchless
+    pair = case_codes.astype(np.int64) * max(len(activity_names), 1) + activity_codes
+    repeated = pd.Series(pair).duplicated().to_numpy()
+    rework = np.bincount(case_codes[repeated], minlength=n_cases) > 0
+    automated = events[AUTOMATED]
+    if n and automated.isna().all():
+        touchless = np.full(n_cases, np.nan)
+        manual = np.zeros(n_cases, dtype=np.int64)
+        notes.append(
+            "touchless rate not computable: no event says whether it was automated; "
+            "set automated_resources or automated_column for the sources."
+        )
+    else:
+        internal = (events[PARTY] == "internal").to_numpy(bool)
+        exempt = events[DEPARTMENT].isin(list(exempt_departments)).to_numpy(bool)
+        is_manual = internal & ~exempt & ~automated.fillna(False).to_numpy(bool)
+        manual = np.bincount(case_codes[is_manual], minlength=n_cases)
+        touchless = ((manual == 0) & ~rework).astype(float)
+        unknown = int((automated.isna().to_numpy() & internal & ~exempt).sum())
+        if unknown:
+            notes.append(f"{unknown} internal events have no automated flag; counted as manual.")
+
+    # handoffs per order (department level)
+    if log.has_departments:
+        source_pos, _ = _handoff_positions(events, "department")
+        per_order = np.bincount(case_codes[source_pos], minlength=n_cases).astype(float)
+    else:
+        per_order = np.full(n_cases, np.nan)
+        if n:
+            notes.append("handoffs per order not computable: the log records no departments.")
+
+    # returns
+    is_return = _matches(activity_names, return_pattern, option="return_pattern")
+    returned = np.bincount(case_codes[is_return[activity_codes]], minlength=n_cases) > 0
+    if n and not is_return.any():
+        notes.append(f"no activity matches return_pattern {return_pattern!r}: return rate is 0.")
+
+    # endings and abandonment
+    last_activity = activity_codes[last]
+    if terminal is None:
+        ends = np.bincount(last_activity, minlength=len(activity_names))
+        length = (last - first + 1)[case_codes]
+        position = np.arange(n) - first[case_codes]
+        relative = np.where(length > 1, position / np.maximum(length - 1, 1), 1.0)
+        with np.errstate(invalid="ignore"):
+            late = np.bincount(activity_codes, weights=relative, minlength=len(activity_names)) / (
+                np.bincount(activity_codes, minlength=len(activity_names)))
+        derived = (ends >= terminal_share * n_cases) & (late >= _LATE) & (ends > 0)
+        is_terminal = derived | _matches(activity_names, cancel_pattern, option="cancel_pattern")
+        if n:
+            notes.append(
+                "terminal activities derived from the log (ending at least "
+                f"{terminal_share:.0%} of orders and coming late in them, or matching "
+                f"{cancel_pattern!r}): {', '.join(sorted(activity_names[is_terminal])) or 'none'};"
+                " pass terminal= to set them."
+            )
+    else:
+        is_terminal = np.isin(activity_names, list(terminal))
+    ended = np.bincount(case_codes[is_terminal[activity_codes]], minlength=n_cases) > 0
+    log_end = micros.max() if n else 0
+    is_open = ~ended & (log_end - end <= open_days * 24 * hours)
+    abandoned = ~ended & ~is_open
+
+    orders = pd.DataFrame({
+        "case_id": pd.Series(np.asarray(case_names, dtype=object), dtype="str"),
+        "start": events[TIMESTAMP].take(first).reset_index(drop=True),
+        "end": events[TIMESTAMP].take(last).reset_index(drop=True),
+        "cycle_time_h": (end - start) / hours,
+        "order_to_cash_h": o2c,
+        "rework": rework,
+        "manual_touches": manual,
+        "touchless": touchless,
+        "handoffs": per_order,
+        "returned": returned,
+        "ended": ended,
+        "open": is_open,
+        "abandoned": abandoned,
+    })
+    return Kpis(
+        daily=_per_period(orders, "D"),
+        weekly=_per_period(orders, "W"),
+        orders=orders,
+        terminal=tuple(sorted(activity_names[is_terminal].tolist())),
+        notes=tuple(notes),
+    )
+
+
+def _per_period(orders: pd.DataFrame, freq: Freq) -> pd.DataFrame:
+    """Aggregate per-order values to one row per period of the order's start."""
+    day = orders["start"].dt.floor("D")
+    if freq == "W":
+        day = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
+    if orders.empty:
+        frame = pd.DataFrame({c: pd.Series([], dtype="float64") for c in KPI_COLUMNS})
+        frame["period"] = pd.Series([], dtype="datetime64[us, UTC]")
+        return frame.astype({"orders_started": "int64", "orders_paid": "int64",
+                             "orders_abandoned": "int64"})
+    grouped = orders.assign(period=day).groupby("period", sort=True)
+    quantiles = grouped[["cycle_time_h", "order_to_cash_h"]].quantile([0.5, 0.9]).unstack()
+    table = pd.DataFrame({
+        "orders_started": grouped.size(),
+        "cycle_time_median_h": quantiles[("cycle_time_h", 0.5)],
+        "cycle_time_p90_h": quantiles[("cycle_time_h", 0.9)],
+        "orders_paid": grouped["order_to_cash_h"].count(),
+        "order_to_cash_median_h": quantiles[("order_to_cash_h", 0.5)],
+        "order_to_cash_p90_h": quantiles[("order_to_cash_h", 0.9)],
+        "touchless_rate": grouped["touchless"].mean(),
+        "handoffs_per_order": grouped["handoffs"].mean(),
+        "return_rate": grouped["returned"].mean(),
+        "orders_abandoned": grouped["abandoned"].sum(),
+    })
+    step = pd.Timedelta(days=7 if freq == "W" else 1)
+    full = pd.date_range(day.min(), day.max(), freq=step, name="period")
+    table = table.reindex(full)
+    table["orders_started"] = table["orders_started"].fillna(0).astype("int64")
+    table["orders_paid"] = table["orders_paid"].fillna(0).astype("int64")
+    table["orders_abandoned"] = table["orders_abandoned"].fillna(0).astype("int64")
+    started = table["orders_started"].replace(0, np.nan)
+    table["abandoned_rate"] = table["orders_abandoned"] / started
+    table = table.reset_index()
+    table["period"] = table["period"].astype("datetime64[us, UTC]")
+    return table[list(KPI_COLUMNS)]

@@ -1,0 +1,594 @@
+"""Redundant re-entry: information keyed in again by another department, system or party."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Literal, get_args
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from procmine.analysis.costs import CostModel
+from procmine.errors import UsageError
+from procmine.log.eventlog import EventLog
+from procmine.schema import (
+    ACTIVITY,
+    AUTOMATED,
+    CASE_ID,
+    DEPARTMENT,
+    EVENT_ID,
+    PARTY,
+    SOURCE,
+    TIMESTAMP,
+)
+
+__all__ = ["Reentry", "ReentryBy", "normalize_values", "reentry"]
+
+ReentryBy = Literal["department", "source", "party"]
+_BY: tuple[str, ...] = get_args(ReentryBy)
+
+EVENT_COLUMNS = (
+    "case_id", "item", "event_id", "first_event_id", "first_by", "by", "same_value",
+    "first_value", "value", "activity", "department", "timestamp", "internal_before",
+    "labour_minutes", "cost",
+)
+SUMMARY_COLUMNS = (
+    "item", "first_by", "by", "count", "cases", "discrepancies", "discrepancy_rate",
+    "labour_minutes", "cost",
+)
+BY_ITEM_COLUMNS = (
+    "item", "owner", "cases", "entries", "reentries", "cases_with_reentry", "discrepancies",
+    "discrepancy_rate", "labour_minutes", "cost",
+)
+
+_VALUES_NOTE = (
+    "Re-entry from information item values: an event re-enters an item when an earlier "
+    "event of the same order entered it by another {by}; values compared after normalising "
+    "whitespace, case, number and date formats."
+)
+_REDO_NOTE = (
+    "The log carries no information-item values, so re-entry falls back to repeated "
+    "activities by another {by} (edeaR's 'redo'). This is a weaker signal: it shows work "
+    "done again, not that the same information was keyed in again, and it cannot tell "
+    "redundant entries from discrepancies."
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Reentry:
+    """Re-entry found in a log: one row per re-entering event, and summaries.
+
+    Attributes
+    ----------
+    events : pandas.DataFrame
+        One row per re-entry: ``case_id, item, event_id, first_event_id, first_by, by,
+        same_value, first_value, value``, then ``activity, department, timestamp,
+        internal_before`` (an earlier entry of the item in the order was by an internal
+        event, so the information was already inside the company), ``labour_minutes,
+        cost``. Sorted by case, item, timestamp, event id.
+    summary : pandas.DataFrame
+        Per item and (first_by, by) pair: ``count, cases, discrepancies,
+        discrepancy_rate, labour_minutes, cost``.
+    by_item : pandas.DataFrame
+        Per item: owner, cases where it was entered, entries, re-entries, cases with
+        re-entry, discrepancies, discrepancy rate, labour minutes, cost.
+    graph : networkx.MultiDiGraph
+        Information flow: actor → item edges with key ``"enters first"`` (count of
+        orders) or ``"re-enters"`` (count, cases, discrepancies). Nodes carry
+        ``kind`` (``"item"`` or ``"actor"``) and ``bipartite`` (0 items, 1 actors).
+    signal : {"values", "redo"}
+        ``"values"`` when item values were compared, ``"redo"`` for the fallback.
+    by : {"department", "source", "party"}
+        Who counts as "another" enterer.
+    note : str
+        Plain-language statement of what was measured.
+    """
+
+    events: pd.DataFrame
+    summary: pd.DataFrame
+    by_item: pd.DataFrame
+    graph: nx.MultiDiGraph
+    signal: Literal["values", "redo"]
+    by: str
+    note: str
+
+    @property
+    def count(self) -> int:
+        """Number of re-entry events."""
+        return len(self.events)
+
+    def __repr__(self) -> str:
+        return (
+            f"Reentry(signal={self.signal!r}, by={self.by!r}: {self.count} re-entries, "
+            f"{int(self.events['case_id'].nunique())} cases)"
+        )
+
+    def _repr_html_(self) -> str:
+        return (
+            f"<div class='procmine-reentry'><strong>Re-entry by {html.escape(self.by)} "
+            f"({html.escape(self.signal)})</strong><p>{html.escape(self.note)}</p>"
+            f"<p>{self.count:,} re-entry events in "
+            f"{int(self.events['case_id'].nunique()):,} orders.</p>"
+            f"{self.summary.to_html(index=False, escape=True, float_format='{:,.2f}'.format)}"
+            "</div>"
+        )
+
+
+def reentry(
+    log: EventLog,
+    *,
+    by: ReentryBy = "department",
+    costs: CostModel | None = None,
+) -> Reentry:
+    """Find information keyed in again by another department, system or party.
+
+    For each order and each information item the log declares (``log.items``;
+    an item's values sit in the attribute column named after it), the first
+    event with a value *enters* it. A later event with a value is a
+    **re-entry** when some earlier event of the order entered the item by
+    another actor (department, source system or party, per ``by``) and the
+    event is manual (``automated`` not true: a system copying a value is data
+    flowing, not keying). It is *redundant* when its value equals the first
+    value, a *discrepancy* otherwise, comparing values after
+    :func:`normalize_values`.
+
+    With ``by="department"`` an event without a department counts under its
+    party when that is an outside party (``customer``, ...); events with no
+    actor are skipped. ``by="source"`` also finds re-entry within one
+    department across two systems.
+
+    When the log has no item values at all, falls back to edeaR's "redo": an
+    activity executed again in the same order by another actor; ``signal``
+    is then ``"redo"`` and ``note`` says this is the weaker signal.
+
+    Parameters
+    ----------
+    log : EventLog
+        The log.
+    by : {"department", "source", "party"}, keyword-only
+        Who counts as another enterer.
+    costs : CostModel, optional, keyword-only
+        Prices labour and rework (default: :meth:`CostModel.default`).
+
+    Returns
+    -------
+    Reentry
+
+    Raises
+    ------
+    UsageError
+        ``by`` is not one of the allowed values.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from procmine import EventLog, InformationItem
+    >>> frame = pd.DataFrame({
+    ...     "case_id": ["o1", "o1", "o1"],
+    ...     "activity": ["Enter order", "Book transport", "Invoice"],
+    ...     "timestamp": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 11:00",
+    ...                                  "2024-01-02 09:00"], utc=True),
+    ...     "department": ["Sales", "Shipping", "Billing"],
+    ...     "delivery_address": ["Main St 1", "MAIN  st 1", None],
+    ... })
+    >>> log = EventLog.from_frame(frame, items=[InformationItem("delivery_address", "customer")])
+    >>> r = reentry(log)
+    >>> r.events[["item", "first_by", "by", "same_value"]].values.tolist()
+    [['delivery_address', 'Sales', 'Shipping', True]]
+    >>> r.signal
+    'values'
+
+    References
+    ----------
+    .. [1] G. Janssenswillen et al., "bupaR: Enabling reproducible business process
+       analysis", Knowledge-Based Systems 163 (2019) — edeaR's redo/repeat metrics.
+    """
+    if by not in _BY:
+        raise UsageError(f"reentry: by must be one of {', '.join(_BY)}; got {by!r}")
+    costs = costs if costs is not None else CostModel.default()
+    events = log.events
+    actor = _actor(events, by)
+    keys: dict[str, pd.Series] = {}
+    if log.has_item_values:
+        keys = {
+            item.name: normalize_values(events[item.name])
+            for item in sorted(log.items, key=lambda i: i.name)
+            if item.name in events.columns
+        }
+        found = _value_reentries(log, actor, keys)
+        signal: Literal["values", "redo"] = "values"
+        note = _VALUES_NOTE.format(by=by)
+    else:
+        found = _redo_reentries(events, actor)
+        signal = "redo"
+        note = _REDO_NOTE.format(by=by)
+    found = _priced(found, costs)
+    summary = _summary(found)
+    by_item = _by_item(log, found, actor, keys)
+    graph = _graph(log, found, actor, keys, signal)
+    return Reentry(found, summary, by_item, graph, signal, by, note)
+
+
+# -- normalisation ----------------------------------------------------------------------
+_ISO_DATE = r"\d{4}-\d{1,2}-\d{1,2}(?:[ t]\d{1,2}:\d{2}(?::\d{2})?)?"
+_DMY_DATE = r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})"
+_NUMBER = r"[+-]?\d(?:[\d.,' ]*\d)?"
+_GROUPED = r"[+-]?[1-9]\d{0,2}(?:SEP\d{3})+"
+
+
+def normalize_values(values: pd.Series) -> pd.Series:
+    """Comparable keys for item values: same key means the same information.
+
+    Text is stripped, runs of whitespace collapse to one space and case is
+    folded. Values that read as dates (``2024-03-05``, or day first
+    ``05.03.2024``, ``5/3/2024``) become ``date:YYYY-MM-DDTHH:MM:SS``. Values
+    that read as numbers become ``num:<float>``, so leading zeros, thousands
+    separators and decimal commas do not matter: when both ``.`` and ``,``
+    occur the last one is the decimal mark; a single kind occurring several
+    times, or once as a thousands group (``1.234``, ``12,500``), separates
+    thousands; otherwise it is the decimal mark. Missing and blank values
+    stay missing. Vectorised (pandas string methods).
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Raw values of one item.
+
+    Returns
+    -------
+    pandas.Series
+        Keys (``str`` dtype), same index, missing where the value is missing.
+
+    Examples
+    --------
+    >>> s = pd.Series(["1.234,50", "1234.5", " 0042 ", "42", "05.03.2024", "2024-03-05",
+    ...                "Main  ST 1", None])
+    >>> normalize_values(s).tolist()  # doctest: +NORMALIZE_WHITESPACE
+    ['num:1234.5', 'num:1234.5', 'num:42.0', 'num:42.0', 'date:2024-03-05T00:00:00',
+     'date:2024-03-05T00:00:00', 'main st 1', nan]
+    """
+    index = values.index
+    out = pd.Series(np.full(len(values), np.nan, dtype=object), index=index, dtype="str")
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        present = values.notna()
+        stamps = values[present]
+        if stamps.dt.tz is not None:
+            stamps = stamps.dt.tz_convert("UTC")
+        out[present] = "date:" + stamps.dt.strftime("%Y-%m-%dT%H:%M:%S")
+        return out
+    present = values.notna().to_numpy()
+    text = values[present].astype("str").str.strip()
+    text = text[text != ""]
+    if text.empty:
+        return out
+    text = text.str.replace(r"\s+", " ", regex=True).str.casefold()
+    key = text.copy()
+    # dates first: '05.03.2024' must not read as a number
+    iso = text.str.fullmatch(_ISO_DATE)
+    if iso.any():
+        parsed = pd.to_datetime(text[iso].str.replace("t", " "), format="ISO8601",
+                                errors="coerce", utc=True)
+        ok = parsed.notna()
+        key[ok[ok].index] = "date:" + parsed[ok].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    dmy = text.str.fullmatch(_DMY_DATE)
+    if dmy.any():
+        parts = text[dmy].str.extract(_DMY_DATE)
+        iso_text = parts[2] + "-" + parts[1].str.zfill(2) + "-" + parts[0].str.zfill(2)
+        parsed = pd.to_datetime(iso_text, format="%Y-%m-%d", errors="coerce", utc=True)
+        ok = parsed.notna()
+        key[ok[ok].index] = "date:" + parsed[ok].dt.strftime("%Y-%m-%dT%H:%M:%S")
+    number = text.str.fullmatch(_NUMBER) & ~iso & ~dmy
+    if number.any():
+        key.update(_number_keys(text[number]))
+    out[key.index] = key
+    return out
+
+
+def _number_keys(text: pd.Series) -> pd.Series:
+    """num:<float> for number-looking text; unparseable ones keep their text."""
+    t = text.str.replace(r"[' ]", "", regex=True)
+    n_dot = t.str.count(r"\.")
+    n_comma = t.str.count(",")
+    last_dot = t.str.rfind(".")
+    last_comma = t.str.rfind(",")
+    both = (n_dot > 0) & (n_comma > 0)
+    comma_decimal = both & (last_comma > last_dot)
+    dot_decimal = both & (last_dot > last_comma)
+    only_comma = (n_comma > 0) & (n_dot == 0)
+    only_dot = (n_dot > 0) & (n_comma == 0)
+    comma_thousands = only_comma & (
+        (n_comma > 1) | t.str.fullmatch(_GROUPED.replace("SEP", ","))
+    )
+    dot_thousands = only_dot & ((n_dot > 1) | t.str.fullmatch(_GROUPED.replace("SEP", r"\.")))
+    plain = t.copy()
+    # comma as decimal mark: drop dots, comma -> dot
+    sel = comma_decimal | (only_comma & ~comma_thousands)
+    plain[sel] = t[sel].str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    sel = dot_decimal | comma_thousands
+    plain[sel] = t[sel].str.replace(",", "", regex=False)
+    plain[dot_thousands] = t[dot_thousands].str.replace(".", "", regex=False)
+    parsed = pd.to_numeric(plain, errors="coerce")
+    ok = parsed.notna() & (plain.str.count(r"\.") <= 1)
+    keys = text.copy()
+    keys[ok] = "num:" + parsed[ok].astype("float64").astype("str")
+    return keys
+
+
+# -- actors -----------------------------------------------------------------------------
+def _actor(events: pd.DataFrame, by: str) -> pd.Series:
+    """Who did each event at level ``by`` (missing when unknown)."""
+    if by == "department":
+        party = events[PARTY].astype("str")
+        outside = party.where(party != "internal")
+        return events[DEPARTMENT].fillna(outside).astype("str")
+    if by == "source":
+        return events[SOURCE].astype("str")
+    return events[PARTY].astype("str")
+
+
+def _manual(events: pd.DataFrame) -> np.ndarray:
+    return ~events[AUTOMATED].fillna(False).to_numpy(dtype=bool)
+
+
+# -- detection --------------------------------------------------------------------------
+def _group_reentries(
+    group_codes: np.ndarray, actor_codes: np.ndarray, manual: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For rows already ordered within contiguous groups: which rows re-enter, and
+    the position of each row's group's first row.
+
+    A row re-enters when an earlier row of its group has another actor code,
+    and it is manual.
+    """
+    n = len(group_codes)
+    start = np.ones(n, dtype=bool)
+    start[1:] = group_codes[1:] != group_codes[:-1]
+    first = np.maximum.accumulate(np.where(start, np.arange(n), 0))
+    codes = pd.Series(actor_codes)
+    grouped = codes.groupby(group_codes, sort=False)
+    prev_min = grouped.cummin().shift(1).to_numpy()
+    prev_max = grouped.cummax().shift(1).to_numpy()
+    other_before = (prev_min != actor_codes) | (prev_max != actor_codes)
+    return (~start) & other_before & manual, first
+
+
+def _value_reentries(log: EventLog, actor: pd.Series, keys_by_item: dict[str, pd.Series]
+                     ) -> pd.DataFrame:
+    events = log.events
+    case_codes = pd.factorize(events[CASE_ID])[0]
+    actor_codes = pd.factorize(actor)[0]  # -1 for missing
+    manual = _manual(events)
+    internal = (events[PARTY].astype("str") == "internal").to_numpy()
+    frames = []
+    for name, keys in keys_by_item.items():
+        mask = keys.notna().to_numpy() & (actor_codes >= 0)
+        pos = np.flatnonzero(mask)
+        if len(pos) < 2:
+            continue
+        hit, first = _group_reentries(case_codes[pos], actor_codes[pos], manual[pos])
+        if not hit.any():
+            continue
+        at = pos[hit]
+        first_at = pos[first[hit]]
+        inside = pd.Series(internal[pos]).groupby(case_codes[pos], sort=False).cummax()
+        internal_before = inside.shift(1, fill_value=False).to_numpy(dtype=bool)[hit]
+        raw = events[name]
+        raw_text = raw.take(np.concatenate([first_at, at]))
+        raw_text = raw_text.astype("str").where(raw_text.notna()).to_numpy(dtype=object)
+        frames.append(pd.DataFrame({
+            "_at": at,
+            "_first_at": first_at,
+            "item": name,
+            "same_value": keys.take(at).to_numpy(dtype=object)
+            == keys.take(first_at).to_numpy(dtype=object),
+            "first_value": raw_text[: len(at)],
+            "value": raw_text[len(at):],
+            "internal_before": internal_before,
+        }))
+    if not frames:
+        return _finish_events([], events)
+    hits = pd.concat(frames, ignore_index=True)
+    at = hits["_at"].to_numpy()
+    first_at = hits["_first_at"].to_numpy()
+
+    def take(column: str | pd.Series, pos: np.ndarray) -> np.ndarray | pd.Series:
+        values = events[column] if isinstance(column, str) else column
+        return values.take(pos).reset_index(drop=True)
+
+    frame = pd.DataFrame({
+        "case_id": take(CASE_ID, at),
+        "item": hits["item"],
+        "event_id": take(EVENT_ID, at),
+        "first_event_id": take(EVENT_ID, first_at),
+        "first_by": take(actor, first_at),
+        "by": take(actor, at),
+        "same_value": hits["same_value"],
+        "first_value": hits["first_value"],
+        "value": hits["value"],
+        "activity": take(ACTIVITY, at),
+        "department": take(DEPARTMENT, at),
+        "timestamp": take(TIMESTAMP, at),
+        "internal_before": hits["internal_before"],
+    })
+    return _finish_events([frame], events)
+
+
+def _redo_reentries(events: pd.DataFrame, actor: pd.Series) -> pd.DataFrame:
+    actor_codes = pd.factorize(actor)[0]
+    keep = np.flatnonzero(actor_codes >= 0)
+    if len(keep) < 2:
+        return _finish_events([], events)
+    sub = events.iloc[keep]
+    case_codes = pd.factorize(sub[CASE_ID])[0]
+    act_codes = pd.factorize(sub[ACTIVITY])[0]
+    # group = (case, activity); order rows by group, stable in time order
+    order = np.lexsort((np.arange(len(sub)), act_codes, case_codes))
+    group = case_codes[order].astype(np.int64) * (act_codes.max() + 1) + act_codes[order]
+    hit, first = _group_reentries(group, actor_codes[keep][order], _manual(sub)[order])
+    if not hit.any():
+        return _finish_events([], events)
+    at = keep[order[hit]]
+    first_at = keep[order[first[hit]]]
+    missing = np.full(len(at), np.nan, dtype=object)
+    frame = pd.DataFrame(
+        {
+            "case_id": events[CASE_ID].to_numpy()[at],
+            "item": events[ACTIVITY].to_numpy()[at],
+            "event_id": events[EVENT_ID].to_numpy()[at],
+            "first_event_id": events[EVENT_ID].to_numpy()[first_at],
+            "first_by": actor.to_numpy()[first_at],
+            "by": actor.to_numpy()[at],
+            "same_value": pd.array([pd.NA] * len(at), dtype="boolean"),
+            "first_value": missing,
+            "value": missing,
+            "activity": events[ACTIVITY].to_numpy()[at],
+            "department": events[DEPARTMENT].to_numpy()[at],
+            "timestamp": events[TIMESTAMP].to_numpy()[at],
+            "internal_before": (events[PARTY].astype("str").to_numpy()[first_at] == "internal"),
+        }
+    )
+    return _finish_events([frame], events)
+
+
+def _finish_events(frames: list[pd.DataFrame], events: pd.DataFrame) -> pd.DataFrame:
+    columns = EVENT_COLUMNS[:-2]
+    if frames:
+        frame = pd.concat(frames, ignore_index=True)
+    else:
+        frame = pd.DataFrame({c: pd.Series([], dtype=object) for c in columns})
+    for column in ("case_id", "item", "event_id", "first_event_id", "first_by", "by",
+                   "first_value", "value", "activity", "department"):
+        frame[column] = frame[column].astype("str")
+    frame["same_value"] = frame["same_value"].astype("boolean")
+    frame["internal_before"] = frame["internal_before"].astype(bool)
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True).astype(
+        events[TIMESTAMP].dtype
+    )
+    frame = frame.sort_values(
+        ["case_id", "item", "timestamp", "event_id"], kind="stable"
+    ).reset_index(drop=True)
+    return frame[list(columns)]
+
+
+def _priced(found: pd.DataFrame, costs: CostModel) -> pd.DataFrame:
+    """Add labour minutes and cost (labour plus discrepancy rework) per re-entry."""
+    found = found.copy()
+    activities = found["activity"].unique()
+    minutes = dict(zip(activities, (costs.minutes(a) for a in activities), strict=True))
+    departments = found["department"].dropna().unique()
+    rates = dict(zip(departments, (costs.rate(d) for d in departments), strict=True))
+    found["labour_minutes"] = found["activity"].map(minutes).astype("float64")
+    rate = found["department"].map(rates).astype("float64").fillna(costs.default_rate)
+    discrepancy = (~found["same_value"].fillna(True)).to_numpy(dtype=float)
+    found["cost"] = (
+        found["labour_minutes"] + discrepancy * costs.discrepancy_minutes
+    ) / 60.0 * rate
+    return found
+
+
+# -- summaries --------------------------------------------------------------------------
+def _summary(found: pd.DataFrame) -> pd.DataFrame:
+    if found.empty:
+        return pd.DataFrame({c: pd.Series([], dtype="float64" if c in (
+            "discrepancy_rate", "labour_minutes", "cost") else ("int64" if c in (
+                "count", "cases", "discrepancies") else "str")) for c in SUMMARY_COLUMNS})
+    work = found.assign(discrepancy=~found["same_value"].fillna(True),
+                        known=found["same_value"].notna())
+    grouped = work.groupby(["item", "first_by", "by"], sort=True)
+    table = grouped.agg(
+        count=("event_id", "size"),
+        cases=("case_id", "nunique"),
+        discrepancies=("discrepancy", "sum"),
+        known=("known", "sum"),
+        labour_minutes=("labour_minutes", "sum"),
+        cost=("cost", "sum"),
+    ).reset_index()
+    table["discrepancies"] = table["discrepancies"].astype("int64")
+    table["discrepancy_rate"] = (table["discrepancies"] / table["known"]).where(
+        table["known"] > 0
+    )
+    return table[list(SUMMARY_COLUMNS)]
+
+
+def _by_item(log: EventLog, found: pd.DataFrame, actor: pd.Series,
+             keys_by_item: dict[str, pd.Series]) -> pd.DataFrame:
+    events = log.events
+    rows = []
+    signal = "values" if keys_by_item else "redo"
+    if keys_by_item:
+        owners = {i.name: i.owner for i in log.items}
+        for name, keys in keys_by_item.items():
+            entered = keys.notna() & actor.notna()
+            rows.append({
+                "item": name,
+                "owner": owners[name],
+                "cases": int(events.loc[entered, CASE_ID].nunique()),
+                "entries": int(entered.sum()),
+            })
+        base = pd.DataFrame(rows, columns=["item", "owner", "cases", "entries"])
+    else:
+        known = events[actor.notna()]
+        base = known.groupby(ACTIVITY, sort=True).agg(
+            cases=(CASE_ID, "nunique"), entries=(EVENT_ID, "size")
+        ).reset_index().rename(columns={ACTIVITY: "item"})
+        base.insert(1, "owner", np.nan)
+        base["owner"] = base["owner"].astype("str")
+    work = found.assign(discrepancy=~found["same_value"].fillna(True),
+                        known=found["same_value"].notna())
+    agg = work.groupby("item", sort=True).agg(
+        reentries=("event_id", "size"),
+        cases_with_reentry=("case_id", "nunique"),
+        discrepancies=("discrepancy", "sum"),
+        known=("known", "sum"),
+        labour_minutes=("labour_minutes", "sum"),
+        cost=("cost", "sum"),
+    ).reset_index()
+    table = base.merge(agg, on="item", how="left")
+    for column in ("reentries", "cases_with_reentry", "discrepancies", "known"):
+        table[column] = table[column].fillna(0).astype("int64")
+    for column in ("labour_minutes", "cost"):
+        table[column] = table[column].fillna(0.0).astype("float64")
+    table["discrepancy_rate"] = (table["discrepancies"] / table["known"]).where(
+        table["known"] > 0
+    )
+    if signal == "redo":
+        table = table[table["reentries"] > 0]
+    return table[list(BY_ITEM_COLUMNS)].sort_values("item").reset_index(drop=True)
+
+
+def _graph(log: EventLog, found: pd.DataFrame, actor: pd.Series,
+           keys_by_item: dict[str, pd.Series], signal: str) -> nx.MultiDiGraph:
+    events = log.events
+    graph = nx.MultiDiGraph(signal=signal)
+    if signal == "values":
+        owners = {i.name: i.owner for i in log.items}
+        firsts = []
+        for name, keys in keys_by_item.items():
+            graph.add_node(name, kind="item", bipartite=0, owner=owners[name])
+            entered = (keys.notna() & actor.notna()).to_numpy()
+            sub = pd.DataFrame({"case_id": events[CASE_ID][entered], "actor": actor[entered]})
+            first = sub.drop_duplicates("case_id", keep="first")
+            firsts.append(first.groupby("actor").size().rename("count").reset_index()
+                          .assign(item=name))
+        first_table = (pd.concat(firsts, ignore_index=True) if firsts
+                       else pd.DataFrame(columns=["actor", "count", "item"]))
+    else:
+        first_table = pd.DataFrame(columns=["actor", "count", "item"])
+        for name in sorted(found["item"].unique()):
+            graph.add_node(name, kind="item", bipartite=0, owner=None)
+    for row in first_table.sort_values(["item", "actor"]).itertuples(index=False):
+        graph.add_node(row.actor, kind="actor", bipartite=1)
+        graph.add_edge(row.actor, row.item, key="enters first", count=int(row.count))
+    if not found.empty:
+        pairs = found.assign(discrepancy=~found["same_value"].fillna(True)).groupby(
+            ["by", "item"], sort=True
+        ).agg(count=("event_id", "size"), cases=("case_id", "nunique"),
+              discrepancies=("discrepancy", "sum"), cost=("cost", "sum")).reset_index()
+        for row in pairs.itertuples(index=False):
+            graph.add_node(row.by, kind="actor", bipartite=1)
+            graph.add_edge(row.by, row.item, key="re-enters", count=int(row.count),
+                           cases=int(row.cases), discrepancies=int(row.discrepancies),
+                           cost=float(row.cost))
+    return graph

@@ -1,0 +1,253 @@
+"""Simplify a process map by activity coverage and path coverage (the Disco/Apromore sliders).
+
+Both sliders take a fraction in [0, 1]:
+
+- **activities**: keep the most frequent activities until they cover that
+  fraction of all events (ranked by count, then name; at least one is kept).
+- **paths**: keep the most frequent paths (directly-follows edges, including
+  the edges from the start and into the end) until they cover that fraction of
+  all path traffic; then add back the strongest edges needed so every kept
+  activity stays reachable from the start and can reach the end.
+
+The add-back set does not depend on the slider: it is the union of the
+widest-path tree from the start and the widest-path tree into the end (a path's
+width is its least frequent edge), so lowering ``paths`` only ever removes
+edges (the selection is monotone). Every choice is deterministic: ties are
+broken by count, then by name.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from typing import Final
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from procmine.errors import UsageError
+
+__all__ = ["MAX_ACTIVITIES", "rank_activities", "select_activities", "select_paths"]
+
+#: A map with more activities than this starts simplified.
+MAX_ACTIVITIES: Final = 30
+
+_START: Final = 0  # node ids used only inside this module
+_END: Final = -1
+
+
+def _check_fraction(value: float, name: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise UsageError(f"{name} must be a number in [0, 1], got {value!r}") from None
+    if math.isnan(number) or not 0.0 <= number <= 1.0:
+        raise UsageError(f"{name} must be a fraction in [0, 1], got {value!r}; e.g. 0.8 keeps 80%")
+    return number
+
+
+def _covering_prefix(counts: np.ndarray, coverage: float) -> int:
+    """Length of the shortest prefix of ``counts`` covering ``coverage`` of their sum."""
+    if len(counts) == 0:
+        return 0
+    before = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    return int(np.count_nonzero(before < coverage * counts.sum()))
+
+
+def rank_activities(nodes: pd.DataFrame) -> pd.DataFrame:
+    """Activities by count (descending), then name: the order both sliders use.
+
+    Examples
+    --------
+    >>> nodes = pd.DataFrame({"activity": ["b", "a", "c"], "count": [5, 5, 9]})
+    >>> rank_activities(nodes)["activity"].tolist()
+    ['c', 'a', 'b']
+    """
+    ranked = nodes.sort_values(["count", "activity"], ascending=[False, True], kind="stable")
+    return ranked.reset_index(drop=True)
+
+
+def select_activities(
+    nodes: pd.DataFrame, *, coverage: float | None = None, max_activities: int = MAX_ACTIVITIES
+) -> tuple[list[str], float]:
+    """Activities to keep, and the coverage that was used.
+
+    Parameters
+    ----------
+    nodes : pandas.DataFrame
+        Columns ``activity`` and ``count``.
+    coverage : float or None, keyword-only
+        Fraction of events the kept activities must cover. ``None`` keeps all
+        activities when there are at most ``max_activities``, otherwise the
+        ``max_activities`` most frequent ones (the coverage returned is then
+        the share of events they cover).
+    max_activities : int, keyword-only
+        Limit used when ``coverage`` is None.
+
+    Returns
+    -------
+    (list of str, float)
+        Kept activities in rank order, and the coverage used.
+
+    Examples
+    --------
+    >>> nodes = pd.DataFrame({"activity": ["a", "b", "c", "d"], "count": [50, 30, 15, 5]})
+    >>> select_activities(nodes, coverage=0.8)
+    (['a', 'b'], 0.8)
+    >>> select_activities(nodes, coverage=0.81)
+    (['a', 'b', 'c'], 0.81)
+    >>> select_activities(nodes, max_activities=2)
+    (['a', 'b'], 0.8)
+    """
+    ranked = rank_activities(nodes)
+    names = ranked["activity"].astype(str).tolist()
+    counts = ranked["count"].to_numpy(dtype="int64")
+    if coverage is None:
+        if len(names) <= max_activities:
+            return names, 1.0
+        kept = max_activities
+        share = float(counts[:kept].sum() / counts.sum())
+        return names[:kept], share
+    fraction = _check_fraction(coverage, "activities")
+    kept = max(_covering_prefix(counts, fraction), min(1, len(names)))
+    return names[:kept], fraction
+
+
+def _widest_tree(n_nodes: int, arcs: list[tuple[int, int, int, int]], root: int) -> set[int]:
+    """Arc ranks on the widest (maximin) path tree from ``root``.
+
+    ``arcs`` are (source, target, count, rank); rank is unique and orders ties.
+    """
+    out: dict[int, list[tuple[int, int, int]]] = {}
+    for source, target, count, rank in arcs:
+        out.setdefault(source, []).append((target, count, rank))
+    done: set[int] = set()
+    chosen: set[int] = set()
+    heap: list[tuple[int, int, int]] = [(-(2**62), -1, root)]
+    while heap and len(done) < n_nodes:
+        width, rank, node = heapq.heappop(heap)
+        if node in done:
+            continue
+        done.add(node)
+        if rank >= 0:
+            chosen.add(rank)
+        for target, count, arc_rank in out.get(node, ()):
+            if target not in done:
+                heapq.heappush(heap, (max(width, -count), arc_rank, target))
+    return chosen
+
+
+def select_paths(
+    edges: pd.DataFrame,
+    start: pd.DataFrame,
+    end: pd.DataFrame,
+    *,
+    coverage: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Which edges, start arcs and end arcs to keep.
+
+    Parameters
+    ----------
+    edges : pandas.DataFrame
+        Directly-follows edges: ``source``, ``target``, ``count``.
+    start, end : pandas.DataFrame
+        ``activity`` and ``count`` of the arcs from the start and into the end.
+    coverage : float, keyword-only
+        Fraction of all arc traffic (edges plus start and end arcs) that the
+        most frequent arcs must cover.
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray, numpy.ndarray)
+        Boolean masks aligned with ``edges``, ``start`` and ``end``.
+
+    Raises
+    ------
+    UsageError
+        ``coverage`` is not in [0, 1].
+
+    Examples
+    --------
+    A strong path a→b→c and a rare detour a→c: at 0 only the backbone stays.
+
+    >>> edges = pd.DataFrame({"source": ["a", "b", "a"], "target": ["b", "c", "c"],
+    ...                       "count": [9, 9, 1]})
+    >>> start = pd.DataFrame({"activity": ["a"], "count": [10]})
+    >>> end = pd.DataFrame({"activity": ["c"], "count": [10]})
+    >>> [m.tolist() for m in select_paths(edges, start, end, coverage=0.0)]
+    [[True, True, False], [True], [True]]
+    >>> [m.tolist() for m in select_paths(edges, start, end, coverage=1.0)]
+    [[True, True, True], [True], [True]]
+    """
+    fraction = _check_fraction(coverage, "paths")
+    activities = sorted(
+        set(edges["source"].astype(str)) | set(edges["target"].astype(str))
+        | set(start["activity"].astype(str)) | set(end["activity"].astype(str))
+    )
+    ids = {name: i + 1 for i, name in enumerate(activities)}
+    n_e, n_s = len(edges), len(start)
+    arcs = pd.DataFrame(
+        {
+            "source": np.concatenate([
+                edges["source"].astype(str).map(ids).to_numpy(dtype="int64"),
+                np.full(n_s, _START, dtype="int64"),
+                end["activity"].astype(str).map(ids).to_numpy(dtype="int64"),
+            ]),
+            "target": np.concatenate([
+                edges["target"].astype(str).map(ids).to_numpy(dtype="int64"),
+                start["activity"].astype(str).map(ids).to_numpy(dtype="int64"),
+                np.full(len(end), _END, dtype="int64"),
+            ]),
+            "count": np.concatenate([
+                edges["count"].to_numpy(dtype="int64"),
+                start["count"].to_numpy(dtype="int64"),
+                end["count"].to_numpy(dtype="int64"),
+            ]),
+            # names for tie-breaking: start sorts first, end last
+            "source_name": np.concatenate([
+                edges["source"].astype(str).to_numpy(dtype=object),
+                np.full(n_s, "", dtype=object),
+                end["activity"].astype(str).to_numpy(dtype=object),
+            ]),
+            "target_name": np.concatenate([
+                edges["target"].astype(str).to_numpy(dtype=object),
+                start["activity"].astype(str).to_numpy(dtype=object),
+                np.full(len(end), "\uffff", dtype=object),
+            ]),
+        }
+    )
+    order = np.lexsort((
+        arcs["target_name"].to_numpy(dtype=str),
+        arcs["source_name"].to_numpy(dtype=str),
+        -arcs["count"].to_numpy(),
+    ))
+    rank = np.empty(len(arcs), dtype="int64")
+    rank[order] = np.arange(len(arcs))
+    keep = np.zeros(len(arcs), dtype=bool)
+    keep[order[: _covering_prefix(arcs["count"].to_numpy()[order], fraction)]] = True
+
+    triples = list(zip(arcs["source"].tolist(), arcs["target"].tolist(),
+                       arcs["count"].tolist(), rank.tolist(), strict=True))
+    n_nodes = len(activities) + 2
+    backbone = _widest_tree(n_nodes, triples, _START)
+    backbone |= _widest_tree(n_nodes, [(t, s, c, r) for s, t, c, r in triples], _END)
+    keep[np.isin(rank, np.fromiter(backbone, dtype="int64", count=len(backbone)))] = True
+
+    _check_connected(arcs[keep], activities=[ids[a] for a in activities],
+                     full=arcs)
+    return keep[:n_e], keep[n_e : n_e + n_s], keep[n_e + n_s :]
+
+
+def _check_connected(kept: pd.DataFrame, *, activities: list[int], full: pd.DataFrame) -> None:
+    """Every activity connected in the full graph stays connected (start → a → end)."""
+    def reach(arcs: pd.DataFrame) -> tuple[set[int], set[int]]:
+        graph = nx.DiGraph()
+        graph.add_nodes_from([_START, _END, *activities])
+        graph.add_edges_from(zip(arcs["source"], arcs["target"], strict=True))
+        return nx.descendants(graph, _START), nx.ancestors(graph, _END)
+
+    full_from, full_to = reach(full)
+    kept_from, kept_to = reach(kept)
+    if not (full_from <= kept_from | {_START} and full_to <= kept_to | {_END}):
+        raise AssertionError("path simplification disconnected an activity; procmine bug")

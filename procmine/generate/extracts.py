@@ -1,0 +1,513 @@
+"""Write simulated events as four system extracts that differ like real systems do.
+
+- ``erp_sales_orders.csv``: comma, UTF-8, ISO 8601 UTC times with ``Z``, order ``SO-100123``.
+- ``wms_events.csv``: semicolon, local time (Europe/Amsterdam) ``dd/mm/yyyy HH:MM``, keyed by
+  pick list ``PL-5000001``; ``wms_picklists.csv`` maps pick lists to numeric order numbers.
+- ``billing_events.csv``: comma, UTC ``yyyy-mm-dd HH:MM:SS``, keyed by invoice; one invoice
+  may cover several orders (``OrderRefs`` joined with ``;``).
+- ``returns_cases.csv``: semicolon, Windows-1252, local ``dd-mm-yyyy HH:MM``, keyed by return
+  number with the invoice it refers to (return -> invoice -> order).
+
+A few realistic data problems are injected (an unparseable timestamp, an empty activity, an
+exact duplicate row, a pick list that reaches no order); each is recorded with the row it
+sits on, so that a loader's rejects can be checked against them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from procmine.generate.simulate import SOURCES, TIMEZONE, USERS, Simulation, frame
+
+__all__ = ["FILES", "Extracts", "sources_toml", "write_extracts"]
+
+#: File of each source, and of the pick-list lookup.
+FILES: dict[str, str] = {
+    "erp": "erp_sales_orders.csv",
+    "wms": "wms_events.csv",
+    "billing": "billing_events.csv",
+    "returns": "returns_cases.csv",
+    "picklists": "wms_picklists.csv",
+}
+_CSV = {  # delimiter, encoding
+    "erp": (",", "utf-8"),
+    "wms": (";", "utf-8"),
+    "billing": (",", "utf-8"),
+    "returns": (";", "cp1252"),
+    "picklists": (",", "utf-8"),
+}
+#: Item -> column, per source (the same mapping is written into sources.toml).
+ITEM_COLUMNS: dict[str, dict[str, str]] = {
+    "erp": {"delivery_address": "ShipTo", "order_lines": "Lines",
+            "requested_date": "ReqDeliveryDate", "price": "NetValue",
+            "supplier_delivery_date": "SupplierDate"},
+    "wms": {"tracking_number": "TrackingNo"},
+    "billing": {"delivery_address": "BillShipTo", "price": "NetAmount"},
+    "returns": {"return_reason": "Reason"},
+}
+ITEM_OWNERS: dict[str, tuple[str, str]] = {
+    "delivery_address": ("customer", "Ship-to address of the order"),
+    "order_lines": ("customer", "Articles and quantities ordered"),
+    "requested_date": ("customer", "Delivery date the customer asked for"),
+    "supplier_delivery_date": ("supplier", "Date the supplier confirmed for a back-order"),
+    "tracking_number": ("carrier", "Parcel tracking number created by the carrier"),
+    "return_reason": ("customer", "Why the customer sends goods back"),
+    "price": ("internal", "Net order value"),
+}
+
+
+@dataclass(frozen=True)
+class Extracts:
+    """What :func:`write_extracts` wrote, with one metadata row per data row of each extract.
+
+    ``rows[source]`` is aligned with the file's data rows (``row`` = spreadsheet row, header
+    = 1) and holds ``key`` (order, invoice or return index; -1 for rows reaching no order),
+    ``utc`` (epoch seconds as a loader will read the time), ``activity``, ``resource``,
+    ``department``, ``party``, ``automated``, item columns and ``reject`` (the reason a
+    loader must reject the row, or empty).
+    """
+
+    files: tuple[Path, ...]
+    rows: dict[str, pd.DataFrame]
+    sim: Simulation
+
+
+# -- formatting ------------------------------------------------------------------------------
+
+_ISO = {"Y": (0, 1, 2, 3), "M": (5, 6), "D": (8, 9), "h": (11, 12), "m": (14, 15), "s": (17, 18)}
+
+
+def _format_times(seconds: np.ndarray, template: str) -> np.ndarray:
+    """Epoch seconds -> text, by rearranging the characters of ISO strings (fast, exact).
+
+    ``template`` uses ``YYYY MM DD hh mm ss``; every other character is literal.
+    """
+    iso = np.datetime_as_string(seconds.astype("datetime64[s]"), unit="s").astype("U19")
+    chars = iso.view("U1").reshape(-1, 19)
+    out = np.empty((len(iso), len(template)), dtype="U1")
+    seen: dict[str, int] = {}
+    for j, symbol in enumerate(template):
+        if symbol in _ISO:
+            k = seen.get(symbol, 0)
+            out[:, j] = chars[:, _ISO[symbol][k]]
+            seen[symbol] = k + 1
+        else:
+            out[:, j] = symbol
+    return out.view(f"U{len(template)}").ravel().astype(object)
+
+
+def _to_utc(local_seconds: np.ndarray, *, strict: bool) -> np.ndarray:
+    """Local Europe/Amsterdam epoch seconds -> UTC epoch seconds.
+
+    ``strict`` raises on a nonexistent or ambiguous local time (for extracts written in
+    local time, whose readers cannot resolve those); otherwise the later offset is used.
+    """
+    index = pd.DatetimeIndex(local_seconds.astype("datetime64[s]"))
+    if strict:
+        aware = index.tz_localize(TIMEZONE, ambiguous="raise", nonexistent="raise")
+    else:
+        aware = index.tz_localize(TIMEZONE, ambiguous=np.zeros(len(index), dtype=bool),
+                                  nonexistent="shift_forward")
+    return aware.tz_convert("UTC").tz_localize(None).as_unit("s").asi8
+
+
+def _text(values: object) -> pd.Series:
+    return pd.Series(values, dtype="str")
+
+
+def _numbered(prefix: str, numbers: np.ndarray) -> np.ndarray:
+    return (prefix + pd.Series(numbers, dtype="int64").astype("str")).to_numpy(dtype=object)
+
+
+def _opt(values: pd.Series) -> np.ndarray:
+    """Object array with None for missing (written as an empty field)."""
+    arr = values.to_numpy(dtype=object)
+    return np.where(pd.isna(values).to_numpy(), None, arr)
+
+
+# -- building the extracts ---------------------------------------------------------------------
+
+
+def _clock(frame: pd.DataFrame, start_s: int, *, minutes: bool, local_out: bool
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """(seconds to print, UTC seconds a reader gets) for the rows of ``frame``."""
+    t = frame["t"].to_numpy(dtype=float)
+    local = start_s + (np.floor(t) * 60).astype(np.int64) if minutes else \
+        start_s + np.floor(t * 60.0).astype(np.int64)
+    utc = _to_utc(local, strict=local_out)
+    return (local if local_out else utc), utc
+
+
+def _order_rows(frame: pd.DataFrame, *keys: np.ndarray) -> pd.DataFrame:
+    order = np.lexsort(tuple(reversed(keys)))
+    return frame.take(order).reset_index(drop=True)
+
+
+def _erp(sim: Simulation, start_s: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ev = sim.events["erp"]
+    printed, utc = _clock(ev, start_s, minutes=False, local_out=False)
+    ev = ev.assign(utc=utc, printed=printed)
+    ev = _order_rows(ev, ev["utc"].to_numpy(), ev["seq"].to_numpy(), ev["key"].to_numpy())
+    order_no = sim.orders["order_no"].to_numpy()[ev["key"].to_numpy()]
+    raw = frame({
+        "ChangeNo": np.arange(1, len(ev) + 1) + 880000,
+        "OrderNo": _numbered("SO-", order_no),
+        "Activity": ev["activity"].to_numpy(object),
+        "ChangedAt": _format_times(ev["printed"].to_numpy(), "YYYY-MM-DDThh:mm:ssZ"),
+        "User": ev["resource"].to_numpy(object),
+        "Department": _opt(ev["department"]),
+        "PartyType": ev["party"].to_numpy(object),
+        "Channel": ev["channel"].to_numpy(object),
+        "CustomerNo": ev["customer"].to_numpy(object),
+    })
+    for item, column in ITEM_COLUMNS["erp"].items():
+        raw[column] = _opt(ev[item])
+    return raw, ev
+
+
+def _wms(sim: Simulation, start_s: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ev = sim.events["wms"]
+    printed, utc = _clock(ev, start_s, minutes=True, local_out=True)
+    ev = ev.assign(utc=utc, printed=printed)
+    ev = _order_rows(ev, ev["utc"].to_numpy(), ev["seq"].to_numpy(), ev["key"].to_numpy())
+    qty = ev["qty"]
+    raw = frame({
+        "TransId": np.arange(1, len(ev) + 1) + 3_000_000,
+        "PickListNo": _numbered("PL-", ev["picklist"].to_numpy(dtype=np.int64)),
+        "EventType": ev["activity"].to_numpy(object),
+        "EventTime": _format_times(ev["printed"].to_numpy(), "DD/MM/YYYY hh:mm"),
+        "UserId": ev["resource"].to_numpy(object),
+        "ActorType": ev["party"].to_numpy(object),
+        "ItemNo": _opt(ev["item_no"]),
+        "Qty": np.where(qty.isna(), None, qty.astype("str").to_numpy(object)),
+        "TrackingNo": _opt(ev["tracking_number"]),
+    })
+    return raw, ev
+
+
+def _billing(sim: Simulation, start_s: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ev = sim.events["billing"]
+    printed, utc = _clock(ev, start_s, minutes=False, local_out=False)
+    ev = ev.assign(utc=utc, printed=printed)
+    ev = _order_rows(ev, ev["utc"].to_numpy(), ev["seq"].to_numpy(), ev["key"].to_numpy())
+    raw = frame({
+        "EntryNo": np.arange(1, len(ev) + 1) + 120000,
+        "InvoiceNo": _numbered("INV-", 2400001 + ev["key"].to_numpy()),
+        "OrderRefs": ev["order_refs"].to_numpy(object),
+        "Event": ev["activity"].to_numpy(object),
+        "PostedAt": _format_times(ev["printed"].to_numpy(), "YYYY-MM-DD hh:mm:ss"),
+        "PostedBy": ev["resource"].to_numpy(object),
+        "Batch": np.where(ev["automated"].to_numpy(bool), "true", "false").astype(object),
+        "BillShipTo": _opt(ev["delivery_address"]),
+        "NetAmount": _opt(ev["price"]),
+    })
+    return raw, ev
+
+
+def _returns(sim: Simulation, start_s: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    ev = sim.events["returns"]
+    printed, utc = _clock(ev, start_s, minutes=True, local_out=True)
+    ev = ev.assign(utc=utc, printed=printed)
+    ret_no = sim.returns["return_no"].to_numpy()[ev["key"].to_numpy()]
+    ev = _order_rows(ev, ret_no, ev["utc"].to_numpy(), ev["seq"].to_numpy())
+    ret_no = sim.returns["return_no"].to_numpy()[ev["key"].to_numpy()]
+    raw = frame({
+        "ReturnNo": _numbered("RMA-", ret_no),
+        "InvoiceNo": _numbered("INV-", 2400001 + ev["invoice"].to_numpy(dtype=np.int64)),
+        "Step": ev["activity"].to_numpy(object),
+        "StepTime": _format_times(ev["printed"].to_numpy(), "DD-MM-YYYY hh:mm"),
+        "Handler": ev["resource"].to_numpy(object),
+        "Reason": _opt(ev["return_reason"]),
+    })
+    return raw, ev
+
+
+# -- data problems --------------------------------------------------------------------------
+
+
+def _victims(meta: pd.DataFrame, activities: tuple[str, ...], count: int,
+             rng: np.random.Generator, taken: np.ndarray) -> np.ndarray:
+    pool = np.flatnonzero(meta["activity"].isin(activities).to_numpy() & ~taken)
+    if count <= 0 or len(pool) == 0:
+        return np.array([], dtype=np.int64)
+    return np.sort(rng.choice(pool, size=min(count, len(pool)), replace=False))
+
+
+def _inject(source: str, raw: pd.DataFrame, meta: pd.DataFrame, rng: np.random.Generator,
+            next_picklist: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Corrupt or add a few rows (about 0.2 % of all rows); record the reason on each."""
+    raw, meta = raw.copy(), meta.copy()
+    meta["reject"] = ""
+    n = len(raw)
+    taken = np.zeros(n, dtype=bool)
+    position = np.arange(n, dtype=float)
+    extra_raw: list[pd.DataFrame] = []
+    extra_meta: list[pd.DataFrame] = []
+    if source == "erp":
+        bad = _victims(meta, ("Send order confirmation", "Check credit"),
+                       max(1, round(0.0007 * n)), rng, taken)
+        raw.loc[bad, "ChangedAt"] = "0000-00-00T00:00:00Z"  # a zero date from the database
+        meta.loc[bad, "reject"] = "unparseable timestamp"
+        taken[bad] = True
+        empty = _victims(meta, ("Send order confirmation",), max(1, round(0.0005 * n)), rng, taken)
+        raw.loc[empty, "Activity"] = None
+        meta.loc[empty, "reject"] = "missing activity"
+    elif source == "billing":
+        bad = _victims(meta, ("Send invoice", "Payment received"), max(1, round(0.001 * n)),
+                       rng, taken)
+        stamp = raw.loc[bad, "PostedAt"].astype("str")
+        raw.loc[bad, "PostedAt"] = (stamp.str.slice(0, 5) + "02-30" + stamp.str.slice(10)).to_numpy()
+        meta.loc[bad, "reject"] = "unparseable timestamp"
+    elif source == "wms":
+        dup = _victims(meta, ("Pick item", "Pack order"), max(1, round(0.0007 * n)), rng, taken)
+        extra_raw.append(raw.iloc[dup])
+        extra_meta.append(meta.iloc[dup].assign(reject="duplicate event"))
+        position_extra = [dup + 0.5]
+        # pick lists for internal stock transfers: they reach no order
+        lists = max(1, round(0.0002 * n))
+        anchor = np.sort(rng.choice(n, size=lists, replace=False)) if n else np.zeros(0, int)
+        for j in range(3):
+            rows = raw.iloc[anchor].copy()
+            rows["PickListNo"] = _numbered("PL-", next_picklist + np.arange(len(anchor)))
+            rows["EventType"] = "Release pick list" if j == 0 else "Pick item"
+            rows["UserId"] = "WMS-AUTO" if j == 0 else USERS["Warehouse"][j]
+            rows["ActorType"] = "internal"
+            rows["ItemNo"] = None if j == 0 else f"H-{7000 + j}"
+            rows["Qty"] = None if j == 0 else "20"
+            rows["TrackingNo"] = None
+            rows["TransId"] = 3_900_000 + np.arange(len(anchor)) * 3 + j
+            extra_raw.append(rows)
+            extra_meta.append(meta.iloc[anchor].assign(
+                key=-1, activity=rows["EventType"].to_numpy(), resource=rows["UserId"].to_numpy(),
+                reject="no correlation to an order", tracking_number=None))
+            position_extra.append(anchor + 0.6 + 0.1 * j)
+        position = np.concatenate([position, *position_extra])
+    if extra_raw:
+        raw = pd.concat([raw, *extra_raw], ignore_index=True)
+        meta = pd.concat([meta, *extra_meta], ignore_index=True)
+        order = np.argsort(position, kind="stable")
+        raw = raw.take(order).reset_index(drop=True)
+        meta = meta.take(order).reset_index(drop=True)
+    meta["row"] = np.arange(2, len(meta) + 2)
+    return raw, meta
+
+
+# -- writing ---------------------------------------------------------------------------------
+
+
+def _write(frame: pd.DataFrame, path: Path, key: str) -> None:
+    delimiter, encoding = _CSV[key]
+    frame.to_csv(path, sep=delimiter, encoding=encoding, index=False, lineterminator="\n")
+
+
+def write_extracts(sim: Simulation, out: Path, *, seed: int) -> Extracts:
+    """Write the four extracts, the pick-list lookup and ``sources.toml`` into ``out``.
+
+    Parameters
+    ----------
+    sim : Simulation
+        From :func:`procmine.generate.simulate.simulate`.
+    out : pathlib.Path
+        Folder to write into (created if needed).
+    seed : int
+        Seeds the choice of the rows that get data problems.
+
+    Returns
+    -------
+    Extracts
+    """
+    out.mkdir(parents=True, exist_ok=True)
+    start_s = int(sim.start.astype("datetime64[s]").astype(np.int64))
+    rng = np.random.default_rng([seed, 7919])
+    builders = {"erp": _erp, "wms": _wms, "billing": _billing, "returns": _returns}
+    rows: dict[str, pd.DataFrame] = {}
+    files: list[Path] = []
+    next_picklist = int(sim.orders["picklist"].to_numpy().max(initial=5000000)) + 1
+    for source in SOURCES:
+        raw, meta = builders[source](sim, start_s)
+        raw, meta = _inject(source, raw, meta, rng, next_picklist)
+        path = out / FILES[source]
+        _write(raw, path, source)
+        files.append(path)
+        rows[source] = meta
+    live = sim.orders[sim.orders["picklist"] >= 0].sort_values("picklist")
+    lookup = frame({
+        "PickListNo": _numbered("PL-", live["picklist"].to_numpy()),
+        "OrderRef": live["order_no"].astype("str").to_numpy(object),
+        "Warehouse": "DC-Tilburg",
+    })
+    path = out / FILES["picklists"]
+    _write(lookup, path, "picklists")
+    files.append(path)
+    path = out / "sources.toml"
+    path.write_text(sources_toml(name=f"Generated order fulfilment (seed {seed}, "
+                                      f"{len(sim.orders)} orders)"), encoding="utf-8")
+    files.append(path)
+    return Extracts(files=tuple(files), rows=rows, sim=sim)
+
+
+def _toml_list(values: tuple[str, ...] | list[str]) -> str:
+    return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+
+
+def _by_resource(pairs: list[tuple[str, str]]) -> str:
+    return "\n".join(f'"{user}" = "{dept}"' for user, dept in pairs)
+
+
+def sources_toml(*, name: str) -> str:
+    """The sources file describing the four extracts (see SPEC: sources file format).
+
+    Examples
+    --------
+    >>> import tomllib
+    >>> spec = tomllib.loads(sources_toml(name="demo"))
+    >>> sorted(spec["sources"]), spec["items"]["tracking_number"]["owner"]
+    (['billing', 'erp', 'returns', 'wms'], 'carrier')
+    """
+    items = "\n".join(
+        f'[items.{item}]\nowner = "{owner}"\ndescription = "{text}"\n'
+        for item, (owner, text) in ITEM_OWNERS.items()
+    )
+
+    def item_map(source: str) -> str:
+        return "\n".join(f'{item} = "{col}"' for item, col in ITEM_COLUMNS[source].items())
+
+    wms_depts = [("WMS-AUTO", "Warehouse")] + [(u, "Warehouse") for u in USERS["Warehouse"]] + [
+        (u, "Shipping") for u in USERS["Shipping"]]
+    ret_depts = [("RMA-AUTO", "Customer Service")] + [
+        (u, "Customer Service") for u in USERS["Customer Service"]] + [
+        (u, "Returns") for u in USERS["Returns"]]
+    erp_auto = ["EDI-GW", "ERP-CREDIT", "ERP-OUT", "MAIL-GW", "PHONE-CTI", "SUPPLIER-EDI",
+                "WEBSHOP"]
+    return f"""\
+# Sources file of a sample generated by `procmine generate` (see ground_truth/ for what
+# was injected). Paths are relative to this file.
+
+[log]
+name = "{name}"
+timezone = "UTC"
+
+{items}
+[lookups.picklist_order]
+file = "{FILES["picklists"]}"
+key = "PickListNo"
+value = "OrderRef"
+
+[lookups.invoice_orders]
+source = "billing"
+key = "InvoiceNo"
+value = "OrderRefs"
+separator = ";"
+
+[sources.erp]
+file = "{FILES["erp"]}"
+format = "csv"
+delimiter = ","
+encoding = "utf-8"
+timezone = "UTC"
+party_column = "PartyType"
+department_column = "Department"
+automated_resources = {_toml_list(erp_auto)}
+
+[sources.erp.columns]
+case_id = "OrderNo"
+activity = "Activity"
+timestamp = "ChangedAt"
+resource = "User"
+
+[sources.erp.items]
+{item_map("erp")}
+
+[sources.erp.attributes]
+channel = "Channel"
+customer = "CustomerNo"
+
+[sources.wms]
+file = "{FILES["wms"]}"
+format = "csv"
+delimiter = ";"
+encoding = "utf-8"
+timezone = "Europe/Amsterdam"
+timestamp_format = "%d/%m/%Y %H:%M"
+party_column = "ActorType"
+automated_resources = ["WMS-AUTO", "POSTNL-API", "DHL-API", "DPD-API"]
+
+[sources.wms.department_by_resource]
+{_by_resource(wms_depts)}
+
+[sources.wms.columns]
+activity = "EventType"
+timestamp = "EventTime"
+resource = "UserId"
+
+[sources.wms.case]
+column = "PickListNo"
+via = ["picklist_order"]
+normalize = {{ pattern = '^(?:SO-)?0*(\\d+)$', replace = 'SO-\\1' }}
+
+[sources.wms.items]
+{item_map("wms")}
+
+[sources.wms.attributes]
+item_no = "ItemNo"
+quantity = "Qty"
+
+[sources.billing]
+file = "{FILES["billing"]}"
+format = "csv"
+delimiter = ","
+encoding = "utf-8"
+timezone = "UTC"
+timestamp_format = "%Y-%m-%d %H:%M:%S"
+party = "internal"
+department = "Billing"
+automated_column = "Batch"
+
+[sources.billing.columns]
+activity = "Event"
+timestamp = "PostedAt"
+resource = "PostedBy"
+
+[sources.billing.case]
+column = "InvoiceNo"
+via = ["invoice_orders"]
+
+[sources.billing.items]
+{item_map("billing")}
+
+[sources.billing.attributes]
+invoice = "InvoiceNo"
+
+[sources.returns]
+file = "{FILES["returns"]}"
+format = "csv"
+delimiter = ";"
+encoding = "cp1252"
+timezone = "Europe/Amsterdam"
+timestamp_format = "%d-%m-%Y %H:%M"
+party = "internal"
+automated_resources = ["RMA-AUTO"]
+
+[sources.returns.department_by_resource]
+{_by_resource(ret_depts)}
+
+[sources.returns.columns]
+activity = "Step"
+timestamp = "StepTime"
+resource = "Handler"
+
+[sources.returns.case]
+column = "InvoiceNo"
+via = ["invoice_orders"]
+
+[sources.returns.items]
+{item_map("returns")}
+
+[sources.returns.attributes]
+return_no = "ReturnNo"
+invoice = "InvoiceNo"
+"""

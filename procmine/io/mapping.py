@@ -1,0 +1,600 @@
+"""Map a raw table to canonical events: roles, timestamps, correlation, rejected rows."""
+
+from __future__ import annotations
+
+import warnings
+import zoneinfo
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from procmine.errors import InputError
+from procmine.io.result import SourceStats
+from procmine.io.tables import RawTable
+from procmine.schema import (
+    ACTIVITY,
+    AUTOMATED,
+    CASE_ID,
+    CORE_COLUMNS,
+    DEPARTMENT,
+    EVENT_ID,
+    PARTIES,
+    PARTY,
+    RESOURCE,
+    SOURCE,
+    TIMESTAMP,
+    empty_rejects,
+)
+
+__all__ = [
+    "REASONS",
+    "ColumnMapping",
+    "MappedTable",
+    "map_table",
+    "parse_timestamps",
+]
+
+#: Reject reasons, in the order rows are checked (a row gets the first that applies).
+REASONS = (
+    "missing case id",
+    "missing activity",
+    "missing timestamp",
+    "unparseable timestamp",
+    "nonexistent or ambiguous local time",
+    "no correlation to an order",
+    "duplicate event",
+)
+(_MISSING_CASE, _MISSING_ACTIVITY, _MISSING_TIME, _BAD_TIME, _LOCAL_TIME, _NO_ORDER,
+ _DUPLICATE) = REASONS
+
+_VALUE_CHARS = 200
+#: A column with at least this many bad values, and bad in more than half of its
+#: rows, is a wrong setting rather than a few bad rows.
+_FEW = 3
+# A plain pattern without \d or \s: pandas hands it to RE2 in Arrow (vectorised).
+_OFFSET = r"[0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:[.,][0-9]+)?)? ?(?:[zZ]|[+-][0-9]{2}(?::?[0-9]{2})?)$"
+_TRUE = frozenset({"true", "t", "yes", "y", "1", "x"})
+_FALSE = frozenset({"false", "f", "no", "n", "0"})
+
+#: Time status codes of :func:`parse_timestamps`.
+TIME_OK, TIME_MISSING, TIME_UNPARSEABLE, TIME_LOCAL = 0, 1, 2, 3
+
+Resolver = Callable[[pd.Series], pd.DataFrame]
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which column of an extract plays which role, and how to read its values.
+
+    Parameters
+    ----------
+    case_id : str
+        Column holding the order id, or the key a resolver correlates to orders.
+    activity, timestamp : str
+        Columns holding the activity and the completion time.
+    resource, event_id : str, optional
+        Columns holding the user/system account and the extract's own event id.
+    department, party : str, optional
+        Constant department / party for every row.
+    department_column, party_column : str, optional
+        Columns holding them per row.
+    department_by_resource : Mapping[str, str], optional
+        Department per resource (unmapped resources: missing).
+    automated_resources : tuple of str
+        Resource values that are system accounts.
+    automated_column : str, optional
+        Column with true/false (yes/no, 1/0).
+    timestamp_format : str, optional
+        strftime format; default ISO 8601 (with or without offset).
+    dayfirst : bool
+        Without a format: read 01/02/2024 as 1 February.
+    timezone : str, optional
+        Zone of times without an offset (default UTC).
+    items, attributes : Mapping[str, str]
+        Canonical attribute name -> column.
+    normalize : tuple of (pattern, replacement), optional
+        Regular-expression rewrite of the final order id.
+
+    Examples
+    --------
+    >>> ColumnMapping(case_id="OrderNo", activity="Action", timestamp="At").columns()
+    {'case_id': 'OrderNo', 'activity': 'Action', 'timestamp': 'At'}
+    """
+
+    case_id: str = CASE_ID
+    activity: str = ACTIVITY
+    timestamp: str = TIMESTAMP
+    resource: str | None = None
+    event_id: str | None = None
+    department: str | None = None
+    department_column: str | None = None
+    department_by_resource: Mapping[str, str] | None = None
+    party: str | None = None
+    party_column: str | None = None
+    automated_resources: tuple[str, ...] = ()
+    automated_column: str | None = None
+    timestamp_format: str | None = None
+    dayfirst: bool = False
+    timezone: str | None = None
+    items: Mapping[str, str] = field(default_factory=dict)
+    attributes: Mapping[str, str] = field(default_factory=dict)
+    normalize: tuple[str, str] | None = None
+
+    def columns(self) -> dict[str, str]:
+        """Role -> column for every column this mapping reads."""
+        roles = {
+            CASE_ID: self.case_id, ACTIVITY: self.activity, TIMESTAMP: self.timestamp,
+            RESOURCE: self.resource, EVENT_ID: self.event_id,
+            DEPARTMENT: self.department_column, PARTY: self.party_column,
+            AUTOMATED: self.automated_column,
+        }
+        roles.update(self.items)
+        roles.update(self.attributes)
+        return {role: column for role, column in roles.items() if column is not None}
+
+
+@dataclass(frozen=True)
+class MappedTable:
+    """One extract mapped to canonical events (not yet validated), in row order."""
+
+    events: pd.DataFrame
+    rejects: pd.DataFrame
+    stats: SourceStats
+
+
+def map_table(
+    table: RawTable,
+    mapping: ColumnMapping,
+    *,
+    source: str,
+    fix_hint: str = "",
+    resolve: Resolver | None = None,
+) -> MappedTable:
+    """Map a raw table to canonical events; bad rows go to the rejects.
+
+    Rows are checked in the order of :data:`REASONS` and get the first reason
+    that applies. A whole column of bad values (at least 3, and more than half
+    of the rows) is a wrong setting, not bad rows: it raises.
+
+    Parameters
+    ----------
+    table : RawTable
+        As read by :func:`procmine.io.tables.read_table`.
+    mapping : ColumnMapping
+        Roles and value settings.
+    source : str, keyword-only
+        Source name: the ``source`` column and the prefix of ``event_id``.
+    fix_hint : str, keyword-only
+        Where the user changes settings, e.g. ``"in [sources.sales]"``.
+    resolve : callable, keyword-only
+        Correlation: takes the ``case_id`` column's values (index = frame
+        positions) and returns a frame with columns ``pos`` and ``case_id``,
+        one row per (row, order); rows absent are "no correlation to an order".
+
+    Returns
+    -------
+    MappedTable
+
+    Raises
+    ------
+    InputError
+        A mapped column is missing (the columns present are listed), a column
+        is mostly unparseable, a party or flag value is unknown, or the
+        extract's own event ids repeat.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> raw = pd.DataFrame({"Order": ["1", "1", None], "Act": ["a", "b", "c"],
+    ...                     "At": ["2024-01-01 10:00", "2024-01-01 11:00+01:00", "2024-01-02"]})
+    >>> table = RawTable(raw, np.array([2, 3, 4]), path="x.csv")
+    >>> m = map_table(table, ColumnMapping(case_id="Order", activity="Act", timestamp="At"),
+    ...               source="x")
+    >>> m.events[["case_id", "event_id"]].values.tolist()
+    [['1', 'x:2'], ['1', 'x:3']]
+    >>> m.rejects[["row", "reason"]].values.tolist()
+    [[4, 'missing case id']]
+    """
+    frame = table.frame
+    path = table.path or source
+    _check_columns(table, mapping, fix_hint)
+    n = len(frame)
+    rows = np.asarray(table.rows, dtype="int64")
+
+    key = _text(frame[mapping.case_id]) if n else pd.Series([], dtype="str")
+    activity = _text(frame[mapping.activity])
+    when, status = parse_timestamps(
+        frame[mapping.timestamp], format=mapping.timestamp_format, dayfirst=mapping.dayfirst,
+        timezone=mapping.timezone,
+    )
+    _check_mostly_bad(
+        status == TIME_UNPARSEABLE, status != TIME_MISSING, frame[mapping.timestamp], rows,
+        f"{path}: column {mapping.timestamp!r} (→ timestamp) has {{n}} unparseable values, "
+        f"first at row {{row}} ({{value!r}}); expected "
+        + (f"format {mapping.timestamp_format!r}" if mapping.timestamp_format
+           else "day-first dates" if mapping.dayfirst
+           else "ISO 8601 such as '2024-03-01 14:05:00' or '2024-03-01T14:05:00+01:00'")
+        + f"; set timestamp_format{_hint(fix_hint)}",
+    )
+    reason = np.full(n, None, dtype=object)
+    column = np.full(n, None, dtype=object)
+    for mask, why, col in (
+        (key.isna().to_numpy(), _MISSING_CASE, mapping.case_id),
+        (activity.isna().to_numpy(), _MISSING_ACTIVITY, mapping.activity),
+        (status == TIME_MISSING, _MISSING_TIME, mapping.timestamp),
+        (status == TIME_UNPARSEABLE, _BAD_TIME, mapping.timestamp),
+        (status == TIME_LOCAL, _LOCAL_TIME, mapping.timestamp),
+    ):
+        new = mask & (reason == None)  # noqa: E711 (element-wise)
+        reason[new] = why
+        column[new] = col
+
+    # -- correlation: rows -> (row, order) pairs --------------------------------------------
+    candidates = np.flatnonzero(reason == None)  # noqa: E711
+    if resolve is None:
+        pairs = pd.DataFrame({"pos": candidates, CASE_ID: key.to_numpy()[candidates]})
+    else:
+        pairs = resolve(pd.Series(key.to_numpy()[candidates], index=candidates, dtype="str"))
+        found = np.zeros(n, dtype=bool)
+        found[pairs["pos"].to_numpy(dtype="int64")] = True
+        lost = np.zeros(n, dtype=bool)
+        lost[candidates] = ~found[candidates]
+        if len(candidates) >= _FEW and lost.sum() == len(candidates):
+            first = candidates[0]
+            raise InputError(
+                f"{path}: none of the {len(candidates)} values of column {mapping.case_id!r} "
+                f"correlates to an order (first at row {rows[first]}: {key.iloc[first]!r}); "
+                f"check the lookups in via and their key and value columns{_hint(fix_hint)}"
+            )
+        reason[lost] = _NO_ORDER
+        column[lost] = mapping.case_id
+    pairs = _normalize(pairs, mapping.normalize, one_per_row=resolve is None)
+
+    # -- the events --------------------------------------------------------------------------
+    pos = pairs["pos"].to_numpy(dtype="int64")
+    if resolve is None:
+        multi, k = np.zeros(len(pos), dtype=bool), np.ones(len(pos), dtype="int64")
+    else:
+        multi = pairs.groupby("pos", sort=False)["pos"].transform("size").to_numpy() > 1
+        k = pairs.groupby("pos", sort=False).cumcount().to_numpy() + 1
+    events = _event_columns(frame, mapping, pos, pairs[CASE_ID], when, path, rows, fix_hint,
+                            source)
+
+    # -- duplicates: same everything but the id, within this source --------------------------
+    duplicate_rows = np.zeros(n, dtype=bool)
+    first_row = np.zeros(n, dtype="int64")
+    if len(events):
+        subset = [c for c in events.columns if c not in (SOURCE, EVENT_ID)]
+        dup = events.duplicated(subset=subset, keep="first").to_numpy()
+        if dup.any():
+            group = events.groupby(subset, dropna=False, sort=False, observed=True).ngroup()
+            group = group.to_numpy()
+            first_pos = pd.Series(pos).groupby(group).transform("first").to_numpy()
+            kept = pd.Series(~dup).groupby(pos).transform("any").to_numpy()
+            gone = np.unique(pos[dup & ~kept])
+            duplicate_rows[gone] = True
+            first_row[pos[dup]] = rows[first_pos[dup]]
+            keep = ~dup
+            events, pos, multi, k = events[keep], pos[keep], multi[keep], k[keep]
+            events = events.reset_index(drop=True)
+    reason[duplicate_rows] = _DUPLICATE
+
+    events[EVENT_ID] = _event_ids(frame, mapping, source, rows, pos, multi, k, path)
+    events = events.reset_index(drop=True)
+
+    # -- rejects and accounting --------------------------------------------------------------
+    bad = np.flatnonzero(reason != None)  # noqa: E711
+    values = np.full(len(bad), None, dtype=object)
+    for col in {c for c in column[bad] if c is not None}:
+        at = column[bad] == col
+        values[at] = frame[col].to_numpy()[bad[at]]
+    dup_at = reason[bad] == _DUPLICATE
+    values[dup_at] = [f"same as row {r}" for r in first_row[bad[dup_at]]]
+    rejects = pd.DataFrame({
+        "source": pd.Series([source] * len(bad), dtype="str"),
+        "row": pd.Series(rows[bad], dtype="int64"),
+        "reason": pd.Series(reason[bad], dtype="str"),
+        "column": pd.Series(column[bad], dtype="str"),
+        "value": _truncate(pd.Series(values, dtype="str")),
+    })
+    if len(table.rejects):
+        rejects = pd.concat([table.rejects, rejects], ignore_index=True)
+        rejects = rejects.sort_values("row", kind="stable").reset_index(drop=True)
+    if rejects.empty:
+        rejects = empty_rejects()
+    reasons = {str(r): int(c) for r, c in rejects["reason"].value_counts(sort=False).items()}
+    loaded = int(np.count_nonzero(np.diff(pos)) + 1) if len(pos) else 0  # pos is sorted
+    stats = SourceStats(
+        name=source, path=table.path, format=table.format, rows_read=table.rows_read,
+        rows_loaded=loaded, rows_rejected=len(rejects), events=len(events),
+        reasons=dict(sorted(reasons.items())),
+    )
+    return MappedTable(events=events, rejects=rejects, stats=stats)
+
+
+def parse_timestamps(
+    values: pd.Series,
+    *,
+    format: str | None = None,
+    dayfirst: bool = False,
+    timezone: str | None = None,
+) -> tuple[pd.Series, np.ndarray]:
+    """Parse times to UTC; say per value what went wrong.
+
+    Values with an offset (ISO 8601 ``+01:00``/``Z``, or ``%z`` in the
+    format) are converted to UTC each with its own offset; values without
+    are local time in ``timezone`` (default UTC). A local time that does not
+    exist (DST gap) or exists twice (DST fold) is not guessed.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Text, or datetimes (Parquet, Excel).
+    format : str, keyword-only
+        strftime format; default ISO 8601.
+    dayfirst : bool, keyword-only
+        Without a format, read ``01/02/2024`` as 1 February.
+    timezone : str, keyword-only
+        IANA zone for times without an offset.
+
+    Returns
+    -------
+    times : pandas.Series
+        ``datetime64[us, UTC]``, NaT where not parsed; same index as ``values``.
+    status : numpy.ndarray
+        Per value: 0 parsed, 1 missing, 2 unparseable, 3 nonexistent or
+        ambiguous local time.
+
+    Examples
+    --------
+    >>> s = pd.Series(["2024-03-31 01:30", "2024-03-31 02:30", "2024-03-31T09:00+02:00", "",
+    ...                "31/03/2024"])
+    >>> times, status = parse_timestamps(s, timezone="Europe/Amsterdam")
+    >>> [str(t) for t in times[[0, 2]]], status.tolist()
+    (['2024-03-31 00:30:00+00:00', '2024-03-31 07:00:00+00:00'], [0, 3, 0, 1, 2])
+    """
+    tz = _zone(timezone or "UTC")
+    index = values.index
+    n = len(values)
+    result = pd.Series(pd.NaT, index=index, dtype="datetime64[us, UTC]")
+    status = np.zeros(n, dtype="int8")
+    if n == 0:
+        return result, status
+    if pd.api.types.is_datetime64_any_dtype(values.dtype):
+        missing = values.isna().to_numpy()
+        if values.dt.tz is not None:
+            result = values.dt.tz_convert("UTC").astype("datetime64[us, UTC]")
+        else:
+            result, status = _localize(values, tz, missing, status)
+        status[missing] = TIME_MISSING
+        return result, status
+    text = _text(values)
+    missing = text.isna().to_numpy()
+    status[missing] = TIME_MISSING
+    present = ~missing
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        if format is not None:
+            aware = "%z" in format or "%Z" in format
+            parsed = _to_datetime(text, format=format, utc=aware)
+            if aware:
+                result = parsed.astype("datetime64[us, UTC]")
+            else:
+                result, status = _localize(parsed, tz, missing, status)
+        else:
+            has_offset = (text.str.contains(_OFFSET, regex=True) == True).to_numpy()  # noqa: E712
+            plain = present & ~has_offset
+            options = {"dayfirst": True} if dayfirst else {"format": "ISO8601"}
+            if has_offset.any():
+                result.loc[has_offset] = _to_datetime(
+                    text[has_offset], utc=True, **options).astype("datetime64[us, UTC]")
+            if plain.any():
+                parsed = _to_datetime(text[plain], **options)
+                local, sub = _localize(parsed, tz, np.zeros(int(plain.sum()), bool),
+                                       np.zeros(int(plain.sum()), "int8"))
+                result.loc[plain] = local
+                status[plain] = sub
+    unparsed = present & result.isna().to_numpy() & (status == TIME_OK)
+    status[unparsed] = TIME_UNPARSEABLE
+    return result, status
+
+
+# -- helpers -------------------------------------------------------------------------------------
+def _to_datetime(text: pd.Series, **options: object) -> pd.Series:
+    try:
+        parsed = pd.to_datetime(text, errors="coerce", **options)
+    except (ValueError, TypeError):
+        # mixed offsets without utc=True, or a format pandas rejects outright
+        try:
+            parsed = pd.to_datetime(text, errors="coerce", utc=True, **{
+                k: v for k, v in options.items() if k != "utc"})
+        except (ValueError, TypeError) as problem:
+            raise InputError(f"timestamp format {options.get('format')!r} cannot be used: "
+                             f"{problem}") from None
+    return parsed
+
+
+def _localize(parsed: pd.Series, tz: str, missing: np.ndarray,
+              status: np.ndarray) -> tuple[pd.Series, np.ndarray]:
+    """Local wall time -> UTC; DST gaps and folds become NaT with status 3."""
+    if parsed.dt.tz is not None:
+        return parsed.dt.tz_convert("UTC").astype("datetime64[us, UTC]"), status
+    if tz == "UTC":
+        local = parsed.dt.tz_localize("UTC")
+    else:
+        local = parsed.dt.tz_localize(tz, nonexistent="NaT", ambiguous="NaT")
+    gap = (parsed.notna() & local.isna()).to_numpy()
+    status = status.copy()
+    status[gap & ~missing] = TIME_LOCAL
+    return local.dt.tz_convert("UTC").astype("datetime64[us, UTC]"), status
+
+
+def _zone(name: str) -> str:
+    if name.upper() == "UTC":
+        return "UTC"
+    try:
+        zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise InputError(f"unknown time zone {name!r}; use an IANA name such as "
+                         "'Europe/Amsterdam', 'America/New_York' or 'UTC'") from None
+    return name
+
+
+def _text(values: pd.Series) -> pd.Series:
+    """Values as stripped text; empty text is missing. Integral floats lose their '.0'."""
+    if pd.api.types.is_float_dtype(values.dtype):
+        finite = values.dropna()
+        if len(finite) and np.all(np.mod(finite.to_numpy(), 1) == 0):
+            values = values.astype("Int64")
+    missing = values.isna().to_numpy()
+    text = values.astype("str")
+    if missing.any():
+        text = text.mask(missing)
+    text = text.str.strip()
+    return text.mask(text == "")
+
+
+def _truncate(values: pd.Series) -> pd.Series:
+    return values.str.slice(0, _VALUE_CHARS)
+
+
+def _hint(fix_hint: str) -> str:
+    return f" {fix_hint}" if fix_hint else ""
+
+
+def _check_columns(table: RawTable, mapping: ColumnMapping, fix_hint: str) -> None:
+    present = table.columns
+    missing = [(role, col) for role, col in mapping.columns().items() if col not in present]
+    if missing:
+        named = ", ".join(f"{col!r} (→ {role})" for role, col in missing)
+        raise InputError(
+            f"{table.path}: column{'s' if len(missing) > 1 else ''} {named} not found; "
+            f"columns present: {', '.join(map(repr, present)) or 'none'}; "
+            f"map the roles to existing columns{_hint(fix_hint)}"
+        )
+    clash = [n for n in (*mapping.items, *mapping.attributes) if n in CORE_COLUMNS]
+    both = set(mapping.items) & set(mapping.attributes)
+    if clash or both:
+        name = (clash or sorted(both))[0]
+        raise InputError(f"{table.path}: item/attribute name {name!r} is already "
+                         f"{'a canonical column' if clash else 'an item'}; rename it"
+                         f"{_hint(fix_hint)}")
+
+
+def _check_mostly_bad(bad: np.ndarray, present: np.ndarray, raw: pd.Series, rows: np.ndarray,
+                      template: str) -> None:
+    n_bad = int(bad.sum())
+    if n_bad >= _FEW and n_bad > int(present.sum()) / 2:
+        first = int(np.flatnonzero(bad)[0])
+        raise InputError(template.format(n=n_bad, row=int(rows[first]),
+                                         value=str(raw.iloc[first])[:_VALUE_CHARS]))
+
+
+def _normalize(pairs: pd.DataFrame, rule: tuple[str, str] | None, *,
+               one_per_row: bool) -> pd.DataFrame:
+    """Apply the id rewrite; one row per distinct (row, order), orders sorted within a row."""
+    ids = pairs[CASE_ID].astype("str")
+    if rule is not None:
+        pattern, replacement = rule
+        ids = ids.str.replace(pattern, replacement, regex=True)
+    out = pd.DataFrame({"pos": pairs["pos"].to_numpy(dtype="int64"), CASE_ID: ids.to_numpy()})
+    if one_per_row:  # already one order per row, in row order
+        return out
+    out = out.drop_duplicates().sort_values(["pos", CASE_ID], kind="stable")
+    return out.reset_index(drop=True)
+
+
+def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case: pd.Series,
+                   when: pd.Series, path: str, rows: np.ndarray, fix_hint: str,
+                   source: str) -> pd.DataFrame:
+    n = len(pos)
+
+    def take(col: str) -> pd.Series:
+        return _text(frame[col]).iloc[pos].reset_index(drop=True)
+
+    def const(value: object, dtype: str = "str") -> pd.Series:
+        return pd.Series([value] * n, dtype=dtype)
+
+    out: dict[str, pd.Series] = {
+        CASE_ID: pd.Series(case.to_numpy(), dtype="str"),
+        ACTIVITY: take(m.activity),
+        TIMESTAMP: when.iloc[pos].reset_index(drop=True),
+        RESOURCE: take(m.resource) if m.resource else const(np.nan),
+    }
+    department = take(m.department_column) if m.department_column else const(np.nan)
+    if m.department_by_resource:
+        lookup = {str(k): str(v) for k, v in m.department_by_resource.items()}
+        department = department.fillna(out[RESOURCE].map(lookup))
+    if m.department:
+        department = department.fillna(m.department)
+    out[DEPARTMENT] = department.astype("str")
+    if m.party_column:
+        party = take(m.party_column).str.lower()
+        unknown = party.notna() & ~party.isin(PARTIES)
+        if unknown.any():
+            at = int(np.flatnonzero(unknown.to_numpy())[0])
+            raise InputError(
+                f"{path}: column {m.party_column!r} (→ party) has unknown value "
+                f"{party.iloc[at]!r} at row {rows[pos[at]]}; expected one of "
+                f"{', '.join(PARTIES)}{_hint(fix_hint)}")
+        if m.party:
+            party = party.fillna(m.party)
+        out[PARTY] = party.fillna("internal")
+    else:
+        out[PARTY] = const(m.party or "internal")
+    automated = pd.Series(pd.array([pd.NA] * n, dtype="boolean"))
+    if m.automated_column:
+        automated = _flags(frame[m.automated_column], m.automated_column, path, rows,
+                           fix_hint).iloc[pos].reset_index(drop=True)
+    if m.automated_resources:
+        system = out[RESOURCE].isin(set(m.automated_resources))
+        by_resource = pd.Series(pd.array(system.to_numpy(), dtype="boolean"))
+        by_resource[out[RESOURCE].isna().to_numpy()] = pd.NA
+        automated = automated.fillna(by_resource)
+    out[AUTOMATED] = automated
+    out[SOURCE] = const(source)
+    for name, col in {**m.items, **m.attributes}.items():
+        values = frame[col]
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
+            values = _text(values)
+        out[name] = values.iloc[pos].reset_index(drop=True)
+    return pd.DataFrame(out)
+
+
+def _flags(values: pd.Series, col: str, path: str, rows: np.ndarray,
+           fix_hint: str) -> pd.Series:
+    if pd.api.types.is_bool_dtype(values.dtype):
+        return values.astype("boolean").reset_index(drop=True)
+    text = _text(values).str.lower()
+    result = pd.Series(pd.array([pd.NA] * len(text), dtype="boolean"))
+    yes, no = text.isin(_TRUE).to_numpy(), text.isin(_FALSE).to_numpy()
+    result[yes] = True
+    result[no] = False
+    unknown = text.notna().to_numpy() & ~yes & ~no
+    if unknown.any():
+        at = int(np.flatnonzero(unknown)[0])
+        raise InputError(f"{path}: column {col!r} (→ automated) has value {text.iloc[at]!r} "
+                         f"at row {rows[at]}; expected true/false, yes/no or 1/0{_hint(fix_hint)}")
+    return result
+
+
+def _event_ids(frame: pd.DataFrame, m: ColumnMapping, source: str, rows: np.ndarray,
+               pos: np.ndarray, multi: np.ndarray, k: np.ndarray, path: str) -> pd.Series:
+    row_text = pd.Series(rows[pos]).astype("str")
+    ids = (source + ":" + row_text).astype("str")
+    if m.event_id is not None:
+        own = _text(frame[m.event_id]).iloc[pos].reset_index(drop=True)
+        repeated = own.notna() & own.duplicated(keep=False) & ~pd.Series(multi)
+        if repeated.any():
+            at = int(np.flatnonzero(repeated.to_numpy())[0])
+            raise InputError(
+                f"{path}: column {m.event_id!r} (→ event_id) repeats value {own.iloc[at]!r} "
+                f"(row {rows[pos[at]]} and another); event ids must be unique: remove the "
+                "event_id mapping or fix the extract")
+        ids = own.fillna(ids)
+    if multi.any():
+        suffix = ":" + pd.Series(k).astype("str")
+        ids = ids.where(~multi, ids + suffix)
+    return ids.astype("str").reset_index(drop=True)

@@ -1,0 +1,509 @@
+"""Read OCEL 2.0 logs (XML, JSON, SQLite) through pm4py, and flatten them to the order view."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from pathlib import Path
+from collections.abc import Sequence
+from typing import Any, Final, Literal, get_args
+
+import numpy as np
+import pandas as pd
+
+from procmine.errors import InputError, UsageError
+from procmine.io import _pm4py_io
+from procmine.io.result import ReadResult, SourceStats
+from procmine.io.xmlsafety import MAX_UNCOMPRESSED_BYTES, is_gzip, safe_plain_copy
+from procmine.schema import (
+    ACTIVITY,
+    CASE_ID,
+    CORE_COLUMNS,
+    DEPARTMENT,
+    EVENT_ID,
+    RESOURCE,
+    SOURCE,
+    TIMESTAMP,
+    empty_rejects,
+    validate_events,
+)
+
+__all__ = ["OcelLog", "flatten_ocel", "load_ocel", "read_ocel"]
+
+Include = Literal["related", "direct"]
+OcelFormat = Literal["xml", "json", "sqlite"]
+
+_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True, eq=False)
+class OcelLog:
+    """An object-centric event log (OCEL 2.0) as plain pandas tables.
+
+    Build it with :func:`load_ocel`. The tables use procmine's column names,
+    never pm4py's ``ocel:`` keys; attribute names have ``:`` replaced by ``_``.
+
+    Attributes
+    ----------
+    events : pandas.DataFrame
+        ``event_id, activity, timestamp, row`` (1-based position in the file),
+        then event attributes.
+    objects : pandas.DataFrame
+        ``object_id, object_type``, then object attributes (their first value:
+        later changes of an attribute are not applied).
+    relations : pandas.DataFrame
+        Event-to-object: ``event_id, activity, timestamp, object_id, object_type, qualifier``.
+    o2o : pandas.DataFrame
+        Object-to-object: ``object_id, related_object_id, qualifier``.
+    name, path, format : str
+        Source name, the file, and ``xml``/``json``/``sqlite``.
+    """
+
+    events: pd.DataFrame
+    objects: pd.DataFrame
+    relations: pd.DataFrame
+    o2o: pd.DataFrame
+    name: str
+    path: str
+    format: str
+    _ocel: Any = field(default=None, repr=False)
+
+    @property
+    def object_types(self) -> list[str]:
+        """Distinct object types, sorted."""
+        return sorted(self.objects["object_type"].dropna().unique().tolist())
+
+    @property
+    def activities(self) -> list[str]:
+        """Distinct activities, sorted."""
+        return sorted(self.events["activity"].dropna().unique().tolist())
+
+    def __repr__(self) -> str:
+        return (
+            f"OcelLog({self.name!r}: {len(self.events)} events, {len(self.objects)} objects, "
+            f"{len(self.object_types)} object types)"
+        )
+
+    def _repr_html_(self) -> str:
+        counts = self.objects["object_type"].value_counts().sort_index()
+        rows = "".join(
+            f"<tr><td>{html.escape(str(t))}</td><td>{n:,}</td></tr>" for t, n in counts.items()
+        )
+        return (
+            f"<div class='procmine-ocel'><strong>OCEL {html.escape(self.name)}</strong>: "
+            f"{len(self.events):,} events, {len(self.objects):,} objects, "
+            f"{len(self.relations):,} event-object relations"
+            f"<table><tr><th>object type</th><th>objects</th></tr>{rows}</table></div>"
+        )
+
+
+def load_ocel(path: str | Path, *, name: str | None = None) -> OcelLog:
+    """Read an OCEL 2.0 file (XML, also gzip; JSON; SQLite) into an :class:`OcelLog`.
+
+    The format is recognised from the content (gzip and SQLite magic bytes,
+    ``<`` for XML, ``{`` for JSON). XML is checked by
+    :mod:`procmine.io.xmlsafety` before pm4py parses it.
+
+    Parameters
+    ----------
+    path : str or Path
+        ``.xml``, ``.xml.gz``, ``.jsonocel``/``.json`` or ``.sqlite`` file.
+    name : str, optional, keyword-only
+        Source name; default the file name without its suffixes.
+
+    Returns
+    -------
+    OcelLog
+
+    Raises
+    ------
+    InputError
+        Missing, hostile or unreadable file, or a file with no events.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "tiny.jsonocel"
+    >>> _ = p.write_text('''{"objectTypes": [{"name": "orders", "attributes": []}],
+    ...  "eventTypes": [{"name": "place order", "attributes": []}],
+    ...  "objects": [{"id": "o1", "type": "orders"}],
+    ...  "events": [{"id": "e1", "type": "place order", "time": "2024-01-01T10:00:00Z",
+    ...              "relationships": [{"objectId": "o1", "qualifier": "order"}]}]}''')
+    >>> ocel = load_ocel(p)
+    >>> ocel
+    OcelLog('tiny': 1 events, 1 objects, 1 object types)
+    >>> ocel.relations[["event_id", "object_id", "qualifier"]].values.tolist()
+    [['e1', 'o1', 'order']]
+    """
+    source = Path(path)
+    name = name or _default_name(source)
+    if not source.is_file():
+        raise InputError(f"{source}: no such file; expected an OCEL 2.0 file (XML, JSON, SQLite).")
+    if source.stat().st_size == 0:
+        raise InputError(f"{source}: the file is empty; expected an OCEL 2.0 file.")
+    if is_gzip(source) or source.name.lower().endswith(".gz"):
+        stem = source.name.lower()[:-3] if source.name.lower().endswith(".gz") else ""
+        if stem.endswith((".json", ".jsonocel", ".sqlite", ".sqlite3", ".db")):
+            raise InputError(
+                f"{source}: compressed OCEL JSON/SQLite is not supported; decompress it first "
+                "(gzip -d), or use OCEL 2.0 XML (.xml.gz)."
+            )
+        with safe_plain_copy(source, kind="OCEL 2.0 XML", suffix=".xml") as (plain, facts):
+            ocel = _read_pm4py(source, plain, "xml", facts.root)
+        return _wrap(ocel, source=source, name=name, fmt="xml")
+    kind = _sniff(source)
+    if kind == "xml":
+        with safe_plain_copy(source, kind="OCEL 2.0 XML", suffix=".xml") as (plain, facts):
+            ocel = _read_pm4py(source, plain, "xml", facts.root)
+    else:
+        if source.stat().st_size > MAX_UNCOMPRESSED_BYTES:
+            raise InputError(
+                f"{source}: larger than {MAX_UNCOMPRESSED_BYTES:,} bytes; split the log first."
+            )
+        ocel = _read_pm4py(source, source, kind, None)
+    return _wrap(ocel, source=source, name=name, fmt=kind)
+
+
+def read_ocel(
+    path: str | Path,
+    *,
+    object_type: str = "orders",
+    name: str | None = None,
+    include: Include = "related",
+    resource_type: str | None = "employees",
+    department_attribute: str | None = "role",
+    resource_qualifiers: Sequence[str] | None = None,
+) -> ReadResult:
+    """Read an OCEL 2.0 file and flatten it on one object type (the order view).
+
+    Shorthand for ``flatten_ocel(load_ocel(path, name=name), ...)``; see
+    :func:`flatten_ocel` for the parameters and how rows are counted.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "tiny.jsonocel"
+    >>> _ = p.write_text('''{"objectTypes": [{"name": "orders", "attributes": []},
+    ...   {"name": "employees", "attributes": [{"name": "role", "type": "string"}]}],
+    ...  "eventTypes": [{"name": "place order", "attributes": []}],
+    ...  "objects": [{"id": "o1", "type": "orders"},
+    ...     {"id": "ann", "type": "employees",
+    ...      "attributes": [{"name": "role", "value": "Sales", "time": "1970-01-01T00:00:00Z"}]}],
+    ...  "events": [{"id": "e1", "type": "place order", "time": "2024-01-01T10:00:00Z",
+    ...     "relationships": [{"objectId": "o1", "qualifier": "order"},
+    ...                       {"objectId": "ann", "qualifier": "sales person"}]}]}''')
+    >>> cols = ["case_id", "activity", "resource", "department", "event_id"]
+    >>> read_ocel(p).events[cols].values.tolist()
+    [['o1', 'place order', 'ann', 'Sales', 'e1']]
+    """
+    return flatten_ocel(
+        load_ocel(path, name=name),
+        object_type=object_type,
+        include=include,
+        resource_type=resource_type,
+        department_attribute=department_attribute,
+        resource_qualifiers=resource_qualifiers,
+    )
+
+
+def flatten_ocel(
+    ocel: OcelLog,
+    *,
+    object_type: str = "orders",
+    include: Include = "related",
+    resource_type: str | None = "employees",
+    department_attribute: str | None = "role",
+    resource_qualifiers: Sequence[str] | None = None,
+) -> ReadResult:
+    """Flatten an object-centric log on one object type: one case per object of that type.
+
+    Which events belong to a case (an order):
+
+    - ``include="direct"``: the events related to the order itself (what
+      ``pm4py.ocel_flattening`` does);
+    - ``include="related"`` (default): also the events of the objects the
+      order points to in the object-to-object relations (one hop, order →
+      object: an order's items, so picking, packing and shipping its items
+      belong to the order's flow). An event reached both ways counts once.
+
+    An event that belongs to several orders becomes one event per order, with
+    ``event_id`` ``"<OCEL id>:<k>"`` (k = 1, 2, ... in order of the order ids);
+    an event of one order keeps its OCEL id.
+
+    Resource and department: an object of ``resource_type`` related to the
+    event is the resource, and its ``department_attribute`` (e.g. an
+    employee's ``role``) the department. When several are related (the
+    order-management log's ``send package`` has a ``forwarder`` and a
+    ``shipper``), the one whose qualifier comes first in
+    ``resource_qualifiers`` wins, otherwise the first by qualifier, then by
+    object id (pm4py does not keep the file's order of relations, so that
+    order cannot be used). Both stay missing when the log has no such
+    objects or attribute.
+
+    Counting: rows are the events of the file that belong to at least one
+    order; events that belong to no order are outside the order view and not
+    counted. ``row`` is the event's 1-based position in the file. Events with
+    no activity or time are rejected (``missing activity``, ``missing
+    timestamp``). Rows read = rows loaded + rows rejected; ``events`` counts
+    the flattened events (one per order an event belongs to).
+
+    Extra columns: event attributes, and the order's own attributes as
+    ``case_<attribute>``.
+
+    Parameters
+    ----------
+    ocel : OcelLog
+    object_type : str, keyword-only
+        The case notion (default ``orders``).
+    include : {"related", "direct"}, keyword-only
+    resource_type : str or None, keyword-only
+        Object type whose objects are the resources (default ``employees``).
+    department_attribute : str or None, keyword-only
+        Attribute of those objects giving the department (default ``role``).
+    resource_qualifiers : sequence of str, optional, keyword-only
+        Qualifiers in order of preference when an event has several resources.
+
+    Returns
+    -------
+    ReadResult
+
+    Raises
+    ------
+    InputError
+        The log has no object of ``object_type`` (the message lists the types).
+    UsageError
+        ``include`` is not an allowed value.
+    """
+    if include not in get_args(Include):
+        raise UsageError(f"include must be one of {', '.join(get_args(Include))}; got {include!r}")
+    name = ocel.name
+    case_objects = ocel.objects.loc[ocel.objects["object_type"] == object_type, "object_id"]
+    if case_objects.empty:
+        raise InputError(
+            f"{ocel.path}: no objects of type {object_type!r}; the log has "
+            f"{', '.join(map(repr, ocel.object_types)) or 'no objects'}. "
+            "Choose the case notion with --object-type."
+        )
+    rel = ocel.relations
+    case_set = pd.Index(case_objects.unique())
+    direct = rel.loc[rel["object_id"].isin(case_set), ["event_id", "object_id"]]
+    pairs = direct.rename(columns={"object_id": CASE_ID})
+    if include == "related":
+        hop = ocel.o2o.loc[ocel.o2o["object_id"].isin(case_set), ["object_id", "related_object_id"]]
+        hop = hop.rename(columns={"object_id": CASE_ID, "related_object_id": "object_id"})
+        via = rel[["event_id", "object_id"]].merge(hop, on="object_id", how="inner")
+        pairs = pd.concat([pairs, via[["event_id", CASE_ID]]], ignore_index=True)
+    pairs = pairs.drop_duplicates(["event_id", CASE_ID])
+
+    events = ocel.events
+    view = events.loc[events["event_id"].isin(pd.Index(pairs["event_id"].unique()))]
+    missing_act = view["activity"].isna() | (view["activity"].astype("str").str.strip() == "")
+    missing_ts = view["timestamp"].isna()
+    reason = np.where(
+        missing_act, "missing activity", np.where(missing_ts, "missing timestamp", "")
+    )
+    rejected = reason != ""
+    rejects = _rejects(view, reason, rejected, name)
+    good = view.loc[~rejected]
+
+    flat = pairs.merge(good, on="event_id", how="inner")
+    flat = flat.sort_values(["row", CASE_ID], kind="stable").reset_index(drop=True)
+    k = flat.groupby("event_id", sort=False).cumcount() + 1
+    many = flat.groupby("event_id", sort=False)["event_id"].transform("size") > 1
+    ocel_id = flat["event_id"].astype("str")
+    flat[EVENT_ID] = ocel_id.where(~many, ocel_id + ":" + k.astype("str"))
+    flat = flat.drop(columns=["row"])
+
+    resource, department = _resources(
+        ocel, resource_type, department_attribute, resource_qualifiers
+    )
+    flat[RESOURCE] = ocel_id.map(resource) if resource is not None else np.nan
+    flat[DEPARTMENT] = ocel_id.map(department) if department is not None else np.nan
+    flat[SOURCE] = name
+
+    case_attrs = _case_attributes(ocel.objects, object_type)
+    if not case_attrs.empty:
+        flat = flat.merge(case_attrs, left_on=CASE_ID, right_index=True, how="left")
+    flat = _rename_extras(flat)
+    validated = validate_events(flat, source=name)
+    reasons = {str(k): int(v) for k, v in pd.Series(reason[rejected]).value_counts().items()}
+    stats = SourceStats(
+        name=name, path=ocel.path, format="ocel", rows_read=len(view),
+        rows_loaded=int((~rejected).sum()), rows_rejected=int(rejected.sum()),
+        events=len(validated), reasons=reasons,
+    )
+    return ReadResult(events=validated, rejects=rejects, sources=(stats,), name=name)
+
+
+# -- internals ------------------------------------------------------------------------------
+
+
+def _default_name(path: Path) -> str:
+    stem = path.name
+    for ending in (".gz", ".xml", ".jsonocel", ".json", ".sqlite3", ".sqlite", ".db"):
+        if stem.lower().endswith(ending):
+            stem = stem[: -len(ending)]
+    return stem or "ocel"
+
+
+def _sniff(path: Path) -> OcelFormat:
+    with open(path, "rb") as handle:
+        head = handle.read(64)
+    if head.startswith(_SQLITE_MAGIC):
+        return "sqlite"
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"<"):
+        return "xml"
+    if text.startswith((b"{", b"[")):
+        return "json"
+    raise InputError(
+        f"{path}: not an OCEL 2.0 file: it is neither XML, JSON nor SQLite "
+        f"(starts with {head[:8]!r}). Export the log as OCEL 2.0 XML, JSON or SQLite."
+    )
+
+
+def _read_pm4py(source: Path, plain: Path, kind: OcelFormat, root: str | None) -> Any:
+    if root is not None and root != "log":
+        raise InputError(
+            f"{source}: the root element is <{root}>, expected <log>; this is not OCEL 2.0 XML."
+        )
+    try:
+        ocel = _pm4py_io.read_ocel(plain, kind=kind)
+    except Exception as error:  # pm4py raises bare Exceptions/KeyErrors; make them one line
+        raise InputError(
+            f"{source}: pm4py could not read it as OCEL 2.0 {kind.upper()} "
+            f"({type(error).__name__}: {error}). Is it an OCEL 2.0 export?"
+        ) from None
+    if ocel is None or len(ocel.events) == 0:
+        raise InputError(
+            f"{source}: no events found; expected an OCEL 2.0 {kind.upper()} log with events "
+            "(OCEL 1.0 and other JSON/XML are not supported)."
+        )
+    return ocel
+
+
+def _wrap(ocel: Any, *, source: Path, name: str, fmt: str) -> OcelLog:
+    eid, act, ts = ocel.event_id_column, ocel.event_activity, ocel.event_timestamp
+    oid, otype, qual = ocel.object_id_column, ocel.object_type_column, ocel.qualifier
+    raw_events = ocel.events
+    index = raw_events.index.to_numpy()
+    if len(index) and np.array_equal(np.sort(index), np.arange(len(index))):
+        position = index + 1  # pm4py keeps the file position in the index
+    else:  # pragma: no cover - depends on pm4py internals
+        position = np.arange(1, len(index) + 1)
+    events = pd.DataFrame({
+        "event_id": raw_events[eid].astype("str").to_numpy(),
+        "activity": raw_events[act].to_numpy(),
+        "timestamp": pd.to_datetime(raw_events[ts], utc=True).to_numpy(),
+        "row": position.astype("int64"),
+    })
+    events["timestamp"] = pd.to_datetime(events["timestamp"], utc=True)
+    for column in raw_events.columns:
+        if column not in (eid, act, ts):
+            events[_clean(column)] = raw_events[column].to_numpy()
+    events = events.sort_values("row", kind="stable").reset_index(drop=True)
+
+    raw_objects = ocel.objects
+    objects = pd.DataFrame({
+        "object_id": raw_objects[oid].astype("str").to_numpy(),
+        "object_type": raw_objects[otype].astype("str").to_numpy(),
+    })
+    for column in raw_objects.columns:
+        if column not in (oid, otype):
+            objects[_clean(column)] = raw_objects[column].to_numpy()
+
+    raw_rel = ocel.relations.sort_index(kind="stable")
+    relations = pd.DataFrame({
+        "event_id": raw_rel[eid].astype("str").to_numpy(),
+        "activity": raw_rel[act].to_numpy(),
+        "timestamp": pd.to_datetime(raw_rel[ts], utc=True).to_numpy(),
+        "object_id": raw_rel[oid].astype("str").to_numpy(),
+        "object_type": raw_rel[otype].astype("str").to_numpy(),
+        "qualifier": raw_rel[qual].to_numpy() if qual in raw_rel.columns else np.nan,
+    })
+    relations["timestamp"] = pd.to_datetime(relations["timestamp"], utc=True)
+    raw_o2o = getattr(ocel, "o2o", None)
+    if raw_o2o is not None and len(raw_o2o):
+        o2o = pd.DataFrame({
+            "object_id": raw_o2o[oid].astype("str").to_numpy(),
+            "related_object_id": raw_o2o[oid + "_2"].astype("str").to_numpy(),
+            "qualifier": raw_o2o[qual].to_numpy() if qual in raw_o2o.columns else np.nan,
+        })
+    else:
+        o2o = pd.DataFrame({c: pd.Series([], dtype="str")
+                            for c in ("object_id", "related_object_id", "qualifier")})
+    return OcelLog(events=events, objects=objects, relations=relations, o2o=o2o,
+                   name=name, path=str(source), format=fmt, _ocel=ocel)
+
+
+def _clean(column: object) -> str:
+    return str(column).replace(":", "_")
+
+
+def _rejects(
+    view: pd.DataFrame, reason: np.ndarray, rejected: np.ndarray, name: str
+) -> pd.DataFrame:
+    if not rejected.any():
+        return empty_rejects()
+    bad = view.loc[rejected]
+    why = reason[rejected]
+    return pd.DataFrame({
+        "source": pd.Series([name] * len(bad), dtype="str"),
+        "row": bad["row"].to_numpy(dtype="int64"),
+        "reason": pd.Series(why, dtype="str"),
+        "column": pd.Series(np.where(why == "missing activity", "activity", "timestamp"),
+                            dtype="str"),
+        "value": pd.Series([""] * len(bad), dtype="str"),
+    }).sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def _resources(
+    ocel: OcelLog,
+    resource_type: str | None,
+    department_attribute: str | None,
+    resource_qualifiers: Sequence[str] | None,
+) -> tuple[pd.Series | None, pd.Series | None]:
+    """Event id -> first related resource object; event id -> its department."""
+    if resource_type is None:
+        return None, None
+    rel = ocel.relations
+    res = rel.loc[rel["object_type"] == resource_type, ["event_id", "object_id", "qualifier"]]
+    if res.empty:
+        return None, None
+    # pm4py does not keep the file's order of an event's relations (its JSON importer sorts
+    # them), so the choice must not depend on it: preferred qualifiers first, then by
+    # qualifier and object id.
+    preference = {q: i for i, q in enumerate(resource_qualifiers or ())}
+    rank = res["qualifier"].map(preference).fillna(len(preference))
+    res = res.assign(_rank=rank.to_numpy(), _q=res["qualifier"].fillna("").astype("str"))
+    res = res.sort_values(["_rank", "_q", "object_id"], kind="stable")
+    first = res.drop_duplicates("event_id", keep="first").set_index("event_id")["object_id"]
+    if department_attribute is None:
+        return first, None
+    attribute = _clean(department_attribute)
+    if attribute not in ocel.objects.columns:
+        return first, None
+    objects = ocel.objects.loc[ocel.objects["object_type"] == resource_type]
+    role = objects.drop_duplicates("object_id").set_index("object_id")[attribute]
+    return first, first.map(role)
+
+
+def _case_attributes(objects: pd.DataFrame, object_type: str) -> pd.DataFrame:
+    own = objects.loc[objects["object_type"] == object_type].drop_duplicates("object_id")
+    own = own.set_index("object_id").drop(columns=["object_type"])
+    own = own.dropna(axis=1, how="all")
+    return own.add_prefix("case_")
+
+
+def _rename_extras(frame: pd.DataFrame) -> pd.DataFrame:
+    taken = set(CORE_COLUMNS)
+    names: dict[str, str] = {}
+    for column in frame.columns:
+        if column in (CASE_ID, ACTIVITY, TIMESTAMP, RESOURCE, DEPARTMENT, SOURCE, EVENT_ID):
+            continue
+        clean = _clean(column)
+        while clean in taken:
+            clean = f"attr_{clean}"
+        taken.add(clean)
+        names[column] = clean
+    return frame.rename(columns=names)

@@ -1,0 +1,441 @@
+"""The sources file (TOML): which extracts make up the log, and how each maps and correlates."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+import zoneinfo
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from procmine.errors import InputError
+from procmine.io.mapping import ColumnMapping
+from procmine.io.tables import infer_format
+from procmine.schema import PARTIES
+
+__all__ = [
+    "FORMATS",
+    "ItemSpec",
+    "LookupSpec",
+    "SourceSpec",
+    "SourcesConfig",
+    "parse_sources",
+]
+
+#: Formats a source may have.
+FORMATS = ("csv", "parquet", "excel", "xes", "ocel")
+
+_TOP_KEYS = ("log", "items", "lookups", "sources")
+_LOG_KEYS = ("name", "timezone")
+_ITEM_KEYS = ("owner", "description")
+_CSV_KEYS = ("delimiter", "encoding", "decimal", "quotechar", "sheet")
+_LOOKUP_KEYS = ("file", "source", "key", "value", "separator", "format", "delimiter",
+                "encoding", "quotechar", "sheet")
+_TABLE_SOURCE_KEYS = (
+    "file", "format", *_CSV_KEYS, "timezone", "timestamp_format", "dayfirst", "party",
+    "party_column", "department", "department_column", "department_by_resource",
+    "automated_resources", "automated_column", "columns", "case", "items", "attributes",
+)
+_LOG_SOURCE_KEYS = ("file", "format", "object_type", "party", "department",
+                    "department_by_resource", "automated_resources")
+_COLUMN_KEYS = ("case_id", "activity", "timestamp", "resource", "event_id")
+_CASE_KEYS = ("column", "via", "normalize")
+_NORMALIZE_KEYS = ("pattern", "replace")
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    """An information item declared in ``[items.<name>]``."""
+
+    name: str
+    owner: str = "internal"
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class LookupSpec:
+    """A correlation table ``[lookups.<name>]``: key -> order id (or the next key)."""
+
+    name: str
+    key: str
+    value: str
+    file: Path | None = None
+    source: str | None = None
+    separator: str | None = None
+    format: str | None = None
+    delimiter: str | None = None
+    encoding: str | None = None
+    quotechar: str = '"'
+    sheet: str | None = None
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    """One extract ``[sources.<name>]`` with its column mapping and correlation."""
+
+    name: str
+    file: Path
+    format: str
+    mapping: ColumnMapping | None = None
+    via: tuple[str, ...] = ()
+    delimiter: str | None = None
+    encoding: str | None = None
+    decimal: str | None = None
+    quotechar: str = '"'
+    sheet: str | None = None
+    object_type: str = "orders"
+    party: str | None = None
+    department: str | None = None
+    department_by_resource: Mapping[str, str] | None = None
+    automated_resources: tuple[str, ...] = ()
+
+    @property
+    def is_table(self) -> bool:
+        """True for CSV, Parquet and Excel extracts (mapped by columns)."""
+        return self.format in ("csv", "parquet", "excel")
+
+
+@dataclass(frozen=True)
+class SourcesConfig:
+    """A parsed, checked sources file. Sources keep the order of the file."""
+
+    path: Path
+    name: str
+    timezone: str = "UTC"
+    items: Mapping[str, ItemSpec] = field(default_factory=dict)
+    lookups: Mapping[str, LookupSpec] = field(default_factory=dict)
+    sources: tuple[SourceSpec, ...] = ()
+
+    def hint(self, source: str) -> str:
+        """Where to fix a setting of a source, for messages."""
+        return f"in [sources.{source}] of {self.path.name}"
+
+
+def parse_sources(path: str | Path) -> SourcesConfig:
+    """Read and check a sources file; nothing is loaded yet.
+
+    Every key is checked: an unknown key is an error naming the file, the
+    table and the key, and listing the allowed keys. Paths are relative to
+    the sources file and must exist.
+
+    Parameters
+    ----------
+    path : str or Path
+        The ``.toml`` file.
+
+    Returns
+    -------
+    SourcesConfig
+
+    Raises
+    ------
+    InputError
+        Syntax error, unknown or misspelt key, wrong value type, a file that
+        does not exist, a lookup or item that is not declared.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> d = tempfile.mkdtemp()
+    >>> _ = open(os.path.join(d, "s.csv"), "w").write("Order,Act,At\\n1,a,2024-01-01\\n")
+    >>> toml = '[sources.sales]\\nfile = "s.csv"\\n[sources.sales.columns]\\n'
+    >>> toml += 'case_id = "Order"\\nactivity = "Act"\\ntimestamp = "At"\\n'
+    >>> _ = open(os.path.join(d, "src.toml"), "w").write(toml)
+    >>> config = parse_sources(os.path.join(d, "src.toml"))
+    >>> [(s.name, s.format, s.mapping.case_id) for s in config.sources]
+    [('sales', 'csv', 'Order')]
+    >>> _ = open(os.path.join(d, "bad.toml"), "w").write(toml.replace("file", "fiel"))
+    >>> parse_sources(os.path.join(d, "bad.toml"))
+    Traceback (most recent call last):
+    ...
+    procmine.errors.InputError: bad.toml: [sources.sales]: unknown key 'fiel' (did you mean 'file'?); allowed keys: ...
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(f"{path}: sources file not found (looked for {path.resolve()})")
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as problem:
+        raise InputError(f"{path.name}: not valid TOML ({problem})") from None
+    except UnicodeDecodeError:
+        raise InputError(f"{path.name}: not UTF-8 text; save the sources file as UTF-8") from None
+    check = _Checker(path)
+    check.keys(data, _TOP_KEYS, "top level")
+    log = check.table(data.get("log", {}), "[log]")
+    check.keys(log, _LOG_KEYS, "[log]")
+    name = check.string(log, "name", "[log]") or path.stem
+    timezone = _timezone(check, log, "[log]") or "UTC"
+
+    items: dict[str, ItemSpec] = {}
+    for item, body in check.table(data.get("items", {}), "[items]").items():
+        where = f"[items.{item}]"
+        body = check.table(body, where)
+        check.keys(body, _ITEM_KEYS, where)
+        owner = check.string(body, "owner", where) or "internal"
+        if owner not in PARTIES:
+            check.fail(where, f"owner {owner!r} is not a party; expected one of "
+                       f"{', '.join(PARTIES)}")
+        items[item] = ItemSpec(item, owner, check.string(body, "description", where) or "")
+
+    sources_data = check.table(data.get("sources", {}), "[sources]")
+    if not sources_data:
+        raise InputError(f"{path.name}: no [sources.<name>] table; declare at least one "
+                         "extract (see README, 'Sources file')")
+    lookups: dict[str, LookupSpec] = {}
+    for lookup, body in check.table(data.get("lookups", {}), "[lookups]").items():
+        lookups[lookup] = _lookup(check, lookup, body, sources_data)
+
+    sources = tuple(_source(check, source, body, timezone, items, lookups)
+                    for source, body in sources_data.items())
+    for lookup in lookups.values():
+        if lookup.source is not None:
+            target = next(s for s in sources if s.name == lookup.source)
+            if not target.is_table:
+                check.fail(f"[lookups.{lookup.name}]", f"source {lookup.source!r} is "
+                           f"{target.format}; a lookup reads the columns of a CSV, Parquet or "
+                           "Excel source")
+    return SourcesConfig(path=path, name=name, timezone=timezone, items=items, lookups=lookups,
+                         sources=sources)
+
+
+# -- one table at a time -------------------------------------------------------------------------
+def _lookup(check: _Checker, name: str, body: Any, sources: Mapping[str, Any]) -> LookupSpec:
+    where = f"[lookups.{name}]"
+    body = check.table(body, where)
+    check.keys(body, _LOOKUP_KEYS, where)
+    key = check.string(body, "key", where, required=True)
+    value = check.string(body, "value", where, required=True)
+    file_text = check.string(body, "file", where)
+    source = check.string(body, "source", where)
+    if (file_text is None) == (source is None):
+        check.fail(where, "give either file = \"...\" (a separate correlation file) or "
+                   "source = \"...\" (columns of another source's extract), not "
+                   + ("both" if file_text else "neither"))
+    if source is not None and source not in sources:
+        check.fail(where, f"source {source!r} is not declared; sources: "
+                   f"{', '.join(map(repr, sources))}")
+    separator = check.string(body, "separator", where)
+    if separator == "":
+        check.fail(where, "separator must not be empty")
+    fmt = check.string(body, "format", where)
+    file = None
+    if file_text is not None:
+        file = check.existing(file_text, where)
+        fmt = fmt or infer_format(file) or "csv"
+        if fmt not in ("csv", "parquet", "excel"):
+            check.fail(where, f"format {fmt!r} cannot hold a lookup; expected csv, parquet "
+                       "or excel")
+    return LookupSpec(
+        name=name, key=key, value=value, file=file, source=source, separator=separator,
+        format=fmt, delimiter=check.string(body, "delimiter", where),
+        encoding=check.string(body, "encoding", where),
+        quotechar=check.string(body, "quotechar", where) or '"',
+        sheet=check.string(body, "sheet", where),
+    )
+
+
+def _source(check: _Checker, name: str, body: Any, log_timezone: str,
+            items: Mapping[str, ItemSpec], lookups: Mapping[str, LookupSpec]) -> SourceSpec:
+    where = f"[sources.{name}]"
+    if not _NAME.match(name):
+        check.fail(where, "a source name uses letters, digits, '_', '-' and '.', and starts "
+                   "with a letter")
+    body = check.table(body, where)
+    check.keys(body, tuple(dict.fromkeys(_TABLE_SOURCE_KEYS + _LOG_SOURCE_KEYS)), where)
+    file_text = check.string(body, "file", where, required=True)
+    file = check.existing(file_text, where)
+    fmt = check.string(body, "format", where) or infer_format(file)
+    if fmt is None:
+        check.fail(where, f"cannot tell the format of {file_text!r} from its suffix; set "
+                   f"format = one of {', '.join(map(repr, FORMATS))}")
+    if fmt not in FORMATS:
+        check.fail(where, f"format {fmt!r} is unknown; expected one of "
+                   f"{', '.join(map(repr, FORMATS))}")
+    allowed = _TABLE_SOURCE_KEYS if fmt in ("csv", "parquet", "excel") else _LOG_SOURCE_KEYS
+    check.keys(body, allowed, where, context=f" for format {fmt!r}")
+    party = check.string(body, "party", where)
+    if party is not None and party not in PARTIES:
+        check.fail(where, f"party {party!r} is unknown; expected one of {', '.join(PARTIES)}")
+    by_resource = body.get("department_by_resource")
+    if by_resource is not None:
+        by_resource = check.table(by_resource, f"{where} department_by_resource")
+        for resource, department in by_resource.items():
+            if not isinstance(department, str):
+                check.fail(where, f"department_by_resource[{resource!r}] must be a string, "
+                           f"got {department!r}")
+    exclusive = [k for k in ("department", "department_column", "department_by_resource")
+                 if k in body]
+    if len(exclusive) > 1:
+        check.fail(where, f"give one of department, department_column, department_by_resource; "
+                   f"got {', '.join(exclusive)}")
+    for pair in (("party", "party_column"), ("automated_resources", "automated_column"),
+                 ("timestamp_format", "dayfirst")):
+        if all(k in body for k in pair):
+            check.fail(where, f"give {pair[0]} or {pair[1]}, not both")
+    automated = body.get("automated_resources", [])
+    if not isinstance(automated, list) or not all(isinstance(a, str) for a in automated):
+        check.fail(where, f"automated_resources must be a list of strings, got {automated!r}")
+    department = check.string(body, "department", where)
+    common = {
+        "name": name, "file": file, "format": fmt, "party": party, "department": department,
+        "department_by_resource": by_resource, "automated_resources": tuple(automated),
+    }
+    if fmt in ("xes", "ocel"):
+        return SourceSpec(**common, object_type=check.string(body, "object_type", where)
+                          or "orders")
+
+    columns = check.table(body.get("columns"), f"{where[:-1]}.columns]", required=True)
+    check.keys(columns, _COLUMN_KEYS, f"{where[:-1]}.columns]")
+    for key in _COLUMN_KEYS:
+        check.string(columns, key, f"{where[:-1]}.columns]")
+    case = check.table(body.get("case", {}), f"{where[:-1]}.case]")
+    check.keys(case, _CASE_KEYS, f"{where[:-1]}.case]")
+    case_column = check.string(case, "column", f"{where[:-1]}.case]")
+    if (case_column is None) == ("case_id" not in columns):
+        check.fail(where, "say where the order id comes from: columns.case_id = \"...\" (a "
+                   "direct order column) or [sources.%s.case] column = \"...\" with via "
+                   "(lookups), not %s" % (name, "both" if case_column else "neither"))
+    for role in ("activity", "timestamp"):
+        if role not in columns:
+            check.fail(f"{where[:-1]}.columns]", f"{role} = \"<column>\" is required")
+    via = case.get("via", [])
+    if not isinstance(via, list) or not all(isinstance(v, str) for v in via):
+        check.fail(f"{where[:-1]}.case]", f"via must be a list of lookup names, got {via!r}")
+    if case_column is not None and not via:
+        check.fail(f"{where[:-1]}.case]", "via = [\"<lookup>\", ...] is required with column; "
+                   "for a direct order column use columns.case_id")
+    for lookup in via:
+        if lookup not in lookups:
+            check.fail(f"{where[:-1]}.case]", f"via names lookup {lookup!r}, which is not "
+                       f"declared; lookups: {', '.join(map(repr, lookups)) or 'none'} "
+                       f"(declare it as [lookups.{lookup}])")
+    repeated = sorted({v for v in via if via.count(v) > 1})
+    if repeated:
+        check.fail(f"{where[:-1]}.case]", f"via uses lookup {repeated[0]!r} twice: a cycle "
+                   "can never reach an order; list each lookup once, in the order "
+                   "key -> ... -> order id")
+    normalize = None
+    if "normalize" in case:
+        rule = check.table(case["normalize"], f"{where[:-1]}.case] normalize")
+        check.keys(rule, _NORMALIZE_KEYS, f"{where[:-1]}.case] normalize")
+        pattern = check.string(rule, "pattern", f"{where[:-1]}.case] normalize", required=True)
+        replace = check.string(rule, "replace", f"{where[:-1]}.case] normalize", required=True)
+        try:
+            re.compile(pattern)
+        except re.error as problem:
+            check.fail(f"{where[:-1]}.case]", f"normalize pattern {pattern!r} is not a valid "
+                       f"regular expression ({problem})")
+        normalize = (pattern, replace)
+    source_items = check.string_table(body.get("items", {}), f"{where[:-1]}.items]")
+    for item in source_items:
+        if item not in items:
+            check.fail(f"{where[:-1]}.items]", f"item {item!r} is not declared; declare it as "
+                       f"[items.{item}] with its owner (declared: "
+                       f"{', '.join(map(repr, items)) or 'none'})")
+    attributes = check.string_table(body.get("attributes", {}), f"{where[:-1]}.attributes]")
+    dayfirst = body.get("dayfirst", False)
+    if not isinstance(dayfirst, bool):
+        check.fail(where, f"dayfirst must be true or false, got {dayfirst!r}")
+    for option in ("delimiter", "quotechar", "decimal"):
+        value = check.string(body, option, where)
+        if value is not None and len(value) != 1:
+            check.fail(where, f"{option} must be one character, got {value!r}")
+    mapping = ColumnMapping(
+        case_id=columns.get("case_id") or case_column,
+        activity=columns["activity"],
+        timestamp=columns["timestamp"],
+        resource=columns.get("resource"),
+        event_id=columns.get("event_id"),
+        department=department,
+        department_column=check.string(body, "department_column", where),
+        department_by_resource=by_resource,
+        party=party,
+        party_column=check.string(body, "party_column", where),
+        automated_resources=tuple(automated),
+        automated_column=check.string(body, "automated_column", where),
+        timestamp_format=check.string(body, "timestamp_format", where),
+        dayfirst=dayfirst,
+        timezone=_timezone(check, body, where) or log_timezone,
+        items=source_items,
+        attributes=attributes,
+        normalize=normalize,
+    )
+    return SourceSpec(
+        **common, mapping=mapping, via=tuple(via),
+        delimiter=check.string(body, "delimiter", where),
+        encoding=check.string(body, "encoding", where),
+        decimal=check.string(body, "decimal", where),
+        quotechar=check.string(body, "quotechar", where) or '"',
+        sheet=check.string(body, "sheet", where),
+    )
+
+
+def _timezone(check: _Checker, body: Mapping[str, Any], where: str) -> str | None:
+    zone = check.string(body, "timezone", where)
+    if zone is None or zone.upper() == "UTC":
+        return zone and "UTC"
+    try:
+        zoneinfo.ZoneInfo(zone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        check.fail(where, f"timezone {zone!r} is unknown; use an IANA name such as "
+                   "'Europe/Amsterdam' or 'UTC'")
+    return zone
+
+
+class _Checker:
+    """Type and key checks that name the file and the table."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def fail(self, where: str, message: str) -> None:
+        raise InputError(f"{self.path.name}: {where}: {message}")
+
+    def keys(self, body: Mapping[str, Any], allowed: tuple[str, ...], where: str,
+             context: str = "") -> None:
+        for key in body:
+            if key not in allowed:
+                close = difflib.get_close_matches(key, allowed, n=1)
+                guess = f" (did you mean {close[0]!r}?)" if close else ""
+                self.fail(where, f"unknown key {key!r}{guess}{context}; allowed keys: "
+                          f"{', '.join(allowed)}")
+
+    def table(self, value: Any, where: str, *, required: bool = False) -> dict[str, Any]:
+        if value is None and required:
+            self.fail(where, "this table is required")
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            self.fail(where, f"expected a table, got {value!r}")
+        return value
+
+    def string(self, body: Mapping[str, Any], key: str, where: str, *,
+               required: bool = False) -> str | None:
+        value = body.get(key)
+        if value is None:
+            if required:
+                self.fail(where, f"{key} = \"...\" is required")
+            return None
+        if not isinstance(value, str):
+            self.fail(where, f"{key} must be a string, got {value!r}")
+        return value
+
+    def string_table(self, value: Any, where: str) -> dict[str, str]:
+        body = self.table(value, where)
+        for key, column in body.items():
+            if not isinstance(column, str):
+                self.fail(where, f"{key} must name a column (a string), got {column!r}")
+        return dict(body)
+
+    def existing(self, file_text: str, where: str) -> Path:
+        file = Path(file_text)
+        if not file.is_absolute():
+            file = self.path.parent / file
+        if not file.is_file():
+            self.fail(where, f"file {file_text!r} not found (looked for {file.resolve()})")
+        return file

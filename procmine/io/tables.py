@@ -1,0 +1,486 @@
+"""Read tabular extracts (CSV, Parquet, Excel) into raw, traceable tables."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import gzip
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Literal, get_args
+
+import numpy as np
+import pandas as pd
+
+from procmine.errors import InputError, UsageError
+from procmine.schema import empty_rejects
+
+__all__ = [
+    "REASON_TOO_MANY_FIELDS",
+    "RawTable",
+    "TableFormat",
+    "infer_format",
+    "read_table",
+]
+
+TableFormat = Literal["csv", "parquet", "excel"]
+#: Reject reason of a CSV row with more fields than the header.
+REASON_TOO_MANY_FIELDS = "too many fields"
+
+_VALUE_CHARS = 200
+_HEAD_BYTES = 65536
+_CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "'\\t' (tab)", "|": "'|'"}
+# Largest field the Python csv module may hold; the file size bounds memory anyway.
+_FIELD_LIMIT = 2**31 - 1
+_MAGIC = (
+    (b"PAR1", "a Parquet file", 'format = "parquet"'),
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook?)", 'format = "excel"'),
+    (b"\x89PNG", "a PNG image", None),
+    (b"\xff\xd8\xff", "a JPEG image", None),
+    (b"%PDF", "a PDF document", None),
+    (b"SQLite format 3", "an SQLite database (OCEL?)", 'format = "ocel"'),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook (save it as .xlsx)", None),
+)
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One extract as read, before any mapping.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The data rows with the file's own column names. CSV and Excel values
+        are text exactly as written (empty cells missing); Parquet keeps its
+        column types. Index 0..n-1.
+    rows : numpy.ndarray
+        Spreadsheet row number of each frame row (header = row 1).
+    rejects : pandas.DataFrame
+        Rows rejected while reading (more fields than the header), with the
+        columns of :data:`procmine.schema.REJECT_COLUMNS`.
+    path : str
+        The file as given.
+    format : str
+        ``csv``, ``parquet`` or ``excel``.
+    """
+
+    frame: pd.DataFrame
+    rows: np.ndarray
+    rejects: pd.DataFrame = field(default_factory=empty_rejects)
+    path: str = ""
+    format: str = "csv"
+
+    def __repr__(self) -> str:
+        return (f"RawTable({self.path!r}: {len(self.frame)} rows, {len(self.rejects)} rejected, "
+                f"columns {self.columns})")
+
+    @property
+    def rows_read(self) -> int:
+        """Data rows read: rows in ``frame`` plus rows rejected while reading."""
+        return len(self.frame) + len(self.rejects)
+
+    @property
+    def columns(self) -> list[str]:
+        """The column names, as in the file."""
+        return [str(c) for c in self.frame.columns]
+
+
+def infer_format(path: str | Path) -> str | None:
+    """The format a file's suffix implies, or None when it implies none.
+
+    Examples
+    --------
+    >>> infer_format("sales.csv.gz"), infer_format("w.parquet"), infer_format("log.xes.gz")
+    ('csv', 'parquet', 'xes')
+    >>> infer_format("orders.jsonocel"), infer_format("notes.txt") is None
+    ('ocel', True)
+    """
+    name = Path(path).name.lower()
+    for suffixes, fmt in (
+        ((".csv", ".csv.gz", ".tsv", ".tsv.gz"), "csv"),
+        ((".parquet", ".pq"), "parquet"),
+        ((".xlsx", ".xlsm"), "excel"),
+        ((".xes", ".xes.gz"), "xes"),
+        ((".jsonocel", ".json", ".xmlocel", ".xml", ".xml.gz", ".sqlite", ".sqlite3"), "ocel"),
+        ((".toml",), "sources"),
+    ):
+        if name.endswith(suffixes):
+            return fmt
+    return None
+
+
+def read_table(
+    path: str | Path,
+    *,
+    format: TableFormat | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    quotechar: str = '"',
+    sheet: str | None = None,
+    name: str | None = None,
+    fix_hint: str = "",
+) -> RawTable:
+    """Read a CSV, Parquet or Excel extract into a :class:`RawTable`.
+
+    Every data row keeps its spreadsheet row number (the header is row 1).
+    A CSV row with more fields than the header is not lost: it goes to the
+    table's rejects with reason ``"too many fields"``. Completely blank lines
+    are skipped and not counted.
+
+    Parameters
+    ----------
+    path : str or Path
+        The file. ``.csv.gz`` is decompressed on the fly.
+    format : {"csv", "parquet", "excel"}, keyword-only
+        Default: from the suffix, else CSV.
+    delimiter : str, keyword-only
+        CSV field separator (one character; default ``","``, ``"\\t"`` for ``.tsv``).
+    encoding : str, keyword-only
+        CSV text encoding. Default UTF-8 (a byte-order mark is honoured,
+        also for UTF-16).
+    quotechar : str, keyword-only
+        CSV quote character.
+    sheet : str, keyword-only
+        Excel worksheet (default: the first).
+    name : str, keyword-only
+        Source name for the rejects table (default: the file stem).
+    fix_hint : str, keyword-only
+        Where the user sets options, e.g. ``"in [sources.sales]"``; used in messages.
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    InputError
+        The file is missing, empty, binary, not decodable, split by another
+        delimiter, or has an unclosed quote.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> p = os.path.join(folder, "t.csv")
+    >>> _ = open(p, "w").write("id,act\\n1,a\\n2,b,extra\\n3,c\\n")
+    >>> t = read_table(p)
+    >>> t.frame["act"].tolist(), t.rows.tolist(), t.rejects["row"].tolist()
+    (['a', 'c'], [2, 4], [3])
+    """
+    path = Path(path)
+    source = name or _stem(path)
+    if not path.is_file():
+        where = "a folder" if path.is_dir() else "not found"
+        raise InputError(f"{path}: file {where} (looked for {path.resolve()})")
+    fmt = format or infer_format(path) or "csv"
+    if fmt not in get_args(TableFormat):
+        raise UsageError(f"{path}: format {fmt!r} is not a table; expected one of "
+                         f"{', '.join(get_args(TableFormat))}")
+    if fmt == "parquet":
+        return _read_parquet(path, source)
+    if fmt == "excel":
+        return _read_excel(path, source, sheet=sheet)
+    if delimiter is None:
+        delimiter = "\t" if path.name.lower().endswith((".tsv", ".tsv.gz")) else ","
+    for option, value in (("delimiter", delimiter), ("quotechar", quotechar)):
+        if not isinstance(value, str) or len(value) != 1:
+            raise InputError(f"{path}: {option} must be one character, got {value!r}"
+                             f"{_hint(fix_hint)}")
+    return _read_csv(path, source, delimiter=delimiter, encoding=encoding,
+                     quotechar=quotechar, fix_hint=fix_hint)
+
+
+# -- CSV ---------------------------------------------------------------------------------------
+def _read_csv(path: Path, source: str, *, delimiter: str, encoding: str | None,
+              quotechar: str, fix_hint: str) -> RawTable:
+    compressed = path.name.lower().endswith(".gz")
+    head = _head_bytes(path, compressed)
+    encoding = _resolve_encoding(path, head, encoding)
+    _check_not_binary(path, head, encoding, fix_hint)
+    text_head = _decode_head(path, head, encoding, fix_hint)
+    if not text_head.strip():
+        raise InputError(f"{path}: file is empty; expected a header row with column names "
+                         "followed by one row per event")
+    _check_delimiter(path, text_head, delimiter, quotechar, fix_hint)
+    try:
+        raw = pd.read_csv(
+            path, sep=delimiter, quotechar=quotechar, header=None, dtype=str,
+            keep_default_na=False, na_values=[""], skip_blank_lines=False,
+            encoding=encoding, engine="c", compression="gzip" if compressed else None,
+        )
+        rejects = empty_rejects()
+    except UnicodeDecodeError:
+        raise _decode_error(path, compressed, encoding, fix_hint) from None
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{path}: file is empty; expected a header row with column names "
+                         "followed by one row per event") from None
+    except pd.errors.ParserError as problem:
+        message = str(problem)
+        unclosed = re.search(r"EOF inside string starting at row (\d+)", message)
+        if unclosed:
+            row = int(unclosed.group(1)) + 1
+            raise InputError(
+                f"{path}: row {row}: a quoted field is never closed (quote character "
+                f"{quotechar!r}); the rest of the file would be one value. Fix the quoting "
+                f"in the file, or set quotechar{_hint(fix_hint)}"
+            ) from None
+        if "fields in line" not in message:
+            raise InputError(f"{path}: cannot be read as CSV ({message})") from None
+        raw, rejects = _read_csv_ragged(path, source, delimiter=delimiter, encoding=encoding,
+                                        quotechar=quotechar, compressed=compressed)
+    return _finish_csv(path, source, raw, rejects)
+
+
+def _finish_csv(path: Path, source: str, raw: pd.DataFrame, rejects: pd.DataFrame) -> RawTable:
+    """Header row -> column names; blank rows dropped; rows numbered from 2."""
+    if raw.empty:
+        raise InputError(f"{path}: file is empty; expected a header row with column names")
+    header = [None if pd.isna(v) else str(v) for v in raw.iloc[0].tolist()]
+    data = raw.iloc[1:]
+    rows = np.arange(2, len(raw) + 1, dtype="int64")
+    blank = data.isna().all(axis=1).to_numpy()
+    if blank.any():
+        data = data.loc[~blank]
+        rows = rows[~blank]
+    data = data.reset_index(drop=True)
+    data.columns = _column_names(header)
+    return RawTable(frame=data, rows=rows, rejects=rejects, path=str(path), format="csv")
+
+
+def _read_csv_ragged(path: Path, source: str, *, delimiter: str, encoding: str,
+                     quotechar: str, compressed: bool) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Slow path for files with over-long rows: every record keeps its row number."""
+    records: list[list[str]] = []
+    with _field_limit(), _open_text(path, encoding, compressed) as handle:
+        reader = csv.reader(handle, delimiter=delimiter, quotechar=quotechar)
+        try:
+            records.extend(reader)
+        except csv.Error as problem:
+            raise InputError(f"{path}: row {len(records) + 1}: cannot be read as CSV "
+                             f"({problem})") from None
+    width = len(records[0]) if records else 0
+    lengths = np.fromiter(map(len, records), dtype="int64", count=len(records))
+    too_long = lengths > width
+    too_long[0] = False
+    bad = np.flatnonzero(too_long)
+    rejects = pd.DataFrame({
+        "source": pd.Series([source] * len(bad), dtype="str"),
+        "row": pd.Series(bad + 1, dtype="int64"),
+        "reason": pd.Series([REASON_TOO_MANY_FIELDS] * len(bad), dtype="str"),
+        "column": pd.Series([f"{lengths[i]} fields, header has {width}" for i in bad],
+                            dtype="str"),
+        "value": pd.Series([delimiter.join(records[i])[:_VALUE_CHARS] for i in bad],
+                           dtype="str"),
+    })
+    for i in bad:  # keep the row (numbering), drop its values; removed in _finish_csv
+        records[i] = [""] * width
+    short = np.flatnonzero(lengths < width)
+    for i in short:  # too few fields: the missing ones are empty (as the fast path does)
+        records[i] = records[i] + [""] * (width - len(records[i]))
+    frame = pd.DataFrame.from_records(records, columns=range(width)) if width else pd.DataFrame()
+    frame = frame.astype("str").mask(frame.isna() | (frame == ""))
+    # _finish_csv drops all-empty rows: the rejected ones and blank lines alike.
+    return frame, rejects
+
+
+@contextlib.contextmanager
+def _field_limit() -> Iterator[None]:
+    previous = csv.field_size_limit()
+    csv.field_size_limit(_FIELD_LIMIT)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(previous)
+
+
+def _open_text(path: Path, encoding: str, compressed: bool) -> IO[str]:
+    if compressed:
+        return gzip.open(path, "rt", encoding=encoding, newline="")
+    return open(path, encoding=encoding, newline="")  # noqa: SIM115
+
+
+def _head_bytes(path: Path, compressed: bool) -> bytes:
+    try:
+        if compressed:
+            with gzip.open(path, "rb") as handle:
+                return handle.read(_HEAD_BYTES)
+        with open(path, "rb") as handle:
+            return handle.read(_HEAD_BYTES)
+    except (gzip.BadGzipFile, EOFError, OSError) as problem:
+        raise InputError(f"{path}: cannot be read as gzip-compressed CSV ({problem})") from None
+
+
+def _resolve_encoding(path: Path, head: bytes, encoding: str | None) -> str:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if encoding is None or encoding.lower().replace("-", "").replace("_", "") in {
+            "utf16", "utf8", "utf8sig"}:
+            return "utf-16"
+    if encoding is None:
+        return "utf-8-sig"
+    if encoding.lower().replace("_", "-") in {"utf-8", "utf8"}:
+        return "utf-8-sig"  # a byte-order mark never becomes part of the first column name
+    try:
+        "".encode(encoding)
+    except LookupError:
+        raise InputError(f"{path}: unknown encoding {encoding!r}; use e.g. 'utf-8', "
+                         "'latin-1', 'cp1252' or 'utf-16'") from None
+    return encoding
+
+
+def _check_not_binary(path: Path, head: bytes, encoding: str, fix_hint: str) -> None:
+    for magic, what, fix in _MAGIC:
+        if head.startswith(magic):
+            advice = f"; set {fix}{_hint(fix_hint)}" if fix else ""
+            raise InputError(f"{path}: this is {what}, not a CSV text file{advice}")
+    if "16" not in encoding and "32" not in encoding and b"\x00" in head:
+        raise InputError(f"{path}: this is a binary file (it contains NUL bytes), not a CSV "
+                         "text file; export the extract as CSV, Parquet or Excel")
+
+
+def _decode_head(path: Path, head: bytes, encoding: str, fix_hint: str) -> str:
+    # The head may end inside a multi-byte character: decode what is complete.
+    text = head.decode(encoding, errors="ignore")
+    try:
+        head[: max(len(head) - 4, 0)].decode(encoding)
+    except UnicodeDecodeError as problem:
+        raise _decode_problem(path, head, problem, encoding, fix_hint) from None
+    return text
+
+
+def _decode_error(path: Path, compressed: bool, encoding: str, fix_hint: str) -> InputError:
+    """Locate the first undecodable byte (line number) for the message."""
+    opener = gzip.open if compressed else open
+    with opener(path, "rb") as handle:
+        data = handle.read()
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError as problem:
+        return _decode_problem(path, data, problem, encoding, fix_hint)
+    return InputError(f"{path}: cannot be decoded as {encoding}")
+
+
+def _decode_problem(path: Path, data: bytes, problem: UnicodeDecodeError, encoding: str,
+                    fix_hint: str) -> InputError:
+    line = data.count(b"\n", 0, problem.start) + 1
+    byte = data[problem.start: problem.start + 1]
+    shown = encoding.replace("-sig", "")
+    return InputError(
+        f"{path}: line {line}: byte 0x{byte.hex()} is not valid {shown} text; the file uses "
+        f"another encoding: set encoding (e.g. 'latin-1', 'cp1252' or 'utf-16'){_hint(fix_hint)}"
+    )
+
+
+def _check_delimiter(path: Path, text: str, delimiter: str, quotechar: str,
+                     fix_hint: str) -> None:
+    first_line = text.lstrip("\r\n").splitlines()[0] if text.strip() else ""
+    header = next(csv.reader([first_line], delimiter=delimiter, quotechar=quotechar), [])
+    if len(header) > 1:
+        return
+    found = [d for d in _CANDIDATE_DELIMITERS if d != delimiter and d in first_line]
+    if found:
+        best = max(found, key=first_line.count)
+        shown = first_line if len(first_line) <= 80 else first_line[:77] + "..."
+        raise InputError(
+            f"{path}: only one column found with delimiter {_DELIMITER_NAMES.get(delimiter, repr(delimiter))} "
+            f"(header {shown!r}); the header looks separated by {_DELIMITER_NAMES[best]}: "
+            f"set delimiter = {best!r}{_hint(fix_hint)}"
+        )
+
+
+def _column_names(header: list[str | None]) -> list[str]:
+    """Empty names become 'Unnamed: i'; repeats get '.1', '.2' (as pandas does)."""
+    names: list[str] = []
+    seen: dict[str, int] = {}
+    for i, value in enumerate(header):
+        base = value if value not in (None, "") else f"Unnamed: {i}"
+        candidate = base
+        while candidate in seen:
+            seen[base] += 1
+            candidate = f"{base}.{seen[base]}"
+        seen.setdefault(candidate, 0)
+        names.append(candidate)
+    return names
+
+
+# -- Parquet and Excel -------------------------------------------------------------------------
+def _read_parquet(path: Path, source: str) -> RawTable:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowInvalid, pa.ArrowException, OSError) as problem:
+        raise InputError(f"{path}: cannot be read as Parquet ({problem})") from None
+    frame = table.to_pandas()
+    frame.columns = [str(c) for c in frame.columns]
+    frame = frame.reset_index(drop=True)
+    rows = np.arange(2, len(frame) + 2, dtype="int64")
+    return RawTable(frame=frame, rows=rows, path=str(path), format="parquet")
+
+
+def _read_excel(path: Path, source: str, *, sheet: str | None) -> RawTable:
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as problem:
+        raise InputError(f"{path}: cannot be read as an Excel .xlsx workbook ({problem})") from None
+    try:
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif sheet in book.sheetnames:
+            ws = book[sheet]
+        else:
+            raise InputError(f"{path}: no worksheet {sheet!r}; sheets: "
+                             f"{', '.join(map(repr, book.sheetnames))}")
+        records = [[_cell_text(v) for v in row] for row in ws.iter_rows(min_row=1,
+                                                                       values_only=True)]
+    finally:
+        book.close()
+    while records and all(v is None for v in records[-1]):
+        records.pop()
+    if not records:
+        raise InputError(f"{path}: the worksheet is empty; expected a header row with column "
+                         "names followed by one row per event")
+    width = max(map(len, records))
+    raw = pd.DataFrame.from_records([r + [None] * (width - len(r)) for r in records],
+                                    columns=range(width))
+    raw = raw.astype("str").mask(raw.isna())
+    table = _finish_csv(path, source, raw, empty_rejects())
+    # Trailing header-less columns (cells beyond the header) are dropped when empty.
+    keep = [c for c in table.frame.columns
+            if not (c.startswith("Unnamed: ") and table.frame[c].isna().all())]
+    return RawTable(frame=table.frame[keep], rows=table.rows, path=str(path), format="excel")
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# -- helpers -------------------------------------------------------------------------------------
+def _stem(path: Path) -> str:
+    name = path.name
+    for suffix in (".gz",):
+        name = name.removesuffix(suffix)
+    return Path(name).stem
+
+
+def _hint(fix_hint: str) -> str:
+    return f" {fix_hint}" if fix_hint else ""

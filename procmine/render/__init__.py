@@ -1,0 +1,24 @@
+"""Drawing: process maps, handoff maps and as-is / to-be pairs (Graphviz, SVG, HTML).
+
+Rendering computes nothing: it turns results of :mod:`procmine.discovery` and
+:mod:`procmine.analysis` into drawings and files.
+"""
+
+from procmine.render.maps import (
+    AsIsToBe,
+    MapDrawing,
+    draw_as_is_to_be,
+    draw_handoff_map,
+    draw_map,
+)
+from procmine.render.output import FORMATS, save
+
+__all__ = [
+    "FORMATS",
+    "AsIsToBe",
+    "MapDrawing",
+    "draw_as_is_to_be",
+    "draw_handoff_map",
+    "draw_map",
+    "save",
+]

@@ -1,0 +1,85 @@
+"""Self-contained HTML for maps: inline SVG, no script, no network."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import TYPE_CHECKING
+
+import graphviz
+
+if TYPE_CHECKING:
+    from procmine.discovery.dfg import ProcessMap
+    from procmine.render.maps import AsIsToBe
+
+__all__ = ["inline_svg", "map_html", "page", "pair_html"]
+
+_STYLE = (
+    "body{font-family:Helvetica,Arial,sans-serif;margin:24px;color:#000}"
+    "h1{font-size:28px}.procmine-map svg{max-width:100%;height:auto}"
+    ".procmine-note{font-size:16px;color:#444}"
+)
+
+
+def page(body: str, *, title: str) -> str:
+    """A complete HTML document around ``body`` (already safe HTML).
+
+    Examples
+    --------
+    >>> page("<p>hi</p>", title="<map>").startswith("<!DOCTYPE html>")
+    True
+    >>> "&lt;map&gt;" in page("", title="<map>")
+    True
+    """
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
+        f"<body>{body}</body></html>\n"
+    )
+
+
+def inline_svg(svg: str) -> str:
+    """Strip the XML prolog and DOCTYPE so an SVG document can sit inside HTML.
+
+    Examples
+    --------
+    >>> inline_svg('<?xml version="1.0"?>\\n<!DOCTYPE svg>\\n<svg></svg>')
+    '<svg></svg>'
+    """
+    svg = re.sub(r"<\?xml[^>]*\?>", "", svg)
+    svg = re.sub(r"<!DOCTYPE[^>]*>", "", svg)
+    svg = re.sub(r"<!--.*?-->", "", svg, flags=re.DOTALL)
+    return svg.strip()
+
+
+def drawing_svg(graph: graphviz.Digraph) -> str:
+    """SVG of a drawing: through ``dot`` when present, else the pure-Python layout."""
+    from procmine.render.maps import MapDrawing
+    from procmine.render.output import dot_available
+
+    if dot_available(warn=True):
+        return graph.pipe(format="svg", encoding="utf-8")
+    if isinstance(graph, MapDrawing) and graph.drawing is not None:
+        return graph.fallback_svg()
+    return (
+        "<div class='procmine-note'><p>Graphviz <code>dot</code> is not installed, so this "
+        "graph cannot be laid out. Its description follows (install Graphviz to draw it)."
+        f"</p><pre>{html.escape(graph.source)}</pre></div>"
+    )
+
+
+def drawing_html(graph: graphviz.Digraph) -> str:
+    """A ``<div>`` holding one drawing as inline SVG."""
+    return f"<div class='procmine-map'>{inline_svg(drawing_svg(graph))}</div>"
+
+
+def map_html(pmap: ProcessMap) -> str:
+    """How a :class:`~procmine.discovery.dfg.ProcessMap` shows itself in Jupyter."""
+    from procmine.render.maps import draw_map
+
+    return drawing_html(draw_map(pmap))
+
+
+def pair_html(pair: AsIsToBe) -> str:
+    """An as-is / to-be pair, one above the other (maps run left to right)."""
+    return drawing_html(pair.before) + "<hr>" + drawing_html(pair.after)

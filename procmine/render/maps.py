@@ -1,0 +1,501 @@
+"""Process maps, handoff maps and as-is / to-be pairs as Graphviz drawings for a projector.
+
+Everything is styled to be read from the back of a room: left to right,
+labels of at least 16 pt, the Okabe–Ito colour-blind-safe palette, edge width
+growing with frequency, departments as swimlanes (Graphviz clusters), handoffs
+between departments dashed in vermillion, a legend, and a title with the log's
+counts. Every label is escaped: activity names may hold quotes, braces,
+backslashes or markup.
+
+The functions return :class:`MapDrawing`, a :class:`graphviz.Digraph` that
+also remembers what it shows, so that it can still be drawn (as a pure-SVG
+layered layout) when the ``dot`` binary is missing. Nothing here computes a
+statistic: the numbers come from :mod:`procmine.discovery` and
+:mod:`procmine.analysis`.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Literal
+
+import graphviz
+import pandas as pd
+
+from procmine.errors import UsageError
+from procmine.render._spec import (
+    BLACK,
+    BLUE,
+    EDGE_COLOUR,
+    GREEN,
+    HANDOFF_COLOUR,
+    LANE_COLOURS,
+    ORANGE,
+    PURPLE,
+    SKY,
+    VERMILLION,
+    Drawing,
+    Edge,
+    Node,
+    fallback_svg,
+    penwidth,
+    tint,
+    to_digraph,
+    wrap,
+)
+
+if TYPE_CHECKING:
+    from procmine.discovery.dfg import ProcessMap
+
+__all__ = [
+    "AsIsToBe",
+    "MapDrawing",
+    "draw_as_is_to_be",
+    "draw_handoff_map",
+    "draw_map",
+    "format_seconds",
+]
+
+MapMeasure = Literal["frequency", "performance"]
+HandoffMeasure = Literal["count", "wait"]
+_MAP_MEASURES = ("frequency", "performance")
+_HANDOFF_MEASURES = ("count", "wait")
+#: Outside parties in a handoff map and how they are drawn: (shape, colour).
+PARTY_STYLE: Mapping[str, tuple[str, str]] = {
+    "customer": ("ellipse", GREEN),
+    "supplier": ("hexagon", PURPLE),
+    "carrier": ("cds", ORANGE),
+}
+_FIGURE_SPACE = "\u2007"  # as wide as a digit: pads numbers to equal width
+
+
+class MapDrawing(graphviz.Digraph):
+    """A :class:`graphviz.Digraph` that also keeps the description it was made from.
+
+    It displays inline in Jupyter like any Digraph; when ``dot`` is missing it
+    displays the pure-SVG fallback instead of raising.
+    """
+
+    drawing: Drawing | None = None
+
+    def fallback_svg(self) -> str:
+        """The drawing laid out in Python (no Graphviz binary needed)."""
+        if self.drawing is None:
+            raise UsageError("this Digraph was not made by procmine.render; draw it with dot")
+        return fallback_svg(self.drawing)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any
+                          ) -> dict[str, Any]:
+        from procmine.render.output import dot_available
+
+        if dot_available(warn=True):
+            return super()._repr_mimebundle_(include=include, exclude=exclude, **kwargs)
+        return {"text/html": self.fallback_svg()}
+
+
+def _make(drawing: Drawing, name: str) -> MapDrawing:
+    graph = to_digraph(drawing, name=name, cls=MapDrawing)
+    assert isinstance(graph, MapDrawing)
+    graph.drawing = drawing
+    return graph
+
+
+def format_seconds(seconds: float) -> str:
+    """A wait in the unit a person would use.
+
+    Examples
+    --------
+    >>> [format_seconds(s) for s in (42, 600, 5400, 3 * 86400, float("nan"))]
+    ['42 s', '10 min', '1.5 h', '3.0 d', '–']
+    """
+    if seconds != seconds:  # NaN
+        return "–"
+    if seconds < 60:
+        return f"{seconds:.0f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 2 * 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
+
+
+def _check(value: str, allowed: tuple[str, ...], name: str) -> None:
+    if value not in allowed:
+        raise UsageError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+
+
+def _lane_colours(departments: list[str]) -> dict[str, str]:
+    return {d: LANE_COLOURS[i % len(LANE_COLOURS)] for i, d in enumerate(sorted(departments))}
+
+
+def _subtitle(pmap: ProcessMap) -> str:
+    text = (f"{pmap.n_events:,} events · {pmap.n_cases:,} cases · "
+            f"{pmap.n_activities_total:,} activities · {pmap.n_edges_total:,} paths")
+    if pmap.simplified:
+        text += (f" — showing {len(pmap.nodes):,} activities ({pmap.activity_coverage:.0%} "
+                 f"of events) and {len(pmap.edges):,} paths (path coverage "
+                 f"{pmap.path_coverage:.0%})")
+    return text
+
+
+def _side(pmap: ProcessMap, other: ProcessMap | None) -> tuple[pd.DataFrame, pd.DataFrame,
+                                                            pd.DataFrame, pd.DataFrame]:
+    """Tables of ``pmap`` extended with the rows only ``other`` has (drawn invisible)."""
+    if other is None:
+        return pmap.nodes, pmap.edges, pmap.start, pmap.end
+
+    def union(mine: pd.DataFrame, theirs: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+        seen = pd.MultiIndex.from_frame(mine[key].astype(str)) if len(mine) else None
+        if seen is None:
+            return theirs.reset_index(drop=True)
+        extra = ~pd.MultiIndex.from_frame(theirs[key].astype(str)).isin(seen) if len(
+            theirs) else []
+        return pd.concat([mine, theirs.loc[extra]], ignore_index=True)
+
+    return (union(pmap.nodes, other.nodes, ["activity"]),
+            union(pmap.edges, other.edges, ["source", "target"]),
+            union(pmap.start, other.start, ["activity"]),
+            union(pmap.end, other.end, ["activity"]))
+
+
+def _map_drawing(
+    pmap: ProcessMap,
+    *,
+    title: str,
+    subtitle: str,
+    swimlanes: bool,
+    handoffs: bool,
+    measure: str,
+    tables: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame] | None = None,
+    order: list[str] | None = None,
+    pad: Mapping[Any, int] | None = None,
+    colours: Mapping[str, str] | None = None,
+) -> Drawing:
+    """Describe a map. ``tables``/``order``/``pad`` align two maps (as-is / to-be)."""
+    nodes_t, edges_t, start_t, end_t = tables or (pmap.nodes, pmap.edges, pmap.start, pmap.end)
+    present_nodes = set(pmap.nodes["activity"].astype(str))
+    present_edges = {(str(a), str(b)) for a, b in zip(pmap.edges["source"], pmap.edges["target"],
+                                                      strict=True)}
+    present_edges |= {("", str(a)) for a in pmap.start["activity"]}
+    present_edges |= {(str(a), "") for a in pmap.end["activity"]}
+    if colours is None:
+        colours = _lane_colours(nodes_t["department"].dropna().astype(str).unique().tolist())
+    pad = pad or {}
+    names = order or nodes_t["activity"].astype(str).tolist()
+    ids = {a: f"a{i}" for i, a in enumerate(names)}
+    biggest_node = float(pmap.nodes["count"].max()) if len(pmap.nodes) else 1.0
+
+    def padded(key: Any, text: str) -> str:
+        return text.rjust(pad.get(key, 0), _FIGURE_SPACE)
+
+    nodes = [
+        Node("start", ["start"], fill=GREEN, border=GREEN, shape="circle", style="filled",
+             font_colour="#FFFFFF"),
+        Node("end", ["end"], fill=BLACK, border=BLACK, shape="doublecircle", style="filled",
+             font_colour="#FFFFFF"),
+    ]
+    by_name = {str(r.activity): r for r in nodes_t.itertuples(index=False)}
+    for activity in names:
+        row = by_name[activity]
+        dept = None if pd.isna(row.department) else str(row.department)
+        colour = colours.get(dept, "#777777") if dept else "#777777"
+        nodes.append(Node(
+            ids[activity],
+            [*wrap(activity), padded(activity, f"{int(row.count):,}")],
+            fill=tint(colour, 0.75) if dept else "#FFFFFF",
+            border=colour,
+            cluster=dept if swimlanes else None,
+            penwidth=1.5 + 2.5 * min(1.0, int(row.count) / biggest_node),
+            visible=activity in present_nodes,
+        ))
+    counts = [*pmap.edges["count"].tolist(), *pmap.start["count"].tolist(),
+              *pmap.end["count"].tolist()]
+    biggest = float(max(counts)) if counts else 1.0
+    edges: list[Edge] = []
+    any_handoff = False
+    for row in edges_t.itertuples(index=False):
+        key = (str(row.source), str(row.target))
+        is_handoff = bool(handoffs and row.handoff)
+        visible = key in present_edges
+        any_handoff |= is_handoff and visible
+        label = (f"{int(row.count):,}" if measure == "frequency"
+                 else format_seconds(float(row.median_wait_s)))
+        edges.append(Edge(
+            ids[key[0]], ids[key[1]], label=padded(key, label),
+            colour=HANDOFF_COLOUR if is_handoff else EDGE_COLOUR,
+            penwidth=penwidth(min(int(row.count), biggest), biggest),
+            dashed=is_handoff, visible=visible,
+        ))
+    for table, is_start in ((start_t, True), (end_t, False)):
+        for row in table.itertuples(index=False):
+            activity = str(row.activity)
+            key = ("", activity) if is_start else (activity, "")
+            edges.append(Edge(
+                "start" if is_start else ids[activity], ids[activity] if is_start else "end",
+                label=padded(key, f"{int(row.count):,}"), colour="#8A8A8A",
+                penwidth=penwidth(min(int(row.count), biggest), biggest, high=5.0),
+                visible=key in present_edges,
+            ))
+    legend = [
+        ("line", EDGE_COLOUR, "path; width = how often it is followed"
+         + ("; label = times followed" if measure == "frequency" else "; label = median wait")),
+    ]
+    if any_handoff:
+        legend.append(("dashed", HANDOFF_COLOUR, "handoff: next activity in another department"))
+    legend.append(("line", "#8A8A8A", "orders starting / ending here"))
+    shown = {str(d) for d in nodes_t["department"].dropna()}
+    used = [d for d in colours if d in shown]
+    if not swimlanes:
+        legend += [("box", colours[d], d) for d in used]
+    return Drawing(title=title, subtitle=subtitle, nodes=nodes, edges=edges,
+                   clusters={d: colours[d] for d in used} if swimlanes else {}, legend=legend)
+
+
+def draw_map(
+    pmap: ProcessMap,
+    *,
+    title: str | None = None,
+    swimlanes: bool = True,
+    handoffs: bool = True,
+    measure: MapMeasure = "frequency",
+) -> MapDrawing:
+    r"""Draw a process map for a projector.
+
+    Parameters
+    ----------
+    pmap : ProcessMap
+        From :func:`procmine.process_map`.
+    title : str, optional, keyword-only
+        Defaults to the log's name; the subtitle always gives the log's
+        counts and, for a simplified map, what is shown.
+    swimlanes : bool, keyword-only
+        Group activities in one box per department (an activity's department
+        is its most frequent one).
+    handoffs : bool, keyword-only
+        Mark paths between activities of different departments (dashed,
+        vermillion).
+    measure : {"frequency", "performance"}, keyword-only
+        Edge labels: how often the path is taken, or its median wait.
+
+    Returns
+    -------
+    MapDrawing
+        A :class:`graphviz.Digraph`; save it with :func:`procmine.render.save`.
+
+    Raises
+    ------
+    UsageError
+        An unknown ``measure``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from procmine import EventLog, process_map
+    >>> frame = pd.DataFrame({
+    ...     "case_id": ["o1", "o1"], "activity": ["Enter order", 'Pick "A"'],
+    ...     "timestamp": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 10:00"], utc=True),
+    ...     "department": ["Sales", "Warehouse"]})
+    >>> graph = draw_map(process_map(EventLog.from_frame(frame, name="demo")))
+    >>> r'label="Pick \"A\"\n1"' in graph.source
+    True
+    """
+    _check(measure, _MAP_MEASURES, "measure")
+    drawing = _map_drawing(pmap, title=title if title is not None else pmap.name,
+                           subtitle=_subtitle(pmap), swimlanes=swimlanes, handoffs=handoffs,
+                           measure=measure)
+    return _make(drawing, "process_map")
+
+
+def _party_of(name: str, parties: Mapping[str, str] | None) -> str:
+    if parties is not None and name in parties:
+        return str(parties[name])
+    low = name.strip().lower()
+    for party in PARTY_STYLE:
+        if low == party or low.startswith(party + " ") or low.startswith(party + "s"):
+            return party
+    return "internal"
+
+
+def draw_handoff_map(
+    handoff_table: pd.DataFrame,
+    *,
+    measure: HandoffMeasure = "count",
+    title: str | None = None,
+    parties: Mapping[str, str] | None = None,
+) -> MapDrawing:
+    """Draw departments and outside parties, with the handoffs between them.
+
+    Parameters
+    ----------
+    handoff_table : pandas.DataFrame
+        The ``table`` of :func:`procmine.handoffs` (at least ``source``,
+        ``target``, ``count``, ``median_wait_s``, ``p90_wait_s``; ``cases``
+        and ``cost`` are shown when present).
+    measure : {"count", "wait"}, keyword-only
+        Edge labels: number of handoffs, or median and p90 wait (edges with
+        the longest median waits are coloured vermillion).
+    title : str, optional, keyword-only
+    parties : mapping, optional, keyword-only
+        Node name -> party (``customer``, ``supplier``, ``carrier`` or
+        ``internal``). By default a node named ``Customer``, ``Supplier`` or
+        ``Carrier`` (or starting with those words) is that outside party.
+
+    Returns
+    -------
+    MapDrawing
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"source": ["Customer", "Sales"], "target": ["Sales", "Warehouse"],
+    ...                       "count": [10, 8], "median_wait_s": [60.0, 7200.0],
+    ...                       "p90_wait_s": [120.0, 9000.0]})
+    >>> graph = draw_handoff_map(table)
+    >>> "shape=ellipse" in graph.source
+    True
+    """
+    _check(measure, _HANDOFF_MEASURES, "measure")
+    missing = [c for c in ("source", "target", "count", "median_wait_s", "p90_wait_s")
+               if c not in handoff_table.columns]
+    if missing:
+        raise UsageError(f"handoff table lacks column(s) {', '.join(missing)}; columns present: "
+                         f"{', '.join(map(str, handoff_table.columns))}. Pass handoffs(log).table.")
+    names = sorted(set(handoff_table["source"].astype(str)) | set(handoff_table["target"].astype(str)))
+    internal = [n for n in names if _party_of(n, parties) == "internal"]
+    colours = _lane_colours(internal)
+    traffic = (handoff_table.groupby("source")["count"].sum().add(
+        handoff_table.groupby("target")["count"].sum(), fill_value=0))
+    ids = {n: f"d{i}" for i, n in enumerate(names)}
+    nodes = []
+    for name in names:
+        party = _party_of(name, parties)
+        lines = [*wrap(name, 18), f"{int(traffic.get(name, 0)):,} handoffs in+out"]
+        if party == "internal":
+            nodes.append(Node(ids[name], lines, fill=tint(colours[name], 0.75),
+                              border=colours[name], penwidth=2.5))
+        else:
+            shape, colour = PARTY_STYLE.get(party, ("ellipse", GREEN))
+            nodes.append(Node(ids[name], [*wrap(name, 18), f"({party})"], fill=tint(colour, 0.6),
+                              border=colour, shape=shape, style="filled", penwidth=3))
+    biggest = float(handoff_table["count"].max()) if len(handoff_table) else 1.0
+    waits = handoff_table["median_wait_s"].astype(float)
+    slow = float(waits.quantile(0.75)) if len(waits.dropna()) else float("inf")
+    edges = []
+    for row in handoff_table.itertuples(index=False):
+        if measure == "count":
+            label = f"{int(row.count):,}×"
+            colour = EDGE_COLOUR
+        else:
+            label = (f"median {format_seconds(float(row.median_wait_s))} · "
+                     f"p90 {format_seconds(float(row.p90_wait_s))}")
+            colour = VERMILLION if float(row.median_wait_s) >= slow else BLUE
+        edges.append(Edge(ids[str(row.source)], ids[str(row.target)], label=label, colour=colour,
+                          penwidth=penwidth(int(row.count), biggest)))
+    legend: list[tuple[str, str, str]] = [
+        ("box", BLUE, "department (box)"),
+        *[("box", PARTY_STYLE[p][1], f"{p} ({PARTY_STYLE[p][0]})") for p in PARTY_STYLE
+          if any(_party_of(n, parties) == p for n in names)],
+        ("line", EDGE_COLOUR if measure == "count" else BLUE,
+         "handoff; width = number of handoffs"
+         + ("; label = count" if measure == "count" else "; label = median and p90 wait")),
+    ]
+    if measure == "wait":
+        legend.append(("line", VERMILLION, "slowest quarter of handoffs (median wait)"))
+    total = int(handoff_table["count"].sum()) if len(handoff_table) else 0
+    drawing = Drawing(
+        title=title if title is not None else "Handoffs between departments and parties",
+        subtitle=f"{total:,} handoffs on {len(handoff_table):,} routes between "
+                 f"{len(names):,} departments and parties",
+        nodes=nodes, edges=edges, legend=legend,
+    )
+    return _make(drawing, "handoff_map")
+
+
+@dataclass(frozen=True, eq=False)
+class AsIsToBe:
+    """Two maps drawn with the same nodes in the same order (absent ones invisible).
+
+    Both drawings hold the union of activities and paths, and labels are
+    padded to equal width, so Graphviz places the shared activities in the
+    same spots where it can. Save with :func:`procmine.render.save`
+    (``svg`` stacks the two, ``html`` shows them one above the other).
+    """
+
+    before: MapDrawing
+    after: MapDrawing
+
+    def _repr_html_(self) -> str:
+        from procmine.render.html import pair_html
+
+        return pair_html(self)
+
+
+def draw_as_is_to_be(
+    before: ProcessMap,
+    after: ProcessMap,
+    *,
+    measure: MapMeasure = "frequency",
+    swimlanes: bool = True,
+    handoffs: bool = True,
+    titles: tuple[str, str] = ("As-is", "To-be"),
+) -> AsIsToBe:
+    """Draw an as-is and a to-be map so that they can be compared side by side.
+
+    Parameters
+    ----------
+    before, after : ProcessMap
+        The maps of today's log and of the projected log.
+    measure, swimlanes, handoffs
+        As for :func:`draw_map`.
+    titles : (str, str), keyword-only
+        Titles of the two drawings.
+
+    Returns
+    -------
+    AsIsToBe
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from procmine import EventLog, process_map
+    >>> def log(acts):
+    ...     return EventLog.from_frame(pd.DataFrame({"case_id": ["o"] * len(acts),
+    ...         "activity": acts, "timestamp": pd.date_range("2024-01-01", periods=len(acts),
+    ...         freq="h", tz="UTC")}))
+    >>> pair = draw_as_is_to_be(process_map(log(["a", "b", "c"])), process_map(log(["a", "c"])))
+    >>> pair.before.source.count("->") == pair.after.source.count("->")
+    True
+    """
+    _check(measure, _MAP_MEASURES, "measure")
+    order = before.nodes["activity"].astype(str).tolist()
+    order += [a for a in after.nodes["activity"].astype(str) if a not in set(order)]
+    departments = sorted(set(before.nodes["department"].dropna().astype(str))
+                         | set(after.nodes["department"].dropna().astype(str)))
+    colours = _lane_colours(departments)
+
+    def labels(pmap: ProcessMap) -> dict[Any, int]:
+        out: dict[Any, int] = {str(a): len(f"{int(n):,}")
+                               for a, n in zip(pmap.nodes["activity"], pmap.nodes["count"],
+                                               strict=True)}
+        for r in pmap.edges.itertuples(index=False):
+            text = (f"{int(r.count):,}" if measure == "frequency"
+                    else format_seconds(float(r.median_wait_s)))
+            out[(str(r.source), str(r.target))] = len(text)
+        for a, n in zip(pmap.start["activity"], pmap.start["count"], strict=True):
+            out[("", str(a))] = len(f"{int(n):,}")
+        for a, n in zip(pmap.end["activity"], pmap.end["count"], strict=True):
+            out[(str(a), "")] = len(f"{int(n):,}")
+        return out
+
+    a, b = labels(before), labels(after)
+    pad = {k: max(a.get(k, 0), b.get(k, 0)) for k in a.keys() | b.keys()}
+    drawings = []
+    for pmap, other, title in ((before, after, titles[0]), (after, before, titles[1])):
+        drawing = _map_drawing(
+            pmap, title=f"{title}: {pmap.name}", subtitle=_subtitle(pmap), swimlanes=swimlanes,
+            handoffs=handoffs, measure=measure, tables=_side(pmap, other), order=order, pad=pad,
+            colours=colours,
+        )
+        drawings.append(_make(drawing, "as_is" if pmap is before else "to_be"))
+    return AsIsToBe(before=drawings[0], after=drawings[1])

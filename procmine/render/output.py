@@ -1,0 +1,142 @@
+"""Writing drawings to files, by an explicit format; the fallback when ``dot`` is missing."""
+
+from __future__ import annotations
+
+import shutil
+import warnings
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+import graphviz
+
+from procmine.errors import ProcmineError, ProcmineWarning, UsageError
+from procmine.render.html import drawing_html, drawing_svg, inline_svg, page
+
+__all__ = ["FORMATS", "Format", "dot_available", "save"]
+
+Format = Literal["svg", "png", "pdf", "html"]
+#: Output formats :func:`save` writes.
+FORMATS: tuple[str, ...] = get_args(Format)
+
+_warned = False
+
+
+def dot_available(*, warn: bool = False) -> bool:
+    """True when the Graphviz ``dot`` binary is on the PATH.
+
+    With ``warn=True`` a missing binary gives one :class:`ProcmineWarning`
+    per session (not one per drawing).
+    """
+    global _warned
+    if shutil.which("dot") is not None:
+        return True
+    if warn and not _warned:
+        _warned = True
+        warnings.warn(
+            "Graphviz 'dot' is not installed: maps are drawn with procmine's simpler built-in "
+            "layout (SVG/HTML only). Install Graphviz (e.g. apt-get install graphviz) for "
+            "full maps and PNG/PDF output.",
+            ProcmineWarning,
+            stacklevel=3,
+        )
+    return False
+
+
+def _as_drawings(obj: Any) -> list[graphviz.Digraph]:
+    from procmine.discovery.dfg import ProcessMap
+    from procmine.render.maps import AsIsToBe, draw_map
+
+    if isinstance(obj, ProcessMap):
+        return [draw_map(obj)]
+    if isinstance(obj, AsIsToBe):
+        return [obj.before, obj.after]
+    if isinstance(obj, graphviz.Digraph | graphviz.Graph):
+        return [obj]
+    raise UsageError(
+        f"save() draws a ProcessMap, a Digraph from procmine.render or an AsIsToBe pair; "
+        f"got {type(obj).__name__}"
+    )
+
+
+def _stack_svgs(svgs: list[str]) -> str:
+    """Several SVG documents one above the other in one SVG document."""
+    import re
+
+    parts, y, width = [], 0.0, 0.0
+    for svg in svgs:
+        body = inline_svg(svg)
+        w = re.search(r'<svg[^>]*\bwidth="([\d.]+)(?:pt|px)?"', body)
+        h = re.search(r'<svg[^>]*\bheight="([\d.]+)(?:pt|px)?"', body)
+        wv, hv = float(w.group(1)) if w else 800.0, float(h.group(1)) if h else 600.0
+        body = re.sub(r"<svg\b", f'<svg x="0" y="{y:.0f}"', body, count=1)
+        parts.append(body)
+        y += hv + 20
+        width = max(width, wv)
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        f'width="{width:.0f}pt" height="{y:.0f}pt" viewBox="0 0 {width:.0f} {y:.0f}">'
+        + "".join(parts) + "</svg>\n"
+    )
+
+
+def save(obj: Any, path: str | Path, *, format: Format) -> Path:
+    """Write a map to ``path`` in the given format (never guessed from the suffix).
+
+    Parameters
+    ----------
+    obj : ProcessMap, MapDrawing, graphviz.Digraph or AsIsToBe
+        What to draw; a ProcessMap is drawn with :func:`draw_map` defaults.
+    path : str or pathlib.Path
+        The file to write (its folder must exist).
+    format : {"svg", "png", "pdf", "html"}, keyword-only
+        ``html`` is a self-contained page with the map as inline SVG. An
+        as-is / to-be pair is written one above the other, as ``svg`` or
+        ``html`` only.
+
+    Returns
+    -------
+    pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    UsageError
+        Unknown format, or a pair saved as png/pdf.
+    ProcmineError
+        ``png``/``pdf`` asked for while ``dot`` is missing.
+
+    Warns
+    -----
+    ProcmineWarning
+        Once, when ``dot`` is missing (``svg``/``html`` then use the built-in
+        layout).
+    """
+    if format not in FORMATS:
+        raise UsageError(f"format must be one of {', '.join(FORMATS)}; got {format!r}")
+    target = Path(path)
+    drawings = _as_drawings(obj)
+    if format == "html":
+        title = getattr(getattr(drawings[0], "drawing", None), "title", None) or "procmine map"
+        body = "<hr>".join(drawing_html(d) for d in drawings)
+        target.write_text(page(body, title=title), encoding="utf-8")
+        return target
+    if format == "svg":
+        svgs = [drawing_svg(d) for d in drawings]
+        text = svgs[0] if len(svgs) == 1 else _stack_svgs(svgs)
+        target.write_text(text, encoding="utf-8")
+        return target
+    if len(drawings) > 1:
+        raise UsageError(f"an as-is / to-be pair is saved as svg or html, not {format}; "
+                         "or save pair.before and pair.after separately")
+    if not dot_available(warn=True):
+        raise ProcmineError(
+            f"cannot write {target} as {format}: Graphviz 'dot' is not installed. "
+            "Install Graphviz, or write svg or html (which work without it)."
+        )
+    try:
+        data = drawings[0].pipe(format=format)
+    except graphviz.ExecutableNotFound as missing:  # pragma: no cover - raced with which()
+        raise ProcmineError(f"Graphviz 'dot' could not be run: {missing}") from None
+    target.write_bytes(data)
+    return target

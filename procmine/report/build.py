@@ -1,0 +1,326 @@
+"""Compute every section of the batch report through procmine's public analysis API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from procmine.analysis.candidates import candidates as find_candidates
+from procmine.analysis.costs import CostModel
+from procmine.analysis.handoffs import handoffs as find_handoffs
+from procmine.analysis.kpis import kpis as compute_kpis
+from procmine.analysis.projection import Move, project
+from procmine.analysis.reentry import reentry as find_reentry
+from procmine.discovery.dfg import process_map
+from procmine.log.eventlog import EventLog
+from procmine.report.model import SECTION_KEYS, Report, Section
+from procmine.schema import ACTIVITY, CASE_ID, TIMESTAMP
+
+__all__ = ["HANDOFF_COLUMNS", "REENTRY_COLUMNS", "build_report"]
+
+#: Leading columns of ``tables/handoffs.csv`` (DESIGN.md's output contract); more follow.
+HANDOFF_COLUMNS = ("source", "target", "count", "cases", "median_wait_s", "p90_wait_s", "cost")
+#: Leading columns of ``tables/reentry.csv``; more follow.
+REENTRY_COLUMNS = ("item", "first_entered_by", "reentered_by", "count", "discrepancy_rate",
+                   "cost")
+#: Most variants listed in the report.
+MAX_VARIANTS = 20
+
+Progress = Callable[[str], None] | None
+
+
+def _say(progress: Progress, message: str) -> None:
+    if progress is not None:
+        progress(message)
+
+
+def _iso(value: Any) -> str | None:
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# -- sections ---------------------------------------------------------------------------
+def _loaded(log: EventLog) -> Section:
+    sources = log.source_table().drop(columns=["reject_reasons"])
+    reasons_rows = [
+        {"source": s.name, "reason": reason, "rows": int(n)}
+        for s in log.sources for reason, n in sorted(s.reasons.items())
+    ]
+    reasons = pd.DataFrame(reasons_rows, columns=["source", "reason", "rows"])
+    rejects = log.rejects.sort_values(["source", "row"], kind="stable").reset_index(drop=True)
+    notes = ()
+    if not log.sources:
+        notes = ("The log came without a record of its sources: rows read are not known.",)
+    return Section("loaded", notes=notes,
+                   tables={"sources": sources, "reject_reasons": reasons, "rejects": rejects},
+                   values={"rows_read": log.rows_read, "rows_rejected": log.rows_rejected})
+
+
+def _process(log: EventLog) -> tuple[Section, Any]:
+    if log.n_events == 0:
+        return Section("process", reason="the log has no events"), None
+    pmap = process_map(log)
+    notes = []
+    if pmap.simplified:
+        notes.append(
+            f"The map is simplified for reading: it shows {len(pmap.nodes)} of "
+            f"{pmap.n_activities_total} activities and {len(pmap.edges)} of "
+            f"{pmap.n_edges_total} paths; tables/dfg.csv has every path.")
+    full = pmap if not pmap.simplified else process_map(log, activities=1.0, paths=1.0)
+    edges = full.edges.loc[:, ["source", "target", "count", "cases", "median_wait_s",
+                               "mean_wait_s", "p90_wait_s"]]
+    edges = edges.sort_values(["count", "source", "target"], ascending=[False, True, True],
+                              kind="stable").reset_index(drop=True)
+    return Section("process", notes=tuple(notes), tables={"edges": edges, "nodes": full.nodes},
+                   maps={"process": pmap},
+                   values={"activities": len(full.nodes), "paths": len(edges)}), pmap
+
+
+def _handoffs(log: EventLog, costs: CostModel) -> tuple[Section, Any]:
+    if log.n_events == 0:
+        return Section("handoffs", reason="the log has no events"), None
+    if not log.has_departments:
+        return Section(
+            "handoffs",
+            reason="the log records no departments, so work passing between departments "
+                   "cannot be seen; map a department column (--department COL, or department / "
+                   "department_column / department_by_resource in the sources file)."), None
+    found = find_handoffs(log, level="department", costs=costs)
+    table = found.table
+    extra = [c for c in table.columns if c not in HANDOFF_COLUMNS]
+    table = table.loc[:, [*HANDOFF_COLUMNS, *extra]]
+    table = table.sort_values(["cost", "source", "target"], ascending=[False, True, True],
+                              kind="stable").reset_index(drop=True)
+    notes = []
+    if found.count == 0:
+        notes.append("No handoff between departments was found: every order stays in one "
+                     "department (or the departments are recorded on too few events).")
+    if found.count and found.causal_count < found.count:
+        notes.append(
+            f"{found.count - found.causal_count:,} of {found.count:,} handoffs link activities "
+            "the process runs concurrently, so they are not causal (column causal_count).")
+    values = {"total_cost": float(table["cost"].sum()), "total_handoffs": int(found.count),
+              "causal_handoffs": int(found.causal_count), "pingpong": int(found.pingpong),
+              "routes": len(table)}
+    return Section("handoffs", notes=tuple(notes), tables={"table": table},
+                   maps={"handoffs": table}, values=values), found
+
+
+def _reentry(log: EventLog, costs: CostModel) -> tuple[Section, Any]:
+    if log.n_events == 0:
+        return Section("reentry", reason="the log has no events"), None
+    if not log.has_departments:
+        return Section(
+            "reentry",
+            reason="the log records no departments, so it cannot tell whether information "
+                   "was keyed in again by another department."), None
+    found = find_reentry(log, by="department", costs=costs)
+    notes = [found.note]
+    if found.signal == "redo":
+        if not log.items:
+            notes.insert(0, "No information item is declared ([items] and [sources.X.items] in "
+                            "the sources file), so re-entry falls back to redo.")
+        else:
+            notes.insert(0, "The declared information items carry no values in this log, so "
+                            "re-entry falls back to redo.")
+    summary = found.summary.rename(columns={"first_by": "first_entered_by", "by": "reentered_by"})
+    extra = [c for c in summary.columns if c not in REENTRY_COLUMNS]
+    table = summary.loc[:, [*REENTRY_COLUMNS, *extra]].copy()
+    table["signal"] = found.signal
+    table = table.sort_values(["cost", "count", "item", "first_entered_by", "reentered_by"],
+                              ascending=[False, False, True, True, True],
+                              kind="stable").reset_index(drop=True)
+    by_item = found.by_item.sort_values(["cost", "item"], ascending=[False, True],
+                                        kind="stable").reset_index(drop=True)
+    values = {"total_cost": float(table["cost"].sum()), "reentries": int(found.count),
+              "signal": found.signal,
+              "discrepancies": int(table["discrepancies"].sum()) if len(table) else 0}
+    return Section("reentry", notes=tuple(notes), tables={"table": table, "by_item": by_item},
+                   values=values), found
+
+
+def _candidates(log: EventLog, costs: CostModel, found_reentry: Any, found_handoffs: Any,
+                pmap: Any) -> Section:
+    if log.n_events == 0:
+        return Section("candidates", reason="the log has no events")
+    if found_reentry is None or found_handoffs is None:
+        return Section(
+            "candidates",
+            reason="candidates rest on handoffs and re-entry between departments, and the log "
+                   "records no departments.")
+    found = find_candidates(log, reentry=found_reentry, handoffs=found_handoffs, costs=costs)
+    table = found.table.copy()
+    table.insert(0, "rank", np.arange(1, len(table) + 1, dtype="int64"))
+    if table.empty:
+        return Section("candidates", notes=(
+            "No step was found that could move to the customer, a supplier or a carrier, or "
+            "disappear by sharing data.",), tables={"table": table},
+            values={"count": 0})
+    chosen = table.loc[table["annual_saving"] > 0]
+    notes = [
+        "Three sets of costs per candidate: today's cost the change alters (current_cost, over "
+        "the log's period; current_cost_annual per year), the one-off implementation_cost, and "
+        "the new running_cost_annual; annual_saving and payback_months follow.",
+    ]
+    values: dict[str, Any] = {"count": len(table),
+                              "annual_saving_positive": float(chosen["annual_saving"].sum())}
+    maps: dict[str, Any] = {}
+    if chosen.empty:
+        notes.append("No candidate saves money under the cost model, so no to-be map is drawn.")
+        maps["as_is"] = pmap
+    else:
+        moves = [Move(str(a), None if pd.isna(d) else str(d), str(k)) for a, d, k in zip(
+            chosen["activity"], chosen["department"], chosen["kind"], strict=True)]
+        projection = project(log, moves, costs=costs)
+        after = process_map(projection.after)
+        maps = {"as_is": pmap, "to_be": after}
+        values["projected_events_changed"] = int(projection.events_changed)
+        values["handoffs_before"] = int(projection.handoffs_before.count)
+        values["handoffs_after"] = int(projection.handoffs_after.count)
+        values["projected"] = (
+            f"the {len(chosen)} candidate(s) that save money applied together: "
+            f"{projection.events_changed:,} events move or disappear; department handoffs "
+            f"{projection.handoffs_before.count:,} → {projection.handoffs_after.count:,}.")
+        difference = projection.difference.copy()
+        return Section("candidates", notes=tuple(notes),
+                       tables={"table": table, "projection": difference}, maps=maps,
+                       values=values)
+    return Section("candidates", notes=tuple(notes), tables={"table": table}, maps=maps,
+                   values=values)
+
+
+def _kpis(log: EventLog, found_kpis: Any) -> Section:
+    if log.n_events == 0:
+        return Section("kpis", reason="the log has no events")
+    daily, weekly = found_kpis.daily, found_kpis.weekly
+    notes = list(found_kpis.notes)
+    orders = found_kpis.orders
+    overall = {
+        "orders": len(orders),
+        "cycle_time_median_h": _num(orders["cycle_time_h"].median()),
+        "order_to_cash_median_h": _num(orders["order_to_cash_h"].median()),
+        "orders_paid": int(orders["order_to_cash_h"].notna().sum()),
+        "touchless_rate": _num(orders["touchless"].astype("float64").mean()),
+        "handoffs_per_order": _num(orders["handoffs"].astype("float64").mean()),
+        "return_rate": _num(orders["returned"].astype("float64").mean()),
+        "abandoned_rate": _num(orders["abandoned"].astype("float64").mean()),
+    }
+    if len(weekly) < 2:
+        notes.append("The log spans less than two weeks: the trend charts have a single point.")
+    return Section("kpis", notes=tuple(notes), tables={"daily": daily, "weekly": weekly},
+                   values=overall)
+
+
+def _num(value: Any) -> float | None:
+    if value is None or pd.isna(value):
+        return None
+    return float(value)
+
+
+def _variants(log: EventLog) -> Section:
+    if log.n_events == 0:
+        return Section("variants", reason="the log has no events")
+    events = log.events
+    # one string per case: activities in order, joined by an arrow (the log is ordered)
+    case_codes, _ = pd.factorize(events[CASE_ID])
+    activity_codes, names = pd.factorize(events[ACTIVITY])
+    per_case = pd.Series(activity_codes).groupby(case_codes, sort=False).agg(tuple)
+    counts = per_case.value_counts()
+    names = np.asarray(names, dtype=object)
+    table = pd.DataFrame({
+        "variant": [" → ".join(names[list(v)].tolist()) for v in counts.index[:MAX_VARIANTS]],
+        "events": [len(v) for v in counts.index[:MAX_VARIANTS]],
+        "cases": counts.to_numpy()[:MAX_VARIANTS].astype("int64"),
+    })
+    table["share"] = table["cases"] / max(len(per_case), 1)
+    table = table.sort_values(["cases", "variant"], ascending=[False, True],
+                              kind="stable").reset_index(drop=True)
+    table.insert(0, "rank", np.arange(1, len(table) + 1, dtype="int64"))
+    notes = (f"{len(counts):,} distinct variant(s) over {len(per_case):,} orders; the "
+             f"{len(table)} most frequent cover {table['share'].sum():.0%} of orders.",)
+    return Section("variants", notes=notes, tables={"table": table},
+                   values={"variants": len(counts)})
+
+
+# -- entry point ------------------------------------------------------------------------
+def build_report(
+    log: EventLog,
+    *,
+    costs: CostModel | None = None,
+    progress: Progress = None,
+) -> Report:
+    """Compute everything the batch report shows.
+
+    Every section is computed through procmine's public analysis API. A
+    section that cannot be computed (no departments, no events, ...) is still
+    present, with a ``reason``; one computed on a weaker signal (re-entry
+    falling back to "redo" when the log has no item values) says so in its
+    ``notes``.
+
+    Parameters
+    ----------
+    log : EventLog
+        From :func:`procmine.load`.
+    costs : CostModel, optional, keyword-only
+        Rates and unit costs; default :meth:`CostModel.default`.
+    progress : callable, optional, keyword-only
+        Called with a short message before each long step.
+
+    Returns
+    -------
+    Report
+        Sections ``loaded``, ``process``, ``handoffs``, ``reentry``,
+        ``candidates``, ``kpis``, ``variants``, in that order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from procmine import EventLog
+    >>> frame = pd.DataFrame({
+    ...     "case_id": ["o1", "o1", "o2", "o2"],
+    ...     "activity": ["Enter order", "Pick", "Enter order", "Pick"],
+    ...     "timestamp": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 10:00",
+    ...                                  "2024-01-02 09:00", "2024-01-02 12:00"], utc=True),
+    ... })
+    >>> report = build_report(EventLog.from_frame(frame, name="tiny"))
+    >>> report.process.available, report.handoffs.available
+    (True, False)
+    >>> report.handoffs.reason[:38]
+    'the log records no departments, so wo'
+    """
+    costs = costs if costs is not None else CostModel.default()
+    events = log.events
+    facts = {
+        "events": int(log.n_events),
+        "cases": int(log.n_cases),
+        "activities": int(events[ACTIVITY].nunique()),
+        "departments": len(log.departments),
+        "rows_read": int(log.rows_read),
+        "rows_rejected": int(log.rows_rejected),
+        "first_event": _iso(events[TIMESTAMP].min()) if len(events) else None,
+        "last_event": _iso(events[TIMESTAMP].max()) if len(events) else None,
+    }
+    _say(progress, "process map")
+    loaded = _loaded(log)
+    process, pmap = _process(log)
+    _say(progress, "handoffs")
+    handoff_section, found_handoffs = _handoffs(log, costs)
+    _say(progress, "re-entry")
+    reentry_section, found_reentry = _reentry(log, costs)
+    _say(progress, "candidates and projection")
+    candidate_section = _candidates(log, costs, found_reentry, found_handoffs, pmap)
+    _say(progress, "KPIs and variants")
+    kpi_section = _kpis(log, compute_kpis(log)) if log.n_events else _kpis(log, None)
+    variant_section = _variants(log)
+    sections = {
+        "loaded": loaded, "process": process, "handoffs": handoff_section,
+        "reentry": reentry_section, "candidates": candidate_section, "kpis": kpi_section,
+        "variants": variant_section,
+    }
+    return Report(name=log.name, facts=facts,
+                  sections={k: sections[k] for k in SECTION_KEYS},
+                  currency=costs.currency)

@@ -1,0 +1,191 @@
+"""Directly-follows maps: hand-computed expectations and agreement with pm4py's discover_dfg."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from _pm4py_logs import canonical, pm4py, read_order_management, read_xes
+from conftest import make_frame
+
+from procmine import EventLog, UsageError
+from procmine.discovery.dfg import END, START, process_map
+
+
+def _log(rows, name="t"):
+    return EventLog.from_frame(make_frame(rows), name=name)
+
+
+def _edge_counts(pmap):
+    return {(a, b): n for a, b, n in pmap.edges[["source", "target", "count"]].itertuples(index=False)}
+
+
+def _pm4py_dfg(log: EventLog):
+    frame = pd.DataFrame({
+        "case:concept:name": log.events["case_id"].astype(object),
+        "concept:name": log.events["activity"].astype(object),
+        "time:timestamp": log.events["timestamp"],
+    })
+    dfg, start, end = pm4py().discover_dfg(frame)
+    return dict(dfg), dict(start), dict(end)
+
+
+TINY = [
+    ("o1", "Enter", "2024-01-01 09:00", "ann", "Sales"),
+    ("o1", "Check", "2024-01-01 09:30", "bob", "Credit"),
+    ("o1", "Pick", "2024-01-01 11:00", "cy", "Warehouse"),
+    ("o1", "Ship", "2024-01-01 15:00", "dee", "Warehouse"),
+    ("o2", "Enter", "2024-01-02 09:00", "ann", "Sales"),
+    ("o2", "Pick", "2024-01-02 09:10", "cy", "Warehouse"),
+    ("o2", "Ship", "2024-01-02 10:10", "dee", "Warehouse"),
+    ("o3", "Enter", "2024-01-03 09:00", "ann", "Sales"),
+    ("o3", "Check", "2024-01-03 10:00", "bob", "Credit"),
+    ("o3", "Check", "2024-01-03 12:00", "bob", "Sales"),
+]
+
+
+def test_hand_computed_counts_waits_and_terminals():
+    pmap = process_map(_log(TINY))
+    assert _edge_counts(pmap) == {
+        ("Enter", "Check"): 2, ("Check", "Pick"): 1, ("Pick", "Ship"): 2,
+        ("Enter", "Pick"): 1, ("Check", "Check"): 1,
+    }
+    edges = pmap.edges.set_index(["source", "target"])
+    # Enter->Check waits 30 min and 60 min
+    assert edges.loc[("Enter", "Check"), "median_wait_s"] == 2700.0
+    assert edges.loc[("Enter", "Check"), "mean_wait_s"] == 2700.0
+    assert edges.loc[("Enter", "Check"), "p90_wait_s"] == pytest.approx(1800 + 0.9 * 1800)
+    # Pick->Ship waits 4 h and 1 h
+    assert edges.loc[("Pick", "Ship"), "median_wait_s"] == 9000.0
+    assert edges.loc[("Pick", "Ship"), "cases"] == 2
+    assert dict(pmap.start.values.tolist()) == {"Enter": 3}
+    assert dict(pmap.end.values.tolist()) == {"Ship": 2, "Check": 1}
+    nodes = pmap.nodes.set_index("activity")
+    assert nodes.loc["Check", "count"] == 3 and nodes.loc["Check", "cases"] == 2
+    # Check: Credit twice, Sales once -> Credit
+    assert nodes.loc["Check", "department"] == "Credit"
+    assert edges.loc[("Enter", "Check"), "handoff"]
+    assert not edges.loc[("Pick", "Ship"), "handoff"]
+    assert not edges.loc[("Check", "Check"), "handoff"]
+    assert pmap.n_events == 10 and pmap.n_cases == 3
+    assert not pmap.simplified
+
+
+def test_tables_have_the_contract_columns_and_order():
+    pmap = process_map(_log(TINY))
+    assert list(pmap.nodes.columns) == ["activity", "count", "cases", "department"]
+    assert list(pmap.edges.columns) == ["source", "target", "count", "cases", "median_wait_s",
+                                        "mean_wait_s", "p90_wait_s", "handoff"]
+    assert pmap.nodes["activity"].tolist() == ["Check", "Enter", "Pick", "Ship"]  # 3,3,2,2
+    counts = pmap.edges["count"].tolist()
+    assert counts == sorted(counts, reverse=True)
+    assert list(pmap.edge_table().columns) == ["source", "target", "count", "median_wait_s"]
+
+
+def test_graph_has_start_and_end():
+    graph = process_map(_log(TINY)).graph
+    assert graph.has_edge(START, "Enter") and graph[START]["Enter"]["count"] == 3
+    assert graph.has_edge("Check", END)
+    assert graph["Pick"]["Ship"]["count"] == 2
+
+
+def test_equals_pm4py_on_hand_built_log():
+    log = _log(TINY)
+    dfg, start, end = _pm4py_dfg(log)
+    pmap = process_map(log)
+    assert _edge_counts(pmap) == dfg
+    assert dict(pmap.start.values.tolist()) == start
+    assert dict(pmap.end.values.tolist()) == end
+
+
+def test_timestamp_ties_keep_input_order():
+    rows = [("o1", "B", "2024-01-01 09:00"), ("o1", "A", "2024-01-01 09:00"),
+            ("o1", "C", "2024-01-01 10:00")]
+    pmap = process_map(_log(rows))
+    assert _edge_counts(pmap) == {("B", "A"): 1, ("A", "C"): 1}
+    assert pmap.edges.set_index(["source", "target"]).loc[("B", "A"), "median_wait_s"] == 0.0
+
+
+def test_empty_log():
+    frame = pd.DataFrame({"case_id": pd.Series([], dtype="str"),
+                          "activity": pd.Series([], dtype="str"),
+                          "timestamp": pd.Series([], dtype="datetime64[us, UTC]")})
+    pmap = process_map(EventLog.from_frame(frame))
+    assert pmap.nodes.empty and pmap.edges.empty and pmap.start.empty and pmap.end.empty
+    assert list(pmap.edges.columns)[:3] == ["source", "target", "count"]
+    assert pmap.n_events == 0
+
+
+def test_single_event():
+    pmap = process_map(_log([("o1", "Enter", "2024-01-01 09:00")]))
+    assert pmap.edges.empty
+    assert pmap.nodes[["activity", "count", "cases"]].values.tolist() == [["Enter", 1, 1]]
+    assert dict(pmap.start.values.tolist()) == {"Enter": 1} == dict(pmap.end.values.tolist())
+
+
+def test_missing_departments_give_no_handoffs():
+    rows = [("o1", "A", "2024-01-01 09:00", None, None), ("o1", "B", "2024-01-01 10:00", None, "X")]
+    pmap = process_map(_log(rows))
+    assert pmap.nodes.set_index("activity")["department"].isna().tolist() == [True, False] or \
+        pmap.nodes.set_index("activity").loc["A", "department"] != pmap.nodes.set_index(
+            "activity").loc["A", "department"]
+    assert not pmap.edges["handoff"].any()
+
+
+def test_activity_filter_reconnects_remaining_events():
+    rows = [("o1", "A", "2024-01-01 09:00"), ("o1", "x", "2024-01-01 10:00"),
+            ("o1", "B", "2024-01-01 11:00"), ("o2", "A", "2024-01-02 09:00"),
+            ("o2", "B", "2024-01-02 10:00")]
+    pmap = process_map(_log(rows), activities=0.8)  # A, B = 4 of 5 events
+    assert pmap.activities == ["A", "B"]
+    assert _edge_counts(pmap) == {("A", "B"): 2}
+    assert pmap.simplified and pmap.activity_coverage == 0.8
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan"), "lots"])
+def test_bad_coverage_is_usage_error(bad):
+    with pytest.raises(UsageError, match="fraction|number"):
+        process_map(_log(TINY), paths=bad)
+    with pytest.raises(UsageError):
+        process_map(_log(TINY), activities=bad)
+
+
+def test_more_than_30_activities_start_simplified():
+    rows = []
+    for i in range(35):  # activity a00 has 35 events ... a34 has 1
+        rows += [(f"c{k}", f"a{i:02d}", f"2024-01-01 {i % 24:02d}:00") for k in range(35 - i)]
+    pmap = process_map(_log(rows))
+    assert pmap.simplified and len(pmap.nodes) == 30
+    assert pmap.activities == [f"a{i:02d}" for i in range(30)]
+    total = sum(range(1, 36))
+    assert pmap.activity_coverage == pytest.approx(sum(range(6, 36)) / total)
+    assert len(process_map(_log(rows), activities=1.0).nodes) == 35
+
+
+# -- the public logs --------------------------------------------------------------------------
+def _assert_equals_pm4py(frame: pd.DataFrame, log: EventLog) -> None:
+    dfg, start, end = pm4py().discover_dfg(frame)
+    pmap = process_map(log, activities=1.0)
+    assert _edge_counts(pmap) == {k: int(v) for k, v in dfg.items()}
+    assert dict(pmap.start.values.tolist()) == {k: int(v) for k, v in start.items()}
+    assert dict(pmap.end.values.tolist()) == {k: int(v) for k, v in end.items()}
+    assert pmap.nodes["count"].sum() == len(frame)
+
+
+@pytest.mark.real_logs
+def test_equals_pm4py_on_running_example(real_logs_dir):
+    frame = read_xes(real_logs_dir / "running-example.xes")
+    _assert_equals_pm4py(frame, canonical(frame, name="running-example"))
+
+
+@pytest.mark.real_logs
+@pytest.mark.slow
+def test_equals_pm4py_on_receipt(real_logs_dir):
+    frame = read_xes(real_logs_dir / "receipt.xes.gz")
+    _assert_equals_pm4py(frame, canonical(frame, name="receipt", department="org:group"))
+
+
+@pytest.mark.real_logs
+@pytest.mark.slow
+def test_equals_pm4py_on_order_management_flattened_on_orders(real_logs_dir, tmp_path_factory):
+    frame = read_order_management(real_logs_dir, tmp_path_factory.mktemp("ocel"))
+    _assert_equals_pm4py(frame, canonical(frame, name="order-management"))

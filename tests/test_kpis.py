@@ -1,0 +1,179 @@
+"""KPIs: a hand-built two-week log whose every figure is worked out by hand below."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from procmine import EventLog, UsageError
+from procmine.analysis.kpis import KPI_COLUMNS, ORDER_COLUMNS, kpis
+from procmine.schema import empty_events
+
+COLS = ("case_id", "activity", "timestamp", "department", "automated", "party")
+ROWS = [
+    # o1: manual entry (not touchless), 4 handoffs, paid after 96 h, cycle 96 h
+    ("o1", "Enter order", "2024-01-01 09:00", "Sales", False, "internal"),
+    ("o1", "Check credit", "2024-01-01 10:00", "Credit", True, "internal"),
+    ("o1", "Pick", "2024-01-02 09:00", "Warehouse", False, "internal"),
+    ("o1", "Ship", "2024-01-02 12:00", "Shipping", True, "internal"),
+    ("o1", "Payment received", "2024-01-05 09:00", "Billing", True, "internal"),
+    # o2: touchless (manual picking is exempt), 3 handoffs, paid after 24 h
+    ("o2", "Enter order", "2024-01-01 11:00", "Sales", True, "internal"),
+    ("o2", "Pick", "2024-01-01 12:00", "Warehouse", False, "internal"),
+    ("o2", "Ship", "2024-01-01 13:00", "Shipping", True, "internal"),
+    ("o2", "Payment received", "2024-01-02 11:00", "Billing", True, "internal"),
+    # o3: rework (entered twice), cancelled, cycle 2 h
+    ("o3", "Enter order", "2024-01-02 08:00", "Sales", True, "internal"),
+    ("o3", "Enter order", "2024-01-02 09:00", "Sales", True, "internal"),
+    ("o3", "Cancel order", "2024-01-02 10:00", "Sales", True, "internal"),
+    # o4: returned (manual return handling), 4 handoffs, paid after 24 h, cycle 288 h
+    ("o4", "Enter order", "2024-01-08 09:00", "Sales", True, "internal"),
+    ("o4", "Pick", "2024-01-08 10:00", "Warehouse", False, "internal"),
+    ("o4", "Ship", "2024-01-08 11:00", "Shipping", True, "internal"),
+    ("o4", "Payment received", "2024-01-09 09:00", "Billing", True, "internal"),
+    ("o4", "Return requested", "2024-01-20 09:00", "Returns", False, "internal"),
+    # o5: one event, 11 days before the log ends: open if open_days >= 11, else abandoned
+    ("o5", "Enter order", "2024-01-09 09:00", "Sales", True, "internal"),
+    # o6: the customer's own (manual) event is no internal touch; 1 handoff; paid after 3 h
+    ("o6", "Order online", "2024-01-10 09:00", None, False, "customer"),
+    ("o6", "Enter order", "2024-01-10 09:30", "Sales", True, "internal"),
+    ("o6", "Payment received", "2024-01-10 12:00", "Billing", True, "internal"),
+]
+
+
+def _log(rows=ROWS, columns=COLS, drop=()):
+    frame = pd.DataFrame(rows, columns=list(columns)).drop(columns=list(drop))
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
+    return EventLog.from_frame(frame, name="k")
+
+
+def _nan_equal(actual, expected):
+    assert len(actual) == len(expected)
+    for a, e in zip(actual, expected, strict=True):
+        if e is None:
+            assert np.isnan(a)
+        else:
+            assert a == pytest.approx(e)
+
+
+def test_per_order_values():
+    k = kpis(_log(), open_days=7)
+    o = k.orders.set_index("case_id")
+    assert list(k.orders.columns) == list(ORDER_COLUMNS)
+    assert o["cycle_time_h"].to_dict() == {"o1": 96, "o2": 24, "o3": 2, "o4": 288, "o5": 0,
+                                           "o6": 3}
+    _nan_equal(o["order_to_cash_h"].tolist(), [96, 24, None, 24, None, 3])
+    assert o["rework"].tolist() == [False, False, True, False, False, False]
+    assert o["manual_touches"].tolist() == [1, 0, 0, 1, 0, 0]
+    assert o["touchless"].tolist() == [0, 1, 0, 0, 1, 1]
+    assert o["handoffs"].tolist() == [4, 3, 0, 4, 0, 1]
+    assert o["returned"].tolist() == [False, False, False, True, False, False]
+    # Enter order ends o5, but comes early in the orders it occurs in (mean relative
+    # position (0 + 0 + 0 + 1/2 + 0 + 1 + 1/2) / 7 = 2/7 < 0.75): not terminal.
+    assert k.terminal == ("Cancel order", "Payment received", "Return requested")
+    assert o["ended"].tolist() == [True, True, True, True, False, True]
+    assert o["abandoned"].tolist() == [False, False, False, False, True, False]
+    assert not o["open"].any()
+
+
+def test_open_orders_are_not_abandoned():
+    o = kpis(_log(), open_days=14).orders.set_index("case_id")
+    assert o.loc["o5", "open"] and not o["abandoned"].any()
+
+
+def test_weekly_table_by_hand():
+    w = kpis(_log(), open_days=7).weekly
+    assert list(w.columns) == list(KPI_COLUMNS)
+    assert w["period"].tolist() == list(pd.to_datetime(["2024-01-01", "2024-01-08"], utc=True))
+    assert w["orders_started"].tolist() == [3, 3]
+    # cycle times: week 1 [2, 24, 96], week 2 [0, 3, 288]; p90 by linear interpolation
+    _nan_equal(w["cycle_time_median_h"].tolist(), [24, 3])
+    _nan_equal(w["cycle_time_p90_h"].tolist(), [24 + 0.8 * 72, 3 + 0.8 * 285])
+    assert w["orders_paid"].tolist() == [2, 2]
+    # order-to-cash: week 1 [24, 96], week 2 [24, 3]
+    _nan_equal(w["order_to_cash_median_h"].tolist(), [60, 13.5])
+    _nan_equal(w["order_to_cash_p90_h"].tolist(), [24 + 0.9 * 72, 3 + 0.9 * 21])
+    _nan_equal(w["touchless_rate"].tolist(), [1 / 3, 2 / 3])
+    _nan_equal(w["handoffs_per_order"].tolist(), [7 / 3, 5 / 3])
+    _nan_equal(w["return_rate"].tolist(), [0, 1 / 3])
+    assert w["orders_abandoned"].tolist() == [0, 1]
+    _nan_equal(w["abandoned_rate"].tolist(), [0, 1 / 3])
+
+
+def test_daily_table_includes_days_without_orders():
+    d = kpis(_log(), open_days=7).daily
+    assert d["period"].tolist() == list(pd.date_range("2024-01-01", "2024-01-10", freq="D",
+                                                      tz="UTC"))
+    assert d["orders_started"].tolist() == [2, 1, 0, 0, 0, 0, 0, 1, 1, 1]
+    first = d.iloc[0]
+    assert first["cycle_time_median_h"] == 60 and first["cycle_time_p90_h"] == pytest.approx(88.8)
+    assert first["touchless_rate"] == 0.5 and first["handoffs_per_order"] == 3.5
+    empty_day = d.iloc[3]
+    assert np.isnan(empty_day["touchless_rate"]) and np.isnan(empty_day["abandoned_rate"])
+    assert d.iloc[8]["abandoned_rate"] == 1.0
+    assert kpis(_log()).table("D") is not None
+
+
+def test_explicit_terminal_set():
+    o = kpis(_log(), terminal={"Payment received"}, open_days=0).orders.set_index("case_id")
+    # o3 (cancelled) and o5 now have no terminal activity; o4 has (it was paid, then
+    # returned), so it ended.
+    assert o["ended"].tolist() == [True, True, False, True, False, True]
+    assert o["abandoned"].tolist() == [False, False, True, False, True, False]
+    assert not o["open"].any()
+
+
+def test_notes_when_not_computable():
+    rows = [r[:3] for r in ROWS]
+    k = kpis(_log(rows, COLS[:3]), payment_pattern=r"(?i)settled")
+    text = " ".join(k.notes)
+    assert "order-to-cash not computable" in text
+    assert "touchless rate not computable" in text
+    assert "handoffs per order not computable" in text
+    assert k.orders["order_to_cash_h"].isna().all()
+    assert k.orders["touchless"].isna().all() and k.orders["handoffs"].isna().all()
+    assert "no activity matches return_pattern" in " ".join(
+        kpis(_log(), return_pattern="refund").notes)
+
+
+def test_missing_automated_flag_counts_as_manual():
+    rows = [r if r[0] != "o2" or r[1] != "Enter order" else (*r[:4], None, *r[5:]) for r in ROWS]
+    k = kpis(_log(rows))
+    assert k.orders.set_index("case_id").loc["o2", "touchless"] == 0
+    assert any("1 internal events have no automated flag" in n for n in k.notes)
+
+
+def test_empty_log_and_single_event():
+    k = kpis(EventLog.from_frame(empty_events()))
+    assert k.daily.empty and k.weekly.empty and k.orders.empty
+    assert list(k.weekly.columns) == list(KPI_COLUMNS)
+    one = kpis(_log([ROWS[0]]))
+    assert one.daily["orders_started"].tolist() == [1]
+    assert one.orders["cycle_time_h"].tolist() == [0.0]
+    assert "<table" in one._repr_html_()
+
+
+def test_bad_options_raise():
+    with pytest.raises(UsageError, match="payment_pattern"):
+        kpis(_log(), payment_pattern="(")
+    with pytest.raises(UsageError, match="terminal_share"):
+        kpis(_log(), terminal_share=2)
+    with pytest.raises(UsageError, match="open_days"):
+        kpis(_log(), open_days=-1)
+    with pytest.raises(UsageError, match="frequency"):
+        kpis(_log()).table("M")
+
+
+def test_an_early_step_where_orders_stall_is_not_an_ending():
+    # 4 orders stop after Enter order (40 % of orders end there); 6 go on to payment.
+    rows = [(f"s{i}", "Enter order", f"2024-01-0{1 + i % 3} 09:00") for i in range(4)]
+    for i in range(6):
+        rows += [(f"p{i}", "Enter order", "2024-01-01 09:00"),
+                 (f"p{i}", "Ship", "2024-01-02 09:00"),
+                 (f"p{i}", "Payment received", "2024-01-30 09:00")]
+    k = kpis(_log(rows, COLS[:3]), open_days=7)
+    # Enter order: mean relative position (4 * 1 + 6 * 0) / 10 = 0.4 < 0.75.
+    assert k.terminal == ("Payment received",)
+    o = k.orders.set_index("case_id")
+    assert o["abandoned"].sum() == 4 and o.loc[["s0", "s1", "s2", "s3"], "abandoned"].all()

@@ -1,0 +1,219 @@
+"""Projection: moves applied to hand-built logs; times, handoffs and costs worked out by hand."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from procmine import EventLog, InformationItem
+from procmine.analysis.candidates import candidates
+from procmine.analysis.costs import CHANGE_KINDS, CostModel
+from procmine.analysis.projection import Move, project
+from procmine.errors import UsageError
+from procmine.schema import empty_events
+
+COLUMNS = ["case_id", "activity", "timestamp", "department", "party", "automated", "resource",
+           "address"]
+COSTS = CostModel(
+    department_rates={}, default_rate=60.0, activity_minutes={}, default_minutes=6.0,
+    handoff_cost=1.0, wait_cost_per_hour=0.0, discrepancy_minutes=30.0, annual_orders=200,
+    implementation=dict.fromkeys(CHANGE_KINDS, 1000.0), running=dict.fromkeys(CHANGE_KINDS, 10.0),
+    residual_share=dict.fromkeys(CHANGE_KINDS, 0.5),
+)
+
+
+ITEMS = (InformationItem("address", "customer"),)
+
+
+def make_log(rows, items=ITEMS) -> EventLog:
+    frame = pd.DataFrame(rows, columns=COLUMNS[: len(rows[0])])
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
+    frame["automated"] = frame["automated"].astype("boolean")
+    return EventLog.from_frame(frame, name="t", items=items)
+
+
+ROWS = [
+    ("o1", "Customer e-mails order", "2024-01-01 08:00", None, "customer", True, "MAIL", "a"),
+    ("o1", "Enter order", "2024-01-01 12:00", "Sales", "internal", False, "ann", "a"),
+    ("o1", "Pick", "2024-01-01 15:00", "Warehouse", "internal", False, "bob", None),
+    ("o1", "Create invoice", "2024-01-02 09:00", "Billing", "internal", False, "cy", "b"),
+    ("o1", "Send invoice", "2024-01-02 10:00", "Billing", "internal", False, "cy", None),
+    ("o2", "Enter order", "2024-01-01 09:00", "Sales", "internal", False, "ann", "c"),
+    ("o2", "Pick", "2024-01-01 10:00", "Warehouse", "internal", False, "bob", None),
+]
+
+
+def times(log: EventLog, case: str) -> list[list[str]]:
+    e = log.case(case)
+    return [[a, str(t)] for a, t in zip(e["activity"], e["timestamp"], strict=True)]
+
+
+def test_move_to_customer_happens_at_the_customers_event_and_saves_the_wait():
+    p = project(make_log(ROWS), [Move("Enter order", "Sales", "customer_self_service")],
+                costs=COSTS)
+    # o1: Enter order waited 4 h after the e-mail: it now happens at 08:00 and later
+    # events move 4 h earlier
+    assert times(p.after, "o1") == [
+        ["Customer e-mails order", "2024-01-01 08:00:00+00:00"],
+        ["Enter order", "2024-01-01 08:00:00+00:00"],
+        ["Pick", "2024-01-01 11:00:00+00:00"],
+        ["Create invoice", "2024-01-02 05:00:00+00:00"],
+        ["Send invoice", "2024-01-02 06:00:00+00:00"],
+    ]
+    # o2: first event, nothing before it: unchanged
+    assert times(p.after, "o2") == times(p.before, "o2")
+    moved = p.after.events[p.after.events["activity"] == "Enter order"]
+    assert moved["party"].astype(str).tolist() == ["customer", "customer"]
+    assert moved["department"].isna().all() and moved["resource"].isna().all()
+    assert moved["automated"].tolist() == [True, True]
+    assert p.events_changed == 2
+
+
+def test_department_handoffs_recomputed():
+    log = make_log(ROWS)
+    p = project(log, [Move("Enter order", "Sales", "customer_self_service")], costs=COSTS)
+    # before: o1 Sales→Warehouse, Warehouse→Billing; o2 Sales→Warehouse = 3
+    # after: Sales is gone: o1 Warehouse→Billing = 1
+    assert p.handoffs_before.count == 3
+    assert p.handoffs_after.count == 1
+    d = p.difference.set_index("metric")
+    assert d.loc["department handoffs", "before"] == 3 and d.loc["department handoffs",
+                                                                 "after"] == 1
+    assert d.loc["department handoffs", "change"] == -2
+    assert d.loc["handoffs per order", "after"] == 0.5
+
+
+def test_shared_data_removes_the_step_and_saves_its_wait():
+    p = project(make_log(ROWS), [Move("Create invoice", "Billing", "shared_data")], costs=COSTS)
+    # Create invoice waited 18 h after Pick; Send invoice now follows Pick after 1 h
+    assert times(p.after, "o1")[-2:] == [["Pick", "2024-01-01 15:00:00+00:00"],
+                                         ["Send invoice", "2024-01-01 16:00:00+00:00"]]
+    assert p.after.n_events == 6
+    d = p.difference.set_index("metric")
+    assert d.loc["events", "change"] == -1
+    # cycle times: o1 26 h -> 8 h, o2 1 h -> 1 h
+    assert d.loc["mean cycle time (h)", "before"] == pytest.approx((26 + 1) / 2)
+    assert d.loc["mean cycle time (h)", "after"] == pytest.approx((8 + 1) / 2)
+    # the discrepancy (b vs a) was on the removed event
+    assert d.loc["re-entries", "before"] == 2 and d.loc["re-entries", "after"] == 1
+    assert d.loc["discrepancies", "after"] == 0
+
+
+def test_labour_and_costs():
+    p = project(make_log(ROWS), [Move("Enter order", "Sales", "customer_self_service")],
+                costs=COSTS)
+    d = p.difference.set_index("metric")
+    # manual internal events: 6 before, 4 after; 6 minutes each at 60/h
+    assert d.loc["manual events", "before"] == 6 and d.loc["manual events", "after"] == 4
+    assert d.loc["labour minutes", "after"] == 24
+    # residual share 0.5 of the moved steps' labour (2 x 6.0) stays
+    assert d.loc["labour cost", "after"] == pytest.approx(24.0 + 6.0)
+    assert d.loc["handoff cost", "before"] == pytest.approx(3.0)
+    # rework: o1 invoice differs from the first entry in both logs: 30 min at 60/h
+    assert d.loc["rework cost", "before"] == pytest.approx(30.0)
+    # running cost 10 a month = 120 a year; the log is 2 of 200 orders a year
+    assert d.loc["running cost of changes", "after"] == pytest.approx(120 / 100)
+    assert d.loc["implementation cost (one-off)", "after"] == 1000.0
+    total_before = 36.0 + 3.0 + 30.0
+    assert d.loc["total cost", "before"] == pytest.approx(total_before)
+    assert d.loc["total cost per year", "before"] == pytest.approx(total_before * 100)
+
+
+def test_implementation_once_per_kind():
+    moves = [Move("Enter order", "Sales", "customer_self_service"),
+             Move("Create invoice", "Billing", "customer_self_service")]
+    d = project(make_log(ROWS), moves, costs=COSTS).difference.set_index("metric")
+    assert d.loc["implementation cost (one-off)", "after"] == 1000.0
+    moves.append(Move("Send invoice", "Billing", "shared_data"))
+    d = project(make_log(ROWS), moves, costs=COSTS).difference.set_index("metric")
+    assert d.loc["implementation cost (one-off)", "after"] == 2000.0
+
+
+def test_move_without_owner_event_happens_after_previous_event():
+    p = project(make_log(ROWS), [Move("Pick", "Warehouse", "carrier_api")], costs=COSTS)
+    # no carrier event before: Pick happens with the previous event, the wait (3 h / 1 h) saved
+    assert times(p.after, "o1")[:3] == [
+        ["Customer e-mails order", "2024-01-01 08:00:00+00:00"],
+        ["Enter order", "2024-01-01 12:00:00+00:00"],
+        ["Pick", "2024-01-01 12:00:00+00:00"],
+    ]
+    assert times(p.after, "o1")[3] == ["Create invoice", "2024-01-02 06:00:00+00:00"]
+    assert times(p.after, "o2") == [["Enter order", "2024-01-01 09:00:00+00:00"],
+                                    ["Pick", "2024-01-01 09:00:00+00:00"]]
+    assert set(p.after.events.loc[p.after.events["activity"] == "Pick", "party"].astype(str)) \
+        == {"carrier"}
+
+
+def test_department_none_matches_missing_department():
+    rows = [("o1", "Enter order", "2024-01-01 09:00", None, "internal", False, "x", None),
+            ("o1", "Pick", "2024-01-01 10:00", "Warehouse", "internal", False, "y", None)]
+    p = project(make_log(rows), [Move("Enter order", None, "shared_data")], costs=COSTS)
+    assert p.after.events["activity"].tolist() == ["Pick"]
+    # the removed step was the first of the order: no wait before it, nothing moves
+    assert times(p.after, "o1") == [["Pick", "2024-01-01 10:00:00+00:00"]]
+
+
+def test_moves_in_every_accepted_form_agree():
+    log = make_log(ROWS)
+    one = project(log, Move("Enter order", "Sales", "customer_self_service"), costs=COSTS)
+    forms = [
+        [Move("Enter order", "Sales", "customer_self_service")],
+        [{"activity": "Enter order", "department": "Sales", "kind": "customer_self_service"}],
+        pd.DataFrame([{"activity": "Enter order", "department": "Sales",
+                       "kind": "customer_self_service"}]),
+    ]
+    for form in forms:
+        other = project(log, form, costs=COSTS)
+        pd.testing.assert_frame_equal(other.after.events, one.after.events)
+        pd.testing.assert_frame_equal(other.difference, one.difference)
+
+
+def test_candidate_rows_are_moves():
+    log = make_log(ROWS)
+    c = candidates(log, costs=COSTS)
+    row = c.table[c.table["activity"] == "Enter order"].iloc[0]
+    p = project(log, [row], costs=COSTS)
+    assert p.moves == (Move("Enter order", "Sales", row["kind"]),)
+    everything = project(log, c, costs=COSTS)
+    assert len(everything.moves) == len(c.table)
+
+
+def test_bad_moves_are_usage_errors():
+    log = make_log(ROWS)
+    with pytest.raises(UsageError, match="kind must be one of"):
+        project(log, [Move("Enter order", "Sales", "fax")])
+    with pytest.raises(UsageError, match="lacks kind"):
+        project(log, [{"activity": "Enter order", "department": "Sales"}])
+    with pytest.raises(UsageError, match="must be a Move"):
+        project(log, ["Enter order"])
+
+
+def test_no_moves_changes_nothing():
+    log = make_log(ROWS)
+    p = project(log, [], costs=COSTS)
+    pd.testing.assert_frame_equal(p.after.events, log.events)
+    assert (p.difference["change"].fillna(0) == 0).all()
+
+
+def test_timestamp_ties_and_input_untouched():
+    rows = [
+        ("o1", "Customer e-mails order", "2024-01-01 08:00", None, "customer", True, "m", "a"),
+        ("o1", "Check", "2024-01-01 08:00", "Credit", "internal", False, "z", None),
+        ("o1", "Enter order", "2024-01-01 09:00", "Sales", "internal", False, "ann", "a"),
+    ]
+    log = make_log(rows)
+    before = log.events.copy()
+    p = project(log, [Move("Enter order", "Sales", "customer_self_service")], costs=COSTS)
+    pd.testing.assert_frame_equal(log.events, before)
+    # the moved step takes the customer's time; the stable order keeps it after the tie
+    assert [a for a, _ in times(p.after, "o1")] == ["Customer e-mails order", "Check",
+                                                    "Enter order"]
+    assert {t for _, t in times(p.after, "o1")} == {"2024-01-01 08:00:00+00:00"}
+
+
+def test_empty_log():
+    empty = EventLog.from_frame(empty_events(), name="t")
+    p = project(empty, [Move("Enter order", "Sales", "shared_data")], costs=COSTS)
+    assert p.after.n_events == 0
+    assert p.difference.set_index("metric").loc["implementation cost (one-off)", "after"] == 0
+    assert "<div" in p._repr_html_()

@@ -1,0 +1,338 @@
+"""procmine.io.sources and procmine.io.stitch: the sources file, lookups, stitching."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pandas as pd
+import pytest
+
+from procmine.errors import InputError
+from procmine.io.sources import parse_sources
+from procmine.io.stitch import read_sources
+
+SOURCES = r'''
+[log]
+name = "Order fulfilment test"
+timezone = "UTC"
+
+[items.delivery_address]
+owner = "customer"
+description = "Ship-to address"
+
+[items.requested_date]
+owner = "customer"
+
+[lookups.picklist_order]
+file = "wms_picklists.csv"
+key = "PickListNo"
+value = "OrderRef"
+
+[lookups.invoice_order]
+source = "billing"
+key = "InvoiceNo"
+value = "Orders"
+separator = ";"
+
+[lookups.return_invoice]
+file = "returns_map.csv"
+key = "ReturnNo"
+value = "InvoiceNo"
+
+[sources.sales]
+file = "sales_orders.csv"
+format = "csv"
+delimiter = ";"
+encoding = "utf-8"
+timezone = "Europe/Amsterdam"
+timestamp_format = "%d/%m/%Y %H:%M"
+party = "internal"
+department_by_resource = { "jdoe" = "Sales", "kim" = "Credit", "EDI-GW" = "IT" }
+automated_resources = ["EDI-GW"]
+
+[sources.sales.columns]
+case_id = "OrderNo"
+activity = "Action"
+timestamp = "ChangedAt"
+resource = "User"
+
+[sources.sales.case]
+normalize = { pattern = '^(?:SO-)?0*(\d+)$', replace = 'SO-\1' }
+
+[sources.sales.items]
+delivery_address = "ShipTo"
+requested_date = "ReqDate"
+
+[sources.sales.attributes]
+channel = "Channel"
+
+[sources.wms]
+file = "wms.csv"
+department = "Warehouse"
+
+[sources.wms.columns]
+activity = "Step"
+timestamp = "Time"
+resource = "Worker"
+
+[sources.wms.case]
+column = "PickList"
+via = ["picklist_order"]
+normalize = { pattern = '^(?:SO-)?0*(\d+)$', replace = 'SO-\1' }
+
+[sources.billing]
+file = "billing.csv"
+department = "Billing"
+
+[sources.billing.columns]
+activity = "Action"
+timestamp = "At"
+resource = "Clerk"
+
+[sources.billing.case]
+column = "InvoiceNo"
+via = ["invoice_order"]
+normalize = { pattern = '^(?:SO-)?0*(\d+)$', replace = 'SO-\1' }
+
+[sources.returns]
+file = "returns.csv"
+party = "customer"
+
+[sources.returns.columns]
+activity = "Action"
+timestamp = "At"
+
+[sources.returns.case]
+column = "ReturnNo"
+via = ["return_invoice", "invoice_order"]
+normalize = { pattern = '^(?:SO-)?0*(\d+)$', replace = 'SO-\1' }
+'''
+
+FILES = {
+    "sales_orders.csv": "OrderNo;Action;ChangedAt;User;ShipTo;ReqDate;Channel\n"
+                        "SO-0001;Enter order;01/03/2024 09:00;jdoe;Main St 1;05/03/2024;web\n"
+                        "SO-0002;Enter order;01/03/2024 09:30;EDI-GW;Elm St 2;06/03/2024;edi\n"
+                        "SO-0001;Check credit;01/03/2024 10:00;kim;;;\n",
+    "wms_picklists.csv": "PickListNo,OrderRef\nPL-10,SO-0001\nPL-11,2\n",
+    "wms.csv": "PickList,Step,Time,Worker\n"
+               "PL-10,Pick,2024-03-01T11:00:00Z,w1\n"
+               "PL-11,Pick,2024-03-01T11:30:00Z,w2\n"
+               "PL-10,Pack,2024-03-01T12:00:00Z,w1\n",
+    "billing.csv": "InvoiceNo,Orders,Action,At,Clerk\n"
+                   'INV-1,"SO-0001; SO-0002",Create invoice,2024-03-02 09:00:00+00:00,bea\n',
+    "returns_map.csv": "ReturnNo,InvoiceNo\nR-1,INV-1\n",
+    "returns.csv": "ReturnNo,Action,At\nR-1,Receive return,2024-03-05T10:00:00Z\n"
+                   "R-2,Receive return,2024-03-06T10:00:00Z\n",
+}
+
+
+@pytest.fixture
+def folder(tmp_path):
+    for name, text in FILES.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    (tmp_path / "sources.toml").write_text(SOURCES, encoding="utf-8")
+    return tmp_path
+
+
+def test_parse_full_example(folder):
+    config = parse_sources(folder / "sources.toml")
+    assert config.name == "Order fulfilment test"
+    assert [s.name for s in config.sources] == ["sales", "wms", "billing", "returns"]
+    sales = config.sources[0]
+    assert sales.delimiter == ";" and sales.format == "csv"
+    assert sales.mapping.timezone == "Europe/Amsterdam"
+    assert sales.mapping.case_id == "OrderNo"
+    assert config.sources[1].mapping.case_id == "PickList"
+    assert config.sources[1].mapping.timezone == "UTC"  # from [log]
+    assert config.sources[3].via == ("return_invoice", "invoice_order")
+    assert config.items["delivery_address"].owner == "customer"
+    assert config.lookups["invoice_order"].separator == ";"
+
+
+def test_stitched_log(folder):
+    result = read_sources(folder / "sources.toml")
+    ev = result.events
+    so1 = ev[ev["case_id"] == "SO-1"]
+    assert so1["event_id"].tolist() == ["sales:2", "sales:4", "wms:2", "wms:4", "billing:2:1",
+                                        "returns:2:1"]
+    assert so1["timestamp"].astype(str).tolist() == [
+        "2024-03-01 08:00:00+00:00", "2024-03-01 09:00:00+00:00",  # Amsterdam is UTC+1
+        "2024-03-01 11:00:00+00:00", "2024-03-01 12:00:00+00:00",
+        "2024-03-02 09:00:00+00:00", "2024-03-05 10:00:00+00:00"]
+    so2 = ev[ev["case_id"] == "SO-2"]
+    assert so2["event_id"].tolist() == ["sales:3", "wms:3", "billing:2:2", "returns:2:2"]
+    assert sorted(ev["case_id"].unique()) == ["SO-1", "SO-2"]
+    assert so1["department"].iloc[:5].tolist() == ["Sales", "Credit", "Warehouse", "Warehouse",
+                                                   "Billing"]
+    assert pd.isna(so1["department"].iloc[5])  # returns: no department given
+    assert so2["automated"].iloc[0] == True  # noqa: E712 (EDI-GW is a system account)
+    assert so1["automated"].iloc[0] == False  # noqa: E712
+    assert pd.isna(so1["automated"].iloc[2])  # wms declares no system accounts
+    assert str(so1["party"].iloc[-1]) == "customer"
+    assert so1["delivery_address"].iloc[0] == "Main St 1"
+    assert pd.isna(so1["delivery_address"].iloc[1])
+    assert so1["channel"].iloc[0] == "web"
+    stats = {s.name: (s.rows_read, s.rows_loaded, s.rows_rejected, s.events, dict(s.reasons))
+             for s in result.sources}
+    assert stats == {
+        "sales": (3, 3, 0, 3, {}),
+        "wms": (3, 3, 0, 3, {}),
+        "billing": (1, 1, 0, 2, {}),
+        "returns": (2, 1, 1, 2, {"no correlation to an order": 1}),
+    }
+    assert result.rejects[["source", "row", "reason", "column", "value"]].values.tolist() == [
+        ["returns", 3, "no correlation to an order", "ReturnNo", "R-2"]]
+    items = {i.name: (i.owner, dict(i.columns)) for i in result.items}
+    assert items == {"delivery_address": ("customer", {"sales": "ShipTo"}),
+                     "requested_date": ("customer", {"sales": "ReqDate"})}
+    assert result.name == "Order fulfilment test"
+
+
+def test_ties_keep_row_then_source_order(tmp_path):
+    (tmp_path / "b.csv").write_text("O,A,T\n1,b1,2024-01-01 10:00\n1,b2,2024-01-01 10:00\n")
+    (tmp_path / "a.csv").write_text("O,A,T\n1,a1,2024-01-01 10:00\n")
+    (tmp_path / "s.toml").write_text(textwrap.dedent('''
+        [sources.zeta]
+        file = "b.csv"
+        columns = { case_id = "O", activity = "A", timestamp = "T" }
+        [sources.alpha]
+        file = "a.csv"
+        columns = { case_id = "O", activity = "A", timestamp = "T" }
+    '''))
+    result = read_sources(tmp_path / "s.toml")
+    assert result.events["activity"].tolist() == ["b1", "b2", "a1"]  # file order, not a-z
+    assert [s.name for s in result.sources] == ["zeta", "alpha"]
+
+
+def test_rejects_sorted_by_source_order_then_row(tmp_path):
+    (tmp_path / "b.csv").write_text("O,A,T\n1,x,bad\n,x,2024-01-01\n1,y,2024-01-02\n1,z,2024-01-03\n")
+    (tmp_path / "a.csv").write_text("O,A,T\n,x,2024-01-01\n1,q,2024-01-01\n")
+    (tmp_path / "s.toml").write_text(textwrap.dedent('''
+        [sources.zeta]
+        file = "b.csv"
+        columns = { case_id = "O", activity = "A", timestamp = "T" }
+        [sources.alpha]
+        file = "a.csv"
+        columns = { case_id = "O", activity = "A", timestamp = "T" }
+    '''))
+    rejects = read_sources(tmp_path / "s.toml").rejects
+    assert rejects[["source", "row", "reason"]].values.tolist() == [
+        ["zeta", 2, "unparseable timestamp"], ["zeta", 3, "missing case id"],
+        ["alpha", 2, "missing case id"]]
+
+
+TABLE = '[sources.s]\nfile = "x.csv"\ncolumns = { case_id = "O", activity = "A", timestamp = "T" }\n'
+
+
+@pytest.mark.parametrize(("toml", "where", "key"), [
+    ("colour = 1\n" + TABLE, "top level", "colour"),
+    ('[log]\nnaem = "x"\n' + TABLE, "[log]", "naem"),
+    ('[items.addr]\nowner = "customer"\nowners = "x"\n' + TABLE, "[items.addr]", "owners"),
+    ('[lookups.l]\nfile = "x.csv"\nkey = "O"\nvalue = "A"\nsep = ";"\n' + TABLE,
+     "[lookups.l]", "sep"),
+    (TABLE + 'tz = "UTC"\n', "[sources.s]", "tz"),
+    (TABLE.replace("timestamp = \"T\"", "timestamp = \"T\", when = \"T\""),
+     "[sources.s.columns]", "when"),
+    (TABLE + '[sources.s.case]\nnormalize = { pattern = "a", replace = "b", flags = "i" }\n',
+     "[sources.s.case] normalize", "flags"),
+    (TABLE + '[sources.s.case]\ncolum = "O"\n', "[sources.s.case]", "colum"),
+])
+def test_unknown_keys_name_file_table_key_and_allowed(tmp_path, toml, where, key):
+    (tmp_path / "x.csv").write_text("O,A,T\n1,a,2024-01-01\n")
+    (tmp_path / "s.toml").write_text(toml)
+    with pytest.raises(InputError) as info:
+        parse_sources(tmp_path / "s.toml")
+    message = str(info.value)
+    assert message.startswith(f"s.toml: {where}: unknown key {key!r}")
+    assert "allowed keys: " in message
+
+
+@pytest.mark.parametrize(("extra", "match"), [
+    ('format = "pdf"\n', "format 'pdf' is unknown"),
+    ('party = "robot"\n', "party 'robot' is unknown"),
+    ('timezone = "Nowhere/City"\n', "timezone 'Nowhere/City' is unknown"),
+    ('department = "Sales"\ndepartment_column = "D"\n', "give one of department"),
+    ('timestamp_format = "%d"\ndayfirst = true\n', "give timestamp_format or dayfirst"),
+    ('delimiter = ";;"\n', "delimiter must be one character"),
+    ('automated_resources = "EDI"\n', "automated_resources must be a list"),
+])
+def test_bad_values(tmp_path, extra, match):
+    (tmp_path / "x.csv").write_text("O,A,T\n1,a,2024-01-01\n")
+    (tmp_path / "s.toml").write_text(TABLE.replace('file = "x.csv"\n',
+                                                   'file = "x.csv"\n' + extra))
+    with pytest.raises(InputError, match=match):
+        parse_sources(tmp_path / "s.toml")
+
+
+def test_case_must_come_from_somewhere(tmp_path):
+    (tmp_path / "x.csv").write_text("O,A,T\n1,a,2024-01-01\n")
+    (tmp_path / "s.toml").write_text(
+        '[sources.s]\nfile = "x.csv"\ncolumns = { activity = "A", timestamp = "T" }\n')
+    with pytest.raises(InputError, match="say where the order id comes from"):
+        parse_sources(tmp_path / "s.toml")
+
+
+def test_undeclared_item(tmp_path):
+    (tmp_path / "x.csv").write_text("O,A,T\n1,a,2024-01-01\n")
+    (tmp_path / "s.toml").write_text(TABLE + '[sources.s.items]\naddress = "A"\n')
+    with pytest.raises(InputError, match=r"item 'address' is not declared; declare it as "
+                       r"\[items.address\]"):
+        parse_sources(tmp_path / "s.toml")
+
+
+def test_lookup_unknown_source(tmp_path):
+    (tmp_path / "x.csv").write_text("O,A,T\n1,a,2024-01-01\n")
+    (tmp_path / "s.toml").write_text(
+        '[lookups.l]\nsource = "billing"\nkey = "K"\nvalue = "V"\n' + TABLE)
+    with pytest.raises(InputError, match=r"\[lookups.l\]: source 'billing' is not declared; "
+                       r"sources: 's'"):
+        parse_sources(tmp_path / "s.toml")
+
+
+def test_lookup_needs_file_or_source(tmp_path):
+    (tmp_path / "x.csv").write_text("O,A,T\n1,a,2024-01-01\n")
+    (tmp_path / "s.toml").write_text('[lookups.l]\nkey = "K"\nvalue = "V"\n' + TABLE)
+    with pytest.raises(InputError, match="give either file"):
+        parse_sources(tmp_path / "s.toml")
+
+
+def test_source_based_lookup_missing_value_column(folder):
+    text = SOURCES.replace('value = "Orders"', 'value = "OrderList"')
+    (folder / "sources.toml").write_text(text)
+    with pytest.raises(InputError, match=r"billing\.csv: value column 'OrderList' of lookup "
+                       r"'invoice_order' not found; columns present: 'InvoiceNo', 'Orders'"):
+        read_sources(folder / "sources.toml")
+
+
+def test_no_sources(tmp_path):
+    (tmp_path / "s.toml").write_text('[log]\nname = "x"\n')
+    with pytest.raises(InputError, match=r"no \[sources.<name>\] table"):
+        parse_sources(tmp_path / "s.toml")
+
+
+def test_missing_sources_file(tmp_path):
+    with pytest.raises(InputError, match=r"none\.toml: sources file not found"):
+        parse_sources(tmp_path / "none.toml")
+
+
+def test_xes_source_with_constants(tmp_path, real_logs_dir):
+    (tmp_path / "s.toml").write_text(textwrap.dedent(f'''
+        [sources.claims]
+        file = "{(real_logs_dir / "running-example.xes").as_posix()}"
+        party = "customer"
+        department = "Claims"
+    '''))
+    result = read_sources(tmp_path / "s.toml")
+    assert len(result.events) == 42
+    assert set(result.events["department"]) == {"Claims"}
+    assert set(result.events["party"].astype(str)) == {"customer"}
+    assert result.sources[0].rows_read == result.sources[0].rows_loaded + \
+        result.sources[0].rows_rejected
+
+
+def test_xes_source_refuses_column_keys(tmp_path):
+    (tmp_path / "l.xes").write_text("<log/>")
+    (tmp_path / "s.toml").write_text(
+        '[sources.x]\nfile = "l.xes"\ncolumns = { activity = "A" }\n')
+    with pytest.raises(InputError, match="unknown key 'columns' for format 'xes'"):
+        parse_sources(tmp_path / "s.toml")
