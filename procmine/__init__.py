@@ -5,16 +5,20 @@ redundant re-entry, and price what moving work to customers, suppliers or
 carriers would save.
 """
 
+from procmine.analysis.candidates import Candidates, candidates
+from procmine.analysis.costs import CostModel, load_cost_model
 from procmine.analysis.handoffs import Handoffs, graph_measures, handoff_events, handoffs
 from procmine.analysis.kpis import Kpis, kpis
+from procmine.analysis.projection import Move, Projection, project
+from procmine.analysis.reentry import Reentry, reentry
 from procmine.discovery import ProcessMap, process_map
 from procmine.errors import InputError, ProcmineError, ProcmineWarning, UsageError
+from procmine.generate import GeneratedSample, generate
 from procmine.io.ocel import OcelLog, flatten_ocel, load_ocel, read_ocel
 from procmine.io.result import InformationItem, SourceStats
 from procmine.io.writers import write_ocel, write_xes
 from procmine.io.xes import read_xes
 from procmine.log import EventLog
-from procmine.log.load import load, load_sources
 from procmine.log.filters import (
     filter_activities,
     filter_case_size,
@@ -25,24 +29,36 @@ from procmine.log.filters import (
     filter_variants,
     filter_where,
 )
+from procmine.log.load import load, load_sources
 from procmine.render.maps import AsIsToBe, draw_as_is_to_be, draw_handoff_map, draw_map
+from procmine.report import Report, ReportFiles, build_report, write_report
 
 __version__ = "0.1.0"
 
 __all__ = [
     "AsIsToBe",
+    "Candidates",
+    "CostModel",
     "EventLog",
+    "GeneratedSample",
     "Handoffs",
     "InformationItem",
     "InputError",
     "Kpis",
+    "Move",
     "OcelLog",
     "ProcessMap",
     "ProcmineError",
     "ProcmineWarning",
+    "Projection",
+    "Reentry",
+    "Report",
+    "ReportFiles",
     "SourceStats",
     "UsageError",
     "__version__",
+    "build_report",
+    "candidates",
     "draw_as_is_to_be",
     "draw_handoff_map",
     "draw_map",
@@ -55,16 +71,21 @@ __all__ = [
     "filter_variants",
     "filter_where",
     "flatten_ocel",
+    "generate",
     "graph_measures",
     "handoff_events",
     "handoffs",
     "kpis",
     "load",
+    "load_cost_model",
     "load_ocel",
     "load_sources",
     "process_map",
+    "project",
     "read_ocel",
     "read_xes",
+    "reentry",
     "write_ocel",
+    "write_report",
     "write_xes",
 ]

@@ -1,4 +1,4 @@
-"""Test helper: canonical logs of the public logs, built through pm4py (independent of procmine's readers)."""
+"""Test helper: canonical logs of the public logs, built through pm4py (not procmine's readers)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,8 @@ def read_order_management(logs: Path, tmp: Path) -> pd.DataFrame:
     """The OCEL 2.0 order-management log flattened on orders, by pm4py."""
     target = tmp / "order-management.xml"
     if not target.exists():
-        with gzip.open(logs / "ocel2_order-management.xml.gz", "rb") as src, open(target, "wb") as dst:
+        source = logs / "ocel2_order-management.xml.gz"
+        with gzip.open(source, "rb") as src, open(target, "wb") as dst:
             shutil.copyfileobj(src, dst)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

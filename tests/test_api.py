@@ -3,6 +3,15 @@
 import procmine
 
 EXPECTED = {
+    "Candidates",
+    "candidates",
+    "CostModel",
+    "load_cost_model",
+    "Move",
+    "Projection",
+    "project",
+    "Reentry",
+    "reentry",
     "AsIsToBe",
     "ProcessMap",
     "draw_as_is_to_be",
@@ -39,6 +48,12 @@ EXPECTED = {
     "write_xes",
     "load",
     "load_sources",
+    "generate",
+    "GeneratedSample",
+    "Report",
+    "ReportFiles",
+    "build_report",
+    "write_report",
     "__version__",
 }
 

@@ -40,7 +40,8 @@ def _reasons(log: procmine.EventLog) -> list[tuple[int, str]]:
         ("latin1.csv", M, r"latin1\.csv: line 3: byte 0xe9 is not valid utf-8.*encoding"),
         ("wrong_delimiter.csv", M,
          r"wrong_delimiter\.csv: only one column found with delimiter ','.*delimiter = ';'"),
-        ("unbalanced_quote.csv", M, r"unbalanced_quote\.csv: row 3: a quoted field is never closed"),
+        ("unbalanced_quote.csv", M,
+         r"unbalanced_quote\.csv: row 3: a quoted field is never closed"),
         ("missing_columns.csv", M,
          r"missing_columns\.csv: column 'ChangedAt' \(→ timestamp\) not found; "
          r"columns present: 'Order', 'Action', 'User'"),

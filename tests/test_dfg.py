@@ -16,7 +16,8 @@ def _log(rows, name="t"):
 
 
 def _edge_counts(pmap):
-    return {(a, b): n for a, b, n in pmap.edges[["source", "target", "count"]].itertuples(index=False)}
+    table = pmap.edges[["source", "target", "count"]]
+    return {(a, b): n for a, b, n in table.itertuples(index=False)}
 
 
 def _pm4py_dfg(log: EventLog):
@@ -72,7 +73,8 @@ def test_hand_computed_counts_waits_and_terminals():
 
 def test_tables_have_the_contract_columns_and_order():
     pmap = process_map(_log(TINY))
-    assert list(pmap.nodes.columns) == ["activity", "count", "cases", "department"]
+    assert list(pmap.nodes.columns) == ["activity", "count", "cases", "department", "party"]
+    assert set(pmap.nodes["party"]) == {"internal"}
     assert list(pmap.edges.columns) == ["source", "target", "count", "cases", "median_wait_s",
                                         "mean_wait_s", "p90_wait_s", "handoff"]
     assert pmap.nodes["activity"].tolist() == ["Check", "Enter", "Pick", "Ship"]  # 3,3,2,2
@@ -143,7 +145,7 @@ def test_activity_filter_reconnects_remaining_events():
 
 @pytest.mark.parametrize("bad", [-0.1, 1.5, float("nan"), "lots"])
 def test_bad_coverage_is_usage_error(bad):
-    with pytest.raises(UsageError, match="fraction|number"):
+    with pytest.raises(UsageError, match=r"fraction|number"):
         process_map(_log(TINY), paths=bad)
     with pytest.raises(UsageError):
         process_map(_log(TINY), activities=bad)
@@ -164,7 +166,7 @@ def test_more_than_30_activities_start_simplified():
 # -- the public logs --------------------------------------------------------------------------
 def _assert_equals_pm4py(frame: pd.DataFrame, log: EventLog) -> None:
     dfg, start, end = pm4py().discover_dfg(frame)
-    pmap = process_map(log, activities=1.0)
+    pmap = process_map(log, activities=1.0, paths=1.0)
     assert _edge_counts(pmap) == {k: int(v) for k, v in dfg.items()}
     assert dict(pmap.start.values.tolist()) == {k: int(v) for k, v in start.items()}
     assert dict(pmap.end.values.tolist()) == {k: int(v) for k, v in end.items()}
@@ -189,3 +191,20 @@ def test_equals_pm4py_on_receipt(real_logs_dir):
 def test_equals_pm4py_on_order_management_flattened_on_orders(real_logs_dir, tmp_path_factory):
     frame = read_order_management(real_logs_dir, tmp_path_factory.mktemp("ocel"))
     _assert_equals_pm4py(frame, canonical(frame, name="order-management"))
+
+
+def test_outside_parties_make_lanes_for_handoffs():
+    frame = make_frame([
+        ("o1", "Order online", "2024-01-01 09:00", None, None),
+        ("o1", "Confirm", "2024-01-01 10:00", "ann", "Sales"),
+        ("o1", "Note", "2024-01-01 10:30", None, None),
+        ("o1", "Deliver", "2024-01-01 11:00", None, None),
+    ])
+    frame["party"] = ["customer", "internal", "internal", "carrier"]
+    pmap = process_map(EventLog.from_frame(frame))
+    nodes = pmap.nodes.set_index("activity")
+    assert nodes.loc["Order online", "party"] == "customer"
+    edges = pmap.edges.set_index(["source", "target"])["handoff"]
+    assert edges[("Order online", "Confirm")]          # customer -> Sales
+    assert not edges[("Confirm", "Note")]              # Note has neither department nor party
+    assert not edges[("Note", "Deliver")]

@@ -341,3 +341,41 @@ def test_concurrency_agrees_with_pm4py_footprints_on_hand_built_log():
     # procmine's definition requires a != b, so the diagonal is left out.
     assert ("Enter", "Enter") in parallel
     assert concurrent_activities(log) == {(a, b) for a, b in parallel if a != b}
+
+
+def test_cycle_counts_agree_with_networkx_enumeration():
+    import networkx as nx
+
+    from procmine.analysis.handoffs import _cycles_through
+
+    for seed in range(20):
+        g = nx.gnp_random_graph(10, 0.3, directed=True, seed=seed)
+        nodes = list(g.nodes)
+        for length in (2, 3, 4):
+            expected = dict.fromkeys(nodes, 0)
+            for cycle in nx.simple_cycles(g, length_bound=length):
+                for v in cycle:
+                    expected[v] += 1
+            assert _cycles_through(g, nodes, length).tolist() == [expected[v] for v in nodes]
+
+
+def test_graph_measures_longer_cycles():
+    # Sales -> Credit -> Warehouse -> Sales: one 3-cycle, no 2-cycle.
+    log = _log([
+        ("o1", "Enter", "2024-01-01 09:00", "Sales"),
+        ("o1", "Check", "2024-01-01 10:00", "Credit"),
+        ("o1", "Pick", "2024-01-01 11:00", "Warehouse"),
+        ("o1", "Fix", "2024-01-01 12:00", "Sales"),
+    ])
+    h = handoffs(log)
+    assert graph_measures(h, max_cycle_length=2)["cycles"].tolist() == [0, 0, 0]
+    assert graph_measures(h, max_cycle_length=3)["cycles"].tolist() == [1, 1, 1]
+    assert graph_measures(h, max_cycle_length=5)["cycles"].tolist() == [1, 1, 1]
+
+
+def test_events_and_graph_are_built_once_and_match_handoff_events():
+    log = _pingpong_log()
+    h = handoffs(log)
+    assert h.events is h.events and h.graph is h.graph
+    pd.testing.assert_frame_equal(h.events, handoff_events(log))
+    assert h.count == len(h.events) == 6

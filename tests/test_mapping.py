@@ -147,7 +147,7 @@ def test_duplicates_within_source_keep_first():
 
 def test_departments_parties_and_automation():
     t = _table({"Order": ["1"] * 4, "Act": list("abcd"),
-                "At": ["2024-01-01 0%d:00" % i for i in range(4)],
+                "At": [f"2024-01-01 0{i}:00" for i in range(4)],
                 "User": ["jdoe", "EDI", "web", None]})
     m = map_table(t, ColumnMapping(
         case_id="Order", activity="Act", timestamp="At", resource="User",
@@ -252,3 +252,21 @@ def test_input_frame_not_modified():
     before = t.frame.copy()
     map_table(t, BASE, source="s")
     pd.testing.assert_frame_equal(t.frame, before)
+
+
+def test_numeric_attributes_use_the_decimal_mark():
+    t = _table({"Order": ["1", "1"], "Act": ["a", "b"], "At": ["2024-01-01"] * 2,
+                "Amount": ["12,50", "-3"], "Zip": ["0123", "4567"], "Qty": ["1,5", "2"]})
+    m = map_table(t, ColumnMapping(case_id="Order", activity="Act", timestamp="At",
+                                   attributes={"amount": "Amount", "zip": "Zip"},
+                                   items={"quantity": "Qty"}, decimal=","), source="s")
+    assert m.events["amount"].tolist() == [12.5, -3.0]
+    assert m.events["zip"].tolist() == ["0123", "4567"]  # a leading zero: an identifier
+    assert m.events["quantity"].tolist() == ["1,5", "2"]  # items keep the text as entered
+
+
+def test_numbers_with_point_by_default():
+    t = _table({"Order": ["1"], "Act": ["a"], "At": ["2024-01-01"], "Cost": ["50.25"]})
+    m = map_table(t, ColumnMapping(case_id="Order", activity="Act", timestamp="At",
+                                   attributes={"cost": "Cost"}), source="s")
+    assert m.events["cost"].tolist() == [50.25]

@@ -9,11 +9,11 @@ from xml.sax.saxutils import quoteattr
 
 import pandas as pd
 import pytest
+from _pm4py_logs import pm4py
 
 from procmine.errors import InputError, UsageError
 from procmine.io.ocel import OcelLog, flatten_ocel, load_ocel, read_ocel
 from procmine.schema import REJECT_COLUMNS
-from tests._pm4py_logs import pm4py
 
 # A tiny order log, described once and written as JSON and as XML.
 # (id, type, attributes, o2o relations)
@@ -88,7 +88,8 @@ def ocel_xml() -> str:
         out.append(f'<event-type name="{act}"><attributes></attributes></event-type>')
     out.append("</event-types><objects>")
     for oid, t, attrs, rel in OBJECTS:
-        a = "".join(f'<attribute name="{k}" time="{TIME0}">{v}</attribute>' for k, v in attrs.items())
+        a = "".join(f'<attribute name="{k}" time="{TIME0}">{v}</attribute>'
+                    for k, v in attrs.items())
         r = "".join(f'<relationship object-id="{o}" qualifier="{q}"/>' for o, q in rel)
         out.append(f'<object id="{oid}" type="{t}"><attributes>{a}</attributes>'
                    f"<objects>{r}</objects></object>")
@@ -153,7 +154,8 @@ def test_load_ocel_gives_plain_tables(json_path):
     assert len(ocel.o2o) == sum(len(o[3]) for o in OBJECTS) - 1
     for table in (ocel.events, ocel.objects, ocel.relations, ocel.o2o):
         assert not any(str(c).startswith("ocel:") for c in table.columns)
-    assert "6" in ocel._repr_html_() or "objects" in ocel._repr_html_()
+    html = ocel._repr_html_()
+    assert "<td>employees</td><td>3</td>" in html and "9 events" in html
 
 
 def test_related_view_follows_the_order_to_its_items(json_path):
@@ -192,6 +194,18 @@ def test_gzip_xml(xml_path, tmp_path):
     result = read_ocel(packed)
     assert view(result) == RELATED
     assert result.name == "shop"
+
+
+def test_gzip_json_and_sqlite(json_path, tmp_path):
+    packed = tmp_path / "shop.jsonocel.gz"
+    packed.write_bytes(gzip.compress(json_path.read_bytes()))
+    assert view(read_ocel(packed)) == RELATED
+    sqlite = tmp_path / "db.sqlite"
+    pm = pm4py()
+    pm.write_ocel2_sqlite(pm.read_ocel2_json(str(json_path)), str(sqlite))
+    packed_db = tmp_path / "db.sqlite.gz"
+    packed_db.write_bytes(gzip.compress(sqlite.read_bytes()))
+    assert view(read_ocel(packed_db)) == RELATED
 
 
 def test_other_case_notion_and_resource_options(json_path):
@@ -277,7 +291,8 @@ def test_order_management_tables(order_management):
 def test_order_management_direct_matches_pm4py(order_management, tmp_path, real_logs_dir):
     result = flatten_ocel(order_management, include="direct")
     plain = tmp_path / "om.xml"
-    plain.write_bytes(gzip.decompress((real_logs_dir / "ocel2_order-management.xml.gz").read_bytes()))
+    packed = real_logs_dir / "ocel2_order-management.xml.gz"
+    plain.write_bytes(gzip.decompress(packed.read_bytes()))
     theirs = pm4py().ocel_flattening(pm4py().read_ocel2_xml(str(plain)), "orders")
     assert len(result.events) == len(theirs) == 6566
     assert result.events["case_id"].nunique() == theirs["case:concept:name"].nunique() == 2000

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -205,7 +206,8 @@ def test_ties_keep_row_then_source_order(tmp_path):
 
 
 def test_rejects_sorted_by_source_order_then_row(tmp_path):
-    (tmp_path / "b.csv").write_text("O,A,T\n1,x,bad\n,x,2024-01-01\n1,y,2024-01-02\n1,z,2024-01-03\n")
+    (tmp_path / "b.csv").write_text(
+        "O,A,T\n1,x,bad\n,x,2024-01-01\n1,y,2024-01-02\n1,z,2024-01-03\n")
     (tmp_path / "a.csv").write_text("O,A,T\n,x,2024-01-01\n1,q,2024-01-01\n")
     (tmp_path / "s.toml").write_text(textwrap.dedent('''
         [sources.zeta]
@@ -221,7 +223,8 @@ def test_rejects_sorted_by_source_order_then_row(tmp_path):
         ["alpha", 2, "missing case id"]]
 
 
-TABLE = '[sources.s]\nfile = "x.csv"\ncolumns = { case_id = "O", activity = "A", timestamp = "T" }\n'
+TABLE = ('[sources.s]\nfile = "x.csv"\n'
+         'columns = { case_id = "O", activity = "A", timestamp = "T" }\n')
 
 
 @pytest.mark.parametrize(("toml", "where", "key"), [
@@ -336,3 +339,17 @@ def test_xes_source_refuses_column_keys(tmp_path):
         '[sources.x]\nfile = "l.xes"\ncolumns = { activity = "A" }\n')
     with pytest.raises(InputError, match="unknown key 'columns' for format 'xes'"):
         parse_sources(tmp_path / "s.toml")
+
+
+def test_readme_example_is_the_tested_example(folder):
+    """The README's sources-file example parses and is the one this module tests."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    section = readme.split("## Sources file", 1)[1]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    (folder / "readme.toml").write_text(example)
+    config = parse_sources(folder / "readme.toml")
+    assert [s.name for s in config.sources] == ["sales", "wms", "billing", "returns"]
+    assert config.sources[0].mapping.decimal == ","
+    result = read_sources(folder / "readme.toml")
+    assert sorted(result.events["case_id"].unique()) == ["SO-1", "SO-2"]
+    assert len(result.events) == 3 + 3 + 2 + 2  # sales, wms, billing (1 row, 2 orders), returns

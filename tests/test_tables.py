@@ -188,3 +188,20 @@ def test_infer_format(name, fmt):
 def test_rows_are_int64(tmp_path):
     table = read_table(_write(tmp_path, "t.csv", "a\n1\n"))
     assert table.rows.dtype == np.int64
+
+
+def test_utf16_without_bom_is_named(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes("id,name\n1,x\n".encode("utf-16-le"))
+    with pytest.raises(InputError, match="UTF-16 text without a byte-order mark; set encoding "
+                       "= 'utf-16-le'"):
+        read_table(path)
+    assert read_table(path, encoding="utf-16-le").frame["name"].tolist() == ["x"]
+
+
+def test_multibyte_character_across_the_head_boundary(tmp_path):
+    # 65,535 ASCII bytes, then a 2-byte 'é': the first 64 KiB end inside the character
+    path = tmp_path / "t.csv"
+    path.write_bytes(b"id,name\n1," + b"a" * (65536 - 11) + "é\n".encode())
+    table = read_table(path)
+    assert table.frame["name"].iloc[0].endswith("aé")

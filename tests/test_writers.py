@@ -6,13 +6,13 @@ import gzip
 
 import pandas as pd
 import pytest
+from _pm4py_logs import pm4py
 
 from procmine.errors import UsageError
 from procmine.io.ocel import load_ocel, read_ocel
 from procmine.io.writers import write_ocel, write_xes
 from procmine.io.xes import read_xes
 from procmine.log import EventLog
-from tests._pm4py_logs import pm4py
 
 
 @pytest.fixture

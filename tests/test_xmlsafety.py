@@ -101,6 +101,20 @@ def test_gzip_is_recognised_by_content_and_copied_plain(tmp_path):
     assert not copy.exists()  # the private copy is removed afterwards
 
 
+def test_gzip_without_gz_name_is_still_recognised(tmp_path):
+    path = tmp_path / "log.xes"
+    path.write_bytes(gzip.compress(XES.encode()))
+    assert check_xml(path, kind="XES") == XmlFacts(root="log", compressed=True,
+                                                   size=len(XES.encode()))
+
+
+def test_non_xml_mode_only_checks_size(tmp_path):
+    path = tmp_path / "log.json.gz"
+    path.write_bytes(gzip.compress(b'{"not": "xml"}'))
+    with safe_plain_copy(path, kind="OCEL 2.0 JSON", suffix=".json", xml=False) as (plain, facts):
+        assert plain.read_bytes() == b'{"not": "xml"}' and facts.root == ""
+
+
 def test_plain_file_is_handed_over_unchanged(tmp_path):
     path = write(tmp_path / "log.xes", XES)
     with safe_plain_copy(path, kind="XES", suffix=".xes") as (plain, facts):
@@ -109,7 +123,8 @@ def test_plain_file_is_handed_over_unchanged(tmp_path):
 
 def test_gz_name_on_plain_file_is_refused(tmp_path):
     path = write(tmp_path / "log.xes.gz", XES)
-    with pytest.raises(InputError, match=r"named \.gz but is not gzip-compressed \(starts with 3c 3f"):
+    expected = r"named \.gz but is not gzip-compressed \(starts with 3c 3f"
+    with pytest.raises(InputError, match=expected):
         check_xml(path, kind="XES")
 
 

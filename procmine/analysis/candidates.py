@@ -272,14 +272,15 @@ def _internal_manual(events: pd.DataFrame) -> pd.Series:
 def _evidence(log: EventLog, found: Reentry, patterns: list[re.Pattern[str]]) -> pd.DataFrame:
     events = log.events
     internal = _internal_manual(events)
-    position = pd.Series(np.arange(len(events)), index=events[EVENT_ID].to_numpy())
+    index = pd.Index(events[EVENT_ID])
     parts: list[pd.DataFrame] = []
     owners = {i.name: i.owner for i in log.items}
     re_events = found.events
-    re_events = re_events[re_events["event_id"].isin(position.index)]
+    re_at = index.get_indexer(re_events["event_id"])
+    keep = re_at >= 0
+    re_events, re_at = re_events[keep], re_at[keep]
     if found.signal == "values" and not re_events.empty:
-        at = position[re_events["event_id"].to_numpy()].to_numpy()
-        re_events = re_events[internal.to_numpy()[at]]
+        re_events = re_events[internal.to_numpy()[re_at]]
         owner = re_events["item"].map(owners).fillna("internal")
         # the owner's information keyed from the owner's message -> the owner enters it;
         # information already in an internal system keyed again -> share the data
@@ -295,8 +296,7 @@ def _evidence(log: EventLog, found: Reentry, patterns: list[re.Pattern[str]]) ->
     if found.signal == "values":
         parts.append(_first_entries(log, internal))
     if found.signal == "redo" and not re_events.empty:
-        at = position[re_events["event_id"].to_numpy()].to_numpy()
-        re_events = re_events[internal.to_numpy()[at]]
+        re_events = re_events[internal.to_numpy()[re_at]]
         parts.append(pd.DataFrame({
             "event_id": re_events["event_id"].to_numpy(),
             "item": np.nan,
@@ -310,10 +310,10 @@ def _evidence(log: EventLog, found: Reentry, patterns: list[re.Pattern[str]]) ->
         empty = pd.DataFrame({c: pd.Series([], dtype="str") for c in _EVIDENCE_COLUMNS})
         return empty.astype({"discrepancy": bool}).assign(_pos=pd.Series([], dtype="int64"))
     ev = pd.concat(parts, ignore_index=True)
-    at = position[ev["event_id"].to_numpy()].to_numpy()
-    ev["activity"] = events[ACTIVITY].to_numpy()[at]
-    ev["department"] = events[DEPARTMENT].to_numpy()[at]
-    ev["case_id"] = events[CASE_ID].to_numpy()[at]
+    at = index.get_indexer(ev["event_id"])
+    ev["activity"] = events[ACTIVITY].take(at).to_numpy()
+    ev["department"] = events[DEPARTMENT].take(at).to_numpy()
+    ev["case_id"] = events[CASE_ID].take(at).to_numpy()
     ev["_pos"] = at
     ev = ev.sort_values(["activity", "department", "kind", "_pos", "item"], kind="stable",
                         na_position="last")
@@ -336,7 +336,7 @@ def _first_entries(log: EventLog, internal: pd.Series) -> pd.DataFrame:
         first = pos[~events[CASE_ID].iloc[pos].duplicated().to_numpy()]
         first = first[internal.to_numpy()[first]]
         parts.append(pd.DataFrame({
-            "event_id": events[EVENT_ID].to_numpy()[first],
+            "event_id": events[EVENT_ID].take(first).to_numpy(),
             "item": item.name,
             "kind": OWNER_KIND[item.owner],
             "evidence": "keys the owner's information",
@@ -360,26 +360,27 @@ def _requests(log: EventLog, internal: pd.Series, patterns: list[re.Pattern[str]
     for item in log.items:
         if item.name in events.columns:
             enters_item |= events[item.name].notna().to_numpy()
-    key = events[ACTIVITY].astype("str") + "\x1f" + events[DEPARTMENT].fillna("").astype("str")
-    frame = pd.DataFrame({"key": key, "after": after_customer, "item": enters_item,
-                          "internal": internal.to_numpy()})
-    frame = frame[frame["internal"]]
+    act_codes, act_names = pd.factorize(events[ACTIVITY])
+    dept_codes = pd.factorize(events[DEPARTMENT], use_na_sentinel=False)[0]
+    key = act_codes.astype(np.int64) * (int(dept_codes.max()) + 1) + dept_codes
+    is_internal = internal.to_numpy()
+    frame = pd.DataFrame({"key": key[is_internal], "after": after_customer[is_internal],
+                          "item": enters_item[is_internal]})
     stats = frame.groupby("key", sort=True).agg(share=("after", "mean"),
                                                  items=("item", "any"))
-    chosen = set(stats.index[(stats["share"] >= REQUEST_SHARE) & ~stats["items"]])
-    activities = events[ACTIVITY].astype("str")
+    chosen = stats.index[(stats["share"] >= REQUEST_SHARE) & ~stats["items"]].to_numpy()
+    by_share = np.isin(key, chosen)
     if patterns:
-        names = activities.unique()
-        named = [a for a in names if any(p.search(a) for p in patterns)]
-        by_name = activities.isin(named).to_numpy()
+        named = np.array([any(p.search(str(a)) for p in patterns) for a in act_names],
+                         dtype=bool)
+        by_name = named[act_codes] if len(named) else np.zeros(n, dtype=bool)
     else:
         by_name = np.zeros(n, dtype=bool)
-    by_share = key.isin(chosen).to_numpy()
     hit = internal.to_numpy() & (by_share | by_name)
     at = np.flatnonzero(hit)
     evidence = np.where(by_share[at], "follows customer request", "request keyword")
     return pd.DataFrame({
-        "event_id": events[EVENT_ID].to_numpy()[at],
+        "event_id": events[EVENT_ID].take(at).to_numpy(),
         "item": np.nan,
         "kind": "customer_self_service",
         "evidence": evidence,
@@ -401,17 +402,20 @@ def _table(log: EventLog, ev: pd.DataFrame, hand: pd.DataFrame, costs: CostModel
     same[1:] = case[1:] == case[:-1]
     wait[1:] = np.where(same[1:], (micros[1:] - micros[:-1]) / 1e6, np.nan)
     manual = ~events[AUTOMATED].fillna(False).to_numpy(dtype=bool)
+    index = pd.Index(events[EVENT_ID])
+    hand_source = index.get_indexer(hand["source_event_id"])
+    hand_target = index.get_indexer(hand["target_event_id"])
     rows = []
     keys = ["activity", "department", "kind"]
     for (activity, department, kind), group in ev.groupby(keys, sort=True, dropna=False):
         pos = np.unique(group["_pos"].to_numpy())
-        ids = events[EVENT_ID].to_numpy()[pos]
         items = sorted(set(group["item"].dropna()))
         owner = KIND_PARTY[kind] or (
             "internal" if not items else ", ".join(sorted({owners.get(i, "internal")
                                                            for i in items})))
-        adjacent = hand["source_event_id"].isin(ids) | hand["target_event_id"].isin(ids)
-        handoffs_removed = int(adjacent.sum())
+        mark = np.zeros(len(events) + 1, dtype=bool)  # last slot: ids not in the log (-1)
+        mark[pos] = True
+        handoffs_removed = int((mark[hand_source] | mark[hand_target]).sum())
         waits = wait[pos]
         waits = waits[~np.isnan(waits)]
         minutes = costs.minutes(activity) * int(manual[pos].sum())

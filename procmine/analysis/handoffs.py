@@ -365,17 +365,20 @@ class Handoffs:
         One row per edge, columns :data:`TABLE_COLUMNS`, sorted by cost
         (descending), then source, target.
     events : pandas.DataFrame
-        One row per handoff (see :func:`handoff_events`). Built on first access
-        (then kept): most uses need only the table and the graph, and the
-        per-handoff strings cost as much as the whole aggregation.
+        One row per handoff (see :func:`handoff_events`).
     graph : networkx.DiGraph
         Actors as nodes, one edge per table row, the table's columns as edge attributes.
+
+    Notes
+    -----
+    ``events`` and ``graph`` are built on first access, then kept: many uses need
+    only the table, and on a million events the per-handoff strings and a graph of
+    thousands of resource pairs each cost about as much as the aggregation itself.
     level : str
         ``"resource"``, ``"department"`` or ``"party"``.
     """
 
     table: pd.DataFrame
-    graph: nx.DiGraph
     level: str
     _raw: _Raw = field(repr=False)
 
@@ -383,6 +386,11 @@ class Handoffs:
     def events(self) -> pd.DataFrame:
         """One row per handoff, columns :data:`EVENT_COLUMNS` (see :func:`handoff_events`)."""
         return _events_frame(self._raw)
+
+    @functools.cached_property
+    def graph(self) -> nx.DiGraph:
+        """Actors as nodes, one edge per table row with the table's columns as attributes."""
+        return _graph(self.table, self.level)
 
     @property
     def count(self) -> int:
@@ -476,16 +484,45 @@ def handoffs(
     costs = CostModel() if costs is None else costs
     raw = _raw(log, level, concurrent)
     table = _edge_table(raw, costs)
+    return Handoffs(table=table, level=level, _raw=raw)
+
+
+def _graph(table: pd.DataFrame, level: str) -> nx.DiGraph:
+    """The edge table as a DiGraph: actors as nodes, the table's columns as edge attributes."""
+    source = table["source"].to_numpy(dtype=object)
+    target = table["target"].to_numpy(dtype=object)
     graph = nx.DiGraph(level=level)
-    graph.add_nodes_from(sorted(set(table["source"]) | set(table["target"])))
+    graph.add_nodes_from(sorted(set(source) | set(target)))
     attrs = [c for c in TABLE_COLUMNS if c not in ("source", "target")]
     values = [table[c].to_numpy().tolist() for c in attrs]
     graph.add_edges_from(
         (s, t, dict(zip(attrs, row, strict=True)))
-        for s, t, *row in zip(table["source"].tolist(), table["target"].tolist(), *values,
-                              strict=True)
+        for s, t, *row in zip(source.tolist(), target.tolist(), *values, strict=True)
     )
-    return Handoffs(table=table, graph=graph, level=level, _raw=raw)
+    return graph
+
+
+def _cycles_through(graph: nx.DiGraph, nodes: list, max_length: int) -> np.ndarray:
+    """Number of simple directed cycles of length 2 .. ``max_length`` through each node.
+
+    Up to length 3 by matrix algebra (A has no self-loops, so the closed walks of
+    length 2 and 3 from a node are exactly its 2- and 3-cycles: diag(A @ A) and
+    diag(A @ A @ A)); longer ones by enumerating with networkx.
+    """
+    if max_length <= 3 and len(nodes) <= 4000:
+        a = nx.to_numpy_array(graph, nodelist=nodes, weight=None, dtype=np.int64)
+        np.fill_diagonal(a, 0)
+        a2 = a @ a
+        counts = np.diagonal(a2).copy()
+        if max_length == 3:
+            counts += np.einsum("ij,ji->i", a2, a)
+        return counts.astype(np.int64)
+    index = {v: i for i, v in enumerate(nodes)}
+    counts = np.zeros(len(nodes), dtype=np.int64)
+    for cycle in nx.simple_cycles(graph, length_bound=max_length):
+        if len(cycle) >= 2:
+            counts[[index[v] for v in cycle]] += 1
+    return counts
 
 
 def graph_measures(handoffs: Handoffs, *, max_cycle_length: int = 3) -> pd.DataFrame:
@@ -543,11 +580,7 @@ def graph_measures(handoffs: Handoffs, *, max_cycle_length: int = 3) -> pd.DataF
     betweenness = nx.betweenness_centrality(distance, weight="d", normalized=True)
     pagerank = nx.pagerank(graph, weight="count") if graph.number_of_edges() else {
         v: 1.0 / len(nodes) for v in nodes}
-    on_cycles: dict[str, int] = dict.fromkeys(nodes, 0)
-    for cycle in nx.simple_cycles(graph, length_bound=max_cycle_length):
-        if len(cycle) >= 2:
-            for v in cycle:
-                on_cycles[v] += 1
+    on_cycles = _cycles_through(graph, nodes, max_cycle_length)
     frame = pd.DataFrame({
         "actor": pd.Series(nodes, dtype="str"),
         "in_count": [int(graph.in_degree(v, weight="count")) for v in nodes],
@@ -556,7 +589,7 @@ def graph_measures(handoffs: Handoffs, *, max_cycle_length: int = 3) -> pd.DataF
         "out_degree": [int(graph.out_degree(v)) for v in nodes],
         "betweenness": [betweenness[v] for v in nodes],
         "pagerank": [pagerank[v] for v in nodes],
-        "cycles": [on_cycles[v] for v in nodes],
+        "cycles": on_cycles,
         "pingpong": [int(graph.out_degree(v, weight="pingpong")) for v in nodes],
     })
     frame = frame.sort_values(["betweenness", "pagerank", "actor"],

@@ -67,7 +67,7 @@ class Reentry:
         same_value, first_value, value``, then ``activity, department, timestamp,
         internal_before`` (an earlier entry of the item in the order was by an internal
         event, so the information was already inside the company), ``labour_minutes,
-        cost``. Sorted by case, item, timestamp, event id.
+        cost``. Sorted by case, item, then log order (time, ties in input order).
     summary : pandas.DataFrame
         Per item and (first_by, by) pair: ``count, cases, discrepancies,
         discrepancy_rate, labour_minutes, cost``.
@@ -225,7 +225,8 @@ def normalize_values(values: pd.Series) -> pd.Series:
     folded. Values that read as dates (``2024-03-05``, or day first
     ``05.03.2024``, ``5/3/2024``) become ``date:YYYY-MM-DDTHH:MM:SS``. Values
     that read as numbers become ``num:<float>``, so leading zeros, thousands
-    separators and decimal commas do not matter: when both ``.`` and ``,``
+    separators (spaces and apostrophes inside a number too) and decimal commas
+    do not matter: when both ``.`` and ``,``
     occur the last one is the decimal mark; a single kind occurring several
     times, or once as a thousands group (``1.234``, ``12,500``), separates
     thousands; otherwise it is the decimal mark. Missing and blank values
@@ -390,6 +391,10 @@ def _value_reentries(log: EventLog, actor: pd.Series, keys_by_item: dict[str, pd
     if not frames:
         return _finish_events([], events)
     hits = pd.concat(frames, ignore_index=True)
+    # case, then item, then log order (the log is ordered by case, then time)
+    item_codes = pd.factorize(hits["item"], sort=True)[0]
+    order = np.lexsort((hits["_at"].to_numpy(), item_codes, case_codes[hits["_at"].to_numpy()]))
+    hits = hits.take(order).reset_index(drop=True)
     at = hits["_at"].to_numpy()
     first_at = hits["_first_at"].to_numpy()
 
@@ -431,24 +436,32 @@ def _redo_reentries(events: pd.DataFrame, actor: pd.Series) -> pd.DataFrame:
         return _finish_events([], events)
     at = keep[order[hit]]
     first_at = keep[order[first[hit]]]
+    # case, then activity, then log order
+    item_codes = pd.factorize(events[ACTIVITY].take(at), sort=True)[0]
+    case_of = pd.factorize(events[CASE_ID])[0][at]
+    resort = np.lexsort((at, item_codes, case_of))
+    at, first_at = at[resort], first_at[resort]
     missing = np.full(len(at), np.nan, dtype=object)
-    frame = pd.DataFrame(
-        {
-            "case_id": events[CASE_ID].to_numpy()[at],
-            "item": events[ACTIVITY].to_numpy()[at],
-            "event_id": events[EVENT_ID].to_numpy()[at],
-            "first_event_id": events[EVENT_ID].to_numpy()[first_at],
-            "first_by": actor.to_numpy()[first_at],
-            "by": actor.to_numpy()[at],
-            "same_value": pd.array([pd.NA] * len(at), dtype="boolean"),
-            "first_value": missing,
-            "value": missing,
-            "activity": events[ACTIVITY].to_numpy()[at],
-            "department": events[DEPARTMENT].to_numpy()[at],
-            "timestamp": events[TIMESTAMP].to_numpy()[at],
-            "internal_before": (events[PARTY].astype("str").to_numpy()[first_at] == "internal"),
-        }
-    )
+
+    def take(column: str | pd.Series, pos: np.ndarray) -> pd.Series:
+        values = events[column] if isinstance(column, str) else column
+        return values.take(pos).reset_index(drop=True)
+
+    frame = pd.DataFrame({
+        "case_id": take(CASE_ID, at),
+        "item": take(ACTIVITY, at),
+        "event_id": take(EVENT_ID, at),
+        "first_event_id": take(EVENT_ID, first_at),
+        "first_by": take(actor, first_at),
+        "by": take(actor, at),
+        "same_value": pd.array([pd.NA] * len(at), dtype="boolean"),
+        "first_value": missing,
+        "value": missing,
+        "activity": take(ACTIVITY, at),
+        "department": take(DEPARTMENT, at),
+        "timestamp": take(TIMESTAMP, at),
+        "internal_before": take(PARTY, first_at).astype("str").to_numpy() == "internal",
+    })
     return _finish_events([frame], events)
 
 
@@ -463,13 +476,9 @@ def _finish_events(frames: list[pd.DataFrame], events: pd.DataFrame) -> pd.DataF
         frame[column] = frame[column].astype("str")
     frame["same_value"] = frame["same_value"].astype("boolean")
     frame["internal_before"] = frame["internal_before"].astype(bool)
-    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True).astype(
-        events[TIMESTAMP].dtype
-    )
-    frame = frame.sort_values(
-        ["case_id", "item", "timestamp", "event_id"], kind="stable"
-    ).reset_index(drop=True)
-    return frame[list(columns)]
+    if not frames:
+        frame["timestamp"] = pd.Series([], dtype=events[TIMESTAMP].dtype)
+    return frame[list(columns)].reset_index(drop=True)
 
 
 def _priced(found: pd.DataFrame, costs: CostModel) -> pd.DataFrame:

@@ -47,9 +47,11 @@ def format_for(out: Path, given: str | None) -> str:
                    "share of events (default: all, or the 30 most frequent if there are more).")
 @click.option("--paths", type=click.FloatRange(0, 1), default=None, metavar="F",
               help="Path coverage in [0,1]: keep the most frequent paths covering this share "
-                   "of path traffic, plus those keeping every activity connected (default 1).")
+                   "of path traffic, plus those keeping every activity connected (default: all, or "
+                   "fewer when there are more than 50).")
 @click.option("--table", "table", type=click.Path(dir_okay=False, path_type=Path),
-              metavar="FILE.csv", help="Also write the edge table: source,target,count,median_wait_s.")
+              metavar="FILE.csv",
+              help="Also write the edge table: source,target,count,median_wait_s.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
               help="Output format (default: from the suffix of --out).")
 @click.option("--measure", type=click.Choice(["frequency", "performance"]), default="frequency",
@@ -85,7 +87,7 @@ def map_command(
     log = load(input_path, **mapping)
     if level == "activity":
         step(f"discovering the map of {log.n_events:,} events")
-        pmap = process_map(log, activities=activities, paths=1.0 if paths is None else paths)
+        pmap = process_map(log, activities=activities, paths=paths)
         drawing = draw_map(pmap, measure=measure)  # type: ignore[arg-type]
         edges = pmap.edge_table()
         summary = (f"{len(pmap.nodes):,} of {pmap.n_activities_total:,} activities, "

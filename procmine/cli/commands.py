@@ -12,6 +12,8 @@ def register(group: click.Group) -> click.Group:
     # One line per command module; keep the list sorted.
     from procmine.cli import cmd_validate
     group.add_command(cmd_validate.validate)
+    from procmine.cli import cmd_generate
+    group.add_command(cmd_generate.generate_command)
     from procmine.cli import cmd_handoffs
     group.add_command(cmd_handoffs.handoffs_command)
     from procmine.cli import cmd_report

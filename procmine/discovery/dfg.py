@@ -15,8 +15,13 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from procmine.discovery.simplify import MAX_ACTIVITIES, select_activities, select_paths
-from procmine.schema import ACTIVITY, CASE_ID, DEPARTMENT, TIMESTAMP
+from procmine.discovery.simplify import (
+    MAX_ACTIVITIES,
+    default_path_coverage,
+    select_activities,
+    select_paths,
+)
+from procmine.schema import ACTIVITY, CASE_ID, DEPARTMENT, PARTY, TIMESTAMP
 
 if TYPE_CHECKING:
     from procmine.log import EventLog
@@ -27,7 +32,7 @@ __all__ = ["END", "START", "ProcessMap", "process_map"]
 START = "▶ start"
 END = "■ end"
 
-NODE_COLUMNS = ("activity", "count", "cases", "department")
+NODE_COLUMNS = ("activity", "count", "cases", "department", "party")
 EDGE_COLUMNS = ("source", "target", "count", "cases", "median_wait_s", "mean_wait_s",
                 "p90_wait_s", "handoff")
 TERMINAL_COLUMNS = ("activity", "count")
@@ -42,12 +47,17 @@ class ProcessMap:
     nodes : pandas.DataFrame
         One row per kept activity: ``activity``, ``count`` (events),
         ``cases`` (cases with it), ``department`` (its most frequent
-        department; missing when none is recorded). Sorted by count, then name.
+        department; missing when none is recorded), ``party`` (its most
+        frequent party: internal, customer, supplier or carrier). Sorted by
+        count, then name.
     edges : pandas.DataFrame
         One row per kept directly-follows path: ``source``, ``target``,
         ``count``, ``cases``, ``median_wait_s``, ``mean_wait_s``,
         ``p90_wait_s`` (seconds between the two events; p90 interpolated
-        linearly), ``handoff`` (the two activities' departments differ).
+        linearly), ``handoff`` (the two activities sit in different lanes:
+        an activity's lane is its department, or, when it has none, its
+        outside party - customer, supplier, carrier; activities with neither
+        never make a handoff).
         Sorted by count, then names.
     start, end : pandas.DataFrame
         ``activity`` and ``count``: how many cases start / end with it (kept
@@ -61,9 +71,11 @@ class ProcessMap:
     simplified : bool
         True when activities or paths were left out.
     activity_coverage, path_coverage : float
-        The slider values used (with the default, a map of more than
+        The slider values used (with the defaults, a map of more than
         :data:`~procmine.discovery.simplify.MAX_ACTIVITIES` activities keeps
-        that many, and ``activity_coverage`` is the share of events they cover).
+        that many, and ``activity_coverage`` is the share of events they cover;
+        a map of more than :data:`~procmine.discovery.simplify.MAX_PATHS`
+        paths starts with a lower path coverage).
 
     Notes
     -----
@@ -95,7 +107,7 @@ class ProcessMap:
     def graph(self) -> nx.DiGraph:
         """The map as a networkx DiGraph, with :data:`START` and :data:`END` nodes.
 
-        Node attributes: count, cases, department; edge attributes: the edge
+        Node attributes: count, cases, department, party; edge attributes: the edge
         table's columns (start/end arcs carry only ``count``).
         """
         graph = nx.DiGraph(name=self.name)
@@ -133,16 +145,17 @@ class ProcessMap:
         return map_html(self)
 
 
-def _most_frequent_department(events: pd.DataFrame) -> pd.Series:
-    """activity -> its most frequent department (ties: first by name)."""
-    known = events.loc[events[DEPARTMENT].notna(), [ACTIVITY, DEPARTMENT]]
+def _most_frequent(events: pd.DataFrame, column: str) -> pd.Series:
+    """activity -> its most frequent value of ``column`` (ties: first by name)."""
+    known = events.loc[events[column].notna(), [ACTIVITY, column]]
+    known = known.assign(**{column: known[column].astype("str")})
     if known.empty:
         return pd.Series(dtype="str")
-    sizes = known.groupby([ACTIVITY, DEPARTMENT], sort=False).size().reset_index(name="n")
-    sizes = sizes.sort_values(["n", ACTIVITY, DEPARTMENT], ascending=[False, True, True],
+    sizes = known.groupby([ACTIVITY, column], sort=False).size().reset_index(name="n")
+    sizes = sizes.sort_values(["n", ACTIVITY, column], ascending=[False, True, True],
                               kind="stable")
     first = sizes.drop_duplicates(ACTIVITY)
-    return pd.Series(first[DEPARTMENT].to_numpy(), index=first[ACTIVITY].to_numpy(), dtype="str")
+    return pd.Series(first[column].to_numpy(), index=first[ACTIVITY].to_numpy(), dtype="str")
 
 
 def _nodes(events: pd.DataFrame) -> pd.DataFrame:
@@ -152,13 +165,13 @@ def _nodes(events: pd.DataFrame) -> pd.DataFrame:
         "count": grouped["size"].to_numpy(dtype="int64"),
         "cases": grouped["nunique"].to_numpy(dtype="int64"),
     })
-    departments = _most_frequent_department(events)
-    nodes["department"] = nodes["activity"].map(departments).astype("str")
+    nodes["department"] = nodes["activity"].map(_most_frequent(events, DEPARTMENT)).astype("str")
+    nodes["party"] = nodes["activity"].map(_most_frequent(events, PARTY)).astype("str")
     return nodes.sort_values(["count", "activity"], ascending=[False, True],
                              kind="stable").reset_index(drop=True)
 
 
-def _edges(events: pd.DataFrame, departments: pd.Series) -> pd.DataFrame:
+def _edges(events: pd.DataFrame, lanes: pd.Series) -> pd.DataFrame:
     case = events[CASE_ID].to_numpy()
     same = case[1:] == case[:-1] if len(case) else np.zeros(0, dtype=bool)
     act = events[ACTIVITY].to_numpy()
@@ -187,8 +200,8 @@ def _edges(events: pd.DataFrame, departments: pd.Series) -> pd.DataFrame:
         "mean_wait_s": edges["mean_wait_s"].astype("float64"),
         "p90_wait_s": edges["p90_wait_s"].astype("float64"),
     })
-    src_dep = edges["source"].map(departments)
-    tgt_dep = edges["target"].map(departments)
+    src_dep = edges["source"].map(lanes)
+    tgt_dep = edges["target"].map(lanes)
     edges["handoff"] = (src_dep.notna() & tgt_dep.notna() & (src_dep != tgt_dep)).astype(bool)
     return edges.sort_values(["count", "source", "target"], ascending=[False, True, True],
                              kind="stable").reset_index(drop=True)
@@ -207,7 +220,7 @@ def process_map(
     log: EventLog,
     *,
     activities: float | None = None,
-    paths: float = 1.0,
+    paths: float | None = None,
 ) -> ProcessMap:
     """Discover the directly-follows map of a log, with frequencies and waits.
 
@@ -223,10 +236,13 @@ def process_map(
         (default) keeps everything unless there are more than
         :data:`~procmine.discovery.simplify.MAX_ACTIVITIES` activities; then
         the map starts simplified to that many.
-    paths : float, keyword-only
+    paths : float or None, keyword-only
         Path coverage in [0, 1]: keep the most frequent paths covering this
         fraction of path traffic, plus the strongest paths that keep every
-        kept activity connected from the start and to the end.
+        kept activity connected from the start and to the end. ``None``
+        (default) keeps every path unless there are more than
+        :data:`~procmine.discovery.simplify.MAX_PATHS`; then the map starts
+        with the largest coverage (in steps of 5%) that leaves at most that many.
 
     Returns
     -------
@@ -264,10 +280,13 @@ def process_map(
     if len(kept) < len(all_nodes):
         events = events.loc[events[ACTIVITY].isin(kept)]
     nodes = all_nodes.loc[all_nodes["activity"].isin(kept)].reset_index(drop=True)
-    departments = pd.Series(nodes["department"].to_numpy(), index=nodes["activity"].to_numpy())
-    full_edges = _edges(events, departments)
+    outside = nodes["party"].where(nodes["party"] != "internal")
+    lanes = nodes["department"].fillna("party:" + outside)
+    full_edges = _edges(events, pd.Series(lanes.to_numpy(), index=nodes["activity"].to_numpy()))
     start = _terminal(events, keep="first")
     end = _terminal(events, keep="last")
+    if paths is None:
+        paths = default_path_coverage(full_edges, start, end)
     keep_e, keep_s, keep_t = select_paths(full_edges, start, end, coverage=paths)
     edges = full_edges.loc[keep_e].reset_index(drop=True)
     n_edges_total = len(_edges(log.events, pd.Series(dtype="str"))) if len(kept) < len(

@@ -113,7 +113,8 @@ def discover_model(log: EventLog, *, noise_threshold: float = 0.0) -> ProcessMod
 
 def _check_model(model: object) -> ProcessModel:
     if not isinstance(model, ProcessModel):
-        raise UsageError(f"expected a ProcessModel from discover_model(), got {type(model).__name__}")
+        raise UsageError(
+            f"expected a ProcessModel from discover_model(), got {type(model).__name__}")
     return model
 
 

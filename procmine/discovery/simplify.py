@@ -28,10 +28,20 @@ import pandas as pd
 
 from procmine.errors import UsageError
 
-__all__ = ["MAX_ACTIVITIES", "rank_activities", "select_activities", "select_paths"]
+__all__ = [
+    "MAX_ACTIVITIES",
+    "MAX_PATHS",
+    "default_path_coverage",
+    "rank_activities",
+    "select_activities",
+    "select_paths",
+]
 
 #: A map with more activities than this starts simplified.
 MAX_ACTIVITIES: Final = 30
+#: A map with more paths (between activities) than this starts with fewer paths
+#: (and with fewer than twice its number of activities, at least 12, when that is less).
+MAX_PATHS: Final = 50
 
 _START: Final = 0  # node ids used only inside this module
 _END: Final = -1
@@ -251,3 +261,33 @@ def _check_connected(kept: pd.DataFrame, *, activities: list[int], full: pd.Data
     kept_from, kept_to = reach(kept)
     if not (full_from <= kept_from | {_START} and full_to <= kept_to | {_END}):
         raise AssertionError("path simplification disconnected an activity; procmine bug")
+
+
+def default_path_coverage(
+    edges: pd.DataFrame, start: pd.DataFrame, end: pd.DataFrame, *, max_paths: int = MAX_PATHS
+) -> float:
+    """The path coverage a map starts with: 1.0, or the largest of 0.95, 0.90, ... 0.0
+    that leaves at most ``max_paths`` paths between activities, nor more than
+    twice as many paths as activities (but 12 are always allowed).
+
+    Examples
+    --------
+    >>> edges = pd.DataFrame({"source": ["a", "b", "a"], "target": ["b", "c", "c"],
+    ...                       "count": [9, 9, 1]})
+    >>> start = pd.DataFrame({"activity": ["a"], "count": [10]})
+    >>> end = pd.DataFrame({"activity": ["c"], "count": [10]})
+    >>> default_path_coverage(edges, start, end), default_path_coverage(edges, start, end,
+    ...                                                                  max_paths=2)
+    (1.0, 0.95)
+    """
+    n_activities = len(set(start["activity"]) | set(end["activity"]) | set(edges["source"])
+                       | set(edges["target"]))
+    max_paths = min(max_paths, max(12, 2 * n_activities))
+    if len(edges) <= max_paths:
+        return 1.0
+    for step in range(19, -1, -1):  # monotone: the first that fits is the largest
+        coverage = step / 20
+        kept, _, _ = select_paths(edges, start, end, coverage=coverage)
+        if int(kept.sum()) <= max_paths:
+            return coverage
+    return 0.0

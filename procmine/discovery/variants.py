@@ -108,7 +108,7 @@ def variants(log: EventLog, *, top: int | None = None, coverage: float | None = 
     ).reset_index()
     table = table.sort_values(["cases", "activities"], ascending=[False, True],
                               kind="stable").reset_index(drop=True)
-    n_cases = int(len(per_case))
+    n_cases = len(per_case)
     table.insert(0, "variant", np.arange(1, len(table) + 1, dtype="int64"))
     table["share"] = table["cases"] / n_cases if n_cases else 0.0
     table["cumulative_share"] = table["share"].cumsum()

@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from procmine.generate._csv import write_csv
 from procmine.generate.simulate import SOURCES, TIMEZONE, USERS, Simulation, frame
 
 __all__ = ["FILES", "Extracts", "sources_toml", "write_extracts"]
@@ -260,7 +261,8 @@ def _inject(source: str, raw: pd.DataFrame, meta: pd.DataFrame, rng: np.random.G
         bad = _victims(meta, ("Send invoice", "Payment received"), max(1, round(0.001 * n)),
                        rng, taken)
         stamp = raw.loc[bad, "PostedAt"].astype("str")
-        raw.loc[bad, "PostedAt"] = (stamp.str.slice(0, 5) + "02-30" + stamp.str.slice(10)).to_numpy()
+        feb30 = stamp.str.slice(0, 5) + "02-30" + stamp.str.slice(10)  # no such day
+        raw.loc[bad, "PostedAt"] = feb30.to_numpy()
         meta.loc[bad, "reject"] = "unparseable timestamp"
     elif source == "wms":
         dup = _victims(meta, ("Pick item", "Pack order"), max(1, round(0.0007 * n)), rng, taken)
@@ -301,7 +303,7 @@ def _inject(source: str, raw: pd.DataFrame, meta: pd.DataFrame, rng: np.random.G
 
 def _write(frame: pd.DataFrame, path: Path, key: str) -> None:
     delimiter, encoding = _CSV[key]
-    frame.to_csv(path, sep=delimiter, encoding=encoding, index=False, lineterminator="\n")
+    write_csv(frame, path, sep=delimiter, encoding=encoding)
 
 
 def write_extracts(sim: Simulation, out: Path, *, seed: int) -> Extracts:

@@ -294,7 +294,7 @@ def _digit_slip(x: np.ndarray) -> np.ndarray:
 # -- the process --------------------------------------------------------------------------
 
 
-def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:  # noqa: PLR0915
+def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     """Simulate ``n_orders`` orders from intake to payment and returns.
 
     Parameters
@@ -326,8 +326,8 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:  
     # ---- orders arrive -------------------------------------------------------------------
     channel_names = np.array(["web", "edi", "email", "phone"], dtype=object)
     channel = rng.choice(4, size=n, p=[0.45, 0.20, 0.20, 0.15])
-    web_hours = np.array([1, 1, 1, 1, 1, 1, 2, 3, 4, 5, 6, 6, 7, 6, 6, 6, 6, 7, 8, 10, 11, 10, 7, 3],
-                         dtype=float)
+    web_hours = np.array([1, 1, 1, 1, 1, 1, 2, 3, 4, 5, 6, 6, 7, 6, 6, 6, 6, 7, 8, 10, 11, 10,
+                          7, 3], dtype=float)  # consumers shop in the evening
     hour = np.where(channel == 0, rng.choice(24, size=n, p=web_hours / web_hours.sum()),
                     np.where(channel == 1, rng.integers(0, 24, n), rng.integers(7, 23, n)))
     t0 = rng.integers(0, days, n) * 1440.0 + hour * 60.0 + rng.uniform(0.0, 60.0, n)

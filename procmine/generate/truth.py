@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from procmine.generate._csv import write_csv
 from procmine.generate.extracts import ITEM_COLUMNS, ITEM_OWNERS, Extracts
 from procmine.generate.simulate import SOURCES, frame
 
@@ -129,15 +130,21 @@ def _handoffs(events: pd.DataFrame) -> pd.DataFrame:
 
 def _reentries(events: pd.DataFrame) -> pd.DataFrame:
     out = []
+    base = events[["case_id", "event_id", "department", "party"]]
     for item in ITEM_OWNERS:
-        entries = events[events[item].notna()]
-        if entries.empty:
+        mask = events[item].notna().to_numpy()
+        if not mask.any():
             continue
+        entries = base[mask].assign(**{item: events[item].to_numpy(object)[mask]})
         first = entries.groupby("case_id", sort=False).head(1).set_index("case_id")
         later = entries[entries.duplicated("case_id", keep="first")]
         ref = first.loc[later["case_id"]]
-        same = (normalize_value(later[item]).to_numpy()
-                == normalize_value(ref[item]).to_numpy())
+        repeat_values = later[item].to_numpy(dtype=object)
+        first_values = ref[item].to_numpy(dtype=object)
+        same = repeat_values == first_values
+        differ = ~same  # normalise only where the raw text differs (few rows)
+        same[differ] = (normalize_value(pd.Series(repeat_values[differ])).to_numpy()
+                        == normalize_value(pd.Series(first_values[differ])).to_numpy())
         out.append(frame({
             "case_id": later["case_id"].to_numpy(object), "item": item,
             "event_id": later["event_id"].to_numpy(object),
@@ -208,5 +215,5 @@ def write_truth(extracts: Extracts, out: Path, *, seed: int) -> dict[str, object
                                               + "\n", encoding="utf-8")
     table = reentries.copy()
     table["same_value"] = np.where(table["same_value"].astype(bool), "true", "false")
-    table.to_csv(folder / "reentries.csv", index=False, lineterminator="\n", encoding="utf-8")
+    write_csv(table, folder / "reentries.csv")
     return truth

@@ -9,7 +9,9 @@ progress bars and its warning about the optional Rust importer stay silent.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -73,10 +75,29 @@ def read_ocel(path: Path, *, kind: str) -> Any:
 
 
 def write_xes(frame: pd.DataFrame, path: Path) -> None:
-    """Write a table with XES column names (``case:concept:name`` ...) to a XES file."""
+    """Write a table with XES column names (``case:concept:name`` ...) to a XES file.
+
+    pm4py appends ``.xes`` to a name without it and compresses by suffix, so
+    the file is written under a canonical name in a private folder next to
+    the target, then moved into place.
+    """
     pm = pm4py()
-    with _quiet():
-        pm.write_xes(frame, str(path), case_id_key="case:concept:name", show_progress_bar=False)
+    suffix = ".xes.gz" if path.name.lower().endswith(".gz") else ".xes"
+    with _staging(path, suffix) as staged, _quiet():
+        pm.write_xes(frame, str(staged), case_id_key="case:concept:name",
+                     show_progress_bar=False)
+
+
+@contextmanager
+def _staging(target: Path, suffix: str) -> Iterator[Path]:
+    """A temporary path with ``suffix`` in the target's folder, moved to ``target`` on success."""
+    folder = Path(tempfile.mkdtemp(prefix=".procmine-", dir=target.parent))
+    try:
+        staged = folder / f"out{suffix}"
+        yield staged
+        os.replace(staged, target)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def make_ocel(
@@ -94,17 +115,19 @@ def make_ocel(
 
 
 def write_ocel(ocel: Any, path: Path, *, kind: str) -> None:
-    """Write a pm4py OCEL object as OCEL 2.0 ``xml``, ``json`` or ``sqlite``."""
+    """Write a pm4py OCEL object as OCEL 2.0 ``xml``, ``json`` or ``sqlite``.
+
+    pm4py appends a suffix to names it does not recognise (``x.ocel`` becomes
+    ``x.ocel.json``), so the file is staged under a canonical name and moved.
+    """
     pm = pm4py()
-    with _quiet():
-        if kind == "xml":
-            pm.write_ocel2_xml(ocel, str(path))
-        elif kind == "json":
-            pm.write_ocel2_json(ocel, str(path))
-        elif kind == "sqlite":
-            pm.write_ocel2_sqlite(ocel, str(path))
-        else:  # pragma: no cover - internal misuse
-            raise ValueError(f"unknown OCEL kind {kind!r}")
+    writers = {"xml": (pm.write_ocel2_xml, ".xml"), "json": (pm.write_ocel2_json, ".jsonocel"),
+               "sqlite": (pm.write_ocel2_sqlite, ".sqlite")}
+    if kind not in writers:  # pragma: no cover - internal misuse
+        raise ValueError(f"unknown OCEL kind {kind!r}")
+    write, suffix = writers[kind]
+    with _staging(path, suffix) as staged, _quiet():
+        write(ocel, str(staged))
 
 
 def flatten_ocel(ocel: Any, object_type: str) -> pd.DataFrame:

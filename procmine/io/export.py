@@ -17,7 +17,8 @@ def write_csv_safe(df: pd.DataFrame, path: str | Path) -> Path:
 
     Text cells starting with ``= + - @``, a tab or a carriage return get a
     leading single quote (OWASP's advice against CSV injection); numbers and
-    other typed columns are written as they are. The frame is not modified.
+    other typed columns are written as they are. Lines end in CRLF (RFC 4180),
+    so a value holding a line break is always quoted. The frame is not modified.
 
     Parameters
     ----------
@@ -56,5 +57,7 @@ def write_csv_safe(df: pd.DataFrame, path: str | Path) -> Path:
         if risky.any():
             safe[column] = text.where(~risky, "'" + text)
     path.parent.mkdir(parents=True, exist_ok=True)
-    safe.to_csv(path, index=False, encoding="utf-8", lineterminator="\n")
+    # CRLF line ends (RFC 4180): the csv writer then quotes any value holding a bare CR,
+    # which would otherwise split the row for every reader.
+    safe.to_csv(path, index=False, encoding="utf-8", lineterminator="\r\n")
     return path

@@ -12,7 +12,7 @@ import pandas as pd
 
 from procmine.errors import InputError
 from procmine.io.result import SourceStats
-from procmine.io.tables import RawTable
+from procmine.io.tables import RawTable, _one_line
 from procmine.schema import (
     ACTIVITY,
     AUTOMATED,
@@ -93,7 +93,12 @@ class ColumnMapping:
     timezone : str, optional
         Zone of times without an offset (default UTC).
     items, attributes : Mapping[str, str]
-        Canonical attribute name -> column.
+        Canonical attribute name -> column. Items keep their text as entered
+        (re-entry compares it). An attribute column whose every value is a
+        plain number (no leading zero, ``decimal`` as decimal mark, no
+        thousands separator) becomes a float column.
+    decimal : str
+        Decimal mark of numbers in attribute columns.
     normalize : tuple of (pattern, replacement), optional
         Regular-expression rewrite of the final order id.
 
@@ -121,6 +126,7 @@ class ColumnMapping:
     items: Mapping[str, str] = field(default_factory=dict)
     attributes: Mapping[str, str] = field(default_factory=dict)
     normalize: tuple[str, str] | None = None
+    decimal: str = "."
 
     def columns(self) -> dict[str, str]:
         """Role -> column for every column this mapping reads."""
@@ -234,9 +240,12 @@ def map_table(
     # -- correlation: rows -> (row, order) pairs --------------------------------------------
     candidates = np.flatnonzero(reason == None)  # noqa: E711
     if resolve is None:
-        pairs = pd.DataFrame({"pos": candidates, CASE_ID: key.to_numpy()[candidates]})
+        pairs = pd.DataFrame({"pos": candidates,
+                              CASE_ID: key.iloc[candidates].reset_index(drop=True)})
     else:
-        pairs = resolve(pd.Series(key.to_numpy()[candidates], index=candidates, dtype="str"))
+        keys = key.iloc[candidates]
+        keys.index = candidates
+        pairs = resolve(keys)
         found = np.zeros(n, dtype=bool)
         found[pairs["pos"].to_numpy(dtype="int64")] = True
         lost = np.zeros(n, dtype=bool)
@@ -289,7 +298,7 @@ def map_table(
     values = np.full(len(bad), None, dtype=object)
     for col in {c for c in column[bad] if c is not None}:
         at = column[bad] == col
-        values[at] = frame[col].to_numpy()[bad[at]]
+        values[at] = frame[col].iloc[bad[at]].to_numpy(dtype=object)
     dup_at = reason[bad] == _DUPLICATE
     values[dup_at] = [f"same as row {r}" for r in first_row[bad[dup_at]]]
     rejects = pd.DataFrame({
@@ -412,7 +421,7 @@ def _to_datetime(text: pd.Series, **options: object) -> pd.Series:
                 k: v for k, v in options.items() if k != "utc"})
         except (ValueError, TypeError) as problem:
             raise InputError(f"timestamp format {options.get('format')!r} cannot be used: "
-                             f"{problem}") from None
+                             f"{_one_line(problem)}") from None
     return parsed
 
 
@@ -499,7 +508,8 @@ def _normalize(pairs: pd.DataFrame, rule: tuple[str, str] | None, *,
     if rule is not None:
         pattern, replacement = rule
         ids = ids.str.replace(pattern, replacement, regex=True)
-    out = pd.DataFrame({"pos": pairs["pos"].to_numpy(dtype="int64"), CASE_ID: ids.to_numpy()})
+    out = pd.DataFrame({"pos": pairs["pos"].to_numpy(dtype="int64"),
+                        CASE_ID: ids.reset_index(drop=True)})
     if one_per_row:  # already one order per row, in row order
         return out
     out = out.drop_duplicates().sort_values(["pos", CASE_ID], kind="stable")
@@ -514,11 +524,12 @@ def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case:
     def take(col: str) -> pd.Series:
         return _text(frame[col]).iloc[pos].reset_index(drop=True)
 
-    def const(value: object, dtype: str = "str") -> pd.Series:
-        return pd.Series([value] * n, dtype=dtype)
+    def const(value: object) -> pd.Series:  # repeat one value without n Python objects
+        return pd.Series([value], dtype="str").take(np.zeros(n, dtype=np.intp)).reset_index(
+            drop=True)
 
     out: dict[str, pd.Series] = {
-        CASE_ID: pd.Series(case.to_numpy(), dtype="str"),
+        CASE_ID: case.reset_index(drop=True).astype("str"),
         ACTIVITY: take(m.activity),
         TIMESTAMP: when.iloc[pos].reset_index(drop=True),
         RESOURCE: take(m.resource) if m.resource else const(np.nan),
@@ -559,8 +570,24 @@ def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case:
         values = frame[col]
         if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
             values = _text(values)
+            if name in m.attributes:
+                values = _numbers(values, m.decimal)
         out[name] = values.iloc[pos].reset_index(drop=True)
     return pd.DataFrame(out)
+
+
+def _numbers(text: pd.Series, decimal: str) -> pd.Series:
+    """A text column of plain numbers as floats; anything else unchanged."""
+    present = text.dropna()
+    if present.empty:
+        return text
+    mark = "[.]" if decimal == "." else "[" + decimal + "]"
+    pattern = "^[+-]?(?:0|[1-9][0-9]*)(?:" + mark + "[0-9]+)?$"
+    if not present.str.match(pattern).all():
+        return text
+    if decimal != ".":
+        text = text.str.replace(decimal, ".", regex=False)
+    return text.astype("float64")
 
 
 def _flags(values: pd.Series, col: str, path: str, rows: np.ndarray,

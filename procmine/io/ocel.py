@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from collections.abc import Sequence
 from typing import Any, Final, Literal, get_args
 
 import numpy as np
@@ -98,7 +98,7 @@ class OcelLog:
 
 
 def load_ocel(path: str | Path, *, name: str | None = None) -> OcelLog:
-    """Read an OCEL 2.0 file (XML, also gzip; JSON; SQLite) into an :class:`OcelLog`.
+    """Read an OCEL 2.0 file (XML, JSON, SQLite; plain or gzip) into an :class:`OcelLog`.
 
     The format is recognised from the content (gzip and SQLite magic bytes,
     ``<`` for XML, ``{`` for JSON). XML is checked by
@@ -107,7 +107,9 @@ def load_ocel(path: str | Path, *, name: str | None = None) -> OcelLog:
     Parameters
     ----------
     path : str or Path
-        ``.xml``, ``.xml.gz``, ``.jsonocel``/``.json`` or ``.sqlite`` file.
+        ``.xml``, ``.jsonocel``/``.json`` or ``.sqlite`` file, each also gzip
+    (``.xml.gz``, ``.jsonocel.gz``, ...; a gzip file without a JSON or SQLite
+    name is taken as XML).
     name : str, optional, keyword-only
         Source name; default the file name without its suffixes.
 
@@ -142,12 +144,14 @@ def load_ocel(path: str | Path, *, name: str | None = None) -> OcelLog:
     if source.stat().st_size == 0:
         raise InputError(f"{source}: the file is empty; expected an OCEL 2.0 file.")
     if is_gzip(source) or source.name.lower().endswith(".gz"):
-        stem = source.name.lower()[:-3] if source.name.lower().endswith(".gz") else ""
+        stem = source.name.lower().removesuffix(".gz")
         if stem.endswith((".json", ".jsonocel", ".sqlite", ".sqlite3", ".db")):
-            raise InputError(
-                f"{source}: compressed OCEL JSON/SQLite is not supported; decompress it first "
-                "(gzip -d), or use OCEL 2.0 XML (.xml.gz)."
-            )
+            kind: OcelFormat = "json" if stem.endswith(("json", "jsonocel")) else "sqlite"
+            suffix = ".jsonocel" if kind == "json" else ".sqlite"
+            with safe_plain_copy(source, kind=f"OCEL 2.0 {kind.upper()}", suffix=suffix,
+                                 xml=False) as (plain, _):
+                ocel = _read_pm4py(source, plain, kind, None)
+            return _wrap(ocel, source=source, name=name, fmt=kind)
         with safe_plain_copy(source, kind="OCEL 2.0 XML", suffix=".xml") as (plain, facts):
             ocel = _read_pm4py(source, plain, "xml", facts.root)
         return _wrap(ocel, source=source, name=name, fmt="xml")

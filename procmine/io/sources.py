@@ -13,7 +13,7 @@ from typing import Any
 
 from procmine.errors import InputError
 from procmine.io.mapping import ColumnMapping
-from procmine.io.tables import infer_format
+from procmine.io.tables import _one_line, infer_format
 from procmine.schema import PARTIES
 
 __all__ = [
@@ -152,7 +152,7 @@ def parse_sources(path: str | Path) -> SourcesConfig:
     >>> parse_sources(os.path.join(d, "bad.toml"))
     Traceback (most recent call last):
     ...
-    procmine.errors.InputError: bad.toml: [sources.sales]: unknown key 'fiel' (did you mean 'file'?); allowed keys: ...
+    procmine.errors.InputError: bad.toml: [sources.sales]: unknown key 'fiel' (did you mean ...
     """
     path = Path(path)
     if not path.is_file():
@@ -161,7 +161,7 @@ def parse_sources(path: str | Path) -> SourcesConfig:
         with open(path, "rb") as handle:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as problem:
-        raise InputError(f"{path.name}: not valid TOML ({problem})") from None
+        raise InputError(f"{path.name}: not valid TOML ({_one_line(problem)})") from None
     except UnicodeDecodeError:
         raise InputError(f"{path.name}: not UTF-8 text; save the sources file as UTF-8") from None
     check = _Checker(path)
@@ -297,9 +297,10 @@ def _source(check: _Checker, name: str, body: Any, log_timezone: str,
     check.keys(case, _CASE_KEYS, f"{where[:-1]}.case]")
     case_column = check.string(case, "column", f"{where[:-1]}.case]")
     if (case_column is None) == ("case_id" not in columns):
+        both = "both" if case_column else "neither"
         check.fail(where, "say where the order id comes from: columns.case_id = \"...\" (a "
-                   "direct order column) or [sources.%s.case] column = \"...\" with via "
-                   "(lookups), not %s" % (name, "both" if case_column else "neither"))
+                   f"direct order column) or [sources.{name}.case] column = \"...\" with via "
+                   f"(lookups), not {both}")
     for role in ("activity", "timestamp"):
         if role not in columns:
             check.fail(f"{where[:-1]}.columns]", f"{role} = \"<column>\" is required")
@@ -329,7 +330,7 @@ def _source(check: _Checker, name: str, body: Any, log_timezone: str,
             re.compile(pattern)
         except re.error as problem:
             check.fail(f"{where[:-1]}.case]", f"normalize pattern {pattern!r} is not a valid "
-                       f"regular expression ({problem})")
+                       f"regular expression ({_one_line(problem)})")
         normalize = (pattern, replace)
     source_items = check.string_table(body.get("items", {}), f"{where[:-1]}.items]")
     for item in source_items:
@@ -364,6 +365,7 @@ def _source(check: _Checker, name: str, body: Any, log_timezone: str,
         items=source_items,
         attributes=attributes,
         normalize=normalize,
+        decimal=check.string(body, "decimal", where) or ".",
     )
     return SourceSpec(
         **common, mapping=mapping, via=tuple(via),

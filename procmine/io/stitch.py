@@ -72,7 +72,8 @@ def read_sources(path: str | Path) -> ReadResult:
     ... ''')
     >>> result = read_sources(os.path.join(d, "src.toml"))
     >>> result.events[["case_id", "activity", "event_id"]].values.tolist()
-    [['SO-1', 'Enter', 'sales:2'], ['SO-1', 'Pick', 'wms:2:1'], ['SO-2', 'Enter', 'sales:3'], ['SO-2', 'Pick', 'wms:2:2']]
+    [['SO-1', 'Enter', 'sales:2'], ['SO-1', 'Pick', 'wms:2:1'], ['SO-2', 'Enter', 'sales:3'],
+     ['SO-2', 'Pick', 'wms:2:2']]
     >>> [(s.name, s.rows_read, s.rows_loaded, s.events, dict(s.reasons)) for s in result.sources]
     [('sales', 2, 2, 2, {}), ('wms', 2, 1, 2, {'no correlation to an order': 1})]
     """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import datetime as dt
@@ -229,7 +230,8 @@ def _read_csv(path: Path, source: str, *, delimiter: str, encoding: str | None,
                 f"in the file, or set quotechar{_hint(fix_hint)}"
             ) from None
         if "fields in line" not in message:
-            raise InputError(f"{path}: cannot be read as CSV ({message})") from None
+            raise InputError(f"{path}: cannot be read as CSV "
+                             f"({_one_line(message)})") from None
         raw, rejects = _read_csv_ragged(path, source, delimiter=delimiter, encoding=encoding,
                                         quotechar=quotechar, compressed=compressed)
     return _finish_csv(path, source, raw, rejects)
@@ -261,7 +263,7 @@ def _read_csv_ragged(path: Path, source: str, *, delimiter: str, encoding: str,
             records.extend(reader)
         except csv.Error as problem:
             raise InputError(f"{path}: row {len(records) + 1}: cannot be read as CSV "
-                             f"({problem})") from None
+                             f"({_one_line(problem)})") from None
     width = len(records[0]) if records else 0
     lengths = np.fromiter(map(len, records), dtype="int64", count=len(records))
     too_long = lengths > width
@@ -300,7 +302,7 @@ def _field_limit() -> Iterator[None]:
 def _open_text(path: Path, encoding: str, compressed: bool) -> IO[str]:
     if compressed:
         return gzip.open(path, "rt", encoding=encoding, newline="")
-    return open(path, encoding=encoding, newline="")  # noqa: SIM115
+    return open(path, encoding=encoding, newline="")
 
 
 def _head_bytes(path: Path, compressed: bool) -> bytes:
@@ -311,7 +313,8 @@ def _head_bytes(path: Path, compressed: bool) -> bytes:
         with open(path, "rb") as handle:
             return handle.read(_HEAD_BYTES)
     except (gzip.BadGzipFile, EOFError, OSError) as problem:
-        raise InputError(f"{path}: cannot be read as gzip-compressed CSV ({problem})") from None
+        raise InputError(f"{path}: cannot be read as gzip-compressed CSV "
+                         f"({_one_line(problem)})") from None
 
 
 def _resolve_encoding(path: Path, head: bytes, encoding: str | None) -> str:
@@ -337,18 +340,23 @@ def _check_not_binary(path: Path, head: bytes, encoding: str, fix_hint: str) -> 
             advice = f"; set {fix}{_hint(fix_hint)}" if fix else ""
             raise InputError(f"{path}: this is {what}, not a CSV text file{advice}")
     if "16" not in encoding and "32" not in encoding and b"\x00" in head:
+        sample = head[:4096]
+        for order, zeros in (("le", sample[1::2]), ("be", sample[0::2])):
+            if zeros and zeros.count(0) > 0.9 * len(zeros):
+                raise InputError(
+                    f"{path}: this looks like UTF-16 text without a byte-order mark; set "
+                    f"encoding = 'utf-16-{order}'{_hint(fix_hint)}")
         raise InputError(f"{path}: this is a binary file (it contains NUL bytes), not a CSV "
                          "text file; export the extract as CSV, Parquet or Excel")
 
 
 def _decode_head(path: Path, head: bytes, encoding: str, fix_hint: str) -> str:
-    # The head may end inside a multi-byte character: decode what is complete.
-    text = head.decode(encoding, errors="ignore")
+    # The head may end inside a multi-byte character: only a whole file is final.
+    decoder = codecs.getincrementaldecoder(encoding)()
     try:
-        head[: max(len(head) - 4, 0)].decode(encoding)
+        return decoder.decode(head, final=len(head) < _HEAD_BYTES)
     except UnicodeDecodeError as problem:
         raise _decode_problem(path, head, problem, encoding, fix_hint) from None
-    return text
 
 
 def _decode_error(path: Path, compressed: bool, encoding: str, fix_hint: str) -> InputError:
@@ -384,8 +392,9 @@ def _check_delimiter(path: Path, text: str, delimiter: str, quotechar: str,
     if found:
         best = max(found, key=first_line.count)
         shown = first_line if len(first_line) <= 80 else first_line[:77] + "..."
+        shown_delimiter = _DELIMITER_NAMES.get(delimiter, repr(delimiter))
         raise InputError(
-            f"{path}: only one column found with delimiter {_DELIMITER_NAMES.get(delimiter, repr(delimiter))} "
+            f"{path}: only one column found with delimiter {shown_delimiter} "
             f"(header {shown!r}); the header looks separated by {_DELIMITER_NAMES[best]}: "
             f"set delimiter = {best!r}{_hint(fix_hint)}"
         )
@@ -414,7 +423,8 @@ def _read_parquet(path: Path, source: str) -> RawTable:
     try:
         table = pq.read_table(path)
     except (pa.ArrowInvalid, pa.ArrowException, OSError) as problem:
-        raise InputError(f"{path}: cannot be read as Parquet ({problem})") from None
+        raise InputError(f"{path}: cannot be read as Parquet "
+                         f"({_one_line(problem)})") from None
     frame = table.to_pandas()
     frame.columns = [str(c) for c in frame.columns]
     frame = frame.reset_index(drop=True)
@@ -431,7 +441,8 @@ def _read_excel(path: Path, source: str, *, sheet: str | None) -> RawTable:
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as problem:
-        raise InputError(f"{path}: cannot be read as an Excel .xlsx workbook ({problem})") from None
+        raise InputError(f"{path}: cannot be read as an Excel .xlsx workbook "
+                         f"({_one_line(problem)})") from None
     try:
         if sheet is None:
             ws = book.worksheets[0]
@@ -480,6 +491,11 @@ def _stem(path: Path) -> str:
     for suffix in (".gz",):
         name = name.removesuffix(suffix)
     return Path(name).stem
+
+
+def _one_line(problem: object) -> str:
+    """Another library's message, on one line (the command line prints one line)."""
+    return " ".join(str(problem).split())
 
 
 def _hint(fix_hint: str) -> str:

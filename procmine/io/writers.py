@@ -185,8 +185,6 @@ def write_ocel(
     rel = pd.concat(relations, ignore_index=True)
     ocel = _pm4py_io.make_ocel(ev, obj, rel)
     target.parent.mkdir(parents=True, exist_ok=True)
-    if target.exists():
-        target.unlink()  # pm4py's SQLite writer appends to an existing database
     _pm4py_io.write_ocel(ocel, target, kind=kind)
     return target
 

@@ -42,6 +42,7 @@ XES_DEFAULTS: Final = {
 #: procmine's own attributes, written by :func:`procmine.io.writers.write_xes`.
 _PROCMINE_KEYS: Final = {"procmine:party": PARTY, "procmine:automated": AUTOMATED}
 _LIFECYCLE: Final = "lifecycle:transition"
+_IDENTITY: Final = "identity:id"
 _VALUE_CHARS: Final = 200
 
 
@@ -78,10 +79,16 @@ def read_xes(
     whole. ``lifecycle="all"`` reads every event and keeps the transition as
     the column ``lifecycle_transition``.
 
+    Times: a timestamp without offset is taken as UTC. pm4py drops ``<date>``
+    values it cannot parse (it only logs them), so an unparseable
+    ``time:timestamp`` is rejected as ``missing timestamp``.
+
     Accounting: ``row`` is the 1-based position of the event in the file's
     event order, ``event_id`` is ``"<name>:<row>"``. Events without a case id,
     activity or timestamp go to the rejects (``missing case id``, ``missing
     activity``, ``missing timestamp``); rows read = rows loaded + rows rejected.
+    When every loaded event has a unique ``identity:id`` (the XES identity
+    extension), that is the ``event_id`` instead.
 
     Parameters
     ----------
@@ -263,6 +270,11 @@ def _to_result(
             used.add(key)
     frame[SOURCE] = name
     frame[EVENT_ID] = (name + ":" + pd.Series(rows[keep], dtype="int64").astype("str")).to_numpy()
+    if _IDENTITY in raw.columns:
+        own = _text(raw[_IDENTITY])[keep]
+        if own.notna().all() and own.is_unique:
+            frame[EVENT_ID] = own.to_numpy()
+            used.add(_IDENTITY)
     for key, out in _extra_names([c for c in raw.columns if c not in used]).items():
         frame[out] = raw[key][keep].to_numpy()
     events = validate_events(frame, source=name)

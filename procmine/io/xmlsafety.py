@@ -20,7 +20,9 @@ a stream into a private temporary file while being checked, and refused when
 they grow beyond :data:`MAX_UNCOMPRESSED_BYTES` or, past
 :data:`RATIO_FLOOR_BYTES`, beyond :data:`MAX_RATIO` times their compressed
 size (a gzip bomb). pm4py then reads only the checked, plain copy, so what is
-checked is what is parsed.
+checked is what is parsed. A plain file is checked and then read in place: a
+file swapped between the two reads by someone with write access to it is not
+defended against.
 """
 
 from __future__ import annotations
@@ -149,6 +151,7 @@ def safe_plain_copy(
     *,
     kind: str = "XML",
     suffix: str = ".xml",
+    xml: bool = True,
     max_bytes: int = MAX_UNCOMPRESSED_BYTES,
     max_ratio: float = MAX_RATIO,
     ratio_floor: int = RATIO_FLOOR_BYTES,
@@ -157,7 +160,9 @@ def safe_plain_copy(
 
     A plain file is checked and yielded as is. A gzip file is decompressed
     into a private temporary file (name ending in ``suffix``) while it is
-    checked; the copy is yielded and deleted afterwards.
+    checked; the copy is yielded and deleted afterwards. With ``xml=False``
+    (JSON, SQLite) only the size limits and the gzip stream are checked, and
+    ``facts.root`` is empty.
 
     Examples
     --------
@@ -172,13 +177,13 @@ def safe_plain_copy(
     limits = (max_bytes, max_ratio, ratio_floor)
     _require_file(source, kind)
     if not _looks_gzip(source, kind):
-        yield source, _scan(source, kind=kind, out=None, limits=limits)
+        yield source, _scan(source, kind=kind, out=None, limits=limits, xml=xml)
         return
     workdir = Path(tempfile.mkdtemp(prefix="procmine-"))
     try:
         plain = workdir / f"{_stem(source)}{suffix}"
         with open(plain, "wb") as out:
-            facts = _scan(source, kind=kind, out=out, limits=limits)
+            facts = _scan(source, kind=kind, out=out, limits=limits, xml=xml)
         yield plain, facts
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -227,6 +232,7 @@ def _scan(
     kind: str,
     out: IO[bytes] | None,
     limits: tuple[int, float, int],
+    xml: bool = True,
 ) -> XmlFacts:
     _require_file(path, kind)
     compressed = _looks_gzip(path, kind)
@@ -255,10 +261,12 @@ def _scan(
                         f"{path}: larger than {max_bytes:,} bytes; procmine reads {kind} files "
                         "up to that size. Filter or split the log first."
                     )
-                parser.Parse(chunk, False)
+                if xml:
+                    parser.Parse(chunk, False)
                 if out is not None:
                     out.write(chunk)
-            parser.Parse(b"", True)
+            if xml:
+                parser.Parse(b"", True)
     except _Refused as refusal:
         raise InputError(f"{path}: refused: {refusal}") from None
     except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden) as refusal:
@@ -272,8 +280,8 @@ def _scan(
         ) from None
     except EOFError:
         raise InputError(
-            f"{path}: the gzip stream is truncated (ended after {total:,} uncompressed bytes "
-            "without its end marker); the download or copy is incomplete. Fetch the file again."
+            f"{path}: the gzip stream is truncated (it ends before its end-of-stream marker); "
+            "the download or copy is incomplete. Fetch the file again."
         ) from None
     except (gzip.BadGzipFile, zlib.error, OSError) as error:
         if isinstance(error, InputError):  # pragma: no cover - InputError is not an OSError

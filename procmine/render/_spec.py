@@ -28,8 +28,8 @@ TITLE_FONT_SIZE = 26
 BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY, BLACK, YELLOW = (
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442",
 )
-#: Department colours, in order of first appearance (vermillion is kept for handoffs).
-LANE_COLOURS = (BLUE, GREEN, PURPLE, ORANGE, SKY, YELLOW, BLACK)
+#: Department colours by name order (Okabe–Ito, vermillion kept for handoffs; then brown).
+LANE_COLOURS = (BLUE, GREEN, PURPLE, ORANGE, SKY, YELLOW, BLACK, "#8C6D31")
 EDGE_COLOUR = "#3A3A3A"
 HANDOFF_COLOUR = VERMILLION
 
@@ -88,6 +88,7 @@ class Drawing:
     edges: list[Edge] = field(default_factory=list)
     clusters: dict[str, str] = field(default_factory=dict)  # name -> colour
     legend: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, colour, text)
+    dashed_clusters: set[str] = field(default_factory=set)  # outside parties
     rankdir: str = "LR"
 
 
@@ -101,7 +102,7 @@ def _title_label(drawing: Drawing) -> str:
 
 
 def _legend_label(drawing: Drawing) -> str:
-    rows = [f'<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>']
+    rows = ['<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>']
     for kind, colour, text in drawing.legend:
         safe = html.escape(text)
         if kind == "box":
@@ -149,7 +150,10 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
         if not members:
             continue
         with graph.subgraph(name=f"cluster_{i}") as sub:
-            sub.attr(label=dot_text([cluster]), style="rounded,filled", fillcolor=tint(colour, 0.9),
+            outside = cluster in drawing.dashed_clusters
+            sub.attr(label=dot_text([cluster]),
+                     style="rounded,dashed" if outside else "rounded,filled",
+                     fillcolor="#FFFFFF" if outside else tint(colour, 0.9),
                      color=colour, penwidth="2", fontname=FONT, fontsize=str(CLUSTER_FONT_SIZE),
                      fontcolor=BLACK, labeljust="l", margin="16")
             if not any(node.visible for node in members):
@@ -286,8 +290,9 @@ def fallback_svg(drawing: Drawing) -> str:
     for node in nodes:
         x, y, h = pos[node.id]
         rx = h / 2 if node.shape in {"circle", "doublecircle", "ellipse", "oval"} else 8
-        out.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="{box_w}" height="{h:.0f}" rx="{rx:.0f}" '
-                   f'fill="{node.fill}" stroke="{node.border}" stroke-width="{node.penwidth:.1f}"/>')
+        out.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="{box_w}" height="{h:.0f}" '
+                   f'rx="{rx:.0f}" fill="{node.fill}" stroke="{node.border}" '
+                   f'stroke-width="{node.penwidth:.1f}"/>')
         for k, line in enumerate(node.lines):
             out.append(f'<text x="{x + box_w / 2:.0f}" y="{y + 8 + line_h * (k + 0.8):.0f}" '
                        f'font-size="{NODE_FONT_SIZE}" text-anchor="middle" '

@@ -16,7 +16,6 @@ statistic: the numbers come from :mod:`procmine.discovery` and
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
@@ -34,7 +33,6 @@ from procmine.render._spec import (
     LANE_COLOURS,
     ORANGE,
     PURPLE,
-    SKY,
     VERMILLION,
     Drawing,
     Edge,
@@ -130,13 +128,57 @@ def _lane_colours(departments: list[str]) -> dict[str, str]:
     return {d: LANE_COLOURS[i % len(LANE_COLOURS)] for i, d in enumerate(sorted(departments))}
 
 
+_OUTSIDE_COLOUR = "#555555"
+
+
+def _lane_of(department: object, party: object) -> str | None:
+    """The swimlane of an activity: its department, else its outside party, else none."""
+    if not pd.isna(department):
+        return str(department)
+    if not pd.isna(party) and str(party) in PARTY_STYLE:
+        return f"{str(party).capitalize()} (outside)"
+    return None
+
+
+def _lanes(*tables: pd.DataFrame) -> dict[str, str]:
+    """Lane -> colour: departments in palette order, outside parties grey (dashed)."""
+    lanes: set[str] = set()
+    for table in tables:
+        party = table["party"] if "party" in table.columns else pd.Series(pd.NA, index=table.index)
+        lanes |= {lane for d, p in zip(table["department"], party, strict=True)
+                  if (lane := _lane_of(d, p)) is not None}
+    inside = sorted(lane for lane in lanes if not lane.endswith(" (outside)"))
+    colours = _lane_colours(inside)
+    colours.update({lane: _OUTSIDE_COLOUR for lane in sorted(lanes - set(inside))})
+    return colours
+
+
+def _pct(fraction: float) -> str:
+    """A share as a percentage that never rounds a partial share up to 100%.
+
+    Examples
+    --------
+    >>> _pct(1.0), _pct(0.996), _pct(0.5)
+    ('100%', '99.6%', '50%')
+    """
+    if fraction < 1.0 and round(fraction * 100) >= 100:
+        return f"{int(fraction * 1000) / 10:.1f}%"
+    return f"{fraction:.0%}"
+
+
+def _counted(n: int, word: str) -> str:
+    plural = word[:-1] + "ies" if word.endswith("y") else word + "s"
+    return f"{n:,} {word if n == 1 else plural}"
+
+
 def _subtitle(pmap: ProcessMap) -> str:
-    text = (f"{pmap.n_events:,} events · {pmap.n_cases:,} cases · "
-            f"{pmap.n_activities_total:,} activities · {pmap.n_edges_total:,} paths")
+    text = " · ".join(_counted(n, word) for n, word in (
+        (pmap.n_events, "event"), (pmap.n_cases, "case"),
+        (pmap.n_activities_total, "activity"), (pmap.n_edges_total, "path")))
     if pmap.simplified:
-        text += (f" — showing {len(pmap.nodes):,} activities ({pmap.activity_coverage:.0%} "
+        text += (f" — showing {len(pmap.nodes):,} activities ({_pct(pmap.activity_coverage)} "
                  f"of events) and {len(pmap.edges):,} paths (path coverage "
-                 f"{pmap.path_coverage:.0%})")
+                 f"{_pct(pmap.path_coverage)})")
     return text
 
 
@@ -181,7 +223,7 @@ def _map_drawing(
     present_edges |= {("", str(a)) for a in pmap.start["activity"]}
     present_edges |= {(str(a), "") for a in pmap.end["activity"]}
     if colours is None:
-        colours = _lane_colours(nodes_t["department"].dropna().astype(str).unique().tolist())
+        colours = _lanes(nodes_t)
     pad = pad or {}
     names = order or nodes_t["activity"].astype(str).tolist()
     ids = {a: f"a{i}" for i, a in enumerate(names)}
@@ -199,14 +241,16 @@ def _map_drawing(
     by_name = {str(r.activity): r for r in nodes_t.itertuples(index=False)}
     for activity in names:
         row = by_name[activity]
-        dept = None if pd.isna(row.department) else str(row.department)
-        colour = colours.get(dept, "#777777") if dept else "#777777"
+        lane = _lane_of(row.department, getattr(row, "party", None))
+        outside = lane is not None and lane.endswith(" (outside)")
+        colour = colours.get(lane, "#777777") if lane else "#777777"
         nodes.append(Node(
             ids[activity],
             [*wrap(activity), padded(activity, f"{int(row.count):,}")],
-            fill=tint(colour, 0.75) if dept else "#FFFFFF",
+            fill=tint(colour, 0.75) if lane and not outside else "#FFFFFF",
             border=colour,
-            cluster=dept if swimlanes else None,
+            style="rounded,filled,dashed" if outside else "rounded,filled",
+            cluster=lane if swimlanes else None,
             penwidth=1.5 + 2.5 * min(1.0, int(row.count) / biggest_node),
             visible=activity in present_nodes,
         ))
@@ -245,12 +289,15 @@ def _map_drawing(
     if any_handoff:
         legend.append(("dashed", HANDOFF_COLOUR, "handoff: next activity in another department"))
     legend.append(("line", "#8A8A8A", "orders starting / ending here"))
-    shown = {str(d) for d in nodes_t["department"].dropna()}
+    shown = {n.cluster for n in nodes} if swimlanes else set(_lanes(nodes_t))
     used = [d for d in colours if d in shown]
     if not swimlanes:
         legend += [("box", colours[d], d) for d in used]
+    elif any(d.endswith(" (outside)") for d in used):
+        legend.append(("dashed", _OUTSIDE_COLOUR, "outside party: customer, supplier, carrier"))
     return Drawing(title=title, subtitle=subtitle, nodes=nodes, edges=edges,
-                   clusters={d: colours[d] for d in used} if swimlanes else {}, legend=legend)
+                   clusters={d: colours[d] for d in used} if swimlanes else {}, legend=legend,
+                   dashed_clusters={d for d in used if d.endswith(" (outside)")})
 
 
 def draw_map(
@@ -311,9 +358,9 @@ def draw_map(
 def _party_of(name: str, parties: Mapping[str, str] | None) -> str:
     if parties is not None and name in parties:
         return str(parties[name])
-    low = name.strip().lower()
+    low = name.strip().lower().removesuffix(" (outside)")
     for party in PARTY_STYLE:
-        if low == party or low.startswith(party + " ") or low.startswith(party + "s"):
+        if low in (party, party + "s"):
             return party
     return "internal"
 
@@ -340,7 +387,8 @@ def draw_handoff_map(
     parties : mapping, optional, keyword-only
         Node name -> party (``customer``, ``supplier``, ``carrier`` or
         ``internal``). By default a node named ``Customer``, ``Supplier`` or
-        ``Carrier`` (or starting with those words) is that outside party.
+        ``Carrier`` (any case, also plural) is that outside party; a
+        department such as ``Customer Service`` stays internal.
 
     Returns
     -------
@@ -361,7 +409,8 @@ def draw_handoff_map(
     if missing:
         raise UsageError(f"handoff table lacks column(s) {', '.join(missing)}; columns present: "
                          f"{', '.join(map(str, handoff_table.columns))}. Pass handoffs(log).table.")
-    names = sorted(set(handoff_table["source"].astype(str)) | set(handoff_table["target"].astype(str)))
+    names = sorted(set(handoff_table["source"].astype(str))
+                   | set(handoff_table["target"].astype(str)))
     internal = [n for n in names if _party_of(n, parties) == "internal"]
     colours = _lane_colours(internal)
     traffic = (handoff_table.groupby("source")["count"].sum().add(
@@ -470,9 +519,7 @@ def draw_as_is_to_be(
     _check(measure, _MAP_MEASURES, "measure")
     order = before.nodes["activity"].astype(str).tolist()
     order += [a for a in after.nodes["activity"].astype(str) if a not in set(order)]
-    departments = sorted(set(before.nodes["department"].dropna().astype(str))
-                         | set(after.nodes["department"].dropna().astype(str)))
-    colours = _lane_colours(departments)
+    colours = _lanes(before.nodes, after.nodes)
 
     def labels(pmap: ProcessMap) -> dict[Any, int]:
         out: dict[Any, int] = {str(a): len(f"{int(n):,}")

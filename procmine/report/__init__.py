@@ -1,7 +1,7 @@
 """The batch report: every section computed, then written as HTML, JSON, CSV and SVG.
 
->>> from procmine.report import build_report, write_report  # doctest: +SKIP
->>> files = write_report(build_report(log), "out/report")     # doctest: +SKIP
+``write_report(build_report(log), "out/report")`` writes what DESIGN.md's output
+contract lists; ``procmine report INPUT --out DIR`` does the same from the shell.
 """
 
 from procmine.report.build import build_report

@@ -49,6 +49,7 @@ figure { margin: .8rem 0; }
 figcaption { font-weight: bold; margin-bottom: .3rem; }
 .map { border: 1px solid #888; padding: .4rem; overflow: auto; max-height: 90vh; background: #fff; }
 .map svg { max-width: 100%; height: auto; }
+.scroll { overflow-x: auto; }
 .side { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 1rem; }
 .charts svg { width: 100%; height: auto; }
@@ -65,6 +66,7 @@ footer { margin-top: 3rem; font-size: .85rem; color: #333; }
   tr { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
   .map { max-height: none; overflow: visible; border: none; }
+  .scroll { overflow: visible; }
   .side { grid-template-columns: 1fr 1fr; }
   a { color: #000; }
 }
@@ -116,7 +118,7 @@ def _cell(value: object, kind: str) -> str:
         v = float(value)  # type: ignore[arg-type]
         if v in (float("inf"), float("-inf")):
             return "never"
-        return f"{v:,.1f}"
+        return f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
     if kind == "hours":
         return f"{float(value):,.1f} h"  # type: ignore[arg-type]
     if kind == "date":
@@ -137,7 +139,8 @@ def _show(frame: pd.DataFrame | None, spec: Spec, *, caption: str,
         header: [_cell(v, kind) for v in shown[column].tolist()] for column, header, kind in spec
     })
     numeric = [header for _, header, kind in spec if kind not in ("text", "date", "label")]
-    table = html_table(text, caption=caption, max_rows=None, numeric=numeric)
+    table = '<div class="scroll">' + html_table(text, caption=caption, max_rows=None,
+                                                numeric=numeric) + "</div>"
     if max_rows is not None and len(frame) > max_rows:
         table += (f'<p class="more">{len(frame) - max_rows:,} more row(s) not shown; '
                   "see the CSV table.</p>")
@@ -211,7 +214,8 @@ def _maps_figures(svgs: Mapping[str, str | None], names: list[tuple[str, str]]) 
 def _process(report: Report, section: Section, svgs: Mapping[str, str | None]) -> list[str]:
     parts = _section_head(section)
     if section.available:
-        parts.append(_maps_figures(svgs, [("process", "Process map (activities)")]))
+        parts.append(_maps_figures(svgs, [("process", "Process map (activities; full size in "
+                                                     "maps/process.svg)")]))
         parts.append(_show(section.tables.get("edges"), _DFG, max_rows=15,
                            caption="Most frequent paths (all in tables/dfg.csv)"))
     return parts

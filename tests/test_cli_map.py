@@ -1,0 +1,115 @@
+"""``procmine map``: run through click's test runner on tiny files."""
+
+from __future__ import annotations
+
+import csv
+
+import defusedxml.ElementTree as DET
+import pytest
+from click.testing import CliRunner
+
+from procmine.cli import cli
+
+HEADER = "Order,Step,When,User,Dept\n"
+ROWS = (
+    "o1,Enter order,2024-01-01 09:00,ann,Sales\n"
+    "o1,Check credit,2024-01-01 10:00,bob,Credit\n"
+    "o1,=cmd|' /C calc'!A0,2024-01-01 12:00,ann,Sales\n"
+    "o1,Pick,2024-01-02 09:00,cid,Warehouse\n"
+    "o2,Enter order,2024-01-01 09:30,dan,Sales\n"
+    "o2,Pick,2024-01-01 11:30,cid,Warehouse\n"
+    "o3,Enter order,2024-01-01 09:30,dan,Sales\n"
+    "o3,Pick,2024-01-01 10:30,cid,Warehouse\n"
+)
+MAPPING = ["--case-id", "Order", "--activity", "Step", "--timestamp", "When",
+           "--resource", "User", "--department", "Dept"]
+
+
+@pytest.fixture
+def log_csv(tmp_path):
+    path = tmp_path / "orders.csv"
+    path.write_text(HEADER + ROWS, encoding="utf-8")
+    return path
+
+
+def _run(*args):
+    return CliRunner().invoke(cli, [str(a) for a in args])
+
+
+def test_svg_map_and_edge_table(log_csv, tmp_path):
+    out, table = tmp_path / "map.svg", tmp_path / "edges.csv"
+    result = _run("map", log_csv, "--out", out, "--table", table, *MAPPING)
+    assert result.exit_code == 0, result.output
+    text = " ".join(DET.fromstring(out.read_bytes()).itertext())
+    for activity in ("Enter order", "Check credit", "Pick"):
+        assert activity in text
+    with table.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert list(rows[0]) == ["source", "target", "count", "median_wait_s"]
+    by_edge = {(r["source"], r["target"]): r for r in rows}
+    # Enter order -> Pick: o2 (2 h) and o3 (1 h)
+    assert by_edge[("Enter order", "Pick")]["count"] == "2"
+    assert float(by_edge[("Enter order", "Pick")]["median_wait_s"]) == 5400.0
+    # the formula-like activity is neutralised for spreadsheets
+    assert all(not r["source"].startswith("=") and not r["target"].startswith("=") for r in rows)
+    assert ("'=cmd|' /C calc'!A0", "Pick") in by_edge
+
+
+@pytest.mark.parametrize(("name", "magic"), [("m.png", b"\x89PNG"), ("m.pdf", b"%PDF"),
+                                             ("m.html", b"<!DOCTYPE html>")])
+def test_format_from_suffix(log_csv, tmp_path, name, magic):
+    out = tmp_path / name
+    result = _run("map", log_csv, "--out", out, *MAPPING)
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(magic)
+
+
+def test_explicit_format_wins_over_suffix(log_csv, tmp_path):
+    out = tmp_path / "map.png"
+    result = _run("map", log_csv, "--out", out, "--format", "svg", *MAPPING)
+    assert result.exit_code == 0, result.output
+    assert DET.fromstring(out.read_bytes()).tag.endswith("svg")
+
+
+def test_unknown_suffix_is_a_usage_error(log_csv, tmp_path):
+    result = _run("map", log_csv, "--out", tmp_path / "map.jpeg", *MAPPING)
+    assert result.exit_code == 2
+    assert "suffix" in result.output and "--format" in result.output
+
+
+def test_coverage_options(log_csv, tmp_path):
+    out, table = tmp_path / "map.svg", tmp_path / "edges.csv"
+    result = _run("map", log_csv, "--out", out, "--table", table, "--activities", "0.5",
+                  "--paths", "0", *MAPPING)
+    assert result.exit_code == 0, result.output
+    text = " ".join(DET.fromstring(out.read_bytes()).itertext())
+    # ranked Enter order (3), Pick (3), then the 1-event ones; half of 8 events needs the first
+    # two (Enter order alone covers 3 < 4)
+    assert "Enter order" in text and "Pick" in text and "Check credit" not in text
+    assert _run("map", log_csv, "--out", out, "--paths", "1.5", *MAPPING).exit_code == 2
+
+
+def test_department_level(log_csv, tmp_path):
+    out, table = tmp_path / "dept.svg", tmp_path / "dept.csv"
+    result = _run("map", log_csv, "--out", out, "--level", "department", "--table", table,
+                  *MAPPING)
+    assert result.exit_code == 0, result.output
+    text = " ".join(DET.fromstring(out.read_bytes()).itertext())
+    for department in ("Sales", "Credit", "Warehouse"):
+        assert department in text
+    with table.open(newline="", encoding="utf-8") as fh:
+        rows = {(r["source"], r["target"]): int(r["count"]) for r in csv.DictReader(fh)}
+    # o1: Sales->Credit, Credit->Sales, Sales->Warehouse; o2, o3: Sales->Warehouse
+    assert rows == {("Sales", "Credit"): 1, ("Credit", "Sales"): 1, ("Sales", "Warehouse"): 3}
+    bad = _run("map", log_csv, "--out", out, "--level", "department", "--paths", "0.5", *MAPPING)
+    assert bad.exit_code == 2
+
+
+def test_missing_input_is_exit_1(tmp_path):
+    result = _run("map", tmp_path / "nope.csv", "--out", tmp_path / "m.svg")
+    assert result.exit_code == 1
+
+
+def test_help():
+    result = _run("map", "--help")
+    assert result.exit_code == 0 and "--activities" in result.output and "--table" in result.output
