@@ -11,7 +11,18 @@ from procmine.analysis.handoffs import Handoffs, graph_measures, handoff_events,
 from procmine.analysis.kpis import Kpis, kpis
 from procmine.analysis.projection import Move, Projection, project
 from procmine.analysis.reentry import Reentry, reentry
-from procmine.discovery import ProcessMap, process_map
+from procmine.discovery import (
+    ObjectCentricMap,
+    ProcessMap,
+    ProcessModel,
+    Variants,
+    discover_model,
+    object_centric_map,
+    process_map,
+    variants,
+    write_bpmn,
+    write_pnml,
+)
 from procmine.errors import InputError, ProcmineError, ProcmineWarning, UsageError
 from procmine.generate import GeneratedSample, generate
 from procmine.io.ocel import OcelLog, flatten_ocel, load_ocel, read_ocel
@@ -46,8 +57,10 @@ __all__ = [
     "InputError",
     "Kpis",
     "Move",
+    "ObjectCentricMap",
     "OcelLog",
     "ProcessMap",
+    "ProcessModel",
     "ProcmineError",
     "ProcmineWarning",
     "Projection",
@@ -56,9 +69,11 @@ __all__ = [
     "ReportFiles",
     "SourceStats",
     "UsageError",
+    "Variants",
     "__version__",
     "build_report",
     "candidates",
+    "discover_model",
     "draw_as_is_to_be",
     "draw_handoff_map",
     "draw_map",
@@ -80,12 +95,16 @@ __all__ = [
     "load_cost_model",
     "load_ocel",
     "load_sources",
+    "object_centric_map",
     "process_map",
     "project",
     "read_ocel",
     "read_xes",
     "reentry",
+    "variants",
+    "write_bpmn",
     "write_ocel",
+    "write_pnml",
     "write_report",
     "write_xes",
 ]

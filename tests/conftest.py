@@ -29,8 +29,10 @@ def sample_logs_dir() -> Path:
     return SAMPLE_LOGS
 
 
-def make_frame(rows: list[tuple], columns: tuple[str, ...] = ("case_id", "activity", "timestamp",
-                                                              "resource", "department")) -> pd.DataFrame:
+DEFAULT_COLUMNS = ("case_id", "activity", "timestamp", "resource", "department")
+
+
+def make_frame(rows: list[tuple], columns: tuple[str, ...] = DEFAULT_COLUMNS) -> pd.DataFrame:
     """A tiny canonical-column frame from tuples; timestamps as ISO strings in UTC."""
     frame = pd.DataFrame(rows, columns=list(columns[: len(rows[0])]) if rows else list(columns))
     if "timestamp" in frame.columns:

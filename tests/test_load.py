@@ -180,3 +180,8 @@ def test_ocel_dispatch(real_logs_dir):
                         object_type="Purchase Order")
     assert log.n_events > 0
     assert log.sources[0].rows_read == log.sources[0].rows_loaded + log.sources[0].rows_rejected
+
+
+def test_object_type_only_for_ocel(csv_path):
+    with pytest.raises(UsageError, match="object_type applies to OCEL logs only"):
+        procmine.load(csv_path, object_type="items", **MAP)

@@ -270,3 +270,10 @@ def test_numbers_with_point_by_default():
     m = map_table(t, ColumnMapping(case_id="Order", activity="Act", timestamp="At",
                                    attributes={"cost": "Cost"}), source="s")
     assert m.events["cost"].tolist() == [50.25]
+
+
+def test_wrong_zone_or_format_names_the_file():
+    t = _table({"Order": ["1"], "Act": ["a"], "At": ["2024-01-01"]}, path="sales.csv")
+    with pytest.raises(InputError, match=r"^sales\.csv: unknown time zone 'CEST'.* in \[x\]$"):
+        map_table(t, ColumnMapping(case_id="Order", activity="Act", timestamp="At",
+                                   timezone="CEST"), source="s", fix_hint="in [x]")

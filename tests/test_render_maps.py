@@ -252,7 +252,7 @@ def test_customer_service_is_a_department_not_the_customer():
             assert "(customer)" not in _texts(g)
     parties = {"Sales": "customer"}
     root = DET.fromstring(_svg(draw_handoff_map(HANDOFFS, parties=parties)).encode())
-    sales = [g for g in _groups(root, "node") if _texts(g).startswith("Sales")][0]
+    sales = next(g for g in _groups(root, "node") if _texts(g).startswith("Sales"))
     assert sales.find(f"{NS}ellipse") is not None
 
 

@@ -34,7 +34,8 @@ def test_timestamps_converted_to_utc():
 
 
 def test_missing_required_column_lists_what_exists():
-    raw = pd.DataFrame({"case": ["c"], "activity": ["a"], "timestamp": [pd.Timestamp("2024-01-01")]})
+    raw = pd.DataFrame({"case": ["c"], "activity": ["a"],
+                        "timestamp": [pd.Timestamp("2024-01-01")]})
     with pytest.raises(InputError, match=r"'case_id'.*columns present: 'case', 'activity'"):
         validate_events(raw, source="x.csv")
 

@@ -12,7 +12,7 @@ import pandas as pd
 from procmine.analysis.candidates import Candidates, annual_factor
 from procmine.analysis.costs import CHANGE_KINDS, KIND_PARTY, CostModel
 from procmine.analysis.handoffs import Handoffs, handoffs
-from procmine.analysis.reentry import reentry
+from procmine.analysis.reentry import _detect
 from procmine.errors import UsageError
 from procmine.log.eventlog import EventLog
 from procmine.schema import (
@@ -345,7 +345,7 @@ def _rework(log: EventLog, costs: CostModel) -> tuple[float, float, float]:
     """Re-entries, discrepancies and their rework cost (only with item values)."""
     if not log.has_item_values:
         return np.nan, np.nan, 0.0
-    found = reentry(log, costs=costs).events
+    found = _detect(log, "department", costs)[0]
     bad = found[~found["same_value"].fillna(True)]
     depts = bad["department"].dropna().unique()
     rate = bad["department"].map(dict(zip(depts, (costs.rate(d) for d in depts), strict=True)))

@@ -188,6 +188,23 @@ def reentry(
     if by not in _BY:
         raise UsageError(f"reentry: by must be one of {', '.join(_BY)}; got {by!r}")
     costs = costs if costs is not None else CostModel.default()
+    found, actor, keys = _detect(log, by, costs)
+    if keys:
+        signal: Literal["values", "redo"] = "values"
+        note = _VALUES_NOTE.format(by=by)
+    else:
+        signal = "redo"
+        note = _REDO_NOTE.format(by=by)
+    summary = _summary(found)
+    by_item = _by_item(log, found, actor, keys)
+    graph = _graph(log, found, actor, keys, signal)
+    return Reentry(found, summary, by_item, graph, signal, by, note)
+
+
+def _detect(log: EventLog, by: str, costs: CostModel
+            ) -> tuple[pd.DataFrame, pd.Series, dict[str, pd.Series]]:
+    """The priced re-entry events, the actor of every event, and the item keys
+    (empty when falling back to redo). Used by :func:`reentry` and the projection."""
     events = log.events
     actor = _actor(events, by)
     keys: dict[str, pd.Series] = {}
@@ -198,17 +215,9 @@ def reentry(
             if item.name in events.columns
         }
         found = _value_reentries(log, actor, keys)
-        signal: Literal["values", "redo"] = "values"
-        note = _VALUES_NOTE.format(by=by)
     else:
         found = _redo_reentries(events, actor)
-        signal = "redo"
-        note = _REDO_NOTE.format(by=by)
-    found = _priced(found, costs)
-    summary = _summary(found)
-    by_item = _by_item(log, found, actor, keys)
-    graph = _graph(log, found, actor, keys, signal)
-    return Reentry(found, summary, by_item, graph, signal, by, note)
+    return _priced(found, costs), actor, keys
 
 
 # -- normalisation ----------------------------------------------------------------------
@@ -260,7 +269,19 @@ def normalize_values(values: pd.Series) -> pd.Series:
         out[present] = "date:" + stamps.dt.strftime("%Y-%m-%dT%H:%M:%S")
         return out
     present = values.notna().to_numpy()
-    text = values[present].astype("str").str.strip()
+    if not present.any():
+        return out
+    # normalise each distinct value once, then spread the keys back
+    codes, uniques = pd.factorize(values[present])
+    unique_keys = _text_keys(pd.Series(uniques).astype("str")).to_numpy(dtype=object)
+    out[present] = unique_keys[codes]
+    return out
+
+
+def _text_keys(text: pd.Series) -> pd.Series:
+    """Keys of distinct non-missing values (missing where blank)."""
+    out = pd.Series(np.full(len(text), np.nan, dtype=object), index=text.index, dtype="str")
+    text = text.str.strip()
     text = text[text != ""]
     if text.empty:
         return out

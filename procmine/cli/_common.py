@@ -82,13 +82,16 @@ def mapping_options(func: Callable[..., T]) -> Callable[..., T]:
     """Options that say which column of a single log file plays which role.
 
     They collect into one ``mapping`` dict (only the options given), passed to
-    :func:`procmine.load`. Ignored for a sources file, which maps its own columns.
+    :func:`procmine.load`. Only for a single log file: a sources file maps its own
+    columns, and giving these with one is a usage error (exit 2).
     """
     options = [
-        click.option("--case-id", "case_id", metavar="COL", help="Column holding the order (case) id."),
+        click.option("--case-id", "case_id", metavar="COL",
+                     help="Column holding the order (case) id."),
         click.option("--activity", metavar="COL", help="Column holding the activity."),
         click.option("--timestamp", metavar="COL", help="Column holding the completion time."),
-        click.option("--resource", metavar="COL", help="Column holding the user or system account."),
+        click.option("--resource", metavar="COL",
+                     help="Column holding the user or system account."),
         click.option("--department", metavar="COL", help="Column holding the department."),
         click.option(
             "--timestamp-format", metavar="FMT",

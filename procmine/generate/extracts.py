@@ -230,6 +230,11 @@ def _returns(sim: Simulation, start_s: int) -> tuple[pd.DataFrame, pd.DataFrame]
 # -- data problems --------------------------------------------------------------------------
 
 
+def _share(rows: int, rate: float) -> int:
+    """How many rows get a problem: about ``rate``, at least one once an extract has 100 rows."""
+    return max(1, round(rate * rows)) if rows >= 100 else 0
+
+
 def _victims(meta: pd.DataFrame, activities: tuple[str, ...], count: int,
              rng: np.random.Generator, taken: np.ndarray) -> np.ndarray:
     pool = np.flatnonzero(meta["activity"].isin(activities).to_numpy() & ~taken)
@@ -248,29 +253,37 @@ def _inject(source: str, raw: pd.DataFrame, meta: pd.DataFrame, rng: np.random.G
     position = np.arange(n, dtype=float)
     extra_raw: list[pd.DataFrame] = []
     extra_meta: list[pd.DataFrame] = []
+    position_extra: list[np.ndarray] = []
+
+    def duplicate(activities: tuple[str, ...], rate: float) -> None:
+        # the extract job wrote a row twice: the copy follows the original
+        dup = _victims(meta, activities, _share(n, rate), rng, taken)
+        extra_raw.append(raw.iloc[dup])
+        extra_meta.append(meta.iloc[dup].assign(reject="duplicate event"))
+        position_extra.append(dup + 0.5)
+
     if source == "erp":
         bad = _victims(meta, ("Send order confirmation", "Check credit"),
-                       max(1, round(0.0007 * n)), rng, taken)
+                       _share(n, 0.001), rng, taken)
         raw.loc[bad, "ChangedAt"] = "0000-00-00T00:00:00Z"  # a zero date from the database
         meta.loc[bad, "reject"] = "unparseable timestamp"
         taken[bad] = True
-        empty = _victims(meta, ("Send order confirmation",), max(1, round(0.0005 * n)), rng, taken)
+        empty = _victims(meta, ("Send order confirmation",), _share(n, 0.0007), rng, taken)
         raw.loc[empty, "Activity"] = None
         meta.loc[empty, "reject"] = "missing activity"
     elif source == "billing":
-        bad = _victims(meta, ("Send invoice", "Payment received"), max(1, round(0.001 * n)),
+        bad = _victims(meta, ("Send invoice", "Payment received"), _share(n, 0.0015),
                        rng, taken)
         stamp = raw.loc[bad, "PostedAt"].astype("str")
         feb30 = stamp.str.slice(0, 5) + "02-30" + stamp.str.slice(10)  # no such day
         raw.loc[bad, "PostedAt"] = feb30.to_numpy()
         meta.loc[bad, "reject"] = "unparseable timestamp"
+    elif source == "returns":
+        duplicate(("Send return label", "Inspect returned goods"), 0.002)
     elif source == "wms":
-        dup = _victims(meta, ("Pick item", "Pack order"), max(1, round(0.0007 * n)), rng, taken)
-        extra_raw.append(raw.iloc[dup])
-        extra_meta.append(meta.iloc[dup].assign(reject="duplicate event"))
-        position_extra = [dup + 0.5]
+        duplicate(("Pick item", "Pack order"), 0.001)
         # pick lists for internal stock transfers: they reach no order
-        lists = max(1, round(0.0002 * n))
+        lists = _share(n, 0.0003)
         anchor = np.sort(rng.choice(n, size=lists, replace=False)) if n else np.zeros(0, int)
         for j in range(3):
             rows = raw.iloc[anchor].copy()
@@ -287,7 +300,7 @@ def _inject(source: str, raw: pd.DataFrame, meta: pd.DataFrame, rng: np.random.G
                 key=-1, activity=rows["EventType"].to_numpy(), resource=rows["UserId"].to_numpy(),
                 reject="no correlation to an order", tracking_number=None))
             position_extra.append(anchor + 0.6 + 0.1 * j)
-        position = np.concatenate([position, *position_extra])
+    position = np.concatenate([position, *position_extra])
     if extra_raw:
         raw = pd.concat([raw, *extra_raw], ignore_index=True)
         meta = pd.concat([meta, *extra_meta], ignore_index=True)

@@ -180,6 +180,16 @@ class _Calendar:
 # -- event accumulation -----------------------------------------------------------------------
 
 
+_BASE_COLUMNS = ("key", "activity", "t", "resource", "department", "party", "automated", "seq")
+_SOURCE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "erp": ("channel", "customer", "delivery_address", "order_lines", "requested_date", "price",
+            "supplier_delivery_date"),
+    "wms": ("picklist", "item_no", "qty", "tracking_number"),
+    "billing": ("order_refs", "delivery_address", "price"),
+    "returns": ("invoice", "return_reason"),
+}
+
+
 class _Recorder:
     """Collects event blocks (one per process step) and builds one frame per source."""
 
@@ -205,7 +215,7 @@ class _Recorder:
     def frames(self) -> dict[str, pd.DataFrame]:
         out = {}
         for source, blocks in self.blocks.items():
-            names: list[str] = []
+            names: list[str] = [*_BASE_COLUMNS, *_SOURCE_COLUMNS[source]]
             for block in blocks:
                 names.extend(k for k in block if k not in names)
             columns: dict[str, list[np.ndarray]] = {name: [] for name in names}
@@ -221,8 +231,8 @@ class _Recorder:
                 name: np.concatenate(parts) if parts else np.array([], dtype=object)
                 for name, parts in columns.items()
             })
-            for name in ("key", "seq"):
-                if name in table:
+            for name in ("key", "seq", "picklist", "invoice"):
+                if name in table and not table[name].isna().any():
                     table[name] = table[name].astype(np.int64)
             table["t"] = table["t"].astype(float)
             table["automated"] = table["automated"].astype(bool)
@@ -541,8 +551,9 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     ship_typo = rng.random(n) < 0.015
     tracking_keyed = _tracking(carrier, np.where(ship_typo, _digit_slip(track_no), track_no))
     t_hand = cal.manual(t_scan + 1.0, 25.0, SHIPPING)
-    wms("Hand over to carrier", live, t_hand, resource=_pick(USERS["Shipping"], len(live), rng),
-        department="Shipping", tracking_number=tracking_keyed[live])
+    wms("Register carrier hand-over", live, t_hand,
+        resource=_pick(USERS["Shipping"], len(live), rng), department="Shipping",
+        tracking_number=tracking_keyed[live])
     t_deliv = cal.snap(t_scan + rng.uniform(900.0, 3600.0, n), CARRIER_ROUND, jitter=600.0)
     for k, name in enumerate(CARRIERS):
         c = alive & (carrier == k)

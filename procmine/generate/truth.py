@@ -30,7 +30,7 @@ CANDIDATES: tuple[dict[str, str | None], ...] = (
      "item": "requested_date", "owner": "customer"},
     {"activity": "Enter supplier delivery date", "department": "Purchasing",
      "kind": "supplier_portal_edi", "item": "supplier_delivery_date", "owner": "supplier"},
-    {"activity": "Hand over to carrier", "department": "Shipping", "kind": "carrier_api",
+    {"activity": "Register carrier hand-over", "department": "Shipping", "kind": "carrier_api",
      "item": "tracking_number", "owner": "carrier"},
     {"activity": "Create invoice", "department": "Billing", "kind": "shared_data",
      "item": "delivery_address", "owner": "customer"},

@@ -1,1 +1,1 @@
-"""Reading and writing extracts: map columns once, parse times, correlate ids, quarantine bad rows."""
+"""Reading and writing extracts: map columns, parse times, correlate ids, quarantine bad rows."""

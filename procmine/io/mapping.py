@@ -211,10 +211,13 @@ def map_table(
 
     key = _text(frame[mapping.case_id]) if n else pd.Series([], dtype="str")
     activity = _text(frame[mapping.activity])
-    when, status = parse_timestamps(
-        frame[mapping.timestamp], format=mapping.timestamp_format, dayfirst=mapping.dayfirst,
-        timezone=mapping.timezone,
-    )
+    try:
+        when, status = parse_timestamps(
+            frame[mapping.timestamp], format=mapping.timestamp_format,
+            dayfirst=mapping.dayfirst, timezone=mapping.timezone,
+        )
+    except InputError as problem:  # a wrong zone or format: say where it is set
+        raise InputError(f"{path}: {problem}{_hint(fix_hint)}") from None
     _check_mostly_bad(
         status == TIME_UNPARSEABLE, status != TIME_MISSING, frame[mapping.timestamp], rows,
         f"{path}: column {mapping.timestamp!r} (→ timestamp) has {{n}} unparseable values, "

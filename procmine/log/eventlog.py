@@ -71,7 +71,8 @@ class EventLog:
         names use :func:`procmine.load`.
         """
         events = validate_events(frame, source=name)
-        stats = SourceStats(name, "<DataFrame>", "dataframe", len(frame), len(frame), 0, len(events))
+        n = len(frame)
+        stats = SourceStats(name, "<DataFrame>", "dataframe", n, n, 0, len(events))
         return cls(events=events, sources=(stats,), items=tuple(items), name=name)
 
     @classmethod

@@ -133,6 +133,8 @@ def load(
                 "xes": "XES times carry their offsets",
                 "ocel": "OCEL uses its standard attributes; choose the case with object_type"}
         raise UsageError(f"{path}: option(s) {', '.join(given)} do not apply: {what[kind]}")
+    if kind != "ocel" and object_type != "orders":
+        raise UsageError(f"{path}: object_type applies to OCEL logs only; this input is {kind}")
     if kind == "sources":
         result = read_sources(path)
         if name is not None:

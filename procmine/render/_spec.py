@@ -231,9 +231,9 @@ def fallback_svg(drawing: Drawing) -> str:
     columns: dict[int, list[Node]] = {}
     for node in nodes:
         columns.setdefault(layer[node.id], []).append(node)
-    box_w, line_h, col_gap, row_gap = 230, 22, 120, 36
+    box_w, line_h, col_gap, row_gap = 230, 22, 140, 70
     pos: dict[str, tuple[float, float, float]] = {}
-    top = 90
+    top = 150 + 12 * max(columns, default=0)  # room for the arcs over the first row
     height = 0.0
     order_of: dict[str, float] = {}
     for col in sorted(columns):
@@ -253,17 +253,22 @@ def fallback_svg(drawing: Drawing) -> str:
         height = max(height, y)
     width = 80 + (max(columns, default=0) + 1) * (box_w + col_gap)
     legend_y = height + 10
-    total_h = legend_y + 30 * (len(drawing.legend) + len(drawing.clusters) + 1) + 20
+    total_h = legend_y + 30 * (len(drawing.legend) + len(drawing.clusters) + 2) + 20
+    colours = sorted({e.colour for e in drawing.edges})
+    marker = {colour: f"arrow{i}" for i, colour in enumerate(colours)}
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width:.0f}" height="{total_h:.0f}" '
         f'viewBox="0 0 {width:.0f} {total_h:.0f}" font-family="Helvetica,Arial,sans-serif">',
-        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="8" '
-        'markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
-        'fill="context-stroke"/></marker></defs>',
+        '<defs>' + "".join(
+            f'<marker id="arrow{i}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="14" '
+            f'markerHeight="14" markerUnits="userSpaceOnUse" orient="auto">'
+            f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
+            for i, colour in enumerate(colours)) + '</defs>',
         f'<text x="20" y="36" font-size="{TITLE_FONT_SIZE}" font-weight="bold">'
         f'{html.escape(drawing.title)}</text>',
         f'<text x="20" y="64" font-size="{NODE_FONT_SIZE}">{html.escape(drawing.subtitle)}</text>',
     ]
+    labels: list[str] = []
     for e in drawing.edges:
         if not e.visible or e.source not in pos or e.target not in pos:
             continue
@@ -277,16 +282,22 @@ def fallback_svg(drawing: Drawing) -> str:
             dip = max(y1, y2) + 40
             d = f"M{x1:.0f},{y1:.0f} C{x1:.0f},{dip:.0f} {x2:.0f},{dip:.0f} {x2:.0f},{y2:.0f}"
             lx, ly = (x1 + x2) / 2, dip - 8
+        elif layer[e.target] - layer[e.source] > 1:  # skips layers: arc above the boxes
+            top_y = min(y1, y2) - 30 - 12 * (layer[e.target] - layer[e.source])
+            d = (f"M{x1:.0f},{y1:.0f} C{x1 + 60:.0f},{top_y:.0f} {x2 - 60:.0f},{top_y:.0f} "
+                 f"{x2:.0f},{y2:.0f}")
+            lx, ly = (x1 + x2) / 2, 0.75 * top_y + 0.25 * (y1 + y2) / 2 - 6  # the apex
         else:
             mid = (x1 + x2) / 2
             d = f"M{x1:.0f},{y1:.0f} C{mid:.0f},{y1:.0f} {mid:.0f},{y2:.0f} {x2:.0f},{y2:.0f}"
-            lx, ly = mid, (y1 + y2) / 2 - 4
+            lx, ly = mid, (y1 + y2) / 2 - 6
         dash = ' stroke-dasharray="8,5"' if e.dashed else ""
         out.append(f'<path d="{d}" fill="none" stroke="{e.colour}" '
-                   f'stroke-width="{e.penwidth:.1f}"{dash} marker-end="url(#arrow)"/>')
-        if e.label:
-            out.append(f'<text x="{lx:.0f}" y="{ly:.0f}" font-size="{EDGE_FONT_SIZE}" '
-                       f'text-anchor="middle" fill="{e.colour}">{html.escape(e.label)}</text>')
+                   f'stroke-width="{e.penwidth:.1f}"{dash} marker-end="url(#{marker[e.colour]})"/>')
+        if e.label:  # drawn last, with a white halo, so lines never hide them
+            labels.append(f'<text x="{lx:.0f}" y="{ly:.0f}" font-size="{EDGE_FONT_SIZE}" '
+                          f'text-anchor="middle" fill="{e.colour}" stroke="white" '
+                          f'stroke-width="4" paint-order="stroke">{html.escape(e.label)}</text>')
     for node in nodes:
         x, y, h = pos[node.id]
         rx = h / 2 if node.shape in {"circle", "doublecircle", "ellipse", "oval"} else 8
@@ -297,8 +308,14 @@ def fallback_svg(drawing: Drawing) -> str:
             out.append(f'<text x="{x + box_w / 2:.0f}" y="{y + 8 + line_h * (k + 0.8):.0f}" '
                        f'font-size="{NODE_FONT_SIZE}" text-anchor="middle" '
                        f'fill="{node.font_colour}">{html.escape(line)}</text>')
+    out += labels
     y = legend_y + 20
-    for kind, colour, text in drawing.legend:
+    out.append(f'<text x="20" y="{y:.0f}" font-size="{EDGE_FONT_SIZE}" font-style="italic">'
+               "Simplified layout: Graphviz (dot) is not installed. Department colours as in "
+               "the legend.</text>")
+    y += 30
+    lanes = [("box", colour, name) for name, colour in drawing.clusters.items()]
+    for kind, colour, text in [*drawing.legend, *lanes]:
         if kind == "box":
             out.append(f'<rect x="20" y="{y - 14:.0f}" width="30" height="18" '
                        f'fill="{tint(colour, 0.7)}" stroke="{colour}"/>')

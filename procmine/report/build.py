@@ -26,11 +26,10 @@ HANDOFF_COLUMNS = ("source", "target", "count", "cases", "median_wait_s", "p90_w
 #: Leading columns of ``tables/reentry.csv``; more follow.
 REENTRY_COLUMNS = ("item", "first_entered_by", "reentered_by", "count", "discrepancy_rate",
                    "cost")
-#: Path coverage of the drawn process map (the busiest paths covering this share of traffic,
-#: plus those keeping every activity connected); ``tables/dfg.csv`` has every path.
-MAP_PATH_COVERAGE = 0.9
-#: Path coverage of the as-is and to-be maps drawn side by side (half the width each).
-PAIR_PATH_COVERAGE = 0.8
+#: Path coverage of the drawn maps (the busiest paths covering this share of traffic, plus
+#: those keeping every activity connected); ``tables/dfg.csv`` has every path. The process
+#: map is also the as-is map, drawn beside the to-be map.
+MAP_PATH_COVERAGE = 0.8
 #: Most variants listed in the report.
 MAX_VARIANTS = 20
 
@@ -181,8 +180,7 @@ def _candidates(log: EventLog, costs: CostModel, found_reentry: Any, found_hando
         moves = [Move(str(a), None if pd.isna(d) else str(d), str(k)) for a, d, k in zip(
             chosen["activity"], chosen["department"], chosen["kind"], strict=True)]
         projection = project(log, moves, costs=costs)
-        maps = {"as_is": process_map(log, paths=PAIR_PATH_COVERAGE),
-                "to_be": process_map(projection.after, paths=PAIR_PATH_COVERAGE)}
+        maps = {"as_is": pmap, "to_be": process_map(projection.after, paths=MAP_PATH_COVERAGE)}
         values["projected_events_changed"] = int(projection.events_changed)
         values["handoffs_before"] = int(projection.handoffs_before.count)
         values["handoffs_after"] = int(projection.handoffs_after.count)
