@@ -197,6 +197,20 @@ def test_committed_sample_equals_a_fresh_generation(tmp_path, sample_logs_dir):
         assert (sample_logs_dir / relative).read_bytes() == path.read_bytes(), relative
 
 
+def test_sample_readme_states_how_to_regenerate_and_the_ground_truth(sample_logs_dir):
+    readme = sample_logs_dir / "README.md"
+    if not (sample_logs_dir / "sources.toml").is_file():
+        pytest.skip("sample_logs/ has not been generated")
+    text = readme.read_text(encoding="utf-8")
+    truth = json.loads((sample_logs_dir / "ground_truth" / "ground_truth.json").read_text())
+    assert "procmine generate --orders 1000 --seed 42 --out sample_logs" in text
+    assert f"{truth['events']:,} in {truth['cases']:,} cases" in text
+    assert f"re-entries | {truth['counts']['reentries']:,}" in text
+    assert f"({truth['counts']['injected_rejects']} rows" in text
+    size = sum(p.stat().st_size for p in sample_logs_dir.rglob("*") if p.is_file())
+    assert size < 5_000_000
+
+
 # -- the files and the sources file -----------------------------------------------------------
 
 
@@ -381,6 +395,16 @@ def test_cli_generate_writes_a_loadable_sample(tmp_path, capsys):
     assert "40 orders" in capsys.readouterr().out
     assert (tmp_path / "s" / "ground_truth" / "reentries.csv").is_file()
     assert main(["validate", str(tmp_path / "s" / "sources.toml")]) == 0
+
+
+@pytest.mark.parametrize(("orders", "start"), [(1, "2024-01-01"), (3, "2024-03-30"),
+                                               (9, "2023-10-28")])
+def test_tiny_samples_and_daylight_saving_weekends_load_cleanly(tmp_path, orders, start):
+    sample = generate(orders, seed=orders, out=tmp_path, start=start)
+    log = procmine.load(sample.sources_file)
+    assert sample.rejects == 0 and len(log.rejects) == 0  # problems only in 100+ row extracts
+    assert log.n_cases == orders and log.n_events == sample.events
+    assert all(path.is_file() for path in sample.files)
 
 
 def test_cli_generate_wrong_usage_exits_2(tmp_path):

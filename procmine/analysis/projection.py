@@ -303,7 +303,7 @@ def _labour(events: pd.DataFrame, costs: CostModel) -> tuple[float, float, int]:
     """Manual internal labour: minutes, cost, number of events."""
     manual = (~events[AUTOMATED].fillna(False).to_numpy(dtype=bool)) & (
         events[PARTY].astype("str").to_numpy() == "internal")
-    sub = events[manual]
+    sub = events.loc[manual, [ACTIVITY, DEPARTMENT]]
     if sub.empty:
         return 0.0, 0.0, 0
     acts = sub[ACTIVITY].unique()
@@ -323,7 +323,8 @@ def _residual_labour_cost(events: pd.DataFrame, moved: np.ndarray, move_kind: np
     for kind in sorted({k for k in move_kind[moved]}):
         pick = moved & (move_kind == kind)
         share = costs.residual_share.get(kind, 0.0)
-        total += share * _labour(events[pick], costs)[1]
+        total += share * _labour(events.loc[pick, [ACTIVITY, DEPARTMENT, AUTOMATED, PARTY]],
+                                 costs)[1]
     return total
 
 
