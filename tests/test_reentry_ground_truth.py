@@ -64,3 +64,39 @@ def test_candidates_match_ground_truth(sample):
           f"recall {recall:.3f}, precision {precision:.3f}")
     assert recall == 1.0, sorted(expected - got)
     assert precision >= 0.9, sorted(got - expected)
+
+
+@pytest.fixture(scope="module")
+def small_log(tmp_path_factory):
+    out = tmp_path_factory.mktemp("gen-project")
+    generate(200, seed=4, out=out)
+    return load(out / "sources.toml"), json.loads(
+        (out / "ground_truth" / "ground_truth.json").read_text(encoding="utf-8"))
+
+
+def test_projecting_each_designed_candidate_alone(small_log):
+    from procmine.analysis.projection import Move, project
+
+    log, truth = small_log
+    events = log.events
+    manual_internal = (~events["automated"].fillna(False).astype(bool)) & (
+        events["party"].astype(str) == "internal")
+    owner_of = {"customer_self_service": "customer", "supplier_portal_edi": "supplier",
+                "carrier_api": "carrier"}
+    designed = sorted({(c["activity"], c["department"], c["kind"]) for c in truth["candidates"]})
+    for activity, department, kind in designed:
+        p = project(log, [Move(activity, department, kind)])
+        step = manual_internal & (events["activity"] == activity) & (
+            events["department"] == department)
+        assert int(step.sum()) > 0
+        if kind == "shared_data":
+            assert p.after.n_events == log.n_events - int(step.sum())
+        else:
+            assert p.after.n_events == log.n_events
+            moved = p.after.events[p.after.events["event_id"].isin(events.loc[step, "event_id"])]
+            assert set(moved["party"].astype(str)) == {owner_of[kind]}
+            assert moved["department"].isna().all()
+        # taking a department off events can only remove department handoffs
+        assert p.handoffs_after.count <= p.handoffs_before.count
+        cycle = p.difference.set_index("metric").loc["median cycle time (h)"]
+        assert cycle["after"] <= cycle["before"]

@@ -334,7 +334,7 @@ def flatten_ocel(
     stats = SourceStats(
         name=name, path=ocel.path, format="ocel", rows_read=len(view),
         rows_loaded=int((~rejected).sum()), rows_rejected=int(rejected.sum()),
-        events=len(validated), reasons=reasons,
+        events=len(validated), reasons=reasons, rows_outside_view=len(events) - len(view),
     )
     return ReadResult(events=validated, rejects=rejects, sources=(stats,), name=name)
 

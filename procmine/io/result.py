@@ -31,6 +31,11 @@ class SourceStats:
         Events produced (a row correlated to several orders gives several).
     reasons : Mapping[str, int]
         Count of rejected rows per reason.
+    rows_outside_view : int
+        Rows of the file that are not part of this log's view and so are not
+        counted as read: XES events whose lifecycle transition is not
+        ``complete`` (when complete events exist), OCEL events related to no
+        object of the chosen type. Zero for tables.
 
     Examples
     --------
@@ -47,6 +52,7 @@ class SourceStats:
     rows_rejected: int
     events: int
     reasons: Mapping[str, int] = field(default_factory=dict)
+    rows_outside_view: int = 0
 
     def __post_init__(self) -> None:
         if self.rows_read != self.rows_loaded + self.rows_rejected:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Final, Literal, get_args
 
@@ -163,8 +164,11 @@ def read_xes(
     )
     raw = raw.reset_index(drop=True)
     raw.insert(0, "__row", np.arange(1, len(raw) + 1))
+    in_file = len(raw)
     raw = _apply_lifecycle(raw, lifecycle)
-    return _to_result(raw, mapping, source=source, name=name)
+    result = _to_result(raw, mapping, source=source, name=name)
+    stats = replace(result.sources[0], rows_outside_view=in_file - len(raw))
+    return replace(result, sources=(stats,))
 
 
 def _default_name(path: Path) -> str:

@@ -165,11 +165,12 @@ class EventLog:
                 "rows_rejected": s.rows_rejected,
                 "events": s.events,
                 "reject_reasons": "; ".join(f"{k}: {v}" for k, v in sorted(s.reasons.items())),
+                "rows_outside_view": s.rows_outside_view,
             }
             for s in self.sources
         ]
         columns = ["source", "path", "format", "rows_read", "rows_loaded", "rows_rejected",
-                   "events", "reject_reasons"]
+                   "events", "reject_reasons", "rows_outside_view"]
         return pd.DataFrame(rows, columns=columns)
 
     def case(self, case_id: str) -> pd.DataFrame:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Mapping
 
 import pandas as pd
@@ -49,6 +50,7 @@ figure { margin: .8rem 0; }
 figcaption { font-weight: bold; margin-bottom: .3rem; }
 .map { border: 1px solid #888; padding: .4rem; overflow: auto; max-height: 90vh; background: #fff; }
 .map svg { max-width: 100%; height: auto; }
+.map.wide svg { max-width: none; width: auto; height: 62vh; min-height: 420px; }
 .scroll { overflow-x: auto; }
 .side { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 1rem; }
@@ -66,6 +68,7 @@ footer { margin-top: 3rem; font-size: .85rem; color: #333; }
   tr { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
   .map { max-height: none; overflow: visible; border: none; }
+  .map.wide svg { width: 100%; max-width: 100%; height: auto; min-height: 0; }
   .scroll { overflow: visible; }
   .side { grid-template-columns: 1fr 1fr; }
   a { color: #000; }
@@ -81,10 +84,24 @@ def _money(value: float, currency: str) -> str:
     return f"{value:,.2f} {currency}"
 
 
-def _figure(caption: str, svg: str | None, *, fallback: str) -> str:
+def _aspect(svg: str) -> float:
+    """Width / height of an SVG document, from its root element (1.0 when unknown)."""
+    root = re.search(r"<svg\b[^>]*>", svg)
+    width = re.search(r'\swidth="([\d.]+)', root.group(0)) if root else None
+    height = re.search(r'\sheight="([\d.]+)', root.group(0)) if root else None
+    if not width or not height or float(height.group(1)) == 0:
+        return 1.0
+    return float(width.group(1)) / float(height.group(1))
+
+
+def _figure(caption: str, svg: str | None, *, fallback: str, zoom: bool = False) -> str:
     body = sanitize_svg(svg) if svg else f"<p>{_esc(fallback)}</p>"
+    # On screen a wide map keeps a legible height and scrolls sideways (a projector
+    # cannot show 30 activities in one row at page width); print fits it to the page.
+    wide = " wide" if zoom and svg and _aspect(svg) > 2.5 else ""
     return (f'<figure><figcaption>{_esc(caption)}</figcaption>'
-            f'<div class="map">{body}</div></figure>')
+            f'<div class="map{wide}" tabindex="0" role="region" aria-label="{_esc(caption)}">'
+            f"{body}</div></figure>")
 
 
 def _section_head(section: Section) -> list[str]:
@@ -206,16 +223,17 @@ def _loaded(report: Report, section: Section) -> list[str]:
     return parts
 
 
-def _maps_figures(svgs: Mapping[str, str | None], names: list[tuple[str, str]]) -> str:
-    return "".join(_figure(caption, svgs.get(name), fallback=f"{caption}: no map.")
+def _maps_figures(svgs: Mapping[str, str | None], names: list[tuple[str, str]],
+                  *, zoom: bool = False) -> str:
+    return "".join(_figure(caption, svgs.get(name), fallback=f"{caption}: no map.", zoom=zoom)
                    for name, caption in names)
 
 
 def _process(report: Report, section: Section, svgs: Mapping[str, str | None]) -> list[str]:
     parts = _section_head(section)
     if section.available:
-        parts.append(_maps_figures(svgs, [("process", "Process map (activities; full size in "
-                                                     "maps/process.svg)")]))
+        parts.append(_maps_figures(svgs, [("process", "Process map (activities; also in "
+                                                     "maps/process.svg)")], zoom=True))
         parts.append(_show(section.tables.get("edges"), _DFG, max_rows=15,
                            caption="Most frequent paths (all in tables/dfg.csv)"))
     return parts
@@ -229,7 +247,8 @@ def _handoffs(report: Report, section: Section, svgs: Mapping[str, str | None]) 
         parts.append(f"<p><strong>{count:,}</strong> handoffs between departments cost "
                      f"<strong>{_esc(_money(total, report.currency))}</strong> "
                      "(coordination plus waiting) in this log.</p>")
-        parts.append(_maps_figures(svgs, [("handoffs", "Handoff map (departments)")]))
+        parts.append(_maps_figures(svgs, [("handoffs", "Handoff map (departments)")],
+                                   zoom=True))
         parts.append(_show(section.tables.get("table"), _HANDOFFS,
                            caption=f"Handoffs ranked by cost in {report.currency} "
                                    "(all in tables/handoffs.csv)"))
@@ -267,7 +286,8 @@ def _candidates(report: Report, section: Section, svgs: Mapping[str, str | None]
                                caption="What changes (money over the log's period unless "
                                        "per year)"))
     parts.append('<div class="side">' + _maps_figures(svgs, [
-        ("as_is", "As-is (today)"), ("to_be", "To-be (after the candidates that save money)"),
+        ("as_is", "As-is (today; also in maps/as_is.svg)"),
+        ("to_be", "To-be (after the candidates that save money; maps/to_be.svg)"),
     ]) + "</div>")
     return parts
 
