@@ -371,6 +371,20 @@ def test_every_reentry_event_exists_in_the_loaded_log(sample, claimed, independe
     assert log.events["event_id"].tolist() == ours["event_id"].tolist()
 
 
+def test_csv_writer_gives_the_bytes_pandas_writes():
+    from procmine.generate._csv import csv_bytes
+
+    frame = pd.DataFrame({
+        "id": [1, 22, 333],
+        "text": pd.Series(['plain', 'a, comma', 'say "hi"; ok'], dtype=object),
+        "maybe": pd.Series([None, "Müllerstraße – 7", "x\ny"], dtype=object),
+    })
+    for sep, encoding in ((",", "utf-8"), (";", "cp1252")):
+        want = frame.to_csv(sep=sep, index=False, lineterminator="\n").encode(encoding)
+        assert csv_bytes(frame, sep=sep, encoding=encoding) == want
+    assert csv_bytes(frame.iloc[:0]) == b"id,text,maybe\n"
+
+
 # -- API and command line ---------------------------------------------------------------------
 
 
@@ -410,3 +424,5 @@ def test_tiny_samples_and_daylight_saving_weekends_load_cleanly(tmp_path, orders
 def test_cli_generate_wrong_usage_exits_2(tmp_path):
     assert main(["generate", "--orders", "0", "--out", str(tmp_path)]) == 2
     assert main(["generate", "--out", str(tmp_path)]) == 2
+    assert main(["generate", "--orders", "5", "--start", "2024-02-30",
+                 "--out", str(tmp_path)]) == 2

@@ -193,9 +193,11 @@ def test_report_opens_offline_without_errors(browser, tmp_path, sample_logs_dir)
         assert counts["scripts"] == 0
         assert counts["svg"] >= 4  # process, handoff, as-is and to-be maps (or their notes)
 
-        cdp.send("Emulation.setDeviceMetricsOverride", width=1400,
-                 height=min(int(counts["height"]), 16000), deviceScaleFactor=1, mobile=False)
-        shot = cdp.send("Page.captureScreenshot", format="png", captureBeyondViewport=True)
+        # the whole page at the projector-like viewport (vh units keep their meaning)
+        clip = {"x": 0, "y": 0, "width": 1400, "height": min(int(counts["height"]), 30000),
+                "scale": 1}
+        shot = cdp.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
+                        clip=clip)
         png = base64.b64decode(shot["data"])
         assert png[:8] == b"\x89PNG\r\n\x1a\n"
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)

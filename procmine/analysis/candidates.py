@@ -489,9 +489,11 @@ def _rationale(r, n_cases: int, currency: str) -> str:
         why = (f"{who} does '{r.activity}' to answer a customer's request "
                f"({r.events} times, {share})")
         how = f"Let the customer serve themselves through {_KIND_TEXT[r.kind]}"
-    facts = [f"{r.handoffs_removed} handoffs touch these steps"]
+    facts = [f"{r.handoffs_removed} handoff{'' if r.handoffs_removed == 1 else 's'} "
+             "touch these steps"]
     if r.discrepancies:
-        facts.append(f"{r.discrepancies} entries differ from the first value")
+        differ = "entry differs" if r.discrepancies == 1 else "entries differ"
+        facts.append(f"{r.discrepancies} {differ} from the first value")
     if r.annual_saving > 0:
         money = (f"saves about {r.annual_saving:,.0f} {currency} a year; pays back in "
                  f"{r.payback_months:.1f} months")

@@ -137,8 +137,8 @@ def _clock(frame: pd.DataFrame, start_s: int, *, minutes: bool, local_out: bool
            ) -> tuple[np.ndarray, np.ndarray]:
     """(seconds to print, UTC seconds a reader gets) for the rows of ``frame``."""
     t = frame["t"].to_numpy(dtype=float)
-    local = start_s + (np.floor(t) * 60).astype(np.int64) if minutes else \
-        start_s + np.floor(t * 60.0).astype(np.int64)
+    seconds = np.floor(t) * 60.0 if minutes else np.floor(t * 60.0)
+    local = start_s + seconds.astype(np.int64)
     utc = _to_utc(local, strict=local_out)
     return (local if local_out else utc), utc
 

@@ -396,7 +396,7 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     def erp(activity: str, idx: np.ndarray, t: np.ndarray, **kw: object) -> None:
         extra = {k: v[idx] for k, v in order_cols.items()}
         extra.update(kw)  # type: ignore[arg-type]
-        rec.add("erp", activity, idx, t[idx] if len(t) == n else t, **extra)  # type: ignore[arg-type]
+        rec.add("erp", activity, idx, t[idx], **extra)  # type: ignore[arg-type]
 
     # ---- intake ----------------------------------------------------------------------------
     i = o_all[web]
@@ -481,8 +481,8 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     picklist_no[rel_order] = 5000001 + np.arange(len(rel_order))
 
     def wms(activity: str, idx: np.ndarray, t: np.ndarray, **kw: object) -> None:
-        rec.add("wms", activity, idx, t[idx] if len(t) == n else t,  # type: ignore[arg-type]
-                picklist=picklist_no[idx], **kw)  # type: ignore[arg-type]
+        rec.add("wms", activity, idx, t[idx], picklist=picklist_no[idx],
+                **kw)  # type: ignore[arg-type]
 
     wms("Release pick list", live, t_wave, resource="WMS-AUTO", department="Warehouse",
         automated=True)
@@ -617,8 +617,8 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     inv_ids = np.arange(n_inv)
 
     def bill(activity: str, idx: np.ndarray, t: np.ndarray, **kw: object) -> None:
-        rec.add("billing", activity, idx, t[idx] if len(t) == n_inv else t,  # type: ignore[arg-type]
-                department="Billing", order_refs=inv_refs[idx], **kw)  # type: ignore[arg-type]
+        rec.add("billing", activity, idx, t[idx], department="Billing",
+                order_refs=inv_refs[idx], **kw)  # type: ignore[arg-type]
 
     a = inv_ids[~inv_manual]
     bill("Create invoice", a, inv_t, resource="BILLING-RUN", automated=True)

@@ -51,6 +51,8 @@ figcaption { font-weight: bold; margin-bottom: .3rem; }
 .map { border: 1px solid #888; padding: .4rem; overflow: auto; max-height: 90vh; background: #fff; }
 .map svg { max-width: 100%; height: auto; }
 .map.wide svg { max-width: none; width: auto; height: 62vh; min-height: 420px; }
+.map.pair svg { display: block; max-width: none; width: auto; height: 38vh; min-height: 280px; }
+.pair-label { font-weight: bold; margin: .3rem 0 0; position: sticky; left: 0; }
 .scroll { overflow-x: auto; }
 .side { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
 .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 1rem; }
@@ -68,7 +70,7 @@ footer { margin-top: 3rem; font-size: .85rem; color: #333; }
   tr { break-inside: avoid; page-break-inside: avoid; }
   thead { display: table-header-group; }
   .map { max-height: none; overflow: visible; border: none; }
-  .map.wide svg { width: 100%; max-width: 100%; height: auto; min-height: 0; }
+  .map.wide svg, .map.pair svg { width: 100%; max-width: 100%; height: auto; min-height: 0; }
   .scroll { overflow: visible; }
   .side { grid-template-columns: 1fr 1fr; }
   a { color: #000; }
@@ -190,8 +192,8 @@ _BY_ITEM: Spec = [("item", "item", "text"), ("owner", "owner", "text"),
                   ("discrepancy_rate", "discrepancy rate", "pct"), ("cost", "cost", "money")]
 _CANDIDATES: Spec = [("rank", "#", "int"), ("activity", "step", "text"),
                      ("department", "department", "text"), ("kind", "change", "label"),
-                     ("item", "information", "text"), ("events", "events", "int"),
-                     ("cases", "orders", "int"), ("handoffs_removed", "handoffs removed", "int"),
+                     ("item", "information", "label"), ("events", "events", "int"),
+                     ("handoffs_removed", "handoffs removed", "int"),
                      ("current_cost_annual", "today / year", "money"),
                      ("implementation_cost", "implement (once)", "money"),
                      ("running_cost_annual", "new running / year", "money"),
@@ -221,6 +223,21 @@ def _loaded(report: Report, section: Section) -> list[str]:
     else:
         parts.append("<p>No row was rejected.</p>")
     return parts
+
+
+def _pair(svgs: Mapping[str, str | None]) -> str:
+    """As-is and to-be: side by side, or, when the maps are wide, one above the other
+    in one box that scrolls sideways as a whole, so the same activities stay aligned."""
+    names = [("as_is", "As-is (today; also maps/as_is.svg)"),
+             ("to_be", "To-be (after the candidates that save money; also maps/to_be.svg)")]
+    texts = [svgs.get(name) for name, _ in names]
+    if not all(texts) or min(_aspect(t) for t in texts if t) <= 2.5:
+        return '<div class="side">' + _maps_figures(svgs, names) + "</div>"
+    rows = "".join(f'<p class="pair-label">{_esc(caption)}</p>{sanitize_svg(text or "")}'
+                   for (_, caption), text in zip(names, texts, strict=True))
+    return ('<figure><figcaption>As-is and to-be, aligned (scroll sideways to compare)'
+            '</figcaption><div class="map pair" tabindex="0" role="region" '
+            f'aria-label="As-is and to-be maps">{rows}</div></figure>')
 
 
 def _maps_figures(svgs: Mapping[str, str | None], names: list[tuple[str, str]],
@@ -285,10 +302,7 @@ def _candidates(report: Report, section: Section, svgs: Mapping[str, str | None]
             parts.append(_show(section.tables.get("projection"), _PROJECTION, max_rows=None,
                                caption="What changes (money over the log's period unless "
                                        "per year)"))
-    parts.append('<div class="side">' + _maps_figures(svgs, [
-        ("as_is", "As-is (today; also in maps/as_is.svg)"),
-        ("to_be", "To-be (after the candidates that save money; maps/to_be.svg)"),
-    ]) + "</div>")
+    parts.append(_pair(svgs))
     return parts
 
 
