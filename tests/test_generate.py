@@ -338,6 +338,9 @@ def test_people_work_on_weekdays_in_office_hours(independent, spec):
     assert len(people) > 1000
     assert (local.dt.day_of_week < 5).all()
     assert local.dt.hour.between(6, 21).all()
+    holidays_2024 = {"2024-01-01", "2024-04-01", "2024-04-27", "2024-05-09", "2024-05-20",
+                     "2024-12-25", "2024-12-26"}
+    assert not local.dt.strftime("%Y-%m-%d").isin(holidays_2024).any()
 
 
 def test_order_cycle_has_realistic_waits(independent):
@@ -351,8 +354,13 @@ def test_order_cycle_has_realistic_waits(independent):
 # -- loading with procmine --------------------------------------------------------------------
 
 
-def test_procmine_load_rejects_exactly_the_injected_rows(sample, truth):
-    log = procmine.load(sample.sources_file)
+@pytest.fixture(scope="module")
+def loaded(sample) -> procmine.EventLog:
+    return procmine.load(sample.sources_file)
+
+
+def test_procmine_load_rejects_exactly_the_injected_rows(loaded, truth):
+    log = loaded
     got = sorted(map(tuple, log.rejects[["source", "row", "reason"]].to_numpy().tolist()))
     want = sorted((r["source"], r["row"], r["reason"]) for r in truth["injected_rejects"])
     assert got == want
@@ -360,8 +368,8 @@ def test_procmine_load_rejects_exactly_the_injected_rows(sample, truth):
     assert {s.name: s.events for s in log.sources} == truth["events_per_source"]
 
 
-def test_every_reentry_event_exists_in_the_loaded_log(sample, claimed, independent):
-    log = procmine.load(sample.sources_file)
+def test_every_reentry_event_exists_in_the_loaded_log(loaded, claimed, independent):
+    log = loaded
     events = log.events.set_index("event_id")
     assert claimed["event_id"].isin(events.index).all()
     assert claimed["first_event_id"].isin(events.index).all()

@@ -64,3 +64,30 @@ def test_running_example_bpmn_round_trip(real_logs_dir, tmp_path):
     model = discover_model(canonical(frame, name="running-example"))
     path = write_bpmn(model, tmp_path / "running.bpmn")
     assert read_bpmn_activities(path) == sorted(frame["concept:name"].unique())
+
+
+def test_pm4py_is_imported_by_the_adapter_only_and_lazily():
+    import pathlib
+    import subprocess
+    import sys
+
+    root = pathlib.Path(__file__).resolve().parent.parent / "procmine"
+    importers = sorted(
+        str(p.relative_to(root)) for layer in ("discovery", "analysis", "render")
+        for p in (root / layer).glob("*.py")
+        if "import pm4py" in p.read_text(encoding="utf-8")
+    )
+    assert importers == ["discovery/_pm4py.py"]
+    code = ("import sys, procmine; procmine.process_map; "
+            "print('pm4py' in sys.modules, 'procmine.render.maps' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split()[0] == "False"
+    # discovery never imports render at module level (ProcessMap imports it on display only)
+    import ast
+
+    for path in (root / "discovery").glob("*.py"):
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.ImportFrom):
+                assert not (node.module or "").startswith("procmine.render"), path
+            if isinstance(node, ast.Import):
+                assert not any(a.name.startswith("procmine.render") for a in node.names), path

@@ -314,3 +314,33 @@ def test_as_is_to_be_keeps_node_positions_and_hides_absent_ones(tmp_path):
     assert (tmp_path / "pair.html").read_text().count("<svg") == 2
     with pytest.raises(UsageError, match="pair"):
         save(pair, tmp_path / "pair.png", format="png")
+
+
+def test_drawings_display_inline_in_jupyter(no_dot):
+    pmap = process_map(_log())
+    with pytest.warns(ProcmineWarning):
+        bundle = draw_map(pmap)._repr_mimebundle_()
+    assert "<svg" in bundle["text/html"] and "Enter order" in bundle["text/html"]
+
+
+def test_drawings_display_as_svg_with_dot():
+    bundle = draw_map(process_map(_log()))._repr_mimebundle_()
+    assert "Enter order" in bundle["image/svg+xml"]
+    pair = draw_as_is_to_be(process_map(_log()), process_map(_log()))
+    assert pair._repr_html_().count("<svg") == 2
+
+
+def test_as_is_to_be_with_a_step_moved_to_the_customer_keeps_positions():
+    before = process_map(_log())
+    frame = make_frame(ROWS)
+    frame["party"] = ["internal"] * len(frame)
+    moved = frame["activity"] == "Enter order"
+    frame.loc[moved, "party"] = "customer"
+    frame.loc[moved, "department"] = None
+    after = process_map(EventLog.from_frame(frame, name="to-be"))
+    pair = draw_as_is_to_be(before, after)
+    a, b = _centres(_svg(pair.before)), _centres(_svg(pair.after))
+    for key in a:
+        assert a[key] == pytest.approx(b[key], abs=2.0), key
+    text = " ".join(DET.fromstring(_svg(pair.after).encode()).itertext())
+    assert "[Sales → Customer (outside)]" in text

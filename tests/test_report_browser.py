@@ -209,3 +209,39 @@ def test_report_opens_offline_without_errors(browser, tmp_path, sample_logs_dir)
         (SCREENSHOT_DIR / "report.pdf").write_bytes(data)
     finally:
         cdp.close()
+
+
+def test_hostile_names_show_as_text_and_run_nothing(browser, tmp_path):
+    script = "<script>alert(1)</script>"
+    frame = pd.DataFrame({
+        "case_id": ["o1", "o1", "o2", "o2"],
+        "activity": [script, "=cmd|' /C calc'!A0", script, "\"quotes'"],
+        "timestamp": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 10:00",
+                                     "2024-01-02 09:00", "2024-01-02 11:00"], utc=True),
+        "department": ["Sales", f"<img src=x onerror=alert(2)>{script}", "Sales", "@SUM(1)"],
+    })
+    out = tmp_path / "hostile"
+    write_report(build_report(EventLog.from_frame(frame, name=script)), out)
+    url = (out / "report.html").resolve().as_uri()
+    cdp = Cdp(_page_ws(browser))
+    try:
+        for domain in ("Network", "Runtime", "Page"):
+            cdp.send(f"{domain}.enable")
+        cdp.send("Page.navigate", url=url)
+        cdp.wait_for("Page.loadEventFired")
+        cdp.drain(1.0)
+        methods = [e["method"] for e in cdp.events]
+        assert "Page.javascriptDialogOpening" not in methods  # no alert() ran
+        assert "Runtime.exceptionThrown" not in methods
+        requested = [e["params"]["request"]["url"] for e in cdp.events
+                     if e["method"] == "Network.requestWillBeSent"]
+        assert requested == [url]  # the <img src=x> is text, not an image
+        found = json.loads(cdp.send("Runtime.evaluate", returnByValue=True, expression=(
+            "JSON.stringify({scripts: document.querySelectorAll('script').length,"
+            " imgs: document.querySelectorAll('img').length,"
+            " text: document.body.innerText.includes('<script>alert(1)</script>'),"
+            " title: document.title})"))["result"]["value"])
+        assert found == {"scripts": 0, "imgs": 0, "text": True,
+                         "title": f"procmine report: {script}"}
+    finally:
+        cdp.close()

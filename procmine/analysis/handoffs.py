@@ -330,8 +330,11 @@ def _edge_table(raw: _Raw, costs: CostModel) -> pd.DataFrame:
     total_wait = np.bincount(edge_id, weights=raw.wait_us, minlength=n_edges) / 1e6
     causal = np.bincount(edge_id, weights=~raw.concurrent, minlength=n_edges)
     pingpong = np.bincount(edge_id, weights=raw.pingpong, minlength=n_edges)
-    case_edge = pd.unique(raw.cases.astype(np.int64) * max(n_edges, 1) + edge_id)
-    cases = np.bincount(case_edge % max(n_edges, 1), minlength=n_edges)
+    case_edge = np.sort(raw.cases.astype(np.int64) * max(n_edges, 1) + edge_id)
+    first_of_pair = np.ones(len(case_edge), dtype=bool)
+    first_of_pair[1:] = case_edge[1:] != case_edge[:-1]
+    distinct = case_edge[first_of_pair]
+    cases = np.bincount(distinct % max(n_edges, 1), minlength=n_edges)
     waits = _sorted_within(edge_id, raw.wait_us, n_edges) / 1e6
     starts = (np.cumsum(count) - count).astype(np.int64)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -129,7 +129,7 @@ class ProcessMap:
 
     def __repr__(self) -> str:
         extra = (
-            f", simplified: activities {self.activity_coverage:.0%}, paths {self.path_coverage:.0%}"
+            f", simplified: activities {self.activity_coverage:.1%}, paths {self.path_coverage:.0%}"
             if self.simplified else ""
         )
         return (
@@ -171,34 +171,45 @@ def _nodes(events: pd.DataFrame) -> pd.DataFrame:
                              kind="stable").reset_index(drop=True)
 
 
-def _edges(events: pd.DataFrame, lanes: pd.Series) -> pd.DataFrame:
-    case = events[CASE_ID].to_numpy()
-    same = case[1:] == case[:-1] if len(case) else np.zeros(0, dtype=bool)
-    act = events[ACTIVITY].to_numpy()
+def _pairs(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                          np.ndarray]:
+    """Directly-follows pairs as integer codes: (source, target, case, wait_s, names).
+
+    Events are ordered by case, then time (a validated log), so a pair is two
+    neighbouring rows of the same case: a shift, no loop.
+    """
+    case_codes, _ = pd.factorize(events[CASE_ID].to_numpy(), sort=False)
+    act_codes, names = pd.factorize(events[ACTIVITY].to_numpy(), sort=False)
     ts = events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
-    pairs = pd.DataFrame({
-        "source": act[:-1][same] if len(act) else act,
-        "target": act[1:][same] if len(act) else act,
-        "case": case[1:][same] if len(case) else case,
-        "wait": (ts[1:] - ts[:-1])[same] / 1e6 if len(ts) else np.zeros(0),
-    })
-    grouped = pairs.groupby(["source", "target"], sort=True)
-    stats = grouped.agg(
-        count=("case", "size"),
-        cases=("case", "nunique"),
-        median_wait_s=("wait", "median"),
-        mean_wait_s=("wait", "mean"),
-    )
-    stats["p90_wait_s"] = grouped["wait"].quantile(0.9)
-    edges = stats.reset_index()
+    same = case_codes[1:] == case_codes[:-1]
+    return (act_codes[:-1][same], act_codes[1:][same], case_codes[1:][same],
+            (ts[1:] - ts[:-1])[same] / 1e6, np.asarray(names, dtype=object))
+
+
+def _count_paths(events: pd.DataFrame) -> int:
+    """Number of distinct directly-follows pairs."""
+    source, target, _, _, names = _pairs(events)
+    return int(np.unique(source.astype("int64") * max(len(names), 1) + target).size)
+
+
+def _edges(events: pd.DataFrame, lanes: pd.Series) -> pd.DataFrame:
+    source, target, case, wait, names = _pairs(events)
+    key = source.astype("int64") * max(len(names), 1) + target
+    pairs = pd.DataFrame({"key": key, "case": case, "wait": wait})
+    grouped = pairs.groupby("key", sort=True)["wait"]
+    stats = grouped.agg(["size", "median", "mean"])
+    stats["p90"] = grouped.quantile(0.9)
+    stats["cases"] = pairs.drop_duplicates(["key", "case"]).groupby("key", sort=True).size()
+    keys = stats.index.to_numpy(dtype="int64")
+    n = max(len(names), 1)
     edges = pd.DataFrame({
-        "source": edges["source"].astype("str"),
-        "target": edges["target"].astype("str"),
-        "count": edges["count"].astype("int64"),
-        "cases": edges["cases"].astype("int64"),
-        "median_wait_s": edges["median_wait_s"].astype("float64"),
-        "mean_wait_s": edges["mean_wait_s"].astype("float64"),
-        "p90_wait_s": edges["p90_wait_s"].astype("float64"),
+        "source": pd.Series(names[keys // n] if len(keys) else [], dtype="str"),
+        "target": pd.Series(names[keys % n] if len(keys) else [], dtype="str"),
+        "count": stats["size"].to_numpy(dtype="int64"),
+        "cases": stats["cases"].to_numpy(dtype="int64"),
+        "median_wait_s": stats["median"].to_numpy(dtype="float64"),
+        "mean_wait_s": stats["mean"].to_numpy(dtype="float64"),
+        "p90_wait_s": stats["p90"].to_numpy(dtype="float64"),
     })
     src_dep = edges["source"].map(lanes)
     tgt_dep = edges["target"].map(lanes)
@@ -289,8 +300,7 @@ def process_map(
         paths = default_path_coverage(full_edges, start, end)
     keep_e, keep_s, keep_t = select_paths(full_edges, start, end, coverage=paths)
     edges = full_edges.loc[keep_e].reset_index(drop=True)
-    n_edges_total = len(_edges(log.events, pd.Series(dtype="str"))) if len(kept) < len(
-        all_nodes) else len(full_edges)
+    n_edges_total = _count_paths(log.events) if len(kept) < len(all_nodes) else len(full_edges)
     simplified = len(kept) < len(all_nodes) or len(edges) < len(full_edges) or not (
         keep_s.all() and keep_t.all())
     return ProcessMap(

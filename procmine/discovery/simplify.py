@@ -285,9 +285,12 @@ def default_path_coverage(
     max_paths = min(max_paths, max(12, 2 * n_activities))
     if len(edges) <= max_paths:
         return 1.0
-    for step in range(19, -1, -1):  # monotone: the first that fits is the largest
-        coverage = step / 20
-        kept, _, _ = select_paths(edges, start, end, coverage=coverage)
+    low, high = 0, 19  # the largest step in [0, 19] that fits (monotone: binary search)
+    while low < high:
+        middle = (low + high + 1) // 2
+        kept, _, _ = select_paths(edges, start, end, coverage=middle / 20)
         if int(kept.sum()) <= max_paths:
-            return coverage
-    return 0.0
+            low = middle
+        else:
+            high = middle - 1
+    return low / 20

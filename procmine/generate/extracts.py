@@ -245,7 +245,10 @@ def _victims(meta: pd.DataFrame, activities: tuple[str, ...], count: int,
 
 def _inject(source: str, raw: pd.DataFrame, meta: pd.DataFrame, rng: np.random.Generator,
             next_picklist: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Corrupt or add a few rows (about 0.2 % of all rows); record the reason on each."""
+    """Corrupt or add a few rows (about 0.2 % of the rows of extracts with 100+ rows).
+
+    Each affected row records the reason a loader must give when rejecting it.
+    """
     raw, meta = raw.copy(), meta.copy()
     meta["reject"] = ""
     n = len(raw)

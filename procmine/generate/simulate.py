@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["SOURCES", "Simulation", "frame", "simulate"]
+__all__ = ["SOURCES", "Simulation", "dutch_holidays", "frame", "simulate"]
 
 #: The four extracts, in the order the sources file lists them.
 SOURCES: tuple[str, ...] = ("erp", "wms", "billing", "returns")
@@ -129,27 +129,83 @@ def frame(columns: dict[str, object]) -> pd.DataFrame:
 # -- calendar ---------------------------------------------------------------------------------
 
 
+def _easter(year: int) -> np.datetime64:
+    """Easter Sunday (anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (b - (b + 8) // 25 + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    ell = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * ell) // 451
+    month, day = divmod(h + ell - 7 * m + 114, 31)
+    return np.datetime64(f"{year:04d}-{month:02d}-{day + 1:02d}")
+
+
+def dutch_holidays(years: range) -> np.ndarray:
+    """Public holidays on which offices, warehouse and carriers do not work.
+
+    New Year, Easter Monday, King's Day (27 April, 26 when a Sunday), Ascension Day,
+    Whit Monday, Christmas and Boxing Day.
+
+    Examples
+    --------
+    >>> [str(d) for d in dutch_holidays(range(2024, 2025))]  # doctest: +NORMALIZE_WHITESPACE
+    ['2024-01-01', '2024-04-01', '2024-04-27', '2024-05-09', '2024-05-20', '2024-12-25',
+     '2024-12-26']
+    """
+    days = []
+    for year in years:  # a handful of years, not a loop over events
+        easter = _easter(year)
+        kings = np.datetime64(f"{year:04d}-04-27")
+        if (kings.astype(np.int64) + 3) % 7 == 6:  # a Sunday
+            kings = kings - 1
+        days += [np.datetime64(f"{year:04d}-01-01"), easter + 1, kings, easter + 39,
+                 easter + 50, np.datetime64(f"{year:04d}-12-25"),
+                 np.datetime64(f"{year:04d}-12-26")]
+    return np.array(sorted(days), dtype="datetime64[D]")
+
+
 class _Calendar:
-    """Working-time arithmetic on local minutes since midnight of the start date."""
+    """Working-time arithmetic on local minutes since midnight of the start date.
+
+    Working days are Monday to Friday (or Saturday, for 6-day calendars) outside public
+    holidays; 7-day calendars (batch jobs) run every day.
+    """
 
     def __init__(self, start: np.datetime64, rng: np.random.Generator) -> None:
-        self.weekday0 = int((start.astype("datetime64[D]").astype(np.int64) + 3) % 7)  # Mon=0
+        first = start.astype("datetime64[D]")
+        self.weekday0 = int((first.astype(np.int64) + 3) % 7)  # Monday = 0
+        year = int(str(first)[:4])
+        self.holidays = (dutch_holidays(range(year, year + 4)) - first).astype(np.int64)
         self.rng = rng
 
-    def _split(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _split(self, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         day = np.floor(t / 1440.0)
-        return day, t - day * 1440.0, (day.astype(np.int64) + self.weekday0) % 7
+        return day, t - day * 1440.0
+
+    def _off(self, day: np.ndarray, workdays: int) -> np.ndarray:
+        """True on days without work: weekends (per calendar) and public holidays."""
+        off = (day.astype(np.int64) + self.weekday0) % 7 >= workdays
+        if workdays < 7:
+            off |= np.isin(day.astype(np.int64), self.holidays)
+        return off
 
     def _to_workday(self, day: np.ndarray, workdays: int) -> np.ndarray:
-        wd = (day.astype(np.int64) + self.weekday0) % 7
-        return day + np.where(wd >= workdays, 7 - wd, 0)
+        for _ in range(10):  # at most a weekend plus a few holidays in a row
+            off = self._off(day, workdays)
+            if not off.any():
+                break
+            day = day + off
+        return day
 
     def snap(self, t: np.ndarray, hours: tuple[int, int, int], jitter: float = 40.0) -> np.ndarray:
         """Move times outside working hours to the next opening (plus a little queue)."""
         opens, closes, workdays = hours
-        day, mod, wd = self._split(t)
-        inside = (wd < workdays) & (mod >= opens) & (mod < closes)
-        before = (wd < workdays) & (mod < opens)
+        day, mod = self._split(t)
+        working = ~self._off(day, workdays)
+        inside = working & (mod >= opens) & (mod < closes)
+        before = working & (mod < opens)
         nxt = self._to_workday(np.where(before, day, day + 1), workdays)
         # a queue after opening, but never past closing time
         late = opens + self.rng.uniform(0.0, min(jitter, closes - opens - 1), len(t))
@@ -168,10 +224,11 @@ class _Calendar:
     def slot(self, ready: np.ndarray, slots: tuple[int, ...], workdays: int,
              jitter: float = 0.0) -> np.ndarray:
         """Next scheduled run (batch job, wave, carrier round) at or after ``ready``."""
-        day, mod, wd = self._split(ready)
+        day, mod = self._split(ready)
+        working = ~self._off(day, workdays)
         result = np.full(len(ready), np.nan)
         for s in reversed(slots):
-            result = np.where((wd < workdays) & (mod <= s), day * 1440.0 + s, result)
+            result = np.where(working & (mod <= s), day * 1440.0 + s, result)
         nxt = self._to_workday(day + 1, workdays)
         result = np.where(np.isnan(result), nxt * 1440.0 + slots[0], result)
         return result + self.rng.uniform(0.0, jitter, len(ready)) if jitter else result

@@ -214,8 +214,15 @@ def _map_drawing(
     order: list[str] | None = None,
     pad: Mapping[Any, int] | None = None,
     colours: Mapping[str, str] | None = None,
+    moved: Mapping[str, str] | None = None,
 ) -> Drawing:
-    """Describe a map. ``tables``/``order``/``pad`` align two maps (as-is / to-be)."""
+    """Describe a map. ``tables``/``order``/``pad``/``moved`` align two maps (as-is / to-be).
+
+    ``moved`` maps an activity that changes lane between the two maps to a note
+    ("Sales → Customer (outside)"): it is drawn outside the lanes in both, so
+    that both layouts keep the same lanes.
+    """
+    moved = moved or {}
     nodes_t, edges_t, start_t, end_t = tables or (pmap.nodes, pmap.edges, pmap.start, pmap.end)
     present_nodes = set(pmap.nodes["activity"].astype(str))
     present_edges = {(str(a), str(b)) for a, b in zip(pmap.edges["source"], pmap.edges["target"],
@@ -244,13 +251,14 @@ def _map_drawing(
         lane = _lane_of(row.department, getattr(row, "party", None))
         outside = lane is not None and lane.endswith(" (outside)")
         colour = colours.get(lane, "#777777") if lane else "#777777"
+        note = [f"[{moved[activity]}]"] if activity in moved else []
         nodes.append(Node(
             ids[activity],
-            [*wrap(activity), padded(activity, f"{int(row.count):,}")],
+            [*wrap(activity), *note, padded(activity, f"{int(row.count):,}")],
             fill=tint(colour, 0.75) if lane and not outside else "#FFFFFF",
             border=colour,
             style="rounded,filled,dashed" if outside else "rounded,filled",
-            cluster=lane if swimlanes else None,
+            cluster=lane if swimlanes and activity not in moved else None,
             penwidth=1.5 + 2.5 * min(1.0, int(row.count) / biggest_node),
             visible=activity in present_nodes,
         ))
@@ -287,7 +295,8 @@ def _map_drawing(
          + ("; label = times followed" if measure == "frequency" else "; label = median wait")),
     ]
     if any_handoff:
-        legend.append(("dashed", HANDOFF_COLOUR, "handoff: next activity in another department"))
+        legend.append(("dashed", HANDOFF_COLOUR,
+                       "handoff: next activity in another department or party"))
     legend.append(("line", "#8A8A8A", "orders starting / ending here"))
     shown = {n.cluster for n in nodes} if swimlanes else set(_lanes(nodes_t))
     used = [d for d in colours if d in shown]
@@ -467,8 +476,11 @@ class AsIsToBe:
 
     Both drawings hold the union of activities and paths, and labels are
     padded to equal width, so Graphviz places the shared activities in the
-    same spots where it can. Save with :func:`procmine.render.save`
-    (``svg`` stacks the two, ``html`` shows them one above the other).
+    same spots where it can. An activity that changes lane (e.g. moves from
+    Sales to the customer) is drawn outside the lanes in both maps, with a
+    note "Sales → Customer (outside)", so that both keep the same lanes.
+    Save with :func:`procmine.render.save` (``svg`` stacks the two, ``html``
+    shows them one above the other).
     """
 
     before: MapDrawing
@@ -537,12 +549,23 @@ def draw_as_is_to_be(
 
     a, b = labels(before), labels(after)
     pad = {k: max(a.get(k, 0), b.get(k, 0)) for k in a.keys() | b.keys()}
+
+    def lanes_of(pmap: ProcessMap) -> dict[str, str | None]:
+        nodes = pmap.nodes
+        party = nodes["party"] if "party" in nodes.columns else [None] * len(nodes)
+        return {str(act): _lane_of(d, p) for act, d, p in zip(
+            pmap.nodes["activity"], pmap.nodes["department"], party, strict=True)}
+
+    lanes_before, lanes_after = lanes_of(before), lanes_of(after)
+    moved = {act: f"{lanes_before[act] or 'no lane'} → {lanes_after[act] or 'no lane'}"
+             for act in lanes_before.keys() & lanes_after.keys()
+             if lanes_before[act] != lanes_after[act]}
     drawings = []
     for pmap, other, title in ((before, after, titles[0]), (after, before, titles[1])):
         drawing = _map_drawing(
             pmap, title=f"{title}: {pmap.name}", subtitle=_subtitle(pmap), swimlanes=swimlanes,
             handoffs=handoffs, measure=measure, tables=_side(pmap, other), order=order, pad=pad,
-            colours=colours,
+            colours=colours, moved=moved,
         )
         drawings.append(_make(drawing, "as_is" if pmap is before else "to_be"))
     return AsIsToBe(before=drawings[0], after=drawings[1])

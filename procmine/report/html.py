@@ -50,7 +50,8 @@ figure { margin: .8rem 0; }
 figcaption { font-weight: bold; margin-bottom: .3rem; }
 .map { border: 1px solid #888; padding: .4rem; overflow: auto; max-height: 90vh; background: #fff; }
 .map svg { max-width: 100%; height: auto; }
-.map.wide svg { max-width: none; width: auto; height: 62vh; min-height: 420px; }
+.map.wide svg { max-width: none; width: auto;
+  height: min(var(--natural-height), max(62vh, 420px)); }
 .map.pair svg { display: block; max-width: none; width: auto; height: 38vh; min-height: 280px; }
 .pair-label { font-weight: bold; margin: .3rem 0 0; position: sticky; left: 0; }
 .scroll { overflow-x: auto; }
@@ -72,7 +73,7 @@ footer { margin-top: 3rem; font-size: .85rem; color: #333; }
   .map { max-height: none; overflow: visible; border: none; }
   .map.wide svg, .map.pair svg { width: 100%; max-width: 100%; height: auto; min-height: 0; }
   .scroll { overflow: visible; }
-  .side { grid-template-columns: 1fr 1fr; }
+  .side, .charts { grid-template-columns: 1fr 1fr; }
   a { color: #000; }
 }
 """
@@ -86,24 +87,33 @@ def _money(value: float, currency: str) -> str:
     return f"{value:,.2f} {currency}"
 
 
-def _aspect(svg: str) -> float:
-    """Width / height of an SVG document, from its root element (1.0 when unknown)."""
+def _size(svg: str) -> tuple[float, float] | None:
+    """Width and height of an SVG document in CSS pixels, from its root element."""
     root = re.search(r"<svg\b[^>]*>", svg)
-    width = re.search(r'\swidth="([\d.]+)', root.group(0)) if root else None
-    height = re.search(r'\sheight="([\d.]+)', root.group(0)) if root else None
+    width = re.search(r'\swidth="([\d.]+)(pt|px)?"', root.group(0)) if root else None
+    height = re.search(r'\sheight="([\d.]+)(pt|px)?"', root.group(0)) if root else None
     if not width or not height or float(height.group(1)) == 0:
-        return 1.0
-    return float(width.group(1)) / float(height.group(1))
+        return None
+    scale = 4 / 3 if height.group(2) == "pt" else 1.0
+    return float(width.group(1)) * scale, float(height.group(1)) * scale
+
+
+def _aspect(svg: str) -> float:
+    """Width / height of an SVG document (1.0 when unknown)."""
+    size = _size(svg)
+    return size[0] / size[1] if size else 1.0
 
 
 def _figure(caption: str, svg: str | None, *, fallback: str, zoom: bool = False) -> str:
     body = sanitize_svg(svg) if svg else f"<p>{_esc(fallback)}</p>"
     # On screen a wide map keeps a legible height and scrolls sideways (a projector
     # cannot show 30 activities in one row at page width); print fits it to the page.
-    wide = " wide" if zoom and svg and _aspect(svg) > 2.5 else ""
+    size = _size(svg) if zoom and svg else None
+    wide = size is not None and size[0] / size[1] > 2.5
+    attrs = f' style="--natural-height: {size[1]:.0f}px"' if wide and size else ""
     return (f'<figure><figcaption>{_esc(caption)}</figcaption>'
-            f'<div class="map{wide}" tabindex="0" role="region" aria-label="{_esc(caption)}">'
-            f"{body}</div></figure>")
+            f'<div class="map{" wide" if wide else ""}"{attrs} tabindex="0" role="region" '
+            f'aria-label="{_esc(caption)}">{body}</div></figure>')
 
 
 def _section_head(section: Section) -> list[str]:
