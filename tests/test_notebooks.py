@@ -39,10 +39,11 @@ NOTEBOOKS = (
 CELL_TIMEOUT = 180
 
 _STRICT = """\
-import sys, warnings
+import sys, tempfile, warnings
 import procmine as pm
 assert sys.executable == {executable!r}, f"kernel runs {{sys.executable}}, not the project's venv"
 warnings.simplefilter("error", pm.ProcmineWarning)
+tempfile.tempdir = {tempdir!r}  # what the notebook writes lands in pytest's temporary folder
 """
 #: Without Graphviz's ``dot`` procmine warns once that maps use its built-in layout; that
 #: warning is about the machine, not the notebooks, so it alone is let through.
@@ -69,24 +70,34 @@ def kernel_specs(tmp_path_factory: pytest.TempPathFactory):
     return KernelSpecManager(kernel_dirs=[str(folder)], ensure_native_kernel=False)
 
 
-def _strict_cell(extra: str = "") -> object:
-    source = _STRICT.format(executable=sys.executable)
+def _strict_cell(tempdir: Path, extra: str = "") -> object:
+    source = _STRICT.format(executable=sys.executable, tempdir=str(tempdir))
     if shutil.which("dot") is None:
         source += _NO_DOT
     return nbformat.v4.new_code_cell(source + extra)
 
 
+def _widget_outputs(nb: object) -> list[dict]:
+    """Outputs captured by Output widgets (``interact`` draws into one) while executing."""
+    state = nb.metadata.get("widgets", {}).get(
+        "application/vnd.jupyter.widget-state+json", {}).get("state", {})
+    return [output for model in state.values() if model.get("model_name") == "OutputModel"
+            for output in model.get("state", {}).get("outputs", [])]
+
+
 def _problems(nb: object) -> list[str]:
-    """Error outputs, and stderr text that reports a traceback or a procmine warning."""
+    """Error outputs (also inside widgets), and stderr text reporting a traceback or warning."""
     found = []
-    for index, cell in enumerate(nb.cells):
-        for output in cell.get("outputs", []):
+    places = [(f"cell {i}", cell.get("outputs", [])) for i, cell in enumerate(nb.cells)]
+    places.append(("an Output widget", _widget_outputs(nb)))
+    for where, outputs in places:
+        for output in outputs:
             if output.get("output_type") == "error":
-                found.append(f"cell {index}: {output.get('ename')}: {output.get('evalue')}")
+                found.append(f"{where}: {output.get('ename')}: {output.get('evalue')}")
             elif output.get("output_type") == "stream" and output.get("name") == "stderr":
                 text = output.get("text", "")
                 if "Traceback" in text or "ProcmineWarning" in text or "Error" in text:
-                    found.append(f"cell {index} wrote to stderr: {text[:2000]}")
+                    found.append(f"{where} wrote to stderr: {text[:2000]}")
     return found
 
 
@@ -98,12 +109,13 @@ def _stderr(nb: object) -> str:
     )
 
 
-def run_notebook(name: str, kernel_specs: object, *, setup: str = "") -> tuple[object, float]:
+def run_notebook(name: str, kernel_specs: object, tempdir: Path, *, setup: str = ""
+                 ) -> tuple[object, float]:
     """Execute a notebook (cwd = notebooks/) with the strict first cell; (notebook, seconds)."""
     from jupyter_client.manager import KernelManager
 
     nb = nbformat.read(NOTEBOOK_DIR / name, as_version=4)
-    nb.cells.insert(0, _strict_cell(setup))
+    nb.cells.insert(0, _strict_cell(tempdir, setup))
     km = KernelManager(kernel_name="python3", kernel_spec_manager=kernel_specs)
     client = nbclient.NotebookClient(
         nb, km=km, timeout=CELL_TIMEOUT, kernel_name="python3",
@@ -120,8 +132,8 @@ def run_notebook(name: str, kernel_specs: object, *, setup: str = "") -> tuple[o
 
 @pytest.mark.slow
 @pytest.mark.parametrize("name", NOTEBOOKS)
-def test_notebook_runs(name: str, kernel_specs: object) -> None:
-    nb, seconds = run_notebook(name, kernel_specs)
+def test_notebook_runs(name: str, kernel_specs: object, tmp_path: Path) -> None:
+    nb, seconds = run_notebook(name, kernel_specs, tmp_path)
     print(f"\n{name}: {seconds:.1f} s wall time on a Jupyter kernel")
     stderr = _stderr(nb)
     if stderr:
@@ -129,6 +141,10 @@ def test_notebook_runs(name: str, kernel_specs: object) -> None:
     assert _problems(nb) == []
     code = [c for c in nb.cells[1:] if c.cell_type == "code"]
     assert all(c.get("execution_count") for c in code), "some cells did not run"
+    if any("ipywidgets" in c.source for c in code):
+        drawn = [o for o in _widget_outputs(nb)
+                 if {"image/svg+xml", "text/html"} & set(o.get("data", {}))]
+        assert drawn, "the sliders' first map was not drawn when the notebook ran"
 
 
 @pytest.mark.slow
@@ -136,7 +152,8 @@ def test_real_log_notebook_without_shared_logs(kernel_specs: object, tmp_path: P
     """Without ../shared/logs the OCEL notebook falls back to a generated OCEL log."""
     missing = tmp_path / "absent.xml.gz"
     setup = f"import os\nos.environ['PROCMINE_OCEL_LOG'] = {str(missing)!r}\n"
-    nb, seconds = run_notebook("05_real_log_order_management.ipynb", kernel_specs, setup=setup)
+    nb, seconds = run_notebook("05_real_log_order_management.ipynb", kernel_specs, tmp_path,
+                               setup=setup)
     print(f"\n05_real_log_order_management.ipynb (generated OCEL): {seconds:.1f} s")
     assert _problems(nb) == []
     text = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", [])

@@ -344,3 +344,18 @@ def test_as_is_to_be_with_a_step_moved_to_the_customer_keeps_positions():
         assert a[key] == pytest.approx(b[key], abs=2.0), key
     text = " ".join(DET.fromstring(_svg(pair.after).encode()).itertext())
     assert "[Sales → Customer (outside)]" in text
+
+
+def test_a_dot_failure_falls_back_for_svg_and_is_an_error_for_png(monkeypatch, tmp_path):
+    import graphviz
+
+    def broken(self, *args, **kwargs):
+        raise graphviz.CalledProcessError(1, ["dot"], stderr="trouble in init_rank")
+
+    monkeypatch.setattr(graphviz.Digraph, "pipe", broken)
+    pmap = process_map(_log())
+    with pytest.warns(ProcmineWarning, match="init_rank"):
+        save(pmap, tmp_path / "m.svg", format="svg")
+    assert "Enter order" in " ".join(DET.parse(str(tmp_path / "m.svg")).getroot().itertext())
+    with pytest.raises(ProcmineError, match="init_rank"):
+        save(pmap, tmp_path / "m.png", format="png")

@@ -71,3 +71,13 @@ def test_agrees_with_pm4py_on_running_example(real_logs_dir):
     mine = {tuple(a.split(" → ")): n for a, n in zip(table["activities"], table["cases"],
                                                     strict=True)}
     assert mine == {tuple(k): int(v) for k, v in expected.items()}
+
+
+def test_very_long_cases_fall_back_to_the_same_result(monkeypatch):
+    import importlib
+
+    module = importlib.import_module("procmine.discovery.variants")
+
+    expected = variants(_log()).table
+    monkeypatch.setattr(module, "_MAX_MATRIX_CELLS", 0)
+    pd.testing.assert_frame_equal(variants(_log()).table, expected)

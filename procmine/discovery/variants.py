@@ -55,6 +55,37 @@ class Variants:
                 + self.table.to_html(index=False, escape=True) + "</div>")
 
 
+_MAX_MATRIX_CELLS = 50_000_000
+
+
+def _sequence_keys(events: pd.DataFrame, length: pd.Series) -> pd.Series:
+    """One text key per case (cases sorted), e.g. "Enter → Ship".
+
+    The sequences are laid out as a cases x positions matrix of activity
+    codes; ``numpy.unique`` over its rows finds the distinct sequences, and
+    only those are turned into text. A log whose longest case would make the
+    matrix too large falls back to joining each case's activities.
+    """
+    n_cases = len(length)
+    longest = int(length.max()) if n_cases else 0
+    if n_cases == 0:
+        return pd.Series([], index=length.index, dtype="str")
+    if n_cases * longest > _MAX_MATRIX_CELLS:
+        keys = events.groupby(CASE_ID, sort=True)[ACTIVITY].agg(_SEPARATOR.join)
+        return keys.astype("str")
+    # events are ordered by case, then time: rows of one case are contiguous
+    case_codes, _ = pd.factorize(events[CASE_ID], sort=True)
+    codes, names = pd.factorize(events[ACTIVITY], sort=False)
+    starts = np.flatnonzero(np.r_[True, case_codes[1:] != case_codes[:-1]])
+    position = np.arange(len(events)) - np.repeat(starts, np.diff(np.r_[starts, len(events)]))
+    matrix = np.full((n_cases, longest), -1, dtype=np.int32)
+    matrix[case_codes, position] = codes
+    unique, inverse = np.unique(matrix, axis=0, return_inverse=True)
+    labels = np.asarray(names, dtype=object)
+    texts = np.array([_SEPARATOR.join(labels[row[row >= 0]]) for row in unique], dtype=object)
+    return pd.Series(texts[inverse.ravel()], index=length.index, dtype="str")
+
+
 def variants(log: EventLog, *, top: int | None = None, coverage: float | None = None) -> Variants:
     """The variants of a log (vectorised: one sequence key per case).
 
@@ -96,11 +127,10 @@ def variants(log: EventLog, *, top: int | None = None, coverage: float | None = 
         raise UsageError(f"coverage must be a fraction in [0, 1], got {coverage!r}")
     events = log.events
     grouped = events.groupby(CASE_ID, sort=True)
-    key = grouped[ACTIVITY].agg(_SEPARATOR.join)
     length = grouped[ACTIVITY].size()
     times = grouped[TIMESTAMP].agg(["min", "max"])
     duration = (times["max"] - times["min"]).dt.total_seconds()
-    per_case = pd.DataFrame({"activities": key.astype("str"), "length": length,
+    per_case = pd.DataFrame({"activities": _sequence_keys(events, length), "length": length,
                              "duration": duration})
     table = per_case.groupby("activities", sort=True).agg(
         length=("length", "first"), cases=("length", "size"),

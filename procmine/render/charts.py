@@ -164,7 +164,8 @@ def line_chart(
                      f'text-anchor="middle" font-size="14" fill="#000">{_esc(y_label)}</text>')
     every = max(1, math.ceil(n / 8))
     for i, label in enumerate(labels):
-        if i % every and i != n - 1:
+        last = i == n - 1 and (n - 1) % every >= every / 2  # not crowding the one before
+        if i % every and not last:
             continue
         parts.append(f'<text x="{px(i):.1f}" y="{margin_t + plot_h + 20}" text-anchor="end" '
                      f'font-size="13" fill="#000" transform="rotate(-30 {px(i):.1f} '

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+import warnings
 from typing import TYPE_CHECKING
 
 import graphviz
+
+from procmine.errors import ProcmineError, ProcmineWarning
 
 if TYPE_CHECKING:
     from procmine.discovery.dfg import ProcessMap
@@ -58,7 +61,16 @@ def drawing_svg(graph: graphviz.Digraph) -> str:
     from procmine.render.output import dot_available
 
     if dot_available(warn=True):
-        return graph.pipe(format="svg", encoding="utf-8")
+        try:
+            return graph.pipe(format="svg", encoding="utf-8")
+        except graphviz.CalledProcessError as failure:
+            if not (isinstance(graph, MapDrawing) and graph.drawing is not None):
+                raise ProcmineError(f"Graphviz 'dot' failed to lay out the graph: "
+                                    f"{str(failure.stderr or failure)[:300]}") from None
+            warnings.warn(f"Graphviz 'dot' failed on this map ({str(failure.stderr)[:200]}); "
+                          "drawn with procmine's simpler built-in layout instead.",
+                          ProcmineWarning, stacklevel=2)
+            return graph.fallback_svg()
     if isinstance(graph, MapDrawing) and graph.drawing is not None:
         return graph.fallback_svg()
     return (

@@ -138,5 +138,10 @@ def save(obj: Any, path: str | Path, *, format: Format) -> Path:
         data = drawings[0].pipe(format=format)
     except graphviz.ExecutableNotFound as missing:  # pragma: no cover - raced with which()
         raise ProcmineError(f"Graphviz 'dot' could not be run: {missing}") from None
+    except graphviz.CalledProcessError as failure:
+        raise ProcmineError(
+            f"Graphviz 'dot' failed to draw {target} as {format}: "
+            f"{str(failure.stderr or failure)[:300]}; write svg or html instead (they fall "
+            "back to procmine's built-in layout)") from None
     target.write_bytes(data)
     return target
