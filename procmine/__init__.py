@@ -25,10 +25,9 @@ from procmine.discovery import (
 )
 from procmine.errors import InputError, ProcmineError, ProcmineWarning, UsageError
 from procmine.generate import GeneratedSample, generate
-from procmine.io.ocel import OcelLog, flatten_ocel, load_ocel, read_ocel
+from procmine.io.ocel import OcelLog, load_ocel
 from procmine.io.result import InformationItem, SourceStats
 from procmine.io.writers import write_ocel, write_xes
-from procmine.io.xes import read_xes
 from procmine.log import EventLog
 from procmine.log.filters import (
     filter_activities,
@@ -40,7 +39,7 @@ from procmine.log.filters import (
     filter_variants,
     filter_where,
 )
-from procmine.log.load import load, load_sources
+from procmine.log.load import flatten_ocel, load, load_sources
 from procmine.render.maps import AsIsToBe, draw_as_is_to_be, draw_handoff_map, draw_map
 from procmine.report import Report, ReportFiles, build_report, write_report
 
@@ -98,8 +97,6 @@ __all__ = [
     "object_centric_map",
     "process_map",
     "project",
-    "read_ocel",
-    "read_xes",
     "reentry",
     "variants",
     "write_bpmn",

@@ -50,8 +50,6 @@ EXPECTED = {
     "filter_where",
     "flatten_ocel",
     "load_ocel",
-    "read_ocel",
-    "read_xes",
     "write_ocel",
     "write_xes",
     "load",

@@ -111,6 +111,21 @@ class CostModel:
         with resources.as_file(resource) as path:
             return load_cost_model(path)
 
+    @staticmethod
+    def default_toml() -> str:
+        """The text of the default cost-model file, with its comments: a start for your own.
+
+        Write it to a file, change the figures, and pass the file to
+        :func:`load_cost_model` (or ``procmine report --costs FILE``).
+
+        Examples
+        --------
+        >>> text = CostModel.default_toml()
+        >>> "[department_rates]" in text
+        True
+        """
+        return resources.files("procmine").joinpath("data/costs.toml").read_text(encoding="utf-8")
+
     def rate(self, department: str | None) -> float:
         """Labour cost per hour of ``department`` (the default for unknown or missing)."""
         if department is None or (isinstance(department, float) and math.isnan(department)):

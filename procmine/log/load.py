@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 from procmine.errors import InputError, UsageError
 from procmine.io.mapping import ColumnMapping, map_table
@@ -24,7 +24,10 @@ from procmine.schema import (
     validate_events,
 )
 
-__all__ = ["LogFormat", "load", "load_sources"]
+if TYPE_CHECKING:
+    from procmine.io.ocel import OcelLog
+
+__all__ = ["LogFormat", "flatten_ocel", "load", "load_sources"]
 
 LogFormat = Literal["sources", "csv", "parquet", "excel", "xes", "ocel"]
 
@@ -228,3 +231,41 @@ def _load_table(path: Path, kind: str, *, name: str | None, case_id: str | None,
 
 def _stem(path: Path) -> str:
     return Path(path.name.removesuffix(".gz")).stem
+
+
+def flatten_ocel(
+    ocel: OcelLog,
+    *,
+    object_type: str = "orders",
+    include: Literal["related", "direct"] = "related",
+    resource_type: str | None = "employees",
+    department_attribute: str | None = "role",
+) -> EventLog:
+    """Flatten an object-centric log (from :func:`procmine.load_ocel`) on one object type.
+
+    One case per object of ``object_type``. ``include="direct"`` takes the
+    events related to the object itself (as ``pm4py.ocel_flattening``);
+    ``include="related"`` (the default) also takes the events of the objects
+    it points to (an order's items: picking, packing, shipping). Employees'
+    ``role`` becomes the department. The rules, in full, are in
+    :func:`procmine.io.ocel.flatten_ocel`.
+
+    Parameters
+    ----------
+    ocel : OcelLog
+        What :func:`procmine.load_ocel` returned.
+    object_type, include, resource_type, department_attribute : keyword-only
+        See above.
+
+    Returns
+    -------
+    EventLog
+        The order view, with rows read / loaded / rejected and the events
+        outside the view counted in its source statistics.
+    """
+    from procmine.io.ocel import flatten_ocel as _flatten
+
+    return EventLog.from_result(_flatten(
+        ocel, object_type=object_type, include=include, resource_type=resource_type,
+        department_attribute=department_attribute,
+    ))
