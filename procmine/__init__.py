@@ -40,6 +40,7 @@ from procmine.log.filters import (
     filter_where,
 )
 from procmine.log.load import flatten_ocel, load, load_sources
+from procmine.render.graphs import draw_information_flow, draw_object_centric_map
 from procmine.render.maps import AsIsToBe, draw_as_is_to_be, draw_handoff_map, draw_map
 from procmine.report import Report, ReportFiles, build_report, write_report
 
@@ -75,7 +76,9 @@ __all__ = [
     "discover_model",
     "draw_as_is_to_be",
     "draw_handoff_map",
+    "draw_information_flow",
     "draw_map",
+    "draw_object_centric_map",
     "filter_activities",
     "filter_case_size",
     "filter_cases",

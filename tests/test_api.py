@@ -25,6 +25,8 @@ EXPECTED = {
     "draw_as_is_to_be",
     "draw_handoff_map",
     "draw_map",
+    "draw_information_flow",
+    "draw_object_centric_map",
     "process_map",
     "EventLog",
     "InformationItem",

@@ -11,6 +11,7 @@ from procmine import EventLog, InformationItem
 from procmine.analysis.candidates import annual_factor, candidates
 from procmine.analysis.costs import CHANGE_KINDS, CostModel
 from procmine.analysis.handoffs import handoffs
+from procmine.analysis.projection import Move, project
 from procmine.errors import UsageError
 from procmine.schema import empty_events
 
@@ -60,26 +61,30 @@ def table():
 def test_candidates_found_from_evidence_and_ranked():
     t = table()
     got = t[["activity", "department", "kind"]].values.tolist()
-    # ranked by annual saving, worked out in test_three_sets_of_costs:
-    # invoice 40 x 100 - 120, order 16.17 x 100 - 120, supplier 11 x 100 - 120, status 7.83 x 100
+    # ranked by annual saving (x 100 a year, less 120 running), worked out in
+    # test_three_sets_of_costs: invoice 36, supplier date 6 + 1 + 20 = 27,
+    # order 12 + 2 + 1.83 = 15.83, status enquiry 6 + 1 + 0.83 = 7.83
     assert got == [
         ["Create invoice", "Billing", "shared_data"],
-        ["Enter order", "Sales", "customer_self_service"],
         ["Enter supplier date", "Purchasing", "supplier_portal_edi"],
+        ["Enter order", "Sales", "customer_self_service"],
         ["Answer order status enquiry", "Customer Service", "customer_self_service"],
     ]
     # owner: whose information it is (the invoice re-keys the customer's address)
-    assert t["owner"].tolist() == ["customer", "customer", "supplier", "customer"]
-    assert t["item"].iloc[:3].tolist() == ["address", "address", "supplier_date"]
+    assert t["owner"].tolist() == ["customer", "supplier", "customer", "customer"]
+    assert t["item"].iloc[:3].tolist() == ["address", "supplier_date", "address"]
     assert pd.isna(t["item"].iloc[3])
 
 
 def test_evidence_counts():
     t = table().set_index("activity")
     assert t.loc["Enter order", "events"] == 2 and t.loc["Enter order", "cases"] == 2
-    # Sales→Warehouse (o1) and Sales→Customer Service (o2)
+    assert t.loc["Enter order", "step_events"] == 2
+    # net: o1 Sales→Warehouse→Billing becomes Warehouse→Billing (one fewer);
+    # o2 Sales→Customer Service becomes nothing (one fewer)
     assert t.loc["Enter order", "handoffs_removed"] == 2
-    assert t.loc["Create invoice", "handoffs_removed"] == 1  # Warehouse→Billing
+    # shared data automates the invoice in Billing: Warehouse→Billing stays
+    assert t.loc["Create invoice", "handoffs_removed"] == 0
     assert t.loc["Answer order status enquiry", "handoffs_removed"] == 1
     assert t.loc["Enter supplier date", "handoffs_removed"] == 1  # Purchasing→Warehouse
     # waits before: 2 h and 10 min -> median 65 min
@@ -96,23 +101,31 @@ def test_evidence_counts():
 def test_three_sets_of_costs():
     t = table().set_index("activity")
     factor = 300 / 3
-    # Enter order: labour 2 x 6; 2 handoffs x 1; waits 2 h + 10 min at 1/h; no rework
-    current = 12 + 2 + (7200 + 600) / 3600
+    # Enter order: labour 2 x 6; 2 handoffs x 1; handoff waiting that disappears:
+    # o1 Sales→Warehouse 1 h and Warehouse→Billing 3 h become Warehouse→Billing 3 h
+    # (the order moves 2 h earlier as a whole); o2 Sales→Customer Service 50 min
+    # goes: 1 h + 50 min at 1/h; no rework
+    current = 12 + 2 + (3600 + 3000) / 3600
     row = t.loc["Enter order"]
     assert row["labour_cost"] == pytest.approx(12.0)
     assert row["handoff_cost"] == pytest.approx(2.0)
-    assert row["waiting_cost"] == pytest.approx((7200 + 600) / 3600)
+    assert row["waiting_cost"] == pytest.approx((3600 + 3000) / 3600)
     assert row["current_cost"] == pytest.approx(current)
     assert row["current_cost_annual"] == pytest.approx(current * factor)
     assert row["implementation_cost"] == 1200.0
     assert row["running_cost_annual"] == pytest.approx(120.0)
     assert row["annual_saving"] == pytest.approx(current * factor - 120)
     assert row["payback_months"] == pytest.approx(1200 / ((current * factor - 120) / 12))
-    # Create invoice: labour 6, one handoff 1, 3 h waiting 3, one discrepancy 30 min at 60/h
+    # Create invoice (shared data): labour 6 and one discrepancy 30 min at 60/h; it
+    # stays in Billing at its time, so no handoff or waiting changes
     row = t.loc["Create invoice"]
     assert row["rework_cost"] == pytest.approx(30.0)
-    assert row["current_cost"] == pytest.approx(6 + 1 + 3 + 30)
-    assert row["annual_saving"] == pytest.approx(40 * factor - 120)
+    assert row["handoff_cost"] == 0 and row["waiting_cost"] == 0
+    assert row["current_cost"] == pytest.approx(6 + 30)
+    assert row["annual_saving"] == pytest.approx(36 * factor - 120)
+    # Enter supplier date: labour 6, Purchasing→Warehouse (20 h) goes
+    row = t.loc["Enter supplier date"]
+    assert row["current_cost"] == pytest.approx(6 + 1 + 20)
 
 
 def test_sorted_by_annual_saving_then_names():
@@ -218,3 +231,126 @@ def test_input_not_modified():
     before = log.events.copy()
     candidates(log, costs=COSTS)
     pd.testing.assert_frame_equal(log.events, before)
+
+
+# -- handoffs removed and costs agree with the projection of the move alone -------------
+def _internal(rows):
+    """Rows (case, activity, hour, department) of manual internal events."""
+    return [(c, a, f"2024-01-01 {h:02d}:00", d, "internal", False, None, None)
+            for c, a, h, d in rows]
+
+
+def test_handoffs_removed_is_the_net_change():
+    rows = _internal([
+        # A→X→B: two handoffs become one
+        ("o1", "Enter order", 8, "Sales"), ("o1", "Key it", 9, "Credit"),
+        ("o1", "Invoice", 10, "Billing"),
+        # A→X→A: two handoffs become none
+        ("o2", "Enter order", 8, "Sales"), ("o2", "Key it", 9, "Credit"),
+        ("o2", "Confirm", 10, "Sales"),
+        # A→X→X→B (the step twice in a row): two handoffs become one
+        ("o3", "Enter order", 8, "Sales"), ("o3", "Key it", 9, "Credit"),
+        ("o3", "Key it", 10, "Credit"), ("o3", "Invoice", 11, "Billing"),
+        # X first, then B: one handoff becomes none
+        ("o4", "Key it", 8, "Credit"), ("o4", "Invoice", 9, "Billing"),
+        # X alone: nothing
+        ("o5", "Key it", 8, "Credit"),
+    ])
+    log = make_log(rows, ())
+    t = candidates(log, costs=COSTS, keywords=[r"^key it$"]).table
+    row = t.set_index("activity").loc["Key it"]
+    assert row["kind"] == "customer_self_service" and row["step_events"] == 6
+    assert row["handoffs_removed"] == 1 + 2 + 1 + 1 + 0
+    # waits: o1 Sales→Credit 1 h + Credit→Billing 1 h become Sales→Billing 1 h
+    # (Invoice moves 1 h earlier); o2 2 h become nothing; o3 1 h + 1 h become
+    # Sales→Billing 1 h (Invoice moves 2 h earlier); o4 1 h goes
+    assert row["waiting_cost"] == pytest.approx(1 + 2 + 1 + 1)
+    p = project(log, [Move("Key it", "Credit", "customer_self_service")], costs=COSTS)
+    assert p.handoffs_before.count - p.handoffs_after.count == 5
+
+
+def test_single_event_step_removes_no_handoff():
+    log = make_log(_internal([("o1", "Key it", 8, "Credit")]), ())
+    row = candidates(log, costs=COSTS, keywords=[r"^key it$"]).table.iloc[0]
+    assert row["handoffs_removed"] == 0 and row["waiting_cost"] == 0
+    assert row["labour_cost"] == pytest.approx(6.0)
+
+
+def test_step_without_department_and_missing_resource():
+    rows = _internal([("o1", "Enter order", 8, "Sales"), ("o1", "Key it", 9, None),
+                      ("o1", "Invoice", 10, "Billing")])
+    log = make_log(rows, ())
+    row = candidates(log, costs=COSTS, keywords=[r"^key it$"]).table.iloc[0]
+    # no department: the step is not in any department handoff, before or after
+    assert pd.isna(row["department"]) and row["handoffs_removed"] == 0
+    # Invoice moves 1 h earlier: Sales→Billing waited 2 h, now 1 h
+    assert row["waiting_cost"] == pytest.approx(1.0)
+
+
+def test_timestamp_ties_keep_the_net_count():
+    rows = [("o1", "Enter order", "2024-01-01 08:00", "Sales", "internal", False, None, None),
+            ("o1", "Key it", "2024-01-01 08:00", "Credit", "internal", False, None, None),
+            ("o1", "Invoice", "2024-01-01 08:00", "Billing", "internal", False, None, None)]
+    row = candidates(make_log(rows, ()), costs=COSTS, keywords=[r"^key it$"]).table.iloc[0]
+    assert row["handoffs_removed"] == 1 and row["waiting_cost"] == 0
+
+
+def _move(row) -> Move:
+    return Move(row["activity"], None if pd.isna(row["department"]) else row["department"],
+                row["kind"])
+
+
+@pytest.fixture(scope="module")
+def generated_log(tmp_path_factory):
+    import procmine
+
+    out = tmp_path_factory.mktemp("generated")
+    procmine.generate(300, seed=5, out=out)
+    return procmine.load(out / "sources.toml")
+
+
+def test_candidates_agree_with_the_projection_of_each_move(generated_log):
+    log = generated_log
+    costs = CostModel.default()
+    c = candidates(log, costs=costs)
+    assert len(c.table) >= 3
+    assert set(c.table["kind"]) >= {"shared_data", "customer_self_service"}
+    for _, row in c.table.iterrows():
+        p = project(log, [_move(row)], costs=costs)
+        d = p.difference.set_index("metric")["change"]
+        assert row["handoffs_removed"] == p.handoffs_before.count - p.handoffs_after.count
+        assert row["handoffs_removed"] == -d["department handoffs"]
+        assert row["labour_minutes"] == pytest.approx(-d["labour minutes"])
+        assert row["step_events"] == p.events_changed
+        assert row["handoff_cost"] + row["waiting_cost"] == pytest.approx(
+            -d["handoff cost"], rel=1e-9, abs=1e-9)
+        assert row["rework_cost"] == pytest.approx(-d["rework cost"], rel=1e-9, abs=1e-9)
+        assert row["annual_saving"] == pytest.approx(-d["total cost per year"],
+                                                     rel=1e-9, abs=1e-6)
+        if row["kind"] == "shared_data":
+            assert row["handoffs_removed"] == 0
+
+
+def test_move_that_creates_a_reentry_at_another_step():
+    # Sales enters the customer's address, then Sales keys it again differently in
+    # another step: one department, so not a re-entry today. Once the customer enters
+    # it, Sales' second keying re-enters the customer's information, a discrepancy
+    # (30 min at 60/h): the move adds rework, and the candidate counts it as the
+    # projection does
+    rows = [
+        ("o1", "Enter order", "2024-01-01 08:00", "Sales", "internal", False, "Main 1", None),
+        ("o1", "Confirm order", "2024-01-01 09:00", "Sales", "internal", False, "Main 2",
+         None),
+    ]
+    log = make_log(rows)
+    t = candidates(log, costs=COSTS, keywords=()).table
+    row = t.set_index("activity").loc["Enter order"]
+    assert row["kind"] == "customer_self_service"
+    assert row["rework_cost"] == pytest.approx(-30.0)
+    # labour 6, no handoff (one department), rework -30
+    assert row["current_cost"] == pytest.approx(6.0 - 30.0)
+    p = project(log, [_move(t.iloc[0])], costs=COSTS)
+    d = p.difference.set_index("metric")["change"]
+    assert d["rework cost"] == pytest.approx(30.0)
+    assert d["re-entries"] == 1 and d["discrepancies"] == 1
+    assert row["annual_saving"] == pytest.approx(-d["total cost per year"])

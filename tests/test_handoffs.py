@@ -178,7 +178,7 @@ def test_cost_uses_the_cost_model_and_sorts_by_cost():
     assert h.table["cost"].tolist() == sorted(h.table["cost"], reverse=True)
     assert h.cost == pytest.approx(34 + 13 + 25)
     default = handoffs(_pingpong_log())
-    d = CostModel()
+    d = CostModel.default()
     assert default.table["cost"].sum() == pytest.approx(
         6 * d.handoff_cost + (4 + 3 + 5) * d.wait_cost_per_hour)
 

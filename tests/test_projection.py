@@ -83,20 +83,103 @@ def test_department_handoffs_recomputed():
     assert d.loc["handoffs per order", "after"] == 0.5
 
 
-def test_shared_data_removes_the_step_and_saves_its_wait():
-    p = project(make_log(ROWS), [Move("Create invoice", "Billing", "shared_data")], costs=COSTS)
-    # Create invoice waited 18 h after Pick; Send invoice now follows Pick after 1 h
-    assert times(p.after, "o1")[-2:] == [["Pick", "2024-01-01 15:00:00+00:00"],
-                                         ["Send invoice", "2024-01-01 16:00:00+00:00"]]
-    assert p.after.n_events == 6
+def test_shared_data_automates_the_keying_and_keeps_the_step():
+    log = make_log(ROWS)
+    p = project(log, [Move("Create invoice", "Billing", "shared_data")], costs=COSTS)
+    # the event stays: same events, same times, same department and resource
+    assert p.after.n_events == 7 and p.events_changed == 1
+    assert times(p.after, "o1") == times(p.before, "o1")
+    invoice = p.after.events[p.after.events["activity"] == "Create invoice"].iloc[0]
+    assert invoice["automated"] == True  # noqa: E712 (nullable boolean)
+    assert invoice["department"] == "Billing" and invoice["resource"] == "cy"
+    assert invoice["party"] == "internal" and invoice["address"] == "b"
     d = p.difference.set_index("metric")
-    assert d.loc["events", "change"] == -1
-    # cycle times: o1 26 h -> 8 h, o2 1 h -> 1 h
-    assert d.loc["mean cycle time (h)", "before"] == pytest.approx((26 + 1) / 2)
-    assert d.loc["mean cycle time (h)", "after"] == pytest.approx((8 + 1) / 2)
-    # the discrepancy (b vs a) was on the removed event
+    assert d.loc["events", "change"] == 0
+    # department handoffs unchanged: o1 Sales→Warehouse→Billing, o2 Sales→Warehouse
+    assert d.loc["department handoffs", "before"] == 3 and d.loc["department handoffs",
+                                                                 "change"] == 0
+    # no timeline shift: cycle times o1 26 h, o2 1 h stay
+    assert d.loc["mean cycle time (h)", "after"] == pytest.approx((26 + 1) / 2)
+    assert d.loc["mean cycle time (h)", "change"] == 0
+    # the invoice no longer re-keys the address by hand: its discrepancy (b vs a) goes,
+    # the re-entry by Sales stays
     assert d.loc["re-entries", "before"] == 2 and d.loc["re-entries", "after"] == 1
-    assert d.loc["discrepancies", "after"] == 0
+    assert d.loc["discrepancies", "before"] == 1 and d.loc["discrepancies", "after"] == 0
+    # labour: 6 manual events x 6 min at 60/h = 36; after 5 x 6 + residual 0.5 x 6 = 33
+    assert d.loc["manual events", "after"] == 5
+    assert d.loc["labour cost", "before"] == pytest.approx(36.0)
+    assert d.loc["labour cost", "after"] == pytest.approx(33.0)
+    assert d.loc["rework cost", "after"] == 0
+
+
+def test_shared_data_on_a_physical_step_keeps_the_transit_time():
+    # the return travels three days; receiving it re-keys the customer's return reason
+    rows = [
+        ("r1", "Request return", "2024-01-01 09:00", None, "customer", True, "web", "damaged"),
+        ("r1", "Record return request", "2024-01-01 10:00", "Customer Service", "internal",
+         False, "cs", "damaged"),
+        ("r1", "Receive returned goods", "2024-01-04 10:00", "Returns", "internal", False,
+         "rt", "Damaged"),
+        ("r1", "Refund", "2024-01-04 12:00", "Billing", "internal", False, "bi", None),
+    ]
+    log = make_log(rows)
+    p = project(log, [Move("Receive returned goods", "Returns", "shared_data")], costs=COSTS)
+    assert times(p.after, "r1") == times(log, "r1")  # the parcel still takes three days
+    d = p.difference.set_index("metric")
+    # Customer Service→Returns→Billing stays
+    assert d.loc["department handoffs", "after"] == 2
+    assert d.loc["median cycle time (h)", "change"] == 0
+    # re-entries: Customer Service and Returns re-key the reason; Returns no longer
+    assert d.loc["re-entries", "before"] == 2 and d.loc["re-entries", "after"] == 1
+    assert d.loc["manual events", "change"] == -1
+
+
+def test_timeline_shifts_only_for_moves_to_an_outside_party():
+    rows = [
+        ("o1", "Enter order", "2024-01-01 08:00", "Sales", "internal", False, "a", None),
+        ("o1", "Book carrier", "2024-01-01 10:00", "Shipping", "internal", False, "b", None),
+        ("o1", "Pick", "2024-01-01 11:00", "Warehouse", "internal", False, "c", None),
+        ("o1", "Book carrier", "2024-01-01 15:00", "Shipping", "internal", False, "b", None),
+        ("o1", "Ship", "2024-01-01 16:00", "Shipping", "internal", False, "d", None),
+    ]
+    log = make_log(rows)
+    p = project(log, [Move("Book carrier", "Shipping", "carrier_api")], costs=COSTS)
+    # each booking waited 2 h and 4 h; no carrier event before, so each happens with the
+    # (projected) previous event, and every later event moves earlier by the waits so far
+    assert times(p.after, "o1") == [
+        ["Enter order", "2024-01-01 08:00:00+00:00"],
+        ["Book carrier", "2024-01-01 08:00:00+00:00"],
+        ["Pick", "2024-01-01 09:00:00+00:00"],
+        ["Book carrier", "2024-01-01 09:00:00+00:00"],
+        ["Ship", "2024-01-01 10:00:00+00:00"],
+    ]
+    shared = project(log, [Move("Book carrier", "Shipping", "shared_data")], costs=COSTS)
+    assert times(shared.after, "o1") == times(log, "o1")
+
+
+def test_reentry_given_gives_the_same_projection():
+    from procmine.analysis.reentry import reentry
+
+    log = make_log(ROWS)
+    for move in (Move("Enter order", "Sales", "customer_self_service"),
+                 Move("Create invoice", "Billing", "shared_data")):
+        fresh = project(log, [move], costs=COSTS)
+        given = project(log, [move], costs=COSTS, reentry=reentry(log, costs=COSTS))
+        pd.testing.assert_frame_equal(given.difference, fresh.difference)
+        pd.testing.assert_frame_equal(given.after.events, fresh.after.events)
+        # a result by another level is not used for the as-is figures
+        other = project(log, [move], costs=COSTS, reentry=reentry(log, by="source"))
+        pd.testing.assert_frame_equal(other.difference, fresh.difference)
+
+
+def test_projected_log_is_canonical():
+    from procmine.schema import validate_events
+
+    log = make_log(ROWS)
+    moves = [Move("Enter order", "Sales", "customer_self_service"),
+             Move("Create invoice", "Billing", "shared_data")]
+    after = project(log, moves, costs=COSTS).after.events
+    pd.testing.assert_frame_equal(after, validate_events(after, source="t"))
 
 
 def test_labour_and_costs():
@@ -148,9 +231,14 @@ def test_department_none_matches_missing_department():
     rows = [("o1", "Enter order", "2024-01-01 09:00", None, "internal", False, "x", None),
             ("o1", "Pick", "2024-01-01 10:00", "Warehouse", "internal", False, "y", None)]
     p = project(make_log(rows), [Move("Enter order", None, "shared_data")], costs=COSTS)
-    assert p.after.events["activity"].tolist() == ["Pick"]
-    # the removed step was the first of the order: no wait before it, nothing moves
-    assert times(p.after, "o1") == [["Pick", "2024-01-01 10:00:00+00:00"]]
+    assert p.after.events["activity"].tolist() == ["Enter order", "Pick"]
+    assert p.after.events["automated"].tolist() == [True, False]
+    assert times(p.after, "o1") == times(p.before, "o1")
+    p = project(make_log(rows), [Move("Enter order", None, "customer_self_service")],
+                costs=COSTS)
+    # the moved step was the first of the order: no wait before it, nothing moves
+    assert p.after.events["party"].astype(str).tolist() == ["customer", "internal"]
+    assert times(p.after, "o1") == times(p.before, "o1")
 
 
 def test_moves_in_every_accepted_form_agree():

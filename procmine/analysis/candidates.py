@@ -11,7 +11,15 @@ import numpy as np
 import pandas as pd
 
 from procmine.analysis.costs import KIND_PARTY, CostModel
-from procmine.analysis.handoffs import Handoffs, handoff_events
+from procmine.analysis.handoffs import Handoffs
+from procmine.analysis.projection import (
+    Move,
+    _found_before,
+    _implementation,
+    _running_annual,
+    _single_moves,
+    annual_factor,
+)
 from procmine.analysis.reentry import Reentry, reentry
 from procmine.errors import UsageError
 from procmine.log.eventlog import EventLog
@@ -51,7 +59,7 @@ REQUEST_SHARE = 0.8
 
 TABLE_COLUMNS = (
     "activity", "department", "kind", "item", "owner", "evidence", "events", "cases",
-    "handoffs_removed", "median_wait_s", "labour_minutes", "discrepancies",
+    "step_events", "handoffs_removed", "median_wait_s", "labour_minutes", "discrepancies",
     "labour_cost", "handoff_cost", "waiting_cost", "rework_cost", "current_cost",
     "current_cost_annual", "implementation_cost", "running_cost_annual", "annual_saving",
     "payback_months", "rationale",
@@ -111,32 +119,6 @@ class Candidates:
         )
 
 
-def annual_factor(log: EventLog, costs: CostModel) -> float:
-    """Multiplier turning the log's figures into figures per year.
-
-    ``costs.annual_orders / orders in the log`` when the cost model gives
-    annual orders, else 365 divided by the log's span in days (at least one
-    day).
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> f = pd.DataFrame({"case_id": ["a", "b"], "activity": ["x", "x"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-11"], utc=True)})
-    >>> annual_factor(EventLog.from_frame(f), CostModel())
-    36.5
-    >>> annual_factor(EventLog.from_frame(f), CostModel(annual_orders=1000))
-    500.0
-    """
-    if log.n_events == 0:
-        return 0.0
-    if costs.annual_orders > 0:
-        return float(costs.annual_orders) / log.n_cases
-    ts = log.events[TIMESTAMP]
-    days = (ts.max() - ts.min()) / pd.Timedelta(days=1)
-    return 365.0 / max(float(days), 1.0)
-
-
 def candidates(
     log: EventLog,
     *,
@@ -168,15 +150,38 @@ def candidates(
     4. Without item values, activities repeated by another department
        (``redo``) are ``shared_data`` candidates on the weaker signal.
 
-    Evidence per candidate: events and orders, handoffs removed (department
-    handoffs into or out of its events, from
-    :func:`procmine.analysis.handoffs.handoff_events`), median wait before the
-    step, labour minutes, discrepancies. Costs: today's cost the change alters
-    (labour + fixed handoff cost + waiting before the step + discrepancy
-    rework), annualised with :func:`annual_factor`; the one-off
-    implementation cost; the new running cost per year (the kind's monthly
-    running cost × 12 plus the residual share of labour); the annual saving
-    and the payback in months (``inf`` when it never pays back).
+    Evidence per candidate: the events and orders that show it (``events``,
+    ``cases``), the median wait before those events and their discrepancies.
+
+    What the move changes is measured the way
+    :func:`procmine.analysis.projection.project` measures it, by applying the
+    move on its own, ``project(log, [Move(activity, department, kind)])``, to
+    every manual internal event of the step (``step_events``; the evidence may
+    be a subset of them):
+
+    - ``handoffs_removed``: department handoffs before minus after. This is
+      the *net* change: for a step X between departments A and B, A→X→B
+      becomes A→B, one handoff fewer, not two; A→X→A loses both. Shared data
+      keeps the step in its department (it is automated, not moved), so it
+      removes none.
+    - ``labour_minutes``, ``labour_cost``: the step's manual labour.
+    - ``handoff_cost`` (fixed cost of the handoffs removed) and
+      ``waiting_cost`` (the handoffs' waiting that disappears with the
+      projection's shifted timeline), both with
+      :meth:`CostModel.handoff_cost_of`.
+    - ``rework_cost``: the discrepancy rework that disappears: the step's own
+      re-entries stop (it is no longer keyed by hand), and where the owner now
+      enters an item first, a later keying by the department may become a
+      re-entry (then the figure can be negative).
+
+    ``current_cost`` adds these up over the log's period,
+    ``current_cost_annual`` annualises it with :func:`annual_factor`;
+    ``implementation_cost`` is the one-off cost; ``running_cost_annual`` the
+    kind's monthly running cost × 12 plus the residual share of the labour;
+    ``annual_saving`` the difference and ``payback_months`` the
+    implementation cost over the monthly saving (``inf`` when it never pays
+    back). ``annual_saving`` equals minus the change in ``"total cost per
+    year"`` of the single-move projection (the same functions compute both).
 
     Parameters
     ----------
@@ -184,8 +189,9 @@ def candidates(
     reentry : Reentry, optional, keyword-only
         A re-entry result by department; computed when not given.
     handoffs : Handoffs or pandas.DataFrame, optional, keyword-only
-        Department-level handoffs (the result or its ``events`` frame);
-        computed when not given.
+        Accepted for compatibility and checked to be at department level;
+        not needed any more (handoffs removed are measured by applying the
+        move).
     costs : CostModel, optional, keyword-only
         Default :meth:`CostModel.default`.
     keywords : iterable of str, optional, keyword-only
@@ -220,6 +226,24 @@ def candidates(
     >>> c = candidates(log)
     >>> c.table[["activity", "department", "kind", "events", "handoffs_removed"]].values.tolist()
     [['Enter confirmation', 'Purchasing', 'supplier_portal_edi', 1, 1]]
+
+    A step between two departments removes one handoff net (Sales→Credit→Billing
+    becomes Sales→Billing):
+
+    >>> f = pd.DataFrame({
+    ...     "case_id": ["o1"] * 3,
+    ...     "activity": ["Enter order", "Enter credit limit", "Invoice"],
+    ...     "timestamp": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 10:00",
+    ...                                  "2024-01-01 11:00"], utc=True),
+    ...     "department": ["Sales", "Credit", "Billing"],
+    ...     "party": ["internal"] * 3,
+    ...     "requested_date": ["2024-02-01", "01.02.2024", None],
+    ... })
+    >>> log = EventLog.from_frame(f, items=[InformationItem("requested_date", "customer")])
+    >>> c = candidates(log, keywords=())
+    >>> t = c.table.set_index("activity")
+    >>> t.loc[["Enter order", "Enter credit limit"], ["kind", "handoffs_removed"]].values.tolist()
+    [['customer_self_service', 1], ['shared_data', 0]]
     """
     costs = costs if costs is not None else CostModel.default()
     patterns = _compile(DEFAULT_REQUEST_KEYWORDS if keywords is None else keywords)
@@ -228,19 +252,14 @@ def candidates(
         found = _reentry(log, costs=costs)
     else:
         found = reentry
-    if isinstance(handoffs, Handoffs):
-        if handoffs.level != "department":
-            raise UsageError(
-                f"candidates: handoffs must be at department level, got {handoffs.level!r}; "
-                "pass handoffs(log, level='department') or leave it out"
-            )
-        hand = handoffs.events
-    elif isinstance(handoffs, pd.DataFrame):
-        hand = handoffs
-    else:
-        hand = handoff_events(log, level="department")
+    if isinstance(handoffs, Handoffs) and handoffs.level != "department":
+        raise UsageError(
+            f"candidates: handoffs must be at department level, got {handoffs.level!r}; "
+            "pass handoffs(log, level='department') or leave it out"
+        )
     evidence = _evidence(log, found, patterns)
-    table = _table(log, evidence, hand, costs, factor)
+    rows = _found_before(log, costs, found) if log.has_item_values else None
+    table = _table(log, evidence, rows, costs, factor)
     return Candidates(table=table, events=evidence.drop(columns="_pos"), currency=costs.currency,
                       annual_factor=factor)
 
@@ -389,7 +408,7 @@ def _requests(log: EventLog, internal: pd.Series, patterns: list[re.Pattern[str]
 
 
 # -- table ------------------------------------------------------------------------------
-def _table(log: EventLog, ev: pd.DataFrame, hand: pd.DataFrame, costs: CostModel,
+def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: CostModel,
            factor: float) -> pd.DataFrame:
     if ev.empty:
         return _empty_table()
@@ -401,49 +420,44 @@ def _table(log: EventLog, ev: pd.DataFrame, hand: pd.DataFrame, costs: CostModel
     same = np.zeros(len(events), dtype=bool)
     same[1:] = case[1:] == case[:-1]
     wait[1:] = np.where(same[1:], (micros[1:] - micros[:-1]) / 1e6, np.nan)
-    manual = ~events[AUTOMATED].fillna(False).to_numpy(dtype=bool)
-    index = pd.Index(events[EVENT_ID])
-    hand_source = index.get_indexer(hand["source_event_id"])
-    hand_target = index.get_indexer(hand["target_event_id"])
-    rows = []
     keys = ["activity", "department", "kind"]
-    for (activity, department, kind), group in ev.groupby(keys, sort=True, dropna=False):
+    groups = list(ev.groupby(keys, sort=True, dropna=False))
+    moves = [Move(a, None if pd.isna(d) else d, k) for (a, d, k), _ in groups]
+    # what each move changes on its own, measured as the projection measures it
+    effects = _single_moves(log, moves, costs, found)
+    rows = []
+    for ((activity, department, kind), group), effect in zip(
+            groups, effects.itertuples(index=False), strict=True):
         pos = np.unique(group["_pos"].to_numpy())
         items = sorted(set(group["item"].dropna()))
         owner = KIND_PARTY[kind] or (
             "internal" if not items else ", ".join(sorted({owners.get(i, "internal")
                                                            for i in items})))
-        mark = np.zeros(len(events) + 1, dtype=bool)  # last slot: ids not in the log (-1)
-        mark[pos] = True
-        handoffs_removed = int((mark[hand_source] | mark[hand_target]).sum())
         waits = wait[pos]
         waits = waits[~np.isnan(waits)]
-        minutes = costs.minutes(activity) * int(manual[pos].sum())
-        # discrepancies: events with at least one discrepant re-entry
+        # discrepancies: evidence events with at least one discrepant re-entry
         discrepancies = int(group.loc[group["discrepancy"], "event_id"].nunique())
         dept = None if pd.isna(department) else department
-        rate = costs.rate(dept)
-        labour_cost = minutes / 60.0 * rate
-        handoff_cost = handoffs_removed * costs.handoff_cost
-        waiting_cost = float(waits.sum()) / 3600.0 * costs.wait_cost_per_hour
-        rework_cost = discrepancies * costs.discrepancy_minutes / 60.0 * rate
-        current = labour_cost + handoff_cost + waiting_cost + rework_cost
+        handoffs_removed = int(effect.handoffs_removed)
+        handoff_cost = costs.handoff_cost_of(count=handoffs_removed, wait_seconds=0.0)
+        waiting_cost = costs.handoff_cost_of(count=0, wait_seconds=effect.handoff_wait_s_removed)
+        current = effect.labour_cost + handoff_cost + waiting_cost + effect.rework_cost
         current_annual = current * factor
-        running_annual = (costs.running.get(kind, 0.0) * 12.0
-                          + costs.residual_share.get(kind, 0.0) * labour_cost * factor)
+        running_annual = _running_annual([kind], costs) + effect.residual_cost * factor
         saving = current_annual - running_annual
-        implementation = float(costs.implementation.get(kind, 0.0))
+        implementation = _implementation([kind], costs)
         payback = implementation / (saving / 12.0) if saving > 0 else np.inf
         rows.append({
             "activity": activity, "department": dept, "kind": kind,
             "item": ", ".join(items) if items else None, "owner": owner,
             "evidence": ", ".join(sorted(set(group["evidence"]))),
             "events": len(pos), "cases": int(pd.unique(case[pos]).size),
+            "step_events": int(effect.step_events),
             "handoffs_removed": handoffs_removed,
             "median_wait_s": float(np.median(waits)) if len(waits) else np.nan,
-            "labour_minutes": minutes, "discrepancies": discrepancies,
-            "labour_cost": labour_cost, "handoff_cost": handoff_cost,
-            "waiting_cost": waiting_cost, "rework_cost": rework_cost,
+            "labour_minutes": effect.labour_minutes, "discrepancies": discrepancies,
+            "labour_cost": effect.labour_cost, "handoff_cost": handoff_cost,
+            "waiting_cost": waiting_cost, "rework_cost": effect.rework_cost,
             "current_cost": current, "current_cost_annual": current_annual,
             "implementation_cost": implementation, "running_cost_annual": running_annual,
             "annual_saving": saving, "payback_months": payback,
@@ -461,7 +475,7 @@ def _table(log: EventLog, ev: pd.DataFrame, hand: pd.DataFrame, costs: CostModel
 
 
 def _empty_table() -> pd.DataFrame:
-    ints = ("events", "cases", "handoffs_removed", "discrepancies")
+    ints = ("events", "cases", "step_events", "handoffs_removed", "discrepancies")
     text = ("activity", "department", "kind", "item", "owner", "evidence", "rationale")
     return pd.DataFrame({
         c: pd.Series([], dtype="str" if c in text else ("int64" if c in ints else "float64"))
@@ -489,8 +503,12 @@ def _rationale(r, n_cases: int, currency: str) -> str:
         why = (f"{who} does '{r.activity}' to answer a customer's request "
                f"({r.events} times, {share})")
         how = f"Let the customer serve themselves through {_KIND_TEXT[r.kind]}"
-    facts = [f"{r.handoffs_removed} handoff{'' if r.handoffs_removed == 1 else 's'} "
-             "touch these steps"]
+    if r.handoffs_removed:
+        n = r.handoffs_removed
+        facts = [f"{abs(n)} department handoff{'' if abs(n) == 1 else 's'} "
+                 f"{'fewer' if n > 0 else 'more'}"]
+    else:
+        facts = ["no department handoff removed"]
     if r.discrepancies:
         differ = "entry differs" if r.discrepancies == 1 else "entries differ"
         facts.append(f"{r.discrepancies} {differ} from the first value")

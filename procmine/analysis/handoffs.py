@@ -443,7 +443,7 @@ def handoffs(
         Which column is the actor; events without one are skipped.
     costs : CostModel, optional, keyword-only
         Prices each edge with :meth:`CostModel.handoff_cost_of` (its count and
-        total wait). Default: ``CostModel()``.
+        total wait). Default: :meth:`CostModel.default` (``procmine/data/costs.toml``).
     concurrent : iterable of (str, str), optional, keyword-only
         Activity pairs to treat as concurrent instead of those derived from the
         log (see :func:`concurrent_activities`).
@@ -484,7 +484,7 @@ def handoffs(
     >>> h.graph["Sales"]["Warehouse"]["count"]
     2
     """
-    costs = CostModel() if costs is None else costs
+    costs = CostModel.default() if costs is None else costs
     raw = _raw(log, level, concurrent)
     table = _edge_table(raw, costs)
     return Handoffs(table=table, level=level, _raw=raw)

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
 
-from procmine.analysis.candidates import Candidates, annual_factor
 from procmine.analysis.costs import CHANGE_KINDS, KIND_PARTY, CostModel
 from procmine.analysis.handoffs import Handoffs, handoffs
-from procmine.analysis.reentry import _detect
+from procmine.analysis.reentry import Reentry, _detect
 from procmine.errors import UsageError
 from procmine.log.eventlog import EventLog
 from procmine.schema import (
@@ -20,13 +19,13 @@ from procmine.schema import (
     AUTOMATED,
     CASE_ID,
     DEPARTMENT,
+    EVENT_ID,
     PARTY,
     RESOURCE,
     TIMESTAMP,
-    validate_events,
 )
 
-__all__ = ["Move", "Projection", "project"]
+__all__ = ["Move", "Projection", "annual_factor", "project"]
 
 
 @dataclass(frozen=True)
@@ -77,7 +76,7 @@ class Projection:
         over the log's period unless the metric says per year.
     moves : tuple of Move
     events_changed : int
-        Events moved to an outside party or removed.
+        Events moved to an outside party or automated by shared data.
     """
 
     before: EventLog
@@ -104,32 +103,70 @@ class Projection:
                 f"<ul>{moves}</ul>{table}</div>")
 
 
+def annual_factor(log: EventLog, costs: CostModel) -> float:
+    """Multiplier turning the log's figures into figures per year.
+
+    ``costs.annual_orders / orders in the log`` when the cost model gives
+    annual orders, else 365 divided by the log's span in days (at least one
+    day).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> f = pd.DataFrame({"case_id": ["a", "b"], "activity": ["x", "x"],
+    ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-11"], utc=True)})
+    >>> annual_factor(EventLog.from_frame(f), CostModel())
+    36.5
+    >>> annual_factor(EventLog.from_frame(f), CostModel(annual_orders=1000))
+    500.0
+    """
+    if log.n_events == 0:
+        return 0.0
+    if costs.annual_orders > 0:
+        return float(costs.annual_orders) / log.n_cases
+    ts = log.events[TIMESTAMP]
+    days = (ts.max() - ts.min()) / pd.Timedelta(days=1)
+    return 365.0 / max(float(days), 1.0)
+
+
 def project(
     log: EventLog,
-    moves: Move | Candidates | pd.DataFrame | Iterable[Move | Mapping | pd.Series],
+    moves: Move | pd.DataFrame | Iterable[Move | Mapping | pd.Series],
     *,
     costs: CostModel | None = None,
+    reentry: Reentry | None = None,
 ) -> Projection:
     """Apply moves to a log and recompute handoffs, waits, cycle time and costs.
 
     Each move matches the manual, internal events of its activity and
-    department (``automated`` not true, ``party`` internal):
+    department (``automated`` not true, ``party`` internal); an event matched
+    by an earlier move is left to that move.
 
-    - ``shared_data``: the events are removed; the information reaches the
-      step's system by data.
-    - ``customer_self_service``, ``supplier_portal_edi``, ``carrier_api``: the
-      events are done by the owner: ``party`` becomes the customer, supplier
-      or carrier, ``department`` and ``resource`` missing, ``automated``
-      true. Wait rule: the step happens when the owner's latest earlier event
-      in the order happens (the customer fills in the form while ordering);
-      without one, straight after the previous event.
+    - ``shared_data`` removes the *keying*, not the step: the event stays
+      where it is, at its time, with its department and resource, and becomes
+      automated (``automated`` true): its item values now arrive by data, so
+      it is no longer a manual re-entry, and its labour drops to the kind's
+      ``residual_share``. The timeline does not move: a physical step
+      (receiving a parcel, shipping) still takes as long as it did.
+    - ``customer_self_service``, ``supplier_portal_edi``, ``carrier_api``:
+      the owner does the step: ``party`` becomes the customer, supplier or
+      carrier, ``department`` and ``resource`` missing, ``automated`` true
+      (the step leaves the department handoffs, since it has no department).
+      It happens when the owner's latest earlier event in the order happens
+      (the customer fills in the form while ordering); without one, when the
+      (projected) previous event of the order happens; as the first event of
+      its order it keeps its time.
 
-    In both cases the order no longer waits for the step: every later event
-    of the order moves earlier by the wait before the step (the time since
-    the previous event). This assumes the order waited on the step; for a
-    step done in parallel it overstates the gain.
+    **When the timeline shifts**: only for moves to an outside party. Every
+    later event of the order moves earlier by the moved step's own wait (the
+    time from the previous event of the order to the step), once per moved
+    step; events before the step, and every event of an order without a
+    moved step, keep their times. This assumes the order waited on the
+    internal step; for a step done in parallel it overstates the gain.
 
-    To test one change at a time, pass one move: ``project(log, [move])``.
+    To test one change at a time, pass one move: ``project(log, [move])``;
+    :func:`procmine.analysis.candidates.candidates` prices each candidate
+    exactly that way.
 
     Parameters
     ----------
@@ -139,6 +176,10 @@ def project(
         A :class:`~procmine.analysis.candidates.Candidates` applies all of them.
     costs : CostModel, optional, keyword-only
         Default :meth:`CostModel.default`.
+    reentry : Reentry, optional, keyword-only
+        The log's re-entry result by department (``reentry(log)``), when the
+        caller has it: it is used for the as-is figures instead of detecting
+        re-entry again. Ignored when it is by another level.
 
     Returns
     -------
@@ -177,70 +218,40 @@ def project(
      ['Ship', 'internal', '2024-01-02 05:00:00+00:00']]
     >>> p.handoffs_before.count, p.handoffs_after.count
     (2, 1)
+
+    Shared data automates the step where it stands:
+
+    >>> p = project(EventLog.from_frame(f), [Move("Pick", "Warehouse", "shared_data")])
+    >>> e = p.after.events
+    >>> e["activity"].tolist(), e["automated"].fillna(False).tolist()
+    (['Customer e-mails order', 'Enter order', 'Pick', 'Ship'], [False, False, True, False])
+    >>> e["timestamp"].equals(p.before.events["timestamp"])
+    True
+    >>> p.handoffs_after.count
+    2
     """
     costs = costs if costs is not None else CostModel.default()
     chosen = _moves(moves)
     events = log.events
-    n = len(events)
-    case = events[CASE_ID].to_numpy()
-    micros = events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
-    party = events[PARTY].astype("str").to_numpy()
-    internal_manual = (~events[AUTOMATED].fillna(False).to_numpy(dtype=bool)) & (
-        party == "internal")
-    activity = events[ACTIVITY].to_numpy()
-    department = events[DEPARTMENT]
-    same_case_prev = np.zeros(n, dtype=bool)
-    same_case_prev[1:] = case[1:] == case[:-1]
+    frame = _Frame.of(events)
+    applied = frame.apply(chosen)
 
-    removed = np.zeros(n, dtype=bool)
-    moved_to = np.full(n, None, dtype=object)
-    move_kind = np.full(n, None, dtype=object)
-    for move in chosen:
-        if move.department is None:
-            dept_match = department.isna().to_numpy()
-        else:
-            dept_match = (department == move.department).fillna(False).to_numpy(dtype=bool)
-        hit = internal_manual & (activity == move.activity) & dept_match & ~removed
-        hit &= pd.isna(moved_to)
-        if move.party is None:
-            removed |= hit
-        else:
-            moved_to[hit] = move.party
-        move_kind[hit] = move.kind
-    moved = ~pd.isna(moved_to)
-
-    # the wait before each changed step is saved for the rest of the order
-    wait_before = np.zeros(n, dtype=np.int64)
-    wait_before[1:] = np.where(same_case_prev[1:], micros[1:] - micros[:-1], 0)
-    delta = np.where(removed | moved, wait_before, 0)
-    cum = pd.Series(delta).groupby(case, sort=False).cumsum().to_numpy()
-    new_micros = micros - cum  # for unchanged events; changed ones are set below
-    if moved.any():
-        new_micros = _place_moved(events, micros, new_micros, cum, delta, moved, moved_to,
-                                  same_case_prev)
-
-    frame = events.copy()
-    frame[TIMESTAMP] = pd.to_datetime(new_micros, unit="us", utc=True)
-    if moved.any():
-        frame[PARTY] = frame[PARTY].astype("str")
-        frame.loc[moved, PARTY] = moved_to[moved]
-        frame.loc[moved, DEPARTMENT] = np.nan
-        frame.loc[moved, RESOURCE] = np.nan
-        frame[AUTOMATED] = frame[AUTOMATED].astype("boolean")
-        frame.loc[moved, AUTOMATED] = True
-    frame = frame[~removed]
-    after = log.with_events(validate_events(frame, source=log.name))
-
+    after = log.with_events(_after_events(events, frame.case, applied))
     hand_before = handoffs(log, level="department", costs=costs)
     hand_after = handoffs(after, level="department", costs=costs)
     factor = annual_factor(log, costs)
-    residual = _residual_labour_cost(events, moved, move_kind, costs)
-    kinds = sorted({m.kind for m in chosen if _applied(m, move_kind)})
-    difference = _difference(log, after, hand_before, hand_after, costs, factor, residual, kinds)
+    residual = _residual_labour_cost(events, applied.changed, applied.kind, costs)
+    kinds = sorted({m.kind for m in chosen if _applied(m, applied.kind)})
+    rework_before, rework_after = _rework_pair(log, after, applied, costs, reentry, frame.case)
+    # handoff waits from the same arrays the candidates use (no per-handoff strings)
+    wait_before = frame.department_handoffs(frame.micros)[1]
+    wait_after = frame.department_handoffs(applied.micros, keep=~applied.moved)[1]
+    difference = _difference(log, after, hand_before, hand_after, costs, factor, residual,
+                             kinds, rework_before, rework_after, (wait_before, wait_after))
     return Projection(
         before=log, after=after, handoffs_before=hand_before, handoffs_after=hand_after,
         difference=difference, moves=tuple(chosen),
-        events_changed=int(removed.sum() + moved.sum()),
+        events_changed=int(applied.changed.sum()),
     )
 
 
@@ -248,30 +259,225 @@ def _applied(move: Move, move_kind: np.ndarray) -> bool:
     return bool((move_kind == move.kind).any())
 
 
-def _place_moved(events: pd.DataFrame, micros: np.ndarray, new_micros: np.ndarray,
-                 cum: np.ndarray, delta: np.ndarray, moved: np.ndarray,
-                 moved_to: np.ndarray, same_case_prev: np.ndarray) -> np.ndarray:
-    """Put each moved step at its owner's latest earlier event (else the previous event)."""
-    n = len(events)
-    out = new_micros.copy()
-    positions = np.arange(n)
-    case_start = np.maximum.accumulate(np.where(~same_case_prev, positions, 0))
-    party = events[PARTY].astype("str").to_numpy()
-    prev = positions - 1
-    shifted_prev = np.where(same_case_prev, new_micros[np.maximum(prev, 0)], micros)
-    # a moved step with no earlier event keeps its time (delta is 0 there)
-    target = np.where(same_case_prev, shifted_prev, micros - (cum - delta))
-    for owner in sorted({p for p in moved_to[moved]}):
-        last_owner = np.maximum.accumulate(np.where(party == owner, positions, -1))
-        has_anchor = (last_owner >= case_start) & (last_owner < positions)
-        anchor_time = new_micros[np.maximum(last_owner, 0)]
-        pick = moved & (moved_to == owner)
-        target = np.where(pick & has_anchor, anchor_time, target)
-    out[moved] = target[moved]
-    return out
+# -- applying moves (shared with candidates, so both measure a move the same way) --------
+@dataclass(frozen=True, eq=False)
+class _Applied:
+    """What a set of moves does to each event of the log (positions in log order)."""
+
+    moved_to: np.ndarray  # object: the outside party taking the step over, else None
+    keyed: np.ndarray  # bool: automated by shared data, stays in place
+    kind: np.ndarray  # object: the kind of change of each changed event, else None
+    micros: np.ndarray  # int64: projected timestamps (µs since the epoch)
+
+    @property
+    def moved(self) -> np.ndarray:
+        return ~pd.isna(self.moved_to)
+
+    @property
+    def changed(self) -> np.ndarray:
+        return self.moved | self.keyed
+
+    def rows(self, keep: np.ndarray) -> _Applied:
+        """The same changes for a subset of the events (a boolean mask)."""
+        return _Applied(moved_to=self.moved_to[keep], keyed=self.keyed[keep],
+                        kind=self.kind[keep], micros=self.micros[keep])
 
 
+@dataclass(frozen=True, eq=False)
+class _Frame:
+    """The arrays of a canonical log the projection needs, computed once."""
+
+    events: pd.DataFrame
+    case: np.ndarray  # int64 case codes, increasing in log order
+    case_start: np.ndarray  # position of each event's case's first event
+    same_case_prev: np.ndarray
+    micros: np.ndarray
+    party: np.ndarray
+    activity: np.ndarray
+    internal_manual: np.ndarray
+    dept_codes: np.ndarray  # -1 where the department is missing
+
+    @classmethod
+    def of(cls, events: pd.DataFrame) -> _Frame:
+        n = len(events)
+        ids = events[CASE_ID].to_numpy()
+        same = np.zeros(n, dtype=bool)
+        same[1:] = ids[1:] == ids[:-1]
+        case = np.cumsum(~same) - 1
+        positions = np.arange(n)
+        case_start = np.maximum.accumulate(np.where(~same, positions, 0)) if n else positions
+        party = np.asarray(events[PARTY].to_numpy(dtype=object, na_value=None))
+        manual = ~events[AUTOMATED].fillna(False).to_numpy(dtype=bool)
+        return cls(
+            events=events, case=case, case_start=case_start, same_case_prev=same,
+            micros=events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64"),
+            party=party, activity=events[ACTIVITY].to_numpy(),
+            internal_manual=manual & (party == "internal"),
+            dept_codes=pd.factorize(events[DEPARTMENT], use_na_sentinel=True)[0],
+        )
+
+    def step(self, move: Move) -> np.ndarray:
+        """The events a move matches: manual internal events of its activity and department."""
+        department = self.events[DEPARTMENT]
+        if move.department is None:
+            dept_match = department.isna().to_numpy()
+        else:
+            dept_match = (department == move.department).fillna(False).to_numpy(dtype=bool)
+        return self.internal_manual & (self.activity == move.activity) & dept_match
+
+    def apply(self, moves: Sequence[Move]) -> _Applied:
+        n = len(self.events)
+        moved_to = np.full(n, None, dtype=object)
+        keyed = np.zeros(n, dtype=bool)
+        kind = np.full(n, None, dtype=object)
+        for move in moves:
+            hit = self.step(move) & pd.isna(kind)
+            if move.party is None:
+                keyed |= hit
+            else:
+                moved_to[hit] = move.party
+            kind[hit] = move.kind
+        return _Applied(moved_to=moved_to, keyed=keyed, kind=kind,
+                        micros=self._timeline(moved_to))
+
+    def _timeline(self, moved_to: np.ndarray) -> np.ndarray:
+        """Projected times: later events of an order move earlier by each moved step's wait."""
+        moved = ~pd.isna(moved_to)
+        if not moved.any():
+            return self.micros
+        micros = self.micros
+        wait_before = np.zeros(len(micros), dtype=np.int64)
+        wait_before[1:] = np.where(self.same_case_prev[1:], micros[1:] - micros[:-1], 0)
+        delta = np.where(moved, wait_before, 0)
+        total = np.cumsum(delta)
+        cum = total - (total[self.case_start] - delta[self.case_start])  # within the case
+        new_micros = micros - cum
+        return self._place_moved(new_micros, cum, delta, moved, moved_to)
+
+    def _place_moved(self, new_micros: np.ndarray, cum: np.ndarray, delta: np.ndarray,
+                     moved: np.ndarray, moved_to: np.ndarray) -> np.ndarray:
+        """Put each moved step at its owner's latest earlier event (else the previous event)."""
+        n = len(new_micros)
+        out = new_micros.copy()
+        positions = np.arange(n)
+        prev = np.maximum(positions - 1, 0)
+        shifted_prev = np.where(self.same_case_prev, new_micros[prev], self.micros)
+        # a moved step with no earlier event keeps its time (delta is 0 there)
+        target = np.where(self.same_case_prev, shifted_prev, self.micros - (cum - delta))
+        for owner in sorted(set(moved_to[moved])):
+            last_owner = np.maximum.accumulate(np.where(self.party == owner, positions, -1))
+            has_anchor = (last_owner >= self.case_start) & (last_owner < positions)
+            anchor_time = new_micros[np.maximum(last_owner, 0)]
+            pick = moved & (moved_to == owner)
+            target = np.where(pick & has_anchor, anchor_time, target)
+        out[moved] = target[moved]
+        return out
+
+    def department_handoffs(self, micros: np.ndarray, keep: np.ndarray | None = None
+                            ) -> tuple[int, float]:
+        """Count and total wait (s) of department handoffs among the ``keep`` events.
+
+        As :func:`procmine.analysis.handoffs.handoffs` at department level:
+        consecutive events of a case with known, different departments.
+        Valid for projected times too: a projection keeps the order of the
+        events that keep their department (see :func:`project`).
+        """
+        known = self.dept_codes >= 0
+        if keep is not None:
+            known &= keep
+        at = np.flatnonzero(known)
+        c, a, t = self.case[at], self.dept_codes[at], micros[at]
+        hand = (c[1:] == c[:-1]) & (a[1:] != a[:-1])
+        return int(hand.sum()), float((t[1:] - t[:-1])[hand].sum()) / 1e6
+
+
+def _after_events(events: pd.DataFrame, case: np.ndarray, applied: _Applied) -> pd.DataFrame:
+    """The projected events, canonical: same dtypes, ordered by case, then time (stable).
+
+    ``case`` holds the case codes of ``events`` (increasing in log order).
+    """
+    out = events.copy()
+    changed = applied.changed
+    if not changed.any():
+        return out
+    moved = applied.moved
+    if moved.any():
+        out[TIMESTAMP] = pd.to_datetime(applied.micros, unit="us", utc=True).astype(
+            events[TIMESTAMP].dtype)
+        out.loc[moved, PARTY] = applied.moved_to[moved]
+        out.loc[moved, DEPARTMENT] = np.nan
+        out.loc[moved, RESOURCE] = np.nan
+    out[AUTOMATED] = out[AUTOMATED].astype("boolean")
+    out.loc[changed, AUTOMATED] = True
+    if moved.any():
+        # cases stay where they are; within a case, by projected time, ties in log order
+        order = np.lexsort((applied.micros, case))
+        out = out.take(order)
+    return out.reset_index(drop=True)
+
+
+# -- one move at a time (the candidates' evidence and costs) -----------------------------
+#: Columns of :func:`_single_moves`.
+EFFECT_COLUMNS = (
+    "step_events", "labour_minutes", "labour_cost", "residual_cost", "handoffs_removed",
+    "handoff_wait_s_removed", "reentries_removed", "discrepancies_removed", "rework_cost",
+)
+
+
+def _single_moves(log: EventLog, moves: Sequence[Move], costs: CostModel,
+                  found: pd.DataFrame | None) -> pd.DataFrame:
+    """What ``project(log, [move])`` changes, for each move on its own (one row per move).
+
+    Labour, residual labour, department handoffs (count and total wait) and
+    re-entry (re-entries, discrepancies and rework removed; ``found`` is the
+    log's re-entry events by department, ``None`` without item values) are
+    computed by the same functions as the projection's, so they are exactly
+    its changes.
+    """
+    events = log.events
+    frame = _Frame.of(events)
+    base_count, base_wait = frame.department_handoffs(frame.micros)
+    before = _rework_rows(found, costs) if found is not None else None
+    rows = []
+    for move in moves:
+        applied = frame.apply([move])
+        step = applied.changed
+        minutes, labour_cost, n_step = _labour(events.loc[step, [ACTIVITY, DEPARTMENT,
+                                                                 AUTOMATED, PARTY]], costs)
+        residual = _residual_labour_cost(events, step, applied.kind, costs)
+        if applied.moved.any():
+            count, wait = frame.department_handoffs(applied.micros, keep=~applied.moved)
+        else:
+            count, wait = base_count, base_wait
+        if found is None:
+            reentries, discrepancies, rework = 0.0, 0.0, 0.0
+        else:
+            after = _rework_rows(_found_after(log, frame.case, applied, found, costs), costs)
+            reentries, discrepancies, rework = (b - a for b, a in zip(before, after,
+                                                                      strict=True))
+        rows.append({
+            "step_events": n_step, "labour_minutes": minutes, "labour_cost": labour_cost,
+            "residual_cost": residual, "handoffs_removed": base_count - count,
+            "handoff_wait_s_removed": base_wait - wait, "reentries_removed": reentries,
+            "discrepancies_removed": discrepancies, "rework_cost": rework,
+        })
+    return pd.DataFrame(rows, columns=list(EFFECT_COLUMNS))
+
+
+def _running_annual(kinds: Iterable[str], costs: CostModel) -> float:
+    """Running cost per year of the changes of ``kinds`` (each kind once)."""
+    return float(sum(costs.running.get(k, 0.0) * 12.0 for k in sorted(set(kinds))))
+
+
+def _implementation(kinds: Iterable[str], costs: CostModel) -> float:
+    """One-off cost to implement the changes of ``kinds`` (each kind once)."""
+    return float(sum(costs.implementation.get(k, 0.0) for k in sorted(set(kinds))))
+
+
+# -- measuring a log ---------------------------------------------------------------------
 def _moves(moves) -> list[Move]:
+    from procmine.analysis.candidates import Candidates  # candidates builds on this module
+
     if isinstance(moves, Move):
         return [moves]
     if isinstance(moves, Candidates):
@@ -302,7 +508,7 @@ def _moves(moves) -> list[Move]:
 def _labour(events: pd.DataFrame, costs: CostModel) -> tuple[float, float, int]:
     """Manual internal labour: minutes, cost, number of events."""
     manual = (~events[AUTOMATED].fillna(False).to_numpy(dtype=bool)) & (
-        events[PARTY].astype("str").to_numpy() == "internal")
+        events[PARTY] == "internal").to_numpy(dtype=bool)
     sub = events.loc[manual, [ACTIVITY, DEPARTMENT]]
     if sub.empty:
         return 0.0, 0.0, 0
@@ -315,13 +521,14 @@ def _labour(events: pd.DataFrame, costs: CostModel) -> tuple[float, float, int]:
     return float(minutes.sum()), float((minutes / 60.0 * rate).sum()), int(manual.sum())
 
 
-def _residual_labour_cost(events: pd.DataFrame, moved: np.ndarray, move_kind: np.ndarray,
+def _residual_labour_cost(events: pd.DataFrame, changed: np.ndarray, move_kind: np.ndarray,
                           costs: CostModel) -> float:
-    if not moved.any():
+    """Labour of the changed steps that stays with staff (the kind's residual share)."""
+    if not changed.any():
         return 0.0
     total = 0.0
-    for kind in sorted({k for k in move_kind[moved]}):
-        pick = moved & (move_kind == kind)
+    for kind in sorted(set(move_kind[changed])):
+        pick = changed & (move_kind == kind)
         share = costs.residual_share.get(kind, 0.0)
         total += share * _labour(events.loc[pick, [ACTIVITY, DEPARTMENT, AUTOMATED, PARTY]],
                                  costs)[1]
@@ -342,12 +549,9 @@ def _case_stats(events: pd.DataFrame) -> tuple[float, float, float]:
     return median_wait, float(cycle.median()), float(cycle.mean())
 
 
-def _rework(log: EventLog, costs: CostModel) -> tuple[float, float, float]:
-    """Re-entries, discrepancies and their rework cost (only with item values)."""
-    if not log.has_item_values:
-        return np.nan, np.nan, 0.0
-    found = _detect(log, "department", costs)[0]
-    bad = found[~found["same_value"].fillna(True)]
+def _rework_rows(found: pd.DataFrame, costs: CostModel) -> tuple[float, float, float]:
+    """Re-entries, discrepancies and their rework cost, from re-entry events by department."""
+    bad = found[~found["same_value"].fillna(True).to_numpy(dtype=bool)]
     depts = bad["department"].dropna().unique()
     rate = bad["department"].map(dict(zip(depts, (costs.rate(d) for d in depts), strict=True)))
     rate = rate.astype("float64").fillna(costs.default_rate)
@@ -355,21 +559,79 @@ def _rework(log: EventLog, costs: CostModel) -> tuple[float, float, float]:
     return float(len(found)), float(len(bad)), cost
 
 
+def _found_before(log: EventLog, costs: CostModel, given: Reentry | None) -> pd.DataFrame:
+    """The log's re-entry events by department: ``given`` when usable, else detected."""
+    if given is not None and given.by == "department" and given.signal == "values":
+        return given.events
+    return _detect(log, "department", costs)[0]
+
+
+_NO_REWORK = (np.nan, np.nan, 0.0)
+
+
+def _found_after(log: EventLog, case: np.ndarray, applied: _Applied, found: pd.DataFrame,
+                 costs: CostModel) -> pd.DataFrame:
+    """The re-entry events by department of the projected log, from the log's ``found``.
+
+    Exact, without detecting everything again: re-entry is found within one
+    order and one item, and a projection changes an (order, item) only through
+    its changed events. Events automated by shared data keep their place and
+    actor, so they simply stop re-entering. A step moved to an outside party
+    changes its actor and its time, so the orders and items it carries a value
+    for are detected again on the projected events.
+    """
+    events = log.events
+    keyed_ids = events[EVENT_ID].to_numpy()[applied.keyed]
+    drop = found["event_id"].isin(keyed_ids).to_numpy().copy()
+    moved = applied.moved
+    if not moved.any():
+        return found[~drop]
+    ids = events[CASE_ID].to_numpy()
+    found_case = found["case_id"]
+    found_item = found["item"].to_numpy()
+    fresh = []
+    for item in sorted(log.items, key=lambda i: i.name):
+        if item.name not in events.columns:
+            continue
+        carries = moved & events[item.name].notna().to_numpy()
+        if not carries.any():
+            continue
+        cases = pd.unique(ids[carries])
+        drop |= (found_item == item.name) & found_case.isin(cases).to_numpy()
+        rows = events[CASE_ID].isin(cases).to_numpy()
+        sub = _after_events(events[rows], case[rows], applied.rows(rows))
+        sub_log = replace(log.with_events(sub), items=(item,))
+        fresh.append(_detect(sub_log, "department", costs)[0])
+    return pd.concat([found[~drop], *fresh], ignore_index=True)
+
+
+def _rework_pair(before: EventLog, after: EventLog, applied: _Applied, costs: CostModel,
+                 given: Reentry | None, case: np.ndarray
+                 ) -> tuple[tuple[float, float, float], ...]:
+    """Re-entries, discrepancies and rework cost before and after (only with item values)."""
+    if not before.has_item_values:
+        return _NO_REWORK, _NO_REWORK
+    found = _found_before(before, costs, given)
+    found_after = _found_after(before, case, applied, found, costs)
+    return _rework_rows(found, costs), _rework_rows(found_after, costs)
+
+
 def _difference(before: EventLog, after: EventLog, hb: Handoffs, ha: Handoffs,
-                costs: CostModel, factor: float, residual: float,
-                kinds: list[str]) -> pd.DataFrame:
+                costs: CostModel, factor: float, residual: float, kinds: list[str],
+                rework_before: tuple[float, float, float],
+                rework_after: tuple[float, float, float],
+                waits: tuple[float, float]) -> pd.DataFrame:
     rows = []
-    running_period = sum(costs.running.get(k, 0.0) * 12.0 for k in kinds) / factor if (
-        factor > 0) else 0.0
-    implementation = float(sum(costs.implementation.get(k, 0.0) for k in kinds))
+    running_period = _running_annual(kinds, costs) / factor if factor > 0 else 0.0
+    implementation = _implementation(kinds, costs)
     values = {}
-    for label, log, hand, extra_labour, running in (
-        ("before", before, hb, 0.0, 0.0), ("after", after, ha, residual, running_period),
+    for label, log, hand, extra_labour, running, rework_figures, wait_s in (
+        ("before", before, hb, 0.0, 0.0, rework_before, waits[0]),
+        ("after", after, ha, residual, running_period, rework_after, waits[1]),
     ):
         minutes, labour_cost, manual = _labour(log.events, costs)
         median_wait, median_cycle, mean_cycle = _case_stats(log.events)
-        reentries, discrepancies, rework = _rework(log, costs)
-        wait_s = float(hand.events["wait_s"].sum()) if hand.count else 0.0
+        reentries, discrepancies, rework = rework_figures
         handoff_cost = costs.handoff_cost_of(count=hand.count, wait_seconds=wait_s)
         labour_total = labour_cost + extra_labour
         total = labour_total + handoff_cost + rework + running

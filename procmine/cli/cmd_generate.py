@@ -12,7 +12,7 @@ from procmine.generate import generate
 __all__ = ["generate_command"]
 
 
-@click.command("generate")
+@click.command("generate", short_help="Write a four-source sample log with its ground truth.")
 @click.option("--orders", type=click.IntRange(min=1), required=True, metavar="N",
               help="Number of orders to simulate (about 15 events each).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, metavar="S",

@@ -17,7 +17,7 @@ _REPORT_COLUMNS = ("source", "target", "count", "cases", "median_wait_s", "p90_w
 CSV_COLUMNS = (*_REPORT_COLUMNS, *(c for c in TABLE_COLUMNS if c not in _REPORT_COLUMNS))
 
 
-@click.command("handoffs")
+@click.command("handoffs", short_help="Write the handoff table of INPUT (CSV).")
 @click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--level", type=click.Choice(LEVELS), default="department", show_default=True,
@@ -52,7 +52,7 @@ def handoffs_command(
     from procmine.io.export import write_csv_safe
     from procmine.log.load import load
 
-    costs = load_cost_model(costs_path) if costs_path is not None else CostModel()
+    costs = load_cost_model(costs_path) if costs_path is not None else CostModel.default()
     step(f"loading {input_path}")
     log = load(input_path, **mapping)
     step(f"computing {level} handoffs on {log.n_events:,} events")

@@ -8,6 +8,7 @@ events without pm4py.
 from __future__ import annotations
 
 import html
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -129,7 +130,8 @@ class ProcessMap:
 
     def __repr__(self) -> str:
         extra = (
-            f", simplified: activities {self.activity_coverage:.1%}, paths {self.path_coverage:.0%}"
+            f", simplified: activities {_share(self.activity_coverage)}, "
+            f"paths {_share(self.path_coverage)}"
             if self.simplified else ""
         )
         return (
@@ -143,6 +145,19 @@ class ProcessMap:
         except ImportError:  # pragma: no cover - render is part of the package
             return f"<pre>{html.escape(repr(self))}</pre>"
         return map_html(self)
+
+
+def _share(fraction: float) -> str:
+    """A share as a percentage rounded down to one decimal: 100% only when nothing is left out.
+
+    Examples
+    --------
+    >>> _share(1.0), _share(0.9996), _share(0.995), _share(0.5)
+    ('100%', '99.9%', '99.5%', '50.0%')
+    """
+    if fraction >= 1.0:
+        return "100%"
+    return f"{math.floor(round(fraction * 1000, 6)) / 10:.1f}%"
 
 
 def _most_frequent(events: pd.DataFrame, column: str) -> pd.Series:

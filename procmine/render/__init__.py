@@ -4,6 +4,7 @@ Rendering computes nothing: it turns results of :mod:`procmine.discovery` and
 :mod:`procmine.analysis` into drawings and files.
 """
 
+from procmine.render.graphs import draw_information_flow, draw_object_centric_map
 from procmine.render.maps import (
     AsIsToBe,
     MapDrawing,
@@ -19,6 +20,8 @@ __all__ = [
     "MapDrawing",
     "draw_as_is_to_be",
     "draw_handoff_map",
+    "draw_information_flow",
     "draw_map",
+    "draw_object_centric_map",
     "save",
 ]

@@ -10,9 +10,10 @@ same facts.
 from __future__ import annotations
 
 import html
+import itertools
 import math
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import graphviz
 
@@ -90,6 +91,8 @@ class Drawing:
     legend: list[tuple[str, str, str]] = field(default_factory=list)  # (kind, colour, text)
     dashed_clusters: set[str] = field(default_factory=set)  # outside parties
     rankdir: str = "LR"
+    bands: dict[str, int] = field(default_factory=dict)  # node id -> row (wrapped layout)
+    bands_reversed: bool = False  # declare the bands last first (see fold)
 
 
 def _title_label(drawing: Drawing) -> str:
@@ -140,16 +143,13 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
             attrs["style"] = "invis"
         return attrs
 
-    by_cluster: dict[str | None, list[Node]] = {}
-    for node in drawing.nodes:
-        by_cluster.setdefault(node.cluster, []).append(node)
-    for node in by_cluster.pop(None, []):
-        graph.node(node.id, **node_attrs(node))
-    for i, (cluster, colour) in enumerate(drawing.clusters.items()):
-        members = by_cluster.get(cluster, [])
-        if not members:
-            continue
-        with graph.subgraph(name=f"cluster_{i}") as sub:
+    bands = drawing.bands
+    n_bands = max(bands.values(), default=0) + 1
+    lane_index = {name: i for i, name in enumerate(drawing.clusters)}
+
+    def add_lane(parent: graphviz.Digraph, cluster: str, members: list[Node], suffix: str) -> None:
+        colour = drawing.clusters[cluster]
+        with parent.subgraph(name=f"cluster_{lane_index[cluster]}{suffix}") as sub:
             outside = cluster in drawing.dashed_clusters
             sub.attr(label=dot_text([cluster]),
                      style="rounded,dashed" if outside else "rounded,filled",
@@ -160,6 +160,29 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
                 sub.attr(style="invis")
             for node in members:
                 sub.node(node.id, **node_attrs(node))
+
+    def add_nodes(parent: graphviz.Digraph, nodes: list[Node], suffix: str) -> None:
+        by_cluster: dict[str | None, list[Node]] = {}
+        for node in nodes:
+            key = node.cluster if node.cluster in lane_index else None
+            by_cluster.setdefault(key, []).append(node)
+        for node in by_cluster.pop(None, []):
+            parent.node(node.id, **node_attrs(node))
+        for cluster in drawing.clusters:
+            if by_cluster.get(cluster):
+                add_lane(parent, cluster, by_cluster[cluster], suffix)
+
+    if n_bands <= 1:
+        add_nodes(graph, drawing.nodes, "")
+    else:
+        # each band is an invisible cluster; its order in the input is a hint dot may or
+        # may not follow, so fold() checks the result and tries the reverse order as well
+        order = range(n_bands - 1, -1, -1) if drawing.bands_reversed else range(n_bands)
+        for band in order:
+            with graph.subgraph(name=f"cluster_row{band}") as row:
+                row.attr(label="", style="invis", margin="8")
+                add_nodes(row, [n for n in drawing.nodes if bands.get(n.id, 0) == band],
+                          f"_{band}")
     for edge in drawing.edges:
         attrs = {
             "color": edge.colour, "penwidth": f"{edge.penwidth:.2f}",
@@ -171,6 +194,8 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
             attrs["style"] = "dashed"
         if not edge.visible:
             attrs["style"] = "invis"
+        if bands.get(edge.source, 0) != bands.get(edge.target, 0):
+            attrs["constraint"] = "false"
         graph.edge(edge.source, edge.target, **attrs)
     if drawing.legend:
         with graph.subgraph(name="cluster_legend") as sub:
@@ -335,3 +360,129 @@ def penwidth(count: float, biggest: float, *, low: float = 1.2, high: float = 9.
     if biggest <= 0 or not math.isfinite(count):
         return low
     return low + (high - low) * math.sqrt(max(count, 0) / biggest)
+
+
+# -- fitting a long flow onto a slide: fold it into rows (LR) or columns (TB) ------------------
+#: Width / height a drawing should have to fill a projector slide: 4:3 to 16:9.
+SLIDE = (4 / 3, 16 / 9)
+_PAD_PT = 2 * 0.3 * 72  # the graph's pad (0.3 in) on both sides, in points
+MAX_FOLDS = 5
+
+
+def _layout(drawing: Drawing) -> tuple[dict[str, tuple[float, float]], float] | None:
+    """Node centres and width/height of the drawing as ``dot`` lays it out; None if dot fails."""
+    import json
+
+    try:
+        data = json.loads(to_digraph(drawing).pipe(format="json0", encoding="utf-8",
+                                                     quiet=True))
+    except (graphviz.CalledProcessError, graphviz.ExecutableNotFound, ValueError):
+        return None
+    x0, y0, x1, y1 = (float(v) for v in str(data["bb"]).split(","))
+    centres = {}
+    for obj in data.get("objects", []):
+        if "pos" in obj and "nodes" not in obj:
+            x, y = (float(v) for v in str(obj["pos"]).split(","))
+            centres[str(obj["name"])] = (x, y)
+    return centres, (x1 - x0 + _PAD_PT) / max(y1 - y0 + _PAD_PT, 1.0)
+
+
+def _distance(ratio: float, target: tuple[float, float]) -> float:
+    """How far (log scale) a width/height ratio lies outside the target interval."""
+    low, high = target
+    if ratio < low:
+        return math.log(low / ratio)
+    if ratio > high:
+        return math.log(ratio / high)
+    return 0.0
+
+
+def _bands(centres: dict[str, tuple[float, float]], drawing: Drawing, k: int) -> dict[str, int]:
+    """Cut the rank axis into ``k`` bands of about equal length: node id -> band.
+
+    Each cut sits between two ranks, within a third of a band of the equal
+    split, where the arcs it crosses are thinnest (a loop stays in one row
+    where it can). Empty bands are dropped.
+    """
+    along = {n.id: centres[n.id][0] if drawing.rankdir == "LR" else -centres[n.id][1]
+             for n in drawing.nodes if n.id in centres}
+    if not along:
+        return {}
+    ranks = sorted(set(along.values()))
+    low, high = ranks[0], ranks[-1]
+    span = (high - low) / k or 1.0
+    gaps = [(a + b) / 2 for a, b in itertools.pairwise(ranks)]
+    arcs = [(along[e.source], along[e.target], e.penwidth) for e in drawing.edges
+            if e.visible and e.source in along and e.target in along]
+
+    def crossing(cut: float) -> float:
+        return sum(w for a, b, w in arcs if min(a, b) < cut < max(a, b))
+
+    cuts = []
+    for j in range(1, k):
+        ideal = low + j * span
+        near = [g for g in gaps if abs(g - ideal) <= span / 3] or [ideal]
+        cuts.append(min(near, key=lambda g: (round(crossing(g), 6), abs(g - ideal))))
+    raw = {i: sum(c > cut for cut in cuts) for i, c in along.items()}
+    renumber = {band: n for n, band in enumerate(sorted(set(raw.values())))}
+    return {i: renumber[band] for i, band in raw.items()}
+
+
+def _in_order(centres: dict[str, tuple[float, float]], bands: dict[str, int],
+              wide: bool) -> bool:
+    """The bands read in order: rows top to bottom (LR), columns left to right (TB)."""
+    sums: dict[int, list[float]] = {}
+    for node, band in bands.items():
+        if node in centres:
+            x, y = centres[node]
+            sums.setdefault(band, []).append(-y if wide else x)  # dot's y grows upwards
+    means = [sum(v) / len(v) for _, v in sorted(sums.items())]
+    return all(a < b for a, b in itertools.pairwise(means))
+
+
+def fold(drawing: Drawing, *, target: tuple[float, float] = SLIDE) -> Drawing:
+    """Fold a long left-to-right flow into rows (top-to-bottom: into columns) to fit ``target``.
+
+    ``dot`` lays the drawing out once in one strip; when that is wider (LR)
+    or taller (TB) than the target, the rank axis is cut into 2, 3, ...
+    bands at equal distances and each band becomes a row (column) of the
+    drawing, with its own lane boxes; arcs between bands leave the ranking
+    alone. The band count whose drawing lies nearest the target width/height
+    interval wins (fewest bands on ties). Dot usually keeps the bands in the
+    order they are declared; when it does not, the reverse declaration is
+    tried, and a band count whose rows would come out of reading order is
+    skipped. Without ``dot`` the drawing is returned as it is.
+    """
+    from procmine.render.output import dot_available
+
+    if not dot_available() or len(drawing.nodes) < 4:
+        return drawing
+    base = drawing
+    first = _layout(base)
+    if first is None:
+        return drawing
+    centres, ratio = first
+    wide = drawing.rankdir == "LR"
+    if (ratio <= target[1]) if wide else (ratio >= target[0]):
+        return drawing
+    best: Drawing | None = None
+    best_distance = _distance(ratio, target)
+    for k in range(2, MAX_FOLDS + 1):
+        bands = _bands(centres, base, k)
+        if max(bands.values(), default=0) + 1 < k:
+            break  # no more ranks to cut between
+        for reverse in (False, True):
+            candidate = replace(base, bands=bands, bands_reversed=reverse)
+            laid = _layout(candidate)
+            if laid is not None and _in_order(laid[0], bands, wide):
+                break
+        else:
+            continue  # dot would not keep these bands in reading order
+        distance = _distance(laid[1], target)
+        if distance < best_distance - 1e-9:
+            best, best_distance = candidate, distance
+        if (laid[1] <= target[0]) if wide else (laid[1] >= target[1]):
+            break  # folding more only moves further away
+    if best is None:
+        return drawing
+    return replace(drawing, bands=best.bands, bands_reversed=best.bands_reversed)

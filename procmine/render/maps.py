@@ -17,7 +17,7 @@ statistic: the numbers come from :mod:`procmine.discovery` and
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import graphviz
@@ -38,6 +38,7 @@ from procmine.render._spec import (
     Edge,
     Node,
     fallback_svg,
+    fold,
     penwidth,
     tint,
     to_digraph,
@@ -58,8 +59,14 @@ __all__ = [
 
 MapMeasure = Literal["frequency", "performance"]
 HandoffMeasure = Literal["count", "wait"]
+Direction = Literal["LR", "TB"]
+Fit = Literal["projector", "none"]
 _MAP_MEASURES = ("frequency", "performance")
 _HANDOFF_MEASURES = ("count", "wait")
+_DIRECTIONS = ("LR", "TB")
+_FITS = ("projector", "none")
+#: Width / height of one map of an as-is / to-be pair: two stacked fill a 4:3 - 16:9 slide.
+PAIR_SLIDE = (8 / 3, 32 / 9)
 #: Outside parties in a handoff map and how they are drawn: (shape, colour).
 PARTY_STYLE: Mapping[str, tuple[str, str]] = {
     "customer": ("ellipse", GREEN),
@@ -316,6 +323,8 @@ def draw_map(
     swimlanes: bool = True,
     handoffs: bool = True,
     measure: MapMeasure = "frequency",
+    direction: Direction = "LR",
+    fit: Fit = "projector",
 ) -> MapDrawing:
     r"""Draw a process map for a projector.
 
@@ -334,6 +343,17 @@ def draw_map(
         vermillion).
     measure : {"frequency", "performance"}, keyword-only
         Edge labels: how often the path is taken, or its median wait.
+    direction : {"LR", "TB"}, keyword-only
+        The flow runs left to right (swimlanes are boxes along it) or top to
+        bottom.
+    fit : {"projector", "none"}, keyword-only
+        ``"projector"`` (default) folds a flow too long for one slide into
+        rows (``LR``; into columns for ``TB``) so that the drawing is about
+        4:3 to 16:9 and its 16 pt+ labels stay readable on a projector;
+        each row repeats the lanes it crosses, and the arcs from one row to
+        the next run back across the drawing. ``"none"`` draws one strip as
+        long as the process. Folding needs ``dot`` (it measures the layout);
+        without it the map is drawn unfolded.
 
     Returns
     -------
@@ -343,7 +363,7 @@ def draw_map(
     Raises
     ------
     UsageError
-        An unknown ``measure``.
+        An unknown ``measure``, ``direction`` or ``fit``.
 
     Examples
     --------
@@ -358,9 +378,14 @@ def draw_map(
     True
     """
     _check(measure, _MAP_MEASURES, "measure")
+    _check(direction, _DIRECTIONS, "direction")
+    _check(fit, _FITS, "fit")
     drawing = _map_drawing(pmap, title=title if title is not None else pmap.name,
                            subtitle=_subtitle(pmap), swimlanes=swimlanes, handoffs=handoffs,
                            measure=measure)
+    drawing.rankdir = direction
+    if fit == "projector":
+        drawing = fold(drawing)
     return _make(drawing, "process_map")
 
 
@@ -500,6 +525,8 @@ def draw_as_is_to_be(
     swimlanes: bool = True,
     handoffs: bool = True,
     titles: tuple[str, str] = ("As-is", "To-be"),
+    direction: Direction = "LR",
+    fit: Fit = "projector",
 ) -> AsIsToBe:
     """Draw an as-is and a to-be map so that they can be compared side by side.
 
@@ -507,10 +534,15 @@ def draw_as_is_to_be(
     ----------
     before, after : ProcessMap
         The maps of today's log and of the projected log.
-    measure, swimlanes, handoffs
+    measure, swimlanes, handoffs, direction
         As for :func:`draw_map`.
     titles : (str, str), keyword-only
         Titles of the two drawings.
+    fit : {"projector", "none"}, keyword-only
+        ``"projector"`` folds both maps the same way (rows cut at the same
+        places, found on the as-is map holding every activity of both) so
+        that the two, one above the other, fill one 4:3 - 16:9 slide: each
+        map is about 8:3 to 32:9. ``"none"``: one strip each.
 
     Returns
     -------
@@ -529,6 +561,8 @@ def draw_as_is_to_be(
     True
     """
     _check(measure, _MAP_MEASURES, "measure")
+    _check(direction, _DIRECTIONS, "direction")
+    _check(fit, _FITS, "fit")
     order = before.nodes["activity"].astype(str).tolist()
     order += [a for a in after.nodes["activity"].astype(str) if a not in set(order)]
     colours = _lanes(before.nodes, after.nodes)
@@ -560,12 +594,17 @@ def draw_as_is_to_be(
     moved = {act: f"{lanes_before[act] or 'no lane'} → {lanes_after[act] or 'no lane'}"
              for act in lanes_before.keys() & lanes_after.keys()
              if lanes_before[act] != lanes_after[act]}
-    drawings = []
+    described = []
     for pmap, other, title in ((before, after, titles[0]), (after, before, titles[1])):
         drawing = _map_drawing(
             pmap, title=f"{title}: {pmap.name}", subtitle=_subtitle(pmap), swimlanes=swimlanes,
             handoffs=handoffs, measure=measure, tables=_side(pmap, other), order=order, pad=pad,
             colours=colours, moved=moved,
         )
-        drawings.append(_make(drawing, "as_is" if pmap is before else "to_be"))
-    return AsIsToBe(before=drawings[0], after=drawings[1])
+        drawing.rankdir = direction
+        described.append(drawing)
+    if fit == "projector":
+        # the pair is shown one map above the other: each aims at half a slide's height
+        folded = fold(described[0], target=PAIR_SLIDE)
+        described = [folded, replace(described[1], bands=folded.bands)]
+    return AsIsToBe(before=_make(described[0], "as_is"), after=_make(described[1], "to_be"))
