@@ -87,19 +87,29 @@ def test_fonts_are_large_enough_for_a_projector():
     assert 'rankdir=LR' in draw_map(process_map(_log())).source
 
 
-def test_activities_sit_inside_their_department_swimlane():
+def _lane_boxes(root):
+    """(label, bbox) of every drawn cluster (the invisible row groups draw nothing)."""
+    return [(" ".join(_texts(g).split()), _bbox(g)) for g in _groups(root, "cluster")
+            if g.find(f"{NS}path") is not None or g.find(f"{NS}polygon") is not None]
+
+
+@pytest.mark.parametrize("fit", ["none", "projector"])
+def test_activities_sit_inside_their_department_swimlane(fit):
     pmap = process_map(_log())
-    root = DET.fromstring(_svg(draw_map(pmap)).encode())
-    lanes = {" ".join(_texts(g).split()): _bbox(g) for g in _groups(root, "cluster")}
-    assert {"Sales", "Credit", "Warehouse"} <= set(lanes)
+    root = DET.fromstring(_svg(draw_map(pmap, fit=fit)).encode())
+    lanes = _lane_boxes(root)
+    assert {"Sales", "Credit", "Warehouse"} <= {label for label, _ in lanes}
     expected = {"Enter order": "Sales", "Check credit": "Credit", "Pick": "Warehouse",
                 "Pack": "Warehouse"}
+    seen = set()
     for g in _groups(root, "node"):
         label = " ".join(_texts(g).split()).rsplit(" ", 1)[0]
         if label in expected:
             x0, y0, x1, y1 = _bbox(g)
-            lx0, ly0, lx1, ly1 = lanes[expected[label]]
-            assert lx0 <= x0 and x1 <= lx1 and ly0 <= y0 and y1 <= ly1, label
+            assert any(lx0 <= x0 and x1 <= lx1 and ly0 <= y0 and y1 <= ly1
+                       for name, (lx0, ly0, lx1, ly1) in lanes if name == expected[label]), label
+            seen.add(label)
+    assert seen == set(expected)
 
 
 def test_handoffs_are_dashed_vermillion_and_others_are_not():
@@ -261,7 +271,8 @@ def test_outside_parties_get_dashed_lanes_in_the_process_map():
                         ("o1", "Confirm", "2024-01-01 10:00", "ann", "Sales")])
     frame["party"] = ["customer", "internal"]
     root = DET.fromstring(_svg(draw_map(process_map(EventLog.from_frame(frame)))).encode())
-    lanes = {" ".join(_texts(g).split()): g for g in _groups(root, "cluster")}
+    lanes = {" ".join(_texts(g).split()): g for g in _groups(root, "cluster")
+             if _texts(g).strip()}
     assert "Customer (outside)" in lanes and "Sales" in lanes
     outline = lanes["Customer (outside)"].find(f"{NS}path")
     assert outline.get("stroke-dasharray")
@@ -359,3 +370,134 @@ def test_a_dot_failure_falls_back_for_svg_and_is_an_error_for_png(monkeypatch, t
     assert "Enter order" in " ".join(DET.parse(str(tmp_path / "m.svg")).getroot().itertext())
     with pytest.raises(ProcmineError, match="init_rank"):
         save(pmap, tmp_path / "m.png", format="png")
+
+
+# -- fitting a slide ----------------------------------------------------------------------------
+DEPARTMENTS = ["Sales", "Credit", "Warehouse", "Shipping", "Billing", "Returns"]
+CHAIN = [f"Step {k:02d}" for k in range(1, 13)]
+
+
+def _chain_log(name="chain", skip=()):
+    rows = [(case, activity, f"2024-01-0{day} {8 + k:02d}:00", "u", DEPARTMENTS[k // 2])
+            for day, case in ((1, "o1"), (2, "o2"))
+            for k, activity in enumerate(CHAIN) if activity not in skip]
+    return _log(rows, name=name)
+
+
+def _ratio(svg: str) -> float:
+    root = DET.fromstring(svg.encode())
+    width, height = (float(root.get(k).removesuffix("pt")) for k in ("width", "height"))
+    return width / height
+
+
+def _node_centres_by_label(svg: str) -> dict[str, tuple[float, float]]:
+    root = DET.fromstring(svg.encode())
+    out = {}
+    for g in _groups(root, "node"):
+        shapes = [c for c in g if c.tag in (f"{NS}path", f"{NS}polygon", f"{NS}ellipse")]
+        shape = shapes[0] if shapes else None
+        if shape is None or not _texts(g).strip():
+            continue
+        if shape.tag == f"{NS}ellipse":
+            centre = (float(shape.get("cx")), float(shape.get("cy")))
+        else:
+            x0, y0, x1, y1 = _bbox(g)
+            centre = ((x0 + x1) / 2, (y0 + y1) / 2)
+        out[" ".join(_texts(g).split())] = centre
+    return out
+
+
+def test_a_long_flow_is_folded_into_rows_that_fit_a_slide():
+    pmap = process_map(_chain_log())
+    strip = _svg(draw_map(pmap, fit="none"))
+    assert _ratio(strip) > 4  # twelve steps in a row: far wider than a slide
+    folded_graph = draw_map(pmap)
+    folded = _svg(folded_graph)
+    assert 4 / 3 * 0.9 <= _ratio(folded) <= 16 / 9 * 1.15
+    centres = _node_centres_by_label(folded)
+    for activity in CHAIN:
+        assert f"{activity} 2" in centres
+    # reading order: the first step sits in a higher row than the last, rows run left to right
+    first, last = centres["Step 01 2"], centres["Step 12 2"]
+    assert first[1] < last[1]
+    assert centres["Step 01 2"][0] < centres["Step 02 2"][0]
+    sizes = [float(t.get("font-size")) for t in DET.fromstring(folded.encode()).iter(f"{NS}text")
+             if t.get("font-size")]
+    assert min(sizes) >= 16
+    assert "rankdir=LR" in folded_graph.source
+
+
+def test_top_to_bottom_direction_is_available():
+    graph = draw_map(process_map(_chain_log()), direction="TB", fit="none")
+    assert "rankdir=TB" in graph.source
+    assert _ratio(_svg(graph)) < 1  # one column: taller than wide
+    folded = _svg(draw_map(process_map(_chain_log()), direction="TB"))
+    assert _ratio(folded) >= 1
+
+
+def test_unknown_direction_or_fit_is_usage_error():
+    pmap = process_map(_log())
+    with pytest.raises(UsageError, match="direction"):
+        draw_map(pmap, direction="RL")
+    with pytest.raises(UsageError, match="fit"):
+        draw_map(pmap, fit="slide")
+    with pytest.raises(UsageError, match="fit"):
+        draw_as_is_to_be(pmap, pmap, fit="slide")
+    with pytest.raises(UsageError, match="direction"):
+        draw_as_is_to_be(pmap, pmap, direction="BT")
+
+
+def test_without_dot_maps_are_not_folded_and_still_draw(no_dot, tmp_path):
+    graph = draw_map(process_map(_chain_log()))
+    assert "cluster_row" not in graph.source
+    with pytest.warns(ProcmineWarning):
+        save(graph, tmp_path / "m.svg", format="svg")
+    text = " ".join(DET.parse(str(tmp_path / "m.svg")).getroot().itertext())
+    assert all(activity in text for activity in CHAIN)
+
+
+def test_as_is_to_be_pair_fits_one_slide_and_keeps_positions(tmp_path):
+    before = process_map(_chain_log("as-is"))
+    after = process_map(_chain_log("to-be", skip={"Step 05"}))
+    pair = draw_as_is_to_be(before, after)
+    a, b = _centres(_svg(pair.before)), _centres(_svg(pair.after))
+    shared = [k for k in a if k in b and a[k] != (0, 0)]
+    assert len(shared) == 11  # every activity but the one the to-be drops (start/end: ellipses)
+    for key in shared:
+        assert a[key] == pytest.approx(b[key], abs=2.0), key
+    save(pair, tmp_path / "pair.svg", format="svg")
+    root = DET.fromstring((tmp_path / "pair.svg").read_bytes())
+    width = float(root.get("width").removesuffix("pt"))
+    height = float(root.get("height").removesuffix("pt"))
+    assert 4 / 3 * 0.9 <= width / height <= 16 / 9 * 1.15  # both maps on one slide
+    unfolded = draw_as_is_to_be(before, after, fit="none")
+    assert "cluster_row" not in unfolded.before.source
+
+
+# -- ProcessMap repr ----------------------------------------------------------------------------
+def _empty_map(**kw):
+    from procmine.discovery.dfg import ProcessMap
+
+    empty = pd.DataFrame({"activity": pd.Series([], dtype="str")})
+    return ProcessMap(nodes=empty, edges=pd.DataFrame(), start=empty, end=empty, **kw)
+
+
+def test_repr_never_rounds_a_partial_coverage_up_to_100_percent():
+    shown = repr(_empty_map(name="x", n_activities_total=32, simplified=True,
+                            activity_coverage=30 / 31 + 0.03, path_coverage=0.996))
+    # 30/31 + 0.03 = 0.99774...: one decimal, rounded down
+    assert "activities 99.7%" in shown and "paths 99.6%" in shown
+    assert "100" not in shown
+    shown = repr(_empty_map(simplified=True, activity_coverage=0.9996, path_coverage=1.0))
+    assert "activities 99.9%" in shown and "paths 100%" in shown
+    assert "simplified" not in repr(_empty_map())
+
+
+def test_repr_of_a_map_that_drops_a_rare_activity():
+    rows = [(f"o{k}", "Enter order", "2024-01-01 09:00", "ann", "Sales") for k in range(999)]
+    rows += [("o0", "Rare", "2024-01-01 10:00", "bob", "Sales")]
+    pmap = process_map(_log(rows), activities=0.999)
+    assert len(pmap.nodes) == 1
+    shown = repr(pmap)
+    assert "1 of 2 activities" in shown
+    assert "activities 100%" not in shown and "activities 99.9%" in shown

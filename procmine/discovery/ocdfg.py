@@ -45,6 +45,12 @@ class ObjectCentricMap:
         ``object_type``, ``activity``, ``objects``: how many objects of the
         type start / end their life with it.
     name : str
+
+    Notes
+    -----
+    In Jupyter the map shows :meth:`summary` and the drawing of
+    :func:`procmine.render.draw_object_centric_map` (simplified to each type's
+    most frequent paths when large), not every path; ``edges`` holds them all.
     """
 
     nodes: pd.DataFrame
@@ -62,9 +68,28 @@ class ObjectCentricMap:
         return (f"ObjectCentricMap({self.name!r}: {len(self.object_types)} object types, "
                 f"{len(self.nodes)} activity nodes, {len(self.edges)} paths)")
 
+    def summary(self) -> pd.DataFrame:
+        """One row per object type: ``object_type``, ``activities``, ``paths``,
+        ``event_couples`` (summed over its paths), ``objects`` (objects of the type,
+        counted where their lives start)."""
+        types = pd.Index(self.object_types, name="object_type")
+        table = pd.DataFrame({
+            "activities": self.nodes.groupby("object_type").size(),
+            "paths": self.edges.groupby("object_type").size(),
+            "event_couples": self.edges.groupby("object_type")["event_couples"].sum(),
+            "objects": self.start.groupby("object_type")["objects"].sum(),
+        }).reindex(types).fillna(0).astype("int64")
+        return table.reset_index()
+
     def _repr_html_(self) -> str:
-        return (f"<div class='procmine-ocdfg'><strong>{html.escape(repr(self))}</strong>"
-                + self.edges.to_html(index=False, escape=True) + "</div>")
+        summary = self.summary().to_html(index=False, escape=True)
+        head = f"<div class='procmine-ocdfg'><strong>{html.escape(repr(self))}</strong>{summary}"
+        try:
+            from procmine.render.graphs import draw_object_centric_map
+            from procmine.render.html import drawing_html
+        except ImportError:  # pragma: no cover - render is part of the package
+            return head + "</div>"
+        return head + drawing_html(draw_object_centric_map(self)) + "</div>"
 
 
 def object_centric_map(ocel: OcelLog) -> ObjectCentricMap:

@@ -140,8 +140,10 @@ def draw_information_flow(result: Reentry, *, title: str | None = None) -> MapDr
          + ("; % whose value differed" if values else " (repeated activity; values unknown)")),
     ]
     n_cases = int(result.events["case_id"].nunique()) if len(result.events) else 0
+    who = {"department": "departments and parties", "source": "source systems",
+           "party": "parties"}.get(result.by, "actors")
     subtitle = (f"{result.count:,} re-entries in {n_cases:,} orders · "
-                f"{len(items):,} items · {len(actors):,} {result.by} actors")
+                f"{len(items):,} items · {len(actors):,} {who}")
     if not values:
         subtitle += " · fallback signal: repeated activities, no values compared"
     drawing = Drawing(
@@ -157,32 +159,32 @@ def _type_colour(index: int) -> tuple[str, bool]:
         OBJECT_TYPE_COLOURS)
 
 
-def _kept_paths(edges: pd.DataFrame, paths: float | None) -> tuple[pd.Series, float]:
-    """Which paths to draw: per object type, its most frequent ones covering ``paths`` of
-    the type's event couples (at least one per type). ``None``: all, unless there are
-    more than :data:`MAX_OC_PATHS`; then the largest coverage in steps of 5% that keeps
-    at most that many."""
+def _kept_paths(edges: pd.DataFrame, paths: float | None) -> tuple[pd.Series, str]:
+    """Which paths to draw, and a note saying which (empty when all are drawn).
+
+    With ``paths``: per object type, its most frequent paths covering that share
+    of the type's event couples (at least its busiest). ``None``: every path,
+    unless there are more than :data:`MAX_OC_PATHS`; then each type keeps its
+    most frequent ``MAX_OC_PATHS // types`` (at least 3), so that a type with
+    many paths does not crowd out the others.
+    """
     if len(edges) == 0:
-        return pd.Series([], dtype=bool), 1.0
+        return pd.Series([], dtype=bool), ""
     ranked = edges.sort_values(["object_type", "event_couples", "source", "target"],
                                ascending=[True, False, True, True], kind="stable")
+    by_type = ranked.groupby("object_type", sort=False)
+    if paths is None:
+        if len(edges) <= MAX_OC_PATHS:
+            return pd.Series(True, index=edges.index), ""
+        budget = max(3, MAX_OC_PATHS // max(1, ranked["object_type"].nunique()))
+        kept = (by_type.cumcount() < budget).reindex(edges.index)
+        return kept, f"each type's {budget} most frequent"
     couples = ranked["event_couples"].astype("float64")
-    total = couples.groupby(ranked["object_type"]).transform("sum")
-    before = (couples.groupby(ranked["object_type"]).cumsum() - couples) / total.where(total > 0, 1)
-
-    def keep(coverage: float) -> pd.Series:
-        first = ~ranked["object_type"].duplicated()
-        return ((before < coverage - 1e-12) | first).reindex(edges.index)
-
-    if paths is not None:
-        return keep(paths), paths
-    if len(edges) <= MAX_OC_PATHS:
-        return pd.Series(True, index=edges.index), 1.0
-    for step in range(19, 0, -1):
-        kept = keep(step / 20)
-        if int(kept.sum()) <= MAX_OC_PATHS:
-            return kept, step / 20
-    return keep(0.0), 0.0
+    total = by_type["event_couples"].transform("sum").astype("float64")
+    before = (by_type["event_couples"].cumsum() - couples) / total.where(total > 0, 1.0)
+    kept = ((before < paths - 1e-12) | (by_type.cumcount() == 0)).reindex(edges.index)
+    note = f"each type's most frequent, covering {paths:.0%} of its event couples"
+    return kept, note if not kept.all() else ""
 
 
 def draw_object_centric_map(
@@ -212,8 +214,8 @@ def draw_object_centric_map(
         Path coverage in [0, 1], per object type: keep each type's most
         frequent paths covering this share of its event couples (at least
         its busiest path). ``None`` (default) keeps every path of a map
-        with at most 40; a larger map starts with the largest coverage, in
-        steps of 5%, that leaves at most 40. The subtitle says what is shown.
+        with at most 40; a larger map keeps each type's ``40 // types``
+        most frequent paths (at least 3). The subtitle says what is shown.
     fit : {"projector", "none"}, keyword-only
         As for :func:`procmine.draw_map`.
 
@@ -246,21 +248,27 @@ def draw_object_centric_map(
         raise UsageError(f"paths must be a fraction in [0, 1] or None; got {paths!r}")
     types = ocmap.object_types
     colour_of = {t: _type_colour(i) for i, t in enumerate(types)}
-    kept, coverage = _kept_paths(ocmap.edges, paths)
+    kept, note = _kept_paths(ocmap.edges, paths)
     shown = ocmap.edges.loc[kept.to_numpy(dtype=bool)] if len(ocmap.edges) else ocmap.edges
-    activities = sorted(set(ocmap.nodes["activity"].astype(str)))
+    # declared in flow order (starts, then activities where most objects start, then ends):
+    # dot breaks cycles from the first nodes it meets, so the flow runs left to right
+    starts = ocmap.start.groupby("activity")["objects"].sum() if len(ocmap.start) else {}
+    activities = sorted(set(ocmap.nodes["activity"].astype(str)),
+                        key=lambda a: (-int(starts.get(a, 0)), a))
     ids: dict[Any, str] = {a: f"a{k}" for k, a in enumerate(activities)}
     events = ocmap.nodes.groupby("activity")["events"].max() if len(ocmap.nodes) else {}
-    nodes = [Node(ids[a], [*wrap(a), f"{int(events[a]):,} events"], fill="#FFFFFF",
-                  border="#555555", penwidth=2.0) for a in activities]
+    nodes = [Node(f"s{k}", [*wrap(str(t), 16), "start"], fill=tint(colour_of[t][0], 0.6),
+                  border=colour_of[t][0], shape="ellipse", style="filled", penwidth=2.5)
+             for k, t in enumerate(types)]
+    nodes += [Node(ids[a], [*wrap(a), f"{int(events[a]):,} events"], fill="#FFFFFF",
+                   border="#555555", penwidth=2.0) for a in activities]
+    nodes += [Node(f"e{k}", [*wrap(str(t), 16), "end"], fill="#FFFFFF",
+                   border=colour_of[t][0], shape="ellipse", style="filled", penwidth=2.5)
+              for k, t in enumerate(types)]
     edges: list[Edge] = []
     for t_index, otype in enumerate(types):
         colour, dashed = colour_of[otype]
         start_id, end_id = f"s{t_index}", f"e{t_index}"
-        nodes.append(Node(start_id, [*wrap(str(otype), 16), "start"], fill=tint(colour, 0.6),
-                          border=colour, shape="ellipse", style="filled", penwidth=2.5))
-        nodes.append(Node(end_id, [*wrap(str(otype), 16), "end"], fill="#FFFFFF", border=colour,
-                          shape="ellipse", style="filled", penwidth=2.5))
         mine = shown.loc[shown["object_type"] == otype]
         biggest = float(mine["event_couples"].max()) if len(mine) else 1.0
         for row in mine.sort_values(["source", "target"], kind="stable").itertuples(index=False):
@@ -287,9 +295,8 @@ def draw_object_centric_map(
     legend.append(("dashed", EDGE_COLOUR, "from a type's start / to its end: objects"))
     subtitle = (f"{len(types):,} object types · {len(activities):,} activities · "
                 f"{len(ocmap.edges):,} paths")
-    if len(shown) < len(ocmap.edges):
-        subtitle += (f" — showing {len(shown):,} paths (each type's most frequent, covering "
-                     f"{coverage:.0%} of its event couples)")
+    if note:
+        subtitle += f" — showing {len(shown):,} paths ({note})"
     drawing = Drawing(title=title if title is not None else f"Object-centric map: {ocmap.name}",
                       subtitle=subtitle, nodes=nodes, edges=edges, legend=legend)
     if fit == "projector":

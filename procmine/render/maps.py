@@ -1,7 +1,8 @@
 """Process maps, handoff maps and as-is / to-be pairs as Graphviz drawings for a projector.
 
-Everything is styled to be read from the back of a room: left to right,
-labels of at least 16 pt, the Okabe–Ito colour-blind-safe palette, edge width
+Everything is styled to be read from the back of a room: left to right
+(folded into rows when the flow is too long for a 4:3 - 16:9 slide; see
+``fit``), labels of at least 16 pt, the Okabe–Ito colour-blind-safe palette, edge width
 growing with frequency, departments as swimlanes (Graphviz clusters), handoffs
 between departments dashed in vermillion, a legend, and a title with the log's
 counts. Every label is escaped: activity names may hold quotes, braces,
