@@ -113,3 +113,27 @@ def test_missing_input_is_exit_1(tmp_path):
 def test_help():
     result = _run("map", "--help")
     assert result.exit_code == 0 and "--activities" in result.output and "--table" in result.output
+
+
+def _svg_size(path):
+    root = DET.fromstring(path.read_bytes())
+    width, height = (float(root.get(k).removesuffix("pt")) for k in ("width", "height"))
+    return width, height
+
+
+def test_direction_tb_draws_taller_than_lr(log_csv, tmp_path):
+    lr, tb = tmp_path / "lr.svg", tmp_path / "tb.svg"
+    assert _run("map", log_csv, "--out", lr, "--fit", "none", *MAPPING).exit_code == 0
+    result = _run("map", log_csv, "--out", tb, "--direction", "TB", "--fit", "none", *MAPPING)
+    assert result.exit_code == 0, result.output
+    (lw, lh), (tw, th) = _svg_size(lr), _svg_size(tb)
+    assert lw / lh > tw / th
+
+
+def test_direction_and_fit_are_for_the_activity_map(log_csv, tmp_path):
+    result = _run("map", log_csv, "--out", tmp_path / "d.svg", "--level", "department",
+                  "--direction", "TB", *MAPPING)
+    assert result.exit_code == 2
+    assert "--direction" in result.output
+    assert _run("map", log_csv, "--out", tmp_path / "x.svg", "--fit", "wall",
+                *MAPPING).exit_code == 2

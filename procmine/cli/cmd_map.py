@@ -56,13 +56,18 @@ def format_for(out: Path, given: str | None) -> str:
               help="Output format (default: from the suffix of --out).")
 @click.option("--measure", type=click.Choice(["frequency", "performance"]), default="frequency",
               show_default=True, help="Edge labels: how often, or median wait.")
+@click.option("--direction", type=click.Choice(["LR", "TB"]), default="LR", show_default=True,
+              help="Flow left to right (swimlanes as bands) or top to bottom.")
+@click.option("--fit", type=click.Choice(["projector", "none"]), default="projector",
+              show_default=True,
+              help="projector: fold a long map into rows so it fits a 16:9 slide; none: one strip.")
 @mapping_options
 @click.pass_obj
 @handle_errors
 def map_command(
     state: Context, input_path: Path, out: Path, level: str, activities: float | None,
     paths: float | None, table: Path | None, fmt: str | None, measure: str,
-    mapping: dict[str, Any],
+    direction: str, fit: str, mapping: dict[str, Any],
 ) -> None:
     """Draw the process map of INPUT to FILE.
 
@@ -83,12 +88,16 @@ def map_command(
     if level == "department" and (activities is not None or paths is not None):
         raise UsageError("--activities and --paths simplify the activity map; "
                          "drop them or use --level activity")
+    if level == "department" and (direction != "LR" or fit != "projector"):
+        raise UsageError("--direction and --fit shape the activity map; "
+                         "drop them or use --level activity")
     step(f"loading {input_path}")
     log = load(input_path, **mapping)
     if level == "activity":
         step(f"discovering the map of {log.n_events:,} events")
         pmap = process_map(log, activities=activities, paths=paths)
-        drawing = draw_map(pmap, measure=measure)  # type: ignore[arg-type]
+        drawing = draw_map(pmap, measure=measure, direction=direction,  # type: ignore[arg-type]
+                           fit=fit)  # type: ignore[arg-type]
         edges = pmap.edge_table()
         summary = (f"{len(pmap.nodes):,} of {pmap.n_activities_total:,} activities, "
                    f"{len(pmap.edges):,} of {pmap.n_edges_total:,} paths")
