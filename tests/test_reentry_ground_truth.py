@@ -90,7 +90,11 @@ def test_projecting_each_designed_candidate_alone(small_log):
             events["department"] == department)
         assert int(step.sum()) > 0
         if kind == "shared_data":
-            assert p.after.n_events == log.n_events - int(step.sum())
+            # the keying goes, the step stays where and when it was, automated
+            assert p.after.n_events == log.n_events
+            pd.testing.assert_series_equal(p.after.events["timestamp"], events["timestamp"])
+            keyed = p.after.events[step.to_numpy()]
+            assert keyed["automated"].all() and (keyed["department"] == department).all()
         else:
             assert p.after.n_events == log.n_events
             moved = p.after.events[p.after.events["event_id"].isin(events.loc[step, "event_id"])]

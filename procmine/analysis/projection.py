@@ -22,6 +22,7 @@ from procmine.schema import (
     EVENT_ID,
     PARTY,
     RESOURCE,
+    SOURCE,
     TIMESTAMP,
 )
 
@@ -437,7 +438,9 @@ def _single_moves(log: EventLog, moves: Sequence[Move], costs: CostModel,
     events = log.events
     frame = _Frame.of(events)
     base_count, base_wait = frame.department_handoffs(frame.micros)
-    before = _rework_rows(found, costs) if found is not None else None
+    if found is not None:
+        before = _rework_rows(found, costs)
+        found_at = _positions(log, found)
     rows = []
     for move in moves:
         applied = frame.apply([move])
@@ -452,7 +455,8 @@ def _single_moves(log: EventLog, moves: Sequence[Move], costs: CostModel,
         if found is None:
             reentries, discrepancies, rework = 0.0, 0.0, 0.0
         else:
-            after = _rework_rows(_found_after(log, frame.case, applied, found, costs), costs)
+            after = _rework_rows(
+                _found_after(log, frame.case, applied, found, found_at, costs), costs)
             reentries, discrepancies, rework = (b - a for b, a in zip(before, after,
                                                                       strict=True))
         rows.append({
@@ -569,37 +573,48 @@ def _found_before(log: EventLog, costs: CostModel, given: Reentry | None) -> pd.
 _NO_REWORK = (np.nan, np.nan, 0.0)
 
 
+def _positions(log: EventLog, found: pd.DataFrame) -> np.ndarray:
+    """Positions in the log of the re-entry events ``found``."""
+    return pd.Index(log.events[EVENT_ID]).get_indexer(found["event_id"])
+
+
+_DETECT_COLUMNS = (CASE_ID, ACTIVITY, TIMESTAMP, RESOURCE, DEPARTMENT, PARTY, AUTOMATED,
+                   SOURCE, EVENT_ID)
+
+
 def _found_after(log: EventLog, case: np.ndarray, applied: _Applied, found: pd.DataFrame,
-                 costs: CostModel) -> pd.DataFrame:
+                 found_at: np.ndarray, costs: CostModel) -> pd.DataFrame:
     """The re-entry events by department of the projected log, from the log's ``found``.
 
-    Exact, without detecting everything again: re-entry is found within one
-    order and one item, and a projection changes an (order, item) only through
-    its changed events. Events automated by shared data keep their place and
-    actor, so they simply stop re-entering. A step moved to an outside party
-    changes its actor and its time, so the orders and items it carries a value
-    for are detected again on the projected events.
+    ``found_at`` holds the positions of ``found``'s events in the log and
+    ``case`` the log's case codes. Exact, without detecting everything again:
+    re-entry is found within one order and one item, and a projection changes
+    an (order, item) only through its changed events. Events automated by
+    shared data keep their place and actor, so they simply stop re-entering. A
+    step moved to an outside party changes its actor and its time, so the
+    orders and items it carries a value for are detected again on the
+    projected events.
     """
     events = log.events
-    keyed_ids = events[EVENT_ID].to_numpy()[applied.keyed]
-    drop = found["event_id"].isin(keyed_ids).to_numpy().copy()
+    drop = applied.keyed[found_at].copy()
     moved = applied.moved
     if not moved.any():
         return found[~drop]
-    ids = events[CASE_ID].to_numpy()
-    found_case = found["case_id"]
+    found_case = case[found_at]
     found_item = found["item"].to_numpy()
     fresh = []
+    base = [c for c in _DETECT_COLUMNS if c in events.columns]
     for item in sorted(log.items, key=lambda i: i.name):
         if item.name not in events.columns:
             continue
         carries = moved & events[item.name].notna().to_numpy()
         if not carries.any():
             continue
-        cases = pd.unique(ids[carries])
-        drop |= (found_item == item.name) & found_case.isin(cases).to_numpy()
-        rows = events[CASE_ID].isin(cases).to_numpy()
-        sub = _after_events(events[rows], case[rows], applied.rows(rows))
+        cases = np.unique(case[carries])
+        drop |= (found_item == item.name) & np.isin(found_case, cases)
+        rows = np.isin(case, cases)
+        sub = events.loc[rows, [*base, item.name]]
+        sub = _after_events(sub, case[rows], applied.rows(rows))
         sub_log = replace(log.with_events(sub), items=(item,))
         fresh.append(_detect(sub_log, "department", costs)[0])
     return pd.concat([found[~drop], *fresh], ignore_index=True)
@@ -612,7 +627,7 @@ def _rework_pair(before: EventLog, after: EventLog, applied: _Applied, costs: Co
     if not before.has_item_values:
         return _NO_REWORK, _NO_REWORK
     found = _found_before(before, costs, given)
-    found_after = _found_after(before, case, applied, found, costs)
+    found_after = _found_after(before, case, applied, found, _positions(before, found), costs)
     return _rework_rows(found, costs), _rework_rows(found_after, costs)
 
 
