@@ -153,17 +153,20 @@ def project(
       the owner does the step: ``party`` becomes the customer, supplier or
       carrier, ``department`` and ``resource`` missing, ``automated`` true
       (the step leaves the department handoffs, since it has no department).
-      It happens when the owner's latest earlier event in the order happens
-      (the customer fills in the form while ordering); without one, when the
-      (projected) previous event of the order happens; as the first event of
-      its order it keeps its time.
 
-    **When the timeline shifts**: only for moves to an outside party. Every
-    later event of the order moves earlier by the moved step's own wait (the
-    time from the previous event of the order to the step), once per moved
-    step; events before the step, and every event of an order without a
-    moved step, keep their times. This assumes the order waited on the
-    internal step; for a step done in parallel it overstates the gain.
+    **When the timeline shifts**: only for a step moved to the party whose
+    event *triggered* it, i.e. the order's previous event is by that party
+    (Sales keys the order the customer e-mailed; Shipping types the tracking
+    number the carrier's scan created). The owner now enters it as part of
+    its own event, so the step happens when that event happens, and every
+    later event of the order moves earlier by the step's wait (the time from
+    the triggering event to the step). A moved step that no owner's event
+    triggered (a status enquiry the customer phoned in, a return request)
+    keeps its place in time: the customer still asks when they ask, and only
+    the labour and the handoffs change. Events before the step, and every
+    event of an order without a shifted step, keep their times. The shift
+    assumes the order waited on the internal step; for a step done in
+    parallel it overstates the gain.
 
     To test one change at a time, pass one move: ``project(log, [move])``;
     :func:`procmine.analysis.candidates.candidates` prices each candidate
@@ -342,37 +345,23 @@ class _Frame:
                         micros=self._timeline(moved_to))
 
     def _timeline(self, moved_to: np.ndarray) -> np.ndarray:
-        """Projected times: later events of an order move earlier by each moved step's wait."""
+        """Projected times: a step moved to the party that triggered it happens with the trigger.
+
+        Every later event of the order moves earlier by that step's wait. A
+        shifted step lands exactly on its (shifted) trigger: its cumulative
+        shift includes its own wait.
+        """
         moved = ~pd.isna(moved_to)
         if not moved.any():
             return self.micros
         micros = self.micros
-        wait_before = np.zeros(len(micros), dtype=np.int64)
-        wait_before[1:] = np.where(self.same_case_prev[1:], micros[1:] - micros[:-1], 0)
-        delta = np.where(moved, wait_before, 0)
+        prev = np.maximum(np.arange(len(micros)) - 1, 0)
+        triggered = moved & self.same_case_prev & (self.party[prev] == moved_to)
+        wait_before = np.where(self.same_case_prev, micros - micros[prev], 0)
+        delta = np.where(triggered, wait_before, 0)
         total = np.cumsum(delta)
         cum = total - (total[self.case_start] - delta[self.case_start])  # within the case
-        new_micros = micros - cum
-        return self._place_moved(new_micros, cum, delta, moved, moved_to)
-
-    def _place_moved(self, new_micros: np.ndarray, cum: np.ndarray, delta: np.ndarray,
-                     moved: np.ndarray, moved_to: np.ndarray) -> np.ndarray:
-        """Put each moved step at its owner's latest earlier event (else the previous event)."""
-        n = len(new_micros)
-        out = new_micros.copy()
-        positions = np.arange(n)
-        prev = np.maximum(positions - 1, 0)
-        shifted_prev = np.where(self.same_case_prev, new_micros[prev], self.micros)
-        # a moved step with no earlier event keeps its time (delta is 0 there)
-        target = np.where(self.same_case_prev, shifted_prev, self.micros - (cum - delta))
-        for owner in sorted(set(moved_to[moved])):
-            last_owner = np.maximum.accumulate(np.where(self.party == owner, positions, -1))
-            has_anchor = (last_owner >= self.case_start) & (last_owner < positions)
-            anchor_time = new_micros[np.maximum(last_owner, 0)]
-            pick = moved & (moved_to == owner)
-            target = np.where(pick & has_anchor, anchor_time, target)
-        out[moved] = target[moved]
-        return out
+        return micros - cum
 
     def department_handoffs(self, micros: np.ndarray, keep: np.ndarray | None = None
                             ) -> tuple[int, float]:

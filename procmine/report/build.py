@@ -179,7 +179,7 @@ def _candidates(log: EventLog, costs: CostModel, found_reentry: Any, found_hando
     else:
         moves = [Move(str(a), None if pd.isna(d) else str(d), str(k)) for a, d, k in zip(
             chosen["activity"], chosen["department"], chosen["kind"], strict=True)]
-        projection = project(log, moves, costs=costs)
+        projection = project(log, moves, costs=costs, reentry=found_reentry)
         maps = {"as_is": pmap, "to_be": process_map(projection.after, paths=MAP_PATH_COVERAGE)}
         values["projected_events_changed"] = int(projection.events_changed)
         values["handoffs_before"] = int(projection.handoffs_before.count)
