@@ -13,7 +13,9 @@ import click
 
 from procmine.errors import ProcmineError
 
-__all__ = ["Context", "handle_errors", "main_group", "mapping_options", "progress", "step"]
+__all__ = [
+    "Context", "Stages", "handle_errors", "main_group", "mapping_options", "progress", "step",
+]
 
 T = TypeVar("T")
 
@@ -134,3 +136,34 @@ def step(message: str) -> None:
     state = click.get_current_context().find_object(Context) or Context()
     if state.show_progress:
         click.echo(f"… {message}", err=True)
+
+
+class Stages:
+    """A progress bar over the named stages of a long command (loading, analysis, writing).
+
+    Shown on a terminal only (standard error), never with ``--quiet``; off a
+    terminal it stays silent, so scheduled jobs log nothing but the result.
+    Use as a context manager and call it with each stage's name as it starts.
+    """
+
+    def __init__(self, total: int, *, desc: str) -> None:
+        from tqdm import tqdm
+
+        state = click.get_current_context().find_object(Context) or Context()
+        self._bar = tqdm(total=total, desc=desc, disable=not state.show_progress, leave=False,
+                         file=sys.stderr, bar_format="{desc}: {n_fmt}/{total_fmt} {bar} {postfix}")
+        self._started = False
+
+    def __call__(self, stage: str) -> None:
+        if self._started:
+            self._bar.update(1)
+        self._started = True
+        self._bar.set_postfix_str(stage)
+
+    def __enter__(self) -> Stages:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._started and not any(exc):
+            self._bar.update(1)
+        self._bar.close()

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from procmine.cli._common import Context, handle_errors, mapping_options, step
+from procmine.cli._common import Context, Stages, handle_errors, mapping_options
 
 __all__ = ["report_command"]
 
@@ -47,12 +47,12 @@ def report_command(
     from procmine.report import build_report, write_report
 
     costs = load_cost_model(costs_path) if costs_path is not None else CostModel.default()
-    step(f"loading {input_path}")
-    log = load(input_path, **mapping)
-    step(f"loaded {log.n_events:,} events of {log.n_cases:,} orders "
-         f"({log.rows_rejected:,} rows rejected)")
-    report = build_report(log, costs=costs, progress=lambda what: step(f"analysis: {what}"))
-    files = write_report(report, out, progress=lambda what: step(f"writing {what}"))
+    # 1 load + 5 analysis stages (build_report) + 3 writing stages (write_report)
+    with Stages(9, desc="report") as stage:
+        stage(f"loading {input_path.name}")
+        log = load(input_path, **mapping)
+        report = build_report(log, costs=costs, progress=lambda what: stage(f"analysis: {what}"))
+        files = write_report(report, out, progress=lambda what: stage(f"writing {what}"))
     missing = [s.key for s in report.sections.values() if not s.available]
     state.info(
         f"report of {log.n_events:,} events, {log.n_cases:,} orders -> {files.html}"
