@@ -87,3 +87,15 @@ def test_help(capsys):
     assert main(["validate", "--help"]) == 0
     out = capsys.readouterr().out
     assert "--rejects" in out and "--case-id" in out
+
+
+def test_delimiter_and_encoding_options(tmp_path):
+    from procmine.cli import main
+
+    path = tmp_path / "lager.csv"
+    path.write_bytes("Auftrag;Schritt;Zeit\nSO-1;Prüfen;2024-01-05 10:00\n"
+                     "SO-1;Packen;2024-01-05 11:00\n".encode("cp1252"))
+    args = ["validate", str(path), "--case-id", "Auftrag", "--activity", "Schritt",
+            "--timestamp", "Zeit"]
+    assert main(args) == 1  # read as UTF-8 with commas: the file cannot be used as given
+    assert main([*args, "--delimiter", ";", "--encoding", "cp1252"]) == 0

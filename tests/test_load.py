@@ -185,3 +185,21 @@ def test_ocel_dispatch(real_logs_dir):
 def test_object_type_only_for_ocel(csv_path):
     with pytest.raises(UsageError, match="object_type applies to OCEL logs only"):
         procmine.load(csv_path, object_type="items", **MAP)
+
+
+def test_semicolon_windows_1252_csv_with_delimiter_and_encoding(tmp_path):
+    path = tmp_path / "retouren.csv"
+    path.write_bytes("Auftrag;Schritt;Zeit;Grund\n"
+                     "SO-1;Retoure erfasst;2024-01-05 10:00;Größe falsch\n"
+                     "SO-1;Ware geprüft;2024-01-06 09:00;\n".encode("cp1252"))
+    log = procmine.load(path, case_id="Auftrag", activity="Schritt", timestamp="Zeit",
+               delimiter=";", encoding="cp1252")
+    assert log.events["activity"].tolist() == ["Retoure erfasst", "Ware geprüft"]
+    assert log.events["Grund"].iloc[0] == "Größe falsch"
+
+
+def test_csv_options_refused_for_other_inputs(tmp_path):
+    sources = tmp_path / "s.toml"
+    sources.write_text("[sources]\n", encoding="utf-8")
+    with pytest.raises(UsageError, match="delimiter apply to CSV files only"):
+        procmine.load(sources, delimiter=";")

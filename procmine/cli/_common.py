@@ -103,6 +103,12 @@ def mapping_options(func: Callable[..., T]) -> Callable[..., T]:
             "--timezone", metavar="TZ",
             help="Time zone of timestamps without an offset, e.g. Europe/Amsterdam (default UTC).",
         ),
+        click.option("--delimiter", metavar="CHAR",
+                     help="CSV only: field separator (default ',').")
+        ,
+        click.option("--encoding", metavar="NAME",
+                     help="CSV only: text encoding, e.g. cp1252 (default UTF-8).")
+        ,
         click.option(
             "--object-type", metavar="TYPE",
             help="OCEL only: the object type that is the case (default 'orders').",
@@ -112,7 +118,7 @@ def mapping_options(func: Callable[..., T]) -> Callable[..., T]:
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> T:
         keys = ("case_id", "activity", "timestamp", "resource", "department",
-                "timestamp_format", "timezone", "object_type")
+                "timestamp_format", "timezone", "delimiter", "encoding", "object_type")
         mapping = {k: kwargs.pop(k) for k in keys if k in kwargs}
         kwargs["mapping"] = {k: v for k, v in mapping.items() if v is not None}
         return func(*args, **kwargs)

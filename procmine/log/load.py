@@ -31,8 +31,8 @@ __all__ = ["LogFormat", "flatten_ocel", "load", "load_sources"]
 
 LogFormat = Literal["sources", "csv", "parquet", "excel", "xes", "ocel"]
 
-_TABLE_HINT = "(procmine.load options; on the command line --case-id, --activity, --timestamp, " \
-              "--timestamp-format, --timezone)"
+_TABLE_HINT = ("(procmine.load options; on the command line --case-id, --activity, --timestamp, "
+               "--timestamp-format, --timezone, --delimiter, --encoding)")
 _FILE_HINT = "in a sources file (see the README section 'Sources file')"
 
 
@@ -46,6 +46,8 @@ def load(
     department: str | None = None,
     timestamp_format: str | None = None,
     timezone: str | None = None,
+    delimiter: str | None = None,
+    encoding: str | None = None,
     object_type: str = "orders",
     format: LogFormat | None = None,
     name: str | None = None,
@@ -74,6 +76,9 @@ def load(
         strftime format of the times (default ISO 8601), e.g. ``"%d/%m/%Y %H:%M"``.
     timezone : str, keyword-only
         IANA zone of times written without an offset (default UTC).
+    delimiter, encoding : str, keyword-only
+        CSV only: the field separator (default ``,``) and the text encoding
+        (default UTF-8), e.g. ``delimiter=";", encoding="cp1252"``.
     object_type : str, keyword-only
         OCEL only: the object type that is the case.
     format : {"sources", "csv", "parquet", "excel", "xes", "ocel"}, keyword-only
@@ -136,6 +141,11 @@ def load(
                 "xes": "XES times carry their offsets",
                 "ocel": "OCEL uses its standard attributes; choose the case with object_type"}
         raise UsageError(f"{path}: option(s) {', '.join(given)} do not apply: {what[kind]}")
+    csv_options = [k for k, v in (("delimiter", delimiter), ("encoding", encoding))
+                   if v is not None]
+    if csv_options and kind != "csv":
+        raise UsageError(f"{path}: option(s) {', '.join(csv_options)} apply to CSV files only; "
+                         f"this input is {kind}")
     if kind != "ocel" and object_type != "orders":
         raise UsageError(f"{path}: object_type applies to OCEL logs only; this input is {kind}")
     if kind == "sources":
@@ -155,7 +165,8 @@ def load(
         from procmine.io.ocel import read_ocel
 
         return EventLog.from_result(read_ocel(path, object_type=object_type, name=name))
-    return _load_table(path, kind, name=name, **table_options)
+    return _load_table(path, kind, name=name, delimiter=delimiter, encoding=encoding,
+                       **table_options)
 
 
 def load_sources(path: str | Path) -> EventLog:
@@ -197,8 +208,9 @@ def load_sources(path: str | Path) -> EventLog:
 def _load_table(path: Path, kind: str, *, name: str | None, case_id: str | None,
                 activity: str | None, timestamp: str | None, resource: str | None,
                 department: str | None, timestamp_format: str | None,
-                timezone: str | None) -> EventLog:
-    table = read_table(path, format=kind, name=name, fix_hint=_FILE_HINT)  # type: ignore[arg-type]
+                timezone: str | None, delimiter: str | None, encoding: str | None) -> EventLog:
+    table = read_table(path, format=kind, name=name,  # type: ignore[arg-type]
+                       delimiter=delimiter, encoding=encoding, fix_hint=_TABLE_HINT)
     source = name or _stem(path)
     present = set(table.columns)
 
