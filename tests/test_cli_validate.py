@@ -99,3 +99,21 @@ def test_delimiter_and_encoding_options(tmp_path):
             "--timestamp", "Zeit"]
     assert main(args) == 1  # read as UTF-8 with commas: the file cannot be used as given
     assert main([*args, "--delimiter", ";", "--encoding", "cp1252"]) == 0
+
+
+def test_events_outside_the_view_are_reported(tmp_path, capsys):
+    from procmine.cli import main
+
+    event = ('<event><string key="concept:name" value="{a}"/><string key="lifecycle:transition" '
+             'value="{t}"/><date key="time:timestamp" value="2024-01-01T{h}:00:00+00:00"/></event>')
+    body = "".join(event.format(a=a, t=t, h=h) for a, t, h in
+                   [("A", "start", "09"), ("A", "complete", "10"), ("B", "complete", "11")])
+    path = tmp_path / "lc.xes"
+    path.write_text('<?xml version="1.0" encoding="UTF-8"?><log xes.version="1.0"><trace>'
+                    f'<string key="concept:name" value="c1"/>{body}</trace></log>',
+                    encoding="utf-8")
+    assert main(["validate", str(path)]) == 0
+    out = capsys.readouterr().out
+    # two complete events are the view; the start event is not counted as read
+    assert "outside the XES order view: 1" in out
+    assert out.splitlines()[1].split()[2:5] == ["2", "2", "0"]

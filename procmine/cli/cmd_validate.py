@@ -52,6 +52,9 @@ def validate(input_path: Path, rejects_path: Path | None, mapping: dict[str, Any
         click.echo(line(cells))
         for reason, count in sorted(stats.reasons.items()):
             click.echo(f"    {reason}: {count:,}")
+        if stats.rows_outside_view:
+            click.echo(f"    not counted, outside the {stats.format.upper()} order view: "
+                       f"{stats.rows_outside_view:,}")
     if len(rows) > 1:
         click.echo(line(totals))
     click.echo(f"{log.n_events:,} events, {log.n_cases:,} cases, "
