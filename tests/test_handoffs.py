@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import sys
 import warnings
 
 import numpy as np
@@ -262,12 +260,9 @@ def test_concurrent_override():
 
 # -- against pm4py ---------------------------------------------------------------------------
 def _pm4py():
-    sys._pm4py_welcome_shown = True
-    os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        import pm4py
-    return pm4py
+    from tests._pm4py_logs import pm4py
+
+    return pm4py()
 
 
 def _read_xes(path):
