@@ -287,7 +287,7 @@ def kpis(
             notes.append(
                 "terminal activities derived from the log (ending at least "
                 f"{terminal_share:.0%} of orders and coming late in them, or matching "
-                f"{cancel_pattern!r}): {', '.join(sorted(activity_names[is_terminal])) or 'none'};"
+                f"“{cancel_pattern}”): {', '.join(sorted(activity_names[is_terminal])) or 'none'};"
                 " pass terminal= to set them."
             )
     else:
