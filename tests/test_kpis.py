@@ -177,3 +177,26 @@ def test_an_early_step_where_orders_stall_is_not_an_ending():
     assert k.terminal == ("Payment received",)
     o = k.orders.set_index("case_id")
     assert o["abandoned"].sum() == 4 and o.loc[["s0", "s1", "s2", "s3"], "abandoned"].all()
+
+
+def test_partial_periods_and_open_orders():
+    # the log runs Wed 3 Jan to Tue 16 Jan 2024: the weeks of 1 Jan (starts before the log)
+    # and 15 Jan (ends after it) are partial, the week of 8 Jan is whole
+    frame = pd.DataFrame({
+        "case_id": ["o1", "o1", "o2", "o2", "o3", "o3"],
+        "activity": ["Enter", "Ship", "Enter", "Ship", "Enter", "Pick"],
+        "timestamp": pd.to_datetime(["2024-01-03 09:00", "2024-01-04 09:00",
+                                     "2024-01-09 09:00", "2024-01-10 09:00",
+                                     "2024-01-15 09:00", "2024-01-16 09:00"], utc=True),
+    })
+    k = kpis(EventLog.from_frame(frame), terminal={"Ship"}, open_days=14)
+    weekly = k.weekly.set_index(k.weekly["period"].dt.strftime("%Y-%m-%d"))
+    assert weekly["partial"].to_dict() == {"2024-01-01": True, "2024-01-08": False,
+                                           "2024-01-15": True}
+    # o3 never shipped and its last event is the log's last: still open, not abandoned
+    assert weekly["orders_open"].to_dict() == {"2024-01-01": 0, "2024-01-08": 0,
+                                               "2024-01-15": 1}
+    assert weekly["orders_abandoned"].sum() == 0
+    # days: the log covers each of its days (from the first to the last), none is partial
+    assert not k.daily["partial"].any()
+    assert list(k.weekly.columns) == list(KPI_COLUMNS)

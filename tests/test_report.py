@@ -278,3 +278,20 @@ def test_missing_resource_does_not_break_the_report(tmp_path):
     report = build_report(EventLog.from_frame(_frame(rows)))
     assert report.handoffs.values["total_handoffs"] == 4
     write_report(report, tmp_path)
+
+
+def test_kpi_section_names_partial_weeks_and_open_orders():
+    from procmine import EventLog, build_report
+
+    frame = pd.DataFrame({
+        "case_id": ["o1", "o1", "o2"],
+        "activity": ["Enter", "Ship", "Enter"],
+        "timestamp": pd.to_datetime(["2024-01-03 09:00", "2024-01-04 09:00",
+                                     "2024-01-10 09:00"], utc=True),
+        "department": ["Sales", "Shipping", "Sales"],
+    })
+    notes = " ".join(build_report(EventLog.from_frame(frame)).sections["kpis"].notes)
+    # the log runs Wed 3 to Wed 10 Jan: both weeks are covered only in part
+    assert "2024-01-01, 2024-01-08" in notes
+    # o2 has only its first event, at the very end of the log: still running
+    assert "1 order was still running" in notes

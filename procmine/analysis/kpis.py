@@ -78,7 +78,7 @@ ORDER_COLUMNS: Final = (
 KPI_COLUMNS: Final = (
     "period", "orders_started", "cycle_time_median_h", "cycle_time_p90_h", "orders_paid",
     "order_to_cash_median_h", "order_to_cash_p90_h", "touchless_rate", "handoffs_per_order",
-    "return_rate", "orders_abandoned", "abandoned_rate",
+    "return_rate", "orders_abandoned", "abandoned_rate", "orders_open", "partial",
 )
 
 Freq = Literal["D", "W"]
@@ -312,17 +312,25 @@ def kpis(
         "open": is_open,
         "abandoned": abandoned,
     })
+    span = (events[TIMESTAMP].min(), events[TIMESTAMP].max()) if n else None
     return Kpis(
-        daily=_per_period(orders, "D"),
-        weekly=_per_period(orders, "W"),
+        daily=_per_period(orders, "D", span=span),
+        weekly=_per_period(orders, "W", span=span),
         orders=orders,
         terminal=tuple(sorted(activity_names[is_terminal].tolist())),
         notes=tuple(notes),
     )
 
 
-def _per_period(orders: pd.DataFrame, freq: Freq) -> pd.DataFrame:
-    """Aggregate per-order values to one row per period of the order's start."""
+def _per_period(orders: pd.DataFrame, freq: Freq, *,
+                span: tuple[pd.Timestamp, pd.Timestamp] | None = None) -> pd.DataFrame:
+    """Aggregate per-order values to one row per period of the order's start.
+
+    ``orders_open`` counts the period's orders still running at the end of the log
+    (their cycle times are not final); ``partial`` marks a period the log covers
+    only in part (it starts before the log's first day or ends after its last),
+    as the current week of a scheduled run always is.
+    """
     day = orders["start"].dt.floor("D")
     if freq == "W":
         day = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
@@ -330,7 +338,8 @@ def _per_period(orders: pd.DataFrame, freq: Freq) -> pd.DataFrame:
         frame = pd.DataFrame({c: pd.Series([], dtype="float64") for c in KPI_COLUMNS})
         frame["period"] = pd.Series([], dtype="datetime64[us, UTC]")
         return frame.astype({"orders_started": "int64", "orders_paid": "int64",
-                             "orders_abandoned": "int64"})
+                             "orders_abandoned": "int64", "orders_open": "int64",
+                             "partial": "bool"})
     grouped = orders.assign(period=day).groupby("period", sort=True)
     quantiles = grouped[["cycle_time_h", "order_to_cash_h"]].quantile([0.5, 0.9]).unstack()
     table = pd.DataFrame({
@@ -344,6 +353,7 @@ def _per_period(orders: pd.DataFrame, freq: Freq) -> pd.DataFrame:
         "handoffs_per_order": grouped["handoffs"].mean(),
         "return_rate": grouped["returned"].mean(),
         "orders_abandoned": grouped["abandoned"].sum(),
+        "orders_open": grouped["open"].sum(),
     })
     step = pd.Timedelta(days=7 if freq == "W" else 1)
     full = pd.date_range(day.min(), day.max(), freq=step, name="period")
@@ -351,6 +361,10 @@ def _per_period(orders: pd.DataFrame, freq: Freq) -> pd.DataFrame:
     table["orders_started"] = table["orders_started"].fillna(0).astype("int64")
     table["orders_paid"] = table["orders_paid"].fillna(0).astype("int64")
     table["orders_abandoned"] = table["orders_abandoned"].fillna(0).astype("int64")
+    table["orders_open"] = table["orders_open"].fillna(0).astype("int64")
+    first_day, last_day = span if span is not None else (day.min(), day.max())
+    first_day, last_day = first_day.floor("D"), last_day.floor("D")
+    table["partial"] = (full < first_day) | (full + step > last_day + pd.Timedelta(days=1))
     started = table["orders_started"].replace(0, np.nan)
     table["abandoned_rate"] = table["orders_abandoned"] / started
     table = table.reset_index()

@@ -214,6 +214,15 @@ def _kpis(log: EventLog, found_kpis: Any) -> Section:
     }
     if len(weekly) < 2:
         notes.append("The log spans less than two weeks: the trend charts have a single point.")
+    partial = weekly.loc[weekly["partial"], "period"]
+    if len(partial):
+        weeks = ", ".join(f"{p:%Y-%m-%d}" for p in partial)
+        notes.append(f"Weeks the log covers only in part (read their points with care): {weeks}.")
+    still_open = int(weekly["orders_open"].sum())
+    if still_open:
+        which = "1 order was" if still_open == 1 else f"{still_open:,} orders were"
+        notes.append(f"{which} still running when the log ends; their cycle times are not "
+                     "final (column orders_open).")
     return Section("kpis", notes=tuple(notes), tables={"daily": daily, "weekly": weekly},
                    values=overall)
 
