@@ -290,8 +290,14 @@ def test_kpi_section_names_partial_weeks_and_open_orders():
                                      "2024-01-10 09:00"], utc=True),
         "department": ["Sales", "Shipping", "Sales"],
     })
-    notes = " ".join(build_report(EventLog.from_frame(frame)).sections["kpis"].notes)
+    report = build_report(EventLog.from_frame(frame))
+    notes = " ".join(report.sections["kpis"].notes)
     # the log runs Wed 3 to Wed 10 Jan: both weeks are covered only in part
     assert "2024-01-01, 2024-01-08" in notes
     # o2 has only its first event, at the very end of the log: still running
     assert "1 order was still running" in notes
+    # the trend charts label both weeks as partial
+    from procmine.report.html import report_html
+
+    html_text = report_html(report, {})
+    assert "2024-01-01 (part)" in html_text and "2024-01-08 (part)" in html_text

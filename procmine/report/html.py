@@ -330,7 +330,10 @@ def _kpis(report: Report, section: Section) -> list[str]:
     parts = _section_head(section)
     weekly = section.tables.get("weekly")
     if section.available and weekly is not None and not weekly.empty:
-        x = [str(v)[:10] for v in weekly["period"].tolist()]
+        partial = (weekly["partial"] if "partial" in weekly.columns
+                   else pd.Series(False, index=weekly.index))
+        x = [str(v)[:10] + (" (part)" if p else "")
+             for v, p in zip(weekly["period"].tolist(), partial.tolist(), strict=True)]
         charts = []
         for column, title, unit in _CHARTS:
             if column not in weekly.columns:
