@@ -1,0 +1,166 @@
+"""Who did an event (its actor at a level), and where work changes hands: one definition each.
+
+Every table, map, projection, KPI and report that speaks of an event's actor or of
+a handoff calls these functions; nothing else computes either.
+
+- The **actor** of an event at level ``resource`` is its resource, at ``source``
+  the extract it came from, at ``party`` its party (internal, customer, supplier,
+  carrier). At ``department`` it is its department or, when it has none and its
+  party is an outside one (customer, supplier, carrier), that party: a customer
+  placing an order on the web shop is the actor "customer" beside "Sales" and
+  "Warehouse". An event with no actor at a level (no resource; an internal event
+  without a department) is skipped at that level.
+- A **handoff** is two events of one case, consecutive among the events that have
+  an actor, whose actors differ (the handover-of-work relation of van der Aalst,
+  Reijers & Song, 2005, with direct succession only).
+"""
+
+from __future__ import annotations
+
+from typing import Final, Literal, get_args
+
+import numpy as np
+import pandas as pd
+
+from procmine._check import check_choice
+from procmine.schema import CASE_ID, DEPARTMENT, PARTY, RESOURCE, SOURCE
+
+__all__ = [
+    "ACTOR_LEVELS",
+    "LEVELS",
+    "ActorLevel",
+    "Level",
+    "actor",
+    "actor_codes",
+    "case_codes",
+    "handoff_positions",
+]
+
+#: Levels at which handoffs are counted.
+Level = Literal["resource", "department", "party"]
+LEVELS: Final[tuple[str, ...]] = get_args(Level)
+#: Levels at which an actor can be read (re-entry also reads the source system).
+ActorLevel = Literal["resource", "department", "party", "source"]
+ACTOR_LEVELS: Final[tuple[str, ...]] = get_args(ActorLevel)
+
+_OUTSIDE: Final = ("customer", "supplier", "carrier")
+
+
+def actor(events: pd.DataFrame, level: str) -> pd.Series:
+    """The actor of every event at ``level`` (``str`` dtype, missing when none).
+
+    Parameters
+    ----------
+    events : pandas.DataFrame
+        Canonical events (``EventLog.events``).
+    level : {"resource", "department", "party", "source"}
+
+    Returns
+    -------
+    pandas.Series
+        Same index as ``events``.
+
+    Raises
+    ------
+    UsageError
+        ``level`` is not one of :data:`ACTOR_LEVELS`.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"department": ["Sales", None, None],
+    ...                   "party": ["internal", "customer", "internal"]})
+    >>> actor(f, "department").tolist()
+    ['Sales', 'customer', nan]
+    """
+    check_choice(level, ACTOR_LEVELS, option="level")
+    if level == "department":
+        party = events[PARTY].astype("str")
+        outside = party.where(party.isin(_OUTSIDE))
+        return events[DEPARTMENT].astype("str").fillna(outside)
+    column = {"resource": RESOURCE, "party": PARTY, "source": SOURCE}[level]
+    return events[column].astype("str")
+
+
+def actor_codes(events: pd.DataFrame, level: str) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of :func:`actor` (-1 where missing) and the actor names they stand for.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"department": ["Sales", None, "Sales"],
+    ...                   "party": ["internal", "supplier", "internal"]})
+    >>> codes, names = actor_codes(f, "department")
+    >>> codes.tolist(), names.tolist()
+    ([0, 1, 0], ['Sales', 'supplier'])
+    """
+    codes, names = pd.factorize(actor(events, level), use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64), np.asarray(names, dtype=object).astype(str)
+
+
+def case_codes(events: pd.DataFrame) -> np.ndarray:
+    """Case codes 0, 1, ... increasing in log order (a canonical log is ordered by case).
+
+    Examples
+    --------
+    >>> case_codes(pd.DataFrame({"case_id": ["b", "b", "a"]})).tolist()
+    [0, 0, 1]
+    """
+    cases = events[CASE_ID]
+    n = len(cases)
+    if n < 2:
+        return np.zeros(n, dtype=np.int64)
+    try:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        pa = None
+    change = None
+    if pa is not None:
+        try:
+            values = pa.array(cases.array)
+            change = pc.not_equal(values[1:], values[:-1]).to_numpy(zero_copy_only=False)
+        except (TypeError, ValueError, pa.ArrowException):  # not Arrow-backed
+            change = None
+    if change is None:
+        ids = cases.to_numpy(dtype=object)
+        change = ids[1:] != ids[:-1]
+    return np.r_[0, np.cumsum(change, dtype=np.int64)]
+
+
+def handoff_positions(
+    cases: np.ndarray, actors: np.ndarray, *, keep: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Row positions of the source and target event of every handoff, in log order.
+
+    This is the one handoff counter: the handoff table, the maps' handoff edges,
+    the projection's before/after figures and the KPIs all come from it.
+
+    Parameters
+    ----------
+    cases : numpy.ndarray
+        Case code of every event (:func:`case_codes`), events in log order.
+    actors : numpy.ndarray
+        Actor code of every event (:func:`actor_codes`), -1 for none.
+    keep : numpy.ndarray of bool, optional, keyword-only
+        Only these events take part (the others are skipped like events without
+        an actor).
+
+    Returns
+    -------
+    (numpy.ndarray, numpy.ndarray)
+        Positions of each handoff's source and target event.
+
+    Examples
+    --------
+    >>> cases = np.array([0, 0, 0, 0, 1])
+    >>> actors = np.array([0, -1, 1, 1, 0])
+    >>> [p.tolist() for p in handoff_positions(cases, actors)]
+    [[0], [2]]
+    """
+    known = actors >= 0
+    if keep is not None:
+        known &= keep
+    at = np.flatnonzero(known)
+    c = cases[at]
+    a = actors[at]
+    hand = (c[1:] == c[:-1]) & (a[1:] != a[:-1])
+    return at[:-1][hand], at[1:][hand]
