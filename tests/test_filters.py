@@ -19,6 +19,8 @@ from procmine.log.filters import (
     filter_where,
     variants,
 )
+from procmine.log.variants import Variants
+from procmine.log.variants import variants as engine_variants
 
 # o1: Enter(Sales) Pick(Warehouse) Ship(Shipping)       2024-01-01 .. 2024-01-03
 # o2: Enter(Sales) Pick(Warehouse) Ship(Shipping)       2024-01-05 .. 2024-01-06
@@ -65,7 +67,33 @@ def test_filter_activities(log):
     assert acts(filter_activities(log, ["Enter", "Ship"], keep=False)) == ["Pick", "Pick", "Pick"]
     assert cases(filter_activities(log, "Ship", scope="cases")) == ["o1", "o2"]
     assert cases(filter_activities(log, "Ship", keep=False, scope="cases")) == ["o3", "o4"]
-    assert filter_activities(log, "No such").n_events == 0
+
+def test_names_that_match_nothing_raise_with_close_matches(log):
+    with pytest.raises(UsageError, match=r"filter_activities: no activity 'Pikc' "
+                                         r"\(did you mean 'Pick'\?\)"):
+        filter_activities(log, ["Pikc"])
+    # one misspelt name among good ones is not silently ignored either
+    with pytest.raises(UsageError, match=r"no department 'Salse' \(did you mean 'Sales'\?\)"):
+        filter_departments(log, ["Warehouse", "Salse"], keep=False)
+    with pytest.raises(UsageError, match=r"filter_resources: no resource 'Ann' "
+                                         r"\(did you mean 'ann' or 'dan'\?\)"):
+        log.filter_resources("Ann")
+    with pytest.raises(UsageError, match="activity names 'x', 'y'"):
+        filter_activities(log, ["x", "y"], scope="cases")
+
+
+@pytest.mark.parametrize("call", [
+    lambda f: filter_activities(f, "Pick"), lambda f: filter_departments(f, "Sales"),
+    lambda f: filter_resources(f, "ann"), lambda f: filter_cases(f, "o1"),
+    lambda f: filter_time(f, start="2024-01-01"), lambda f: filter_case_size(f, min_events=1),
+    lambda f: filter_variants(f, top=1), lambda f: filter_where(f, lambda e: e["case_id"] == "o1"),
+    lambda f: variants(f),
+])
+def test_a_dataframe_instead_of_a_log_says_how_to_make_one(call):
+    frame = make_frame(ROWS)
+    with pytest.raises(UsageError, match=r"expected an EventLog, got a pandas DataFrame; make "
+                                         r"one with pm\.load\(df, case_id=\.\.\."):
+        call(frame)
 
 
 def test_filter_departments_and_missing_values(log):
@@ -119,7 +147,8 @@ def test_filter_time_open_ends_and_timezones(log):
 
 
 def test_filter_time_checks_its_arguments(log):
-    with pytest.raises(UsageError, match="mode must be one of intersecting, contained"):
+    with pytest.raises(UsageError, match="mode: unknown value 'trim'; expected one of "
+                                         "intersecting, contained"):
         filter_time(log, start="2024-01-01", mode="trim")
     with pytest.raises(UsageError, match=r"start .* must be before end"):
         filter_time(log, start="2024-02-01", end="2024-01-01")
@@ -136,17 +165,23 @@ def test_filter_case_size(log):
 
 
 def test_variants_and_ties(log):
-    table = variants(log)
+    result = variants(log)
+    assert isinstance(result, Variants)
+    table = result.table
     # o2's Enter and Pick tie in time: file order is kept (Enter, Pick)
-    assert table[["variant", "cases"]].values.tolist() == [
-        ["Enter > Pick > Ship", 2], ["Enter", 1], ["Enter > Pick", 1]]
+    assert table[["variant", "activities", "cases"]].values.tolist() == [
+        [1, "Enter → Pick → Ship", 2], [2, "Enter", 1], [3, "Enter → Pick", 1]]
     assert table["share"].tolist() == [0.5, 0.25, 0.25]
     assert table["length"].tolist() == [3, 1, 2]
+    assert result.case_variant.to_dict() == {"o1": 1, "o2": 1, "o3": 3, "o4": 2}
+    # the filters' variants are the one engine's, and so are EventLog.variants()
+    pd.testing.assert_frame_equal(table, engine_variants(log).table)
+    pd.testing.assert_frame_equal(log.variants().table, table)
 
 
 def test_filter_variants(log):
     assert cases(filter_variants(log, top=1)) == ["o1", "o2"]
-    # ties in frequency go by variant text: "Enter" before "Enter > Pick"
+    # ties in frequency go by variant text: "Enter" before "Enter → Pick"
     assert cases(filter_variants(log, top=2)) == ["o1", "o2", "o4"]
     assert cases(filter_variants(log, coverage=0.5)) == ["o1", "o2"]
     assert cases(filter_variants(log, coverage=0.51)) == ["o1", "o2", "o4"]
@@ -178,7 +213,7 @@ def test_methods_chain(log):
     assert log.filter_cases("o4").n_cases == 1
     assert log.filter_resources("dan").n_events == 1
     assert log.filter_where(lambda e: e["activity"] == "Ship").n_events == 2
-    assert log.variants()["cases"].sum() == 4
+    assert log.variants().table["cases"].sum() == 4
 
 
 def test_empty_log_and_single_event():
@@ -189,12 +224,14 @@ def test_empty_log_and_single_event():
     assert filter_time(empty, start="2024-01-01").n_events == 0
     assert filter_case_size(empty, min_events=1).n_events == 0
     assert filter_variants(empty, top=1).n_events == 0
-    assert variants(empty).empty
+    assert variants(empty).table.empty and variants(empty).n_cases == 0
+    assert filter_activities(empty, "x").n_events == 0
     one = EventLog.from_frame(make_frame([("o1", "A", "2024-01-01", None, None)]))
     assert filter_variants(one, coverage=0.1).n_events == 1
     assert filter_time(one, start="2024-01-01", end="2024-01-02", mode="contained").n_events == 1
 
 
 def test_scope_is_checked(log):
-    with pytest.raises(UsageError, match="scope must be one of events, cases"):
+    with pytest.raises(UsageError, match="scope: unknown value 'traces'; expected one of "
+                                         "events, cases"):
         filter_activities(log, "Pick", scope="traces")

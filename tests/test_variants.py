@@ -1,4 +1,4 @@
-"""Variants: hand-computed sequences, counts, shares and durations."""
+"""Variants (procmine.log.variants, the one engine): hand-computed and independent checks."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import pytest
 from _pm4py_logs import canonical, pm4py, read_xes
 from conftest import make_frame
 
+import procmine
 from procmine import EventLog, UsageError
-from procmine.discovery.variants import VARIANT_COLUMNS, variants
+from procmine.log.variants import HTML_ROWS, VARIANT_COLUMNS, Variants, variants
 
 ROWS = [
     ("a", "Enter", "2024-01-01 09:00"), ("a", "Ship", "2024-01-01 11:00"),
@@ -73,11 +74,74 @@ def test_agrees_with_pm4py_on_running_example(real_logs_dir):
     assert mine == {tuple(k): int(v) for k, v in expected.items()}
 
 
-def test_very_long_cases_fall_back_to_the_same_result(monkeypatch):
+def test_discovery_and_the_package_re_export_the_one_engine():
     import importlib
 
-    module = importlib.import_module("procmine.discovery.variants")
+    discovery_module = importlib.import_module("procmine.discovery.variants")
 
-    expected = variants(_log()).table
-    monkeypatch.setattr(module, "_MAX_MATRIX_CELLS", 0)
-    pd.testing.assert_frame_equal(variants(_log()).table, expected)
+    assert discovery_module.variants is variants and discovery_module.Variants is Variants
+    assert procmine.variants is variants and procmine.Variants is Variants
+
+
+def _plain_pandas_variants(log):
+    """Independent computation: join each case's activities, count, take durations."""
+    events = log.events
+    grouped = events.groupby("case_id", sort=True)
+    per_case = pd.DataFrame({
+        "activities": grouped["activity"].agg(lambda a: " → ".join(a)),
+        "duration": (grouped["timestamp"].max() - grouped["timestamp"].min()).dt.total_seconds(),
+    })
+    table = per_case.groupby("activities").agg(cases=("duration", "size"),
+                                               median_duration_s=("duration", "median"))
+    return per_case, table.reset_index().sort_values(
+        ["cases", "activities"], ascending=[False, True], kind="stable").reset_index(drop=True)
+
+
+def test_agrees_with_a_plain_pandas_join_on_the_sample(sample_logs_dir):
+    log = procmine.load(sample_logs_dir / "sources.toml")
+    result = variants(log)
+    per_case, expected = _plain_pandas_variants(log)
+    table = result.table
+    assert table["activities"].tolist() == expected["activities"].tolist()
+    assert table["cases"].tolist() == expected["cases"].tolist()
+    assert table["median_duration_s"].tolist() == pytest.approx(
+        expected["median_duration_s"].tolist())
+    assert (table["length"] == table["activities"].str.count(" → ") + 1).all()
+    assert result.n_cases == log.n_cases == int(table["cases"].sum())
+    assert table["variant"].tolist() == list(range(1, len(table) + 1))
+    number = dict(zip(table["activities"], table["variant"], strict=True))
+    assert result.case_variant.to_dict() == per_case["activities"].map(number).to_dict()
+    assert (result.tables["cases"]["variant"].to_numpy() == result.case_variant.to_numpy()).all()
+
+
+def test_top_20_has_what_a_report_needs(sample_logs_dir):
+    log = procmine.load(sample_logs_dir / "sources.toml")
+    whole = variants(log)
+    top = variants(log, top=20)
+    assert len(top.table) == min(20, whole.n_variants)
+    pd.testing.assert_frame_equal(top.table, whole.table.head(20))
+    assert top.n_variants == whole.n_variants and top.n_cases == log.n_cases
+    assert top.covered == pytest.approx(whole.table["share"].head(20).sum())
+    # every case still has its number, so a report can link cases to variants
+    assert len(top.case_variant) == log.n_cases
+
+
+def test_cases_of_equal_length_but_different_order_are_different_variants():
+    rows = [("a", "X", "2024-01-01 09:00"), ("a", "Y", "2024-01-01 10:00"),
+            ("b", "Y", "2024-01-01 09:00"), ("b", "X", "2024-01-01 10:00"),
+            ("c", "X", "2024-01-01 09:00"), ("c", "Y", "2024-01-01 10:00"),
+            ("c", "X", "2024-01-01 11:00")]
+    table = variants(_log(rows)).table
+    assert table[["activities", "cases", "length"]].values.tolist() == [
+        ["X → Y", 1, 2], ["X → Y → X", 1, 3], ["Y → X", 1, 2]]
+
+
+def test_html_is_truncated_with_a_count_of_the_rest():
+    rows = [(f"c{i:03d}", f"A{i:03d}", "2024-01-01 09:00") for i in range(HTML_ROWS + 7)]
+    result = variants(_log(rows))
+    shown = result._repr_html_()
+    assert shown.count("<tr") == HTML_ROWS + 1  # header + rows
+    assert "and 7 more variants" in shown
+    small = variants(_log())._repr_html_()
+    assert "more variant" not in small and "Enter → Ship" in small
+    assert "&lt;b&gt;" in variants(_log([("a", "<b>", "2024-01-01")]))._repr_html_()

@@ -3,23 +3,33 @@
 Filters are verbs (bupaR style). None modifies its input; events keep the
 canonical order. Each is also a method of :class:`~procmine.log.eventlog.EventLog`,
 so ``log.filter_departments(["Sales"]).filter_case_size(min_events=3)`` chains.
+
+:func:`variants` is the one variants engine of :mod:`procmine.log.variants`,
+re-exported here so that ``EventLog.variants()`` and :func:`filter_variants`
+read the same variants. A name given to a filter that matches nothing in the
+log (a misspelt activity, department or resource) raises :class:`UsageError`
+with the close matches, instead of returning an empty log.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, cast, get_args
 
 import numpy as np
 import pandas as pd
 
+from procmine._check import check_choice, check_names
 from procmine.errors import UsageError
+from procmine.log._require import require_log
+from procmine.log.variants import Variants, variants
 from procmine.schema import ACTIVITY, CASE_ID, DEPARTMENT, RESOURCE, TIMESTAMP
 
 if TYPE_CHECKING:
     from procmine.log.eventlog import EventLog
 
 __all__ = [
+    "Variants",
     "filter_activities",
     "filter_case_size",
     "filter_cases",
@@ -32,13 +42,9 @@ __all__ = [
 ]
 
 Scope = Literal["events", "cases"]
+SCOPES: Final[tuple[str, ...]] = get_args(Scope)
 TimeMode = Literal["intersecting", "contained", "started", "completed", "events"]
-
-
-def _check(value: str, allowed: object, what: str) -> None:
-    options = get_args(allowed)
-    if value not in options:
-        raise UsageError(f"{what} must be one of {', '.join(options)}; got {value!r}")
+TIME_MODES: Final[tuple[str, ...]] = get_args(TimeMode)
 
 
 def _as_list(values: Iterable[str] | str, what: str) -> list[str]:
@@ -56,10 +62,15 @@ def _keep_events(log: EventLog, mask: np.ndarray) -> EventLog:
 
 
 def _by_column(
-    log: EventLog, column: str, values: Iterable[str] | str, *, keep: bool, scope: Scope, what: str
+    log: EventLog, column: str, values: Iterable[str] | str, *, keep: bool, scope: Scope,
+    what: str, where: str,
 ) -> EventLog:
-    _check(scope, Scope, "scope")
+    log = require_log(log, where=where)
+    check_choice(scope, SCOPES, option="scope")
     wanted = _as_list(values, what)
+    if len(log.events):  # an empty log has no names to match (and stays empty)
+        check_names(wanted, set(log.events[column].dropna().astype(str).unique()),
+                    what=what, where=where)
     hit = log.events[column].isin(wanted).to_numpy()
     if scope == "events":
         return _keep_events(log, hit if keep else ~hit)
@@ -86,6 +97,12 @@ def filter_activities(
     -------
     EventLog
 
+    Raises
+    ------
+    UsageError
+        ``log`` is not an EventLog, ``scope`` is unknown, or an activity is not
+        in the log (the message lists close matches).
+
     Examples
     --------
     >>> import pandas as pd
@@ -95,12 +112,17 @@ def filter_activities(
     ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02", "2024-01-03"], utc=True)}))
     >>> filter_activities(log, ["Pick"]).events["activity"].tolist()
     ['Pick']
+    >>> filter_activities(log, ["Pikc"])
+    Traceback (most recent call last):
+    ...
+    procmine.errors.UsageError: filter_activities: no activity 'Pikc' (did you mean 'Pick'?) ...
     >>> filter_activities(log, "Pick", scope="cases").events["case_id"].tolist()
     ['o1', 'o1']
     >>> filter_activities(log, "Pick", keep=False).n_events
     2
     """
-    return _by_column(log, ACTIVITY, activities, keep=keep, scope=scope, what="activities")
+    return _by_column(log, ACTIVITY, activities, keep=keep, scope=scope, what="activity",
+                      where="filter_activities")
 
 
 def filter_departments(
@@ -124,7 +146,8 @@ def filter_departments(
     >>> filter_departments(log, "Sales", keep=False).events["case_id"].tolist()
     ['o1', 'o2']
     """
-    return _by_column(log, DEPARTMENT, departments, keep=keep, scope=scope, what="departments")
+    return _by_column(log, DEPARTMENT, departments, keep=keep, scope=scope, what="department",
+                      where="filter_departments")
 
 
 def filter_resources(
@@ -143,7 +166,8 @@ def filter_resources(
     >>> filter_resources(log, ["bob"]).events["case_id"].tolist()
     ['o2']
     """
-    return _by_column(log, RESOURCE, resources, keep=keep, scope=scope, what="resources")
+    return _by_column(log, RESOURCE, resources, keep=keep, scope=scope, what="resource",
+                      where="filter_resources")
 
 
 def filter_cases(log: EventLog, case_ids: Iterable[str] | str, *, keep: bool = True) -> EventLog:
@@ -159,6 +183,7 @@ def filter_cases(log: EventLog, case_ids: Iterable[str] | str, *, keep: bool = T
     >>> filter_cases(log, ["o2"]).n_cases, filter_cases(log, "o2", keep=False).n_cases
     (1, 1)
     """
+    log = require_log(log, where="filter_cases")
     hit = log.events[CASE_ID].isin(_as_list(case_ids, "case_ids")).to_numpy()
     return _keep_events(log, hit if keep else ~hit)
 
@@ -167,7 +192,7 @@ def _timestamp(value: object, what: str) -> pd.Timestamp | None:
     if value is None:
         return None
     try:
-        stamp = pd.Timestamp(value)
+        stamp = pd.Timestamp(cast(Any, value))  # a str, date, datetime or number
     except (ValueError, TypeError):
         raise UsageError(
             f"{what} must be a date or time (e.g. '2024-01-31'), got {value!r}"
@@ -212,7 +237,8 @@ def filter_time(
     >>> filter_time(log, end="2024-01-10", mode="events").events["activity"].tolist()
     ['Enter']
     """
-    _check(mode, TimeMode, "mode")
+    log = require_log(log, where="filter_time")
+    check_choice(mode, TIME_MODES, option="mode")
     lo, hi = _timestamp(start, "start"), _timestamp(end, "end")
     if lo is not None and hi is not None and lo >= hi:
         raise UsageError(f"start ({lo}) must be before end ({hi})")
@@ -261,6 +287,7 @@ def filter_case_size(
     >>> filter_case_size(log, min_events=2).events["case_id"].unique().tolist()
     ['o1']
     """
+    log = require_log(log, where="filter_case_size")
     for label, value in (("min_events", min_events), ("max_events", max_events)):
         if value is not None and (not isinstance(value, int | np.integer) or value < 0):
             raise UsageError(f"{label} must be a non-negative integer, got {value!r}")
@@ -271,42 +298,6 @@ def filter_case_size(
     if max_events is not None:
         mask &= size <= max_events
     return _keep_events(log, mask)
-
-
-def variants(log: EventLog) -> pd.DataFrame:
-    """The variants (sequences of activities) with their number of cases.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``variant`` (activities joined by ``" > "``), ``cases``, ``share``
-        (of all cases), ``length``; most frequent first, ties by variant text.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from procmine.log import EventLog
-    >>> log = EventLog.from_frame(pd.DataFrame({
-    ...     "case_id": ["o1", "o1", "o2", "o2", "o3"], "activity": ["A", "B", "A", "B", "A"],
-    ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"] * 2 + ["2024-01-01"],
-    ...                                 utc=True)}))
-    >>> variants(log).values.tolist()
-    [['A > B', 2, 0.666..., 2], ['A', 1, 0.333..., 1]]
-    """
-    per_case = _variant_per_case(log)
-    table = per_case.value_counts().rename("cases").rename_axis("variant").reset_index()
-    table["share"] = table["cases"] / max(len(per_case), 1)
-    table["length"] = table["variant"].str.count(" > ") + 1
-    table = table.sort_values(["cases", "variant"], ascending=[False, True], kind="stable")
-    return table.reset_index(drop=True)
-
-
-def _variant_per_case(log: EventLog) -> pd.Series:
-    """Case id -> variant text (events are already in case/time order)."""
-    events = log.events
-    if events.empty:
-        return pd.Series([], dtype="str", name="variant")
-    return events.groupby(CASE_ID, sort=False)[ACTIVITY].agg(" > ".join).rename("variant")
 
 
 def filter_variants(
@@ -332,20 +323,16 @@ def filter_variants(
     >>> filter_variants(log, coverage=0.9).n_cases
     3
     """
+    log = require_log(log, where="filter_variants")
     if (top is None) == (coverage is None):
         raise UsageError("give exactly one of top= or coverage=")
     if top is not None and (not isinstance(top, int | np.integer) or top < 1):
         raise UsageError(f"top must be a positive integer, got {top!r}")
     if coverage is not None and not 0 < coverage <= 1:
         raise UsageError(f"coverage must be in (0, 1], got {coverage!r}")
-    table = variants(log)
-    if top is not None:
-        chosen = table["variant"].iloc[:top]
-    else:
-        before = table["share"].cumsum() - table["share"]
-        chosen = table.loc[before < coverage - 1e-12, "variant"]
-    per_case = _variant_per_case(log)
-    keep_cases = per_case.index[per_case.isin(chosen)]
+    result = variants(log, top=top, coverage=coverage)
+    per_case = result.case_variant
+    keep_cases = per_case.index[per_case.isin(result.table["variant"])]
     return _keep_events(log, log.events[CASE_ID].isin(keep_cases).to_numpy())
 
 
@@ -363,6 +350,7 @@ def filter_where(log: EventLog, predicate: Callable[[pd.DataFrame], object]) -> 
     >>> filter_where(log, lambda e: e["amount"] > 100).events["case_id"].tolist()
     ['o2']
     """
+    log = require_log(log, where="filter_where")
     if not callable(predicate):
         raise UsageError(f"predicate must be a function of the events frame, got "
                          f"{type(predicate).__name__}")
