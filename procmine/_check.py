@@ -63,7 +63,7 @@ def check_names(names: Iterable[object], known: Collection[object], *, what: str
     >>> check_names(["Shp"], {"Pick", "Ship"}, what="activity", where="Move")
     Traceback (most recent call last):
     ...
-    procmine.errors.UsageError: Move: no activity 'Shp' in this log (did you mean 'Ship'?)
+    procmine.errors.UsageError: Move: the log has no activity 'Shp' (did you mean 'Ship'?)
     """
     known_set = set(known)
     unknown = [n for n in dict.fromkeys(names) if n not in known_set]
@@ -76,5 +76,4 @@ def check_names(names: Iterable[object], known: Collection[object], *, what: str
         parts.append(f"{name!r}" + (f" (did you mean {' or '.join(map(repr, hint))}?)"
                                      if hint else ""))
     more = f" and {len(unknown) - 5} more" if len(unknown) > 5 else ""
-    plural = what if len(unknown) == 1 else f"{what} names"
-    raise UsageError(f"{where}: no {plural} {', '.join(parts)}{more} in this log")
+    raise UsageError(f"{where}: the log has no {what} {', '.join(parts)}{more}")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from procmine import EventLog, InformationItem
-from procmine.analysis.candidates import annual_factor, candidates
+from procmine.analysis.candidates import candidates
 from procmine.analysis.costs import CHANGE_KINDS, CostModel
 from procmine.analysis.handoffs import handoffs
 from procmine.analysis.projection import Move, project
@@ -17,7 +17,8 @@ from procmine.schema import empty_events
 
 COLUMNS = ["case_id", "activity", "timestamp", "department", "party", "automated", "address",
            "supplier_date"]
-ITEMS = [InformationItem("address", "customer"), InformationItem("supplier_date", "supplier")]
+ITEMS = [InformationItem("address", "customer"),
+         InformationItem("supplier_date", "supplier", type="date")]
 # every rate 60/h and every step 6 minutes: 6.0 of labour per manual event
 COSTS = CostModel(
     department_rates={}, default_rate=60.0, activity_minutes={}, default_minutes=6.0,
@@ -62,17 +63,17 @@ def test_candidates_found_from_evidence_and_ranked():
     t = table()
     got = t[["activity", "department", "kind"]].values.tolist()
     # ranked by annual saving (x 100 a year, less 120 running), worked out in
-    # test_three_sets_of_costs: invoice 36, supplier date 6 + 1 + 20 = 27,
-    # order 12 + 2 + 1.83 = 15.83, status enquiry 6 + 1 + 0.83 = 7.83
+    # test_three_sets_of_costs: invoice 36, order 12 + 2 + 2.17 = 16.17,
+    # supplier date 6 + 1 + 4 = 11, status enquiry 6 (labour only)
     assert got == [
         ["Create invoice", "Billing", "shared_data"],
-        ["Enter supplier date", "Purchasing", "supplier_portal_edi"],
         ["Enter order", "Sales", "customer_self_service"],
+        ["Enter supplier date", "Purchasing", "supplier_portal_edi"],
         ["Answer order status enquiry", "Customer Service", "customer_self_service"],
     ]
     # owner: whose information it is (the invoice re-keys the customer's address)
-    assert t["owner"].tolist() == ["customer", "supplier", "customer", "customer"]
-    assert t["item"].iloc[:3].tolist() == ["address", "supplier_date", "address"]
+    assert t["owner"].tolist() == ["customer", "customer", "supplier", "customer"]
+    assert t["item"].iloc[:3].tolist() == ["address", "address", "supplier_date"]
     assert pd.isna(t["item"].iloc[3])
 
 
@@ -80,13 +81,17 @@ def test_evidence_counts():
     t = table().set_index("activity")
     assert t.loc["Enter order", "events"] == 2 and t.loc["Enter order", "cases"] == 2
     assert t.loc["Enter order", "step_events"] == 2
-    # net: o1 Sales→Warehouse→Billing becomes Warehouse→Billing (one fewer);
-    # o2 Sales→Customer Service becomes nothing (one fewer)
+    # the customer is an actor at department level: o1 customer→Sales→Warehouse becomes
+    # customer→Warehouse (one fewer); o2 customer→Sales→Customer Service becomes
+    # customer→Customer Service (one fewer)
     assert t.loc["Enter order", "handoffs_removed"] == 2
     # shared data automates the invoice in Billing: Warehouse→Billing stays
     assert t.loc["Create invoice", "handoffs_removed"] == 0
-    assert t.loc["Answer order status enquiry", "handoffs_removed"] == 1
-    assert t.loc["Enter supplier date", "handoffs_removed"] == 1  # Purchasing→Warehouse
+    # the customer looks the status up after Sales: Sales→Customer Service becomes
+    # Sales→customer, no handoff fewer
+    assert t.loc["Answer order status enquiry", "handoffs_removed"] == 0
+    # supplier→Purchasing→Warehouse becomes supplier→Warehouse
+    assert t.loc["Enter supplier date", "handoffs_removed"] == 1
     # waits before: 2 h and 10 min -> median 65 min
     assert t.loc["Enter order", "median_wait_s"] == 3900.0
     assert t.loc["Create invoice", "median_wait_s"] == 3 * 3600.0
@@ -102,14 +107,15 @@ def test_three_sets_of_costs():
     t = table().set_index("activity")
     factor = 300 / 3
     # Enter order: labour 2 x 6; 2 handoffs x 1; handoff waiting that disappears:
-    # o1 Sales→Warehouse 1 h and Warehouse→Billing 3 h become Warehouse→Billing 3 h
-    # (the order moves 2 h earlier as a whole); o2 Sales→Customer Service 50 min
-    # goes: 1 h + 50 min at 1/h; no rework
-    current = 12 + 2 + (3600 + 3000) / 3600
+    # o1 customer→Sales 2 h, Sales→Warehouse 1 h, Warehouse→Billing 3 h become
+    # customer→Warehouse 1 h, Warehouse→Billing 3 h (the entry happens with the e-mail,
+    # the order moves 2 h earlier): 2 h; o2 customer→Sales 10 min, Sales→Customer
+    # Service 50 min become customer→Customer Service 50 min: 10 min; at 1/h; no rework
+    current = 12 + 2 + (7200 + 600) / 3600
     row = t.loc["Enter order"]
     assert row["labour_cost"] == pytest.approx(12.0)
     assert row["handoff_cost"] == pytest.approx(2.0)
-    assert row["waiting_cost"] == pytest.approx((3600 + 3000) / 3600)
+    assert row["waiting_cost"] == pytest.approx((7200 + 600) / 3600)
     assert row["current_cost"] == pytest.approx(current)
     assert row["current_cost_annual"] == pytest.approx(current * factor)
     assert row["implementation_cost"] == 1200.0
@@ -123,9 +129,10 @@ def test_three_sets_of_costs():
     assert row["handoff_cost"] == 0 and row["waiting_cost"] == 0
     assert row["current_cost"] == pytest.approx(6 + 30)
     assert row["annual_saving"] == pytest.approx(36 * factor - 120)
-    # Enter supplier date: labour 6, Purchasing→Warehouse (20 h) goes
+    # Enter supplier date: labour 6, one handoff, and the 4 h between the supplier's
+    # confirmation and Purchasing keying it go (the goods still take 20 h after it)
     row = t.loc["Enter supplier date"]
-    assert row["current_cost"] == pytest.approx(6 + 1 + 20)
+    assert row["current_cost"] == pytest.approx(6 + 1 + 4)
 
 
 def test_sorted_by_annual_saving_then_names():
@@ -201,12 +208,12 @@ def test_redo_fallback_candidates():
     assert "weaker" in t["rationale"].iloc[0]
 
 
-def test_handoffs_can_be_passed_in():
+def test_dead_handoffs_parameter_is_gone_and_dataframes_are_refused():
     log = make_log(ROWS)
-    given = candidates(log, costs=COSTS, handoffs=handoffs(log, level="department")).table
-    pd.testing.assert_frame_equal(given, table())
-    with pytest.raises(UsageError, match="department level"):
-        candidates(log, costs=COSTS, handoffs=handoffs(log, level="resource"))
+    with pytest.raises(TypeError, match="handoffs"):
+        candidates(log, costs=COSTS, handoffs=handoffs(log, level="department"))
+    with pytest.raises(UsageError, match=r"pm\.load\(df, case_id="):
+        candidates(log.events, costs=COSTS)
 
 
 def test_empty_log_and_single_event():
@@ -221,9 +228,9 @@ def test_empty_log_and_single_event():
 
 def test_annual_factor_from_span_with_one_day_minimum():
     log = make_log(ROWS)  # spans one day exactly
-    assert annual_factor(log, CostModel()) == pytest.approx(365.0)
+    assert CostModel().annual_factor(log) == pytest.approx(365.0)
     short = make_log(ROWS[:2])
-    assert annual_factor(short, CostModel()) == pytest.approx(365.0)
+    assert CostModel().annual_factor(short) == pytest.approx(365.0)
 
 
 def test_input_not_modified():
@@ -242,32 +249,36 @@ def _internal(rows):
 
 def test_handoffs_removed_is_the_net_change():
     rows = _internal([
-        # A→X→B: two handoffs become one
+        # A→X→B: the customer now does X between A and B: two handoffs stay two
         ("o1", "Enter order", 8, "Sales"), ("o1", "Key it", 9, "Credit"),
         ("o1", "Invoice", 10, "Billing"),
-        # A→X→A: two handoffs become none
+        # A→X→A: A→customer→A, still two
         ("o2", "Enter order", 8, "Sales"), ("o2", "Key it", 9, "Credit"),
         ("o2", "Confirm", 10, "Sales"),
-        # A→X→X→B (the step twice in a row): two handoffs become one
+        # A→X→X→B (the step twice in a row): A→customer→B, two stay two
         ("o3", "Enter order", 8, "Sales"), ("o3", "Key it", 9, "Credit"),
         ("o3", "Key it", 10, "Credit"), ("o3", "Invoice", 11, "Billing"),
-        # X first, then B: one handoff becomes none
+        # X first, then B: customer→B, one stays one
         ("o4", "Key it", 8, "Credit"), ("o4", "Invoice", 9, "Billing"),
         # X alone: nothing
         ("o5", "Key it", 8, "Credit"),
     ])
+    # the customer's own event triggers X: customer→X→B becomes customer→B (one fewer)
+    rows += [("o6", "Customer sends form", "2024-01-01 08:00", None, "customer", True, None,
+              None),
+             ("o6", "Key it", "2024-01-01 09:00", "Credit", "internal", False, None, None),
+             ("o6", "Invoice", "2024-01-01 10:00", "Billing", "internal", False, None, None)]
     log = make_log(rows, ())
     t = candidates(log, costs=COSTS, keywords=[r"^key it$"]).table
     row = t.set_index("activity").loc["Key it"]
-    assert row["kind"] == "customer_self_service" and row["step_events"] == 6
-    assert row["handoffs_removed"] == 1 + 2 + 1 + 1 + 0
-    # no customer event triggers "Key it", so no event moves in time; handoff waits:
-    # o1 Sales→Credit 1 h + Credit→Billing 1 h become Sales→Billing 2 h (0 saved);
-    # o2 2 h become nothing (2); o3 1 h + 1 h become Sales→Billing 3 h (-1);
-    # o4 1 h goes (1); o5 none
-    assert row["waiting_cost"] == pytest.approx(0 + 2 - 1 + 1)
+    assert row["kind"] == "customer_self_service" and row["step_events"] == 7
+    assert row["handoffs_removed"] == 0 + 0 + 0 + 0 + 0 + 1
+    # only o6's step moves in time (to the customer's form, 1 h earlier, and the invoice
+    # with it): its waits customer→Credit 1 h + Credit→Billing 1 h become customer→Billing
+    # 1 h; every other order keeps its waits (A→customer→B waits as A→X→B did)
+    assert row["waiting_cost"] == pytest.approx(1.0)
     p = project(log, [Move("Key it", "Credit", "customer_self_service")], costs=COSTS)
-    assert p.handoffs_before.count - p.handoffs_after.count == 5
+    assert p.handoffs_before.count - p.handoffs_after.count == 1
 
 
 def test_single_event_step_removes_no_handoff():
@@ -282,14 +293,15 @@ def test_step_without_department_and_missing_resource():
                       ("o1", "Invoice", 10, "Billing")])
     log = make_log(rows, ())
     row = candidates(log, costs=COSTS, keywords=[r"^key it$"]).table.iloc[0]
-    # no department: the step is not in any department handoff, before or after
-    assert pd.isna(row["department"]) and row["handoffs_removed"] == 0
-    # no customer event triggered the step: nothing moves, Sales→Billing still waits 2 h
+    # no department: the step is in no department handoff today (Sales→Billing); done by
+    # the customer it is: Sales→customer→Billing, one handoff more
+    assert pd.isna(row["department"]) and row["handoffs_removed"] == -1
+    # no customer event triggered the step: nothing moves; 2 h of waiting either way
     assert row["waiting_cost"] == pytest.approx(0.0)
 
 
 def test_timestamp_ties_keep_the_net_count():
-    rows = [("o1", "Enter order", "2024-01-01 08:00", "Sales", "internal", False, None, None),
+    rows = [("o1", "Customer form", "2024-01-01 08:00", None, "customer", True, None, None),
             ("o1", "Key it", "2024-01-01 08:00", "Credit", "internal", False, None, None),
             ("o1", "Invoice", "2024-01-01 08:00", "Billing", "internal", False, None, None)]
     row = candidates(make_log(rows, ()), costs=COSTS, keywords=[r"^key it$"]).table.iloc[0]
@@ -318,15 +330,15 @@ def test_candidates_agree_with_the_projection_of_each_move(generated_log):
     assert set(c.table["kind"]) >= {"shared_data", "customer_self_service"}
     for _, row in c.table.iterrows():
         p = project(log, [_move(row)], costs=costs)
-        d = p.difference.set_index("metric")["change"]
+        d = p.table.set_index("metric")["change"]
         assert row["handoffs_removed"] == p.handoffs_before.count - p.handoffs_after.count
-        assert row["handoffs_removed"] == -d["department handoffs"]
-        assert row["labour_minutes"] == pytest.approx(-d["labour minutes"])
+        assert row["handoffs_removed"] == -d["department_handoffs"]
+        assert row["labour_minutes"] == pytest.approx(-d["labour_minutes"])
         assert row["step_events"] == p.events_changed
         assert row["handoff_cost"] + row["waiting_cost"] == pytest.approx(
-            -d["handoff cost"], rel=1e-9, abs=1e-9)
-        assert row["rework_cost"] == pytest.approx(-d["rework cost"], rel=1e-9, abs=1e-9)
-        assert row["annual_saving"] == pytest.approx(-d["total cost per year"],
+            -d["handoff_cost"], rel=1e-9, abs=1e-9)
+        assert row["rework_cost"] == pytest.approx(-d["rework_cost"], rel=1e-9, abs=1e-9)
+        assert row["annual_saving"] == pytest.approx(-d["total_cost_annual"],
                                                      rel=1e-9, abs=1e-6)
         if row["kind"] == "shared_data":
             assert row["handoffs_removed"] == 0
@@ -348,10 +360,12 @@ def test_move_that_creates_a_reentry_at_another_step():
     row = t.set_index("activity").loc["Enter order"]
     assert row["kind"] == "customer_self_service"
     assert row["rework_cost"] == pytest.approx(-30.0)
-    # labour 6, no handoff (one department), rework -30
-    assert row["current_cost"] == pytest.approx(6.0 - 30.0)
+    # labour 6, rework -30, and customer→Sales becomes a handoff (1.0 and its 1 h of
+    # waiting at 1/h)
+    assert row["handoffs_removed"] == -1
+    assert row["current_cost"] == pytest.approx(6.0 - 1.0 - 1.0 - 30.0)
     p = project(log, [_move(t.iloc[0])], costs=COSTS)
-    d = p.difference.set_index("metric")["change"]
-    assert d["rework cost"] == pytest.approx(30.0)
-    assert d["re-entries"] == 1 and d["discrepancies"] == 1
-    assert row["annual_saving"] == pytest.approx(-d["total cost per year"])
+    d = p.table.set_index("metric")["change"]
+    assert d["rework_cost"] == pytest.approx(30.0)
+    assert d["reentries"] == 1 and d["discrepancies"] == 1
+    assert row["annual_saving"] == pytest.approx(-d["total_cost_annual"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from procmine import EventLog, InformationItem
+from procmine import EventLog, InformationItem, handoffs
 from procmine.analysis.candidates import candidates
 from procmine.analysis.costs import CHANGE_KINDS, CostModel
 from procmine.analysis.projection import Move, project
@@ -72,15 +72,19 @@ def test_move_to_customer_happens_at_the_customers_event_and_saves_the_wait():
 def test_department_handoffs_recomputed():
     log = make_log(ROWS)
     p = project(log, [Move("Enter order", "Sales", "customer_self_service")], costs=COSTS)
-    # before: o1 Sales→Warehouse, Warehouse→Billing; o2 Sales→Warehouse = 3
-    # after: Sales is gone: o1 Warehouse→Billing = 1
-    assert p.handoffs_before.count == 3
-    assert p.handoffs_after.count == 1
-    d = p.difference.set_index("metric")
-    assert d.loc["department handoffs", "before"] == 3 and d.loc["department handoffs",
-                                                                 "after"] == 1
-    assert d.loc["department handoffs", "change"] == -2
-    assert d.loc["handoffs per order", "after"] == 0.5
+    # before: o1 customer→Sales, Sales→Warehouse, Warehouse→Billing; o2 Sales→Warehouse = 4
+    # after: the customer enters the order (the customer is an actor at department level):
+    # o1 customer→Warehouse, Warehouse→Billing; o2 customer→Warehouse = 3
+    assert p.handoffs_before.count == 4
+    assert p.handoffs_after.count == 3
+    d = p.table.set_index("metric")
+    assert d.loc["department_handoffs", "before"] == 4 and d.loc["department_handoffs",
+                                                                 "after"] == 3
+    assert d.loc["department_handoffs", "change"] == -1
+    assert d.loc["handoffs_per_order", "after"] == 1.5
+    # the projection's figures are the handoff counter's on the projected log
+    assert p.handoffs_after.count == handoffs(p.after, level="department").count
+    assert d.loc["handoff_wait_s", "after"] == pytest.approx(p.handoffs_after.wait_s)
 
 
 def test_shared_data_automates_the_keying_and_keeps_the_step():
@@ -93,23 +97,23 @@ def test_shared_data_automates_the_keying_and_keeps_the_step():
     assert invoice["automated"] == True  # noqa: E712 (nullable boolean)
     assert invoice["department"] == "Billing" and invoice["resource"] == "cy"
     assert invoice["party"] == "internal" and invoice["address"] == "b"
-    d = p.difference.set_index("metric")
+    d = p.table.set_index("metric")
     assert d.loc["events", "change"] == 0
-    # department handoffs unchanged: o1 Sales→Warehouse→Billing, o2 Sales→Warehouse
-    assert d.loc["department handoffs", "before"] == 3 and d.loc["department handoffs",
+    # department handoffs unchanged: o1 customer→Sales→Warehouse→Billing, o2 Sales→Warehouse
+    assert d.loc["department_handoffs", "before"] == 4 and d.loc["department_handoffs",
                                                                  "change"] == 0
     # no timeline shift: cycle times o1 26 h, o2 1 h stay
-    assert d.loc["mean cycle time (h)", "after"] == pytest.approx((26 + 1) / 2)
-    assert d.loc["mean cycle time (h)", "change"] == 0
+    assert d.loc["mean_cycle_time_s", "after"] == pytest.approx((26 + 1) / 2 * 3600)
+    assert d.loc["mean_cycle_time_s", "change"] == 0
     # the invoice no longer re-keys the address by hand: its discrepancy (b vs a) goes,
     # the re-entry by Sales stays
-    assert d.loc["re-entries", "before"] == 2 and d.loc["re-entries", "after"] == 1
+    assert d.loc["reentries", "before"] == 2 and d.loc["reentries", "after"] == 1
     assert d.loc["discrepancies", "before"] == 1 and d.loc["discrepancies", "after"] == 0
     # labour: 6 manual events x 6 min at 60/h = 36; after 5 x 6 + residual 0.5 x 6 = 33
-    assert d.loc["manual events", "after"] == 5
-    assert d.loc["labour cost", "before"] == pytest.approx(36.0)
-    assert d.loc["labour cost", "after"] == pytest.approx(33.0)
-    assert d.loc["rework cost", "after"] == 0
+    assert d.loc["manual_events", "after"] == 5
+    assert d.loc["labour_cost", "before"] == pytest.approx(36.0)
+    assert d.loc["labour_cost", "after"] == pytest.approx(33.0)
+    assert d.loc["rework_cost", "after"] == 0
 
 
 def test_shared_data_on_a_physical_step_keeps_the_transit_time():
@@ -125,13 +129,13 @@ def test_shared_data_on_a_physical_step_keeps_the_transit_time():
     log = make_log(rows)
     p = project(log, [Move("Receive returned goods", "Returns", "shared_data")], costs=COSTS)
     assert times(p.after, "r1") == times(log, "r1")  # the parcel still takes three days
-    d = p.difference.set_index("metric")
-    # Customer Service→Returns→Billing stays
-    assert d.loc["department handoffs", "after"] == 2
-    assert d.loc["median cycle time (h)", "change"] == 0
+    d = p.table.set_index("metric")
+    # customer→Customer Service→Returns→Billing stays
+    assert d.loc["department_handoffs", "after"] == 3
+    assert d.loc["median_cycle_time_s", "change"] == 0
     # re-entries: Customer Service and Returns re-key the reason; Returns no longer
-    assert d.loc["re-entries", "before"] == 2 and d.loc["re-entries", "after"] == 1
-    assert d.loc["manual events", "change"] == -1
+    assert d.loc["reentries", "before"] == 2 and d.loc["reentries", "after"] == 1
+    assert d.loc["manual_events", "change"] == -1
 
 
 def test_timeline_shifts_only_for_moves_to_an_outside_party():
@@ -166,11 +170,11 @@ def test_reentry_given_gives_the_same_projection():
                  Move("Create invoice", "Billing", "shared_data")):
         fresh = project(log, [move], costs=COSTS)
         given = project(log, [move], costs=COSTS, reentry=reentry(log, costs=COSTS))
-        pd.testing.assert_frame_equal(given.difference, fresh.difference)
+        pd.testing.assert_frame_equal(given.table, fresh.table)
         pd.testing.assert_frame_equal(given.after.events, fresh.after.events)
         # a result by another level is not used for the as-is figures
-        other = project(log, [move], costs=COSTS, reentry=reentry(log, by="source"))
-        pd.testing.assert_frame_equal(other.difference, fresh.difference)
+        other = project(log, [move], costs=COSTS, reentry=reentry(log, level="source"))
+        pd.testing.assert_frame_equal(other.table, fresh.table)
 
 
 def test_projected_log_is_canonical():
@@ -186,31 +190,32 @@ def test_projected_log_is_canonical():
 def test_labour_and_costs():
     p = project(make_log(ROWS), [Move("Enter order", "Sales", "customer_self_service")],
                 costs=COSTS)
-    d = p.difference.set_index("metric")
+    d = p.table.set_index("metric")
     # manual internal events: 6 before, 4 after; 6 minutes each at 60/h
-    assert d.loc["manual events", "before"] == 6 and d.loc["manual events", "after"] == 4
-    assert d.loc["labour minutes", "after"] == 24
+    assert d.loc["manual_events", "before"] == 6 and d.loc["manual_events", "after"] == 4
+    assert d.loc["labour_minutes", "after"] == 24
     # residual share 0.5 of the moved steps' labour (2 x 6.0) stays
-    assert d.loc["labour cost", "after"] == pytest.approx(24.0 + 6.0)
-    assert d.loc["handoff cost", "before"] == pytest.approx(3.0)
+    assert d.loc["labour_cost", "after"] == pytest.approx(24.0 + 6.0)
+    # 4 department handoffs (customer→Sales among them) at 1.0 each
+    assert d.loc["handoff_cost", "before"] == pytest.approx(4.0)
     # rework: o1 invoice differs from the first entry in both logs: 30 min at 60/h
-    assert d.loc["rework cost", "before"] == pytest.approx(30.0)
+    assert d.loc["rework_cost", "before"] == pytest.approx(30.0)
     # running cost 10 a month = 120 a year; the log is 2 of 200 orders a year
-    assert d.loc["running cost of changes", "after"] == pytest.approx(120 / 100)
-    assert d.loc["implementation cost (one-off)", "after"] == 1000.0
-    total_before = 36.0 + 3.0 + 30.0
-    assert d.loc["total cost", "before"] == pytest.approx(total_before)
-    assert d.loc["total cost per year", "before"] == pytest.approx(total_before * 100)
+    assert d.loc["running_cost", "after"] == pytest.approx(120 / 100)
+    assert d.loc["implementation_cost", "after"] == 1000.0
+    total_before = 36.0 + 4.0 + 30.0
+    assert d.loc["total_cost", "before"] == pytest.approx(total_before)
+    assert d.loc["total_cost_annual", "before"] == pytest.approx(total_before * 100)
 
 
 def test_implementation_once_per_kind():
     moves = [Move("Enter order", "Sales", "customer_self_service"),
              Move("Create invoice", "Billing", "customer_self_service")]
-    d = project(make_log(ROWS), moves, costs=COSTS).difference.set_index("metric")
-    assert d.loc["implementation cost (one-off)", "after"] == 1000.0
+    d = project(make_log(ROWS), moves, costs=COSTS).table.set_index("metric")
+    assert d.loc["implementation_cost", "after"] == 1000.0
     moves.append(Move("Send invoice", "Billing", "shared_data"))
-    d = project(make_log(ROWS), moves, costs=COSTS).difference.set_index("metric")
-    assert d.loc["implementation cost (one-off)", "after"] == 2000.0
+    d = project(make_log(ROWS), moves, costs=COSTS).table.set_index("metric")
+    assert d.loc["implementation_cost", "after"] == 2000.0
 
 
 def test_move_not_triggered_by_its_owner_keeps_its_time():
@@ -248,7 +253,7 @@ def test_moves_in_every_accepted_form_agree():
     for form in forms:
         other = project(log, form, costs=COSTS)
         pd.testing.assert_frame_equal(other.after.events, one.after.events)
-        pd.testing.assert_frame_equal(other.difference, one.difference)
+        pd.testing.assert_frame_equal(other.table, one.table)
 
 
 def test_candidate_rows_are_moves():
@@ -275,7 +280,7 @@ def test_no_moves_changes_nothing():
     log = make_log(ROWS)
     p = project(log, [], costs=COSTS)
     pd.testing.assert_frame_equal(p.after.events, log.events)
-    assert (p.difference["change"].fillna(0) == 0).all()
+    assert (p.table["change"].fillna(0) == 0).all()
 
 
 def test_timestamp_ties_and_input_untouched():
@@ -299,5 +304,5 @@ def test_empty_log():
     empty = EventLog.from_frame(empty_events(), name="t")
     p = project(empty, [Move("Enter order", "Sales", "shared_data")], costs=COSTS)
     assert p.after.n_events == 0
-    assert p.difference.set_index("metric").loc["implementation cost (one-off)", "after"] == 0
+    assert p.table.set_index("metric").loc["implementation_cost", "after"] == 0
     assert "<div" in p._repr_html_()

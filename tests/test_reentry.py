@@ -164,10 +164,10 @@ def test_by_source_finds_reentry_within_one_department():
         ("o1", "Enter order", "2024-01-01 09:00", "Sales", "internal", False, "erp", "a"),
         ("o1", "Log in CRM", "2024-01-01 10:00", "Sales", "internal", False, "crm", "a"),
     ])
-    assert reentry(log, by="department", costs=COSTS).events.empty
-    r = reentry(log, by="source", costs=COSTS)
+    assert reentry(log, level="department", costs=COSTS).events.empty
+    r = reentry(log, level="source", costs=COSTS)
     assert r.events[["first_by", "by"]].values.tolist() == [["erp", "crm"]]
-    assert r.by == "source"
+    assert r.level == "source"
 
 
 def test_by_party():
@@ -176,14 +176,15 @@ def test_by_party():
         ("o1", "Enter order", "2024-01-01 10:00", "Sales", "internal", False, "erp", "a"),
         ("o1", "Book transport", "2024-01-01 11:00", "Shipping", "internal", False, "tms", "a"),
     ])
-    r = reentry(log, by="party", costs=COSTS)
+    r = reentry(log, level="party", costs=COSTS)
     # Shipping is internal like Sales, but the customer entered it earlier: both re-enter
     assert r.events[["first_by", "by"]].values.tolist() == [
         ["customer", "internal"], ["customer", "internal"]]
 
 
 def test_number_and_date_formats_are_normalised_in_reentry():
-    items = [InformationItem("price", "supplier"), InformationItem("due", "supplier")]
+    items = [InformationItem("price", "supplier", type="money"),
+             InformationItem("due", "supplier", type="date")]
     frame = pd.DataFrame({
         "case_id": ["o1", "o1", "o2", "o2"],
         "activity": ["Confirm", "Enter", "Confirm", "Enter"],
@@ -199,24 +200,34 @@ def test_number_and_date_formats_are_normalised_in_reentry():
                    ["o2", "due", False], ["o2", "price", False]]
 
 
-@pytest.mark.parametrize(("a", "b", "same"), [
-    ("1.234,50", "1234.5", True),
-    ("1,234.50", "1234.5", True),
-    ("1 234,5", "1234.50", True),
-    ("0042", "42", True),
-    ("42.0", "42", True),
-    ("1,5", "1.5", True),
-    ("12,500", "12500", True),
-    ("12", "13", False),
-    ("05.03.2024", "2024-03-05", True),
-    ("5/3/2024", "2024-03-05", True),
-    ("2024-03-05", "2024-05-03", False),
-    ("Main  Street 1", "main street 1", True),
-    ("Main Street 1", "Main Street 2", False),
-    ("ABC-0042", "abc-0042", True),
+@pytest.mark.parametrize(("a", "b", "same", "kind"), [
+    ("1.234,50", "1234.5", True, "number"),
+    ("1,234.50", "1234.5", True, "number"),
+    ("1 234,5", "1234.50", True, "number"),
+    ("0042", "42", True, "number"),
+    ("42.0", "42", True, "number"),
+    ("1,5", "1.5", True, "number"),
+    ("12,500", "12500", True, "number"),
+    ("12", "13", False, "number"),
+    ("EUR 1.234,50", "1234.50 €", True, "money"),
+    ("$12", "12.00", True, "money"),
+    ("05.03.2024", "2024-03-05", True, "date"),
+    ("5/3/2024", "2024-03-05", True, "date"),
+    ("2024-03-05", "2024-05-03", False, "date"),
+    ("Main  Street 1", "main street 1", True, "text"),
+    ("Main\u00a0Street 1", "main street 1", True, "text"),
+    ("Main Street 1", "Main Street 2", False, "text"),
+    ("ABC-0042", "abc-0042", True, "text"),
+    # undeclared (text) items are never read as numbers or dates
+    ("0042", "42", False, "text"),
+    ("05.03.2024", "2024-03-05", False, "text"),
+    # codes: exact after trimming, leading zeros and case count
+    ("05022", "5022", False, "code"),
+    (" 05022 ", "05022", True, "code"),
+    ("AB-1", "ab-1", False, "code"),
 ])
-def test_normalize_values_pairs(a, b, same):
-    keys = normalize_values(pd.Series([a, b], dtype="str"))
+def test_normalize_values_pairs(a, b, same, kind):
+    keys = normalize_values(pd.Series([a, b], dtype="str"), kind=kind)
     assert (keys[0] == keys[1]) is same
 
 
@@ -229,10 +240,12 @@ def test_normalize_values_keeps_missing_and_index():
 
 
 def test_normalize_values_numeric_and_datetime_columns():
-    assert normalize_values(pd.Series([42, 42.0])).nunique() == 1
+    assert normalize_values(pd.Series([42, 42.0]), kind="number").nunique() == 1
     stamps = pd.Series(pd.to_datetime(["2024-03-05", None], utc=True))
-    keys = normalize_values(stamps)
-    assert keys[0] == normalize_values(pd.Series(["05.03.2024"]))[0]
+    keys = normalize_values(stamps)  # a datetime column compares as dates, whatever the type
+    assert keys[0] == normalize_values(pd.Series(["05.03.2024"]), kind="date")[0]
+    with pytest.raises(UsageError, match="item type"):
+        normalize_values(pd.Series(["a"]), kind="postcode")
     assert math.isnan(keys[1]) if isinstance(keys[1], float) else pd.isna(keys[1])
 
 
@@ -285,9 +298,13 @@ def test_single_event():
     assert r.graph.edges["Sales", "address", "enters first"]["count"] == 1
 
 
-def test_unknown_by_is_a_usage_error():
-    with pytest.raises(UsageError, match="department, source, party"):
-        reentry(basic_log(), by="resource")
+def test_unknown_level_is_a_usage_error_and_by_is_gone():
+    with pytest.raises(UsageError, match="did you mean 'department'"):
+        reentry(basic_log(), level="departmnet")
+    with pytest.raises(TypeError):
+        reentry(basic_log(), by="department")
+    with pytest.raises(UsageError, match=r"pm\.load\(df"):
+        reentry(basic_log().events)
 
 
 def test_input_is_not_modified_and_repr():

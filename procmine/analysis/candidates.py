@@ -11,17 +11,10 @@ import numpy as np
 import pandas as pd
 
 from procmine.analysis.costs import KIND_PARTY, CostModel
-from procmine.analysis.handoffs import Handoffs
-from procmine.analysis.projection import (
-    Move,
-    _found_before,
-    _implementation,
-    _running_annual,
-    _single_moves,
-    annual_factor,
-)
+from procmine.analysis.moves import Move, move_effects, reentry_before
 from procmine.analysis.reentry import Reentry, reentry
 from procmine.errors import UsageError
+from procmine.log._require import require_log
 from procmine.log.eventlog import EventLog
 from procmine.schema import (
     ACTIVITY,
@@ -33,7 +26,7 @@ from procmine.schema import (
     TIMESTAMP,
 )
 
-__all__ = ["DEFAULT_REQUEST_KEYWORDS", "OWNER_KIND", "Candidates", "annual_factor", "candidates"]
+__all__ = ["DEFAULT_REQUEST_KEYWORDS", "OWNER_KIND", "TABLE_COLUMNS", "Candidates", "candidates"]
 
 #: Kind of change that moves an item's entry to its owner.
 OWNER_KIND: dict[str, str] = {
@@ -97,6 +90,11 @@ class Candidates:
     currency: str
     annual_factor: float
 
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name: ``table`` (ranked candidates) and ``events`` (the evidence)."""
+        return {"table": self.table, "events": self.events}
+
     def __len__(self) -> int:
         return len(self.table)
 
@@ -123,7 +121,6 @@ def candidates(
     log: EventLog,
     *,
     reentry: Reentry | None = None,
-    handoffs: Handoffs | pd.DataFrame | None = None,
     costs: CostModel | None = None,
     keywords: Iterable[str] | None = None,
 ) -> Candidates:
@@ -180,18 +177,14 @@ def candidates(
     kind's monthly running cost × 12 plus the residual share of the labour;
     ``annual_saving`` the difference and ``payback_months`` the
     implementation cost over the monthly saving (``inf`` when it never pays
-    back). ``annual_saving`` equals minus the change in ``"total cost per
-    year"`` of the single-move projection (the same functions compute both).
+    back). ``annual_saving`` equals minus the change in ``total_cost_annual``
+    of the single-move projection (the same functions compute both).
 
     Parameters
     ----------
     log : EventLog
     reentry : Reentry, optional, keyword-only
         A re-entry result by department; computed when not given.
-    handoffs : Handoffs or pandas.DataFrame, optional, keyword-only
-        Accepted for compatibility and checked to be at department level;
-        not needed any more (handoffs removed are measured by applying the
-        move).
     costs : CostModel, optional, keyword-only
         Default :meth:`CostModel.default`.
     keywords : iterable of str, optional, keyword-only
@@ -206,8 +199,7 @@ def candidates(
     Raises
     ------
     UsageError
-        ``handoffs`` is not at department level, or a keyword is not a valid
-        regular expression.
+        A keyword is not a valid regular expression; ``log`` is not an EventLog.
 
     Examples
     --------
@@ -227,8 +219,8 @@ def candidates(
     >>> c.table[["activity", "department", "kind", "events", "handoffs_removed"]].values.tolist()
     [['Enter confirmation', 'Purchasing', 'supplier_portal_edi', 1, 1]]
 
-    A step between two departments removes one handoff net (Sales→Credit→Billing
-    becomes Sales→Billing):
+    Moving the order entry to the customer removes no handoff here: Sales→Credit
+    becomes customer→Credit (at department level the customer is an actor too):
 
     >>> f = pd.DataFrame({
     ...     "case_id": ["o1"] * 3,
@@ -243,22 +235,18 @@ def candidates(
     >>> c = candidates(log, keywords=())
     >>> t = c.table.set_index("activity")
     >>> t.loc[["Enter order", "Enter credit limit"], ["kind", "handoffs_removed"]].values.tolist()
-    [['customer_self_service', 1], ['shared_data', 0]]
+    [['customer_self_service', 0], ['shared_data', 0]]
     """
+    log = require_log(log, where="candidates")
     costs = costs if costs is not None else CostModel.default()
     patterns = _compile(DEFAULT_REQUEST_KEYWORDS if keywords is None else keywords)
-    factor = annual_factor(log, costs)
+    factor = costs.annual_factor(log)
     if reentry is None:
         found = _reentry(log, costs=costs)
     else:
         found = reentry
-    if isinstance(handoffs, Handoffs) and handoffs.level != "department":
-        raise UsageError(
-            f"candidates: handoffs must be at department level, got {handoffs.level!r}; "
-            "pass handoffs(log, level='department') or leave it out"
-        )
     evidence = _evidence(log, found, patterns)
-    rows = _found_before(log, costs, found) if log.has_item_values else None
+    rows = reentry_before(log, costs, found) if log.has_item_values else None
     table = _table(log, evidence, rows, costs, factor)
     return Candidates(table=table, events=evidence.drop(columns="_pos"), currency=costs.currency,
                       annual_factor=factor)
@@ -424,7 +412,7 @@ def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: C
     groups = list(ev.groupby(keys, sort=True, dropna=False))
     moves = [Move(a, None if pd.isna(d) else d, k) for (a, d, k), _ in groups]
     # what each move changes on its own, measured as the projection measures it
-    effects = _single_moves(log, moves, costs, found)
+    effects = move_effects(log, moves, costs=costs, found=found)
     rows = []
     for ((activity, department, kind), group), effect in zip(
             groups, effects.itertuples(index=False), strict=True):
@@ -439,13 +427,13 @@ def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: C
         discrepancies = int(group.loc[group["discrepancy"], "event_id"].nunique())
         dept = None if pd.isna(department) else department
         handoffs_removed = int(effect.handoffs_removed)
-        handoff_cost = costs.handoff_cost_of(count=handoffs_removed, wait_seconds=0.0)
-        waiting_cost = costs.handoff_cost_of(count=0, wait_seconds=effect.handoff_wait_s_removed)
+        handoff_cost = float(costs.handoff_price(handoffs_removed))
+        waiting_cost = float(costs.waiting_price(effect.handoff_wait_s_removed))
         current = effect.labour_cost + handoff_cost + waiting_cost + effect.rework_cost
         current_annual = current * factor
-        running_annual = _running_annual([kind], costs) + effect.residual_cost * factor
+        running_annual = costs.running_cost_annual([kind]) + effect.residual_cost * factor
         saving = current_annual - running_annual
-        implementation = _implementation([kind], costs)
+        implementation = costs.implementation_cost([kind])
         payback = implementation / (saving / 12.0) if saving > 0 else np.inf
         rows.append({
             "activity": activity, "department": dept, "kind": kind,

@@ -3,7 +3,9 @@
 A *handoff* is a pair of consecutive events of one case whose actor differs at the
 chosen level (the handover-of-work relation of van der Aalst, Reijers & Song, 2005,
 with beta = 0, i.e. direct succession only). Events without an actor at that level
-are skipped, so a handoff links the nearest known actors before and after.
+are skipped, so a handoff links the nearest known actors before and after. The actor
+and the counter are defined once, in :mod:`procmine.log.actors`: at department level
+an outside party's event without a department counts as that party.
 
 Everything here is vectorised with numpy/pandas: no Python loop over events or cases.
 """
@@ -14,16 +16,19 @@ import functools
 import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Final, Literal, get_args
+from typing import Final
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
+from procmine._check import check_choice, check_names
 from procmine.analysis.costs import CostModel
 from procmine.errors import UsageError
+from procmine.log._require import require_log
+from procmine.log.actors import LEVELS, Level, actor_codes, case_codes, handoff_positions
 from procmine.log.eventlog import EventLog
-from procmine.schema import ACTIVITY, CASE_ID, DEPARTMENT, EVENT_ID, PARTY, RESOURCE, TIMESTAMP
+from procmine.schema import ACTIVITY, CASE_ID, EVENT_ID, TIMESTAMP
 
 __all__ = [
     "EVENT_COLUMNS",
@@ -36,11 +41,6 @@ __all__ = [
     "handoff_events",
     "handoffs",
 ]
-
-Level = Literal["resource", "department", "party"]
-#: Levels at which an actor is read: the column of the canonical log it comes from.
-LEVELS: Final[tuple[str, ...]] = get_args(Level)
-_LEVEL_COLUMN: Final = {"resource": RESOURCE, "department": DEPARTMENT, "party": PARTY}
 
 #: Columns of :func:`handoff_events`, one row per handoff.
 EVENT_COLUMNS: Final = (
@@ -58,51 +58,8 @@ Pairs = Iterable[tuple[str, str]]
 _DENSE_LIMIT: Final = 4_000_000
 
 
-# -- internals (positions, never strings, on the hot path) -------------------------------
-def _check_level(level: str) -> str:
-    if level not in _LEVEL_COLUMN:
-        raise UsageError(
-            f"unknown handoff level {level!r}; expected one of {', '.join(LEVELS)}."
-        )
-    return _LEVEL_COLUMN[level]
-
-
-def _case_codes(events: pd.DataFrame) -> np.ndarray:
-    """Integer case codes 0, 1, ... in log order (the log is ordered by case)."""
-    cases = events[CASE_ID]
-    if len(cases) < 2:
-        return np.zeros(len(cases), dtype=np.int64)
-    try:
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        values = pa.array(cases.array)
-        change = pc.not_equal(values[1:], values[:-1]).to_numpy(zero_copy_only=False)
-    except (ImportError, TypeError, ValueError):  # not Arrow-backed: hash instead
-        return pd.factorize(cases)[0]
-    return np.r_[0, np.cumsum(change, dtype=np.int64)]
-
-
 def _micros(events: pd.DataFrame) -> np.ndarray:
     return events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
-
-
-def _positions(
-    cases: np.ndarray, actor_codes: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Row positions of the source and target event of every handoff, in log order."""
-    known = np.flatnonzero(actor_codes >= 0)
-    c = cases[known]
-    a = actor_codes[known]
-    keep = (c[1:] == c[:-1]) & (a[1:] != a[:-1])
-    return known[:-1][keep], known[1:][keep]
-
-
-def _handoff_positions(events: pd.DataFrame, level: str) -> tuple[np.ndarray, np.ndarray]:
-    """Row positions of the source and target event of every handoff at ``level``."""
-    column = _check_level(level)
-    actor_codes = pd.factorize(events[column], use_na_sentinel=True)[0]
-    return _positions(_case_codes(events), actor_codes)
 
 
 def _concurrent_codes(cases: np.ndarray, activity_codes: np.ndarray, n: int) -> np.ndarray:
@@ -136,11 +93,11 @@ class _Raw:
 
 
 def _raw(log: EventLog, level: str, concurrent: Pairs | None) -> _Raw:
-    column = _check_level(level)
+    check_choice(level, LEVELS, option="level")
     events = log.events
-    cases = _case_codes(events)
-    actor_codes, actor_names = pd.factorize(events[column], use_na_sentinel=True)
-    source_pos, target_pos = _positions(cases, actor_codes)
+    cases = case_codes(events)
+    actors, actor_names = actor_codes(events, level)
+    source_pos, target_pos = handoff_positions(cases, actors)
     activity_codes, activity_names = pd.factorize(events[ACTIVITY])
     n = max(len(activity_names), 1)
     if concurrent is None:
@@ -149,15 +106,15 @@ def _raw(log: EventLog, level: str, concurrent: Pairs | None) -> _Raw:
         parallel = _override_codes(concurrent, np.asarray(activity_names, dtype=object), n)
     pair = activity_codes[source_pos].astype(np.int64) * n + activity_codes[target_pos]
     micros = _micros(events)
-    src_actor = actor_codes[source_pos]
-    tgt_actor = actor_codes[target_pos]
+    src_actor = actors[source_pos]
+    tgt_actor = actors[target_pos]
     handoff_case = cases[source_pos]
     pingpong = np.zeros(len(source_pos), dtype=bool)
     pingpong[:-1] = (handoff_case[1:] == handoff_case[:-1]) & (tgt_actor[1:] == src_actor[:-1])
     return _Raw(
         events=events, level=level, source_pos=source_pos, target_pos=target_pos,
         cases=handoff_case, source_actor=src_actor, target_actor=tgt_actor,
-        actor_names=np.asarray(actor_names, dtype=object).astype(str),
+        actor_names=actor_names,
         wait_us=micros[target_pos] - micros[source_pos],
         concurrent=np.isin(pair, parallel), pingpong=pingpong,
     )
@@ -192,18 +149,22 @@ def concurrent_activities(log: EventLog) -> frozenset[tuple[str, str]]:
     >>> sorted(concurrent_activities(EventLog.from_frame(f)))
     [('b', 'c'), ('c', 'b')]
     """
-    events = log.events
+    events = require_log(log, where="concurrent_activities").events
     codes, names = pd.factorize(events[ACTIVITY])
     n = max(len(names), 1)
-    first, second = np.divmod(_concurrent_codes(_case_codes(events), codes, n), n)
+    first, second = np.divmod(_concurrent_codes(case_codes(events), codes, n), n)
     names = np.asarray(names, dtype=object)
     return frozenset(zip(names[first].tolist(), names[second].tolist(), strict=True))
 
 
 def _override_codes(pairs: Pairs, names: np.ndarray, n: int) -> np.ndarray:
-    """Pair codes of user-given concurrent pairs, both orientations; unknown names ignored."""
+    """Pair codes of user-given concurrent pairs, both orientations.
+
+    A name that is no activity of the log raises (with the close matches).
+    """
     index = {name: i for i, name in enumerate(names.tolist())}
     codes = []
+    pairs = list(pairs)
     for pair in pairs:
         try:
             a, b = pair
@@ -212,8 +173,8 @@ def _override_codes(pairs: Pairs, names: np.ndarray, n: int) -> np.ndarray:
                 f"concurrent= expects pairs of activity names, got {pair!r}; "
                 "pass e.g. {('Pick', 'Invoice')}."
             ) from None
-        if a in index and b in index:
-            codes += [index[a] * n + index[b], index[b] * n + index[a]]
+        check_names([a, b], index, what="activity", where="concurrent=")
+        codes += [index[a] * n + index[b], index[b] * n + index[a]]
     return np.asarray(codes, dtype=np.int64)
 
 
@@ -261,20 +222,19 @@ def handoff_events(
     0   Sales  Credit  3600.0      True
     1  Credit   Sales  7200.0     False
     """
-    return _events_frame(_raw(log, level, concurrent))
+    return _events_frame(_raw(require_log(log, where="handoff_events"), level, concurrent))
 
 
 def _events_frame(raw: _Raw) -> pd.DataFrame:
     events = raw.events
-    column = _LEVEL_COLUMN[raw.level]
 
     def take(name: str, pos: np.ndarray) -> pd.Series:
         return events[name].take(pos).reset_index(drop=True).astype("str")
 
     return pd.DataFrame({
         "case_id": take(CASE_ID, raw.source_pos),
-        "source": take(column, raw.source_pos),
-        "target": take(column, raw.target_pos),
+        "source": pd.Series(raw.actor_names[raw.source_actor], dtype="str"),
+        "target": pd.Series(raw.actor_names[raw.target_actor], dtype="str"),
         "wait_s": raw.wait_us / 1e6,
         "source_event_id": take(EVENT_ID, raw.source_pos),
         "target_event_id": take(EVENT_ID, raw.target_pos),
@@ -396,9 +356,19 @@ class Handoffs:
         return _graph(self.table, self.level)
 
     @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name: ``table`` (edges) and ``events`` (one row per handoff)."""
+        return {"table": self.table, "events": self.events}
+
+    @property
     def count(self) -> int:
         """Total number of handoffs."""
         return len(self._raw.source_pos)
+
+    @property
+    def wait_s(self) -> float:
+        """Total wait over all handoffs, in seconds."""
+        return float(self._raw.wait_us.sum()) / 1e6
 
     @property
     def causal_count(self) -> int:
@@ -440,7 +410,8 @@ def handoffs(
     ----------
     log : EventLog
     level : {"resource", "department", "party"}, keyword-only
-        Which column is the actor; events without one are skipped.
+        Who the actor is (see :func:`procmine.log.actors.actor`); events without
+        one are skipped.
     costs : CostModel, optional, keyword-only
         Prices each edge with :meth:`CostModel.handoff_cost_of` (its count and
         total wait). Default: :meth:`CostModel.default` (``procmine/data/costs.toml``).
@@ -461,7 +432,8 @@ def handoffs(
     Raises
     ------
     UsageError
-        ``level`` is not one of :data:`LEVELS`.
+        ``level`` is not one of :data:`LEVELS`; ``concurrent`` names an activity
+        the log does not have; ``log`` is not an EventLog.
 
     References
     ----------
@@ -484,6 +456,7 @@ def handoffs(
     >>> h.graph["Sales"]["Warehouse"]["count"]
     2
     """
+    log = require_log(log, where="handoffs")
     costs = CostModel.default() if costs is None else costs
     raw = _raw(log, level, concurrent)
     table = _edge_table(raw, costs)

@@ -6,7 +6,7 @@ its first event happened. Every indicator is computed per order first
 
 Definitions (each overridable where it rests on activity names):
 
-- **cycle time**: first to last event of the order, in hours.
+- **cycle time**: first to last event of the order, in seconds (``*_s`` columns).
 - **order-to-cash**: the order's first event (order entry) to its first *payment*
   event, an activity matching :data:`PAYMENT_PATTERN` ("Payment received",
   "Record payment", "pay order", but not "Send payment reminder"). Orders not paid
@@ -39,8 +39,9 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
-from procmine.analysis.handoffs import _handoff_positions
 from procmine.errors import UsageError
+from procmine.log._require import require_log
+from procmine.log.actors import actor_codes, handoff_positions
 from procmine.log.eventlog import EventLog
 from procmine.schema import ACTIVITY, AUTOMATED, CASE_ID, DEPARTMENT, PARTY, TIMESTAMP
 
@@ -71,13 +72,13 @@ TOUCH_EXEMPT_DEPARTMENTS: Final = ("Warehouse", "Shipping")
 
 #: Columns of :attr:`Kpis.orders`, one row per order.
 ORDER_COLUMNS: Final = (
-    "case_id", "start", "end", "cycle_time_h", "order_to_cash_h", "rework", "manual_touches",
+    "case_id", "start", "end", "cycle_time_s", "order_to_cash_s", "rework", "manual_touches",
     "touchless", "handoffs", "returned", "ended", "open", "abandoned",
 )
 #: Columns of :attr:`Kpis.daily` and :attr:`Kpis.weekly`, one row per period.
 KPI_COLUMNS: Final = (
-    "period", "orders_started", "cycle_time_median_h", "cycle_time_p90_h", "orders_paid",
-    "order_to_cash_median_h", "order_to_cash_p90_h", "touchless_rate", "handoffs_per_order",
+    "period", "orders_started", "cycle_time_median_s", "cycle_time_p90_s", "orders_paid",
+    "order_to_cash_median_s", "order_to_cash_p90_s", "touchless_rate", "handoffs_per_order",
     "return_rate", "orders_abandoned", "abandoned_rate", "orders_open", "partial",
 )
 
@@ -92,10 +93,12 @@ class Kpis:
 
     Attributes
     ----------
+    table : pandas.DataFrame
+        The weekly table (the one reported), the same object as ``weekly``.
     daily, weekly : pandas.DataFrame
         Columns :data:`KPI_COLUMNS`; one row per UTC day / ISO week (label: the
         Monday) from the first to the last order start, periods without orders
-        included (0 orders, other values missing).
+        included (0 orders, other values missing). Durations in seconds (``*_s``).
     orders : pandas.DataFrame
         Columns :data:`ORDER_COLUMNS`, one row per order.
     terminal : tuple of str
@@ -110,11 +113,15 @@ class Kpis:
     terminal: tuple[str, ...]
     notes: tuple[str, ...]
 
-    def table(self, freq: Freq = "W") -> pd.DataFrame:
-        """The daily (``"D"``) or weekly (``"W"``) table."""
-        if freq not in ("D", "W"):
-            raise UsageError(f"unknown KPI frequency {freq!r}; expected 'D' or 'W'.")
-        return self.daily if freq == "D" else self.weekly
+    @property
+    def table(self) -> pd.DataFrame:
+        """The weekly table: KPIs are tracked daily and reported weekly."""
+        return self.weekly
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name: ``weekly``, ``daily`` and ``orders``."""
+        return {"weekly": self.weekly, "daily": self.daily, "orders": self.orders}
 
     def __repr__(self) -> str:
         return (
@@ -193,10 +200,10 @@ def kpis(
     ...     "department": ["Sales", "Shipping", "Billing", "Sales"],
     ...     "automated": [False, True, True, True]})
     >>> k = kpis(EventLog.from_frame(f), terminal={"Payment received"}, open_days=0)
-    >>> k.daily[["orders_started", "order_to_cash_median_h", "touchless_rate"]]
-       orders_started  order_to_cash_median_h  touchless_rate
-    0               1                    48.0             0.0
-    1               1                     NaN             1.0
+    >>> k.daily[["orders_started", "order_to_cash_median_s", "touchless_rate"]]
+       orders_started  order_to_cash_median_s  touchless_rate
+    0               1                  172800.0             0.0
+    1               1                       NaN             1.0
     >>> k.orders[["case_id", "handoffs", "abandoned"]]
       case_id  handoffs  abandoned
     0      o1       2.0      False
@@ -206,7 +213,7 @@ def kpis(
         raise UsageError(f"terminal_share must be between 0 and 1, got {terminal_share}.")
     if open_days < 0:
         raise UsageError(f"open_days must not be negative, got {open_days}.")
-    events = log.events
+    events = require_log(log, where="kpis").events
     notes: list[str] = []
     n = len(events)
     case_codes, case_names = pd.factorize(events[CASE_ID])
@@ -216,6 +223,7 @@ def kpis(
     last = np.r_[first[1:] - 1, n - 1] if n else first
     micros = events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
     start, end = micros[first], micros[last]
+    seconds = 1e6
     hours = 3600e6
 
     activity_codes, activity_names = pd.factorize(events[ACTIVITY])
@@ -227,7 +235,7 @@ def kpis(
     pay_events = np.flatnonzero(is_payment[activity_codes]) if n else np.array([], np.int64)
     np.minimum.at(paid_at, case_codes[pay_events], micros[pay_events])
     paid = paid_at != np.iinfo(np.int64).max
-    o2c = np.where(paid, (paid_at - start) / hours, np.nan)
+    o2c = np.where(paid, (paid_at - start) / seconds, np.nan)
     if n and not is_payment.any():
         notes.append(
             f"order-to-cash not computable: no activity matches payment_pattern "
@@ -256,9 +264,9 @@ def kpis(
         if unknown:
             notes.append(f"{unknown} internal events have no automated flag; counted as manual.")
 
-    # handoffs per order (department level)
+    # handoffs per order (department level, the one handoff counter)
     if log.has_departments:
-        source_pos, _ = _handoff_positions(events, "department")
+        source_pos, _ = handoff_positions(case_codes, actor_codes(events, "department")[0])
         per_order = np.bincount(case_codes[source_pos], minlength=n_cases).astype(float)
     else:
         per_order = np.full(n_cases, np.nan)
@@ -301,8 +309,8 @@ def kpis(
         "case_id": pd.Series(np.asarray(case_names, dtype=object), dtype="str"),
         "start": events[TIMESTAMP].take(first).reset_index(drop=True),
         "end": events[TIMESTAMP].take(last).reset_index(drop=True),
-        "cycle_time_h": (end - start) / hours,
-        "order_to_cash_h": o2c,
+        "cycle_time_s": (end - start) / seconds,
+        "order_to_cash_s": o2c,
         "rework": rework,
         "manual_touches": manual,
         "touchless": touchless,
@@ -341,14 +349,14 @@ def _per_period(orders: pd.DataFrame, freq: Freq, *,
                              "orders_abandoned": "int64", "orders_open": "int64",
                              "partial": "bool"})
     grouped = orders.assign(period=day).groupby("period", sort=True)
-    quantiles = grouped[["cycle_time_h", "order_to_cash_h"]].quantile([0.5, 0.9]).unstack()
+    quantiles = grouped[["cycle_time_s", "order_to_cash_s"]].quantile([0.5, 0.9]).unstack()
     table = pd.DataFrame({
         "orders_started": grouped.size(),
-        "cycle_time_median_h": quantiles[("cycle_time_h", 0.5)],
-        "cycle_time_p90_h": quantiles[("cycle_time_h", 0.9)],
-        "orders_paid": grouped["order_to_cash_h"].count(),
-        "order_to_cash_median_h": quantiles[("order_to_cash_h", 0.5)],
-        "order_to_cash_p90_h": quantiles[("order_to_cash_h", 0.9)],
+        "cycle_time_median_s": quantiles[("cycle_time_s", 0.5)],
+        "cycle_time_p90_s": quantiles[("cycle_time_s", 0.9)],
+        "orders_paid": grouped["order_to_cash_s"].count(),
+        "order_to_cash_median_s": quantiles[("order_to_cash_s", 0.5)],
+        "order_to_cash_p90_s": quantiles[("order_to_cash_s", 0.9)],
         "touchless_rate": grouped["touchless"].mean(),
         "handoffs_per_order": grouped["handoffs"].mean(),
         "return_rate": grouped["returned"].mean(),

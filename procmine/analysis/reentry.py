@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
+from procmine._check import check_choice
 from procmine.analysis.costs import CostModel
-from procmine.errors import UsageError
+from procmine.io.result import ITEM_TYPES
+from procmine.log._require import require_log
+from procmine.log.actors import ACTOR_LEVELS, ActorLevel, actor
 from procmine.log.eventlog import EventLog
 from procmine.schema import (
     ACTIVITY,
@@ -20,14 +23,10 @@ from procmine.schema import (
     DEPARTMENT,
     EVENT_ID,
     PARTY,
-    SOURCE,
     TIMESTAMP,
 )
 
-__all__ = ["Reentry", "ReentryBy", "normalize_values", "reentry"]
-
-ReentryBy = Literal["department", "source", "party"]
-_BY: tuple[str, ...] = get_args(ReentryBy)
+__all__ = ["Reentry", "normalize_values", "reentry"]
 
 EVENT_COLUMNS = (
     "case_id", "item", "event_id", "first_event_id", "first_by", "by", "same_value",
@@ -45,8 +44,9 @@ BY_ITEM_COLUMNS = (
 
 _VALUES_NOTE = (
     "Re-entry from information item values: an event re-enters an item when an earlier "
-    "event of the same order entered it by another {by}; values compared after normalising "
-    "whitespace, case, number and date formats."
+    "event of the same order entered it by another {by}; text values compared after folding "
+    "whitespace and case, codes exactly, numbers, dates and amounts by their value (each "
+    "item's declared type)."
 )
 _REDO_NOTE = (
     "The log carries no information-item values, so re-entry falls back to repeated "
@@ -80,7 +80,7 @@ class Reentry:
         ``kind`` (``"item"`` or ``"actor"``) and ``bipartite`` (0 items, 1 actors).
     signal : {"values", "redo"}
         ``"values"`` when item values were compared, ``"redo"`` for the fallback.
-    by : {"department", "source", "party"}
+    level : {"department", "source", "party", "resource"}
         Who counts as "another" enterer.
     note : str
         Plain-language statement of what was measured.
@@ -91,8 +91,18 @@ class Reentry:
     by_item: pd.DataFrame
     graph: nx.MultiDiGraph
     signal: Literal["values", "redo"]
-    by: str
+    level: str
     note: str
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The main table: :attr:`summary` (per item and who entered / re-entered it)."""
+        return self.summary
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name: ``summary``, ``by_item`` and ``events``."""
+        return {"summary": self.summary, "by_item": self.by_item, "events": self.events}
 
     @property
     def count(self) -> int:
@@ -101,13 +111,13 @@ class Reentry:
 
     def __repr__(self) -> str:
         return (
-            f"Reentry(signal={self.signal!r}, by={self.by!r}: {self.count} re-entries, "
+            f"Reentry(signal={self.signal!r}, level={self.level!r}: {self.count} re-entries, "
             f"{int(self.events['case_id'].nunique())} cases)"
         )
 
     def _repr_html_(self) -> str:
         return (
-            f"<div class='procmine-reentry'><strong>Re-entry by {html.escape(self.by)} "
+            f"<div class='procmine-reentry'><strong>Re-entry by {html.escape(self.level)} "
             f"({html.escape(self.signal)})</strong><p>{html.escape(self.note)}</p>"
             f"<p>{self.count:,} re-entry events in "
             f"{int(self.events['case_id'].nunique()):,} orders.</p>"
@@ -119,7 +129,7 @@ class Reentry:
 def reentry(
     log: EventLog,
     *,
-    by: ReentryBy = "department",
+    level: ActorLevel = "department",
     costs: CostModel | None = None,
 ) -> Reentry:
     """Find information keyed in again by another department, system or party.
@@ -128,15 +138,16 @@ def reentry(
     an item's values sit in the attribute column named after it), the first
     event with a value *enters* it. A later event with a value is a
     **re-entry** when some earlier event of the order entered the item by
-    another actor (department, source system or party, per ``by``) and the
-    event is manual (``automated`` not true: a system copying a value is data
-    flowing, not keying). It is *redundant* when its value equals the first
-    value, a *discrepancy* otherwise, comparing values after
-    :func:`normalize_values`.
+    another actor (department, source system, party or resource, per
+    ``level``; see :func:`procmine.log.actors.actor`) and the event is manual
+    (``automated`` not true: a system copying a value is data flowing, not
+    keying). It is *redundant* when its value equals the first value, a
+    *discrepancy* otherwise, comparing values after :func:`normalize_values`
+    with the item's declared ``type``.
 
-    With ``by="department"`` an event without a department counts under its
+    With ``level="department"`` an event without a department counts under its
     party when that is an outside party (``customer``, ...); events with no
-    actor are skipped. ``by="source"`` also finds re-entry within one
+    actor are skipped. ``level="source"`` also finds re-entry within one
     department across two systems.
 
     When the log has no item values at all, falls back to edeaR's "redo": an
@@ -147,10 +158,11 @@ def reentry(
     ----------
     log : EventLog
         The log.
-    by : {"department", "source", "party"}, keyword-only
+    level : {"department", "source", "party", "resource"}, keyword-only
         Who counts as another enterer.
     costs : CostModel, optional, keyword-only
-        Prices labour and rework (default: :meth:`CostModel.default`).
+        Prices labour (:meth:`CostModel.labour`) and discrepancy rework
+        (:meth:`CostModel.discrepancy_cost`); default :meth:`CostModel.default`.
 
     Returns
     -------
@@ -159,7 +171,7 @@ def reentry(
     Raises
     ------
     UsageError
-        ``by`` is not one of the allowed values.
+        ``level`` is not one of the allowed values; ``log`` is not an EventLog.
 
     Examples
     --------
@@ -185,39 +197,43 @@ def reentry(
     .. [1] G. Janssenswillen et al., "bupaR: Enabling reproducible business process
        analysis", Knowledge-Based Systems 163 (2019) — edeaR's redo/repeat metrics.
     """
-    if by not in _BY:
-        raise UsageError(f"reentry: by must be one of {', '.join(_BY)}; got {by!r}")
+    log = require_log(log, where="reentry")
+    check_choice(level, ACTOR_LEVELS, option="level")
     costs = costs if costs is not None else CostModel.default()
-    found, actor, keys = _detect(log, by, costs)
+    found, actors, keys = detect_reentry(log, level=level, costs=costs)
     if keys:
         signal: Literal["values", "redo"] = "values"
-        note = _VALUES_NOTE.format(by=by)
+        note = _VALUES_NOTE.format(by=level)
     else:
         signal = "redo"
-        note = _REDO_NOTE.format(by=by)
+        note = _REDO_NOTE.format(by=level)
     summary = _summary(found)
-    by_item = _by_item(log, found, actor, keys)
-    graph = _graph(log, found, actor, keys, signal)
-    return Reentry(found, summary, by_item, graph, signal, by, note)
+    by_item = _by_item(log, found, actors, keys)
+    graph = _graph(log, found, actors, keys, signal)
+    return Reentry(found, summary, by_item, graph, signal, level, note)
 
 
-def _detect(log: EventLog, by: str, costs: CostModel
-            ) -> tuple[pd.DataFrame, pd.Series, dict[str, pd.Series]]:
-    """The priced re-entry events, the actor of every event, and the item keys
-    (empty when falling back to redo). Used by :func:`reentry` and the projection."""
+def detect_reentry(log: EventLog, *, level: str, costs: CostModel
+                   ) -> tuple[pd.DataFrame, pd.Series, dict[str, pd.Series]]:
+    """The priced re-entry events, the actor of every event, and the item keys.
+
+    The one detector behind :func:`reentry` and the move engine's projected
+    re-entry (:mod:`procmine.analysis.moves`); the keys are empty when the log
+    has no item values and re-entry falls back to redo.
+    """
     events = log.events
-    actor = _actor(events, by)
+    actors = actor(events, level)
     keys: dict[str, pd.Series] = {}
     if log.has_item_values:
         keys = {
-            item.name: normalize_values(events[item.name])
+            item.name: normalize_values(events[item.name], kind=getattr(item, "type", "text"))
             for item in sorted(log.items, key=lambda i: i.name)
             if item.name in events.columns
         }
-        found = _value_reentries(log, actor, keys)
+        found = _value_reentries(log, actors, keys)
     else:
-        found = _redo_reentries(events, actor)
-    return _priced(found, costs), actor, keys
+        found = _redo_reentries(events, actors)
+    return _priced(found, events, costs), actors, keys
 
 
 # -- normalisation ----------------------------------------------------------------------
@@ -227,38 +243,61 @@ _NUMBER = r"[+-]?\d(?:[\d.,' ]*\d)?"
 _GROUPED = r"[+-]?[1-9]\d{0,2}(?:SEP\d{3})+"
 
 
-def normalize_values(values: pd.Series) -> pd.Series:
+def normalize_values(values: pd.Series, *, kind: str = "text") -> pd.Series:
     """Comparable keys for item values: same key means the same information.
 
-    Text is stripped, runs of whitespace collapse to one space and case is
-    folded. Values that read as dates (``2024-03-05``, or day first
-    ``05.03.2024``, ``5/3/2024``) become ``date:YYYY-MM-DDTHH:MM:SS``. Values
-    that read as numbers become ``num:<float>``, so leading zeros, thousands
-    separators (spaces and apostrophes inside a number too) and decimal commas
-    do not matter: when both ``.`` and ``,``
-    occur the last one is the decimal mark; a single kind occurring several
-    times, or once as a thousands group (``1.234``, ``12,500``), separates
-    thousands; otherwise it is the decimal mark. Missing and blank values
-    stay missing. Vectorised (pandas string methods).
+    How values compare depends on the item's declared ``type`` (``kind``):
+
+    - ``text`` (default): stripped, runs of whitespace (non-breaking spaces
+      too) collapse to one space, case folded: ``"Main  ST 1"`` is
+      ``"main st 1"``.
+    - ``code`` (postal codes, customer and article numbers): exactly, after
+      trimming surrounding whitespace: ``"05022"`` and ``"5022"`` differ.
+    - ``date``: values that read as dates (``2024-03-05``, or day first
+      ``05.03.2024``, ``5/3/2024``) become ``date:YYYY-MM-DDTHH:MM:SS``; others
+      compare as text.
+    - ``number``: values that read as numbers become ``num:<float>``, so
+      leading zeros, thousands separators (spaces and apostrophes inside a
+      number too) and decimal commas do not matter: when both ``.`` and ``,``
+      occur the last one is the decimal mark; a single kind occurring several
+      times, or once as a thousands group (``1.234``, ``12,500``), separates
+      thousands; otherwise it is the decimal mark. Others compare as text.
+    - ``money``: as ``number`` after dropping a currency sign or code
+      (``€ 1.234,50``, ``1234.50 EUR``).
+
+    Datetime columns always compare as dates. Missing and blank values stay
+    missing. Vectorised (pandas string methods, each distinct value once).
 
     Parameters
     ----------
     values : pandas.Series
         Raw values of one item.
+    kind : {"text", "code", "number", "date", "money"}, keyword-only
+        The item's type.
 
     Returns
     -------
     pandas.Series
         Keys (``str`` dtype), same index, missing where the value is missing.
 
+    Raises
+    ------
+    UsageError
+        ``kind`` is not one of :data:`procmine.io.result.ITEM_TYPES`.
+
     Examples
     --------
-    >>> s = pd.Series(["1.234,50", "1234.5", " 0042 ", "42", "05.03.2024", "2024-03-05",
-    ...                "Main  ST 1", None])
-    >>> normalize_values(s).tolist()  # doctest: +NORMALIZE_WHITESPACE
-    ['num:1234.5', 'num:1234.5', 'num:42.0', 'num:42.0', 'date:2024-03-05T00:00:00',
-     'date:2024-03-05T00:00:00', 'main st 1', nan]
+    >>> s = pd.Series([" 05022", "5022", "Main\u00a0 ST 1", None])
+    >>> normalize_values(s).tolist()
+    ['05022', '5022', 'main st 1', nan]
+    >>> normalize_values(s, kind="code").tolist()
+    ['05022', '5022', 'Main\xa0 ST 1', nan]
+    >>> normalize_values(pd.Series(["1.234,50", "1234.5", "€ 1234,50"]), kind="money").tolist()
+    ['num:1234.5', 'num:1234.5', 'num:1234.5']
+    >>> normalize_values(pd.Series(["05.03.2024", "2024-03-05"]), kind="date").tolist()
+    ['date:2024-03-05T00:00:00', 'date:2024-03-05T00:00:00']
     """
+    check_choice(kind, ITEM_TYPES, option="item type")
     index = values.index
     out = pd.Series(np.full(len(values), np.nan, dtype=object), index=index, dtype="str")
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
@@ -273,20 +312,37 @@ def normalize_values(values: pd.Series) -> pd.Series:
         return out
     # normalise each distinct value once, then spread the keys back
     codes, uniques = pd.factorize(values[present])
-    unique_keys = _text_keys(pd.Series(uniques).astype("str")).to_numpy(dtype=object)
+    unique_keys = _text_keys(pd.Series(uniques).astype("str"), kind).to_numpy(dtype=object)
     out[present] = unique_keys[codes]
     return out
 
 
-def _text_keys(text: pd.Series) -> pd.Series:
+_CURRENCY = r"^(?:[€$£¥]|[a-z]{3})\s*|\s*(?:[€$£¥]|[a-z]{3})$"
+
+
+def _text_keys(text: pd.Series, kind: str) -> pd.Series:
     """Keys of distinct non-missing values (missing where blank)."""
     out = pd.Series(np.full(len(text), np.nan, dtype=object), index=text.index, dtype="str")
     text = text.str.strip()
     text = text[text != ""]
     if text.empty:
         return out
+    if kind == "code":
+        out[text.index] = text
+        return out
     text = text.str.replace(r"\s+", " ", regex=True).str.casefold()
     key = text.copy()
+    if kind == "text":
+        out[key.index] = key
+        return out
+    if kind == "money":
+        text = text.str.replace(_CURRENCY, "", regex=True)
+    if kind != "date":
+        number = text.str.fullmatch(_NUMBER)
+        if number.any():
+            key.update(_number_keys(text[number]))
+        out[key.index] = key
+        return out
     # dates first: '05.03.2024' must not read as a number
     iso = text.str.fullmatch(_ISO_DATE)
     if iso.any():
@@ -301,9 +357,6 @@ def _text_keys(text: pd.Series) -> pd.Series:
         parsed = pd.to_datetime(iso_text, format="%Y-%m-%d", errors="coerce", utc=True)
         ok = parsed.notna()
         key[ok[ok].index] = "date:" + parsed[ok].dt.strftime("%Y-%m-%dT%H:%M:%S")
-    number = text.str.fullmatch(_NUMBER) & ~iso & ~dmy
-    if number.any():
-        key.update(_number_keys(text[number]))
     out[key.index] = key
     return out
 
@@ -338,23 +391,11 @@ def _number_keys(text: pd.Series) -> pd.Series:
     return keys
 
 
-# -- actors -----------------------------------------------------------------------------
-def _actor(events: pd.DataFrame, by: str) -> pd.Series:
-    """Who did each event at level ``by`` (missing when unknown)."""
-    if by == "department":
-        party = events[PARTY].astype("str")
-        outside = party.where(party != "internal")
-        return events[DEPARTMENT].fillna(outside).astype("str")
-    if by == "source":
-        return events[SOURCE].astype("str")
-    return events[PARTY].astype("str")
-
-
+# -- detection --------------------------------------------------------------------------
 def _manual(events: pd.DataFrame) -> np.ndarray:
     return ~events[AUTOMATED].fillna(False).to_numpy(dtype=bool)
 
 
-# -- detection --------------------------------------------------------------------------
 def _group_reentries(
     group_codes: np.ndarray, actor_codes: np.ndarray, manual: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -502,19 +543,18 @@ def _finish_events(frames: list[pd.DataFrame], events: pd.DataFrame) -> pd.DataF
     return frame[list(columns)].reset_index(drop=True)
 
 
-def _priced(found: pd.DataFrame, costs: CostModel) -> pd.DataFrame:
-    """Add labour minutes and cost (labour plus discrepancy rework) per re-entry."""
+def _priced(found: pd.DataFrame, events: pd.DataFrame, costs: CostModel) -> pd.DataFrame:
+    """Add labour minutes and cost (labour plus discrepancy rework) per re-entry.
+
+    Labour is :meth:`CostModel.labour` of the re-entering event (none for an
+    outside party's own entry); a discrepancy adds :meth:`CostModel.discrepancy_cost`.
+    """
     found = found.copy()
-    activities = found["activity"].unique()
-    minutes = dict(zip(activities, (costs.minutes(a) for a in activities), strict=True))
-    departments = found["department"].dropna().unique()
-    rates = dict(zip(departments, (costs.rate(d) for d in departments), strict=True))
-    found["labour_minutes"] = found["activity"].map(minutes).astype("float64")
-    rate = found["department"].map(rates).astype("float64").fillna(costs.default_rate)
+    at = pd.Index(events[EVENT_ID]).get_indexer(found["event_id"])
+    minutes, labour = costs.labour(events.iloc[at]) if len(at) else (np.zeros(0), np.zeros(0))
     discrepancy = (~found["same_value"].fillna(True)).to_numpy(dtype=float)
-    found["cost"] = (
-        found["labour_minutes"] + discrepancy * costs.discrepancy_minutes
-    ) / 60.0 * rate
+    found["labour_minutes"] = minutes.astype("float64")
+    found["cost"] = labour + discrepancy * costs.discrepancy_cost(found["department"])
     return found
 
 

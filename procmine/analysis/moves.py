@@ -1,0 +1,437 @@
+"""The move engine: what applying a :class:`Move` does to each event of a log.
+
+One engine for :func:`procmine.analysis.projection.project` (the to-be log of chosen
+moves) and :func:`procmine.analysis.candidates.candidates` (each candidate measured
+by its own projection), so a candidate's figures are exactly the projection's.
+
+- ``shared_data`` removes the *keying*, not the step: the event stays where it is,
+  with its department and resource, and becomes automated.
+- ``customer_self_service``, ``supplier_portal_edi``, ``carrier_api``: the owner
+  does the step: ``party`` becomes the customer, supplier or carrier,
+  ``department`` and ``resource`` missing, ``automated`` true; at department level
+  its actor is then that party (:func:`procmine.log.actors.actor`).
+- Only a step moved to the party whose event *triggered* it (the order's previous
+  event is by that party) moves in time: it happens with the trigger, and every
+  later event of the order moves earlier by the step's wait. This keeps the order
+  of every case's events, so the projected log has the same event order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from procmine._check import check_names
+from procmine.analysis.costs import CHANGE_KINDS, KIND_PARTY, CostModel
+from procmine.analysis.reentry import Reentry, detect_reentry
+from procmine.errors import UsageError
+from procmine.log.actors import actor_codes, case_codes, handoff_positions
+from procmine.log.eventlog import EventLog
+from procmine.schema import (
+    ACTIVITY,
+    AUTOMATED,
+    CASE_ID,
+    DEPARTMENT,
+    EVENT_ID,
+    PARTY,
+    RESOURCE,
+    SOURCE,
+    TIMESTAMP,
+)
+
+__all__ = [
+    "EFFECT_COLUMNS",
+    "AppliedMoves",
+    "Move",
+    "MoveFrame",
+    "as_moves",
+    "move_effects",
+    "projected_events",
+    "reentry_after",
+    "reentry_before",
+    "residual_labour_cost",
+    "rework_figures",
+]
+
+
+@dataclass(frozen=True)
+class Move:
+    """One change to apply: a step (activity by department) and the kind of change.
+
+    ``department=None`` matches events without a department.
+
+    Examples
+    --------
+    >>> Move("Enter order", "Sales", "customer_self_service")
+    Move(activity='Enter order', department='Sales', kind='customer_self_service')
+    >>> Move("Enter order", "Sales", "teleport")
+    Traceback (most recent call last):
+    ...
+    procmine.errors.UsageError: Move: kind must be one of customer_self_service, \
+supplier_portal_edi, carrier_api, shared_data; got 'teleport'
+    """
+
+    activity: str
+    department: str | None
+    kind: str
+
+    def __post_init__(self) -> None:
+        if self.kind not in CHANGE_KINDS:
+            raise UsageError(
+                f"Move: kind must be one of {', '.join(CHANGE_KINDS)}; got {self.kind!r}"
+            )
+
+    @property
+    def party(self) -> str | None:
+        """The outside party that takes the step over (``None`` for shared data)."""
+        return KIND_PARTY[self.kind]
+
+
+def as_moves(moves: object) -> list[Move]:
+    """Moves from a Move, a result with a ``.table`` of moves (Candidates), a DataFrame,
+    or an iterable of Moves, mappings or rows with ``activity``, ``department``, ``kind``.
+
+    Examples
+    --------
+    >>> as_moves([{"activity": "Pick", "department": None, "kind": "shared_data"}])
+    [Move(activity='Pick', department=None, kind='shared_data')]
+    """
+    if isinstance(moves, Move):
+        return [moves]
+    table = getattr(moves, "table", None)
+    if isinstance(table, pd.DataFrame):
+        moves = table
+    if isinstance(moves, pd.DataFrame):
+        moves = [row for _, row in moves.iterrows()]
+    if isinstance(moves, str | bytes) or not isinstance(moves, Iterable):
+        raise UsageError(
+            f"project: moves must be a Move, candidates, a DataFrame or a list of moves; "
+            f"got {type(moves).__name__}"
+        )
+    out = []
+    for move in moves:
+        if isinstance(move, Move):
+            out.append(move)
+            continue
+        if isinstance(move, pd.Series):
+            move = move.to_dict()
+        if not isinstance(move, Mapping):
+            raise UsageError(
+                f"project: a move must be a Move, a candidate row or a mapping with activity, "
+                f"department and kind; got {type(move).__name__}"
+            )
+        missing = [k for k in ("activity", "department", "kind") if k not in move]
+        if missing:
+            raise UsageError(f"project: move {dict(move)!r} lacks {', '.join(missing)}")
+        dept = move["department"]
+        dept = None if dept is None or (isinstance(dept, float) and np.isnan(dept)) else dept
+        out.append(Move(str(move["activity"]), dept, str(move["kind"])))
+    return out
+
+
+@dataclass(frozen=True, eq=False)
+class AppliedMoves:
+    """What a set of moves does to each event of the log (arrays in log order).
+
+    Attributes
+    ----------
+    moved_to : numpy.ndarray of object
+        The outside party taking the step over, else ``None``.
+    keyed : numpy.ndarray of bool
+        Automated by shared data (stays in place).
+    kind : numpy.ndarray of object
+        The kind of change of each changed event, else ``None``.
+    micros : numpy.ndarray of int64
+        Projected timestamps (microseconds since the epoch).
+    """
+
+    moved_to: np.ndarray
+    keyed: np.ndarray
+    kind: np.ndarray
+    micros: np.ndarray
+
+    @property
+    def moved(self) -> np.ndarray:
+        """Events moved to an outside party."""
+        return ~pd.isna(self.moved_to)
+
+    @property
+    def changed(self) -> np.ndarray:
+        """Events moved or automated."""
+        return self.moved | self.keyed
+
+    def rows(self, keep: np.ndarray) -> AppliedMoves:
+        """The same changes for a subset of the events (a boolean mask)."""
+        return AppliedMoves(moved_to=self.moved_to[keep], keyed=self.keyed[keep],
+                            kind=self.kind[keep], micros=self.micros[keep])
+
+
+@dataclass(frozen=True, eq=False)
+class MoveFrame:
+    """The arrays of a canonical log the move engine needs, computed once per log."""
+
+    events: pd.DataFrame
+    case: np.ndarray  # int64 case codes, increasing in log order
+    case_start: np.ndarray  # position of each event's case's first event
+    same_case_prev: np.ndarray
+    micros: np.ndarray
+    party: np.ndarray
+    activity: np.ndarray
+    internal_manual: np.ndarray
+    actors: np.ndarray  # department-level actor codes, -1 where none
+    actor_names: np.ndarray
+
+    @classmethod
+    def of(cls, events: pd.DataFrame) -> MoveFrame:
+        """The arrays of ``events`` (canonical, in log order)."""
+        n = len(events)
+        case = case_codes(events)
+        same = np.zeros(n, dtype=bool)
+        same[1:] = case[1:] == case[:-1]
+        positions = np.arange(n)
+        case_start = np.maximum.accumulate(np.where(~same, positions, 0)) if n else positions
+        party = np.asarray(events[PARTY].to_numpy(dtype=object, na_value=None))
+        manual = ~events[AUTOMATED].fillna(False).to_numpy(dtype=bool)
+        actors, names = actor_codes(events, "department")
+        return cls(
+            events=events, case=case, case_start=case_start, same_case_prev=same,
+            micros=events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64"),
+            party=party, activity=events[ACTIVITY].to_numpy(),
+            internal_manual=manual & (party == "internal"),
+            actors=actors, actor_names=names,
+        )
+
+    def step(self, move: Move) -> np.ndarray:
+        """The events a move matches: manual internal events of its activity and department."""
+        department = self.events[DEPARTMENT]
+        if move.department is None:
+            dept_match = department.isna().to_numpy()
+        else:
+            dept_match = (department == move.department).fillna(False).to_numpy(dtype=bool)
+        return self.internal_manual & (self.activity == move.activity) & dept_match
+
+    def check(self, moves: Sequence[Move]) -> None:
+        """Raise :class:`UsageError` for a move whose activity or department the log lacks.
+
+        An empty log has nothing to misspell against, so it is not checked.
+        """
+        if not len(self.events):
+            return
+        check_names([m.activity for m in moves], set(self.activity.tolist()),
+                    what="activity", where="Move")
+        departments = set(self.events[DEPARTMENT].dropna().tolist())
+        check_names([m.department for m in moves if m.department is not None], departments,
+                    what="department", where="Move")
+
+    def apply(self, moves: Sequence[Move]) -> AppliedMoves:
+        """Apply ``moves`` in turn; an event matched by an earlier move is left to it."""
+        n = len(self.events)
+        moved_to = np.full(n, None, dtype=object)
+        keyed = np.zeros(n, dtype=bool)
+        kind = np.full(n, None, dtype=object)
+        for move in moves:
+            hit = self.step(move) & pd.isna(kind)
+            if move.party is None:
+                keyed |= hit
+            else:
+                moved_to[hit] = move.party
+            kind[hit] = move.kind
+        return AppliedMoves(moved_to=moved_to, keyed=keyed, kind=kind,
+                            micros=self._timeline(moved_to))
+
+    def _timeline(self, moved_to: np.ndarray) -> np.ndarray:
+        """Projected times: a step moved to the party that triggered it happens with the trigger.
+
+        Every later event of the order moves earlier by that step's wait. A
+        shifted step lands exactly on its (shifted) trigger: its cumulative
+        shift includes its own wait. Consecutive events never swap (each gap
+        shrinks to at least zero), so the log's event order is kept.
+        """
+        moved = ~pd.isna(moved_to)
+        if not moved.any():
+            return self.micros
+        micros = self.micros
+        prev = np.maximum(np.arange(len(micros)) - 1, 0)
+        triggered = moved & self.same_case_prev & (self.party[prev] == moved_to)
+        wait_before = np.where(self.same_case_prev, micros - micros[prev], 0)
+        delta = np.where(triggered, wait_before, 0)
+        total = np.cumsum(delta)
+        cum = total - (total[self.case_start] - delta[self.case_start])  # within the case
+        return micros - cum
+
+    def actors_after(self, applied: AppliedMoves) -> np.ndarray:
+        """Department-level actor codes after the moves: a moved event's actor is its party.
+
+        The same codes :func:`procmine.log.actors.actor_codes` gives on the projected
+        log, up to numbering (new parties get codes after the log's own actors).
+        """
+        codes = self.actors.copy()
+        moved = applied.moved
+        if not moved.any():
+            return codes
+        names = {name: i for i, name in enumerate(self.actor_names.tolist())}
+        for party in sorted(set(applied.moved_to[moved].tolist())):
+            code = names.setdefault(party, len(names))
+            codes[moved & (applied.moved_to == party)] = code
+        return codes
+
+    def department_handoffs(self, applied: AppliedMoves | None = None) -> tuple[int, float]:
+        """Count and total wait (s) of department handoffs, as-is or after ``applied``.
+
+        The one handoff counter (:func:`procmine.log.actors.handoff_positions`) on
+        the projected actors and times: equal to ``handoffs(after, level="department")``.
+        """
+        if applied is None:
+            actors, micros = self.actors, self.micros
+        else:
+            actors, micros = self.actors_after(applied), applied.micros
+        source, target = handoff_positions(self.case, actors)
+        return len(source), float((micros[target] - micros[source]).sum()) / 1e6
+
+
+def projected_events(events: pd.DataFrame, applied: AppliedMoves) -> pd.DataFrame:
+    """The projected events, canonical: same dtypes and (see the module) the same order."""
+    out = events.copy()
+    changed = applied.changed
+    if not changed.any():
+        return out
+    moved = applied.moved
+    if moved.any():
+        out[TIMESTAMP] = pd.to_datetime(applied.micros, unit="us", utc=True).astype(
+            events[TIMESTAMP].dtype)
+        out.loc[moved, PARTY] = applied.moved_to[moved]
+        out.loc[moved, DEPARTMENT] = np.nan
+        out.loc[moved, RESOURCE] = np.nan
+    out[AUTOMATED] = out[AUTOMATED].astype("boolean")
+    out.loc[changed, AUTOMATED] = True
+    return out.reset_index(drop=True)
+
+
+# -- re-entry before and after -----------------------------------------------------------
+def reentry_before(log: EventLog, costs: CostModel, given: Reentry | None) -> pd.DataFrame:
+    """The log's re-entry events by department: ``given`` when usable, else detected."""
+    if given is not None and given.level == "department" and given.signal == "values":
+        return given.events
+    return detect_reentry(log, level="department", costs=costs)[0]
+
+
+_DETECT_COLUMNS = (CASE_ID, ACTIVITY, TIMESTAMP, RESOURCE, DEPARTMENT, PARTY, AUTOMATED,
+                   SOURCE, EVENT_ID)
+
+
+def _positions(log: EventLog, found: pd.DataFrame) -> np.ndarray:
+    return pd.Index(log.events[EVENT_ID]).get_indexer(found["event_id"])
+
+
+def reentry_after(log: EventLog, frame: MoveFrame, applied: AppliedMoves, found: pd.DataFrame,
+                  costs: CostModel, *, found_at: np.ndarray | None = None) -> pd.DataFrame:
+    """The re-entry events by department of the projected log, from the log's ``found``.
+
+    Exact, without detecting everything again: re-entry is found within one order
+    and one item, and a projection changes an (order, item) only through its
+    changed events. Events automated by shared data keep their place and actor,
+    so they simply stop re-entering. A step moved to an outside party changes its
+    actor and its time, so the orders and items it carries a value for are
+    detected again on the projected events.
+    """
+    events = log.events
+    found_at = _positions(log, found) if found_at is None else found_at
+    case = frame.case
+    drop = applied.keyed[found_at].copy()
+    moved = applied.moved
+    if not moved.any():
+        return found[~drop]
+    found_case = case[found_at]
+    found_item = found["item"].to_numpy()
+    fresh = []
+    base = [c for c in _DETECT_COLUMNS if c in events.columns]
+    for item in sorted(log.items, key=lambda i: i.name):
+        if item.name not in events.columns:
+            continue
+        carries = moved & events[item.name].notna().to_numpy()
+        if not carries.any():
+            continue
+        cases = np.unique(case[carries])
+        drop |= (found_item == item.name) & np.isin(found_case, cases)
+        rows = np.isin(case, cases)
+        sub = projected_events(events.loc[rows, [*base, item.name]], applied.rows(rows))
+        sub_log = replace(log.with_events(sub), items=(item,))
+        fresh.append(detect_reentry(sub_log, level="department", costs=costs)[0])
+    return pd.concat([found[~drop], *fresh], ignore_index=True)
+
+
+def rework_figures(found: pd.DataFrame, costs: CostModel) -> tuple[float, float, float]:
+    """Re-entries, discrepancies and their rework cost, from re-entry events by department."""
+    bad = found[~found["same_value"].fillna(True).to_numpy(dtype=bool)]
+    cost = float(costs.discrepancy_cost(bad["department"]).sum())
+    return float(len(found)), float(len(bad)), cost
+
+
+def residual_labour_cost(events: pd.DataFrame, applied: AppliedMoves, costs: CostModel
+                         ) -> float:
+    """Labour of the changed steps that stays with staff (each kind's residual share)."""
+    changed = applied.changed
+    if not changed.any():
+        return 0.0
+    labour = costs.labour(events)[1]
+    total = 0.0
+    for kind in sorted(set(applied.kind[changed].tolist())):
+        pick = changed & (applied.kind == kind)
+        total += costs.residual_share.get(kind, 0.0) * float(labour[pick].sum())
+    return total
+
+
+# -- one move at a time ------------------------------------------------------------------
+#: Columns of :func:`move_effects`.
+EFFECT_COLUMNS = (
+    "step_events", "labour_minutes", "labour_cost", "residual_cost", "handoffs_removed",
+    "handoff_wait_s_removed", "reentries_removed", "discrepancies_removed", "rework_cost",
+)
+
+
+def move_effects(log: EventLog, moves: Sequence[Move], *, costs: CostModel,
+                 found: pd.DataFrame | None) -> pd.DataFrame:
+    """What ``project(log, [move])`` changes, for each move on its own (one row per move).
+
+    Labour, residual labour, department handoffs (count and total wait) and
+    re-entry (re-entries, discrepancies and rework removed; ``found`` is the log's
+    re-entry events by department, ``None`` without item values) come from the
+    same functions as the projection's, so they are exactly its changes.
+    """
+    events = log.events
+    frame = MoveFrame.of(events)
+    base_count, base_wait = frame.department_handoffs()
+    minutes_all, labour_all = costs.labour(events)
+    before: Any = None
+    found_at = None
+    if found is not None:
+        before = rework_figures(found, costs)
+        found_at = _positions(log, found)
+    rows = []
+    for move in moves:
+        applied = frame.apply([move])
+        step = applied.changed
+        residual = residual_labour_cost(events, applied, costs)
+        if applied.moved.any():
+            count, wait = frame.department_handoffs(applied)
+        else:
+            count, wait = base_count, base_wait
+        if found is None:
+            reentries, discrepancies, rework = 0.0, 0.0, 0.0
+        else:
+            after = rework_figures(
+                reentry_after(log, frame, applied, found, costs, found_at=found_at), costs)
+            reentries, discrepancies, rework = (b - a for b, a in zip(before, after,
+                                                                      strict=True))
+        rows.append({
+            "step_events": int(step.sum()), "labour_minutes": float(minutes_all[step].sum()),
+            "labour_cost": float(labour_all[step].sum()),
+            "residual_cost": residual, "handoffs_removed": base_count - count,
+            "handoff_wait_s_removed": base_wait - wait, "reentries_removed": reentries,
+            "discrepancies_removed": discrepancies, "rework_cost": rework,
+        })
+    return pd.DataFrame(rows, columns=list(EFFECT_COLUMNS))
