@@ -10,6 +10,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import procmine as pm
 from procmine import EventLog, InformationItem
 from procmine.analysis.costs import CostModel
 from procmine.report import (
@@ -245,7 +246,7 @@ def test_reentry_with_item_values_uses_them():
 def test_no_payment_activity_is_said_in_the_kpi_section():
     section = build_report(EventLog.from_frame(_frame(TINY))).kpis
     assert section.available
-    assert section.values["order_to_cash_median_h"] is None
+    assert section.values["order_to_cash_median_s"] is None
     assert any("payment" in note for note in section.notes)
 
 
@@ -269,8 +270,12 @@ def test_empty_log_and_single_event(case, tmp_path):
 def test_timestamp_ties_keep_input_order_in_variants():
     rows = [("o1", "A", "2024-01-01 09:00", "x", "S"), ("o1", "B", "2024-01-01 09:00", "y", "W"),
             ("o2", "A", "2024-01-01 10:00", "x", "S"), ("o2", "B", "2024-01-01 10:00", "y", "W")]
-    table = build_report(EventLog.from_frame(_frame(rows))).variants.tables["table"]
-    assert table[["variant", "cases"]].values.tolist() == [["A → B", 2]]
+    log = EventLog.from_frame(_frame(rows))
+    table = build_report(log).variants.tables["table"]
+    assert table[["activities", "cases"]].values.tolist() == [["A → B", 2]]
+    # one variants engine: the report's table is the API's and the log's
+    pd.testing.assert_frame_equal(table, pm.variants(log, top=20).table)
+    pd.testing.assert_frame_equal(table, log.variants().table)
 
 
 def test_missing_resource_does_not_break_the_report(tmp_path):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 
 import numpy as np
@@ -11,13 +11,16 @@ import pandas as pd
 from procmine.analysis.candidates import candidates as find_candidates
 from procmine.analysis.costs import CostModel
 from procmine.analysis.handoffs import handoffs as find_handoffs
+from procmine.analysis.kpis import PAYMENT_PATTERN
 from procmine.analysis.kpis import kpis as compute_kpis
 from procmine.analysis.projection import Move, project
 from procmine.analysis.reentry import reentry as find_reentry
 from procmine.discovery.dfg import process_map
+from procmine.log._require import require_log
 from procmine.log.eventlog import EventLog
+from procmine.log.variants import variants as find_variants
 from procmine.report.model import SECTION_KEYS, Report, Section
-from procmine.schema import ACTIVITY, CASE_ID, TIMESTAMP
+from procmine.schema import ACTIVITY, TIMESTAMP
 
 __all__ = ["HANDOFF_COLUMNS", "REENTRY_COLUMNS", "build_report"]
 
@@ -56,12 +59,34 @@ def _loaded(log: EventLog) -> Section:
     ]
     reasons = pd.DataFrame(reasons_rows, columns=["source", "reason", "rows"])
     rejects = log.rejects.sort_values(["source", "row"], kind="stable").reset_index(drop=True)
-    notes = ()
+    missing = _missing_values(log)
+    notes: list[str] = []
     if not log.sources:
-        notes = ("The log came without a record of its sources: rows read are not known.",)
-    return Section("loaded", notes=notes,
-                   tables={"sources": sources, "reject_reasons": reasons, "rejects": rejects},
-                   values={"rows_read": log.rows_read, "rows_rejected": log.rows_rejected})
+        notes.append("The log came without a record of its sources: rows read are not known.")
+    if len(missing):
+        total = int(missing["values"].sum())
+        notes.append(
+            f"{total:,} placeholder value(s) ({', '.join(sorted(set(missing['seen'])))}) in "
+            "resource, department or party columns were read as missing, so they make no "
+            "department, swimlane or handoff (missing_values in the sources file or "
+            "--missing-values sets the list).")
+    return Section("loaded", notes=tuple(notes),
+                   tables={"sources": sources, "reject_reasons": reasons, "rejects": rejects,
+                           "missing_values": missing},
+                   values={"rows_read": log.rows_read, "rows_rejected": log.rows_rejected,
+                           "placeholders_missing": int(missing["values"].sum())})
+
+
+def _missing_values(log: EventLog) -> pd.DataFrame:
+    """Per source and column: how many placeholder values were read as missing."""
+    rows = []
+    for s in log.sources:
+        seen = getattr(s, "placeholders", {}) or {}
+        for column, n in sorted((getattr(s, "missing_values", {}) or {}).items()):
+            rows.append({"source": s.name, "column": column, "values": int(n),
+                         "seen": ", ".join(seen.get(column, ()))})
+    frame = pd.DataFrame(rows, columns=["source", "column", "values", "seen"])
+    return frame.astype({"values": "int64"})
 
 
 def _process(log: EventLog) -> tuple[Section, Any]:
@@ -122,7 +147,7 @@ def _reentry(log: EventLog, costs: CostModel) -> tuple[Section, Any]:
             "reentry",
             reason="the log records no departments, so it cannot tell whether information "
                    "was keyed in again by another department."), None
-    found = find_reentry(log, by="department", costs=costs)
+    found = find_reentry(log, level="department", costs=costs)
     notes = [found.note]
     if found.signal == "redo":
         if not log.items:
@@ -156,7 +181,7 @@ def _candidates(log: EventLog, costs: CostModel, found_reentry: Any, found_hando
             "candidates",
             reason="candidates rest on handoffs and re-entry between departments, and the log "
                    "records no departments.")
-    found = find_candidates(log, reentry=found_reentry, handoffs=found_handoffs, costs=costs)
+    found = find_candidates(log, reentry=found_reentry, costs=costs)
     table = found.table.copy()
     table.insert(0, "rank", np.arange(1, len(table) + 1, dtype="int64"))
     if table.empty:
@@ -188,7 +213,7 @@ def _candidates(log: EventLog, costs: CostModel, found_reentry: Any, found_hando
             f"the {len(chosen)} candidate(s) that save money applied together: "
             f"{projection.events_changed:,} events move or disappear; department handoffs "
             f"{projection.handoffs_before.count:,} → {projection.handoffs_after.count:,}.")
-        difference = projection.difference.copy()
+        difference = projection.table.copy()
         return Section("candidates", notes=tuple(notes),
                        tables={"table": table, "projection": difference}, maps=maps,
                        values=values)
@@ -204,9 +229,9 @@ def _kpis(log: EventLog, found_kpis: Any) -> Section:
     orders = found_kpis.orders
     overall = {
         "orders": len(orders),
-        "cycle_time_median_h": _num(orders["cycle_time_h"].median()),
-        "order_to_cash_median_h": _num(orders["order_to_cash_h"].median()),
-        "orders_paid": int(orders["order_to_cash_h"].notna().sum()),
+        "cycle_time_median_s": _num(orders["cycle_time_s"].median()),
+        "order_to_cash_median_s": _num(orders["order_to_cash_s"].median()),
+        "orders_paid": int(orders["order_to_cash_s"].notna().sum()),
         "touchless_rate": _num(orders["touchless"].astype("float64").mean()),
         "handoffs_per_order": _num(orders["handoffs"].astype("float64").mean()),
         "return_rate": _num(orders["returned"].astype("float64").mean()),
@@ -236,26 +261,12 @@ def _num(value: Any) -> float | None:
 def _variants(log: EventLog) -> Section:
     if log.n_events == 0:
         return Section("variants", reason="the log has no events")
-    events = log.events
-    # one string per case: activities in order, joined by an arrow (the log is ordered)
-    case_codes, _ = pd.factorize(events[CASE_ID])
-    activity_codes, names = pd.factorize(events[ACTIVITY])
-    per_case = pd.Series(activity_codes).groupby(case_codes, sort=False).agg(tuple)
-    counts = per_case.value_counts()
-    names = np.asarray(names, dtype=object)
-    table = pd.DataFrame({
-        "variant": [" → ".join(names[list(v)].tolist()) for v in counts.index[:MAX_VARIANTS]],
-        "events": [len(v) for v in counts.index[:MAX_VARIANTS]],
-        "cases": counts.to_numpy()[:MAX_VARIANTS].astype("int64"),
-    })
-    table["share"] = table["cases"] / max(len(per_case), 1)
-    table = table.sort_values(["cases", "variant"], ascending=[False, True],
-                              kind="stable").reset_index(drop=True)
-    table.insert(0, "rank", np.arange(1, len(table) + 1, dtype="int64"))
-    notes = (f"{len(counts):,} distinct variant(s) over {len(per_case):,} orders; the "
+    found = find_variants(log, top=MAX_VARIANTS)
+    table = found.table
+    notes = (f"{found.n_variants:,} distinct variant(s) over {found.n_cases:,} orders; the "
              f"{len(table)} most frequent cover {table['share'].sum():.0%} of orders.",)
     return Section("variants", notes=notes, tables={"table": table},
-                   values={"variants": len(counts)})
+                   values={"variants": found.n_variants})
 
 
 # -- entry point ------------------------------------------------------------------------
@@ -264,6 +275,8 @@ def build_report(
     *,
     costs: CostModel | None = None,
     progress: Progress = None,
+    terminal: Collection[str] | None = None,
+    payment_pattern: str | None = None,
 ) -> Report:
     """Compute everything the batch report shows.
 
@@ -281,6 +294,13 @@ def build_report(
         Rates and unit costs; default :meth:`CostModel.default`.
     progress : callable, optional, keyword-only
         Called with a short message before each long step.
+    terminal : collection of str, optional, keyword-only
+        The activities that end an order (KPIs; default: derived from the log,
+        see :func:`procmine.kpis`). ``procmine report --terminal``.
+    payment_pattern : str, optional, keyword-only
+        Regular expression of the payment-received activity for order-to-cash
+        (default :data:`procmine.analysis.kpis.PAYMENT_PATTERN`).
+        ``procmine report --payment-pattern``.
 
     Returns
     -------
@@ -304,6 +324,7 @@ def build_report(
     >>> report.handoffs.reason.split(",")[0]
     'the log records no departments'
     """
+    log = require_log(log, where="build_report")
     costs = costs if costs is not None else CostModel.default()
     events = log.events
     facts = {
@@ -326,7 +347,10 @@ def build_report(
     _say(progress, "candidates and projection")
     candidate_section = _candidates(log, costs, found_reentry, found_handoffs, pmap)
     _say(progress, "KPIs and variants")
-    kpi_section = _kpis(log, compute_kpis(log)) if log.n_events else _kpis(log, None)
+    kpi_section = _kpis(log, compute_kpis(
+        log, terminal=terminal,
+        payment_pattern=PAYMENT_PATTERN if payment_pattern is None else payment_pattern,
+    )) if log.n_events else _kpis(log, None)
     variant_section = _variants(log)
     sections = {
         "loaded": loaded, "process": process, "handoffs": handoff_section,

@@ -180,6 +180,9 @@ _SOURCES: Spec = [("source", "source", "text"), ("path", "file", "text"),
                   ("format", "format", "text"), ("rows_read", "rows read", "int"),
                   ("rows_loaded", "loaded", "int"), ("rows_rejected", "rejected", "int"),
                   ("events", "events", "int")]
+_MISSING: Spec = [("source", "source", "text"), ("column", "column", "text"),
+                  ("values", "placeholders read as missing", "int"),
+                  ("seen", "values seen", "text")]
 _REASONS: Spec = [("source", "source", "text"), ("reason", "reason", "text"),
                   ("rows", "rows", "int")]
 _REJECTS: Spec = [("source", "source", "text"), ("row", "row", "int"),
@@ -212,13 +215,14 @@ _CANDIDATES: Spec = [("rank", "#", "int"), ("activity", "step", "text"),
 _PROJECTION: Spec = [("metric", "measure", "text"), ("before", "as-is", "num"),
                      ("after", "to-be", "num"), ("change", "change", "num")]
 _KPIS: Spec = [("period", "week of", "date"), ("orders_started", "orders", "int"),
-               ("cycle_time_median_h", "cycle time (median)", "hours"),
-               ("order_to_cash_median_h", "order to cash (median)", "hours"),
+               ("cycle_time_median_s", "cycle time (median)", "wait"),
+               ("order_to_cash_median_s", "order to cash (median)", "wait"),
                ("touchless_rate", "touchless", "pct"),
                ("handoffs_per_order", "handoffs / order", "num"),
                ("return_rate", "returns", "pct"), ("abandoned_rate", "abandoned", "pct")]
-_VARIANTS: Spec = [("rank", "#", "int"), ("cases", "orders", "int"), ("share", "share", "pct"),
-                   ("events", "steps", "int"), ("variant", "variant", "text")]
+_VARIANTS: Spec = [("variant", "#", "int"), ("cases", "orders", "int"),
+                   ("share", "share", "pct"), ("length", "steps", "int"),
+                   ("activities", "variant", "text")]
 
 
 def _loaded(report: Report, section: Section) -> list[str]:
@@ -232,6 +236,10 @@ def _loaded(report: Report, section: Section) -> list[str]:
                            caption="First rejected rows (all in tables/rejects.csv)"))
     else:
         parts.append("<p>No row was rejected.</p>")
+    missing = section.tables.get("missing_values")
+    if missing is not None and not missing.empty:
+        parts.append(_show(missing, _MISSING, max_rows=None,
+                           caption="Placeholder values read as missing, per source and column"))
     return parts
 
 
@@ -318,8 +326,8 @@ def _candidates(report: Report, section: Section, svgs: Mapping[str, str | None]
 
 _CHARTS = [
     ("orders_started", "Orders started", "orders"),
-    ("cycle_time_median_h", "Order cycle time (median)", "hours"),
-    ("order_to_cash_median_h", "Order to cash (median)", "hours"),
+    ("cycle_time_median_s", "Order cycle time (median)", "hours"),
+    ("order_to_cash_median_s", "Order to cash (median)", "hours"),
     ("touchless_rate", "Touchless orders", "share"),
     ("handoffs_per_order", "Handoffs per order", "handoffs"),
     ("return_rate", "Return rate", "share"),
@@ -339,6 +347,8 @@ def _kpis(report: Report, section: Section) -> list[str]:
             if column not in weekly.columns:
                 continue
             values = weekly[column].astype("float64")
+            if column.endswith("_s"):
+                values = values / 3600.0  # charted in hours
             if values.isna().all():
                 continue  # the section's notes say why it is not computable
             charts.append(line_chart(x, {title: values.tolist()}, title=title, y_label=unit))
