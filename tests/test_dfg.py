@@ -10,6 +10,7 @@ from conftest import make_frame
 import procmine
 from procmine import EventLog, UsageError
 from procmine.discovery.dfg import END, START, process_map
+from procmine.log.actors import actor_codes, case_codes, handoff_positions
 
 
 def _log(rows, name="t"):
@@ -66,8 +67,11 @@ def test_hand_computed_counts_waits_and_terminals():
     # Check: Credit twice, Sales once -> Credit
     assert nodes.loc["Check", "department"] == "Credit"
     assert edges.loc[("Enter", "Check"), "handoff"]
+    assert edges.loc[("Enter", "Check"), "handoffs"] == 2
     assert not edges.loc[("Pick", "Ship"), "handoff"]
-    assert not edges.loc[("Check", "Check"), "handoff"]
+    # o3's second Check is done by Sales after Credit's: work changes hands on Check -> Check
+    # (the activities' most frequent departments, both Credit, do not decide it)
+    assert edges.loc[("Check", "Check"), "handoffs"] == 1
     assert pmap.n_events == 10 and pmap.n_cases == 3
     assert not pmap.simplified
 
@@ -77,7 +81,11 @@ def test_tables_have_the_contract_columns_and_order():
     assert list(pmap.nodes.columns) == ["activity", "count", "cases", "department", "party"]
     assert set(pmap.nodes["party"]) == {"internal"}
     assert list(pmap.edges.columns) == ["source", "target", "count", "cases", "median_wait_s",
-                                        "mean_wait_s", "p90_wait_s", "handoff"]
+                                        "mean_wait_s", "p90_wait_s", "handoffs", "handoff"]
+    assert pmap.edges["handoffs"].dtype == "int64" and pmap.edges["handoff"].dtype == bool
+    assert pmap.table is pmap.edges
+    assert set(pmap.tables) == {"nodes", "edges", "start", "end"}
+    assert pmap.tables["nodes"] is pmap.nodes
     assert pmap.nodes["activity"].tolist() == ["Check", "Enter", "Pick", "Ship"]  # 3,3,2,2
     counts = pmap.edges["count"].tolist()
     assert counts == sorted(counts, reverse=True)
@@ -237,4 +245,87 @@ def test_outside_parties_make_lanes_for_handoffs():
     edges = pmap.edges.set_index(["source", "target"])["handoff"]
     assert edges[("Order online", "Confirm")]          # customer -> Sales
     assert not edges[("Confirm", "Note")]              # Note has neither department nor party
-    assert not edges[("Note", "Deliver")]
+    # Sales -> carrier: Note is skipped, so the handoff lands on the path into Deliver
+    assert edges[("Note", "Deliver")]
+
+
+# -- handoff edges come from the one handoff counter ------------------------------------------
+def _department_handoffs(events: pd.DataFrame) -> int:
+    cases = case_codes(events)
+    return len(handoff_positions(cases, actor_codes(events, "department")[0])[0])
+
+
+def test_handoffs_on_edges_sum_to_the_logs_department_handoffs_on_the_sample(sample_logs_dir):
+    log = procmine.load(sample_logs_dir / "sources.toml")
+    pmap = process_map(log, activities=1.0, paths=1.0)
+    expected = _department_handoffs(log.events)
+    assert expected > 0
+    assert int(pmap.edges["handoffs"].sum()) == expected
+    assert (pmap.edges["handoff"] == (pmap.edges["handoffs"] > 0)).all()
+    assert (pmap.edges["handoffs"] <= pmap.edges["count"]).all()
+    # with an activity left out, the handoffs are counted on the map's own events
+    kept = pmap.nodes["activity"].iloc[:-1].tolist()
+    fewer = process_map(log, activities=float(pmap.nodes["count"].iloc[:-1].sum()
+                                              / pmap.nodes["count"].sum()), paths=1.0)
+    assert fewer.activities == kept
+    own = log.events.loc[log.events["activity"].isin(kept)]
+    assert int(fewer.edges["handoffs"].sum()) == _department_handoffs(own)
+
+
+# an event with no department between two departments (o1 Check), customer events with no
+# department (o1 Confirm, o2 Order), a department repeated across a skipped event (o3)
+HANDOFF_ROWS = [
+    ("o1", "Enter", "2024-01-01 09:00", "ann", "Sales", "internal"),
+    ("o1", "Check", "2024-01-01 10:00", "bot", None, "internal"),
+    ("o1", "Pick", "2024-01-01 11:00", "cy", "Warehouse", "internal"),
+    ("o1", "Ship", "2024-01-01 12:00", "dee", "Shipping", "internal"),
+    ("o1", "Confirm", "2024-01-01 13:00", None, None, "customer"),
+    ("o2", "Order", "2024-01-02 08:00", None, None, "customer"),
+    ("o2", "Enter", "2024-01-02 09:00", "ann", "Sales", "internal"),
+    ("o2", "Enter", "2024-01-02 09:30", "ann", "Sales", "internal"),
+    ("o2", "Pick", "2024-01-02 11:00", "cy", "Warehouse", "internal"),
+    ("o3", "Enter", "2024-01-03 09:00", "ann", "Sales", "internal"),
+    ("o3", "Check", "2024-01-03 10:00", "bot", None, "internal"),
+    ("o3", "Enter", "2024-01-03 11:00", "ann", "Sales", "internal"),
+    ("o4", "Pick", "2024-01-04 09:00", "cy", "Warehouse", "internal"),
+]
+
+
+def _plain_pandas_handoff_edges(frame: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """Independent: walk each case's events that have an actor; a change of actor is a
+    handoff; it sits on the path from the event just before its target to the target."""
+    f = frame.reset_index(drop=True)
+    outside = f["party"].where(f["party"].isin(["customer", "supplier", "carrier"]))
+    f["who"] = f["department"].fillna(outside)
+    f["previous_activity"] = f.groupby("case_id")["activity"].shift()
+    known = f.loc[f["who"].notna()].copy()
+    known["previous_who"] = known.groupby("case_id")["who"].shift()
+    targets = known.loc[known["previous_who"].notna() & (known["who"] != known["previous_who"])]
+    return targets.groupby(["previous_activity", "activity"]).size().to_dict()
+
+
+def test_handoff_edges_agree_with_a_plain_pandas_walk():
+    frame = make_frame(HANDOFF_ROWS, ("case_id", "activity", "timestamp", "resource",
+                                      "department", "party"))
+    pmap = process_map(EventLog.from_frame(frame), activities=1.0, paths=1.0)
+    mine = {(a, b): int(n) for a, b, n in pmap.edges[["source", "target", "handoffs"]]
+            .itertuples(index=False) if n}
+    expected = _plain_pandas_handoff_edges(frame)
+    assert mine == expected == {
+        ("Check", "Pick"): 1,      # Sales -> Warehouse across Check (no department)
+        ("Pick", "Ship"): 1,       # Warehouse -> Shipping
+        ("Ship", "Confirm"): 1,    # Shipping -> customer
+        ("Order", "Enter"): 1,     # customer -> Sales
+        ("Enter", "Pick"): 1,      # Sales -> Warehouse
+    }
+    assert int(pmap.edges["handoffs"].sum()) == 5 == _department_handoffs(
+        EventLog.from_frame(frame).events)
+    edges = pmap.edges.set_index(["source", "target"])
+    assert not edges.loc[("Check", "Enter"), "handoff"]   # o3: Sales -> Sales across Check
+    assert not edges.loc[("Enter", "Enter"), "handoff"]
+
+
+def test_a_dataframe_is_not_a_log():
+    with pytest.raises(UsageError, match=r"process_map: expected an EventLog, got a pandas "
+                                         r"DataFrame; make one with pm\.load\(df"):
+        process_map(make_frame(TINY))

@@ -19,7 +19,7 @@ from procmine import (
 )
 from procmine.analysis.reentry import Reentry
 from procmine.discovery.ocdfg import ObjectCentricMap
-from procmine.render import output, save
+from procmine.render import _dot, save
 
 NS = "{http://www.w3.org/2000/svg}"
 HOSTILE_ITEM = "<script>alert(1)</script>"
@@ -62,7 +62,7 @@ def _flow(signal="values") -> Reentry:
                    discrepancies=0, cost=1.0)
     events = pd.DataFrame({"case_id": [f"o{k}" for k in (1, 2, 3, 4, 5, 6, 7, 7, 8, 9, 10)]})
     return Reentry(events=events, summary=pd.DataFrame(), by_item=pd.DataFrame(), graph=graph,
-                   signal=signal, by="department", note="hand-built")
+                   signal=signal, level="department", note="hand-built")
 
 
 def _edge_by_label(root) -> dict[str, object]:
@@ -128,7 +128,7 @@ def test_information_flow_of_a_real_reentry_result():
 def test_empty_information_flow_draws():
     empty = Reentry(events=pd.DataFrame({"case_id": []}), summary=pd.DataFrame(),
                     by_item=pd.DataFrame(), graph=nx.MultiDiGraph(signal="redo"),
-                    signal="redo", by="department", note="")
+                    signal="redo", level="department", note="")
     text = " ".join(DET.fromstring(_svg(draw_information_flow(empty)).encode()).itertext())
     assert "0 re-entries in 0 orders" in text
 
@@ -221,8 +221,8 @@ def test_object_centric_map_shows_a_summary_and_the_drawing_in_jupyter():
 # -- no dot ---------------------------------------------------------------------------------------
 @pytest.fixture
 def no_dot(monkeypatch):
-    monkeypatch.setattr(output.shutil, "which", lambda name: None)
-    monkeypatch.setattr(output, "_warned", False)
+    monkeypatch.setattr(_dot.shutil, "which", lambda name: None)
+    monkeypatch.setattr(_dot, "_warned", False)
 
 
 def test_both_drawings_fall_back_without_dot(no_dot, tmp_path):

@@ -20,7 +20,7 @@ from procmine import (
     draw_map,
     process_map,
 )
-from procmine.render import output, save
+from procmine.render import _dot, save
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -196,8 +196,8 @@ def test_empty_map_draws():
 # -- no dot --------------------------------------------------------------------------------
 @pytest.fixture
 def no_dot(monkeypatch):
-    monkeypatch.setattr(output.shutil, "which", lambda name: None)
-    monkeypatch.setattr(output, "_warned", False)
+    monkeypatch.setattr(_dot.shutil, "which", lambda name: None)
+    monkeypatch.setattr(_dot, "_warned", False)
 
 
 def test_without_dot_warns_once_and_falls_back(no_dot, tmp_path):
@@ -264,6 +264,37 @@ def test_customer_service_is_a_department_not_the_customer():
     root = DET.fromstring(_svg(draw_handoff_map(HANDOFFS, parties=parties)).encode())
     sales = next(g for g in _groups(root, "node") if _texts(g).startswith("Sales"))
     assert sales.find(f"{NS}ellipse") is not None
+
+
+def test_department_level_actors_customer_supplier_carrier_are_drawn_as_parties():
+    # the names come from the one actor definition: an outside party's event with no
+    # department is that party ("customer", lower case) at department level
+    from procmine.log.actors import actor_codes, case_codes, handoff_positions
+
+    frame = make_frame([
+        ("o1", "Order online", "2024-01-01 09:00", None, None),
+        ("o1", "Confirm", "2024-01-01 10:00", "ann", "Sales"),
+        ("o1", "Order stock", "2024-01-01 11:00", "bob", "Purchasing"),
+        ("o1", "Deliver stock", "2024-01-02 11:00", None, None),
+        ("o1", "Ship", "2024-01-03 11:00", "cy", "Warehouse"),
+        ("o1", "Deliver", "2024-01-04 11:00", None, None),
+    ])
+    frame["party"] = ["customer", "internal", "internal", "supplier", "internal", "carrier"]
+    events = EventLog.from_frame(frame).events
+    codes, names = actor_codes(events, "department")
+    src, tgt = handoff_positions(case_codes(events), codes)
+    table = pd.DataFrame({"source": names[codes[src]], "target": names[codes[tgt]],
+                          "count": 1, "median_wait_s": 60.0, "p90_wait_s": 60.0})
+    assert {"customer", "supplier", "carrier"} <= set(table["source"]) | set(table["target"])
+    graph = draw_handoff_map(table)
+    legend = [text for _, _, text in graph.drawing.legend]
+    assert {"customer (ellipse)", "supplier (hexagon)", "carrier (cds)"} <= set(legend)
+    root = DET.fromstring(_svg(graph).encode())
+    by_name = {_texts(g).split(" ")[0]: g for g in _groups(root, "node")}
+    assert by_name["customer"].find(f"{NS}ellipse") is not None
+    assert "(customer)" in _texts(by_name["customer"])
+    assert "(supplier)" in _texts(by_name["supplier"]) and "(carrier)" in _texts(by_name["carrier"])
+    assert by_name["Sales"].find(f"{NS}ellipse") is None and "(" not in _texts(by_name["Sales"])
 
 
 def test_outside_parties_get_dashed_lanes_in_the_process_map():

@@ -96,6 +96,12 @@ def petri_facts(petri: Any) -> tuple[int, int, list[str]]:
     return len(net.places), len(net.transitions), labels
 
 
+def silent_transitions(petri: Any) -> int:
+    """Number of silent (unlabelled) transitions of a Petri net handle."""
+    net, _, _ = petri
+    return sum(1 for t in net.transitions if t.label is None)
+
+
 def write_bpmn(bpmn: Any, path: Path) -> None:
     """Write BPMN 2.0 XML (with layout)."""
     pm4py = _pm4py()

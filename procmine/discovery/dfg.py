@@ -2,12 +2,12 @@
 
 The counts agree with pm4py's ``discover_dfg`` (tested on public logs); the
 computation is vectorised (a shift within each case) so it runs on millions of
-events without pm4py.
+events without pm4py. Which paths carry handoffs comes from the one handoff
+counter, :func:`procmine.log.actors.handoff_positions`, at department level.
 """
 
 from __future__ import annotations
 
-import html
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -16,12 +16,15 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
+from procmine._display import repr_html
 from procmine.discovery.simplify import (
     MAX_ACTIVITIES,
     default_path_coverage,
     select_activities,
     select_paths,
 )
+from procmine.log._require import require_log
+from procmine.log.actors import actor_codes, case_codes, handoff_positions
 from procmine.schema import ACTIVITY, CASE_ID, DEPARTMENT, PARTY, TIMESTAMP
 
 if TYPE_CHECKING:
@@ -35,7 +38,7 @@ END = "■ end"
 
 NODE_COLUMNS = ("activity", "count", "cases", "department", "party")
 EDGE_COLUMNS = ("source", "target", "count", "cases", "median_wait_s", "mean_wait_s",
-                "p90_wait_s", "handoff")
+                "p90_wait_s", "handoffs", "handoff")
 TERMINAL_COLUMNS = ("activity", "count")
 
 
@@ -55,14 +58,22 @@ class ProcessMap:
         One row per kept directly-follows path: ``source``, ``target``,
         ``count``, ``cases``, ``median_wait_s``, ``mean_wait_s``,
         ``p90_wait_s`` (seconds between the two events; p90 interpolated
-        linearly), ``handoff`` (the two activities sit in different lanes:
-        an activity's lane is its department, or, when it has none, its
-        outside party - customer, supplier, carrier; activities with neither
-        never make a handoff).
-        Sorted by count, then names.
+        linearly), ``handoffs`` (how many of the path's occurrences are
+        department handoffs: the second event is the target of a handoff of
+        :func:`~procmine.log.actors.handoff_positions` at department level,
+        counted on the map's events, where an event of an outside party with
+        no department counts as that party and an event with no actor is
+        skipped, so a handoff lands on the path into the next known actor's
+        event), ``handoff`` (``handoffs > 0``; drawn dashed). On a map that
+        keeps every activity and path, ``handoffs`` sums to the log's number
+        of department handoffs. Sorted by count, then names.
     start, end : pandas.DataFrame
         ``activity`` and ``count``: how many cases start / end with it (kept
         arcs only).
+    table : pandas.DataFrame
+        The main table: ``edges`` (attribute, like every result's ``table``).
+    tables : dict of str to pandas.DataFrame
+        Every table by name: ``nodes``, ``edges``, ``start``, ``end``.
     name : str
         The log's name.
     n_events, n_cases : int
@@ -80,10 +91,11 @@ class ProcessMap:
 
     Notes
     -----
-    In Jupyter a map displays itself: ``_repr_html_`` imports
-    :mod:`procmine.render` only when called (discovery never imports render at
-    module level) and shows the Graphviz drawing as inline SVG, or the
-    no-binary HTML drawing when ``dot`` is missing.
+    In Jupyter a map displays itself: :mod:`procmine.render` registers its
+    drawing with :mod:`procmine._display` (``import procmine`` does it), and
+    ``_repr_html_`` shows it as inline SVG, or the no-binary drawing when
+    ``dot`` is missing. Discovery never imports render; without it the map
+    shows its ``repr``.
     """
 
     nodes: pd.DataFrame
@@ -98,6 +110,16 @@ class ProcessMap:
     simplified: bool = False
     activity_coverage: float = 1.0
     path_coverage: float = 1.0
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The edges (every result's main table is its ``table``)."""
+        return self.edges
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name: ``nodes``, ``edges``, ``start``, ``end``."""
+        return {"nodes": self.nodes, "edges": self.edges, "start": self.start, "end": self.end}
 
     @property
     def activities(self) -> list[str]:
@@ -140,11 +162,7 @@ class ProcessMap:
         )
 
     def _repr_html_(self) -> str:
-        try:
-            from procmine.render.html import map_html
-        except ImportError:  # pragma: no cover - render is part of the package
-            return f"<pre>{html.escape(repr(self))}</pre>"
-        return map_html(self)
+        return repr_html(self)
 
 
 def _share(fraction: float) -> str:
@@ -187,33 +205,39 @@ def _nodes(events: pd.DataFrame) -> pd.DataFrame:
 
 
 def _pairs(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                                          np.ndarray]:
-    """Directly-follows pairs as integer codes: (source, target, case, wait_s, names).
+                                          np.ndarray, np.ndarray]:
+    """Directly-follows pairs as integer codes: (source, target, case, wait_s, handoff, names).
 
     Events are ordered by case, then time (a validated log), so a pair is two
-    neighbouring rows of the same case: a shift, no loop.
+    neighbouring rows of the same case: a shift, no loop. ``handoff`` marks
+    the pairs whose second event is the target of a department handoff
+    (:func:`~procmine.log.actors.handoff_positions` on these same events).
     """
-    case_codes, _ = pd.factorize(events[CASE_ID].to_numpy(), sort=False)
+    cases = case_codes(events)
     act_codes, names = pd.factorize(events[ACTIVITY].to_numpy(), sort=False)
     ts = events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
-    same = case_codes[1:] == case_codes[:-1]
-    return (act_codes[:-1][same], act_codes[1:][same], case_codes[1:][same],
-            (ts[1:] - ts[:-1])[same] / 1e6, np.asarray(names, dtype=object))
+    _, targets = handoff_positions(cases, actor_codes(events, "department")[0])
+    is_target = np.zeros(len(events), dtype=bool)
+    is_target[targets] = True
+    same = cases[1:] == cases[:-1]
+    return (act_codes[:-1][same], act_codes[1:][same], cases[1:][same],
+            (ts[1:] - ts[:-1])[same] / 1e6, is_target[1:][same], np.asarray(names, dtype=object))
 
 
 def _count_paths(events: pd.DataFrame) -> int:
     """Number of distinct directly-follows pairs."""
-    source, target, _, _, names = _pairs(events)
+    source, target, _, _, _, names = _pairs(events)
     return int(np.unique(source.astype("int64") * max(len(names), 1) + target).size)
 
 
-def _edges(events: pd.DataFrame, lanes: pd.Series) -> pd.DataFrame:
-    source, target, case, wait, names = _pairs(events)
+def _edges(events: pd.DataFrame) -> pd.DataFrame:
+    source, target, case, wait, handoff, names = _pairs(events)
     key = source.astype("int64") * max(len(names), 1) + target
-    pairs = pd.DataFrame({"key": key, "case": case, "wait": wait})
+    pairs = pd.DataFrame({"key": key, "case": case, "wait": wait, "handoff": handoff})
     grouped = pairs.groupby("key", sort=True)["wait"]
     stats = grouped.agg(["size", "median", "mean"])
     stats["p90"] = grouped.quantile(0.9)
+    stats["handoffs"] = pairs.groupby("key", sort=True)["handoff"].sum()
     stats["cases"] = pairs.drop_duplicates(["key", "case"]).groupby("key", sort=True).size()
     keys = stats.index.to_numpy(dtype="int64")
     n = max(len(names), 1)
@@ -225,10 +249,9 @@ def _edges(events: pd.DataFrame, lanes: pd.Series) -> pd.DataFrame:
         "median_wait_s": stats["median"].to_numpy(dtype="float64"),
         "mean_wait_s": stats["mean"].to_numpy(dtype="float64"),
         "p90_wait_s": stats["p90"].to_numpy(dtype="float64"),
+        "handoffs": stats["handoffs"].to_numpy(dtype="int64"),
     })
-    src_dep = edges["source"].map(lanes)
-    tgt_dep = edges["target"].map(lanes)
-    edges["handoff"] = (src_dep.notna() & tgt_dep.notna() & (src_dep != tgt_dep)).astype(bool)
+    edges["handoff"] = edges["handoffs"].to_numpy() > 0
     return edges.sort_values(["count", "source", "target"], ascending=[False, True, True],
                              kind="stable").reset_index(drop=True)
 
@@ -277,7 +300,7 @@ def process_map(
     Raises
     ------
     UsageError
-        A coverage outside [0, 1].
+        ``log`` is not an EventLog, or a coverage outside [0, 1].
 
     Examples
     --------
@@ -291,14 +314,15 @@ def process_map(
     ...     "department": ["Sales", "Warehouse", "Shipping", "Sales", "Shipping"],
     ... })
     >>> pmap = process_map(EventLog.from_frame(frame))
-    >>> pmap.edges[["source", "target", "count", "median_wait_s", "handoff"]]
-            source target  count  median_wait_s  handoff
-    0  Enter order   Pick      1         3600.0     True
-    1  Enter order   Ship      1         1800.0     True
-    2         Pick   Ship      1         7200.0     True
+    >>> pmap.table[["source", "target", "count", "median_wait_s", "handoffs", "handoff"]]
+            source target  count  median_wait_s  handoffs  handoff
+    0  Enter order   Pick      1         3600.0         1     True
+    1  Enter order   Ship      1         1800.0         1     True
+    2         Pick   Ship      1         7200.0         1     True
     >>> pmap.start.values.tolist(), pmap.end.values.tolist()
     ([['Enter order', 2]], [['Ship', 2]])
     """
+    log = require_log(log, where="process_map")
     events = log.events
     all_nodes = _nodes(events)
     kept, used_activities = select_activities(all_nodes, coverage=activities,
@@ -306,9 +330,7 @@ def process_map(
     if len(kept) < len(all_nodes):
         events = events.loc[events[ACTIVITY].isin(kept)]
     nodes = all_nodes.loc[all_nodes["activity"].isin(kept)].reset_index(drop=True)
-    outside = nodes["party"].where(nodes["party"] != "internal")
-    lanes = nodes["department"].fillna("party:" + outside)
-    full_edges = _edges(events, pd.Series(lanes.to_numpy(), index=nodes["activity"].to_numpy()))
+    full_edges = _edges(events)
     start = _terminal(events, keep="first")
     end = _terminal(events, keep="last")
     if paths is None:

@@ -13,18 +13,52 @@ models from event logs — a constructive approach*, Petri Nets 2013.
 
 from __future__ import annotations
 
-import html
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import pandas as pd
+
+from procmine._display import repr_html
 from procmine.discovery import _pm4py
 from procmine.errors import InputError, UsageError
+from procmine.log._require import require_log
+from procmine.schema import ACTIVITY, CASE_ID
 
 if TYPE_CHECKING:
     from procmine.log import EventLog
 
 __all__ = ["ProcessModel", "discover_model", "read_bpmn_activities", "write_bpmn", "write_pnml"]
+
+#: Columns of :attr:`ProcessModel.table`.
+ACTIVITY_COLUMNS = ("activity", "events", "cases", "in_model")
+#: Columns of ``ProcessModel.tables["elements"]``.
+ELEMENT_COLUMNS = ("notation", "kind", "count")
+
+
+def _activity_table(events: pd.DataFrame, tasks: list[str]) -> pd.DataFrame:
+    grouped = events.groupby(ACTIVITY, sort=True)[CASE_ID].agg(["size", "nunique"])
+    names = grouped.index.astype("str")
+    return pd.DataFrame({
+        "activity": pd.Series(names, dtype="str"),
+        "events": grouped["size"].to_numpy(dtype="int64"),
+        "cases": grouped["nunique"].to_numpy(dtype="int64"),
+        "in_model": names.isin(tasks),
+    })
+
+
+def _empty_activities() -> pd.DataFrame:
+    return pd.DataFrame({"activity": pd.Series([], dtype="str"),
+                         "events": pd.Series([], dtype="int64"),
+                         "cases": pd.Series([], dtype="int64"),
+                         "in_model": pd.Series([], dtype="bool")})
+
+
+def _empty_elements() -> pd.DataFrame:
+    return pd.DataFrame({"notation": pd.Series([], dtype="str"),
+                         "kind": pd.Series([], dtype="str"),
+                         "count": pd.Series([], dtype="int64")})
 
 
 @dataclass(frozen=True, eq=False)
@@ -43,6 +77,22 @@ class ProcessModel:
         The inductive miner's noise threshold used (0 = every behaviour kept).
     name : str
         The log's name.
+    table : pandas.DataFrame
+        The main table, one row per activity of the log (sorted by name):
+        ``activity``, ``events``, ``cases``, ``in_model`` (a labelled task of
+        the model; with a noise threshold an activity may be left out).
+    elements : pandas.DataFrame
+        What the model is made of: ``notation`` (``bpmn`` or ``petri_net``),
+        ``kind`` (BPMN element classes such as ``Task``, ``ExclusiveGateway``,
+        ``sequence_flow``; ``place``, ``transition``, ``silent_transition``),
+        ``count``. Sorted by notation, then kind.
+    tables : dict of str to pandas.DataFrame
+        ``activities`` (= ``table``) and ``elements``.
+
+    Notes
+    -----
+    In Jupyter the model shows what :mod:`procmine.render` registers with
+    :mod:`procmine._display` (its summary and activity table), or its ``repr``.
     """
 
     activities: tuple[str, ...]
@@ -52,8 +102,15 @@ class ProcessModel:
     n_transitions: int
     noise_threshold: float
     name: str = "log"
+    table: pd.DataFrame = field(default_factory=_empty_activities, repr=False)
+    elements: pd.DataFrame = field(default_factory=_empty_elements, repr=False)
     _bpmn: Any = field(default=None, repr=False)
     _petri: Any = field(default=None, repr=False)
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name: ``activities`` (the ``table``) and ``elements``."""
+        return {"activities": self.table, "elements": self.elements}
 
     def __repr__(self) -> str:
         return (f"ProcessModel({self.name!r}: {len(self.activities)} activities, BPMN "
@@ -61,9 +118,7 @@ class ProcessModel:
                 f"{self.n_places} places / {self.n_transitions} transitions)")
 
     def _repr_html_(self) -> str:
-        items = "".join(f"<li>{html.escape(a)}</li>" for a in self.activities)
-        return (f"<div class='procmine-model'><strong>{html.escape(repr(self))}</strong>"
-                f"<details><summary>activities</summary><ul>{items}</ul></details></div>")
+        return repr_html(self)
 
 
 def discover_model(log: EventLog, *, noise_threshold: float = 0.0) -> ProcessModel:
@@ -84,7 +139,7 @@ def discover_model(log: EventLog, *, noise_threshold: float = 0.0) -> ProcessMod
     InputError
         The log has no events.
     UsageError
-        ``noise_threshold`` outside [0, 1).
+        ``log`` is not an EventLog, or ``noise_threshold`` outside [0, 1).
 
     Examples
     --------
@@ -96,7 +151,12 @@ def discover_model(log: EventLog, *, noise_threshold: float = 0.0) -> ProcessMod
     >>> model = discover_model(EventLog.from_frame(frame))
     >>> model.activities
     ('Enter', 'Ship')
+    >>> model.table
+      activity  events  cases  in_model
+    0    Enter       2      2      True
+    1     Ship       2      2      True
     """
+    log = require_log(log, where="discover_model")
     if not 0.0 <= float(noise_threshold) < 1.0:
         raise UsageError(f"noise_threshold must be in [0, 1), got {noise_threshold!r}")
     if log.n_events == 0:
@@ -104,10 +164,20 @@ def discover_model(log: EventLog, *, noise_threshold: float = 0.0) -> ProcessMod
     bpmn, petri = _pm4py.inductive_models(log.events, noise_threshold=float(noise_threshold))
     tasks, nodes, flows = _pm4py.bpmn_facts(bpmn)
     places, transitions, _ = _pm4py.petri_facts(petri)
+    silent = _pm4py.silent_transitions(petri)
+    kinds = Counter(kind for _, kind, _ in nodes)
+    rows = [("bpmn", kind, n) for kind, n in kinds.items()]
+    rows += [("bpmn", "sequence_flow", len(flows)), ("petri_net", "place", places),
+             ("petri_net", "transition", transitions - silent),
+             ("petri_net", "silent_transition", silent)]
+    elements = pd.DataFrame(rows, columns=list(ELEMENT_COLUMNS)).astype(
+        {"notation": "str", "kind": "str", "count": "int64"})
+    elements = elements.sort_values(["notation", "kind"], kind="stable").reset_index(drop=True)
     return ProcessModel(
         activities=tuple(tasks), n_bpmn_nodes=len(nodes), n_bpmn_flows=len(flows),
         n_places=places, n_transitions=transitions, noise_threshold=float(noise_threshold),
-        name=log.name, _bpmn=bpmn, _petri=petri,
+        name=log.name, table=_activity_table(log.events, tasks), elements=elements,
+        _bpmn=bpmn, _petri=petri,
     )
 
 

@@ -15,12 +15,13 @@ process models*, Int. J. Softw. Tools Technol. Transfer 25.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+
+from procmine._display import repr_html
 
 if TYPE_CHECKING:
     from procmine.io.ocel import OcelLog
@@ -45,12 +46,18 @@ class ObjectCentricMap:
         ``object_type``, ``activity``, ``objects``: how many objects of the
         type start / end their life with it.
     name : str
+    table : pandas.DataFrame
+        The main table: ``edges``.
+    tables : dict of str to pandas.DataFrame
+        Every table by name: ``nodes``, ``edges``, ``start``, ``end``, ``summary``.
 
     Notes
     -----
     In Jupyter the map shows :meth:`summary` and the drawing of
     :func:`procmine.render.draw_object_centric_map` (simplified to each type's
     most frequent paths when large), not every path; ``edges`` holds them all.
+    The drawing is registered by :mod:`procmine.render` with
+    :mod:`procmine._display`; without render the map shows its ``repr``.
     """
 
     nodes: pd.DataFrame
@@ -58,6 +65,17 @@ class ObjectCentricMap:
     start: pd.DataFrame
     end: pd.DataFrame
     name: str = "ocel"
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The edges (every result's main table is its ``table``)."""
+        return self.edges
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name: ``nodes``, ``edges``, ``start``, ``end``, ``summary``."""
+        return {"nodes": self.nodes, "edges": self.edges, "start": self.start, "end": self.end,
+                "summary": self.summary()}
 
     @property
     def object_types(self) -> list[str]:
@@ -82,14 +100,7 @@ class ObjectCentricMap:
         return table.reset_index()
 
     def _repr_html_(self) -> str:
-        summary = self.summary().to_html(index=False, escape=True)
-        head = f"<div class='procmine-ocdfg'><strong>{html.escape(repr(self))}</strong>{summary}"
-        try:
-            from procmine.render.graphs import draw_object_centric_map
-            from procmine.render.html import drawing_html
-        except ImportError:  # pragma: no cover - render is part of the package
-            return head + "</div>"
-        return head + drawing_html(draw_object_centric_map(self)) + "</div>"
+        return repr_html(self)
 
 
 def object_centric_map(ocel: OcelLog) -> ObjectCentricMap:

@@ -1,9 +1,11 @@
 """Drawing: process maps, handoff maps and as-is / to-be pairs (Graphviz, SVG, HTML).
 
 Rendering computes nothing: it turns results of :mod:`procmine.discovery` and
-:mod:`procmine.analysis` into drawings and files.
+:mod:`procmine.analysis` into drawings and files. Importing it registers how
+discovery results display themselves in Jupyter (:mod:`procmine.render.display`).
 """
 
+from procmine.render.display import register as _register_display
 from procmine.render.graphs import draw_information_flow, draw_object_centric_map
 from procmine.render.maps import (
     AsIsToBe,
@@ -13,6 +15,8 @@ from procmine.render.maps import (
     draw_map,
 )
 from procmine.render.output import FORMATS, save
+
+_register_display()
 
 __all__ = [
     "FORMATS",

@@ -14,10 +14,14 @@ import itertools
 import math
 import textwrap
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import graphviz
 
-__all__: list[str] = []
+from procmine.errors import UsageError
+from procmine.render._dot import dot_available
+
+__all__ = ["MapDrawing"]
 
 FONT = "Helvetica,Arial,sans-serif"
 NODE_FONT_SIZE = 18
@@ -453,8 +457,6 @@ def fold(drawing: Drawing, *, target: tuple[float, float] = SLIDE) -> Drawing:
     tried, and a band count whose rows would come out of reading order is
     skipped. Without ``dot`` the drawing is returned as it is.
     """
-    from procmine.render.output import dot_available
-
     if not dot_available() or len(drawing.nodes) < 4:
         return drawing
     base = drawing
@@ -486,3 +488,33 @@ def fold(drawing: Drawing, *, target: tuple[float, float] = SLIDE) -> Drawing:
     if best is None:
         return drawing
     return replace(drawing, bands=best.bands, bands_reversed=best.bands_reversed)
+
+
+class MapDrawing(graphviz.Digraph):
+    """A :class:`graphviz.Digraph` that also keeps the description it was made from.
+
+    It displays inline in Jupyter like any Digraph; when ``dot`` is missing it
+    displays the pure-SVG fallback instead of raising.
+    """
+
+    drawing: Drawing | None = None
+
+    def fallback_svg(self) -> str:
+        """The drawing laid out in Python (no Graphviz binary needed)."""
+        if self.drawing is None:
+            raise UsageError("this Digraph was not made by procmine.render; draw it with dot")
+        return fallback_svg(self.drawing)
+
+    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any
+                          ) -> dict[str, Any]:
+        if dot_available(warn=True):
+            return super()._repr_mimebundle_(include=include, exclude=exclude, **kwargs)
+        return {"text/html": self.fallback_svg()}
+
+
+def make_drawing(drawing: Drawing, name: str) -> MapDrawing:
+    """A :class:`MapDrawing` of ``drawing`` (Graphviz source plus the description)."""
+    graph = to_digraph(drawing, name=name, cls=MapDrawing)
+    assert isinstance(graph, MapDrawing)
+    graph.drawing = drawing
+    return graph

@@ -141,13 +141,14 @@ def draw_information_flow(result: Reentry, *, title: str | None = None) -> MapDr
     ]
     n_cases = int(result.events["case_id"].nunique()) if len(result.events) else 0
     who = {"department": "departments and parties", "source": "source systems",
-           "party": "parties"}.get(result.by, "actors")
+           "party": "parties"}.get(result.level, "actors")
     subtitle = (f"{result.count:,} re-entries in {n_cases:,} orders · "
                 f"{len(items):,} items · {len(actors):,} {who}")
     if not values:
         subtitle += " · fallback signal: repeated activities, no values compared"
     drawing = Drawing(
-        title=title if title is not None else f"Information flow: who enters what (by {result.by})",
+        title=(title if title is not None
+               else f"Information flow: who enters what (by {result.level})"),
         subtitle=subtitle, nodes=nodes, edges=edges, legend=legend,
     )
     return _make(drawing, "information_flow")

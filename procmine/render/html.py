@@ -10,12 +10,13 @@ from typing import TYPE_CHECKING
 import graphviz
 
 from procmine.errors import ProcmineError, ProcmineWarning
+from procmine.render._dot import dot_available
+from procmine.render._spec import MapDrawing
 
 if TYPE_CHECKING:
-    from procmine.discovery.dfg import ProcessMap
     from procmine.render.maps import AsIsToBe
 
-__all__ = ["inline_svg", "map_html", "page", "pair_html"]
+__all__ = ["drawing_html", "drawing_svg", "inline_svg", "page", "pair_html"]
 
 _STYLE = (
     "body{font-family:Helvetica,Arial,sans-serif;margin:24px;color:#000}"
@@ -57,9 +58,6 @@ def inline_svg(svg: str) -> str:
 
 def drawing_svg(graph: graphviz.Digraph) -> str:
     """SVG of a drawing: through ``dot`` when present, else the pure-Python layout."""
-    from procmine.render.maps import MapDrawing
-    from procmine.render.output import dot_available
-
     if dot_available(warn=True):
         try:
             return graph.pipe(format="svg", encoding="utf-8")
@@ -83,13 +81,6 @@ def drawing_svg(graph: graphviz.Digraph) -> str:
 def drawing_html(graph: graphviz.Digraph) -> str:
     """A ``<div>`` holding one drawing as inline SVG."""
     return f"<div class='procmine-map'>{inline_svg(drawing_svg(graph))}</div>"
-
-
-def map_html(pmap: ProcessMap) -> str:
-    """How a :class:`~procmine.discovery.dfg.ProcessMap` shows itself in Jupyter."""
-    from procmine.render.maps import draw_map
-
-    return drawing_html(draw_map(pmap))
 
 
 def pair_html(pair: AsIsToBe) -> str:

@@ -21,9 +21,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Literal
 
-import graphviz
 import pandas as pd
 
+from procmine._check import check_choice
 from procmine.errors import UsageError
 from procmine.render._spec import (
     BLACK,
@@ -37,14 +37,15 @@ from procmine.render._spec import (
     VERMILLION,
     Drawing,
     Edge,
+    MapDrawing,
     Node,
-    fallback_svg,
     fold,
+    make_drawing,
     penwidth,
     tint,
-    to_digraph,
     wrap,
 )
+from procmine.render.html import pair_html
 
 if TYPE_CHECKING:
     from procmine.discovery.dfg import ProcessMap
@@ -77,35 +78,7 @@ PARTY_STYLE: Mapping[str, tuple[str, str]] = {
 _FIGURE_SPACE = "\u2007"  # as wide as a digit: pads numbers to equal width
 
 
-class MapDrawing(graphviz.Digraph):
-    """A :class:`graphviz.Digraph` that also keeps the description it was made from.
-
-    It displays inline in Jupyter like any Digraph; when ``dot`` is missing it
-    displays the pure-SVG fallback instead of raising.
-    """
-
-    drawing: Drawing | None = None
-
-    def fallback_svg(self) -> str:
-        """The drawing laid out in Python (no Graphviz binary needed)."""
-        if self.drawing is None:
-            raise UsageError("this Digraph was not made by procmine.render; draw it with dot")
-        return fallback_svg(self.drawing)
-
-    def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any
-                          ) -> dict[str, Any]:
-        from procmine.render.output import dot_available
-
-        if dot_available(warn=True):
-            return super()._repr_mimebundle_(include=include, exclude=exclude, **kwargs)
-        return {"text/html": self.fallback_svg()}
-
-
-def _make(drawing: Drawing, name: str) -> MapDrawing:
-    graph = to_digraph(drawing, name=name, cls=MapDrawing)
-    assert isinstance(graph, MapDrawing)
-    graph.drawing = drawing
-    return graph
+_make = make_drawing  # graphs.py draws with the same helper
 
 
 def format_seconds(seconds: float) -> str:
@@ -128,8 +101,7 @@ def format_seconds(seconds: float) -> str:
 
 
 def _check(value: str, allowed: tuple[str, ...], name: str) -> None:
-    if value not in allowed:
-        raise UsageError(f"{name} must be one of {', '.join(map(repr, allowed))}; got {value!r}")
+    check_choice(value, allowed, option=name)
 
 
 def _lane_colours(departments: list[str]) -> dict[str, str]:
@@ -304,7 +276,7 @@ def _map_drawing(
     ]
     if any_handoff:
         legend.append(("dashed", HANDOFF_COLOUR,
-                       "handoff: next activity in another department or party"))
+                       "handoff: work passes to another department or party on this path"))
     legend.append(("line", "#8A8A8A", "orders starting / ending here"))
     shown = {n.cluster for n in nodes} if swimlanes else set(_lanes(nodes_t))
     used = [d for d in colours if d in shown]
@@ -340,8 +312,9 @@ def draw_map(
         Group activities in one box per department (an activity's department
         is its most frequent one).
     handoffs : bool, keyword-only
-        Mark paths between activities of different departments (dashed,
-        vermillion).
+        Mark the paths on which work passes to another department or outside
+        party in at least one order (dashed, vermillion): the edges'
+        ``handoff`` column, from the one handoff counter.
     measure : {"frequency", "performance"}, keyword-only
         Edge labels: how often the path is taken, or its median wait.
     direction : {"LR", "TB"}, keyword-only
@@ -421,9 +394,10 @@ def draw_handoff_map(
     title : str, optional, keyword-only
     parties : mapping, optional, keyword-only
         Node name -> party (``customer``, ``supplier``, ``carrier`` or
-        ``internal``). By default a node named ``Customer``, ``Supplier`` or
-        ``Carrier`` (any case, also plural) is that outside party; a
-        department such as ``Customer Service`` stays internal.
+        ``internal``). By default a node named ``customer``, ``supplier`` or
+        ``carrier`` (any case, also plural: the names department-level actors
+        give events of an outside party without a department) is that outside
+        party; a department such as ``Customer Service`` stays internal.
 
     Returns
     -------
@@ -513,8 +487,6 @@ class AsIsToBe:
     after: MapDrawing
 
     def _repr_html_(self) -> str:
-        from procmine.render.html import pair_html
-
         return pair_html(self)
 
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
-import warnings
+import re
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 import graphviz
 
-from procmine.errors import ProcmineError, ProcmineWarning, UsageError
+from procmine._check import check_choice
+from procmine.discovery.dfg import ProcessMap
+from procmine.errors import ProcmineError, UsageError
+from procmine.render._dot import dot_available
 from procmine.render.html import drawing_html, drawing_svg, inline_svg, page
+from procmine.render.maps import AsIsToBe, draw_map
 
 __all__ = ["FORMATS", "Format", "dot_available", "save"]
 
@@ -18,34 +21,7 @@ Format = Literal["svg", "png", "pdf", "html"]
 #: Output formats :func:`save` writes.
 FORMATS: tuple[str, ...] = get_args(Format)
 
-_warned = False
-
-
-def dot_available(*, warn: bool = False) -> bool:
-    """True when the Graphviz ``dot`` binary is on the PATH.
-
-    With ``warn=True`` a missing binary gives one :class:`ProcmineWarning`
-    per session (not one per drawing).
-    """
-    global _warned
-    if shutil.which("dot") is not None:
-        return True
-    if warn and not _warned:
-        _warned = True
-        warnings.warn(
-            "Graphviz 'dot' is not installed: maps are drawn with procmine's simpler built-in "
-            "layout (SVG/HTML only). Install Graphviz (e.g. apt-get install graphviz) for "
-            "full maps and PNG/PDF output.",
-            ProcmineWarning,
-            stacklevel=3,
-        )
-    return False
-
-
 def _as_drawings(obj: Any) -> list[graphviz.Digraph]:
-    from procmine.discovery.dfg import ProcessMap
-    from procmine.render.maps import AsIsToBe, draw_map
-
     if isinstance(obj, ProcessMap):
         return [draw_map(obj)]
     if isinstance(obj, AsIsToBe):
@@ -60,8 +36,6 @@ def _as_drawings(obj: Any) -> list[graphviz.Digraph]:
 
 def _stack_svgs(svgs: list[str]) -> str:
     """Several SVG documents one above the other in one SVG document."""
-    import re
-
     parts, y, width = [], 0.0, 0.0
     for svg in svgs:
         body = inline_svg(svg)
@@ -112,8 +86,7 @@ def save(obj: Any, path: str | Path, *, format: Format) -> Path:
         Once, when ``dot`` is missing (``svg``/``html`` then use the built-in
         layout).
     """
-    if format not in FORMATS:
-        raise UsageError(f"format must be one of {', '.join(FORMATS)}; got {format!r}")
+    check_choice(format, FORMATS, option="format")
     target = Path(path)
     drawings = _as_drawings(obj)
     if format == "html":
