@@ -242,9 +242,12 @@ def test_receipt_matches_pm4py(real_logs_dir):
     assert result.events["case_id"].nunique() == theirs["case:concept:name"].nunique() == 1434
     assert result.events["activity"].nunique() == theirs["concept:name"].nunique() == 27
     assert result.events["resource"].nunique() == theirs["org:resource"].nunique()
-    # org:group becomes the department
+    # org:group becomes the department; its placeholder group EMPTY is missing
+    groups = theirs["org:group"].dropna()
     assert sorted(result.events["department"].dropna().unique()) == sorted(
-        theirs["org:group"].dropna().unique())
+        set(groups.unique()) - {"EMPTY"})
+    assert stats.missing_values == {"department": int((groups == "EMPTY").sum())} == {
+        "department": 1936}
     # per-case event counts agree with pm4py's
     ours = result.events.groupby("case_id").size().sort_index()
     ref = theirs.groupby("case:concept:name").size().sort_index()

@@ -7,15 +7,19 @@ import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
 import click
 
 from procmine.errors import ProcmineError
 
 __all__ = [
-    "Context", "Stages", "handle_errors", "main_group", "mapping_options", "progress", "step",
+    "INPUT_FORMATS", "Context", "Stages", "global_flags", "handle_errors", "main_group",
+    "mapping_options", "progress", "split_list", "step",
 ]
+
+#: Values of ``--format`` for INPUT (``procmine.load(format=)``).
+INPUT_FORMATS = ("csv", "parquet", "excel", "xes", "ocel", "sources")
 
 T = TypeVar("T")
 
@@ -80,13 +84,76 @@ def handle_errors(func: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
-def mapping_options(func: Callable[..., T]) -> Callable[..., T]:
-    """Options that say which column of a single log file plays which role.
+def _set_global_flag(ctx: click.Context, param: click.Parameter, value: bool) -> None:
+    state = ctx.find_object(Context)
+    if state is None:
+        state = ctx.ensure_object(Context)
+    if value and param.name is not None:
+        setattr(state, param.name, True)
+
+
+def global_flags(command: click.Command) -> click.Command:
+    """Accept ``--quiet``/``-q`` and ``--debug`` after the subcommand too.
+
+    ``procmine report X --out D --quiet`` then means what
+    ``procmine --quiet report X --out D`` means. Returns the same command.
+    """
+    names = {opt for param in command.params for opt in getattr(param, "opts", ())}
+    for flags, help_text, name in ((("--quiet", "-q"), "Print nothing but errors.", "quiet"),
+                                   (("--debug",), "Show the traceback of an error.", "debug")):
+        if not names.intersection(flags):
+            command.params.append(click.Option(
+                list(flags), name, is_flag=True, expose_value=False, is_eager=True,
+                callback=_set_global_flag, help=help_text))
+    return command
+
+
+def split_list(value: str | None) -> list[str] | None:
+    """A comma-separated option value as a list (spaces around items stripped, empties dropped).
+
+    Examples
+    --------
+    >>> split_list("Robot, System"), split_list(""), split_list(None)
+    (['Robot', 'System'], [], None)
+    """
+    if value is None:
+        return None
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+_LIST_OPTIONS = ("automated_values", "automated_resources", "missing_values",
+                 "resource_qualifier")
+_MAPPING_KEYS = ("case_id", "activity", "timestamp", "resource", "department", "party_column",
+                 "automated_column", *_LIST_OPTIONS, "timestamp_format", "timezone",
+                 "delimiter", "encoding", "object_type")
+
+
+@overload
+def mapping_options(func: Callable[..., T], *, input_format: bool = ...) -> Callable[..., T]:
+    ...
+
+
+@overload
+def mapping_options(
+    func: None = ..., *, input_format: bool = ...
+) -> Callable[[Callable[..., T]], Callable[..., T]]:
+    ...
+
+
+def mapping_options(
+    func: Callable[..., T] | None = None, *, input_format: bool = True
+) -> Callable[..., T] | Callable[[Callable[..., T]], Callable[..., T]]:
+    """Options that say how to read INPUT: its format and which column plays which role.
 
     They collect into one ``mapping`` dict (only the options given), passed to
-    :func:`procmine.load`. Only for a single log file: a sources file maps its own
-    columns, and giving these with one is a usage error (exit 2).
+    :func:`procmine.load`. The column options are for a single log file: a
+    sources file maps its own columns, and giving these with one is a usage
+    error (exit 2). ``--format`` (the input's format) is added unless
+    ``input_format=False`` (the command then declares its own ``--format`` and
+    puts an input format into ``mapping["format"]`` itself).
     """
+    if func is None:
+        return functools.partial(mapping_options, input_format=input_format)
     options = [
         click.option("--case-id", "case_id", metavar="COL",
                      help="Column holding the order (case) id."),
@@ -113,19 +180,46 @@ def mapping_options(func: Callable[..., T]) -> Callable[..., T]:
             "--object-type", metavar="TYPE",
             help="OCEL only: the object type that is the case (default 'orders').",
         ),
+        click.option("--party-column", "party_column", metavar="COL",
+                     help="Column holding the party: internal, customer, supplier or carrier."),
+        click.option("--automated-column", "automated_column", metavar="COL",
+                     help="Column saying whether a system or robot did the step (true/false, "
+                          "yes/no, 1/0, or the values of --automated-values)."),
+        click.option("--automated-values", "automated_values", metavar="V,V",
+                     help="Values of --automated-column that mean automated, e.g. "
+                          "Robot,System (case-insensitive); every other value means manual."),
+        click.option("--automated-resources", "automated_resources", metavar="R,R",
+                     help="Resources that are system accounts, e.g. EDI-GW,BATCH."),
+        click.option("--missing-values", "missing_values", metavar="V,V",
+                     help="Placeholders read as missing in the resource, department and party "
+                          "columns, replacing the default list (Empty, EMPTY, N/A, NA, n/a, "
+                          "NULL, null, None, none, -, ?, #); '' for none."),
+        click.option("--resource-qualifier", "resource_qualifier", metavar="Q,Q",
+                     help="OCEL only: when an event has several employees, the qualifiers "
+                          "that win, in order, e.g. shipper,forwarder."),
     ]
+    if input_format:
+        options.insert(0, click.option(
+            "--format", "input_format", type=click.Choice(INPUT_FORMATS), default=None,
+            help="Format of INPUT (default: from its suffix)."))
+    command = func
 
-    @functools.wraps(func)
+    @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> T:
-        keys = ("case_id", "activity", "timestamp", "resource", "department",
-                "timestamp_format", "timezone", "delimiter", "encoding", "object_type")
-        mapping = {k: kwargs.pop(k) for k in keys if k in kwargs}
+        mapping: dict[str, Any] = {k: kwargs.pop(k) for k in _MAPPING_KEYS if k in kwargs}
+        for key in _LIST_OPTIONS:
+            if key in mapping:
+                mapping[key] = split_list(mapping[key])
+        fmt = kwargs.pop("input_format", None)
+        if fmt is not None:
+            mapping["format"] = fmt
         kwargs["mapping"] = {k: v for k, v in mapping.items() if v is not None}
-        return func(*args, **kwargs)
+        return command(*args, **kwargs)
 
+    decorated: Callable[..., T] = wrapper
     for option in reversed(options):
-        wrapper = option(wrapper)
-    return wrapper
+        decorated = option(decorated)
+    return decorated
 
 
 def progress(items: Iterable[T], *, desc: str, total: int | None = None) -> Iterator[T]:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from procmine.cli._common import Context, handle_errors, mapping_options, step
+from procmine.cli._common import INPUT_FORMATS, Context, handle_errors, mapping_options, step
 from procmine.errors import UsageError
 from procmine.render.output import FORMATS
 
@@ -52,8 +52,10 @@ def format_for(out: Path, given: str | None) -> str:
 @click.option("--table", "table", type=click.Path(dir_okay=False, path_type=Path),
               metavar="FILE.csv",
               help="Also write the edge table: source,target,count,median_wait_s.")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default=None,
-              help="Output format (default: from the suffix of --out).")
+@click.option("--format", "fmt", type=click.Choice((*FORMATS, *INPUT_FORMATS)), multiple=True,
+              help="Format of the map (svg, png, pdf, html; default: from the suffix of "
+                   "--out) or of INPUT (csv, parquet, excel, xes, ocel, sources; default: from "
+                   "its suffix); give it twice for both, e.g. --format xes --format png.")
 @click.option("--measure", type=click.Choice(["frequency", "performance"]), default="frequency",
               show_default=True, help="Edge labels: how often, or median wait.")
 @click.option("--direction", type=click.Choice(["LR", "TB"]), default="LR", show_default=True,
@@ -61,12 +63,12 @@ def format_for(out: Path, given: str | None) -> str:
 @click.option("--fit", type=click.Choice(["projector", "none"]), default="projector",
               show_default=True,
               help="projector: fold a long map into rows so it fits a 16:9 slide; none: one strip.")
-@mapping_options
+@mapping_options(input_format=False)
 @click.pass_obj
 @handle_errors
 def map_command(
     state: Context, input_path: Path, out: Path, level: str, activities: float | None,
-    paths: float | None, table: Path | None, fmt: str | None, measure: str,
+    paths: float | None, table: Path | None, fmt: tuple[str, ...], measure: str,
     direction: str, fit: str, mapping: dict[str, Any],
 ) -> None:
     """Draw the process map of INPUT to FILE.
@@ -84,7 +86,15 @@ def map_command(
     from procmine.render.maps import draw_handoff_map, draw_map
     from procmine.render.output import save
 
-    output_format = format_for(out, fmt)
+    outputs = [f for f in fmt if f in FORMATS]
+    inputs = [f for f in fmt if f in INPUT_FORMATS]
+    for kind, given in (("map", outputs), ("input", inputs)):
+        if len(given) > 1:
+            raise UsageError(f"--format gives the {kind} format twice ({', '.join(given)}); "
+                             "give it once")
+    if inputs:
+        mapping = {**mapping, "format": inputs[0]}
+    output_format = format_for(out, outputs[0] if outputs else None)
     if level == "department" and (activities is not None or paths is not None):
         raise UsageError("--activities and --paths simplify the activity map; "
                          "drop them or use --level activity")

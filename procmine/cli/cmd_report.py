@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import click
 
-from procmine.cli._common import Context, Stages, handle_errors, mapping_options
+from procmine.cli._common import Context, Stages, handle_errors, mapping_options, split_list
+from procmine.errors import UsageError
 
 __all__ = ["report_command"]
 
@@ -23,12 +25,22 @@ __all__ = ["report_command"]
     "--costs", "costs_path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
     help="Cost model (TOML); default: procmine's documented cost model (procmine/data/costs.toml).",
 )
+@click.option(
+    "--terminal", "terminal", metavar="A,A",
+    help="Activities that end an order (default: inferred from the log), e.g. "
+         "'Close order,Cancel order'.",
+)
+@click.option(
+    "--payment-pattern", "payment_pattern", metavar="RE",
+    help="Regular expression matching the payment-received activity, for order-to-cash "
+         "time (default: procmine's built-in pattern).",
+)
 @mapping_options
 @click.pass_obj
 @handle_errors
 def report_command(
     state: Context, input_path: Path, out: Path, costs_path: Path | None,
-    mapping: dict[str, Any],
+    terminal: str | None, payment_pattern: str | None, mapping: dict[str, Any],
 ) -> None:
     """Write the batch report of INPUT: HTML, summary JSON, CSV tables and maps.
 
@@ -47,14 +59,41 @@ def report_command(
     from procmine.report import build_report, write_report
 
     costs = load_cost_model(costs_path) if costs_path is not None else CostModel.default()
+    kpi_options: dict[str, Any] = {}
+    if terminal is not None:
+        kpi_options["terminal"] = split_list(terminal)
+        if not kpi_options["terminal"]:
+            raise UsageError("--terminal needs at least one activity, e.g. --terminal "
+                             "'Close order'")
+    if payment_pattern is not None:
+        try:
+            re.compile(payment_pattern)
+        except re.error as problem:
+            raise UsageError(f"--payment-pattern {payment_pattern!r} is not a valid regular "
+                             f"expression ({problem})") from None
+        kpi_options["payment_pattern"] = payment_pattern
+    _check_report_options(build_report, kpi_options)
     # 1 load + 5 analysis stages (build_report) + 3 writing stages (write_report)
     with Stages(9, desc="report") as stage:
         stage(f"loading {input_path.name}")
         log = load(input_path, **mapping)
-        report = build_report(log, costs=costs, progress=lambda what: stage(f"analysis: {what}"))
+        report = build_report(log, costs=costs, progress=lambda what: stage(f"analysis: {what}"),
+                              **kpi_options)
         files = write_report(report, out, progress=lambda what: stage(f"writing {what}"))
     missing = [s.key for s in report.sections.values() if not s.available]
     state.info(
         f"report of {log.n_events:,} events, {log.n_cases:,} orders -> {files.html}"
         + (f" (not computed: {', '.join(missing)}; the report says why)" if missing else "")
     )
+
+
+def _check_report_options(builder: Any, options: dict[str, Any]) -> None:
+    """Refuse (usage error) options this installation's report builder does not take yet."""
+    import inspect
+
+    accepted = inspect.signature(builder).parameters
+    unknown = [k for k in options if k not in accepted]
+    if unknown:
+        flags = ", ".join("--" + k.replace("_", "-") for k in unknown)
+        raise UsageError(f"{flags}: this version of procmine's report builder does not "
+                         "accept it; upgrade procmine or leave the option out")

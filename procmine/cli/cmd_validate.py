@@ -52,6 +52,10 @@ def validate(input_path: Path, rejects_path: Path | None, mapping: dict[str, Any
         click.echo(line(cells))
         for reason, count in sorted(stats.reasons.items()):
             click.echo(f"    {reason}: {count:,}")
+        for column, count in stats.missing_values.items():
+            seen = stats.placeholders.get(column, ())
+            click.echo(f"    {column}: {count:,} placeholder values read as missing"
+                       + (f" ({', '.join(seen)})" if seen else ""))
         if stats.rows_outside_view:
             click.echo(f"    not counted, outside the {stats.format.upper()} order view: "
                        f"{stats.rows_outside_view:,}")

@@ -8,8 +8,12 @@ __all__ = ["register"]
 
 
 def register(group: click.Group) -> click.Group:
-    """Attach every command (one module each) to ``group``, in alphabetical order."""
+    """Attach every command (one module each) to ``group``, in alphabetical order.
+
+    Each command also accepts ``--quiet`` and ``--debug`` after its name.
+    """
     from procmine.cli import cmd_generate, cmd_handoffs, cmd_map, cmd_report, cmd_validate
+    from procmine.cli._common import global_flags
 
     for command in (
         cmd_generate.generate_command,
@@ -18,5 +22,5 @@ def register(group: click.Group) -> click.Group:
         cmd_report.report_command,
         cmd_validate.validate,
     ):
-        group.add_command(command)
+        group.add_command(global_flags(command))
     return group

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 import zoneinfo
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,12 +29,21 @@ from procmine.schema import (
 )
 
 __all__ = [
+    "DEFAULT_MISSING_VALUES",
     "REASONS",
     "ColumnMapping",
     "MappedTable",
+    "drop_placeholders",
     "map_table",
     "parse_timestamps",
+    "placeholder_stats",
 ]
+
+#: Placeholder values read as missing in actor columns (resource, department, party, and an
+#: automated column), compared after stripping spaces. An empty cell is always missing.
+DEFAULT_MISSING_VALUES: tuple[str, ...] = (
+    "", "Empty", "EMPTY", "N/A", "NA", "n/a", "NULL", "null", "None", "none", "-", "?", "#",
+)
 
 #: Reject reasons, in the order rows are checked (a row gets the first that applies).
 REASONS = (
@@ -85,7 +94,16 @@ class ColumnMapping:
     automated_resources : tuple of str
         Resource values that are system accounts.
     automated_column : str, optional
-        Column with true/false (yes/no, 1/0).
+        Column with true/false (yes/no, 1/0), or with the values of
+        ``automated_values``.
+    automated_values : tuple of str, optional
+        Values of ``automated_column`` (case-insensitive) that mark an event
+        automated, e.g. ``("Robot", "System")``; every other value present
+        marks it manual. Default: the column holds true/false flags.
+    missing_values : tuple of str
+        Placeholder values read as missing in the resource, department, party
+        and automated columns (after stripping spaces; case-sensitive).
+        Default :data:`DEFAULT_MISSING_VALUES`; ``()`` keeps every value.
     timestamp_format : str, optional
         strftime format; default ISO 8601 (with or without offset).
     dayfirst : bool
@@ -120,6 +138,8 @@ class ColumnMapping:
     party_column: str | None = None
     automated_resources: tuple[str, ...] = ()
     automated_column: str | None = None
+    automated_values: tuple[str, ...] | None = None
+    missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
     timestamp_format: str | None = None
     dayfirst: bool = False
     timezone: str | None = None
@@ -271,8 +291,8 @@ def map_table(
     else:
         multi = pairs.groupby("pos", sort=False)["pos"].transform("size").to_numpy() > 1
         k = pairs.groupby("pos", sort=False).cumcount().to_numpy() + 1
-    events = _event_columns(frame, mapping, pos, pairs[CASE_ID], when, path, rows, fix_hint,
-                            source)
+    events, found = _event_columns(frame, mapping, pos, pairs[CASE_ID], when, path, rows,
+                                   fix_hint, source)
 
     # -- duplicates: same everything but the id, within this source --------------------------
     duplicate_rows = np.zeros(n, dtype=bool)
@@ -291,6 +311,7 @@ def map_table(
             keep = ~dup
             events, pos, multi, k = events[keep], pos[keep], multi[keep], k[keep]
             events = events.reset_index(drop=True)
+            found = {role: values[keep] for role, values in found.items()}
     reason[duplicate_rows] = _DUPLICATE
 
     events[EVENT_ID] = _event_ids(frame, mapping, source, rows, pos, multi, k, path)
@@ -318,12 +339,85 @@ def map_table(
         rejects = empty_rejects()
     reasons = {str(r): int(c) for r, c in rejects["reason"].value_counts(sort=False).items()}
     loaded = int(np.count_nonzero(np.diff(pos)) + 1) if len(pos) else 0  # pos is sorted
+    counts, seen = placeholder_stats(found)
     stats = SourceStats(
         name=source, path=table.path, format=table.format, rows_read=table.rows_read,
         rows_loaded=loaded, rows_rejected=len(rejects), events=len(events),
-        reasons=dict(sorted(reasons.items())),
+        reasons=dict(sorted(reasons.items())), missing_values=counts, placeholders=seen,
     )
     return MappedTable(events=events, rejects=rejects, stats=stats)
+
+
+def drop_placeholders(
+    text: pd.Series, missing_values: Iterable[str] = DEFAULT_MISSING_VALUES
+) -> tuple[pd.Series, pd.Series]:
+    """Read placeholder values (``Empty``, ``N/A``, ``-``, ...) as missing.
+
+    One vectorised ``isin`` on the already stripped values; the comparison is
+    exact (case-sensitive) after stripping spaces from the placeholders too.
+
+    Parameters
+    ----------
+    text : pandas.Series
+        Stripped text, missing as NaN.
+    missing_values : iterable of str
+        The placeholders (default :data:`DEFAULT_MISSING_VALUES`).
+
+    Returns
+    -------
+    values : pandas.Series
+        ``text`` with placeholders missing.
+    found : pandas.Series
+        The placeholder values where ``text`` held one, missing elsewhere;
+        same index as ``text``.
+
+    Examples
+    --------
+    >>> values, found = drop_placeholders(pd.Series(["Sales", "Empty", None, "N/A"]))
+    >>> values.tolist(), found.dropna().tolist()
+    (['Sales', nan, nan, nan], ['Empty', 'N/A'])
+    """
+    placeholders = sorted({str(v).strip() for v in missing_values} - {""})
+    if not placeholders or text.empty:
+        return text, text.where(np.zeros(len(text), dtype=bool))
+    hit = text.isin(placeholders).to_numpy()
+    if not hit.any():
+        return text, text.where(hit)
+    return text.mask(hit), text.where(hit)
+
+
+def placeholder_stats(
+    found: Mapping[str, pd.Series | np.ndarray],
+) -> tuple[dict[str, int], dict[str, tuple[str, ...]]]:
+    """Count the placeholders :func:`drop_placeholders` found, per canonical column.
+
+    Parameters
+    ----------
+    found : Mapping[str, pandas.Series or numpy.ndarray]
+        Canonical column -> its ``found`` values, one per event.
+
+    Returns
+    -------
+    counts : dict
+        Column -> number of placeholder values (non-zero only), for
+        :attr:`SourceStats.missing_values`.
+    seen : dict
+        Column -> the distinct placeholders seen, sorted.
+
+    Examples
+    --------
+    >>> placeholder_stats({"department": pd.Series(["EMPTY", None, "EMPTY", "-"]),
+    ...                    "resource": pd.Series([None])})
+    ({'department': 3}, {'department': ('-', 'EMPTY')})
+    """
+    counts: dict[str, int] = {}
+    seen: dict[str, tuple[str, ...]] = {}
+    for role, values in found.items():
+        present = pd.Series(values, dtype=object).dropna()
+        if len(present):
+            counts[role] = len(present)
+            seen[role] = tuple(sorted(str(v) for v in present.unique()))
+    return counts, seen
 
 
 def parse_timestamps(
@@ -521,11 +615,16 @@ def _normalize(pairs: pd.DataFrame, rule: tuple[str, str] | None, *,
 
 def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case: pd.Series,
                    when: pd.Series, path: str, rows: np.ndarray, fix_hint: str,
-                   source: str) -> pd.DataFrame:
+                   source: str) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     n = len(pos)
+    found: dict[str, pd.Series] = {}
 
     def take(col: str) -> pd.Series:
         return _text(frame[col]).iloc[pos].reset_index(drop=True)
+
+    def actor(col: str, role: str) -> pd.Series:
+        values, found[role] = drop_placeholders(take(col), m.missing_values)
+        return values
 
     def const(value: object) -> pd.Series:  # repeat one value without n Python objects
         return pd.Series([value], dtype="str").take(np.zeros(n, dtype=np.intp)).reset_index(
@@ -535,9 +634,10 @@ def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case:
         CASE_ID: case.reset_index(drop=True).astype("str"),
         ACTIVITY: take(m.activity),
         TIMESTAMP: when.iloc[pos].reset_index(drop=True),
-        RESOURCE: take(m.resource) if m.resource else const(np.nan),
+        RESOURCE: actor(m.resource, RESOURCE) if m.resource else const(np.nan),
     }
-    department = take(m.department_column) if m.department_column else const(np.nan)
+    department = (actor(m.department_column, DEPARTMENT) if m.department_column
+                  else const(np.nan))
     if m.department_by_resource:
         lookup = {str(k): str(v) for k, v in m.department_by_resource.items()}
         department = department.fillna(out[RESOURCE].map(lookup))
@@ -545,14 +645,15 @@ def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case:
         department = department.fillna(m.department)
     out[DEPARTMENT] = department.astype("str")
     if m.party_column:
-        party = take(m.party_column).str.lower()
+        party = actor(m.party_column, PARTY).str.lower()
         unknown = party.notna() & ~party.isin(PARTIES)
         if unknown.any():
             at = int(np.flatnonzero(unknown.to_numpy())[0])
             raise InputError(
                 f"{path}: column {m.party_column!r} (→ party) has unknown value "
                 f"{party.iloc[at]!r} at row {rows[pos[at]]}; expected one of "
-                f"{', '.join(PARTIES)}{_hint(fix_hint)}")
+                f"{', '.join(PARTIES)} (or a placeholder for missing such as 'N/A'; see "
+                f"missing_values){_hint(fix_hint)}")
         if m.party:
             party = party.fillna(m.party)
         out[PARTY] = party.fillna("internal")
@@ -560,8 +661,9 @@ def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case:
         out[PARTY] = const(m.party or "internal")
     automated = pd.Series(pd.array([pd.NA] * n, dtype="boolean"))
     if m.automated_column:
-        automated = _flags(frame[m.automated_column], m.automated_column, path, rows,
-                           fix_hint).iloc[pos].reset_index(drop=True)
+        flags, placeholders = _flags(frame[m.automated_column], m, path, rows, fix_hint)
+        automated = flags.iloc[pos].reset_index(drop=True)
+        found[AUTOMATED] = placeholders.iloc[pos].reset_index(drop=True)
     if m.automated_resources:
         system = out[RESOURCE].isin(set(m.automated_resources))
         by_resource = pd.Series(pd.array(system.to_numpy(), dtype="boolean"))
@@ -576,7 +678,7 @@ def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case:
             if name in m.attributes:
                 values = _numbers(values, m.decimal)
         out[name] = values.iloc[pos].reset_index(drop=True)
-    return pd.DataFrame(out)
+    return pd.DataFrame(out), {role: v.to_numpy(dtype=object) for role, v in found.items()}
 
 
 def _numbers(text: pd.Series, decimal: str) -> pd.Series:
@@ -593,11 +695,21 @@ def _numbers(text: pd.Series, decimal: str) -> pd.Series:
     return text.astype("float64")
 
 
-def _flags(values: pd.Series, col: str, path: str, rows: np.ndarray,
-           fix_hint: str) -> pd.Series:
+def _flags(values: pd.Series, m: ColumnMapping, path: str, rows: np.ndarray,
+           fix_hint: str) -> tuple[pd.Series, pd.Series]:
+    """The automated column as booleans (missing: NA), and the placeholders found in it."""
+    col = m.automated_column
     if pd.api.types.is_bool_dtype(values.dtype):
-        return values.astype("boolean").reset_index(drop=True)
-    text = _text(values).str.lower()
+        flags = values.astype("boolean").reset_index(drop=True)
+        return flags, pd.Series(np.full(len(flags), None, dtype=object))
+    text, found = drop_placeholders(_text(values).reset_index(drop=True), m.missing_values)
+    if m.automated_values is not None:
+        system = {str(v).strip().lower() for v in m.automated_values}
+        lower = text.str.lower()
+        result = pd.Series(pd.array(lower.isin(system).to_numpy(), dtype="boolean"))
+        result[lower.isna().to_numpy()] = pd.NA
+        return result, found
+    text = text.str.lower()
     result = pd.Series(pd.array([pd.NA] * len(text), dtype="boolean"))
     yes, no = text.isin(_TRUE).to_numpy(), text.isin(_FALSE).to_numpy()
     result[yes] = True
@@ -605,9 +717,12 @@ def _flags(values: pd.Series, col: str, path: str, rows: np.ndarray,
     unknown = text.notna().to_numpy() & ~yes & ~no
     if unknown.any():
         at = int(np.flatnonzero(unknown)[0])
-        raise InputError(f"{path}: column {col!r} (→ automated) has value {text.iloc[at]!r} "
-                         f"at row {rows[at]}; expected true/false, yes/no or 1/0{_hint(fix_hint)}")
-    return result
+        shown = str(values.iloc[at]).strip()
+        raise InputError(f"{path}: column {col!r} (→ automated) has value {shown!r} "
+                         f"at row {rows[at]}; expected true/false, yes/no or 1/0, or name the "
+                         "values that mean automated with automated_values (on the command "
+                         f"line --automated-values V,V){_hint(fix_hint)}")
+    return result, found
 
 
 def _event_ids(frame: pd.DataFrame, m: ColumnMapping, source: str, rows: np.ndarray,

@@ -13,6 +13,12 @@ import pandas as pd
 
 from procmine.errors import InputError, UsageError
 from procmine.io import _pm4py_io
+from procmine.io.mapping import (
+    DEFAULT_MISSING_VALUES,
+    _text,
+    drop_placeholders,
+    placeholder_stats,
+)
 from procmine.io.result import ReadResult, SourceStats
 from procmine.io.xmlsafety import MAX_UNCOMPRESSED_BYTES, is_gzip, safe_plain_copy
 from procmine.schema import (
@@ -177,6 +183,7 @@ def read_ocel(
     resource_type: str | None = "employees",
     department_attribute: str | None = "role",
     resource_qualifiers: Sequence[str] | None = None,
+    missing_values: Sequence[str] = DEFAULT_MISSING_VALUES,
 ) -> ReadResult:
     """Read an OCEL 2.0 file and flatten it on one object type (the order view).
 
@@ -207,6 +214,7 @@ def read_ocel(
         resource_type=resource_type,
         department_attribute=department_attribute,
         resource_qualifiers=resource_qualifiers,
+        missing_values=missing_values,
     )
 
 
@@ -218,6 +226,7 @@ def flatten_ocel(
     resource_type: str | None = "employees",
     department_attribute: str | None = "role",
     resource_qualifiers: Sequence[str] | None = None,
+    missing_values: Sequence[str] = DEFAULT_MISSING_VALUES,
 ) -> ReadResult:
     """Flatten an object-centric log on one object type: one case per object of that type.
 
@@ -242,7 +251,9 @@ def flatten_ocel(
     ``resource_qualifiers`` wins, otherwise the first by qualifier, then by
     object id (pm4py does not keep the file's order of relations, so that
     order cannot be used). Both stay missing when the log has no such
-    objects or attribute.
+    objects or attribute. A resource or department that is a placeholder
+    (one of ``missing_values``: ``Empty``, ``N/A``, ``-``, ...) is missing,
+    counted per column in ``SourceStats.missing_values``.
 
     Counting: rows are the events of the file that belong to at least one
     order; events that belong to no order are outside the order view and not
@@ -265,7 +276,12 @@ def flatten_ocel(
     department_attribute : str or None, keyword-only
         Attribute of those objects giving the department (default ``role``).
     resource_qualifiers : sequence of str, optional, keyword-only
-        Qualifiers in order of preference when an event has several resources.
+        Qualifiers in order of preference when an event has several resources
+        (``["shipper", "forwarder"]``: the shipper sends the package); events
+        with none of them keep the rule above.
+    missing_values : sequence of str, keyword-only
+        Placeholders read as missing (default
+        :data:`procmine.io.mapping.DEFAULT_MISSING_VALUES`).
 
     Returns
     -------
@@ -321,8 +337,14 @@ def flatten_ocel(
     resource, department = _resources(
         ocel, resource_type, department_attribute, resource_qualifiers
     )
-    flat[RESOURCE] = ocel_id.map(resource) if resource is not None else np.nan
-    flat[DEPARTMENT] = ocel_id.map(department) if department is not None else np.nan
+    found: dict[str, pd.Series] = {}
+    for role, by_event in ((RESOURCE, resource), (DEPARTMENT, department)):
+        if by_event is None:
+            flat[role] = np.nan
+        else:
+            values, found[role] = drop_placeholders(_text(ocel_id.map(by_event)),
+                                                    missing_values)
+            flat[role] = values.to_numpy(dtype=object)
     flat[SOURCE] = name
 
     case_attrs = _case_attributes(ocel.objects, object_type)
@@ -331,10 +353,12 @@ def flatten_ocel(
     flat = _rename_extras(flat)
     validated = validate_events(flat, source=name)
     reasons = {str(k): int(v) for k, v in pd.Series(reason[rejected]).value_counts().items()}
+    counts, seen = placeholder_stats(found)
     stats = SourceStats(
         name=name, path=ocel.path, format="ocel", rows_read=len(view),
         rows_loaded=int((~rejected).sum()), rows_rejected=int(rejected.sum()),
         events=len(validated), reasons=reasons, rows_outside_view=len(events) - len(view),
+        missing_values=counts, placeholders=seen,
     )
     return ReadResult(events=validated, rejects=rejects, sources=(stats,), name=name)
 

@@ -9,7 +9,12 @@ import pandas as pd
 
 from procmine.schema import PARTIES, empty_rejects
 
-__all__ = ["InformationItem", "ReadResult", "SourceStats"]
+__all__ = ["ITEM_TYPES", "InformationItem", "ReadResult", "SourceStats"]
+
+#: How an information item's values are compared (re-entry): ``text`` after folding
+#: whitespace and case, ``code`` exactly after trimming (leading zeros count), ``number``,
+#: ``date`` and ``money`` as normalised numbers, dates and amounts.
+ITEM_TYPES = ("text", "code", "number", "date", "money")
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,13 @@ class SourceStats:
         counted as read: XES events whose lifecycle transition is not
         ``complete`` (when complete events exist), OCEL events related to no
         object of the chosen type. Zero for tables.
+    missing_values : Mapping[str, int]
+        Canonical column (``resource``, ``department``, ``party``,
+        ``automated``) -> number of this source's events whose value there was
+        a placeholder (``Empty``, ``N/A``, ``-``, ...) and so was read as
+        missing. Only non-zero counts; empty cells are not counted.
+    placeholders : Mapping[str, tuple of str]
+        Canonical column -> the distinct placeholder values seen there, sorted.
 
     Examples
     --------
@@ -53,6 +65,8 @@ class SourceStats:
     events: int
     reasons: Mapping[str, int] = field(default_factory=dict)
     rows_outside_view: int = 0
+    missing_values: Mapping[str, int] = field(default_factory=dict)
+    placeholders: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.rows_read != self.rows_loaded + self.rows_rejected:
@@ -77,15 +91,38 @@ class InformationItem:
         The party best placed to enter it first: one of ``PARTIES``.
     columns : Mapping[str, str]
         Source name -> column in that source's extract.
+    type : str
+        How values are compared, one of :data:`ITEM_TYPES`: ``text`` (the
+        default) after folding whitespace and case, ``code`` exactly after
+        trimming (``05022`` differs from ``5022``), ``number``, ``date`` and
+        ``money`` as normalised numbers, dates and amounts.
+
+    Raises
+    ------
+    ValueError
+        ``owner`` is not a party, or ``type`` is not one of :data:`ITEM_TYPES`.
+
+    Examples
+    --------
+    >>> InformationItem("postcode", owner="customer", type="code").type
+    'code'
+    >>> InformationItem("postcode", type="zip")
+    Traceback (most recent call last):
+    ...
+    ValueError: item 'postcode': type 'zip' is unknown; expected one of text, code, number, date, money
     """
 
     name: str
     owner: str = "internal"
     columns: Mapping[str, str] = field(default_factory=dict)
+    type: str = "text"
 
     def __post_init__(self) -> None:
         if self.owner not in PARTIES:
             raise ValueError(f"item {self.name!r}: owner must be one of {PARTIES}")
+        if self.type not in ITEM_TYPES:
+            raise ValueError(f"item {self.name!r}: type {self.type!r} is unknown; expected one "
+                             f"of {', '.join(ITEM_TYPES)}")
 
 
 @dataclass(frozen=True)

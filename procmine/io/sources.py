@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from procmine.errors import InputError
-from procmine.io.mapping import ColumnMapping
+from procmine.io.mapping import DEFAULT_MISSING_VALUES, ColumnMapping
+from procmine.io.result import ITEM_TYPES
 from procmine.io.tables import _one_line, infer_format
 from procmine.schema import PARTIES
 
@@ -29,18 +30,22 @@ __all__ = [
 FORMATS = ("csv", "parquet", "excel", "xes", "ocel")
 
 _TOP_KEYS = ("log", "items", "lookups", "sources")
-_LOG_KEYS = ("name", "timezone")
-_ITEM_KEYS = ("owner", "description")
+_LOG_KEYS = ("name", "timezone", "missing_values")
+_ITEM_KEYS = ("owner", "description", "type")
 _CSV_KEYS = ("delimiter", "encoding", "decimal", "quotechar", "sheet")
 _LOOKUP_KEYS = ("file", "source", "key", "value", "separator", "format", "delimiter",
                 "encoding", "quotechar", "sheet")
 _TABLE_SOURCE_KEYS = (
     "file", "format", *_CSV_KEYS, "timezone", "timestamp_format", "dayfirst", "party",
     "party_column", "department", "department_column", "department_by_resource",
-    "automated_resources", "automated_column", "columns", "case", "items", "attributes",
+    "automated_resources", "automated_column", "automated_values", "missing_values", "columns",
+    "case", "items", "attributes",
 )
-_LOG_SOURCE_KEYS = ("file", "format", "object_type", "party", "department",
-                    "department_by_resource", "automated_resources")
+_XES_SOURCE_KEYS = ("file", "format", "party", "department", "department_by_resource",
+                    "automated_resources", "missing_values")
+_OCEL_SOURCE_KEYS = (*_XES_SOURCE_KEYS, "object_type", "resource_qualifier")
+_FORMAT_KEYS = {"csv": _TABLE_SOURCE_KEYS, "parquet": _TABLE_SOURCE_KEYS,
+                "excel": _TABLE_SOURCE_KEYS, "xes": _XES_SOURCE_KEYS, "ocel": _OCEL_SOURCE_KEYS}
 _COLUMN_KEYS = ("case_id", "activity", "timestamp", "resource", "event_id")
 _CASE_KEYS = ("column", "via", "normalize")
 _NORMALIZE_KEYS = ("pattern", "replace")
@@ -54,6 +59,7 @@ class ItemSpec:
     name: str
     owner: str = "internal"
     description: str = ""
+    type: str = "text"
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,8 @@ class SourceSpec:
     department: str | None = None
     department_by_resource: Mapping[str, str] | None = None
     automated_resources: tuple[str, ...] = ()
+    missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
+    resource_qualifier: tuple[str, ...] = ()
 
     @property
     def is_table(self) -> bool:
@@ -106,6 +114,7 @@ class SourcesConfig:
     path: Path
     name: str
     timezone: str = "UTC"
+    missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
     items: Mapping[str, ItemSpec] = field(default_factory=dict)
     lookups: Mapping[str, LookupSpec] = field(default_factory=dict)
     sources: tuple[SourceSpec, ...] = ()
@@ -170,6 +179,8 @@ def parse_sources(path: str | Path) -> SourcesConfig:
     check.keys(log, _LOG_KEYS, "[log]")
     name = check.string(log, "name", "[log]") or path.stem
     timezone = _timezone(check, log, "[log]") or "UTC"
+    missing = check.strings(log, "missing_values", "[log]")
+    missing_values = DEFAULT_MISSING_VALUES if missing is None else missing
 
     items: dict[str, ItemSpec] = {}
     for item, body in check.table(data.get("items", {}), "[items]").items():
@@ -180,7 +191,13 @@ def parse_sources(path: str | Path) -> SourcesConfig:
         if owner not in PARTIES:
             check.fail(where, f"owner {owner!r} is not a party; expected one of "
                        f"{', '.join(PARTIES)}")
-        items[item] = ItemSpec(item, owner, check.string(body, "description", where) or "")
+        kind = check.string(body, "type", where) or "text"
+        if kind not in ITEM_TYPES:
+            check.fail(where, f"type {kind!r} is unknown; expected one of "
+                       f"{', '.join(ITEM_TYPES)} (text: compared ignoring case and spacing; "
+                       "code: exactly, so leading zeros count)")
+        items[item] = ItemSpec(item, owner, check.string(body, "description", where) or "",
+                               kind)
 
     sources_data = check.table(data.get("sources", {}), "[sources]")
     if not sources_data:
@@ -190,7 +207,7 @@ def parse_sources(path: str | Path) -> SourcesConfig:
     for lookup, body in check.table(data.get("lookups", {}), "[lookups]").items():
         lookups[lookup] = _lookup(check, lookup, body, sources_data)
 
-    sources = tuple(_source(check, source, body, timezone, items, lookups)
+    sources = tuple(_source(check, source, body, timezone, missing_values, items, lookups)
                     for source, body in sources_data.items())
     for lookup in lookups.values():
         if lookup.source is not None:
@@ -199,7 +216,8 @@ def parse_sources(path: str | Path) -> SourcesConfig:
                 check.fail(f"[lookups.{lookup.name}]", f"source {lookup.source!r} is "
                            f"{target.format}; a lookup reads the columns of a CSV, Parquet or "
                            "Excel source")
-    return SourcesConfig(path=path, name=name, timezone=timezone, items=items, lookups=lookups,
+    return SourcesConfig(path=path, name=name, timezone=timezone,
+                         missing_values=missing_values, items=items, lookups=lookups,
                          sources=sources)
 
 
@@ -240,13 +258,14 @@ def _lookup(check: _Checker, name: str, body: Any, sources: Mapping[str, Any]) -
 
 
 def _source(check: _Checker, name: str, body: Any, log_timezone: str,
-            items: Mapping[str, ItemSpec], lookups: Mapping[str, LookupSpec]) -> SourceSpec:
+            log_missing: tuple[str, ...], items: Mapping[str, ItemSpec],
+            lookups: Mapping[str, LookupSpec]) -> SourceSpec:
     where = f"[sources.{name}]"
     if not _NAME.match(name):
         check.fail(where, "a source name uses letters, digits, '_', '-' and '.', and starts "
                    "with a letter")
     body = check.table(body, where)
-    check.keys(body, tuple(dict.fromkeys(_TABLE_SOURCE_KEYS + _LOG_SOURCE_KEYS)), where)
+    check.keys(body, tuple(dict.fromkeys(_TABLE_SOURCE_KEYS + _OCEL_SOURCE_KEYS)), where)
     file_text = check.string(body, "file", where, required=True)
     file = check.existing(file_text, where)
     fmt = check.string(body, "format", where) or infer_format(file)
@@ -256,7 +275,7 @@ def _source(check: _Checker, name: str, body: Any, log_timezone: str,
     if fmt not in FORMATS:
         check.fail(where, f"format {fmt!r} is unknown; expected one of "
                    f"{', '.join(map(repr, FORMATS))}")
-    allowed = _TABLE_SOURCE_KEYS if fmt in ("csv", "parquet", "excel") else _LOG_SOURCE_KEYS
+    allowed = _FORMAT_KEYS[fmt]
     check.keys(body, allowed, where, context=f" for format {fmt!r}")
     party = check.string(body, "party", where)
     if party is not None and party not in PARTIES:
@@ -281,13 +300,25 @@ def _source(check: _Checker, name: str, body: Any, log_timezone: str,
     if not isinstance(automated, list) or not all(isinstance(a, str) for a in automated):
         check.fail(where, f"automated_resources must be a list of strings, got {automated!r}")
     department = check.string(body, "department", where)
+    missing = check.strings(body, "missing_values", where)
+    missing_values = log_missing if missing is None else missing
     common = {
         "name": name, "file": file, "format": fmt, "party": party, "department": department,
         "department_by_resource": by_resource, "automated_resources": tuple(automated),
+        "missing_values": missing_values,
     }
     if fmt in ("xes", "ocel"):
         return SourceSpec(**common, object_type=check.string(body, "object_type", where)
-                          or "orders")
+                          or "orders",
+                          resource_qualifier=check.strings(body, "resource_qualifier", where)
+                          or ())
+    automated_values = check.strings(body, "automated_values", where)
+    if automated_values is not None and "automated_column" not in body:
+        check.fail(where, "automated_values names values of automated_column; set "
+                   "automated_column = \"<column>\" too")
+    if automated_values is not None and not automated_values:
+        check.fail(where, "automated_values must list at least one value, e.g. "
+                   "[\"Robot\", \"System\"]")
 
     columns = check.table(body.get("columns"), f"{where[:-1]}.columns]", required=True)
     check.keys(columns, _COLUMN_KEYS, f"{where[:-1]}.columns]")
@@ -359,6 +390,8 @@ def _source(check: _Checker, name: str, body: Any, log_timezone: str,
         party_column=check.string(body, "party_column", where),
         automated_resources=tuple(automated),
         automated_column=check.string(body, "automated_column", where),
+        automated_values=automated_values,
+        missing_values=missing_values,
         timestamp_format=check.string(body, "timestamp_format", where),
         dayfirst=dayfirst,
         timezone=_timezone(check, body, where) or log_timezone,
@@ -426,6 +459,15 @@ class _Checker:
         if not isinstance(value, str):
             self.fail(where, f"{key} must be a string, got {value!r}")
         return value
+
+    def strings(self, body: Mapping[str, Any], key: str, where: str) -> tuple[str, ...] | None:
+        value = body.get(key)
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            self.fail(where, f"{key} must be a list of strings, e.g. {key} = [\"a\", \"b\"]; "
+                      f"got {value!r}")
+        return tuple(value)
 
     def string_table(self, value: Any, where: str) -> dict[str, str]:
         body = self.table(value, where)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ from procmine.schema import (
     validate_events,
 )
 
-__all__ = ["read_sources", "stitch"]
+__all__ = ["apply_source_settings", "read_sources", "stitch"]
 
 
 def read_sources(path: str | Path) -> ReadResult:
@@ -116,7 +117,10 @@ def stitch(config: SourcesConfig) -> ReadResult:
             events, source_rejects, source_stats = mapped.events, mapped.rejects, [mapped.stats]
         else:
             result = _read_log_file(spec)
-            events = _apply_constants(result.events, spec)
+            events = apply_source_settings(
+                result.events, party=spec.party, department=spec.department,
+                department_by_resource=spec.department_by_resource,
+                automated_resources=spec.automated_resources)
             source_rejects, source_stats = result.rejects, list(result.sources)
         frames.append(events)
         if len(source_rejects):
@@ -136,7 +140,7 @@ def stitch(config: SourcesConfig) -> ReadResult:
         all_rejects = empty_rejects()
     items = tuple(
         InformationItem(
-            name=item.name, owner=item.owner,
+            name=item.name, owner=item.owner, type=item.type,
             columns={s.name: s.mapping.items[item.name] for s in config.sources
                      if s.mapping is not None and item.name in s.mapping.items},
         )
@@ -201,28 +205,53 @@ def _read_log_file(spec: SourceSpec) -> ReadResult:
     if spec.format == "xes":
         from procmine.io.xes import read_xes
 
-        return read_xes(spec.file, name=spec.name)
+        return read_xes(spec.file, name=spec.name, missing_values=spec.missing_values)
     from procmine.io.ocel import read_ocel
 
-    return read_ocel(spec.file, object_type=spec.object_type, name=spec.name)
+    return read_ocel(spec.file, object_type=spec.object_type, name=spec.name,
+                     missing_values=spec.missing_values,
+                     resource_qualifiers=spec.resource_qualifier or None)
 
 
-def _apply_constants(events: pd.DataFrame, spec: SourceSpec) -> pd.DataFrame:
-    """Source-level settings of an XES/OCEL source: party, department, system accounts."""
-    if not (spec.party or spec.department or spec.department_by_resource
-            or spec.automated_resources):
+def apply_source_settings(
+    events: pd.DataFrame,
+    *,
+    party: str | None = None,
+    department: str | None = None,
+    department_by_resource: Mapping[str, str] | None = None,
+    automated_resources: Iterable[str] = (),
+) -> pd.DataFrame:
+    """Source-level settings of an XES/OCEL source: party, department, system accounts.
+
+    ``party`` replaces the party of every event; ``department_by_resource``
+    and then ``department`` fill missing departments; events whose resource
+    is one of ``automated_resources`` become automated, other events with a
+    resource manual (a flag the reader set stays where no rule applies).
+    The frame is copied, never modified.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"resource": ["EDI", "ann", None], "department": [None, None, "X"],
+    ...                   "automated": pd.array([pd.NA] * 3, dtype="boolean"),
+    ...                   "party": ["internal"] * 3})
+    >>> out = apply_source_settings(f, department="Sales", automated_resources=["EDI"])
+    >>> out["department"].tolist(), out["automated"].tolist()
+    (['Sales', 'Sales', 'X'], [True, False, <NA>])
+    """
+    automated_resources = tuple(automated_resources)
+    if not (party or department or department_by_resource or automated_resources):
         return events
     events = events.copy()
-    if spec.party:
-        events[PARTY] = spec.party
-    if spec.department_by_resource:
+    if party:
+        events[PARTY] = party
+    if department_by_resource:
         mapped = events[RESOURCE].map({str(k): str(v)
-                                       for k, v in spec.department_by_resource.items()})
+                                       for k, v in department_by_resource.items()})
         events[DEPARTMENT] = events[DEPARTMENT].fillna(mapped)
-    if spec.department:
-        events[DEPARTMENT] = events[DEPARTMENT].fillna(spec.department)
-    if spec.automated_resources:
-        system = events[RESOURCE].isin(set(spec.automated_resources)).to_numpy()
+    if department:
+        events[DEPARTMENT] = events[DEPARTMENT].fillna(department)
+    if automated_resources:
+        system = events[RESOURCE].isin(set(automated_resources)).to_numpy()
         flags = events[AUTOMATED].astype("boolean").copy()
         flags[system] = True
         flags[flags.isna().to_numpy() & events[RESOURCE].notna().to_numpy()] = False

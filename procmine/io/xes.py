@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Final, Literal, get_args
@@ -11,6 +12,7 @@ import pandas as pd
 
 from procmine.errors import InputError, UsageError
 from procmine.io import _pm4py_io
+from procmine.io.mapping import DEFAULT_MISSING_VALUES, drop_placeholders, placeholder_stats
 from procmine.io.result import ReadResult, SourceStats
 from procmine.io.xmlsafety import safe_plain_copy
 from procmine.schema import (
@@ -57,6 +59,7 @@ def read_xes(
     resource: str | None = None,
     department: str | None = None,
     lifecycle: Lifecycle = "complete",
+    missing_values: Sequence[str] = DEFAULT_MISSING_VALUES,
 ) -> ReadResult:
     """Read a XES log (plain or gzip) into canonical events.
 
@@ -80,6 +83,10 @@ def read_xes(
     whole. ``lifecycle="all"`` reads every event and keeps the transition as
     the column ``lifecycle_transition``.
 
+    Placeholders: resource, department and ``procmine:party`` values that
+    are one of ``missing_values`` (``EMPTY``, ``N/A``, ``-``, ...) are
+    missing; how many, per column, is in ``SourceStats.missing_values``.
+
     Times: a timestamp without offset is taken as UTC. pm4py drops ``<date>``
     values it cannot parse (it only logs them), so an unparseable
     ``time:timestamp`` is rejected as ``missing timestamp``.
@@ -101,6 +108,9 @@ def read_xes(
         XES attribute keys playing these roles (default: the standard keys above).
     lifecycle : {"complete", "all"}, keyword-only
         Which events form the log, see above.
+    missing_values : sequence of str, keyword-only
+        Placeholders read as missing (default
+        :data:`procmine.io.mapping.DEFAULT_MISSING_VALUES`; ``()`` for none).
 
     Returns
     -------
@@ -166,7 +176,8 @@ def read_xes(
     raw.insert(0, "__row", np.arange(1, len(raw) + 1))
     in_file = len(raw)
     raw = _apply_lifecycle(raw, lifecycle)
-    result = _to_result(raw, mapping, source=source, name=name)
+    result = _to_result(raw, mapping, source=source, name=name,
+                        missing_values=tuple(missing_values))
     stats = replace(result.sources[0], rows_outside_view=in_file - len(raw))
     return replace(result, sources=(stats,))
 
@@ -215,7 +226,8 @@ def _apply_lifecycle(raw: pd.DataFrame, lifecycle: Lifecycle) -> pd.DataFrame:
 
 
 def _to_result(
-    raw: pd.DataFrame, mapping: dict[str, str], *, source: Path, name: str
+    raw: pd.DataFrame, mapping: dict[str, str], *, source: Path, name: str,
+    missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES,
 ) -> ReadResult:
     rows = raw["__row"].to_numpy()
     case = _text(raw[mapping[CASE_ID]])
@@ -261,12 +273,17 @@ def _to_result(
     })
     frame[TIMESTAMP] = pd.to_datetime(frame[TIMESTAMP], utc=True)
     used = set(mapping.values()) | {"__row"}
+    found: dict[str, pd.Series] = {}
     for role in (RESOURCE, DEPARTMENT):
         if role in mapping:
-            frame[role] = _text(raw[mapping[role]])[keep].to_numpy()
+            text, found[role] = drop_placeholders(_text(raw[mapping[role]])[keep],
+                                                  missing_values)
+            frame[role] = text.to_numpy()
     for key, role in _PROCMINE_KEYS.items():
         if key in raw.columns:
             values_ = raw[key][keep]
+            if role == PARTY:
+                values_, found[role] = drop_placeholders(_text(values_), missing_values)
             if role == AUTOMATED:
                 values_ = values_.map({True: True, False: False, "true": True, "false": False,
                                        "True": True, "False": False}).astype("boolean")
@@ -286,10 +303,12 @@ def _to_result(
         pd.Series(reason[rejected]).value_counts().sort_index().astype(int).to_dict()
         if rejected.any() else {}
     )
+    counts, seen = placeholder_stats(found)
     stats = SourceStats(
         name=name, path=str(source), format="xes", rows_read=len(raw),
         rows_loaded=int(keep.sum()), rows_rejected=int(rejected.sum()), events=len(events),
         reasons={str(k): int(v) for k, v in reasons.items()},
+        missing_values=counts, placeholders=seen,
     )
     return ReadResult(events=events, rejects=rejects, sources=(stats,), name=name)
 

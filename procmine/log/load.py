@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
-from procmine.errors import InputError, UsageError
-from procmine.io.mapping import ColumnMapping, map_table
+import numpy as np
+import pandas as pd
+
+from procmine.errors import InputError, ProcmineError, UsageError
+from procmine.io.mapping import DEFAULT_MISSING_VALUES, ColumnMapping, map_table
 from procmine.io.result import ReadResult
-from procmine.io.stitch import read_sources
-from procmine.io.tables import infer_format, read_table
+from procmine.io.stitch import apply_source_settings, read_sources
+from procmine.io.tables import RawTable, infer_format, read_table
 from procmine.log.eventlog import EventLog
 from procmine.schema import (
     ACTIVITY,
@@ -32,46 +37,78 @@ __all__ = ["LogFormat", "flatten_ocel", "load", "load_sources"]
 LogFormat = Literal["sources", "csv", "parquet", "excel", "xes", "ocel"]
 
 _TABLE_HINT = ("(procmine.load options; on the command line --case-id, --activity, --timestamp, "
-               "--timestamp-format, --timezone, --delimiter, --encoding)")
+               "--timestamp-format, --timezone, --delimiter, --encoding, --format, "
+               "--automated-column, --automated-values, --missing-values)")
+_FRAME_HINT = "(procmine.load options)"
 _FILE_HINT = "in a sources file (see the README section 'Sources file')"
+_FRAME_PATH = "<DataFrame>"
 
 
 def load(
-    path: str | Path,
+    path: str | Path | pd.DataFrame,
     *,
     case_id: str | None = None,
     activity: str | None = None,
     timestamp: str | None = None,
     resource: str | None = None,
     department: str | None = None,
+    party_column: str | None = None,
+    automated_column: str | None = None,
+    automated_values: Sequence[str] | None = None,
+    automated_resources: Sequence[str] | None = None,
+    missing_values: Sequence[str] | None = None,
     timestamp_format: str | None = None,
     timezone: str | None = None,
     delimiter: str | None = None,
     encoding: str | None = None,
     object_type: str = "orders",
+    resource_qualifier: Sequence[str] | None = None,
     format: LogFormat | None = None,
     name: str | None = None,
 ) -> EventLog:
-    """Load an event log: a sources file, or one CSV, Parquet, Excel, XES or OCEL file.
+    """Load an event log: a sources file, one CSV, Parquet, Excel, XES or OCEL file, or a DataFrame.
 
     The input's kind comes from ``format`` or else from the suffix:
     ``.toml`` (sources file), ``.csv``/``.csv.gz``, ``.parquet``, ``.xlsx``,
     ``.xes``/``.xes.gz``, and OCEL 2.0 ``.xml``/``.xml.gz``/``.jsonocel``/
-    ``.json``/``.sqlite``.
+    ``.json``/``.sqlite``. A ``.zip`` holding exactly one such file is read
+    as that file (its suffix, or ``format``, decides how).
 
-    For one table, the mapping options name the columns; without them the
-    canonical names (``case_id``, ``activity``, ``timestamp``, and if present
-    ``resource``, ``department``, ``party``, ``automated``, ``event_id``) are
-    used. Every other column is kept as a data attribute. Bad rows are
-    rejected with a reason, never dropped silently: see ``log.rejects`` and
-    ``log.source_table()``.
+    For one table -- a file or a pandas DataFrame -- the mapping options
+    name the columns; without them the canonical names (``case_id``,
+    ``activity``, ``timestamp``, and if present ``resource``,
+    ``department``, ``party``, ``automated``, ``event_id``) are used. Every
+    other column is kept as a data attribute. Bad rows are rejected with a
+    reason, never dropped silently: see ``log.rejects`` and
+    ``log.source_table()``; rows read = rows loaded + rows rejected. A
+    DataFrame is never modified; its rejected rows are numbered by position
+    (``df.iloc[row]``).
+
+    Placeholders (``Empty``, ``N/A``, ``NULL``, ``-``, ... see
+    :data:`procmine.io.mapping.DEFAULT_MISSING_VALUES`) in the resource,
+    department, party and automated columns are missing values, in every
+    kind of input; ``log.sources[i].missing_values`` counts them per column.
 
     Parameters
     ----------
-    path : str or Path
+    path : str, Path or pandas.DataFrame
         The input.
     case_id, activity, timestamp, resource, department : str, keyword-only
-        Columns of a table that play these roles.
+        Columns of a table that play these roles (XES: attribute keys).
+    party_column : str, keyword-only
+        Table only: column holding the party (internal, customer, supplier, carrier).
+    automated_column : str, keyword-only
+        Table only: column saying whether a system or robot did the step:
+        true/false, yes/no, 1/0, or the values in ``automated_values``.
+    automated_values : sequence of str, keyword-only
+        Values of ``automated_column`` that mean automated, case-insensitive,
+        e.g. ``["Robot", "System"]``; every other value present means manual.
+    automated_resources : sequence of str, keyword-only
+        Resource values that are system accounts (their events are automated,
+        other events with a resource manual). Tables, XES and OCEL.
+    missing_values : sequence of str, keyword-only
+        Placeholders read as missing, replacing the default list; ``[]`` for
+        none (an empty cell is always missing).
     timestamp_format : str, keyword-only
         strftime format of the times (default ISO 8601), e.g. ``"%d/%m/%Y %H:%M"``.
     timezone : str, keyword-only
@@ -81,10 +118,15 @@ def load(
         (default UTF-8), e.g. ``delimiter=";", encoding="cp1252"``.
     object_type : str, keyword-only
         OCEL only: the object type that is the case.
+    resource_qualifier : sequence of str, keyword-only
+        OCEL only: when an event relates to several employee objects, the
+        qualifiers that win, in order (``["shipper", "forwarder"]``); events
+        with none of them keep the default rule (first by qualifier, then id).
     format : {"sources", "csv", "parquet", "excel", "xes", "ocel"}, keyword-only
-        Override the suffix.
+        Override the suffix (on the command line ``--format``).
     name : str, keyword-only
-        Name of the log and of its source (default: the file stem).
+        Name of the log and of its source (default: the file stem, or
+        ``"dataframe"``).
 
     Returns
     -------
@@ -95,7 +137,7 @@ def load(
     InputError
         The file is missing or cannot be used (message names file, row, column).
     UsageError
-        Unknown format, or mapping options given for an input that maps itself.
+        Unknown format, or options given for an input they do not apply to.
 
     See Also
     --------
@@ -114,17 +156,63 @@ def load(
     EventLog('orders': 2 events, 1 cases, 2 activities)
     >>> log.rejects[["row", "reason", "value"]].values.tolist()
     [[4, 'unparseable timestamp', 'not a date']]
+
+    A DataFrame goes through the same mapping:
+
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"Order": ["SO-1", "SO-1", "SO-2"],
+    ...                    "Step": ["Enter order", "Pick", "Enter order"],
+    ...                    "At": ["2024-01-01 09:00", "2024-01-01 11:00", None],
+    ...                    "Dept": ["Sales", "Empty", "Sales"],
+    ...                    "UserType": ["Human", "Robot", "Human"]})
+    >>> log = load(df, case_id="Order", activity="Step", timestamp="At", department="Dept",
+    ...            automated_column="UserType", automated_values=["Robot"])
+    >>> log.events[["activity", "department", "automated"]].values.tolist()
+    [['Enter order', 'Sales', False], ['Pick', nan, True]]
+    >>> s = log.sources[0]
+    >>> (s.name, s.rows_read, s.rows_loaded, s.rows_rejected, dict(s.missing_values))
+    ('dataframe', 3, 2, 1, {'department': 1})
     """
+    if isinstance(path, pd.DataFrame):
+        if format is not None:
+            raise UsageError(f"format={format!r} applies to files; a DataFrame is read as a "
+                             "table")
+        _refuse(_FRAME_PATH, "a DataFrame", delimiter=delimiter, encoding=encoding,
+                resource_qualifier=resource_qualifier,
+                object_type=None if object_type == "orders" else object_type)
+        return _load_table(
+            _frame_table(path, name or "dataframe"), source=name or "dataframe",
+            fix_hint=_FRAME_HINT, case_id=case_id, activity=activity, timestamp=timestamp,
+            resource=resource, department=department, party_column=party_column,
+            automated_column=automated_column,
+            automated_values=_strings(automated_values, "automated_values"),
+            automated_resources=_strings(automated_resources, "automated_resources"),
+            missing_values=_strings(missing_values, "missing_values"),
+            timestamp_format=timestamp_format, timezone=timezone)
     path = Path(path)
     if format is not None and format not in get_args(LogFormat):
         raise UsageError(f"format {format!r} is unknown; expected one of "
                          f"{', '.join(get_args(LogFormat))}")
+    options: dict[str, Any] = {
+        "case_id": case_id, "activity": activity, "timestamp": timestamp,
+        "resource": resource, "department": department, "party_column": party_column,
+        "automated_column": automated_column, "automated_values": automated_values,
+        "automated_resources": automated_resources, "missing_values": missing_values,
+        "timestamp_format": timestamp_format, "timezone": timezone,
+        "delimiter": delimiter, "encoding": encoding, "object_type": object_type,
+        "resource_qualifier": resource_qualifier,
+    }
+    from procmine.io.archive import is_zip_name
+
+    if is_zip_name(path):
+        return _load_zip(path, format=format, name=name, options=options)
     kind = format or infer_format(path)
     if kind is None:
         raise UsageError(
             f"{path}: cannot tell the kind of input from its suffix; expected .toml, .csv, "
-            ".csv.gz, .parquet, .xlsx, .xes, .xes.gz, .xml, .jsonocel, .json or .sqlite, "
-            "or pass format="
+            ".csv.gz, .parquet, .xlsx, .xes, .xes.gz, .xml, .jsonocel, .json, .sqlite or "
+            ".zip, or pass format= (on the command line --format csv|parquet|excel|xes|ocel|"
+            "sources)"
         )
     if not path.exists():
         raise InputError(f"{path}: file not found (looked for {path.resolve()})")
@@ -148,25 +236,50 @@ def load(
                          f"this input is {kind}")
     if kind != "ocel" and object_type != "orders":
         raise UsageError(f"{path}: object_type applies to OCEL logs only; this input is {kind}")
+    if kind != "ocel" and resource_qualifier is not None:
+        raise UsageError(f"{path}: resource_qualifier applies to OCEL logs only (which "
+                         f"employee of an event is its resource); this input is {kind}")
     if kind == "sources":
+        _refuse(path, "a sources file (set them in its [log] or [sources.<name>] tables)",
+                party_column=party_column, automated_column=automated_column,
+                automated_values=automated_values, automated_resources=automated_resources,
+                missing_values=missing_values)
         result = read_sources(path)
         if name is not None:
             result = ReadResult(result.events, result.rejects, result.sources, result.items,
                                 name)
         return EventLog.from_result(result)
+    missing = _strings(missing_values, "missing_values")
+    system = _strings(automated_resources, "automated_resources")
+    if kind in ("xes", "ocel"):
+        _refuse(path, f"{kind.upper()} (automation by resource: automated_resources)",
+                party_column=party_column, automated_column=automated_column,
+                automated_values=automated_values)
     if kind == "xes":
         from procmine.io.xes import read_xes
 
         columns = {"case_id": case_id, "activity": activity, "timestamp": timestamp,
                    "resource": resource, "department": department}
-        return EventLog.from_result(read_xes(
-            path, name=name, **{k: v for k, v in columns.items() if v is not None}))
+        result = read_xes(path, name=name, missing_values=_or_default(missing),
+                          **{k: v for k, v in columns.items() if v is not None})
+        return _with_system_accounts(result, system)
     if kind == "ocel":
         from procmine.io.ocel import read_ocel
 
-        return EventLog.from_result(read_ocel(path, object_type=object_type, name=name))
-    return _load_table(path, kind, name=name, delimiter=delimiter, encoding=encoding,
-                       **table_options)
+        result = read_ocel(path, object_type=object_type, name=name,
+                           missing_values=_or_default(missing),
+                           resource_qualifiers=_strings(resource_qualifier,
+                                                        "resource_qualifier"))
+        return _with_system_accounts(result, system)
+    table = read_table(path, format=kind, name=name,  # type: ignore[arg-type]
+                       delimiter=delimiter, encoding=encoding, fix_hint=_TABLE_HINT)
+    return _load_table(
+        table, source=name or _stem(path), fix_hint=_TABLE_HINT,
+        case_id=case_id, activity=activity, timestamp=timestamp, resource=resource,
+        department=department, party_column=party_column, automated_column=automated_column,
+        automated_values=_strings(automated_values, "automated_values"),
+        automated_resources=system, missing_values=missing,
+        timestamp_format=timestamp_format, timezone=timezone)
 
 
 def load_sources(path: str | Path) -> EventLog:
@@ -205,40 +318,107 @@ def load_sources(path: str | Path) -> EventLog:
     return EventLog.from_result(read_sources(path))
 
 
-def _load_table(path: Path, kind: str, *, name: str | None, case_id: str | None,
+# -- helpers -------------------------------------------------------------------------------------
+def _strings(value: Sequence[str] | None, option: str) -> tuple[str, ...] | None:
+    """A list option as a tuple of str; a bare string is a usage error (it is not a list)."""
+    if value is None:
+        return None
+    if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+        raise UsageError(f"{option} must be a list of strings, e.g. {option}=['a', 'b']; "
+                         f"got {value!r}")
+    return tuple(value)
+
+
+def _or_default(values: tuple[str, ...] | None) -> tuple[str, ...]:
+    return DEFAULT_MISSING_VALUES if values is None else values
+
+
+def _refuse(path: str | Path, what: str, **options: object) -> None:
+    given = [k for k, v in options.items() if v is not None]
+    if given:
+        raise UsageError(f"{path}: option(s) {', '.join(given)} do not apply to {what}")
+
+
+def _with_system_accounts(result: ReadResult, system: tuple[str, ...] | None) -> EventLog:
+    if system:
+        result = replace(result, events=apply_source_settings(result.events,
+                                                              automated_resources=system))
+    return EventLog.from_result(result)
+
+
+def _frame_table(df: pd.DataFrame, source: str) -> RawTable:
+    """A DataFrame as a raw table: same values (never modified), rows numbered by position."""
+    names = [str(c) for c in df.columns]
+    repeated = sorted({c for c in names if names.count(c) > 1})
+    if repeated:
+        raise InputError(f"{_FRAME_PATH}: column name {repeated[0]!r} appears more than once; "
+                         "rename the columns so that each is unique")
+    frame = df.reset_index(drop=True)
+    frame.columns = names
+    rows = np.arange(len(frame), dtype="int64")
+    return RawTable(frame=frame, rows=rows, path=_FRAME_PATH, format="dataframe")
+
+
+def _load_table(table: RawTable, *, source: str, fix_hint: str, case_id: str | None,
                 activity: str | None, timestamp: str | None, resource: str | None,
-                department: str | None, timestamp_format: str | None,
-                timezone: str | None, delimiter: str | None, encoding: str | None) -> EventLog:
-    table = read_table(path, format=kind, name=name,  # type: ignore[arg-type]
-                       delimiter=delimiter, encoding=encoding, fix_hint=_TABLE_HINT)
-    source = name or _stem(path)
+                department: str | None, party_column: str | None,
+                automated_column: str | None, automated_values: tuple[str, ...] | None,
+                automated_resources: tuple[str, ...] | None,
+                missing_values: tuple[str, ...] | None, timestamp_format: str | None,
+                timezone: str | None) -> EventLog:
     present = set(table.columns)
 
     def default(given: str | None, canonical: str) -> str | None:
         return given if given is not None else (canonical if canonical in present else None)
 
+    flags = default(automated_column, AUTOMATED)
+    if automated_values is not None and flags is None:
+        raise UsageError(f"{table.path}: automated_values names values of a column; give "
+                         "automated_column too (on the command line --automated-column COL)")
+    if automated_values is not None and not automated_values:
+        raise UsageError(f"{table.path}: automated_values must list at least one value, "
+                         "e.g. ['Robot']")
     mapping = ColumnMapping(
         case_id=case_id or CASE_ID,
         activity=activity or ACTIVITY,
         timestamp=timestamp or TIMESTAMP,
         resource=default(resource, RESOURCE),
         department_column=default(department, DEPARTMENT),
-        party_column=PARTY if PARTY in present else None,
-        automated_column=AUTOMATED if AUTOMATED in present else None,
+        party_column=default(party_column, PARTY),
+        automated_column=flags,
+        automated_values=automated_values,
+        automated_resources=automated_resources or (),
+        missing_values=_or_default(missing_values),
         event_id=EVENT_ID if EVENT_ID in present else None,
         timestamp_format=timestamp_format,
         timezone=timezone,
     )
     used = set(mapping.columns().values())
-    mapping = ColumnMapping(**{
-        **{f: getattr(mapping, f) for f in mapping.__dataclass_fields__},
-        "attributes": {str(c): str(c) for c in table.columns
-                       if c not in used and c not in CORE_COLUMNS},
-    })
-    mapped = map_table(table, mapping, source=source, fix_hint=_TABLE_HINT)
+    mapping = replace(mapping, attributes={str(c): str(c) for c in table.columns
+                                           if c not in used and c not in CORE_COLUMNS})
+    mapped = map_table(table, mapping, source=source, fix_hint=fix_hint)
     events = validate_events(mapped.events, source=source)
     return EventLog.from_result(ReadResult(events=events, rejects=mapped.rejects,
                                            sources=(mapped.stats,), name=source))
+
+
+def _load_zip(path: Path, *, format: LogFormat | None, name: str | None,
+              options: dict[str, Any]) -> EventLog:
+    """Load the one extract of a zip; messages and the source path name the zip's member."""
+    from procmine.io.archive import open_single_extract
+
+    if format == "sources":
+        raise UsageError(f"{path}: a sources file names other files and cannot be read from "
+                         "a zip; unzip the folder and load its .toml")
+    with open_single_extract(path, format=format) as (plain, member):
+        shown = f"{path}/{member}"
+        try:
+            log = load(plain, format=format, name=name or _stem(plain), **options)
+        except ProcmineError as problem:
+            message = str(problem).replace(str(plain.resolve()), shown).replace(str(plain), shown)
+            raise type(problem)(message) from None
+    sources = tuple(replace(s, path=shown) if s.path == str(plain) else s for s in log.sources)
+    return replace(log, sources=sources)
 
 
 def _stem(path: Path) -> str:
