@@ -69,16 +69,16 @@ def test_filter_activities(log):
     assert cases(filter_activities(log, "Ship", keep=False, scope="cases")) == ["o3", "o4"]
 
 def test_names_that_match_nothing_raise_with_close_matches(log):
-    with pytest.raises(UsageError, match=r"filter_activities: no activity 'Pikc' "
+    with pytest.raises(UsageError, match=r"filter_activities: the log has no activity 'Pikc' "
                                          r"\(did you mean 'Pick'\?\)"):
         filter_activities(log, ["Pikc"])
     # one misspelt name among good ones is not silently ignored either
     with pytest.raises(UsageError, match=r"no department 'Salse' \(did you mean 'Sales'\?\)"):
         filter_departments(log, ["Warehouse", "Salse"], keep=False)
-    with pytest.raises(UsageError, match=r"filter_resources: no resource 'Ann' "
+    with pytest.raises(UsageError, match=r"filter_resources: the log has no resource 'Ann' "
                                          r"\(did you mean 'ann' or 'dan'\?\)"):
         log.filter_resources("Ann")
-    with pytest.raises(UsageError, match="activity names 'x', 'y'"):
+    with pytest.raises(UsageError, match="no activity 'x', 'y'"):
         filter_activities(log, ["x", "y"], scope="cases")
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sys
+from typing import TYPE_CHECKING, cast
 
 from procmine.errors import UsageError
 
@@ -26,10 +27,12 @@ def require_log(obj: object, *, where: str) -> EventLog:
 make one with pm.load(df, case_id=..., activity=..., timestamp=...) (or \
 pm.EventLog.from_frame(df) when the columns already have procmine's canonical names)
     """
-    from procmine.log.eventlog import EventLog
-
-    if isinstance(obj, EventLog):
-        return obj
+    # No import of procmine.log.eventlog (which imports the filters, which use this):
+    # when that module is not loaded yet, no EventLog exists, so obj cannot be one.
+    # (scikit-learn looks pandas up in sys.modules the same way.)
+    eventlog = sys.modules.get("procmine.log.eventlog")
+    if eventlog is not None and isinstance(obj, eventlog.EventLog):
+        return cast("EventLog", obj)
     import pandas as pd
 
     if isinstance(obj, pd.DataFrame):

@@ -115,7 +115,8 @@ def filter_activities(
     >>> filter_activities(log, ["Pikc"])
     Traceback (most recent call last):
     ...
-    procmine.errors.UsageError: filter_activities: no activity 'Pikc' (did you mean 'Pick'?) ...
+    procmine.errors.UsageError: filter_activities: the log has no activity 'Pikc' \
+(did you mean 'Pick'?)
     >>> filter_activities(log, "Pick", scope="cases").events["case_id"].tolist()
     ['o1', 'o1']
     >>> filter_activities(log, "Pick", keep=False).n_events
