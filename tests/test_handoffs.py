@@ -374,3 +374,43 @@ def test_events_and_graph_are_built_once_and_match_handoff_events():
     assert h.events is h.events and h.graph is h.graph
     pd.testing.assert_frame_equal(h.events, handoff_events(log))
     assert h.count == len(h.events) == 6
+
+
+def test_unknown_concurrent_activity_raises_with_close_matches():
+    import pandas as pd
+
+    from procmine import EventLog, UsageError, handoffs
+
+    f = pd.DataFrame({"case_id": ["o1"] * 3, "activity": ["Enter", "Pick", "Invoice"],
+                      "timestamp": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 10:00",
+                                                   "2024-01-01 11:00"], utc=True),
+                      "department": ["Sales", "Warehouse", "Billing"]})
+    log = EventLog.from_frame(f)
+    with pytest.raises(UsageError, match=r"concurrent=: the log has no activity 'Invoce' "
+                                         r"\(did you mean 'Invoice'\?\)"):
+        handoffs(log, concurrent={("Pick", "Invoce")})
+    # a real pair is taken: Pick→Invoice is then not causal
+    h = handoffs(log, concurrent={("Pick", "Invoice")})
+    assert h.count == 2 and h.causal_count == 1
+
+
+def test_outside_party_without_department_is_a_department_level_actor():
+    import pandas as pd
+
+    from procmine import EventLog, handoffs
+
+    f = pd.DataFrame({"case_id": ["o1"] * 4,
+                      "activity": ["Web order", "Enter", "Scan parcel", "Invoice"],
+                      "timestamp": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 10:00",
+                                                   "2024-01-01 11:00", "2024-01-01 12:00"],
+                                                  utc=True),
+                      "department": [None, "Sales", None, "Billing"],
+                      "party": ["customer", "internal", "carrier", "internal"]})
+    h = handoffs(EventLog.from_frame(f), level="department")
+    assert h.events[["source", "target"]].values.tolist() == [
+        ["customer", "Sales"], ["Sales", "carrier"], ["carrier", "Billing"]]
+    # an internal event without a department is still skipped
+    f.loc[2, "party"] = "internal"
+    h = handoffs(EventLog.from_frame(f), level="department")
+    assert h.events[["source", "target"]].values.tolist() == [
+        ["customer", "Sales"], ["Sales", "Billing"]]

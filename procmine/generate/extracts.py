@@ -59,6 +59,12 @@ ITEM_OWNERS: dict[str, tuple[str, str]] = {
     "return_reason": ("customer", "Why the customer sends goods back"),
     "price": ("internal", "Net order value"),
 }
+#: How each item's values compare (the sources file's ``type``): dates as dates, the net
+#: value as an amount, the carrier's tracking number exactly; the rest as text.
+ITEM_TYPES: dict[str, str] = {
+    "requested_date": "date", "supplier_delivery_date": "date", "price": "money",
+    "tracking_number": "code",
+}
 
 
 @dataclass(frozen=True)
@@ -388,6 +394,7 @@ def sources_toml(*, name: str) -> str:
     """
     items = "\n".join(
         f'[items.{item}]\nowner = "{owner}"\ndescription = "{text}"\n'
+        + (f'type = "{ITEM_TYPES[item]}"\n' if item in ITEM_TYPES else "")
         for item, (owner, text) in ITEM_OWNERS.items()
     )
 
