@@ -6,4 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh --dev
 export PM4PY_SHOW_PROGRESS_BAR=False
+# the package's types, as shipped (py.typed): mypy --check-untyped-defs, configured in pyproject
+.venv/bin/python -m mypy
 exec .venv/bin/python -m pytest -n 2 --dist loadfile "$@"

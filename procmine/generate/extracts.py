@@ -132,8 +132,9 @@ def _numbered(prefix: str, numbers: np.ndarray) -> np.ndarray:
 
 def _opt(values: pd.Series) -> np.ndarray:
     """Object array with None for missing (written as an empty field)."""
-    arr = values.to_numpy(dtype=object)
-    return np.where(pd.isna(values).to_numpy(), None, arr)
+    arr = values.to_numpy(dtype=object, copy=True)
+    arr[pd.isna(values).to_numpy()] = None
+    return arr
 
 
 # -- building the extracts ---------------------------------------------------------------------

@@ -452,8 +452,8 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
 
     def erp(activity: str, idx: np.ndarray, t: np.ndarray, **kw: object) -> None:
         extra = {k: v[idx] for k, v in order_cols.items()}
-        extra.update(kw)  # type: ignore[arg-type]
-        rec.add("erp", activity, idx, t[idx], **extra)  # type: ignore[arg-type]
+        extra.update(kw)
+        rec.add("erp", activity, idx, t[idx], **extra)
 
     # ---- intake ----------------------------------------------------------------------------
     i = o_all[web]

@@ -174,7 +174,7 @@ def write_truth(extracts: Extracts, out: Path, *, seed: int) -> dict[str, object
     events = canonical_events(extracts)
     reentries = _reentries(events)
     handoffs = _handoffs(events)
-    rejects = []
+    rejects: list[dict[str, object]] = []
     for source in SOURCES:
         meta = extracts.rows[source]
         bad = meta[meta["reject"] != ""]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -129,27 +130,27 @@ def _section_head(section: Section) -> list[str]:
 Spec = list[tuple[str, str, str]]  # (column, header, kind)
 
 
-def _cell(value: object, kind: str) -> str:
+def _cell(value: Any, kind: str) -> str:
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return "–"
     if kind == "int":
         return f"{int(value):,}"
     if kind == "money":
-        v = float(value)  # type: ignore[arg-type]
+        v = float(value)
         if v != v or v in (float("inf"), float("-inf")):
             return "–"
         return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.2f}"
     if kind == "wait":
-        return format_seconds(float(value))  # type: ignore[arg-type]
+        return format_seconds(float(value))
     if kind == "pct":
-        return f"{float(value):.0%}"  # type: ignore[arg-type]
+        return f"{float(value):.0%}"
     if kind == "num":
-        v = float(value)  # type: ignore[arg-type]
+        v = float(value)
         if v in (float("inf"), float("-inf")):
             return "never"
         return f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
     if kind == "hours":
-        return f"{float(value):,.1f} h"  # type: ignore[arg-type]
+        return f"{float(value):,.1f} h"
     if kind == "date":
         return str(value)[:10]
     if kind == "label":

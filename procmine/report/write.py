@@ -120,7 +120,7 @@ def summary(report: Report, files: Mapping[str, str] | None = None) -> dict[str,
     sec = report.sections
     from procmine import __version__
 
-    sources = [
+    sources: list[dict[str, Any]] = [
         {"source": str(r["source"]), "path": str(r["path"]), "format": str(r["format"]),
          "rows_read": int(r["rows_read"]), "rows_loaded": int(r["rows_loaded"]),
          "rows_rejected": int(r["rows_rejected"]), "events": int(r["events"])}
