@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import networkx as nx
 import numpy as np
@@ -136,10 +136,12 @@ class ProcessMap:
         graph = nx.DiGraph(name=self.name)
         graph.add_node(START)
         graph.add_node(END)
-        for row in self.nodes.to_dict("records"):
-            graph.add_node(row.pop("activity"), **row)
-        for row in self.edges.to_dict("records"):
-            graph.add_edge(row.pop("source"), row.pop("target"), **row)
+        for node in self.nodes.to_dict("records"):
+            attrs = {str(k): v for k, v in node.items()}
+            graph.add_node(attrs.pop("activity"), **attrs)
+        for edge in self.edges.to_dict("records"):
+            attrs = {str(k): v for k, v in edge.items()}
+            graph.add_edge(attrs.pop("source"), attrs.pop("target"), **attrs)
         for row in self.start.to_dict("records"):
             graph.add_edge(START, row["activity"], count=row["count"])
         for row in self.end.to_dict("records"):
@@ -256,7 +258,7 @@ def _edges(events: pd.DataFrame) -> pd.DataFrame:
                              kind="stable").reset_index(drop=True)
 
 
-def _terminal(events: pd.DataFrame, *, keep: str) -> pd.DataFrame:
+def _terminal(events: pd.DataFrame, *, keep: Literal["first", "last"]) -> pd.DataFrame:
     first = ~events[CASE_ID].duplicated(keep=keep)
     counts = events.loc[first, ACTIVITY].value_counts()
     table = pd.DataFrame({"activity": counts.index.astype("str"),

@@ -16,7 +16,7 @@ process models*, Int. J. Softw. Tools Technol. Transfer 25.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 import pandas as pd
@@ -163,7 +163,7 @@ def object_centric_map(ocel: OcelLog) -> ObjectCentricMap:
     nodes = rel.groupby(["object_type", "activity"]).agg(
         events=("event_id", "nunique"), objects=("object_id", "nunique")).reset_index()
 
-    def terminal(keep: str) -> pd.DataFrame:
+    def terminal(keep: Literal["first", "last"]) -> pd.DataFrame:
         first = ~rel.duplicated(["object_type", "object_id"], keep=keep)
         table = rel.loc[first].groupby(["object_type", "activity"]).size()
         return table.rename("objects").reset_index()

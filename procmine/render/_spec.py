@@ -239,8 +239,8 @@ def _layers(drawing: Drawing) -> dict[str, int]:
                 stack.pop()
     layer = dict.fromkeys(ids, 0)
     indegree = dict.fromkeys(ids, 0)
-    for children in forward.values():
-        for c in children:
+    for targets in forward.values():
+        for c in targets:
             indegree[c] += 1
     queue = [i for i in ids if indegree[i] == 0]
     while queue:
@@ -267,7 +267,7 @@ def fallback_svg(drawing: Drawing) -> str:
     order_of: dict[str, float] = {}
     for col in sorted(columns):
         members = columns[col]
-        preds = {e.target: [] for e in drawing.edges}
+        preds: dict[str, list[str]] = {e.target: [] for e in drawing.edges}
         for e in drawing.edges:
             preds.setdefault(e.target, []).append(e.source)
         members.sort(key=lambda n: (
@@ -276,7 +276,7 @@ def fallback_svg(drawing: Drawing) -> str:
         y = float(top)
         for i, node in enumerate(members):
             order_of[node.id] = i
-            h = line_h * len(node.lines) + 16
+            h = float(line_h * len(node.lines) + 16)
             pos[node.id] = (40 + col * (box_w + col_gap), y, h)
             y += h + row_gap
         height = max(height, y)
@@ -329,7 +329,7 @@ def fallback_svg(drawing: Drawing) -> str:
                           f'stroke-width="4" paint-order="stroke">{html.escape(e.label)}</text>')
     for node in nodes:
         x, y, h = pos[node.id]
-        rx = h / 2 if node.shape in {"circle", "doublecircle", "ellipse", "oval"} else 8
+        rx = h / 2 if node.shape in {"circle", "doublecircle", "ellipse", "oval"} else 8.0
         out.append(f'<rect x="{x:.0f}" y="{y:.0f}" width="{box_w}" height="{h:.0f}" '
                    f'rx="{rx:.0f}" fill="{node.fill}" stroke="{node.border}" '
                    f'stroke-width="{node.penwidth:.1f}"/>')

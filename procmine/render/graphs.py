@@ -31,7 +31,7 @@ from procmine.render._spec import (
     tint,
     wrap,
 )
-from procmine.render.maps import PARTY_STYLE, MapDrawing, _check, _make
+from procmine.render.maps import PARTY_STYLE, MapDrawing, _check, _make, _rows
 
 if TYPE_CHECKING:
     from procmine.analysis.reentry import Reentry
@@ -253,11 +253,11 @@ def draw_object_centric_map(
     shown = ocmap.edges.loc[kept.to_numpy(dtype=bool)] if len(ocmap.edges) else ocmap.edges
     # declared in flow order (starts, then activities where most objects start, then ends):
     # dot breaks cycles from the first nodes it meets, so the flow runs left to right
-    starts = ocmap.start.groupby("activity")["objects"].sum() if len(ocmap.start) else {}
+    starts: Any = ocmap.start.groupby("activity")["objects"].sum() if len(ocmap.start) else {}
     activities = sorted(set(ocmap.nodes["activity"].astype(str)),
                         key=lambda a: (-int(starts.get(a, 0)), a))
     ids: dict[Any, str] = {a: f"a{k}" for k, a in enumerate(activities)}
-    events = ocmap.nodes.groupby("activity")["events"].max() if len(ocmap.nodes) else {}
+    events: Any = ocmap.nodes.groupby("activity")["events"].max() if len(ocmap.nodes) else {}
     nodes = [Node(f"s{k}", [*wrap(str(t), 16), "start"], fill=tint(colour_of[t][0], 0.6),
                   border=colour_of[t][0], shape="ellipse", style="filled", penwidth=2.5)
              for k, t in enumerate(types)]
@@ -272,14 +272,14 @@ def draw_object_centric_map(
         start_id, end_id = f"s{t_index}", f"e{t_index}"
         mine = shown.loc[shown["object_type"] == otype]
         biggest = float(mine["event_couples"].max()) if len(mine) else 1.0
-        for row in mine.sort_values(["source", "target"], kind="stable").itertuples(index=False):
+        for row in _rows(mine.sort_values(["source", "target"], kind="stable")):
             count = int(row.event_couples)
             edges.append(Edge(ids[str(row.source)], ids[str(row.target)],
                               label=f"{count:,}", colour=colour,
                               penwidth=penwidth(count, biggest, high=7.0), dashed=dashed))
         for table, is_start in ((ocmap.start, True), (ocmap.end, False)):
             rows = table.loc[table["object_type"] == otype].sort_values("activity", kind="stable")
-            for row in rows.itertuples(index=False):
+            for row in _rows(rows):
                 act = ids.get(str(row.activity))
                 if act is None:
                     continue

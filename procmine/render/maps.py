@@ -17,9 +17,9 @@ statistic: the numbers come from :mod:`procmine.discovery` and
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import pandas as pd
 
@@ -111,11 +111,20 @@ def _lane_colours(departments: list[str]) -> dict[str, str]:
 _OUTSIDE_COLOUR = "#555555"
 
 
+def _rows(table: pd.DataFrame) -> Iterator[Any]:
+    """The rows of a table as named tuples (typed Any: a column may be named ``count``)."""
+    return table.itertuples(index=False)
+
+
+def _missing(value: object) -> bool:
+    return value is None or bool(pd.isna(cast(Any, value)))
+
+
 def _lane_of(department: object, party: object) -> str | None:
     """The swimlane of an activity: its department, else its outside party, else none."""
-    if not pd.isna(department):
+    if not _missing(department):
         return str(department)
-    if not pd.isna(party) and str(party) in PARTY_STYLE:
+    if not _missing(party) and str(party) in PARTY_STYLE:
         return f"{str(party).capitalize()} (outside)"
     return None
 
@@ -172,7 +181,7 @@ def _side(pmap: ProcessMap, other: ProcessMap | None) -> tuple[pd.DataFrame, pd.
         seen = pd.MultiIndex.from_frame(mine[key].astype(str)) if len(mine) else None
         if seen is None:
             return theirs.reset_index(drop=True)
-        extra = ~pd.MultiIndex.from_frame(theirs[key].astype(str)).isin(seen) if len(
+        extra: Any = ~pd.MultiIndex.from_frame(theirs[key].astype(str)).isin(seen) if len(
             theirs) else []
         return pd.concat([mine, theirs.loc[extra]], ignore_index=True)
 
@@ -225,7 +234,7 @@ def _map_drawing(
         Node("end", ["end"], fill=BLACK, border=BLACK, shape="doublecircle", style="filled",
              font_colour="#FFFFFF"),
     ]
-    by_name = {str(r.activity): r for r in nodes_t.itertuples(index=False)}
+    by_name = {str(r.activity): r for r in _rows(nodes_t)}
     for activity in names:
         row = by_name[activity]
         lane = _lane_of(row.department, getattr(row, "party", None))
@@ -247,7 +256,7 @@ def _map_drawing(
     biggest = float(max(counts)) if counts else 1.0
     edges: list[Edge] = []
     any_handoff = False
-    for row in edges_t.itertuples(index=False):
+    for row in _rows(edges_t):
         key = (str(row.source), str(row.target))
         is_handoff = bool(handoffs and row.handoff)
         visible = key in present_edges
@@ -261,7 +270,7 @@ def _map_drawing(
             dashed=is_handoff, visible=visible,
         ))
     for table, is_start in ((start_t, True), (end_t, False)):
-        for row in table.itertuples(index=False):
+        for row in _rows(table):
             activity = str(row.activity)
             key = ("", activity) if is_start else (activity, "")
             edges.append(Edge(
@@ -440,7 +449,7 @@ def draw_handoff_map(
     waits = handoff_table["median_wait_s"].astype(float)
     slow = float(waits.quantile(0.75)) if len(waits.dropna()) else float("inf")
     edges = []
-    for row in handoff_table.itertuples(index=False):
+    for row in _rows(handoff_table):
         if measure == "count":
             label = f"{int(row.count):,}×"
             colour = EDGE_COLOUR
@@ -544,7 +553,7 @@ def draw_as_is_to_be(
         out: dict[Any, int] = {str(a): len(f"{int(n):,}")
                                for a, n in zip(pmap.nodes["activity"], pmap.nodes["count"],
                                                strict=True)}
-        for r in pmap.edges.itertuples(index=False):
+        for r in _rows(pmap.edges):
             text = (f"{int(r.count):,}" if measure == "frequency"
                     else format_seconds(float(r.median_wait_s)))
             out[(str(r.source), str(r.target))] = len(text)
