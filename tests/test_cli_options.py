@@ -1,0 +1,215 @@
+"""Command-line options that make every message's advice reachable: --format, --quiet/--debug
+after the subcommand, --resource-qualifier, report --terminal / --payment-pattern."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from _pm4py_logs import pm4py
+
+import procmine as pm
+from procmine.cli import main
+
+CSV = (
+    "Order,Step,At,User,Dept\n"
+    "SO-1,Enter order,2024-01-01 09:00,ann,Sales\n"
+    "SO-1,Pick,2024-01-01 11:00,bob,Warehouse\n"
+    "SO-1,Payment received,2024-01-03 09:00,cid,Billing\n"
+    "SO-2,Enter order,2024-01-08 09:00,ann,Sales\n"
+    "SO-2,Pick,2024-01-08 12:00,bob,Warehouse\n"
+    "SO-2,Money in,2024-01-10 09:00,cid,Billing\n"
+)
+MAP = ["--case-id", "Order", "--activity", "Step", "--timestamp", "At", "--resource", "User",
+       "--department", "Dept"]
+
+
+@pytest.fixture()
+def orders(tmp_path) -> Path:
+    path = tmp_path / "orders.csv"
+    path.write_text(CSV)
+    return path
+
+
+@pytest.fixture()
+def loaded(monkeypatch):
+    """The logs the command line loads, through the real procmine.load."""
+    import procmine.cli.cmd_validate as validate
+    import procmine.log.load as module
+
+    logs: list[pm.EventLog] = []
+    real = module.load
+
+    def spy(*args, **kwargs):
+        logs.append(real(*args, **kwargs))
+        return logs[-1]
+
+    monkeypatch.setattr(module, "load", spy)
+    monkeypatch.setattr(validate, "load", spy)
+    return logs
+
+
+# -- --quiet / --debug, before or after the subcommand --------------------------------------
+@pytest.mark.parametrize("where", ["before", "after"])
+@pytest.mark.parametrize("flag", ["--quiet", "-q"])
+def test_quiet_before_or_after_the_subcommand(orders, tmp_path, capsys, where, flag):
+    out = tmp_path / "h.csv"
+    args = ["handoffs", str(orders), *MAP, "--out", str(out)]
+    assert main(args) == 0
+    assert "handoffs on" in capsys.readouterr().err  # not quiet: the summary line
+    args = [flag, *args] if where == "before" else [*args, flag]
+    assert main(args) == 0
+    assert capsys.readouterr().err == ""
+    assert out.is_file()
+
+
+def test_quiet_after_report(orders, tmp_path, capsys):
+    assert main(["report", str(orders), "--out", str(tmp_path / "r"), *MAP, "--quiet"]) == 0
+    assert capsys.readouterr().err == ""
+    assert (tmp_path / "r" / "report.html").is_file()
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_before_or_after_the_subcommand(tmp_path, capsys, where):
+    missing = str(tmp_path / "nope.csv")
+    assert main(["validate", missing]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback" not in err and err.startswith("procmine: error: ")
+    args = ["validate", missing]
+    assert main(["--debug", *args] if where == "before" else [*args, "--debug"]) == 1
+    err = capsys.readouterr().err
+    assert "Traceback (most recent call last)" in err
+    assert err.rstrip().splitlines()[-1].startswith("procmine: error: ")
+
+
+def test_generate_accepts_quiet_after(tmp_path, capsys):
+    assert main(["generate", "--orders", "2", "--out", str(tmp_path / "g"), "--quiet"]) == 0
+
+
+# -- --format ---------------------------------------------------------------------------------
+def test_unknown_suffix_message_names_the_flag(tmp_path, capsys):
+    odd = tmp_path / "orders.export"
+    odd.write_text(CSV)
+    assert main(["validate", str(odd), *MAP]) == 2
+    err = capsys.readouterr().err
+    assert "--format" in err and "format=" in err
+
+
+@pytest.mark.parametrize("command", ["validate", "handoffs", "map", "report"])
+def test_format_on_every_command_that_reads_input(tmp_path, capsys, loaded, command):
+    odd = tmp_path / "orders.export"
+    odd.write_text(CSV)
+    out = {"validate": [], "handoffs": ["--out", str(tmp_path / "h.csv")],
+           "map": ["--out", str(tmp_path / "m.svg")],
+           "report": ["--out", str(tmp_path / "r")]}[command]
+    code = main([command, str(odd), *MAP, *out, "--format", "csv"])
+    assert code == 0, capsys.readouterr().err
+    assert loaded[0].n_events == 6 and loaded[0].sources[0].format == "csv"
+
+
+def test_map_format_for_input_and_output_together(tmp_path, capsys, loaded):
+    odd = tmp_path / "orders.export"
+    odd.write_text(CSV)
+    out = tmp_path / "map.out"
+    assert main(["map", str(odd), *MAP, "--out", str(out), "--format", "csv",
+                 "--format", "svg"]) == 0, capsys.readouterr().err
+    assert out.read_text().lstrip().startswith(("<?xml", "<svg"))
+    assert main(["map", str(odd), *MAP, "--out", str(out), "--format", "csv",
+                 "--format", "xes"]) == 2
+    assert "input format twice" in capsys.readouterr().err
+
+
+def test_format_is_a_closed_choice(orders, capsys):
+    assert main(["validate", str(orders), "--format", "tsv"]) == 2
+
+
+# -- --resource-qualifier on the shared OCEL log --------------------------------------------
+@pytest.mark.real_logs
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_resource_qualifier_on_the_order_management_log(real_logs_dir, tmp_path, loaded):
+    source = real_logs_dir / "ocel2_order-management.xml.gz"
+    plain = tmp_path / "om.xml"
+    with gzip.open(source, "rb") as src, open(plain, "wb") as dst:
+        shutil.copyfileobj(src, dst)
+    theirs = pm4py().read_ocel2_xml(str(plain))
+    rel = theirs.relations
+    sends = rel[(rel["ocel:activity"] == "send package") & (rel["ocel:type"] == "employees")]
+    shipper = sends[sends["ocel:qualifier"] == "shipper"].groupby("ocel:eid")["ocel:oid"]
+    assert (shipper.size() == 1).all()
+    shipper_of = shipper.first().to_dict()
+    both = set(sends.loc[sends["ocel:qualifier"] == "forwarder", "ocel:eid"]) & set(shipper_of)
+    assert both  # the rule matters: these events have a forwarder and a shipper
+
+    assert main(["validate", str(source), "--resource-qualifier", "shipper,forwarder"]) == 0
+    events = loaded[0].events
+    send = events[events["activity"] == "send package"]
+    ocel_id = send["event_id"].where(send["event_id"].isin(set(shipper_of)),
+                                     send["event_id"].str.rsplit(":", n=1).str[0])
+    expected = ocel_id.map(shipper_of)
+    assert expected.notna().all() and len(send) > 0
+    assert (send["resource"] == expected).all()
+
+
+def test_resource_qualifier_applies_to_ocel_only(orders, capsys):
+    assert main(["validate", str(orders), *MAP, "--resource-qualifier", "shipper"]) == 2
+    assert "resource_qualifier applies to OCEL" in capsys.readouterr().err
+
+
+def test_resource_qualifier_in_a_sources_file(tmp_path):
+    doc = {
+        "objectTypes": [{"name": "orders", "attributes": []},
+                        {"name": "employees", "attributes": []}],
+        "eventTypes": [{"name": "send package", "attributes": []}],
+        "objects": [{"id": "o1", "type": "orders"}, {"id": "ann", "type": "employees"},
+                    {"id": "zed", "type": "employees"}],
+        "events": [{"id": "e1", "type": "send package", "time": "2024-01-01T10:00:00Z",
+                    "relationships": [{"objectId": "o1", "qualifier": "order"},
+                                      {"objectId": "ann", "qualifier": "forwarder"},
+                                      {"objectId": "zed", "qualifier": "shipper"}]}],
+    }
+    (tmp_path / "t.jsonocel").write_text(json.dumps(doc))
+    (tmp_path / "s.toml").write_text('[sources.om]\nfile = "t.jsonocel"\n'
+                                     'resource_qualifier = ["shipper"]\n')
+    assert pm.load(tmp_path / "s.toml").events["resource"].tolist() == ["zed"]
+    assert pm.load(tmp_path / "t.jsonocel").events["resource"].tolist() == ["ann"]
+    assert pm.load(tmp_path / "t.jsonocel",
+                   resource_qualifier=["shipper"]).events["resource"].tolist() == ["zed"]
+    (tmp_path / "x.toml").write_text('[sources.om]\nfile = "t.jsonocel"\nformat = "xes"\n'
+                                     'resource_qualifier = ["shipper"]\n')
+    with pytest.raises(pm.InputError, match="unknown key 'resource_qualifier'"):
+        pm.load(tmp_path / "x.toml")
+
+
+# -- report --terminal / --payment-pattern ---------------------------------------------------
+def test_report_passes_terminal_and_payment_pattern(orders, tmp_path, monkeypatch):
+    import procmine.report as report_module
+
+    seen: dict[str, object] = {}
+    real = report_module.build_report
+
+    def spy(log, *, costs=None, progress=None, terminal=None, payment_pattern=None):
+        seen.update(terminal=terminal, payment_pattern=payment_pattern)
+        return real(log, costs=costs, progress=progress, terminal=terminal,
+                    payment_pattern=payment_pattern)
+
+    monkeypatch.setattr(report_module, "build_report", spy)
+    out = tmp_path / "r"
+    assert main(["report", str(orders), "--out", str(out), *MAP, "--quiet"]) == 0
+    assert seen == {"terminal": None, "payment_pattern": None}
+    assert main(["report", str(orders), "--out", str(out), *MAP, "--quiet",
+                 "--terminal", "Payment received, Money in",
+                 "--payment-pattern", "(?i)payment received|money in"]) == 0
+    assert seen == {"terminal": ["Payment received", "Money in"],
+                    "payment_pattern": "(?i)payment received|money in"}
+
+
+def test_report_bad_payment_pattern_is_a_usage_error(orders, tmp_path, capsys):
+    code = main(["report", str(orders), "--out", str(tmp_path / "r"), *MAP,
+                 "--payment-pattern", "(unclosed"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("procmine: error: --payment-pattern '(unclosed' is not a valid")
