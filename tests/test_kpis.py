@@ -168,6 +168,11 @@ def test_bad_options_raise():
         kpis(_log(), open_days=-1)
     with pytest.raises(UsageError, match=r"pm\.load\(df"):
         kpis(_log().events)
+    with pytest.raises(UsageError, match=r"terminal=: the log has no activity 'Payment "
+                                         r"recieved' \(did you mean 'Payment received'\?\)"):
+        kpis(_log(), terminal={"Payment recieved"})
+    with pytest.raises(UsageError, match="exempt_departments=.*'Warehouse'"):
+        kpis(_log(), exempt_departments=["Warehuose"])
 
 
 def test_an_early_step_where_orders_stall_is_not_an_ending():

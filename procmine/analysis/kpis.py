@@ -39,6 +39,7 @@ from typing import Final, Literal
 import numpy as np
 import pandas as pd
 
+from procmine._check import check_names
 from procmine.errors import UsageError
 from procmine.log._require import require_log
 from procmine.log.actors import actor_codes, handoff_positions
@@ -159,7 +160,7 @@ def kpis(
     terminal: Collection[str] | None = None,
     terminal_share: float = 0.05,
     open_days: float = 14.0,
-    exempt_departments: Collection[str] = TOUCH_EXEMPT_DEPARTMENTS,
+    exempt_departments: Collection[str] | None = None,
 ) -> Kpis:
     """Compute the order KPIs of a log, per order, per day and per week.
 
@@ -171,14 +172,17 @@ def kpis(
     payment_pattern, return_pattern, cancel_pattern : str, keyword-only
         Regular expressions matched (``re.search``) against activity names.
     terminal : collection of str, optional, keyword-only
-        The activities that end an order; replaces the derived set.
+        The activities that end an order; replaces the derived set. Each must be
+        an activity of the log.
     terminal_share : float, keyword-only
         Minimum share of orders an activity must end to be derived as terminal.
     open_days : float, keyword-only
         Orders without an ending whose last event is at most this many days
         before the log's last event are still open, not abandoned.
-    exempt_departments : collection of str, keyword-only
-        Departments whose manual events do not break touchlessness.
+    exempt_departments : collection of str, optional, keyword-only
+        Departments whose manual events do not break touchlessness (default
+        :data:`TOUCH_EXEMPT_DEPARTMENTS`); when given, each must be a department
+        of the log.
 
     Returns
     -------
@@ -188,7 +192,9 @@ def kpis(
     ------
     UsageError
         A pattern is not a valid regular expression; ``terminal_share`` is not in
-        [0, 1]; ``open_days`` is negative.
+        [0, 1]; ``open_days`` is negative; ``terminal`` or ``exempt_departments``
+        names an activity or department the log does not have (with the close
+        matches).
 
     Examples
     --------
@@ -214,6 +220,14 @@ def kpis(
     if open_days < 0:
         raise UsageError(f"open_days must not be negative, got {open_days}.")
     events = require_log(log, where="kpis").events
+    if terminal is not None and len(events):
+        check_names(list(terminal), set(events[ACTIVITY].unique()), what="activity",
+                    where="terminal=")
+    if exempt_departments is None:
+        exempt_departments = TOUCH_EXEMPT_DEPARTMENTS
+    elif len(events):
+        check_names(list(exempt_departments), set(events[DEPARTMENT].dropna().unique()),
+                    what="department", where="exempt_departments=")
     notes: list[str] = []
     n = len(events)
     case_codes, case_names = pd.factorize(events[CASE_ID])
