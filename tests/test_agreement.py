@@ -14,21 +14,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from _oracles import plain_department_handoffs
 
 import procmine as pm
 
 ROOT = Path(__file__).resolve().parents[1]
 OCEL = ROOT.parent / "shared" / "logs" / "ocel2_order-management.xml.gz"
-
-
-def _plain_department_handoffs(events: pd.DataFrame) -> int:
-    """Independent count: the actor is the department, else an outside party; skip none."""
-    party = events["party"].astype(str)
-    who = events["department"].astype(object).where(
-        events["department"].notna(), party.where(party != "internal"))
-    known = events.assign(who=who).dropna(subset=["who"])
-    previous = known.groupby("case_id", sort=False)["who"].shift()
-    return int((previous.notna() & (previous != known["who"])).sum())
 
 
 def _figures(log: pm.EventLog, out: Path) -> dict[str, int]:
@@ -42,7 +33,7 @@ def _figures(log: pm.EventLog, out: Path) -> dict[str, int]:
     dashed = full_map.edges.loc[full_map.edges["handoff"], "handoffs"]
     written = pd.read_csv(out / "tables" / "handoffs.csv")
     return {
-        "plain pandas": _plain_department_handoffs(log.events),
+        "plain pandas": plain_department_handoffs(log.events),
         "handoffs()": pm.handoffs(log, level="department").count,
         "report table": int(report.handoffs.tables["table"]["count"].sum()),
         "tables/handoffs.csv": int(written["count"].sum()),

@@ -11,6 +11,7 @@ import json
 
 import pandas as pd
 import pytest
+from _oracles import plain_department_handoffs
 
 from procmine import load
 from procmine.analysis.candidates import candidates
@@ -102,16 +103,7 @@ def test_projecting_each_designed_candidate_alone(small_log):
             assert moved["department"].isna().all()
         # the projection's handoffs are those of the projected log, counted here by
         # plain pandas: an outside party's event without a department is that party
-        assert p.handoffs_after.count == _plain_handoffs(p.after.events)
-        assert p.handoffs_before.count == _plain_handoffs(events)
+        assert p.handoffs_after.count == plain_department_handoffs(p.after.events)
+        assert p.handoffs_before.count == plain_department_handoffs(events)
         cycle = p.table.set_index("metric").loc["median_cycle_time_s"]
         assert cycle["after"] <= cycle["before"]
-
-
-def _plain_handoffs(events: pd.DataFrame) -> int:
-    party = events["party"].astype(str)
-    who = events["department"].astype(object).where(
-        events["department"].notna(), party.where(party != "internal"))
-    known = events.assign(who=who).dropna(subset=["who"])
-    previous = known.groupby("case_id", sort=False)["who"].shift()
-    return int((previous.notna() & (previous != known["who"])).sum())
