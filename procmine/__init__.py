@@ -5,21 +5,21 @@ redundant re-entry, and price what moving work to customers, suppliers or
 carriers would save.
 """
 
+from procmine._version import __version__
 from procmine.analysis.candidates import Candidates, candidates
 from procmine.analysis.costs import CostModel, load_cost_model
 from procmine.analysis.handoffs import Handoffs, graph_measures, handoff_events, handoffs
 from procmine.analysis.kpis import Kpis, kpis
-from procmine.analysis.projection import Move, Projection, project
+from procmine.analysis.moves import Move
+from procmine.analysis.projection import Projection, project
 from procmine.analysis.reentry import Reentry, reentry
 from procmine.discovery import (
     ObjectCentricMap,
     ProcessMap,
     ProcessModel,
-    Variants,
     discover_model,
     object_centric_map,
     process_map,
-    variants,
     write_bpmn,
     write_pnml,
 )
@@ -40,11 +40,10 @@ from procmine.log.filters import (
     filter_where,
 )
 from procmine.log.load import flatten_ocel, load, load_sources
+from procmine.log.variants import Variants, variants
 from procmine.render.graphs import draw_information_flow, draw_object_centric_map
 from procmine.render.maps import AsIsToBe, draw_as_is_to_be, draw_handoff_map, draw_map
 from procmine.report import Report, ReportFiles, build_report, write_report
-
-__version__ = "0.1.0"
 
 __all__ = [
     "AsIsToBe",

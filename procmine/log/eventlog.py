@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -20,6 +21,9 @@ from procmine.schema import (
     empty_rejects,
     validate_events,
 )
+
+if TYPE_CHECKING:
+    from procmine.log.variants import Variants
 
 __all__ = ["EventLog"]
 
@@ -222,9 +226,9 @@ class EventLog:
         """See :func:`procmine.log.filters.filter_where`."""
         return filters.filter_where(self, predicate)
 
-    def variants(self) -> pd.DataFrame:
-        """See :func:`procmine.log.filters.variants`."""
-        return filters.variants(self)
+    def variants(self, *, top: int | None = None, coverage: float | None = None) -> Variants:
+        """The log's variants (see :func:`procmine.log.variants.variants`, the one engine)."""
+        return filters.variants(self, top=top, coverage=coverage)
 
     # -- display ----------------------------------------------------------------------
     def __len__(self) -> int:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pandas as pd
 
+from procmine._version import __version__
 from procmine.render.charts import html_table, line_chart, sanitize_svg
 from procmine.render.maps import format_seconds
 from procmine.report.model import SECTION_KEYS, Report, Section
@@ -427,7 +428,6 @@ def report_html(report: Report, svgs: Mapping[str, str | None]) -> str:
             body += _variants(report, section)
         body.append("</section>")
     body.append("</main>")
-    from procmine import __version__
 
     body.append(f"<footer>Made by procmine {_esc(__version__)}. Costs in "
                 f"{_esc(report.currency)}. The CSV tables, summary.json and maps beside this "

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from procmine._version import __version__
 from procmine.analysis.candidates import TABLE_COLUMNS as CANDIDATE_COLUMNS
 from procmine.analysis.kpis import KPI_COLUMNS
 from procmine.render.charts import message_svg
@@ -118,7 +119,6 @@ def _json_value(value: Any) -> Any:
 def summary(report: Report, files: Mapping[str, str] | None = None) -> dict[str, Any]:
     """The content of ``summary.json`` (deterministic: no time of writing)."""
     sec = report.sections
-    from procmine import __version__
 
     sources: list[dict[str, Any]] = [
         {"source": str(r["source"]), "path": str(r["path"]), "format": str(r["format"]),
