@@ -56,7 +56,7 @@ def handoffs_command(
     step(f"loading {input_path}")
     log = load(input_path, **mapping)
     step(f"computing {level} handoffs on {log.n_events:,} events")
-    result = handoffs(log, level=level, costs=costs)
+    result = handoffs(log, level=level, costs=costs)  # type: ignore[arg-type]  # click.Choice
     write_csv_safe(result.table[list(CSV_COLUMNS)], out)
     state.info(
         f"{result.count:,} {level} handoffs on {len(result.table):,} edges "

@@ -36,9 +36,9 @@ def _quiet() -> Iterator[None]:
 
 def pm4py() -> ModuleType:
     """Import pm4py once, without its banner, progress bars or r4pm warning."""
-    module = sys.modules.get("pm4py")
-    if module is not None:
-        return module
+    loaded = sys.modules.get("pm4py")
+    if loaded is not None:
+        return loaded
     sys._pm4py_welcome_shown = True  # type: ignore[attr-defined]
     os.environ.setdefault("PM4PY_SHOW_PROGRESS_BAR", "False")
     with _quiet():

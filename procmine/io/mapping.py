@@ -291,8 +291,8 @@ def map_table(
     else:
         multi = pairs.groupby("pos", sort=False)["pos"].transform("size").to_numpy() > 1
         k = pairs.groupby("pos", sort=False).cumcount().to_numpy() + 1
-    events, found = _event_columns(frame, mapping, pos, pairs[CASE_ID], when, path, rows,
-                                   fix_hint, source)
+    events, placeholders = _event_columns(frame, mapping, pos, pairs[CASE_ID], when, path,
+                                          rows, fix_hint, source)
 
     # -- duplicates: same everything but the id, within this source --------------------------
     duplicate_rows = np.zeros(n, dtype=bool)
@@ -311,7 +311,7 @@ def map_table(
             keep = ~dup
             events, pos, multi, k = events[keep], pos[keep], multi[keep], k[keep]
             events = events.reset_index(drop=True)
-            found = {role: values[keep] for role, values in found.items()}
+            placeholders = {role: values[keep] for role, values in placeholders.items()}
     reason[duplicate_rows] = _DUPLICATE
 
     events[EVENT_ID] = _event_ids(frame, mapping, source, rows, pos, multi, k, path)
@@ -339,7 +339,7 @@ def map_table(
         rejects = empty_rejects()
     reasons = {str(r): int(c) for r, c in rejects["reason"].value_counts(sort=False).items()}
     loaded = int(np.count_nonzero(np.diff(pos)) + 1) if len(pos) else 0  # pos is sorted
-    counts, seen = placeholder_stats(found)
+    counts, seen = placeholder_stats(placeholders)
     stats = SourceStats(
         name=source, path=table.path, format=table.format, rows_read=table.rows_read,
         rows_loaded=loaded, rows_rejected=len(rejects), events=len(events),

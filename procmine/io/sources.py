@@ -9,7 +9,7 @@ import zoneinfo
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from procmine.errors import InputError
 from procmine.io.mapping import DEFAULT_MISSING_VALUES, ColumnMapping
@@ -209,11 +209,11 @@ def parse_sources(path: str | Path) -> SourcesConfig:
 
     sources = tuple(_source(check, source, body, timezone, missing_values, items, lookups)
                     for source, body in sources_data.items())
-    for lookup in lookups.values():
-        if lookup.source is not None:
-            target = next(s for s in sources if s.name == lookup.source)
+    for spec in lookups.values():
+        if spec.source is not None:
+            target = next(s for s in sources if s.name == spec.source)
             if not target.is_table:
-                check.fail(f"[lookups.{lookup.name}]", f"source {lookup.source!r} is "
+                check.fail(f"[lookups.{spec.name}]", f"source {spec.source!r} is "
                            f"{target.format}; a lookup reads the columns of a CSV, Parquet or "
                            "Excel source")
     return SourcesConfig(path=path, name=name, timezone=timezone,
@@ -226,8 +226,8 @@ def _lookup(check: _Checker, name: str, body: Any, sources: Mapping[str, Any]) -
     where = f"[lookups.{name}]"
     body = check.table(body, where)
     check.keys(body, _LOOKUP_KEYS, where)
-    key = check.string(body, "key", where, required=True)
-    value = check.string(body, "value", where, required=True)
+    key = check.required(body, "key", where)
+    value = check.required(body, "value", where)
     file_text = check.string(body, "file", where)
     source = check.string(body, "source", where)
     if (file_text is None) == (source is None):
@@ -266,7 +266,7 @@ def _source(check: _Checker, name: str, body: Any, log_timezone: str,
                    "with a letter")
     body = check.table(body, where)
     check.keys(body, tuple(dict.fromkeys(_TABLE_SOURCE_KEYS + _OCEL_SOURCE_KEYS)), where)
-    file_text = check.string(body, "file", where, required=True)
+    file_text = check.required(body, "file", where)
     file = check.existing(file_text, where)
     fmt = check.string(body, "format", where) or infer_format(file)
     if fmt is None:
@@ -355,8 +355,8 @@ def _source(check: _Checker, name: str, body: Any, log_timezone: str,
     if "normalize" in case:
         rule = check.table(case["normalize"], f"{where[:-1]}.case] normalize")
         check.keys(rule, _NORMALIZE_KEYS, f"{where[:-1]}.case] normalize")
-        pattern = check.string(rule, "pattern", f"{where[:-1]}.case] normalize", required=True)
-        replace = check.string(rule, "replace", f"{where[:-1]}.case] normalize", required=True)
+        pattern = check.required(rule, "pattern", f"{where[:-1]}.case] normalize")
+        replace = check.required(rule, "replace", f"{where[:-1]}.case] normalize")
         try:
             re.compile(pattern)
         except re.error as problem:
@@ -378,7 +378,7 @@ def _source(check: _Checker, name: str, body: Any, log_timezone: str,
         if value is not None and len(value) != 1:
             check.fail(where, f"{option} must be one character, got {value!r}")
     mapping = ColumnMapping(
-        case_id=columns.get("case_id") or case_column,
+        case_id=str(columns.get("case_id") or case_column),
         activity=columns["activity"],
         timestamp=columns["timestamp"],
         resource=columns.get("resource"),
@@ -428,7 +428,7 @@ class _Checker:
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def fail(self, where: str, message: str) -> None:
+    def fail(self, where: str, message: str) -> NoReturn:
         raise InputError(f"{self.path.name}: {where}: {message}")
 
     def keys(self, body: Mapping[str, Any], allowed: tuple[str, ...], where: str,
@@ -447,6 +447,11 @@ class _Checker:
             return {}
         if not isinstance(value, dict):
             self.fail(where, f"expected a table, got {value!r}")
+        return value
+
+    def required(self, body: Mapping[str, Any], key: str, where: str) -> str:
+        value = self.string(body, key, where, required=True)
+        assert value is not None
         return value
 
     def string(self, body: Mapping[str, Any], key: str, where: str, *,

@@ -294,7 +294,7 @@ def _scan(
 
 def _open(path: Path, compressed: bool) -> IO[bytes]:
     if compressed:
-        return gzip.open(path, "rb")
+        return gzip.open(path, "rb")  # type: ignore[return-value]  # a GzipFile is binary IO
     return open(path, "rb")
 
 

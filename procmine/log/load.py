@@ -258,10 +258,9 @@ def load(
     if kind == "xes":
         from procmine.io.xes import read_xes
 
-        columns = {"case_id": case_id, "activity": activity, "timestamp": timestamp,
-                   "resource": resource, "department": department}
         result = read_xes(path, name=name, missing_values=_or_default(missing),
-                          **{k: v for k, v in columns.items() if v is not None})
+                          case_id=case_id, activity=activity, timestamp=timestamp,
+                          resource=resource, department=department)
         return _with_system_accounts(result, system)
     if kind == "ocel":
         from procmine.io.ocel import read_ocel
