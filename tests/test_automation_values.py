@@ -160,3 +160,21 @@ def test_cli_party_column(tmp_path, capsys):
     edges = pd.read_csv(out)
     assert sorted(zip(edges["source"], edges["target"], strict=True)) == [
         ("customer", "internal"), ("internal", "carrier")]
+
+
+def test_xes_automated_resources_and_missing_values(tmp_path):
+    events = [("ann", "Sales"), ("EDI-GW", "N/A"), ("bob", "Empty")]
+    body = "".join(
+        f'<event><string key="concept:name" value="step {i}"/>'
+        f'<date key="time:timestamp" value="2024-01-01T0{i}:00:00+00:00"/>'
+        f'<string key="org:resource" value="{r}"/><string key="org:group" value="{g}"/></event>'
+        for i, (r, g) in enumerate(events))
+    path = tmp_path / "t.xes"
+    path.write_text(f'<log xes.version="1.0"><trace><string key="concept:name" value="o1"/>'
+                    f'{body}</trace></log>')
+    log = pm.load(path, automated_resources=["EDI-GW"], missing_values=["N/A"])
+    assert _flags(log) == [r == "EDI-GW" for r, _ in events]
+    assert log.departments == ["Empty", "Sales"]
+    assert dict(log.sources[0].missing_values) == {"department": 1}
+    with pytest.raises(UsageError, match="automated_column"):
+        pm.load(path, automated_column="UserType")

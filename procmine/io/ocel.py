@@ -302,7 +302,7 @@ def flatten_ocel(
         raise InputError(
             f"{ocel.path}: no objects of type {object_type!r}; the log has "
             f"{', '.join(map(repr, ocel.object_types)) or 'no objects'}. "
-            "Choose the case notion with --object-type."
+            "Choose the case notion with object_type= (on the command line --object-type)."
         )
     rel = ocel.relations
     case_set = pd.Index(case_objects.unique())
