@@ -30,7 +30,7 @@ def _in_row_order(log: pm.EventLog) -> pd.DataFrame:
 
 
 def _expected(values: list[str], automated: set[str]) -> list[object]:
-    """Independent rule: listed value -> True, other real value -> False, blank/placeholder -> NA."""
+    """Independent rule: listed value -> True, other value -> False, blank/placeholder -> NA."""
     out: list[object] = []
     for v in values:
         v = v.strip()

@@ -9,7 +9,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from _pm4py_logs import pm4py
 
 import procmine as pm

@@ -171,7 +171,7 @@ def test_bad_options_raise():
     with pytest.raises(UsageError, match=r"terminal=: the log has no activity 'Payment "
                                          r"recieved' \(did you mean 'Payment received'\?\)"):
         kpis(_log(), terminal={"Payment recieved"})
-    with pytest.raises(UsageError, match="exempt_departments=.*'Warehouse'"):
+    with pytest.raises(UsageError, match=r"exempt_departments=.*'Warehouse'"):
         kpis(_log(), exempt_departments=["Warehuose"])
 
 

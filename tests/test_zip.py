@@ -82,7 +82,7 @@ def test_path_traversal_names_are_refused(tmp_path, evil):
 
 def test_size_and_ratio_limits(tmp_path):
     z = _zip(tmp_path / "big.zip", {"big.csv": "a,b,c\n" + "1,2,3\n" * 200_000})
-    with pytest.raises(InputError, match="refused: .*declares .* bytes uncompressed"):
+    with pytest.raises(InputError, match=r"refused: .*declares .* bytes uncompressed"):
         with open_single_extract(z, max_bytes=10_000):
             pass
     with pytest.raises(InputError, match="decompresses more than 10 times its size"):

@@ -253,7 +253,8 @@ def kpis(
     if n and not is_payment.any():
         notes.append(
             f"order-to-cash not computable: no activity matches payment_pattern "
-            f"{payment_pattern!r}; pass the pattern of your payment-received activity."
+            f"{payment_pattern!r}; pass the pattern of your payment-received activity "
+            "(payment_pattern=, or --payment-pattern RE on the command line)."
         )
 
     # rework and manual touches -> touchless
@@ -310,7 +311,7 @@ def kpis(
                 "terminal activities derived from the log (ending at least "
                 f"{terminal_share:.0%} of orders and coming late in them, or matching "
                 f"“{cancel_pattern}”): {', '.join(sorted(activity_names[is_terminal])) or 'none'};"
-                " pass terminal= to set them."
+                " pass terminal= (--terminal A,A on the command line) to set them."
             )
     else:
         is_terminal = np.isin(activity_names, list(terminal))

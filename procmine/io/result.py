@@ -109,7 +109,8 @@ class InformationItem:
     >>> InformationItem("postcode", type="zip")
     Traceback (most recent call last):
     ...
-    ValueError: item 'postcode': type 'zip' is unknown; expected one of text, code, number, date, money
+    ValueError: item 'postcode': type 'zip' is unknown; expected one of text, code, number, \
+date, money
     """
 
     name: str

@@ -316,14 +316,16 @@ def _check_bomb(
 
 
 def _install_guards(parser: expat.XMLParserType, state: dict[str, str]) -> None:
-    def start_doctype(name, sysid, pubid, has_internal_subset):  # type: ignore[no-untyped-def]
+    def start_doctype(name: str, sysid: str | None, pubid: str | None,
+                      has_internal_subset: bool) -> None:
         if sysid is not None or pubid is not None:
             raise _Refused(
                 f"the DOCTYPE refers to an external DTD ({sysid or pubid!r}); external "
                 "references can read local files or the network (XXE). Remove the DOCTYPE line."
             )
 
-    def entity_decl(name, is_parameter, value, base, sysid, pubid, notation):  # type: ignore[no-untyped-def]
+    def entity_decl(name: str, is_parameter: bool, value: str | None, base: str | None,
+                    sysid: str | None, pubid: str | None, notation: str | None) -> None:
         what = "parameter entity" if is_parameter else "entity"
         if sysid is not None or pubid is not None:
             raise _Refused(
@@ -337,13 +339,15 @@ def _install_guards(parser: expat.XMLParserType, state: dict[str, str]) -> None:
             "Export the log again without a DTD."
         )
 
-    def unparsed_entity(name, base, sysid, pubid, notation):  # type: ignore[no-untyped-def]
+    def unparsed_entity(name: str, base: str | None, sysid: str | None, pubid: str | None,
+                        notation: str | None) -> None:
         raise _Refused(f"the DTD declares unparsed external entity {name!r} ({sysid!r}).")
 
-    def external_ref(context, base, sysid, pubid):  # type: ignore[no-untyped-def]
+    def external_ref(context: str | None, base: str | None, sysid: str | None,
+                     pubid: str | None) -> int:
         raise _Refused(f"the XML refers to external entity {sysid or pubid!r} (XXE).")
 
-    def start_element(name, attrs):  # type: ignore[no-untyped-def]
+    def start_element(name: str, attrs: object) -> None:
         state["root"] = name.rsplit(":", 1)[-1]
         parser.StartElementHandler = None  # one callback only: the root
 
