@@ -103,7 +103,7 @@ def global_flags(command: click.Command) -> click.Command:
                                    (("--debug",), "Show the traceback of an error.", "debug")):
         if not names.intersection(flags):
             command.params.append(click.Option(
-                list(flags), name, is_flag=True, expose_value=False, is_eager=True,
+                [*flags, name], is_flag=True, expose_value=False, is_eager=True,
                 callback=_set_global_flag, help=help_text))
     return command
 
