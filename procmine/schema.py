@@ -16,6 +16,7 @@ __all__ = [
     "CORE_COLUMNS",
     "DEPARTMENT",
     "EVENT_ID",
+    "OBJECT_ID",
     "PARTIES",
     "PARTY",
     "REJECT_COLUMNS",
@@ -38,6 +39,11 @@ PARTY: Final = "party"
 AUTOMATED: Final = "automated"
 SOURCE: Final = "source"
 EVENT_ID: Final = "event_id"
+#: Optional column: the sub-object of the order an event is about (a delivery, a package,
+#: an order line), when the data carries one (a declared ``object_column``, or an OCEL
+#: event's related objects of the order's sub-object types). Doing a step again for
+#: another sub-object is neither rework nor re-entry. Missing: the order itself.
+OBJECT_ID: Final = "object_id"
 
 #: The canonical columns, in the order a validated log carries them.
 CORE_COLUMNS: Final = (
