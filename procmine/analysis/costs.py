@@ -158,6 +158,17 @@ class CostModel:
         """Cost of orders waiting ``wait_seconds`` in all (a number or an array)."""
         return wait_seconds / 3600.0 * self.wait_cost_per_hour
 
+    def queue_seconds(self, start_us: np.ndarray, end_us: np.ndarray) -> np.ndarray:
+        """Seconds of the waits from ``start_us`` to ``end_us`` (µs since the epoch) that are
+        priced as queue time: the one definition every priced wait goes through."""
+        return np.maximum(np.asarray(end_us, dtype=np.int64)
+                          - np.asarray(start_us, dtype=np.int64), 0) / 1e6
+
+    def delay_cost(self, start_us: np.ndarray, end_us: np.ndarray) -> np.ndarray:
+        """Cost of orders waiting from ``start_us`` to ``end_us`` (arrays of µs since the
+        epoch): :meth:`waiting_price` of their :meth:`queue_seconds`."""
+        return np.asarray(self.waiting_price(self.queue_seconds(start_us, end_us)), dtype=float)
+
     def handoff_cost_of(self, *, count: Any, wait_seconds: Any) -> Any:
         """Cost of ``count`` handoffs whose waits add up to ``wait_seconds``.
 
