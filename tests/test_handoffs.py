@@ -414,3 +414,45 @@ def test_outside_party_without_department_is_a_department_level_actor():
     h = handoffs(EventLog.from_frame(f), level="department")
     assert h.events[["source", "target"]].values.tolist() == [
         ["customer", "Sales"], ["Sales", "Billing"]]
+
+
+def _pairs_log(forward: int, backward: int):
+    import numpy as np
+    import pandas as pd
+
+    from procmine import EventLog
+
+    n = forward + backward
+    first = np.where(np.arange(n) < forward, "Pick", "Invoice")
+    second = np.where(np.arange(n) < forward, "Invoice", "Pick")
+    cases = np.repeat([f"o{i}" for i in range(n)], 2)
+    activity = np.column_stack([first, second]).ravel()
+    hours = np.tile([0, 1], n) + np.repeat(np.arange(n) * 2, 2)
+    department = np.where(activity == "Pick", "Warehouse", "Billing")
+    return EventLog.from_frame(pd.DataFrame({
+        "case_id": cases, "activity": activity, "department": department,
+        "timestamp": pd.Timestamp("2024-01-01", tz="UTC") + pd.to_timedelta(hours, unit="h")}))
+
+
+def test_one_noisy_reversal_in_28000_is_causal():
+    from procmine import handoffs
+    from procmine.analysis.handoffs import concurrent_activities
+
+    log = _pairs_log(28_000, 1)
+    # dependency (28000 - 1) / (28000 + 1 + 1) = 0.99993 >= 0.9
+    assert concurrent_activities(log) == frozenset()
+    h = handoffs(log)
+    assert h.count == 28_001 and h.causal_count == 28_001
+
+
+def test_a_real_parallel_split_is_concurrent():
+    from procmine import handoffs
+    from procmine.analysis.handoffs import concurrent_activities
+
+    log = _pairs_log(500, 480)  # dependency 20 / 981 = 0.02
+    assert concurrent_activities(log) == {("Pick", "Invoice"), ("Invoice", "Pick")}
+    assert handoffs(log).causal_count == 0
+    # the threshold is the heuristics miner's: 19 to 1 is 18 / 21 = 0.857
+    log = _pairs_log(19, 1)
+    assert concurrent_activities(log, dependency_threshold=0.9) != frozenset()
+    assert concurrent_activities(log, dependency_threshold=0.85) == frozenset()
