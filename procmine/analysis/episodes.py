@@ -44,8 +44,9 @@ __all__ = [
     "status_name",
 ]
 
-#: (open, close) patterns, searched in activity names; the first pair that matches an
-#: activity classifies it, and within a pair close wins when both match. A named group
+#: (open, close) patterns, searched in activity names. The first pair whose two patterns
+#: both match an activity claims it as a close ("Credit block released", "Hold released");
+#: otherwise the first pair that matches it at all (close winning over open). A named group
 #: ``status`` names the status from the activity ("Credit Block Set" / "Credit Block
 #: Removed": "credit block"); without one the pair's :func:`status_name` is used.
 DEFAULT_PAIRS: Final[tuple[tuple[str, str], ...]] = (
@@ -150,21 +151,27 @@ def _pairs(pairs: object) -> list[_Pair]:
 
 
 def _classify(name: str, pairs: list[_Pair]) -> tuple[int, str | None]:
-    """Role (0 none, 1 open, 2 close) and status of one activity: the first pair wins."""
-    for pair in pairs:
-        closing = pair.close.search(name)
-        match = closing or pair.open.search(name)
-        if match is None:
-            continue
-        role = _CLOSE if closing is not None else _OPEN
-        status = pair.name
-        if status is None:
-            found = match.group("status")
-            status = _normal_status(found) if found and found.strip() else None
-            if status is None:
-                return 0, None
-        return role, status
-    return 0, None
+    """Role (0 none, 1 open, 2 close) and status of one activity.
+
+    The first pair whose open *and* close patterns both match claims it, as a close
+    (it names the status and its ending: "Hold released"); otherwise the first pair
+    that matches at all.
+    """
+    hits = [(pair, pair.open.search(name), pair.close.search(name)) for pair in pairs]
+    both = [h for h in hits if h[1] is not None and h[2] is not None]
+    either = both or [h for h in hits if h[1] is not None or h[2] is not None]
+    if not either:
+        return 0, None
+    pair, opening, closing = either[0]
+    role, match = (_CLOSE, closing) if closing is not None else (_OPEN, opening)
+    status = pair.name
+    if status is None:
+        assert match is not None
+        found = match.group("status")
+        if not found or not found.strip():
+            return 0, None
+        status = _normal_status(found)
+    return role, status
 
 
 @dataclass(frozen=True, eq=False)
@@ -244,10 +251,11 @@ def episodes(
 ) -> Episodes:
     """Find the status episodes of each order: opened, closed, how long, by whom, at what cost.
 
-    Each distinct activity is classified once by the first pair of ``pairs``
-    whose open or close pattern it matches (``re.search``); within that pair it
-    closes when the close pattern matches, whether or not the open one does
-    ("Credit block released" closes "blocked"). Its status is the pair's
+    Each distinct activity is classified once (``re.search``): by the first pair
+    of ``pairs`` whose open and close patterns both match it, as a close
+    ("Credit block released" closes "blocked", "Hold released" closes "hold");
+    otherwise by the first pair with a pattern that matches it, as a close when
+    the close pattern matches ("Released" closes "blocked"). Its status is the pair's
     ``status`` group, lower case with spaces folded, or the pair's fixed
     :func:`status_name`. Then, per order and status, in log order:
 
@@ -278,6 +286,12 @@ def episodes(
         strings, a pattern is not a valid regular expression, or only one
         pattern of a pair has a ``status`` group.
 
+    Notes
+    -----
+    Why a pair matching both patterns comes first: with the first match alone,
+    the default block pair's close (any "release") would claim "Hold released",
+    and no hold could ever close.
+
     References
     ----------
     .. [1] G. Janssenswillen, B. Depaire, M. Swennen, M. Jans, K. Vanhoof (2019).
@@ -291,7 +305,8 @@ def episodes(
     >>> f = pd.DataFrame({"case_id": ["o1", "o1", "o1", "o2"],
     ...     "activity": ["Credit Block Set", "Ship", "Credit Block Removed",
     ...                  "Order blocked"],
-    ...     "timestamp": pd.to_datetime([0, 1, 3, 0], unit="h", utc=True),
+    ...     "timestamp": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 10:00",
+    ...         "2024-01-01 12:00", "2024-01-01 09:00"], utc=True),  # a Monday
     ...     "department": ["Sales", "Shipping", "Credit", "Sales"]})
     >>> e = episodes(EventLog.from_frame(f), costs=CostModel(wait_cost_per_hour=1.0))
     >>> e.events[["case_id", "status", "closed_by", "duration_s", "open", "cost"]]
