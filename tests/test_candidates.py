@@ -9,7 +9,7 @@ import pytest
 
 from procmine import EventLog, InformationItem
 from procmine.analysis.candidates import candidates
-from procmine.analysis.costs import CHANGE_KINDS, CostModel
+from procmine.analysis.costs import CHANGE_KINDS, Calendar, CostModel
 from procmine.analysis.handoffs import handoffs
 from procmine.analysis.projection import Move, project
 from procmine.errors import UsageError
@@ -25,6 +25,10 @@ COSTS = CostModel(
     handoff_cost=1.0, wait_cost_per_hour=1.0, discrepancy_minutes=30.0, annual_orders=300,
     implementation=dict.fromkeys(CHANGE_KINDS, 1200.0), running=dict.fromkeys(CHANGE_KINDS, 10.0),
     residual_share=dict.fromkeys(CHANGE_KINDS, 0.0),
+    # every hour is queue time and no wait is capped, so the waits below are elapsed hours
+    calendar=Calendar(days=("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"), start="00:00",
+                      end="24:00"),
+    wait_cap_hours=0.0,
 )
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from procmine import EventLog, UsageError
-from procmine.analysis.costs import CostModel
+from procmine.analysis.costs import Calendar, CostModel
 from procmine.analysis.handoffs import (
     EVENT_COLUMNS,
     TABLE_COLUMNS,
@@ -166,10 +166,12 @@ def test_counts_waits_pingpong_and_per_case():
 
 
 def test_cost_uses_the_cost_model_and_sorts_by_cost():
-    model = CostModel(handoff_cost=10.0, wait_cost_per_hour=1.0)
+    round_the_clock = Calendar(days=("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+                               start="00:00", end="24:00")
+    model = CostModel(handoff_cost=10.0, wait_cost_per_hour=1.0, calendar=round_the_clock)
     h = handoffs(_pingpong_log(), costs=model)
     cost = h.table.set_index(["source", "target"])["cost"].to_dict()
-    # count * 10 + total wait hours * 1
+    # count * 10 + total wait hours * 1 (every hour is working time)
     assert cost[("Sales", "Credit")] == pytest.approx(3 * 10 + (1 + 1 + 2))
     assert cost[("Credit", "Sales")] == pytest.approx(1 * 10 + 3)
     assert cost[("Credit", "Warehouse")] == pytest.approx(2 * 10 + (4 + 1))
@@ -177,8 +179,12 @@ def test_cost_uses_the_cost_model_and_sorts_by_cost():
     assert h.cost == pytest.approx(34 + 13 + 25)
     default = handoffs(_pingpong_log())
     d = CostModel.default()
+    # default calendar Mon-Fri 08-17 (2024-01-01 is a Monday): o1 Credit 14:00 ->
+    # Warehouse 18:00 queues 3 working hours, not 4
     assert default.table["cost"].sum() == pytest.approx(
-        6 * d.handoff_cost + (4 + 3 + 5) * d.wait_cost_per_hour)
+        6 * d.handoff_cost + (4 + 3 + 4) * d.wait_cost_per_hour)
+    assert default.table["queue_wait_s"].sum() == pytest.approx(11 * H)
+    assert default.table["lead_time_s"].sum() == 0 and default.table["system_count"].sum() == 0
 
 
 def test_graph_carries_the_table():

@@ -427,8 +427,10 @@ def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: C
         discrepancies = int(group.loc[group["discrepancy"], "event_id"].nunique())
         dept = None if pd.isna(department) else department
         handoffs_removed = int(effect.handoffs_removed)
-        handoff_cost = float(costs.handoff_price(handoffs_removed))
-        waiting_cost = float(costs.waiting_price(effect.handoff_wait_s_removed))
+        # the projection's own pricing: coordination of the handoffs removed (system to
+        # system ones cost none) and only the priced queue time that goes
+        handoff_cost = float(costs.handoff_price(effect.coordinated_removed))
+        waiting_cost = float(effect.handoff_cost_removed) - handoff_cost
         current = effect.labour_cost + handoff_cost + waiting_cost + effect.rework_cost
         current_annual = current * factor
         running_annual = costs.running_cost_annual([kind]) + effect.residual_cost * factor

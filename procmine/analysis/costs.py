@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
@@ -14,12 +15,15 @@ import numpy as np
 import pandas as pd
 
 from procmine.errors import InputError
-from procmine.schema import ACTIVITY, AUTOMATED, DEPARTMENT, PARTY, TIMESTAMP
+from procmine.schema import ACTIVITY, AUTOMATED, CASE_ID, DEPARTMENT, PARTY, TIMESTAMP
 
 if TYPE_CHECKING:
     from procmine.log.eventlog import EventLog
 
-__all__ = ["CHANGE_KINDS", "KIND_PARTY", "ChangeKind", "CostModel", "load_cost_model"]
+__all__ = [
+    "CHANGE_KINDS", "KIND_PARTY", "AnnualBasis", "Calendar", "ChangeKind", "CostModel",
+    "load_cost_model",
+]
 
 ChangeKind = Literal["customer_self_service", "supplier_portal_edi", "carrier_api", "shared_data"]
 #: Kinds of change a candidate proposes.
@@ -32,6 +36,113 @@ KIND_PARTY: dict[str, str | None] = {
     "carrier_api": "carrier",
     "shared_data": None,
 }
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_DAY_US = 86_400_000_000
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Working time: the hours in which a waiting order is in somebody's queue.
+
+    Parameters
+    ----------
+    days : tuple of str
+        Working weekdays (``"Mon"`` ... ``"Sun"``).
+    start, end : str
+        Working hours each working day, ``"HH:MM"`` local time (``end`` after ``start``;
+        ``"00:00"``-``"24:00"`` for round the clock).
+    timezone : str
+        IANA zone of the working hours (events are in UTC).
+    holidays : tuple of str
+        Dates (``YYYY-MM-DD``, local) that are not worked.
+
+    Examples
+    --------
+    >>> c = Calendar()
+    >>> monday_9, tuesday_9 = pd.Timestamp("2024-01-01 09:00", tz="UTC"), pd.Timestamp(
+    ...     "2024-01-02 09:00", tz="UTC")
+    >>> us = np.array([monday_9.value // 1000, tuesday_9.value // 1000])
+    >>> float(np.diff(c.working_seconds(us))[0] / 3600)  # 09-17 Monday, 08-09 Tuesday
+    9.0
+    """
+
+    days: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri")
+    start: str = "08:00"
+    end: str = "17:00"
+    timezone: str = "UTC"
+    holidays: tuple[str, ...] = ()
+
+    def _hours(self) -> tuple[int, int]:
+        def seconds(text: str) -> int:
+            hours, _, minutes = text.partition(":")
+            return (int(hours) * 60 + int(minutes or 0)) * 60
+
+        return seconds(self.start), seconds(self.end)
+
+    def working_seconds(self, micros: np.ndarray) -> np.ndarray:
+        """Working seconds from a fixed origin to each time (µs since the epoch, UTC).
+
+        The difference of two values is the working time between them. Vectorised:
+        days since a Monday, whole weeks, the working days before in the week, the
+        worked part of the day, less the holidays before.
+        """
+        micros = np.asarray(micros, dtype=np.int64)
+        if self.timezone in ("UTC", "utc", "Z"):
+            local = micros
+        else:
+            stamps = pd.to_datetime(micros, unit="us", utc=True).tz_convert(self.timezone)
+            local = stamps.tz_localize(None).to_numpy(dtype="datetime64[us]").view("int64")
+        start_s, end_s = self._hours()
+        per_day = max(end_s - start_s, 0)
+        worked = np.array([d in self.days for d in _WEEKDAYS], dtype=bool)
+        work = np.where(worked, per_day, 0).astype(np.int64)
+        before = np.r_[0, np.cumsum(work)[:-1]]
+        day = np.floor_divide(local, _DAY_US) + 3  # 1970-01-01 was a Thursday: 0 = Monday
+        seconds_in_day = (local - (day - 3) * _DAY_US) / 1e6
+        weekday = day % 7
+        total = (day // 7) * int(work.sum()) + before[weekday]
+        within = np.clip(seconds_in_day - start_s, 0, per_day) * worked[weekday]
+        if self.holidays:
+            dates = pd.to_datetime(list(self.holidays)).to_numpy(dtype="datetime64[D]")
+            off = np.unique(dates.astype(np.int64) + 3)
+            off = off[worked[off % 7]]
+            total = total - np.searchsorted(off, day, side="left") * per_day
+            within = np.where(np.isin(day, off), 0.0, within)
+        return total + within
+
+
+@dataclass(frozen=True)
+class AnnualBasis:
+    """The basis of every per-year figure: ``factor`` times the log's figure.
+
+    ``method`` is ``"annual_orders"`` (the cost model's orders per year) or
+    ``"order starts"`` (the orders the log shows starting per day, times 365);
+    ``orders`` and ``days`` are the log's orders and the span of their starts.
+    """
+
+    factor: float
+    method: str
+    orders: int
+    days: float
+
+    def describe(self, currency: str = "") -> str:
+        """One sentence for a report: how figures were annualised.
+
+        Examples
+        --------
+        >>> AnnualBasis(36.5, "order starts", 20, 10.0).describe()
+        'per-year figures: 20 orders started over 10.0 days, so a year is 36.5 times the log'
+        """
+        if self.method == "annual_orders":
+            return (f"per-year figures: {self.orders * self.factor:,.0f} orders a year (cost "
+                    f"model), so a year is {self.factor:,.1f} times the log's {self.orders:,} "
+                    "orders")
+        if self.method == "no events":
+            return "per-year figures: none (the log has no events)"
+        return (f"per-year figures: {self.orders:,} orders started over {self.days:,.1f} days, "
+                f"so a year is {self.factor:,.1f} times the log")
 
 
 @dataclass(frozen=True)
@@ -68,6 +179,16 @@ class CostModel:
         Orders per year used to annualise; 0 means derive it from the log's span.
     residual_share : Mapping[str, float]
         Share (0..1) of a moved step's labour that stays with staff, by kind.
+    calendar : Calendar
+        Working time: only waiting in working hours is queue time (priced).
+    wait_cap_hours : float
+        Most working hours of queue time priced for one handoff (default 40, one
+        working week): beyond it the order is parked, not queued; 0 = no cap.
+    planned_dates : tuple of str
+        Information items or attributes that carry a date the order is planned
+        for (the requested or confirmed delivery date): waiting until that date is
+        lead time (shown, never priced), waiting after it is delay. The first of
+        them the log has is used.
 
     Examples
     --------
@@ -83,7 +204,7 @@ class CostModel:
     (:meth:`waiting_price`), discrepancy rework (:meth:`discrepancy_cost`), the
     changes' one-off and running costs (:meth:`implementation_cost`,
     :meth:`running_cost_annual`), and the basis that turns a log's period into a
-    year (:meth:`annual_factor`).
+    year (:meth:`annual_basis`).
     """
 
     currency: str = "EUR"
@@ -110,6 +231,10 @@ class CostModel:
         "customer_self_service": 0.10, "supplier_portal_edi": 0.05,
         "carrier_api": 0.02, "shared_data": 0.0,
     })
+    calendar: Calendar = field(default_factory=Calendar)
+    wait_cap_hours: float = 40.0
+    planned_dates: tuple[str, ...] = ("requested_date", "requested_delivery_date",
+                                      "confirmed_delivery_date", "delivery_date")
 
     @classmethod
     def default(cls) -> CostModel:
@@ -158,16 +283,46 @@ class CostModel:
         """Cost of orders waiting ``wait_seconds`` in all (a number or an array)."""
         return wait_seconds / 3600.0 * self.wait_cost_per_hour
 
-    def queue_seconds(self, start_us: np.ndarray, end_us: np.ndarray) -> np.ndarray:
-        """Seconds of the waits from ``start_us`` to ``end_us`` (µs since the epoch) that are
-        priced as queue time: the one definition every priced wait goes through."""
-        return np.maximum(np.asarray(end_us, dtype=np.int64)
-                          - np.asarray(start_us, dtype=np.int64), 0) / 1e6
+    def queue_seconds(self, start_us: np.ndarray, end_us: np.ndarray, *,
+                      planned_us: np.ndarray | None = None, cap: bool = True) -> np.ndarray:
+        """Seconds of the waits from ``start_us`` to ``end_us`` that are priced as queue time.
+
+        The one definition every priced wait goes through: working time only
+        (:attr:`calendar`), never the time until the order's planned date
+        (``planned_us``, µs since the epoch, ``INT64_MIN`` where none: that part
+        is lead time, see :meth:`lead_seconds`), and at most
+        :attr:`wait_cap_hours` per wait when ``cap``.
+        """
+        start = np.asarray(start_us, dtype=np.int64)
+        end = np.asarray(end_us, dtype=np.int64)
+        if planned_us is not None:
+            start = np.maximum(start, np.asarray(planned_us, dtype=np.int64))
+        end = np.maximum(end, start)
+        if len(start) == 0:
+            return np.zeros(0)
+        both = self.calendar.working_seconds(np.concatenate([start, end]))
+        seconds = np.maximum(both[len(start):] - both[:len(start)], 0.0)
+        if cap and self.wait_cap_hours > 0:
+            seconds = np.minimum(seconds, self.wait_cap_hours * 3600.0)
+        return seconds
+
+    @staticmethod
+    def lead_seconds(start_us: np.ndarray, end_us: np.ndarray,
+                     planned_us: np.ndarray | None) -> np.ndarray:
+        """Seconds of the waits that fall before the order's planned date: lead time, unpriced."""
+        start = np.asarray(start_us, dtype=np.int64)
+        end = np.asarray(end_us, dtype=np.int64)
+        if planned_us is None:
+            return np.zeros(len(start))
+        stop = np.minimum(end, np.asarray(planned_us, dtype=np.int64))
+        return np.maximum(stop - start, 0) / 1e6
 
     def delay_cost(self, start_us: np.ndarray, end_us: np.ndarray) -> np.ndarray:
         """Cost of orders waiting from ``start_us`` to ``end_us`` (arrays of µs since the
-        epoch): :meth:`waiting_price` of their :meth:`queue_seconds`."""
-        return np.asarray(self.waiting_price(self.queue_seconds(start_us, end_us)), dtype=float)
+        epoch), e.g. a block until it is removed: :meth:`waiting_price` of their working
+        time (:meth:`queue_seconds`, not capped: a block is a delay however long)."""
+        return np.asarray(self.waiting_price(self.queue_seconds(start_us, end_us, cap=False)),
+                          dtype=float)
 
     def handoff_cost_of(self, *, count: Any, wait_seconds: Any) -> Any:
         """Cost of ``count`` handoffs whose waits add up to ``wait_seconds``.
@@ -245,33 +400,49 @@ class CostModel:
         """Running cost per year of the changes of ``kinds`` (each kind once)."""
         return float(sum(self.running.get(k, 0.0) * 12.0 for k in sorted(set(kinds))))
 
-    def annual_factor(self, log: EventLog) -> float:
-        """Multiplier turning a log's figures into figures per year.
+    def annual_basis(self, log: EventLog) -> AnnualBasis:
+        """How the log's figures become figures per year: the one annualisation basis.
 
-        ``annual_orders / orders in the log`` when the model gives annual orders,
-        else 365 divided by the log's span in days (at least one day).
+        Costs, savings and KPIs are per order, so a year is a number of orders:
+        ``annual_orders`` from the cost model when it gives one, else the orders
+        the log shows starting per day times 365, over the span of the orders'
+        first events (time outliers left out; at least one day). Not the span of
+        all events: the last orders' tails (payments, returns weeks later) would
+        stretch it and understate the year.
 
         Examples
         --------
         >>> from procmine.log.eventlog import EventLog
-        >>> f = pd.DataFrame({"case_id": ["a", "b"], "activity": ["x", "x"],
-        ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-11"], utc=True)})
-        >>> CostModel().annual_factor(EventLog.from_frame(f))
+        >>> f = pd.DataFrame({"case_id": ["a", "b", "b"], "activity": ["x", "x", "y"],
+        ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-03-01"],
+        ...                                 utc=True)})
+        >>> CostModel().annual_basis(EventLog.from_frame(f)).factor
         36.5
-        >>> CostModel(annual_orders=1000).annual_factor(EventLog.from_frame(f))
+        >>> CostModel(annual_orders=1000).annual_basis(EventLog.from_frame(f)).factor
         500.0
         """
+        from procmine.log.outliers import time_bulk
+
         if log.n_events == 0:
-            return 0.0
+            return AnnualBasis(0.0, "no events", 0, 0.0)
+        events = log.events
+        first = ~events[CASE_ID].duplicated().to_numpy()
+        starts = events[TIMESTAMP][first]
+        starts = starts[time_bulk(events[TIMESTAMP]).contains(starts)]
+        orders = int(first.sum())
+        days = float((starts.max() - starts.min()) / pd.Timedelta(days=1)) if len(starts) else 0.0
         if self.annual_orders > 0:
-            return float(self.annual_orders) / log.n_cases
-        ts = log.events[TIMESTAMP]
-        days = (ts.max() - ts.min()) / pd.Timedelta(days=1)
-        return 365.0 / max(float(days), 1.0)
+            return AnnualBasis(float(self.annual_orders) / orders, "annual_orders", orders, days)
+        return AnnualBasis(365.0 / max(days, 1.0), "order starts", orders, days)
+
+    def annual_factor(self, log: EventLog) -> float:
+        """Multiplier turning a log's figures into figures per year (:meth:`annual_basis`)."""
+        return self.annual_basis(log).factor
 
 
 _NUMBER_KEYS = ("default_rate", "default_minutes", "handoff_cost", "wait_cost_per_hour",
-                "discrepancy_minutes", "annual_orders")
+                "discrepancy_minutes", "annual_orders", "wait_cap_hours")
+_CALENDAR_KEYS = ("days", "hours", "timezone", "holidays")
 _FREE_TABLES = ("department_rates", "activity_minutes")
 _KIND_TABLES = ("implementation", "running", "residual_share")
 
@@ -337,6 +508,14 @@ def load_cost_model(path: str | Path) -> CostModel:
         if key in data:
             table = _table(path, key, data[key])
             kwargs[key] = {str(k): _non_negative(path, f"{key}.{k}", v) for k, v in table.items()}
+    if "planned_dates" in data:
+        names = data["planned_dates"]
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise InputError(f"{path}: 'planned_dates' must be a list of item or attribute "
+                             f"names, got {names!r}")
+        kwargs["planned_dates"] = tuple(names)
+    if "calendar" in data:
+        kwargs["calendar"] = _calendar(path, _table(path, "calendar", data["calendar"]))
     for key in _KIND_TABLES:
         if key in data:
             table = _table(path, key, data[key])
@@ -356,6 +535,41 @@ def load_cost_model(path: str | Path) -> CostModel:
                 merged[kind] = number
             kwargs[key] = merged
     return CostModel(**kwargs)
+
+
+def _calendar(path: Path, table: Mapping[str, object]) -> Calendar:
+    unknown = sorted(set(table) - set(_CALENDAR_KEYS))
+    if unknown:
+        raise InputError(f"{path}: unknown key {unknown[0]!r} in [calendar]; "
+                         f"allowed keys: {', '.join(_CALENDAR_KEYS)}")
+    base = Calendar()
+    days = table.get("days", list(base.days))
+    if not isinstance(days, list) or not set(days) <= set(_WEEKDAYS):
+        raise InputError(f"{path}: [calendar] days must be a list of {', '.join(_WEEKDAYS)}, "
+                         f"got {days!r}")
+    hours = table.get("hours", [base.start, base.end])
+    pattern = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$")
+    if (not isinstance(hours, list) or len(hours) != 2
+            or not all(isinstance(h, str) and pattern.match(h) for h in hours)
+            or hours[0] >= hours[1]):
+        raise InputError(f"{path}: [calendar] hours must be [\"HH:MM\", \"HH:MM\"] with the "
+                         f"start before the end, got {hours!r}")
+    zone = table.get("timezone", base.timezone)
+    try:
+        pd.Timestamp("2024-01-01", tz=str(zone))
+    except (KeyError, ValueError, TypeError):  # an unknown zone
+        raise InputError(f"{path}: [calendar] timezone {zone!r} is not an IANA time zone "
+                         "(e.g. Europe/Amsterdam)") from None
+    holidays = table.get("holidays", [])
+    if not isinstance(holidays, list):
+        raise InputError(f"{path}: [calendar] holidays must be a list of dates")
+    try:
+        days_off = tuple(pd.Timestamp(str(h)).strftime("%Y-%m-%d") for h in holidays)
+    except ValueError:
+        raise InputError(f"{path}: [calendar] holidays must be dates YYYY-MM-DD, got "
+                         f"{holidays!r}") from None
+    return Calendar(days=tuple(days), start=hours[0], end=hours[1], timezone=str(zone),
+                    holidays=days_off)
 
 
 def _table(path: Path, key: str, value: object) -> Mapping[str, object]:

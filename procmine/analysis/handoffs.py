@@ -28,30 +28,36 @@ from procmine.errors import UsageError
 from procmine.log._require import require_log
 from procmine.log.actors import LEVELS, Level, actor_codes, case_codes, handoff_positions
 from procmine.log.eventlog import EventLog
-from procmine.schema import ACTIVITY, CASE_ID, EVENT_ID, TIMESTAMP
+from procmine.schema import ACTIVITY, AUTOMATED, CASE_ID, EVENT_ID, TIMESTAMP
 
 __all__ = [
     "DEPENDENCY_THRESHOLD",
     "EVENT_COLUMNS",
     "LEVELS",
     "TABLE_COLUMNS",
+    "HandoffPrices",
     "Handoffs",
     "Level",
+    "automated_flags",
     "concurrent_activities",
     "graph_measures",
     "handoff_events",
+    "handoff_prices",
     "handoffs",
+    "planned_times",
 ]
 
 #: Columns of :func:`handoff_events`, one row per handoff.
 EVENT_COLUMNS: Final = (
-    "case_id", "source", "target", "wait_s", "source_event_id", "target_event_id",
-    "source_activity", "target_activity", "concurrent", "pingpong",
+    "case_id", "source", "target", "wait_s", "queue_s", "lead_s", "source_event_id",
+    "target_event_id", "source_activity", "target_activity", "concurrent", "pingpong",
+    "system",
 )
 #: Columns of :attr:`Handoffs.table`, one row per edge (source actor -> target actor).
 TABLE_COLUMNS: Final = (
     "source", "target", "count", "cases", "mean_wait_s", "median_wait_s", "p90_wait_s",
-    "cost", "causal_count", "pingpong", "per_case",
+    "cost", "queue_wait_s", "lead_time_s", "system_count", "causal_count", "pingpong",
+    "per_case",
 )
 
 Pairs = Iterable[tuple[str, str]]
@@ -110,11 +116,81 @@ class _Raw:
     wait_us: np.ndarray  # int64 microseconds
     concurrent: np.ndarray
     pingpong: np.ndarray
+    prices: HandoffPrices
+
+
+@dataclass(frozen=True, eq=False)
+class HandoffPrices:
+    """What each handoff's wait is, priced as :class:`CostModel` says (one row per handoff).
+
+    ``system``: both events automated (system to system: counted, no coordination
+    cost); ``queue_s``: priced queue time (working hours, after the planned date,
+    capped: :meth:`CostModel.queue_seconds`); ``lead_s``: lead time until the
+    order's planned date (shown, never priced).
+    """
+
+    system: np.ndarray
+    queue_s: np.ndarray
+    lead_s: np.ndarray
+
+    def cost(self, costs: CostModel) -> np.ndarray:
+        """Cost of each handoff: coordination (unless system) plus its queue time."""
+        return np.asarray(costs.handoff_price((~self.system).astype(float))
+                          + costs.waiting_price(self.queue_s), dtype=float)
+
+
+_NO_DATE: Final = np.iinfo(np.int64).min
+
+
+def planned_times(events: pd.DataFrame, costs: CostModel) -> np.ndarray | None:
+    """The order's planned date in force at each event (µs since the epoch), or ``None``.
+
+    The first of :attr:`CostModel.planned_dates` the log carries (an information
+    item or attribute with at least one value), read as a date (as re-entry reads a
+    ``date`` item) and carried forward within the order from the event that
+    entered it; ``INT64_MIN`` before it is known.
+    """
+    from procmine.analysis.reentry import normalize_values  # analysis-internal, no cycle
+
+    for name in costs.planned_dates:
+        if name not in events.columns or not events[name].notna().any():
+            continue
+        keys = normalize_values(events[name], kind="date")
+        text = keys.str.removeprefix("date:")
+        dates = pd.to_datetime(text.where(keys.str.startswith("date:")), errors="coerce",
+                               utc=True, format="%Y-%m-%dT%H:%M:%S")
+        if dates.notna().sum() == 0:
+            continue
+        filled = dates.groupby(case_codes(events), sort=False).ffill()
+        micros = filled.to_numpy(dtype="datetime64[us]").view("int64").copy()
+        micros[filled.isna().to_numpy()] = _NO_DATE
+        return micros
+    return None
+
+
+def handoff_prices(source_pos: np.ndarray, target_pos: np.ndarray, *, micros: np.ndarray,
+                   automated: np.ndarray, planned: np.ndarray | None, costs: CostModel
+                   ) -> HandoffPrices:
+    """Price the handoffs at these positions: the one definition the handoff table, the
+    projection and the candidates share (see :class:`HandoffPrices`)."""
+    start, end = micros[source_pos], micros[target_pos]
+    at_source = None if planned is None else planned[source_pos]
+    return HandoffPrices(
+        system=automated[source_pos] & automated[target_pos],
+        queue_s=costs.queue_seconds(start, end, planned_us=at_source),
+        lead_s=costs.lead_seconds(start, end, at_source),
+    )
+
+
+def automated_flags(events: pd.DataFrame) -> np.ndarray:
+    """True where an event is automated (a missing flag counts as manual)."""
+    return events[AUTOMATED].fillna(False).to_numpy(dtype=bool)
 
 
 def _raw(log: EventLog, level: str, concurrent: Pairs | None,
-         threshold: float = DEPENDENCY_THRESHOLD) -> _Raw:
+         threshold: float = DEPENDENCY_THRESHOLD, costs: CostModel | None = None) -> _Raw:
     check_choice(level, LEVELS, option="level")
+    costs = CostModel.default() if costs is None else costs
     events = log.events
     cases = case_codes(events)
     actors, actor_names = actor_codes(events, level)
@@ -138,6 +214,9 @@ def _raw(log: EventLog, level: str, concurrent: Pairs | None,
         actor_names=actor_names,
         wait_us=micros[target_pos] - micros[source_pos],
         concurrent=np.isin(pair, parallel), pingpong=pingpong,
+        prices=handoff_prices(source_pos, target_pos, micros=micros,
+                              automated=automated_flags(events),
+                              planned=planned_times(events, costs), costs=costs),
     )
 
 
@@ -279,12 +358,15 @@ def _events_frame(raw: _Raw) -> pd.DataFrame:
         "source": pd.Series(raw.actor_names[raw.source_actor], dtype="str"),
         "target": pd.Series(raw.actor_names[raw.target_actor], dtype="str"),
         "wait_s": raw.wait_us / 1e6,
+        "queue_s": raw.prices.queue_s,
+        "lead_s": raw.prices.lead_s,
         "source_event_id": take(EVENT_ID, raw.source_pos),
         "target_event_id": take(EVENT_ID, raw.target_pos),
         "source_activity": take(ACTIVITY, raw.source_pos),
         "target_activity": take(ACTIVITY, raw.target_pos),
         "concurrent": raw.concurrent,
         "pingpong": raw.pingpong,
+        "system": raw.prices.system,
     })
 
 
@@ -349,8 +431,12 @@ def _edge_table(raw: _Raw, costs: CostModel) -> pd.DataFrame:
             "mean_wait_s": total_wait / count,
             "median_wait_s": _group_quantile(waits, starts, count, 0.5),
             "p90_wait_s": _group_quantile(waits, starts, count, 0.9),
-            "cost": np.asarray(costs.handoff_cost_of(count=count.astype(float),
-                                                     wait_seconds=total_wait), dtype=float),
+            "cost": np.bincount(edge_id, weights=raw.prices.cost(costs), minlength=n_edges),
+            "queue_wait_s": np.bincount(edge_id, weights=raw.prices.queue_s,
+                                        minlength=n_edges),
+            "lead_time_s": np.bincount(edge_id, weights=raw.prices.lead_s, minlength=n_edges),
+            "system_count": np.bincount(edge_id, weights=raw.prices.system,
+                                        minlength=n_edges).astype(np.int64),
             "causal_count": causal.astype(np.int64),
             "pingpong": pingpong.astype(np.int64),
             "per_case": count / cases,
@@ -410,8 +496,23 @@ class Handoffs:
 
     @property
     def wait_s(self) -> float:
-        """Total wait over all handoffs, in seconds."""
+        """Total wait over all handoffs, in seconds (elapsed)."""
         return float(self._raw.wait_us.sum()) / 1e6
+
+    @property
+    def queue_s(self) -> float:
+        """Total priced queue time over all handoffs, in seconds (CostModel.queue_seconds)."""
+        return float(self._raw.prices.queue_s.sum())
+
+    @property
+    def lead_s(self) -> float:
+        """Total lead time until the orders' planned dates over all handoffs (unpriced), s."""
+        return float(self._raw.prices.lead_s.sum())
+
+    @property
+    def system_count(self) -> int:
+        """Handoffs between two automated actors (system to system)."""
+        return int(self._raw.prices.system.sum())
 
     @property
     def causal_count(self) -> int:
@@ -507,7 +608,7 @@ def handoffs(
     log = require_log(log, where="handoffs")
     costs = CostModel.default() if costs is None else costs
     _check_threshold(dependency_threshold)
-    raw = _raw(log, level, concurrent, dependency_threshold)
+    raw = _raw(log, level, concurrent, dependency_threshold, costs)
     table = _edge_table(raw, costs)
     return Handoffs(table=table, level=level, _raw=raw)
 

@@ -27,6 +27,7 @@ import pandas as pd
 
 from procmine._check import check_names
 from procmine.analysis.costs import CHANGE_KINDS, KIND_PARTY, CostModel
+from procmine.analysis.handoffs import automated_flags, handoff_prices, planned_times
 from procmine.analysis.reentry import Reentry, detect_reentry
 from procmine.errors import UsageError
 from procmine.log.actors import actor_codes, case_codes, handoff_positions
@@ -46,6 +47,7 @@ from procmine.schema import (
 __all__ = [
     "EFFECT_COLUMNS",
     "AppliedMoves",
+    "HandoffFigures",
     "Move",
     "MoveFrame",
     "as_moves",
@@ -184,9 +186,12 @@ class MoveFrame:
     internal_manual: np.ndarray
     actors: np.ndarray  # department-level actor codes, -1 where none
     actor_names: np.ndarray
+    automated: np.ndarray
+    planned: np.ndarray | None  # the order's planned date in force, µs (see planned_times)
+    costs: CostModel
 
     @classmethod
-    def of(cls, events: pd.DataFrame) -> MoveFrame:
+    def of(cls, events: pd.DataFrame, costs: CostModel) -> MoveFrame:
         """The arrays of ``events`` (canonical, in log order)."""
         n = len(events)
         case = case_codes(events)
@@ -202,7 +207,8 @@ class MoveFrame:
             micros=events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64"),
             party=party, activity=events[ACTIVITY].to_numpy(),
             internal_manual=manual & (party == "internal"),
-            actors=actors, actor_names=names,
+            actors=actors, actor_names=names, automated=automated_flags(events),
+            planned=planned_times(events, costs), costs=costs,
         )
 
     def step(self, move: Move) -> np.ndarray:
@@ -279,18 +285,36 @@ class MoveFrame:
             codes[moved & (applied.moved_to == party)] = code
         return codes
 
-    def department_handoffs(self, applied: AppliedMoves | None = None) -> tuple[int, float]:
-        """Count and total wait (s) of department handoffs, as-is or after ``applied``.
+    def department_handoffs(self, applied: AppliedMoves | None = None) -> HandoffFigures:
+        """Department handoffs as-is or after ``applied``: count, coordinated, queue time.
 
-        The one handoff counter (:func:`procmine.log.actors.handoff_positions`) on
-        the projected actors and times: equal to ``handoffs(after, level="department")``.
+        The one handoff counter (:func:`procmine.log.actors.handoff_positions`) and
+        the one pricing (:func:`procmine.analysis.handoffs.handoff_prices`) on the
+        projected actors, times and automation: equal to
+        ``handoffs(after, level="department")``.
         """
         if applied is None:
-            actors, micros = self.actors, self.micros
+            actors, micros, automated = self.actors, self.micros, self.automated
         else:
             actors, micros = self.actors_after(applied), applied.micros
+            automated = self.automated | applied.changed
         source, target = handoff_positions(self.case, actors)
-        return len(source), float((micros[target] - micros[source]).sum()) / 1e6
+        prices = handoff_prices(source, target, micros=micros, automated=automated,
+                                planned=self.planned, costs=self.costs)
+        return HandoffFigures(count=len(source), coordinated=int((~prices.system).sum()),
+                              queue_s=float(prices.queue_s.sum()),
+                              cost=float(prices.cost(self.costs).sum()))
+
+
+@dataclass(frozen=True)
+class HandoffFigures:
+    """Department handoffs of a log as-is or projected: how many, how many coordinated
+    (not system to system), their priced queue time (s) and their cost."""
+
+    count: int
+    coordinated: int
+    queue_s: float
+    cost: float
 
 
 def projected_events(events: pd.DataFrame, applied: AppliedMoves) -> pd.DataFrame:
@@ -389,7 +413,8 @@ def residual_labour_cost(events: pd.DataFrame, applied: AppliedMoves, costs: Cos
 #: Columns of :func:`move_effects`.
 EFFECT_COLUMNS = (
     "step_events", "labour_minutes", "labour_cost", "residual_cost", "handoffs_removed",
-    "handoff_wait_s_removed", "reentries_removed", "discrepancies_removed", "rework_cost",
+    "coordinated_removed", "queue_s_removed", "handoff_cost_removed", "reentries_removed",
+    "discrepancies_removed", "rework_cost",
 )
 
 
@@ -403,8 +428,8 @@ def move_effects(log: EventLog, moves: Sequence[Move], *, costs: CostModel,
     same functions as the projection's, so they are exactly its changes.
     """
     events = log.events
-    frame = MoveFrame.of(events)
-    base_count, base_wait = frame.department_handoffs()
+    frame = MoveFrame.of(events, costs)
+    base = frame.department_handoffs()
     minutes_all, labour_all = costs.labour(events)
     before: Any = None
     found_at = None
@@ -416,10 +441,7 @@ def move_effects(log: EventLog, moves: Sequence[Move], *, costs: CostModel,
         applied = frame.apply([move])
         step = applied.changed
         residual = residual_labour_cost(events, applied, costs)
-        if applied.moved.any():
-            count, wait = frame.department_handoffs(applied)
-        else:
-            count, wait = base_count, base_wait
+        after_handoffs = frame.department_handoffs(applied) if step.any() else base
         if found is None:
             reentries, discrepancies, rework = 0.0, 0.0, 0.0
         else:
@@ -430,8 +452,11 @@ def move_effects(log: EventLog, moves: Sequence[Move], *, costs: CostModel,
         rows.append({
             "step_events": int(step.sum()), "labour_minutes": float(minutes_all[step].sum()),
             "labour_cost": float(labour_all[step].sum()),
-            "residual_cost": residual, "handoffs_removed": base_count - count,
-            "handoff_wait_s_removed": base_wait - wait, "reentries_removed": reentries,
+            "residual_cost": residual, "handoffs_removed": base.count - after_handoffs.count,
+            "coordinated_removed": base.coordinated - after_handoffs.coordinated,
+            "queue_s_removed": base.queue_s - after_handoffs.queue_s,
+            "handoff_cost_removed": base.cost - after_handoffs.cost,
+            "reentries_removed": reentries,
             "discrepancies_removed": discrepancies, "rework_cost": rework,
         })
     return pd.DataFrame(rows, columns=list(EFFECT_COLUMNS))

@@ -195,7 +195,7 @@ def project(
     costs = costs if costs is not None else CostModel.default()
     chosen = as_moves(moves)
     events = log.events
-    frame = MoveFrame.of(events)
+    frame = MoveFrame.of(events, costs)
     frame.check(chosen)
     applied = frame.apply(chosen)
 
@@ -245,7 +245,7 @@ def _rework_pair(before: EventLog, frame: MoveFrame, applied: AppliedMoves, cost
 #: Metrics of :attr:`Projection.table`, in order.
 METRICS = (
     "events", "manual_events", "labour_minutes", "department_handoffs", "handoffs_per_order",
-    "handoff_wait_s", "median_wait_between_events_s", "median_cycle_time_s",
+    "handoff_wait_s", "handoff_queue_s", "handoff_lead_time_s", "median_wait_between_events_s", "median_cycle_time_s",
     "mean_cycle_time_s", "reentries", "discrepancies", "labour_cost", "handoff_cost",
     "rework_cost", "running_cost", "total_cost", "total_cost_annual", "implementation_cost",
 )
@@ -266,7 +266,7 @@ def _difference(before: EventLog, after: EventLog, hb: Handoffs, ha: Handoffs,
         manual = int(costs.labour_mask(log.events).sum())
         median_wait, median_cycle, mean_cycle = _case_stats(log.events)
         reentries, discrepancies, rework = rework_of
-        handoff_cost = costs.handoff_cost_of(count=hand.count, wait_seconds=hand.wait_s)
+        handoff_cost = hand.cost  # coordination unless system to system, plus queue time
         labour_total = float(labour.sum()) + extra_labour
         total = labour_total + handoff_cost + rework + running
         n_cases = log.n_cases
@@ -277,6 +277,8 @@ def _difference(before: EventLog, after: EventLog, hb: Handoffs, ha: Handoffs,
             "department_handoffs": float(hand.count),
             "handoffs_per_order": hand.count / n_cases if n_cases else np.nan,
             "handoff_wait_s": hand.wait_s,
+            "handoff_queue_s": hand.queue_s,
+            "handoff_lead_time_s": hand.lead_s,
             "median_wait_between_events_s": median_wait,
             "median_cycle_time_s": median_cycle,
             "mean_cycle_time_s": mean_cycle,
