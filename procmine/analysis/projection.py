@@ -245,9 +245,10 @@ def _rework_pair(before: EventLog, frame: MoveFrame, applied: AppliedMoves, cost
 #: Metrics of :attr:`Projection.table`, in order.
 METRICS = (
     "events", "manual_events", "labour_minutes", "department_handoffs", "handoffs_per_order",
-    "handoff_wait_s", "handoff_queue_s", "handoff_lead_time_s", "median_wait_between_events_s", "median_cycle_time_s",
-    "mean_cycle_time_s", "reentries", "discrepancies", "labour_cost", "handoff_cost",
-    "rework_cost", "running_cost", "total_cost", "total_cost_annual", "implementation_cost",
+    "handoff_wait_s", "handoff_queue_s", "handoff_lead_time_s", "median_wait_between_events_s",
+    "median_cycle_time_s", "mean_cycle_time_s", "reentries", "discrepancies", "labour_cost",
+    "handoff_cost", "rework_cost", "running_cost", "total_cost", "total_cost_annual",
+    "implementation_cost",
 )
 
 
