@@ -122,10 +122,10 @@ def split_list(value: str | None) -> list[str] | None:
 
 
 _LIST_OPTIONS = ("automated_values", "automated_resources", "missing_values",
-                 "resource_qualifier")
+                 "resource_qualifier", "object_types")
 _MAPPING_KEYS = ("case_id", "activity", "timestamp", "resource", "department", "party_column",
                  "automated_column", *_LIST_OPTIONS, "timestamp_format", "timezone",
-                 "delimiter", "encoding", "object_type")
+                 "delimiter", "encoding", "object_type", "object_column")
 
 
 @overload
@@ -194,6 +194,14 @@ def mapping_options(
                      help="Placeholders read as missing in the resource, department and party "
                           "columns, replacing the default list (Empty, EMPTY, N/A, NA, n/a, "
                           "NULL, null, None, none, -, ?, #); '' for none."),
+        click.option("--object-column", "object_column", metavar="COL",
+                     help="Column holding the sub-object of the order the event is about "
+                          "(a package, a delivery, an order line): a step done again for "
+                          "another sub-object is not rework."),
+        click.option("--object-types", "object_types", metavar="T,T",
+                     help="OCEL only: the order's sub-object types whose related objects "
+                          "tell the events apart, e.g. items,packages (default: found from "
+                          "the data; '' for none)."),
         click.option("--resource-qualifier", "resource_qualifier", metavar="Q,Q",
                      help="OCEL only: when an event has several employees, the qualifiers "
                           "that win, in order, e.g. shipper,forwarder."),

@@ -6,10 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pandas as pd
 
 from procmine.cli._common import handle_errors, mapping_options, step
 from procmine.io.export import write_csv_safe
 from procmine.log.load import load
+from procmine.log.outliers import time_outliers
+from procmine.schema import SOURCE, TIMESTAMP
 
 __all__ = ["validate"]
 
@@ -26,6 +29,9 @@ def validate(input_path: Path, rejects_path: Path | None, mapping: dict[str, Any
 
     INPUT is a sources file (.toml) or one log file (CSV, Parquet, Excel, XES,
     OCEL). Rejected rows are counted per reason; --rejects writes them all.
+    Events far outside the bulk of the log in time (a 1948 or 9999-12-31
+    timestamp among 2024 ones) are counted per source: they stay in the log
+    and are left out of KPI periods.
     Exit code 0 when the input loads (even with rejected rows), 1 when it
     cannot be used, 2 on wrong usage.
     """
@@ -63,6 +69,35 @@ def validate(input_path: Path, rejects_path: Path | None, mapping: dict[str, Any
         click.echo(line(totals))
     click.echo(f"{log.n_events:,} events, {log.n_cases:,} cases, "
                f"{len(log.activities):,} activities")
+    for text in _outlier_lines(log.events, [s.name for s in log.sources]):
+        click.echo(text)
     if rejects_path is not None:
         write_csv_safe(log.rejects, rejects_path)
         click.echo(f"{len(log.rejects):,} rejected rows written to {rejects_path}")
+
+
+def _outlier_lines(events: pd.DataFrame, sources: list[str]) -> list[str]:
+    """Lines on the time outliers (procmine.log.outliers): none when there are none."""
+    flags = time_outliers(events)
+    if not flags.any():
+        return []
+    times = events[TIMESTAMP]
+    rest = times[~flags]
+    span = (f"the other events span {_when(rest.min())} to {_when(rest.max())}"
+            if len(rest) else "no event lies inside it")
+    lines = [f"time outliers: {int(flags.sum()):,} event(s) lie far outside the bulk of the "
+             f"log in time ({span}):"]
+    found = events.loc[flags, [SOURCE, TIMESTAMP]].groupby(SOURCE, sort=False)[TIMESTAMP]
+    table = found.agg(["size", "min", "max"])
+    order = [s for s in sources if s in table.index]
+    order += sorted(s for s in table.index if s not in order)
+    for source in order:
+        size, first, last = table.loc[source, ["size", "min", "max"]]
+        lines.append(f"    {source}: {int(size):,}, earliest {_when(first)}, latest {_when(last)}")
+    lines.append("    they are kept in the log and left out of KPI periods; check the "
+                 "timestamps in the source (a sentinel date such as 9999-12-31, a wrong year)")
+    return lines
+
+
+def _when(value: pd.Timestamp) -> str:
+    return pd.Timestamp(value).strftime("%Y-%m-%d %H:%M:%S UTC")

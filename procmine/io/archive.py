@@ -16,7 +16,7 @@ from procmine.errors import InputError
 from procmine.io.tables import _one_line, infer_format
 from procmine.io.xmlsafety import MAX_RATIO, MAX_UNCOMPRESSED_BYTES, RATIO_FLOOR_BYTES
 
-__all__ = ["EXTRACT_FORMATS", "is_zip_name", "open_single_extract"]
+__all__ = ["EXTRACT_FORMATS", "is_zip_name", "open_single_extract", "single_member"]
 
 #: Formats an archived extract may have (a sources file names other files, so it cannot be one).
 EXTRACT_FORMATS: Final = ("csv", "parquet", "excel", "xes", "ocel")
@@ -94,41 +94,8 @@ def open_single_extract(
     ('orders.csv', 'export/orders.csv', 'case_id')
     """
     source = Path(path)
-    if not source.is_file():
-        where = "a folder" if source.is_dir() else "not found"
-        raise InputError(f"{source}: file {where} (looked for {source.resolve()})")
-    try:
-        archive = zipfile.ZipFile(source)
-    except (zipfile.BadZipFile, OSError) as problem:
-        raise InputError(f"{source}: cannot be read as a zip archive "
-                         f"({_one_line(problem)})") from None
-    with archive:
-        infos = archive.infolist()
-        listing = _listing(infos)
-        for info in infos:
-            if _climbs_out(info.filename):
-                raise InputError(
-                    f"{source}: refused: member {info.filename!r} has an absolute or "
-                    f"parent-directory ('..') path; members: {listing}")
-        files = [i for i in infos if not i.is_dir() and not _is_junk(i.filename)]
-        candidates = [i for i in files if infer_format(i.filename) in EXTRACT_FORMATS]
-        if not candidates and format is not None and len(files) == 1:
-            candidates = files
-        if len(candidates) != 1:
-            what = "no extract" if not candidates else f"{len(candidates)} extracts"
-            raise InputError(
-                f"{source}: the archive holds {what}; expected exactly one CSV, Parquet, "
-                f"Excel, XES or OCEL file; members: {listing}. Unzip it and load the file "
-                "you mean, or list several extracts in a sources file")
-        info = candidates[0]
-        if info.flag_bits & 0x1:
-            raise InputError(f"{source}: member {info.filename!r} is encrypted; unzip it "
-                             "with its password first")
-        if info.file_size > max_bytes:
-            raise InputError(
-                f"{source}: refused: member {info.filename!r} declares {info.file_size:,} "
-                f"bytes uncompressed, more than the {max_bytes:,}-byte limit for one log "
-                "file; split the log")
+    with _open(source) as archive:
+        info = _pick(archive, source, format, max_bytes)
         workdir = Path(tempfile.mkdtemp(prefix="procmine-zip-"))
         try:
             plain = workdir / _safe_name(info.filename)
@@ -136,6 +103,76 @@ def open_single_extract(
             yield plain, info.filename
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
+
+
+def single_member(path: str | Path, *, format: str | None = None,
+                  max_bytes: int = MAX_UNCOMPRESSED_BYTES) -> str:
+    """The name of the one extract a zip archive holds, checked as :func:`open_single_extract` does.
+
+    Nothing is decompressed; a sources file uses it to learn the extract's
+    format from its suffix before anything is read.
+
+    Raises
+    ------
+    InputError
+        As :func:`open_single_extract`, except for the decompression checks.
+
+    Examples
+    --------
+    >>> import tempfile, zipfile, pathlib
+    >>> z = pathlib.Path(tempfile.mkdtemp()) / "wms.zip"
+    >>> with zipfile.ZipFile(z, "w") as archive:
+    ...     archive.writestr("__MACOSX/._wms.xes", "")
+    ...     archive.writestr("out/wms.xes", "<log/>")
+    >>> single_member(z)
+    'out/wms.xes'
+    """
+    source = Path(path)
+    with _open(source) as archive:
+        return _pick(archive, source, format, max_bytes).filename
+
+
+def _open(source: Path) -> zipfile.ZipFile:
+    if not source.is_file():
+        where = "a folder" if source.is_dir() else "not found"
+        raise InputError(f"{source}: file {where} (looked for {source.resolve()})")
+    try:
+        return zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError) as problem:
+        raise InputError(f"{source}: cannot be read as a zip archive "
+                         f"({_one_line(problem)})") from None
+
+
+def _pick(archive: zipfile.ZipFile, source: Path, format: str | None,
+          max_bytes: int) -> zipfile.ZipInfo:
+    """The one candidate extract, after the name, count, encryption and size checks."""
+    infos = archive.infolist()
+    listing = _listing(infos)
+    for info in infos:
+        if _climbs_out(info.filename):
+            raise InputError(
+                f"{source}: refused: member {info.filename!r} has an absolute or "
+                f"parent-directory ('..') path; members: {listing}")
+    files = [i for i in infos if not i.is_dir() and not _is_junk(i.filename)]
+    candidates = [i for i in files if infer_format(i.filename) in EXTRACT_FORMATS]
+    if not candidates and format is not None and len(files) == 1:
+        candidates = files
+    if len(candidates) != 1:
+        what = "no extract" if not candidates else f"{len(candidates)} extracts"
+        raise InputError(
+            f"{source}: the archive holds {what}; expected exactly one CSV, Parquet, "
+            f"Excel, XES or OCEL file; members: {listing}. Unzip it and load the file "
+            "you mean, or list several extracts in a sources file")
+    info = candidates[0]
+    if info.flag_bits & 0x1:
+        raise InputError(f"{source}: member {info.filename!r} is encrypted; unzip it "
+                         "with its password first")
+    if info.file_size > max_bytes:
+        raise InputError(
+            f"{source}: refused: member {info.filename!r} declares {info.file_size:,} "
+            f"bytes uncompressed, more than the {max_bytes:,}-byte limit for one log "
+            "file; split the log")
+    return info
 
 
 def _copy(archive: zipfile.ZipFile, info: zipfile.ZipInfo, plain: Path, source: Path,

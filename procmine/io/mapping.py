@@ -20,6 +20,7 @@ from procmine.schema import (
     CORE_COLUMNS,
     DEPARTMENT,
     EVENT_ID,
+    OBJECT_ID,
     PARTIES,
     PARTY,
     RESOURCE,
@@ -100,9 +101,14 @@ class ColumnMapping:
         Values of ``automated_column`` (case-insensitive) that mark an event
         automated, e.g. ``("Robot", "System")``; every other value present
         marks it manual. Default: the column holds true/false flags.
+    object_column : str, optional
+        Column holding the sub-object of the order the event is about (a
+        package, a delivery, an order line): the ``object_id`` column, as
+        stripped text; empty cells and placeholders are missing (the order
+        itself).
     missing_values : tuple of str
-        Placeholder values read as missing in the resource, department, party
-        and automated columns (after stripping spaces; case-sensitive).
+        Placeholder values read as missing in the resource, department, party,
+        automated and object columns (after stripping spaces; case-sensitive).
         Default :data:`DEFAULT_MISSING_VALUES`; ``()`` keeps every value.
     timestamp_format : str, optional
         strftime format; default ISO 8601 (with or without offset).
@@ -124,6 +130,9 @@ class ColumnMapping:
     --------
     >>> ColumnMapping(case_id="OrderNo", activity="Action", timestamp="At").columns()
     {'case_id': 'OrderNo', 'activity': 'Action', 'timestamp': 'At'}
+    >>> ColumnMapping(case_id="OrderNo", activity="Action", timestamp="At",
+    ...               object_column="PackageNo").columns()["object_id"]
+    'PackageNo'
     """
 
     case_id: str = CASE_ID
@@ -139,6 +148,7 @@ class ColumnMapping:
     automated_resources: tuple[str, ...] = ()
     automated_column: str | None = None
     automated_values: tuple[str, ...] | None = None
+    object_column: str | None = None
     missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
     timestamp_format: str | None = None
     dayfirst: bool = False
@@ -154,7 +164,7 @@ class ColumnMapping:
             CASE_ID: self.case_id, ACTIVITY: self.activity, TIMESTAMP: self.timestamp,
             RESOURCE: self.resource, EVENT_ID: self.event_id,
             DEPARTMENT: self.department_column, PARTY: self.party_column,
-            AUTOMATED: self.automated_column,
+            AUTOMATED: self.automated_column, OBJECT_ID: self.object_column,
         }
         roles.update(self.items)
         roles.update(self.attributes)
@@ -580,7 +590,8 @@ def _check_columns(table: RawTable, mapping: ColumnMapping, fix_hint: str) -> No
             f"columns present: {', '.join(map(repr, present)) or 'none'}; "
             f"map the roles to existing columns{_hint(fix_hint)}"
         )
-    clash = [n for n in (*mapping.items, *mapping.attributes) if n in CORE_COLUMNS]
+    taken = (*CORE_COLUMNS, OBJECT_ID) if mapping.object_column else CORE_COLUMNS
+    clash = [n for n in (*mapping.items, *mapping.attributes) if n in taken]
     both = set(mapping.items) & set(mapping.attributes)
     if clash or both:
         name = (clash or sorted(both))[0]
@@ -670,6 +681,8 @@ def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case:
         by_resource[out[RESOURCE].isna().to_numpy()] = pd.NA
         automated = automated.fillna(by_resource)
     out[AUTOMATED] = automated
+    if m.object_column:
+        out[OBJECT_ID] = actor(m.object_column, OBJECT_ID)
     out[SOURCE] = const(source)
     for name, col in {**m.items, **m.attributes}.items():
         values = frame[col]

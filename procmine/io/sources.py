@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from procmine.errors import InputError
+from procmine.io.archive import is_zip_name, single_member
 from procmine.io.mapping import DEFAULT_MISSING_VALUES, ColumnMapping
 from procmine.io.result import ITEM_TYPES
 from procmine.io.tables import _one_line, infer_format
@@ -38,12 +39,12 @@ _LOOKUP_KEYS = ("file", "source", "key", "value", "separator", "format", "delimi
 _TABLE_SOURCE_KEYS = (
     "file", "format", *_CSV_KEYS, "timezone", "timestamp_format", "dayfirst", "party",
     "party_column", "department", "department_column", "department_by_resource",
-    "automated_resources", "automated_column", "automated_values", "missing_values", "columns",
-    "case", "items", "attributes",
+    "automated_resources", "automated_column", "automated_values", "missing_values",
+    "object_column", "columns", "case", "items", "attributes",
 )
 _XES_SOURCE_KEYS = ("file", "format", "party", "department", "department_by_resource",
                     "automated_resources", "missing_values")
-_OCEL_SOURCE_KEYS = (*_XES_SOURCE_KEYS, "object_type", "resource_qualifier")
+_OCEL_SOURCE_KEYS = (*_XES_SOURCE_KEYS, "object_type", "object_types", "resource_qualifier")
 _FORMAT_KEYS = {"csv": _TABLE_SOURCE_KEYS, "parquet": _TABLE_SOURCE_KEYS,
                 "excel": _TABLE_SOURCE_KEYS, "xes": _XES_SOURCE_KEYS, "ocel": _OCEL_SOURCE_KEYS}
 _COLUMN_KEYS = ("case_id", "activity", "timestamp", "resource", "event_id")
@@ -81,7 +82,13 @@ class LookupSpec:
 
 @dataclass(frozen=True)
 class SourceSpec:
-    """One extract ``[sources.<name>]`` with its column mapping and correlation."""
+    """One extract ``[sources.<name>]`` with its column mapping and correlation.
+
+    ``file`` may be a ``.zip`` holding the extract: ``member`` is then the
+    archived file's name (its suffix gave ``format`` unless that was set).
+    ``object_types`` (OCEL) names the order's sub-object types; ``None``
+    lets :func:`procmine.io.ocel.flatten_ocel` find them.
+    """
 
     name: str
     file: Path
@@ -100,6 +107,8 @@ class SourceSpec:
     automated_resources: tuple[str, ...] = ()
     missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
     resource_qualifier: tuple[str, ...] = ()
+    object_types: tuple[str, ...] | None = None
+    member: str | None = None
 
     @property
     def is_table(self) -> bool:
@@ -268,7 +277,18 @@ def _source(check: _Checker, name: str, body: Any, log_timezone: str,
     check.keys(body, tuple(dict.fromkeys(_TABLE_SOURCE_KEYS + _OCEL_SOURCE_KEYS)), where)
     file_text = check.required(body, "file", where)
     file = check.existing(file_text, where)
-    fmt = check.string(body, "format", where) or infer_format(file)
+    fmt = check.string(body, "format", where)
+    member = None
+    if is_zip_name(file):
+        if fmt is not None and fmt not in FORMATS:
+            check.fail(where, f"format {fmt!r} is unknown; expected one of "
+                       f"{', '.join(map(repr, FORMATS))}")
+        member = single_member(file, format=fmt)
+        fmt = fmt or infer_format(member)
+        if fmt is None:  # pragma: no cover - single_member only accepts extract suffixes
+            check.fail(where, f"cannot tell the format of {member!r} in {file_text!r}; set "
+                       f"format = one of {', '.join(map(repr, FORMATS))}")
+    fmt = fmt or infer_format(file)
     if fmt is None:
         check.fail(where, f"cannot tell the format of {file_text!r} from its suffix; set "
                    f"format = one of {', '.join(map(repr, FORMATS))}")
@@ -305,13 +325,18 @@ def _source(check: _Checker, name: str, body: Any, log_timezone: str,
     common = {
         "name": name, "file": file, "format": fmt, "party": party, "department": department,
         "department_by_resource": by_resource, "automated_resources": tuple(automated),
-        "missing_values": missing_values,
+        "missing_values": missing_values, "member": member,
     }
     if fmt in ("xes", "ocel"):
-        return SourceSpec(**common, object_type=check.string(body, "object_type", where)
-                          or "orders",
+        object_types = check.strings(body, "object_types", where)
+        case_type = check.string(body, "object_type", where) or "orders"
+        if object_types is not None and case_type in object_types:
+            check.fail(where, f"object_types lists {case_type!r}, the case notion "
+                       "(object_type); list the order's sub-object types only, e.g. "
+                       "[\"items\", \"packages\"]")
+        return SourceSpec(**common, object_type=case_type,
                           resource_qualifier=check.strings(body, "resource_qualifier", where)
-                          or ())
+                          or (), object_types=object_types)
     automated_values = check.strings(body, "automated_values", where)
     if automated_values is not None and "automated_column" not in body:
         check.fail(where, "automated_values names values of automated_column; set "
@@ -391,6 +416,7 @@ def _source(check: _Checker, name: str, body: Any, log_timezone: str,
         automated_resources=tuple(automated),
         automated_column=check.string(body, "automated_column", where),
         automated_values=automated_values,
+        object_column=check.string(body, "object_column", where),
         missing_values=missing_values,
         timestamp_format=check.string(body, "timestamp_format", where),
         dayfirst=dayfirst,

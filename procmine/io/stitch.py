@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from procmine.errors import InputError
+from procmine.errors import InputError, ProcmineError
+from procmine.io.archive import open_single_extract
 from procmine.io.mapping import Resolver, _text, map_table
 from procmine.io.result import InformationItem, ReadResult, SourceStats
 from procmine.io.sources import LookupSpec, SourcesConfig, SourceSpec, parse_sources
@@ -87,11 +90,13 @@ def stitch(config: SourcesConfig) -> ReadResult:
 
     def table_of(spec: SourceSpec) -> RawTable:
         if spec.name not in tables:
-            tables[spec.name] = read_table(
-                spec.file, format=spec.format, delimiter=spec.delimiter,  # type: ignore[arg-type]
-                encoding=spec.encoding, quotechar=spec.quotechar, sheet=spec.sheet,
-                name=spec.name, fix_hint=config.hint(spec.name),
-            )
+            with _extract(spec) as (file, shown):
+                table = read_table(
+                    file, format=spec.format, delimiter=spec.delimiter,  # type: ignore[arg-type]
+                    encoding=spec.encoding, quotechar=spec.quotechar, sheet=spec.sheet,
+                    name=spec.name, fix_hint=config.hint(spec.name),
+                )
+            tables[spec.name] = table if shown is None else replace(table, path=shown)
         return tables[spec.name]
 
     by_name = {s.name: s for s in config.sources}
@@ -201,16 +206,41 @@ def _resolver(chain: list[pd.DataFrame]) -> Resolver:
     return resolve
 
 
+@contextmanager
+def _extract(spec: SourceSpec) -> Iterator[tuple[Path, str | None]]:
+    """The source's file, or the extract its zip holds (with the name to show for it).
+
+    Messages about the temporary copy name ``<zip>/<member>`` instead.
+    """
+    if spec.member is None:
+        yield spec.file, None
+        return
+    with open_single_extract(spec.file, format=spec.format) as (plain, member):
+        shown = f"{spec.file}/{member}"
+        try:
+            yield plain, shown
+        except ProcmineError as problem:
+            message = str(problem).replace(str(plain.resolve()), shown).replace(str(plain),
+                                                                                 shown)
+            raise type(problem)(message) from None
+
+
 def _read_log_file(spec: SourceSpec) -> ReadResult:
-    if spec.format == "xes":
-        from procmine.io.xes import read_xes
+    with _extract(spec) as (file, shown):
+        if spec.format == "xes":
+            from procmine.io.xes import read_xes
 
-        return read_xes(spec.file, name=spec.name, missing_values=spec.missing_values)
-    from procmine.io.ocel import read_ocel
+            result = read_xes(file, name=spec.name, missing_values=spec.missing_values)
+        else:
+            from procmine.io.ocel import read_ocel
 
-    return read_ocel(spec.file, object_type=spec.object_type, name=spec.name,
-                     missing_values=spec.missing_values,
-                     resource_qualifiers=spec.resource_qualifier or None)
+            result = read_ocel(file, object_type=spec.object_type, name=spec.name,
+                               missing_values=spec.missing_values,
+                               resource_qualifiers=spec.resource_qualifier or None,
+                               object_types=spec.object_types)
+    if shown is None:
+        return result
+    return replace(result, sources=tuple(replace(s, path=shown) for s in result.sources))
 
 
 def apply_source_settings(

@@ -23,6 +23,7 @@ from procmine.schema import (
     CORE_COLUMNS,
     DEPARTMENT,
     EVENT_ID,
+    OBJECT_ID,
     PARTY,
     RESOURCE,
     TIMESTAMP,
@@ -38,7 +39,7 @@ LogFormat = Literal["sources", "csv", "parquet", "excel", "xes", "ocel"]
 
 _TABLE_HINT = ("(procmine.load options; on the command line --case-id, --activity, --timestamp, "
                "--timestamp-format, --timezone, --delimiter, --encoding, --format, "
-               "--automated-column, --automated-values, --missing-values)")
+               "--automated-column, --automated-values, --missing-values, --object-column)")
 _FRAME_HINT = "(procmine.load options)"
 _FILE_HINT = "in a sources file (see the README section 'Sources file')"
 _FRAME_PATH = "<DataFrame>"
@@ -57,11 +58,13 @@ def load(
     automated_values: Sequence[str] | None = None,
     automated_resources: Sequence[str] | None = None,
     missing_values: Sequence[str] | None = None,
+    object_column: str | None = None,
     timestamp_format: str | None = None,
     timezone: str | None = None,
     delimiter: str | None = None,
     encoding: str | None = None,
     object_type: str = "orders",
+    object_types: Sequence[str] | None = None,
     resource_qualifier: Sequence[str] | None = None,
     format: LogFormat | None = None,
     name: str | None = None,
@@ -109,6 +112,11 @@ def load(
     missing_values : sequence of str, keyword-only
         Placeholders read as missing, replacing the default list; ``[]`` for
         none (an empty cell is always missing).
+    object_column : str, keyword-only
+        Table only: column holding the sub-object of the order the event is
+        about (a package, a delivery, an order line), read into ``object_id``
+        (stripped text; empty cells and placeholders missing). Default: a
+        column named ``object_id``, if present.
     timestamp_format : str, keyword-only
         strftime format of the times (default ISO 8601), e.g. ``"%d/%m/%Y %H:%M"``.
     timezone : str, keyword-only
@@ -118,6 +126,10 @@ def load(
         (default UTF-8), e.g. ``delimiter=";", encoding="cp1252"``.
     object_type : str, keyword-only
         OCEL only: the object type that is the case.
+    object_types : sequence of str, keyword-only
+        OCEL only: the order's sub-object types whose related objects give
+        ``object_id`` (e.g. ``["items", "packages"]``); default: found from
+        the data (:func:`procmine.io.ocel.sub_object_types`); ``[]`` for none.
     resource_qualifier : sequence of str, keyword-only
         OCEL only: when an event relates to several employee objects, the
         qualifiers that win, in order (``["shipper", "forwarder"]``); events
@@ -178,7 +190,7 @@ def load(
             raise UsageError(f"format={format!r} applies to files; a DataFrame is read as a "
                              "table")
         _refuse(_FRAME_PATH, "a DataFrame", delimiter=delimiter, encoding=encoding,
-                resource_qualifier=resource_qualifier,
+                resource_qualifier=resource_qualifier, object_types=object_types,
                 object_type=None if object_type == "orders" else object_type)
         return _load_table(
             _frame_table(path, name or "dataframe"), source=name or "dataframe",
@@ -188,7 +200,8 @@ def load(
             automated_values=_strings(automated_values, "automated_values"),
             automated_resources=_strings(automated_resources, "automated_resources"),
             missing_values=_strings(missing_values, "missing_values"),
-            timestamp_format=timestamp_format, timezone=timezone)
+            object_column=object_column, timestamp_format=timestamp_format,
+            timezone=timezone)
     path = Path(path)
     if format is not None and format not in get_args(LogFormat):
         raise UsageError(f"format {format!r} is unknown; expected one of "
@@ -200,7 +213,8 @@ def load(
         "automated_resources": automated_resources, "missing_values": missing_values,
         "timestamp_format": timestamp_format, "timezone": timezone,
         "delimiter": delimiter, "encoding": encoding, "object_type": object_type,
-        "resource_qualifier": resource_qualifier,
+        "resource_qualifier": resource_qualifier, "object_column": object_column,
+        "object_types": object_types,
     }
     from procmine.io.archive import is_zip_name
 
@@ -236,6 +250,10 @@ def load(
                          f"this input is {kind}")
     if kind != "ocel" and object_type != "orders":
         raise UsageError(f"{path}: object_type applies to OCEL logs only; this input is {kind}")
+    if kind != "ocel" and object_types is not None:
+        raise UsageError(f"{path}: object_types applies to OCEL logs only (the order's "
+                         "sub-object types); for a table name the column with object_column; "
+                         f"this input is {kind}")
     if kind != "ocel" and resource_qualifier is not None:
         raise UsageError(f"{path}: resource_qualifier applies to OCEL logs only (which "
                          f"employee of an event is its resource); this input is {kind}")
@@ -243,7 +261,7 @@ def load(
         _refuse(path, "a sources file (set them in its [log] or [sources.<name>] tables)",
                 party_column=party_column, automated_column=automated_column,
                 automated_values=automated_values, automated_resources=automated_resources,
-                missing_values=missing_values)
+                missing_values=missing_values, object_column=object_column)
         result = read_sources(path)
         if name is not None:
             result = ReadResult(result.events, result.rejects, result.sources, result.items,
@@ -252,9 +270,10 @@ def load(
     missing = _strings(missing_values, "missing_values")
     system = _strings(automated_resources, "automated_resources")
     if kind in ("xes", "ocel"):
-        _refuse(path, f"{kind.upper()} (automation by resource: automated_resources)",
+        _refuse(path, f"{kind.upper()} (automation by resource: automated_resources"
+                + ("; sub-objects: object_types)" if kind == "ocel" else ")"),
                 party_column=party_column, automated_column=automated_column,
-                automated_values=automated_values)
+                automated_values=automated_values, object_column=object_column)
     if kind == "xes":
         from procmine.io.xes import read_xes
 
@@ -268,7 +287,8 @@ def load(
         result = read_ocel(path, object_type=object_type, name=name,
                            missing_values=_or_default(missing),
                            resource_qualifiers=_strings(resource_qualifier,
-                                                        "resource_qualifier"))
+                                                        "resource_qualifier"),
+                           object_types=_strings(object_types, "object_types"))
         return _with_system_accounts(result, system)
     table = read_table(path, format=kind, name=name,  # type: ignore[arg-type]
                        delimiter=delimiter, encoding=encoding, fix_hint=_TABLE_HINT)
@@ -277,7 +297,7 @@ def load(
         case_id=case_id, activity=activity, timestamp=timestamp, resource=resource,
         department=department, party_column=party_column, automated_column=automated_column,
         automated_values=_strings(automated_values, "automated_values"),
-        automated_resources=system, missing_values=missing,
+        automated_resources=system, missing_values=missing, object_column=object_column,
         timestamp_format=timestamp_format, timezone=timezone)
 
 
@@ -363,8 +383,8 @@ def _load_table(table: RawTable, *, source: str, fix_hint: str, case_id: str | N
                 department: str | None, party_column: str | None,
                 automated_column: str | None, automated_values: tuple[str, ...] | None,
                 automated_resources: tuple[str, ...] | None,
-                missing_values: tuple[str, ...] | None, timestamp_format: str | None,
-                timezone: str | None) -> EventLog:
+                missing_values: tuple[str, ...] | None, object_column: str | None,
+                timestamp_format: str | None, timezone: str | None) -> EventLog:
     present = set(table.columns)
 
     def default(given: str | None, canonical: str) -> str | None:
@@ -388,13 +408,15 @@ def _load_table(table: RawTable, *, source: str, fix_hint: str, case_id: str | N
         automated_values=automated_values,
         automated_resources=automated_resources or (),
         missing_values=_or_default(missing_values),
+        object_column=default(object_column, OBJECT_ID),
         event_id=EVENT_ID if EVENT_ID in present else None,
         timestamp_format=timestamp_format,
         timezone=timezone,
     )
     used = set(mapping.columns().values())
     mapping = replace(mapping, attributes={str(c): str(c) for c in table.columns
-                                           if c not in used and c not in CORE_COLUMNS})
+                                           if c not in used and c not in CORE_COLUMNS
+                                           and c != OBJECT_ID})
     mapped = map_table(table, mapping, source=source, fix_hint=fix_hint)
     events = validate_events(mapped.events, source=source)
     return EventLog.from_result(ReadResult(events=events, rejects=mapped.rejects,
