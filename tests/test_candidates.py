@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import math
 
 import pandas as pd
 import pytest
 
 from procmine import EventLog, InformationItem
-from procmine.analysis.candidates import candidates
+from procmine.analysis.candidates import candidates as find_candidates
 from procmine.analysis.costs import CHANGE_KINDS, Calendar, CostModel
 from procmine.analysis.handoffs import handoffs
 from procmine.analysis.projection import Move, project
@@ -30,6 +31,10 @@ COSTS = CostModel(
                       end="24:00"),
     wait_cap_hours=0.0,
 )
+
+
+# these hand-built logs hold a few orders: rank every candidate (support is tested on its own)
+candidates = functools.partial(find_candidates, min_share=0.0, min_events=0)
 
 
 def make_log(rows, items=ITEMS) -> EventLog:
@@ -332,8 +337,14 @@ def test_candidates_agree_with_the_projection_of_each_move(generated_log):
     c = candidates(log, costs=costs)
     assert len(c.table) >= 3
     assert set(c.table["kind"]) >= {"shared_data", "customer_self_service"}
-    for _, row in c.table.iterrows():
-        p = project(log, [_move(row)], costs=costs)
+    assert len(c.moves) == len(c.table)
+    for rank, (_, row) in enumerate(c.table.iterrows(), start=1):
+        move = c.move(rank)
+        assert (move.activity, move.kind) == (row["activity"], row["kind"])
+        # priced on its evidence: the move changes the evidence events only
+        assert row["step_events"] == row["events"] <= row["executions"]
+        assert (move.events is None) == (row["events"] == row["executions"])
+        p = project(log, [move], costs=costs)
         d = p.table.set_index("metric")["change"]
         assert row["handoffs_removed"] == p.handoffs_before.count - p.handoffs_after.count
         assert row["handoffs_removed"] == -d["department_handoffs"]
@@ -373,3 +384,54 @@ def test_move_that_creates_a_reentry_at_another_step():
     assert d["rework_cost"] == pytest.approx(30.0)
     assert d["reentries"] == 1 and d["discrepancies"] == 1
     assert row["annual_saving"] == pytest.approx(-d["total_cost_annual"])
+
+
+def _keyed_orders(n_orders: int, n_rekeyed: int, *, robot: bool = False):
+    """n orders: the customer orders on the web (address), Sales confirms; in the first
+    n_rekeyed orders Sales re-keys the address by hand (the evidence), in the others
+    Sales confirms without keying anything."""
+    rows = []
+    for i in range(n_orders):
+        day = f"2024-01-{1 + i % 28:02d}"
+        rows.append((f"o{i}", "Web order", f"{day} 09:00", None, "customer", True,
+                     f"Main {i}", None))
+        rows.append((f"o{i}", "Confirm order", f"{day} 10:00", "Sales", "internal", robot,
+                     f"Main {i}" if i < n_rekeyed else None, None))
+        rows.append((f"o{i}", "Pick", f"{day} 11:00", "Warehouse", "internal", False, None,
+                     None))
+    return make_log(rows)
+
+
+def test_a_candidate_is_priced_on_its_evidence_not_on_every_execution():
+    log = _keyed_orders(100, 30)
+    c = find_candidates(log, costs=COSTS, keywords=())
+    row = c.table.set_index("activity").loc["Confirm order"]
+    # 100 executions of the step, 30 re-key the customer's address: only those 30 count
+    assert row["executions"] == 100 and row["events"] == 30 and row["step_events"] == 30
+    assert row["labour_cost"] == pytest.approx(30 * 6.0)
+    assert row["evidence_kind"] == "values" and row["support"] == pytest.approx(0.30)
+    assert row["strength"] == "strong"
+    p = project(log, [c.move(1)], costs=COSTS)
+    assert p.events_changed == 30
+
+
+def test_below_the_minimum_support_is_weak_evidence_not_ranked():
+    log = _keyed_orders(300, 6)  # 6 events in 2% of the orders: < 20 events
+    c = find_candidates(log, costs=COSTS, keywords=())
+    assert c.table.empty
+    assert c.weak[["activity", "events", "strength"]].values.tolist() == [
+        ["Confirm order", 6, "weak"]]
+    # 1% of 300 orders is 3; at least 20 events: both are needed
+    ranked = find_candidates(log, costs=COSTS, keywords=(), min_events=5, min_share=0.01)
+    assert ranked.table["activity"].tolist() == ["Confirm order"] and ranked.weak.empty
+    assert find_candidates(log, costs=COSTS, keywords=(), min_events=5,
+                           min_share=0.05).table.empty
+    with pytest.raises(UsageError, match="min_share"):
+        find_candidates(log, min_share=2)
+
+
+def test_automated_steps_are_never_candidates_nor_labour():
+    log = _keyed_orders(100, 100, robot=True)  # a robot account confirms (declared)
+    c = find_candidates(log, costs=COSTS, keywords=())
+    assert "Confirm order" not in set(c.table["activity"]) | set(c.weak["activity"])
+    assert c.events.loc[c.events["activity"] == "Confirm order"].empty

@@ -5,7 +5,8 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Final
 
 import numpy as np
 import pandas as pd
@@ -46,13 +47,20 @@ DEFAULT_REQUEST_KEYWORDS: tuple[str, ...] = (
     r"\breturn request\b|\brequest\w*\b.*\breturn\b",
 )
 
+#: Minimum support of a ranked candidate: share of the log's orders, and events.
+MIN_SHARE: Final = 0.01
+MIN_EVENTS: Final = 20
+#: Support from which values or owner evidence is strong.
+STRONG_SHARE: Final = 0.05
+
 #: Share of an activity's executions that must directly follow a customer event
 #: for it to count as handling the customer's request.
 REQUEST_SHARE = 0.8
 
 TABLE_COLUMNS = (
-    "activity", "department", "kind", "item", "owner", "evidence", "events", "cases",
-    "step_events", "handoffs_removed", "median_wait_s", "labour_minutes", "discrepancies",
+    "activity", "department", "kind", "item", "owner", "evidence", "evidence_kind", "strength",
+    "events", "cases", "support", "executions", "step_events", "handoffs_removed",
+    "median_wait_s", "labour_minutes", "discrepancies",
     "labour_cost", "handoff_cost", "waiting_cost", "rework_cost", "current_cost",
     "current_cost_annual", "implementation_cost", "running_cost_annual", "annual_saving",
     "payback_months", "rationale",
@@ -77,23 +85,39 @@ class Candidates:
         :data:`TABLE_COLUMNS`, sorted by annual saving (descending), then
         activity, department, kind. Money in ``currency``; ``*_annual`` and
         ``annual_saving`` per year, the other costs over the log's period.
+    weak : pandas.DataFrame
+        Candidates below the minimum support (``min_share`` of the orders or
+        ``min_events`` events), same columns: listed as weak evidence, never ranked.
     events : pandas.DataFrame
         The evidence: one row per (candidate, event): ``activity, department,
         kind, event_id, case_id, item, evidence``.
+    moves : tuple of Move
+        The move of each ranked candidate (aligned with ``table``), limited to the
+        executions that carry its evidence: ``project(log, candidates)`` applies
+        exactly these.
     currency : str
     annual_factor : float
-        Multiplier from the log's period to a year (see :func:`annual_factor`).
+        Multiplier from the log's period to a year (:meth:`CostModel.annual_basis`).
     """
 
     table: pd.DataFrame
     events: pd.DataFrame
     currency: str
     annual_factor: float
+    weak: pd.DataFrame = field(default_factory=lambda: _empty_table())
+    moves: tuple[Move, ...] = ()
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
-        """Every table by name: ``table`` (ranked candidates) and ``events`` (the evidence)."""
-        return {"table": self.table, "events": self.events}
+        """Every table by name: ``table`` (ranked), ``weak`` (below the minimum support)
+        and ``events`` (the evidence)."""
+        return {"table": self.table, "weak": self.weak, "events": self.events}
+
+    def move(self, rank: int) -> Move:
+        """The move of the candidate ranked ``rank`` (1 = first), limited to its evidence."""
+        if not 1 <= rank <= len(self.moves):
+            raise UsageError(f"candidates: rank must be 1 to {len(self.moves)}, got {rank!r}")
+        return self.moves[rank - 1]
 
     def __len__(self) -> int:
         return len(self.table)
@@ -101,10 +125,11 @@ class Candidates:
     def __repr__(self) -> str:
         saving = float(self.table["annual_saving"].clip(lower=0).sum())
         return (f"Candidates({len(self.table)} candidates, annual saving up to "
-                f"{saving:,.0f} {self.currency})")
+                f"{saving:,.0f} {self.currency}; {len(self.weak)} on weak evidence)")
 
     def _repr_html_(self) -> str:
         shown = self.table.drop(columns=["rationale"])
+        weak = self.weak.drop(columns=["rationale"]).head(20)
         rationale = "".join(
             f"<li><strong>{html.escape(r.activity)}</strong> ({html.escape(str(r.department))}, "
             f"{html.escape(r.kind)}): {html.escape(r.rationale)}</li>"
@@ -113,7 +138,10 @@ class Candidates:
         return (
             f"<div class='procmine-candidates'><strong>{html.escape(repr(self))}</strong>"
             f"{shown.to_html(index=False, escape=True, float_format='{:,.1f}'.format)}"
-            f"<ul>{rationale}</ul></div>"
+            f"<ul>{rationale}</ul>"
+            f"<p>Weak evidence (below the minimum support, not ranked): {len(self.weak)}</p>"
+            f"{weak.to_html(index=False, escape=True, float_format='{:,.1f}'.format)}"
+            "</div>"
         )
 
 
@@ -123,6 +151,8 @@ def candidates(
     reentry: Reentry | None = None,
     costs: CostModel | None = None,
     keywords: Iterable[str] | None = None,
+    min_share: float = MIN_SHARE,
+    min_events: int = MIN_EVENTS,
 ) -> Candidates:
     """Find steps that could move to the information's owner, or disappear.
 
@@ -147,14 +177,27 @@ def candidates(
     4. Without item values, activities repeated by another department
        (``redo``) are ``shared_data`` candidates on the weaker signal.
 
-    Evidence per candidate: the events and orders that show it (``events``,
-    ``cases``), the median wait before those events and their discrepancies.
+    Automated events (system and robot accounts) and outside parties' events are
+    never evidence: an automated step is not moved to a customer, supplier or
+    carrier, and costs no labour.
 
-    What the move changes is measured the way
+    Evidence per candidate: the events and orders that show it (``events``,
+    ``cases``, ``support`` = cases / orders), its kind (``evidence_kind``:
+    ``values`` — re-keyed item values; ``owner`` — first entry of an outside
+    owner's information; ``redo`` — the step repeated by another department,
+    without values; ``request keyword`` or ``follows request`` — answering a
+    customer's request), its ``strength`` (``strong``: values or owner evidence
+    in at least 5% of the orders; ``moderate``: otherwise at or above the minimum
+    support; ``weak``: below it), the median wait before those events and their
+    discrepancies. Below the minimum support (``min_share`` of the orders or
+    ``min_events`` events) a candidate goes to :attr:`Candidates.weak`, not into
+    the ranked table.
+
+    **Priced on its evidence**: what the move changes is measured the way
     :func:`procmine.analysis.projection.project` measures it, by applying the
-    move on its own, ``project(log, [Move(activity, department, kind)])``, to
-    every manual internal event of the step (``step_events``; the evidence may
-    be a subset of them):
+    move on its own to the executions of the step that carry its evidence
+    (``step_events``; all ``executions`` of the step only when every one is
+    evidence), ``project(log, [candidates.move(rank)])``:
 
     - ``handoffs_removed``: department handoffs before minus after. This is
       the *net* change: for a step X between departments A and B, A→X→B
@@ -162,18 +205,22 @@ def candidates(
       keeps the step in its department (it is automated, not moved), so it
       removes none.
     - ``labour_minutes``, ``labour_cost``: the step's manual labour.
-    - ``handoff_cost`` (fixed cost of the handoffs removed) and
-      ``waiting_cost`` (the handoffs' waiting that disappears with the
-      projection's shifted timeline), both with
-      :meth:`CostModel.handoff_cost_of`.
+    - ``handoff_cost`` (coordination of the handoffs removed; system-to-system
+      handoffs cost none) and ``waiting_cost`` (the priced queue time that
+      disappears with the projection's shifted timeline: working time after the
+      planned date, capped; lead time is never credited), as the handoff table
+      prices them (:func:`procmine.analysis.handoffs.handoff_prices`).
     - ``rework_cost``: the discrepancy rework that disappears: the step's own
       re-entries stop (it is no longer keyed by hand), and where the owner now
       enters an item first, a later keying by the department may become a
       re-entry (then the figure can be negative).
 
     ``current_cost`` adds these up over the log's period,
-    ``current_cost_annual`` annualises it with :func:`annual_factor`;
-    ``implementation_cost`` is the one-off cost; ``running_cost_annual`` the
+    ``current_cost_annual`` annualises it (:meth:`CostModel.annual_basis`);
+    ``implementation_cost`` is the one-off cost of the candidate's kind of change
+    (the rule everywhere: each kind is implemented once, so a candidate tried on
+    its own carries its kind's full cost, and candidates of one kind made
+    together share it, as the joint projection charges it); ``running_cost_annual`` the
     kind's monthly running cost × 12 plus the residual share of the labour;
     ``annual_saving`` the difference and ``payback_months`` the
     implementation cost over the monthly saving (``inf`` when it never pays
@@ -191,6 +238,10 @@ def candidates(
         Regular expressions (case-insensitive) for request-handling activity
         names; default :data:`DEFAULT_REQUEST_KEYWORDS`. Pass ``()`` to use
         the evidence of the log only.
+    min_share, min_events : keyword-only
+        Minimum support to be ranked: the share of the log's orders with
+        evidence (default 0.01) and the evidence events (default 20);
+        ``procmine report --min-support 0.01,20``.
 
     Returns
     -------
@@ -214,10 +265,15 @@ def candidates(
     ...     "party": ["supplier", "internal", "internal"],
     ...     "delivery_date": ["2024-01-03", "03.01.2024", None],
     ... })
-    >>> log = EventLog.from_frame(f, items=[InformationItem("delivery_date", "supplier")])
-    >>> c = candidates(log)
+    >>> log = EventLog.from_frame(f, items=[InformationItem("delivery_date", "supplier",
+    ...                                                       type="date")])
+    >>> c = candidates(log, min_events=1)
     >>> c.table[["activity", "department", "kind", "events", "handoffs_removed"]].values.tolist()
     [['Enter confirmation', 'Purchasing', 'supplier_portal_edi', 1, 1]]
+    >>> c.table[["evidence_kind", "strength"]].values.tolist()
+    [['values', 'strong']]
+    >>> len(candidates(log).table), len(candidates(log).weak)  # 1 event < 20: weak evidence
+    (0, 1)
 
     Moving the order entry to the customer removes no handoff here: Sales→Credit
     becomes customer→Credit (at department level the customer is an actor too):
@@ -232,12 +288,16 @@ def candidates(
     ...     "requested_date": ["2024-02-01", "01.02.2024", None],
     ... })
     >>> log = EventLog.from_frame(f, items=[InformationItem("requested_date", "customer")])
-    >>> c = candidates(log, keywords=())
+    >>> c = candidates(log, keywords=(), min_events=1)
     >>> t = c.table.set_index("activity")
     >>> t.loc[["Enter order", "Enter credit limit"], ["kind", "handoffs_removed"]].values.tolist()
     [['customer_self_service', 0], ['shared_data', 0]]
     """
     log = require_log(log, where="candidates")
+    if not 0.0 <= float(min_share) <= 1.0:
+        raise UsageError(f"candidates: min_share must be between 0 and 1, got {min_share!r}")
+    if int(min_events) < 0:
+        raise UsageError(f"candidates: min_events must be 0 or more, got {min_events!r}")
     costs = costs if costs is not None else CostModel.default()
     patterns = _compile(DEFAULT_REQUEST_KEYWORDS if keywords is None else keywords)
     factor = costs.annual_factor(log)
@@ -247,9 +307,18 @@ def candidates(
         found = reentry
     evidence = _evidence(log, found, patterns)
     rows = reentry_before(log, costs, found) if log.has_item_values else None
-    table = _table(log, evidence, rows, costs, factor)
-    return Candidates(table=table, events=evidence.drop(columns="_pos"), currency=costs.currency,
-                      annual_factor=factor)
+    table, moves = _table(log, evidence, rows, costs, factor)
+    supported = ((table["cases"] >= min_share * log.n_cases)
+                 & (table["events"] >= int(min_events))).to_numpy(dtype=bool)
+    table["strength"] = np.where(
+        ~supported, "weak",
+        np.where(table["evidence_kind"].str.contains("values|owner")
+                 & (table["support"] >= STRONG_SHARE), "strong", "moderate"))
+    ranked = table.loc[supported].reset_index(drop=True)
+    weak = table.loc[~supported].reset_index(drop=True)
+    kept = tuple(m for m, ok in zip(moves, supported, strict=True) if ok)
+    return Candidates(table=ranked, events=evidence.drop(columns="_pos"), currency=costs.currency,
+                      annual_factor=factor, weak=weak, moves=kept)
 
 
 _reentry = reentry
@@ -396,10 +465,17 @@ def _requests(log: EventLog, internal: pd.Series, patterns: list[re.Pattern[str]
 
 
 # -- table ------------------------------------------------------------------------------
+_EVIDENCE_KIND = {
+    "re-entry": "values", "keys the owner's information": "owner",
+    "redo (weaker signal)": "redo", "request keyword": "request keyword",
+    "follows customer request": "follows request",
+}
+
+
 def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: CostModel,
-           factor: float) -> pd.DataFrame:
+           factor: float) -> tuple[pd.DataFrame, list[Move]]:
     if ev.empty:
-        return _empty_table()
+        return _empty_table(), []
     events = log.events
     owners = {i.name: i.owner for i in log.items}
     micros = events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
@@ -410,7 +486,16 @@ def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: C
     wait[1:] = np.where(same[1:], (micros[1:] - micros[:-1]) / 1e6, np.nan)
     keys = ["activity", "department", "kind"]
     groups = list(ev.groupby(keys, sort=True, dropna=False))
-    moves = [Move(a, None if pd.isna(d) else d, k) for (a, d, k), _ in groups]
+    # executions of each step: its manual internal events (what a move could change)
+    labour = costs.labour_mask(events)
+    executions = (events.loc[labour].groupby([ACTIVITY, DEPARTMENT], dropna=False).size()
+                  .to_dict())
+    moves = []
+    for (a, d, k), group in groups:
+        dept = None if pd.isna(d) else d
+        ids = frozenset(group["event_id"].tolist())
+        every = len(ids) >= _executions(executions, a, dept)
+        moves.append(Move(a, dept, k, events=None if every else ids))
     # what each move changes on its own, measured as the projection measures it
     effects = move_effects(log, moves, costs=costs, found=found)
     rows = []
@@ -441,7 +526,12 @@ def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: C
             "activity": activity, "department": dept, "kind": kind,
             "item": ", ".join(items) if items else None, "owner": owner,
             "evidence": ", ".join(sorted(set(group["evidence"]))),
+            "evidence_kind": ", ".join(sorted({_EVIDENCE_KIND.get(e, e)
+                                               for e in group["evidence"]})),
+            "strength": "",
             "events": len(pos), "cases": int(pd.unique(case[pos]).size),
+            "support": pd.unique(case[pos]).size / max(log.n_cases, 1),
+            "executions": int(_executions(executions, activity, dept)),
             "step_events": int(effect.step_events),
             "handoffs_removed": handoffs_removed,
             "median_wait_s": float(np.median(waits)) if len(waits) else np.nan,
@@ -455,18 +545,30 @@ def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: C
     table = pd.DataFrame(rows)
     table["rationale"] = [_rationale(r, log.n_cases, costs.currency)
                           for r in table.itertuples(index=False)]
-    table = table.sort_values(
+    order = table.sort_values(
         ["annual_saving", "activity", "department", "kind"],
         ascending=[False, True, True, True], kind="stable", na_position="last",
-    ).reset_index(drop=True)
-    for column in ("activity", "department", "kind", "item", "owner", "evidence", "rationale"):
+    ).index.to_numpy()
+    table = table.loc[order].reset_index(drop=True)
+    moves = [moves[i] for i in order]
+    for column in ("activity", "department", "kind", "item", "owner", "evidence",
+                   "evidence_kind", "strength", "rationale"):
         table[column] = table[column].astype("str")
-    return table[list(TABLE_COLUMNS)]
+    return table[list(TABLE_COLUMNS)], moves
+
+
+def _executions(counts: dict, activity: str, department: str | None) -> int:
+    for (a, d), n in counts.items():
+        if a == activity and ((d is None or (isinstance(d, float) and np.isnan(d)))
+                              if department is None else d == department):
+            return int(n)
+    return 0
 
 
 def _empty_table() -> pd.DataFrame:
-    ints = ("events", "cases", "step_events", "handoffs_removed", "discrepancies")
-    text = ("activity", "department", "kind", "item", "owner", "evidence", "rationale")
+    ints = ("events", "cases", "executions", "step_events", "handoffs_removed", "discrepancies")
+    text = ("activity", "department", "kind", "item", "owner", "evidence", "evidence_kind",
+            "strength", "rationale")
     return pd.DataFrame({
         c: pd.Series([], dtype="str" if c in text else ("int64" if c in ints else "float64"))
         for c in TABLE_COLUMNS

@@ -19,7 +19,7 @@ by its own projection), so a candidate's figures are exactly the projection's.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -64,7 +64,9 @@ __all__ = [
 class Move:
     """One change to apply: a step (activity by department) and the kind of change.
 
-    ``department=None`` matches events without a department.
+    ``department=None`` matches events without a department. ``events`` (event
+    ids), when given, limits the change to those executions of the step: a
+    candidate moves only the executions that carry its evidence.
 
     Examples
     --------
@@ -80,6 +82,7 @@ supplier_portal_edi, carrier_api, shared_data; got 'teleport'
     activity: str
     department: str | None
     kind: str
+    events: frozenset[str] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.kind not in CHANGE_KINDS:
@@ -104,6 +107,9 @@ def as_moves(moves: object) -> list[Move]:
     """
     if isinstance(moves, Move):
         return [moves]
+    own = getattr(moves, "moves", None)  # Candidates: the moves with their evidence
+    if isinstance(own, tuple) and all(isinstance(m, Move) for m in own):
+        return list(own)
     table = getattr(moves, "table", None)
     if isinstance(table, pd.DataFrame):
         moves = table
@@ -218,7 +224,10 @@ class MoveFrame:
             dept_match = department.isna().to_numpy()
         else:
             dept_match = (department == move.department).fillna(False).to_numpy(dtype=bool)
-        return self.internal_manual & (self.activity == move.activity) & dept_match
+        hit = self.internal_manual & (self.activity == move.activity) & dept_match
+        if move.events is not None:
+            hit &= self.events[EVENT_ID].isin(move.events).to_numpy(dtype=bool)
+        return hit
 
     def check(self, moves: Sequence[Move]) -> None:
         """Raise :class:`UsageError` for a move whose activity or department the log lacks.
