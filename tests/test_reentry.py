@@ -314,3 +314,39 @@ def test_input_is_not_modified_and_repr():
     pd.testing.assert_frame_equal(log.events, before)
     assert "2 re-entries" in repr(r)
     assert "Shipping" in r._repr_html_()
+
+
+def _packages(with_objects: bool):
+    rows = [
+        ("o1", "Carrier scan", "2024-01-01 09:00", None, "carrier", True, "P1", "T-1"),
+        ("o1", "Carrier scan", "2024-01-01 09:05", None, "carrier", True, "P2", "T-2"),
+        ("o1", "Register hand-over", "2024-01-01 10:00", "Shipping", "internal", False, "P1",
+         "T-1"),
+        ("o1", "Register hand-over", "2024-01-01 10:05", "Shipping", "internal", False, "P2",
+         "T-2"),
+    ]
+    frame = pd.DataFrame(rows, columns=["case_id", "activity", "timestamp", "department",
+                                        "party", "automated", "object_id", "tracking"])
+    if not with_objects:
+        frame = frame.drop(columns="object_id")
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
+    return EventLog.from_frame(frame, name="p",
+                               items=[InformationItem("tracking", "carrier", type="code")])
+
+
+def test_another_sub_object_is_neither_reentry_nor_discrepancy():
+    # with packages: Shipping re-keys each package's own tracking number (2 redundant)
+    r = reentry(_packages(True), costs=COSTS)
+    assert r.events[["value", "same_value"]].values.tolist() == [["T-1", True], ["T-2", True]]
+    # without them, Shipping's second keying is compared with package 1's number: a
+    # false discrepancy (the carrier's own second scan is the same actor: no re-entry)
+    r = reentry(_packages(False), costs=COSTS)
+    assert r.events[["value", "same_value"]].values.tolist() == [["T-1", True], ["T-2", False]]
+
+
+def test_redo_counts_within_a_sub_object_only():
+    log = _packages(True)
+    bare = log.with_events(log.events.drop(columns="tracking"))
+    bare = EventLog(events=bare.events, name="p")
+    # no item values: redo; each package's step is done once by each actor: no redo
+    assert reentry(bare, costs=COSTS).events.empty

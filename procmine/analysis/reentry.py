@@ -22,6 +22,7 @@ from procmine.schema import (
     CASE_ID,
     DEPARTMENT,
     EVENT_ID,
+    OBJECT_ID,
     PARTY,
     TIMESTAMP,
 )
@@ -421,6 +422,7 @@ def _value_reentries(log: EventLog, actor: pd.Series, keys_by_item: dict[str, pd
                      ) -> pd.DataFrame:
     events = log.events
     case_codes = pd.factorize(events[CASE_ID])[0]
+    groups = _object_groups(events, case_codes)
     actor_codes = pd.factorize(actor)[0]  # -1 for missing
     manual = _manual(events)
     internal = (events[PARTY].astype("str") == "internal").to_numpy()
@@ -430,12 +432,14 @@ def _value_reentries(log: EventLog, actor: pd.Series, keys_by_item: dict[str, pd
         pos = np.flatnonzero(mask)
         if len(pos) < 2:
             continue
-        hit, first = _group_reentries(case_codes[pos], actor_codes[pos], manual[pos])
+        # within one order and one sub-object, in log order (a stable sort by group)
+        pos = pos[np.argsort(groups[pos], kind="stable")]
+        hit, first = _group_reentries(groups[pos], actor_codes[pos], manual[pos])
         if not hit.any():
             continue
         at = pos[hit]
         first_at = pos[first[hit]]
-        inside = pd.Series(internal[pos]).groupby(case_codes[pos], sort=False).cummax()
+        inside = pd.Series(internal[pos]).groupby(groups[pos], sort=False).cummax()
         internal_before = inside.shift(1, fill_value=False).to_numpy(dtype=bool)[hit]
         raw = events[name]
         raw_text = raw.take(np.concatenate([first_at, at]))
@@ -482,13 +486,24 @@ def _value_reentries(log: EventLog, actor: pd.Series, keys_by_item: dict[str, pd
     return _finish_events([frame], events)
 
 
+def _object_groups(events: pd.DataFrame, case_codes: np.ndarray) -> np.ndarray:
+    """Group code per event: its order and its sub-object (``object_id``; missing: the
+    order itself). Entries for another sub-object (a second package's tracking number)
+    are never compared: doing a step for another sub-object is not re-entry."""
+    if OBJECT_ID not in events.columns or not events[OBJECT_ID].notna().any():
+        return np.asarray(case_codes, dtype=np.int64)
+    objects = pd.factorize(events[OBJECT_ID].astype("str").fillna(""))[0].astype(np.int64)
+    return pd.factorize(case_codes.astype(np.int64) * (int(objects.max()) + 1) + objects,
+                        sort=True)[0].astype(np.int64)
+
+
 def _redo_reentries(events: pd.DataFrame, actor: pd.Series) -> pd.DataFrame:
     actor_codes = pd.factorize(actor)[0]
     keep = np.flatnonzero(actor_codes >= 0)
     if len(keep) < 2:
         return _finish_events([], events)
     sub = events.iloc[keep]
-    case_codes = pd.factorize(sub[CASE_ID])[0]
+    case_codes = _object_groups(sub, pd.factorize(sub[CASE_ID])[0])
     act_codes = pd.factorize(sub[ACTIVITY])[0]
     # group = (case, activity); order rows by group, stable in time order
     order = np.lexsort((np.arange(len(sub)), act_codes, case_codes))
