@@ -210,3 +210,66 @@ def test_partial_periods_and_open_orders():
     # days: the log covers each of its days (from the first to the last), none is partial
     assert not k.daily["partial"].any()
     assert list(k.weekly.columns) == list(KPI_COLUMNS)
+
+
+def test_touchless_after_order_entry():
+    o = kpis(_log(), open_days=7).orders.set_index("case_id")
+    # o1's only manual touch is the order entry itself (picking is exempt): touchless after
+    # entry, not strictly touchless; o3 has rework, o4 a manual return: neither
+    assert o["touchless"].tolist() == [0, 1, 0, 0, 1, 1]
+    assert o["touchless_after_entry"].tolist() == [1, 1, 0, 0, 1, 1]
+    w = kpis(_log(), open_days=7).weekly
+    _nan_equal(w["touchless_after_entry_rate"].tolist(), [2 / 3, 2 / 3])
+
+
+def test_customer_kept_informed_after_each_key_step():
+    rows = [
+        # k1: accepted, confirmed; shipped, notified; invoiced, invoice sent: kept informed
+        ("k1", "Check credit", "2024-01-01 09:00", "Credit", True, "internal"),
+        ("k1", "Send order confirmation", "2024-01-01 09:05", "Sales", True, "internal"),
+        ("k1", "Register carrier hand-over", "2024-01-02 09:00", "Shipping", False, "internal"),
+        ("k1", "Send shipping notification", "2024-01-02 09:05", "Shipping", True, "internal"),
+        ("k1", "Create invoice", "2024-01-03 09:00", "Billing", True, "internal"),
+        ("k1", "Send invoice", "2024-01-03 09:01", "Billing", True, "internal"),
+        # k2: shipped without a notification: not kept informed
+        ("k2", "Check credit", "2024-01-01 10:00", "Credit", True, "internal"),
+        ("k2", "Send order confirmation", "2024-01-01 10:05", "Sales", True, "internal"),
+        ("k2", "Register carrier hand-over", "2024-01-02 10:00", "Shipping", False, "internal"),
+        # k3: the confirmation came before the step it should confirm: not kept informed
+        ("k3", "Send order confirmation", "2024-01-01 11:00", "Sales", True, "internal"),
+        ("k3", "Check credit", "2024-01-01 11:05", "Credit", True, "internal"),
+        # k4: no key step at all: not counted
+        ("k4", "Enter order", "2024-01-01 12:00", "Sales", False, "internal"),
+    ]
+    k = kpis(_log(rows), open_days=30)
+    informed = k.orders.set_index("case_id")["kept_informed"]
+    assert informed.tolist()[:3] == [1.0, 0.0, 0.0] and np.isnan(informed["k4"])
+    assert k.weekly["kept_informed_rate"].tolist() == [pytest.approx(1 / 3)]
+
+
+def test_a_bare_payment_activity_is_a_payment():
+    rows = [("p1", "Enter order", "2024-01-01 09:00", "Sales", True, "internal"),
+            ("p1", "Payment", "2024-01-03 09:00", "Billing", True, "internal"),
+            ("p1", "Payment reminder", "2024-01-02 09:00", "Billing", True, "internal")]
+    o = kpis(_log(rows)).orders
+    assert o["order_to_cash_s"].tolist() == [48 * 3600]
+
+
+def test_time_outliers_stay_out_of_the_kpi_periods():
+    rows = [*ROWS, ("o7", "Enter order", "1948-03-01 09:00", "Sales", True, "internal")]
+    k = kpis(_log(rows), open_days=7)
+    assert k.orders.set_index("case_id").loc["o7", "outlier"]
+    # the weekly table still covers the two weeks of 2024, not 76 years
+    assert k.weekly["period"].tolist() == list(pd.to_datetime(["2024-01-01", "2024-01-08"],
+                                                              utc=True))
+    assert k.weekly["orders_started"].sum() == 6
+    assert any("far outside the bulk" in note for note in k.notes)
+
+
+def test_weeks_whose_orders_are_mostly_open_are_right_censored():
+    # o5 (the only order of its day, still open with open_days=14) is 1 of 3 in week 2
+    w = kpis(_log(), open_days=14).weekly
+    assert w["orders_open"].tolist() == [0, 1] and w["censored"].tolist() == [False, False]
+    d = kpis(_log(), open_days=14).daily.set_index("period")
+    assert bool(d.loc[pd.Timestamp("2024-01-09", tz="UTC"), "censored"])
+    assert not d["censored"].drop(pd.Timestamp("2024-01-09", tz="UTC")).any()

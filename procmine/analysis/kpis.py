@@ -44,6 +44,7 @@ from procmine.errors import UsageError
 from procmine.log._require import require_log
 from procmine.log.actors import actor_codes, handoff_positions
 from procmine.log.eventlog import EventLog
+from procmine.log.outliers import time_outliers
 from procmine.schema import ACTIVITY, AUTOMATED, CASE_ID, DEPARTMENT, PARTY, TIMESTAMP
 
 __all__ = [
@@ -63,6 +64,20 @@ __all__ = [
 PAYMENT_PATTERN: Final = (
     r"(?i)\bpayment\s+(?:received|receipt|posted|booked|cleared|captured)\b"
     r"|\b(?:receive|record|post|book)\w*\s+(?:\w+\s+)?payment\b|\bpaid\b|^\s*pay\b"
+    r"|^\s*(?:incoming\s+)?payments?\s*$"
+)
+#: Key steps an order's customer expects to hear about, and the customer-facing
+#: confirmation that tells them (regular expressions on activity names): the order
+#: accepted, shipped, invoiced. Override with ``kpis(kept_informed=...)``.
+KEPT_INFORMED: Final = (
+    ("accepted", r"(?i)\b(?:check\s+credit|credit\s+check\w*|accept\w*|approv\w*|"
+                 r"release\s+(?:credit|order))\b",
+     r"(?i)\border\s+confirmation\b|\bconfirm\w*\s+(?:the\s+)?order\s+to\b"),
+    ("shipped", r"(?i)\b(?:ship(?:ped)?|dispatch\w*|hand[- ]?over|send\s+package)\b",
+     r"(?i)\b(?:shipping|shipment|dispatch|delivery)\s+(?:notification|notice|advice|"
+     r"confirmation)\b|\bsend\w*\s+tracking\b"),
+    ("invoiced", r"(?i)\b(?:create|post|issue)\w*\s+invoice\b|\binvoice\s+(?:created|posted)\b",
+     r"(?i)\bsend\w*\s+invoice\b|\binvoice\s+sent\b|\be-?mail\w*\s+invoice\b"),
 )
 #: A return of goods by the customer.
 RETURN_PATTERN: Final = r"(?i)\breturn"
@@ -71,16 +86,21 @@ CANCEL_PATTERN: Final = r"(?i)\bcancel"
 #: Departments whose manual events are physical handling of goods, not a touch of the order.
 TOUCH_EXEMPT_DEPARTMENTS: Final = ("Warehouse", "Shipping")
 
+#: A period whose orders are more than this share still open is right-censored.
+CENSORED_SHARE: Final = 0.5
+
 #: Columns of :attr:`Kpis.orders`, one row per order.
 ORDER_COLUMNS: Final = (
     "case_id", "start", "end", "cycle_time_s", "order_to_cash_s", "rework", "manual_touches",
-    "touchless", "handoffs", "returned", "ended", "open", "abandoned",
+    "touchless", "touchless_after_entry", "handoffs", "returned", "ended", "open", "abandoned",
+    "kept_informed", "outlier",
 )
 #: Columns of :attr:`Kpis.daily` and :attr:`Kpis.weekly`, one row per period.
 KPI_COLUMNS: Final = (
     "period", "orders_started", "cycle_time_median_s", "cycle_time_p90_s", "orders_paid",
-    "order_to_cash_median_s", "order_to_cash_p90_s", "touchless_rate", "handoffs_per_order",
-    "return_rate", "orders_abandoned", "abandoned_rate", "orders_open", "partial",
+    "order_to_cash_median_s", "order_to_cash_p90_s", "touchless_rate",
+    "touchless_after_entry_rate", "handoffs_per_order", "return_rate", "orders_abandoned",
+    "abandoned_rate", "kept_informed_rate", "orders_open", "partial", "censored",
 )
 
 Freq = Literal["D", "W"]
@@ -161,6 +181,7 @@ def kpis(
     terminal_share: float = 0.05,
     open_days: float = 14.0,
     exempt_departments: Collection[str] | None = None,
+    kept_informed: Collection[tuple[str, str, str]] | None = None,
 ) -> Kpis:
     """Compute the order KPIs of a log, per order, per day and per week.
 
@@ -183,6 +204,9 @@ def kpis(
         Departments whose manual events do not break touchlessness (default
         :data:`TOUCH_EXEMPT_DEPARTMENTS`); when given, each must be a department
         of the log.
+    kept_informed : collection of (name, step pattern, confirmation pattern), optional
+        The key steps and the customer-facing confirmation each needs (default
+        :data:`KEPT_INFORMED`: accepted, shipped, invoiced).
 
     Returns
     -------
@@ -278,6 +302,14 @@ def kpis(
         unknown = int((automated.isna().to_numpy() & internal & ~exempt).sum())
         if unknown:
             notes.append(f"{unknown} internal events have no automated flag; counted as manual.")
+    if n and not automated.isna().all():
+        # touchless after order entry: no manual touch after the event that created the order
+        after_entry = is_manual.copy()
+        after_entry[first] = False
+        touchless_after = ((np.bincount(case_codes[after_entry], minlength=n_cases) == 0)
+                           & ~rework).astype(float)
+    else:
+        touchless_after = np.full(n_cases, np.nan)
 
     # handoffs per order (department level, the one handoff counter)
     if log.has_departments:
@@ -320,6 +352,15 @@ def kpis(
     is_open = ~ended & (log_end - end <= open_days * 24 * hours)
     abandoned = ~ended & ~is_open
 
+    informed = _kept_informed(activity_names, activity_codes, case_codes, n_cases,
+                              KEPT_INFORMED if kept_informed is None else kept_informed, notes)
+    outlier_event = time_outliers(events) if n else np.zeros(0, dtype=bool)
+    outlier = np.bincount(case_codes[outlier_event], minlength=n_cases) > 0
+    if outlier.any():
+        notes.append(
+            f"{int(outlier.sum()):,} order(s) have events far outside the bulk of the log in "
+            "time (procmine.log.outliers); they are left out of the daily and weekly KPIs.")
+
     orders = pd.DataFrame({
         "case_id": pd.Series(np.asarray(case_names, dtype=object), dtype="str"),
         "start": events[TIMESTAMP].take(first).reset_index(drop=True),
@@ -329,16 +370,21 @@ def kpis(
         "rework": rework,
         "manual_touches": manual,
         "touchless": touchless,
+        "touchless_after_entry": touchless_after,
         "handoffs": per_order,
         "returned": returned,
         "ended": ended,
         "open": is_open,
         "abandoned": abandoned,
+        "kept_informed": informed,
+        "outlier": outlier,
     })
-    span = (events[TIMESTAMP].min(), events[TIMESTAMP].max()) if n else None
+    bulk = events.loc[~outlier_event, TIMESTAMP]
+    span = (bulk.min(), bulk.max()) if len(bulk) else None
+    in_bulk = orders.loc[~outlier]
     return Kpis(
-        daily=_per_period(orders, "D", span=span),
-        weekly=_per_period(orders, "W", span=span),
+        daily=_per_period(in_bulk, "D", span=span),
+        weekly=_per_period(in_bulk, "W", span=span),
         orders=orders,
         terminal=tuple(sorted(activity_names[is_terminal].tolist())),
         notes=tuple(notes),
@@ -362,7 +408,7 @@ def _per_period(orders: pd.DataFrame, freq: Freq, *,
         frame["period"] = pd.Series([], dtype="datetime64[us, UTC]")
         return frame.astype({"orders_started": "int64", "orders_paid": "int64",
                              "orders_abandoned": "int64", "orders_open": "int64",
-                             "partial": "bool"})
+                             "partial": "bool", "censored": "bool"})
     grouped = orders.assign(period=day).groupby("period", sort=True)
     quantiles = grouped[["cycle_time_s", "order_to_cash_s"]].quantile([0.5, 0.9]).unstack()
     table = pd.DataFrame({
@@ -373,6 +419,8 @@ def _per_period(orders: pd.DataFrame, freq: Freq, *,
         "order_to_cash_median_s": quantiles[("order_to_cash_s", 0.5)],
         "order_to_cash_p90_s": quantiles[("order_to_cash_s", 0.9)],
         "touchless_rate": grouped["touchless"].mean(),
+        "touchless_after_entry_rate": grouped["touchless_after_entry"].mean(),
+        "kept_informed_rate": grouped["kept_informed"].mean(),
         "handoffs_per_order": grouped["handoffs"].mean(),
         "return_rate": grouped["returned"].mean(),
         "orders_abandoned": grouped["abandoned"].sum(),
@@ -390,6 +438,48 @@ def _per_period(orders: pd.DataFrame, freq: Freq, *,
     table["partial"] = (full < first_day) | (full + step > last_day + pd.Timedelta(days=1))
     started = table["orders_started"].replace(0, np.nan)
     table["abandoned_rate"] = table["orders_abandoned"] / started
+    # right-censored: most of the period's orders are still running at the end of the
+    # log, so its cycle times are not final (a fall there is not an improvement)
+    table["censored"] = (table["orders_open"] / started > CENSORED_SHARE).fillna(False)
     table = table.reset_index()
     table["period"] = table["period"].astype("datetime64[us, UTC]")
     return table[list(KPI_COLUMNS)]
+
+
+def _kept_informed(names: np.ndarray, codes: np.ndarray, case_codes: np.ndarray, n_cases: int,
+                   steps: Collection[tuple[str, str, str]], notes: list[str]) -> np.ndarray:
+    """Per order: 1.0 when a confirmation follows each key step it has, 0.0 when one is
+    missing, NaN when it has none of the key steps."""
+    n = len(codes)
+    have = np.zeros(n_cases, dtype=bool)
+    missed = np.zeros(n_cases, dtype=bool)
+    if n == 0:
+        return np.full(n_cases, np.nan)
+    position = np.arange(n)
+    found_any = False
+    for spec in steps:
+        try:
+            name, step_pattern, confirm_pattern = spec
+        except (TypeError, ValueError):
+            raise UsageError(
+                f"kept_informed= expects (name, step pattern, confirmation pattern) triples, "
+                f"got {spec!r}") from None
+        is_step = _matches(names, step_pattern, option=f"kept_informed {name} step")[codes]
+        is_confirm = _matches(names, confirm_pattern,
+                              option=f"kept_informed {name} confirmation")[codes]
+        if not is_step.any():
+            continue
+        found_any = True
+        # the order's last key step of this kind must be followed by a confirmation
+        last_step = np.full(n_cases, -1, dtype=np.int64)
+        np.maximum.at(last_step, case_codes[is_step], position[is_step])
+        last_confirm = np.full(n_cases, -1, dtype=np.int64)
+        np.maximum.at(last_confirm, case_codes[is_confirm], position[is_confirm])
+        has = last_step >= 0
+        have |= has
+        missed |= has & (last_confirm < last_step)
+    if not found_any:
+        notes.append("customer kept informed not computable: no activity matches a key step "
+                     "(order accepted, shipped, invoiced); pass kept_informed=.")
+        return np.full(n_cases, np.nan)
+    return np.where(have, (~missed).astype(float), np.nan)
