@@ -235,13 +235,14 @@ def rework(
     ...     "activity": ["Pick", "Pick", "Change date", "Pick", "Pick"],
     ...     "timestamp": pd.to_datetime([1, 2, 3, 4, 1], unit="h", utc=True),
     ...     "department": ["Warehouse", "Warehouse", "Sales", "Shipping", "Warehouse"]})
-    >>> r = rework(EventLog.from_frame(f))
+    >>> flat = CostModel(department_rates={}, default_rate=60.0, default_minutes=6.0)
+    >>> r = rework(EventLog.from_frame(f), costs=flat)
     >>> r.events[["activity", "level_value", "kind"]].values.tolist()
     [['Pick', 'Warehouse', 'repeat'], ['Change date', 'Sales', 'change'], \
 ['Pick', 'Shipping', 'redo']]
-    >>> r.table[["activity", "kind", "events", "cases", "share_of_orders"]].values.tolist()
-    [['Change date', 'change', 1, 1, 0.5], ['Pick', 'redo', 1, 1, 0.5], \
-['Pick', 'repeat', 1, 1, 0.5]]
+    >>> r.table[["activity", "kind", "events", "share_of_orders", "labour_cost"]].values.tolist()
+    [['Change date', 'change', 1, 0.5, 6.0], ['Pick', 'redo', 1, 0.5, 6.0], \
+['Pick', 'repeat', 1, 0.5, 6.0]]
     """
     log = require_log(log, where="rework")
     check_choice(level, LEVELS, option="level")
