@@ -167,6 +167,7 @@ def _erp(sim: Simulation, start_s: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         "Activity": ev["activity"].to_numpy(object),
         "ChangedAt": _format_times(ev["printed"].to_numpy(), "YYYY-MM-DDThh:mm:ssZ"),
         "User": ev["resource"].to_numpy(object),
+        "UserType": np.where(ev["automated"].to_numpy(bool), "Robot", "Human").astype(object),
         "Department": _opt(ev["department"]),
         "PartyType": ev["party"].to_numpy(object),
         "Channel": ev["channel"].to_numpy(object),
@@ -189,7 +190,9 @@ def _wms(sim: Simulation, start_s: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         "EventType": ev["activity"].to_numpy(object),
         "EventTime": _format_times(ev["printed"].to_numpy(), "DD/MM/YYYY hh:mm"),
         "UserId": ev["resource"].to_numpy(object),
+        "Department": _opt(ev["department"]),
         "ActorType": ev["party"].to_numpy(object),
+        "PackageNo": _opt(ev["package"]),
         "ItemNo": _opt(ev["item_no"]),
         "Qty": np.where(qty.isna(), None, qty.astype("str").to_numpy(object)),
         "TrackingNo": _opt(ev["tracking_number"]),
@@ -250,6 +253,12 @@ def _victims(meta: pd.DataFrame, activities: tuple[str, ...], count: int,
     return np.sort(rng.choice(pool, size=min(count, len(pool)), replace=False))
 
 
+def _mask(n: int, rows: np.ndarray) -> np.ndarray:
+    mask = np.zeros(n, dtype=bool)
+    mask[rows] = True
+    return mask
+
+
 def _inject(source: str, raw: pd.DataFrame, meta: pd.DataFrame, rng: np.random.Generator,
             next_picklist: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Corrupt or add a few rows (about 0.2 % of the rows of extracts with 100+ rows).
@@ -258,6 +267,8 @@ def _inject(source: str, raw: pd.DataFrame, meta: pd.DataFrame, rng: np.random.G
     """
     raw, meta = raw.copy(), meta.copy()
     meta["reject"] = ""
+    meta["placeholder"] = ""
+    meta["outlier"] = False
     n = len(raw)
     taken = np.zeros(n, dtype=bool)
     position = np.arange(n, dtype=float)
@@ -272,6 +283,16 @@ def _inject(source: str, raw: pd.DataFrame, meta: pd.DataFrame, rng: np.random.G
         extra_meta.append(meta.iloc[dup].assign(reject="duplicate event"))
         position_extra.append(dup + 0.5)
 
+    def placeholders(activities: tuple[str, ...]) -> None:
+        # an unset org unit written as a placeholder (SAP's "Empty"): read as missing
+        for value, rate in (("Empty", 0.012), ("N/A", 0.003)):
+            rows = _victims(meta, activities, _share(n, rate), rng,
+                            taken | meta["department"].isna().to_numpy())
+            raw.loc[rows, "Department"] = value
+            meta.loc[rows, "department"] = None
+            meta.loc[rows, "placeholder"] = value
+            taken[rows] = True
+
     if source == "erp":
         bad = _victims(meta, ("Send order confirmation", "Check credit"),
                        _share(n, 0.001), rng, taken)
@@ -281,6 +302,25 @@ def _inject(source: str, raw: pd.DataFrame, meta: pd.DataFrame, rng: np.random.G
         empty = _victims(meta, ("Send order confirmation",), _share(n, 0.0007), rng, taken)
         raw.loc[empty, "Activity"] = None
         meta.loc[empty, "reject"] = "missing activity"
+        taken[empty] = True
+        # time outliers that still load: the credit robot's clock reset to the epoch, and
+        # a year typed as 2099
+        if n >= 100:
+            reset = _victims(meta, ("Check credit",), 2, rng, taken)
+            offset = rng.integers(60, 3600, len(reset))
+            raw.loc[reset, "ChangedAt"] = _format_times(offset, "YYYY-MM-DDThh:mm:ssZ")
+            meta.loc[reset, "utc"] = offset
+            typo = _victims(meta, ("Answer order status enquiry",), 1, rng, taken | _mask(n, reset))
+            stamp = raw.loc[typo, "ChangedAt"].astype("str")
+            raw.loc[typo, "ChangedAt"] = ("2099" + stamp.str.slice(4)).to_numpy()
+            meta.loc[typo, "utc"] = (pd.to_datetime(raw.loc[typo, "ChangedAt"], utc=True)
+                                     .dt.tz_localize(None).astype("datetime64[s]")
+                                     .astype("int64").to_numpy())
+            for rows in (reset, typo):
+                meta.loc[rows, "outlier"] = True
+                taken[rows] = True
+        placeholders(("Check credit", "Send order confirmation", "Create supplier backorder",
+                      "Answer order status enquiry"))
     elif source == "billing":
         bad = _victims(meta, ("Send invoice", "Payment received"), _share(n, 0.0015),
                        rng, taken)
@@ -291,6 +331,7 @@ def _inject(source: str, raw: pd.DataFrame, meta: pd.DataFrame, rng: np.random.G
     elif source == "returns":
         duplicate(("Send return label", "Inspect returned goods"), 0.002)
     elif source == "wms":
+        placeholders(("Release pick list", "Pick item", "Pack order", "Receive supplier goods"))
         duplicate(("Pick item", "Pack order"), 0.001)
         # pick lists for internal stock transfers: they reach no order
         lists = _share(n, 0.0003)
@@ -304,11 +345,14 @@ def _inject(source: str, raw: pd.DataFrame, meta: pd.DataFrame, rng: np.random.G
             rows["ItemNo"] = None if j == 0 else f"H-{7000 + j}"
             rows["Qty"] = None if j == 0 else "20"
             rows["TrackingNo"] = None
+            rows["Department"] = "Warehouse"
+            rows["PackageNo"] = None
             rows["TransId"] = 3_900_000 + np.arange(len(anchor)) * 3 + j
             extra_raw.append(rows)
             extra_meta.append(meta.iloc[anchor].assign(
                 key=-1, activity=rows["EventType"].to_numpy(), resource=rows["UserId"].to_numpy(),
-                reject="no correlation to an order", tracking_number=None))
+                reject="no correlation to an order", tracking_number=None, package=None,
+                department="Warehouse", placeholder="", outlier=False))
             position_extra.append(anchor + 0.6 + 0.1 * j)
     position = np.concatenate([position, *position_extra])
     if extra_raw:
@@ -375,10 +419,6 @@ def write_extracts(sim: Simulation, out: Path, *, seed: int) -> Extracts:
     return Extracts(files=tuple(files), rows=rows, sim=sim)
 
 
-def _toml_list(values: tuple[str, ...] | list[str]) -> str:
-    return "[" + ", ".join(f'"{v}"' for v in values) + "]"
-
-
 def _by_resource(pairs: list[tuple[str, str]]) -> str:
     return "\n".join(f'"{user}" = "{dept}"' for user, dept in pairs)
 
@@ -402,13 +442,9 @@ def sources_toml(*, name: str) -> str:
     def item_map(source: str) -> str:
         return "\n".join(f'{item} = "{col}"' for item, col in ITEM_COLUMNS[source].items())
 
-    wms_depts = [("WMS-AUTO", "Warehouse")] + [(u, "Warehouse") for u in USERS["Warehouse"]] + [
-        (u, "Shipping") for u in USERS["Shipping"]]
     ret_depts = [("RMA-AUTO", "Customer Service")] + [
         (u, "Customer Service") for u in USERS["Customer Service"]] + [
         (u, "Returns") for u in USERS["Returns"]]
-    erp_auto = ["EDI-GW", "ERP-CREDIT", "ERP-OUT", "MAIL-GW", "PHONE-CTI", "SUPPLIER-EDI",
-                "WEBSHOP"]
     return f"""\
 # Sources file of a sample generated by `procmine generate` (see ground_truth/ for what
 # was injected). Paths are relative to this file.
@@ -437,7 +473,8 @@ encoding = "utf-8"
 timezone = "UTC"
 party_column = "PartyType"
 department_column = "Department"
-automated_resources = {_toml_list(erp_auto)}
+automated_column = "UserType"
+automated_values = ["Robot"]
 
 [sources.erp.columns]
 case_id = "OrderNo"
@@ -460,10 +497,9 @@ encoding = "utf-8"
 timezone = "Europe/Amsterdam"
 timestamp_format = "%d/%m/%Y %H:%M"
 party_column = "ActorType"
+department_column = "Department"
+object_column = "PackageNo"
 automated_resources = ["WMS-AUTO", "POSTNL-API", "DHL-API", "DPD-API"]
-
-[sources.wms.department_by_resource]
-{_by_resource(wms_depts)}
 
 [sources.wms.columns]
 activity = "EventType"

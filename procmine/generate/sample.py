@@ -12,7 +12,7 @@ import numpy as np
 from procmine.errors import UsageError
 from procmine.generate.extracts import write_extracts
 from procmine.generate.simulate import simulate
-from procmine.generate.truth import write_truth
+from procmine.generate.truth import TRUTH_FILES, write_truth
 
 __all__ = ["GeneratedSample", "generate"]
 
@@ -76,17 +76,23 @@ def generate(orders: int, *, seed: int = 0, out: str | Path,
              start: str = "2024-01-01") -> GeneratedSample:
     """Simulate order fulfilment and write four system extracts plus their ground truth.
 
-    Orders arrive by web shop, EDI, e-mail and phone; pass a credit check (some are held,
-    a few cancelled), are picked in the warehouse (stock-outs go back to the supplier),
-    shipped by a carrier, invoiced (some invoices cover several orders), paid (some after
-    a reminder) and sometimes returned. Information is keyed in again where systems are
+    Orders arrive by web shop, EDI, e-mail and phone; pass a credit check by a robot (some
+    are blocked, a few cancelled) and an address check (some blocked for days), are
+    picked in the warehouse (stock-outs go back to the supplier), shipped by a carrier,
+    invoiced (some invoices cover several orders), paid (some after a reminder) and
+    sometimes returned. Information is keyed in again where systems are
     not integrated (e-mail orders, supplier dates, tracking numbers, manual invoices,
-    return reasons), now and then with a typing slip. The same seed gives byte-identical
-    files.
+    return reasons), now and then with a typing slip. Real-world pathologies come with
+    their ground truth: robot accounts known only by a user-type column, placeholder
+    departments, split deliveries (package numbers), orders held for a requested date,
+    delivery dates changed twice, credit and address blocks, a rare reversed step,
+    missing customer notifications and a few timestamps far outside the log. The same
+    seed gives byte-identical files.
 
     Written into ``out``: ``erp_sales_orders.csv``, ``wms_events.csv``,
     ``wms_picklists.csv``, ``billing_events.csv``, ``returns_cases.csv``,
-    ``sources.toml`` and ``ground_truth/{ground_truth.json,reentries.csv}``.
+    ``sources.toml`` and ``ground_truth/`` (``ground_truth.json``, ``reentries.csv``,
+    ``rework.csv``, ``episodes.csv``, ``handoffs.csv``, ``orders.csv``, ``robot_events.csv``).
 
     Parameters
     ----------
@@ -119,7 +125,8 @@ def generate(orders: int, *, seed: int = 0, out: str | Path,
     (200, True)
     >>> names  # doctest: +NORMALIZE_WHITESPACE
     ['erp_sales_orders.csv', 'wms_events.csv', 'billing_events.csv', 'returns_cases.csv',
-     'wms_picklists.csv', 'sources.toml', 'ground_truth.json', 'reentries.csv']
+     'wms_picklists.csv', 'sources.toml', 'ground_truth.json', 'reentries.csv', 'rework.csv',
+     'episodes.csv', 'handoffs.csv', 'orders.csv', 'robot_events.csv']
     """
     if isinstance(orders, bool) or not isinstance(orders, (int, np.integer)) or orders < 1:
         raise UsageError(f"orders must be a whole number of at least 1, got {orders!r}")
@@ -140,7 +147,7 @@ def generate(orders: int, *, seed: int = 0, out: str | Path,
         out=folder,
         sources_file=folder / "sources.toml",
         ground_truth=gt / "ground_truth.json",
-        files=(*extracts.files, gt / "ground_truth.json", gt / "reentries.csv"),
+        files=(*extracts.files, *(gt / name for name in TRUTH_FILES)),
         seed=int(seed),
         orders=int(orders),
         events=int(truth["events"]),  # type: ignore[call-overload]

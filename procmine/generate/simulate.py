@@ -241,7 +241,7 @@ _BASE_COLUMNS = ("key", "activity", "t", "resource", "department", "party", "aut
 _SOURCE_COLUMNS: dict[str, tuple[str, ...]] = {
     "erp": ("channel", "customer", "delivery_address", "order_lines", "requested_date", "price",
             "supplier_delivery_date"),
-    "wms": ("picklist", "item_no", "qty", "tracking_number"),
+    "wms": ("picklist", "item_no", "qty", "tracking_number", "package"),
     "billing": ("order_refs", "delivery_address", "price"),
     "returns": ("invoice", "return_reason"),
 }
@@ -440,7 +440,10 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     has_line = np.arange(MAX_LINES)[None, :] < n_lines[:, None]
     net_cents = (qty * unit_price[sku] * has_line).sum(axis=1)
     order_day = np.floor(t0 / 1440.0)
-    req_day = order_day + rng.integers(2, 15, n)
+    # most customers want delivery within two weeks; some business customers order weeks
+    # ahead for a date of their own: those orders wait, packed, until shortly before it
+    planned = ~web & (rng.random(n) < 0.12)
+    req_day = order_day + np.where(planned, rng.integers(21, 43, n), rng.integers(2, 15, n))
     no_typo = np.zeros(n, dtype=np.int64)
 
     address0 = _address(street, number, pc, city, no_typo)
@@ -496,28 +499,48 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
 
     # ---- credit check ------------------------------------------------------------------------
     t = cal.auto(t, 1.0, 5.0)
-    erp("Check credit", o_all, t, resource="ERP-CREDIT", department="Credit", automated=True)
+    erp("Check credit", o_all, t, resource="RPA-CREDIT", department="Credit", automated=True)
     hold = rng.random(n) < np.where(web, 0.03, 0.10)
     t_hold = cal.auto(t, 1.0, 2.0)
-    erp("Set credit hold", o_all[hold], t_hold, resource="ERP-CREDIT", department="Credit",
+    erp("Credit Block Set", o_all[hold], t_hold, resource="RPA-CREDIT", department="Credit",
         automated=True)
     t_release = cal.manual(t_hold, 300.0, CREDIT)
-    credit_cancel = hold & (rng.random(n) < 0.12)
-    erp("Release credit hold", o_all[hold & ~credit_cancel], t_release,
+    credit_cancel = hold & (rng.random(n) < 0.12)  # their block is never removed: still open
+    erp("Credit Block Removed", o_all[hold & ~credit_cancel], t_release,
         resource=_pick(USERS["Credit"], int((hold & ~credit_cancel).sum()), rng),
         department="Credit")
     erp("Cancel order", o_all[credit_cancel], t_release,
         resource=_pick(USERS["Credit"], int(credit_cancel.sum()), rng), department="Credit")
     t = np.where(hold, t_release, t)
     alive = ~credit_cancel
-    counts["credit_holds"] = int(hold.sum())
+    counts["credit_blocks"] = int(hold.sum())
+    counts["credit_blocks_open"] = int(credit_cancel.sum())
+
+    # an incomplete ship-to address blocks keyed orders until Customer Service reaches the
+    # customer (days); a few customers never answer and the order is left blocked
+    addr_block = alive & manual_entry & (rng.random(n) < 0.06)
+    addr_open = addr_block & (rng.random(n) < 0.1)
+    t_ablock = cal.auto(t, 1.0, 3.0)
+    erp("Address Block Set", o_all[addr_block], t_ablock, resource="RPA-ADDRESS",
+        department="Sales", automated=True)
+    t_aclear = cal.manual(t_ablock, 15 * 1440.0, SERVICE, sigma=0.5)
+    closed = addr_block & ~addr_open
+    erp("Address Block Removed", o_all[closed], t_aclear,
+        resource=_pick(USERS["Customer Service"], int(closed.sum()), rng),
+        department="Customer Service")
+    t = np.where(closed, t_aclear, t)
+    alive &= ~addr_open
+    counts["address_blocks"] = int(addr_block.sum())
+    counts["address_blocks_open"] = int(addr_open.sum())
+    accepted = alive.copy()
 
     # ---- order confirmation --------------------------------------------------------------
     t_conf = np.where(manual_entry, cal.manual(t, 60.0, SALES), cal.auto(t, 2.0, 10.0))
-    auto_conf = alive & ~manual_entry
-    erp("Send order confirmation", o_all[auto_conf], t_conf, resource="ERP-OUT",
+    conf_sent = alive & (rng.random(n) >= 0.03)  # now and then nobody confirms the order
+    auto_conf = conf_sent & ~manual_entry
+    erp("Send order confirmation", o_all[auto_conf], t_conf, resource="RPA-CONFIRM",
         department="Sales", automated=True)
-    man_conf = alive & manual_entry
+    man_conf = conf_sent & manual_entry
     erp("Send order confirmation", o_all[man_conf], t_conf,
         resource=_pick(USERS["Sales"], int(man_conf.sum()), rng), department="Sales")
     t = np.where(alive, t_conf, t)
@@ -537,6 +560,17 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     rel_order = live[np.lexsort((live, t_wave[live]))]
     picklist_no[rel_order] = 5000001 + np.arange(len(rel_order))
 
+    # some orders leave in two or three packages (split deliveries): each line goes into one
+    multi = alive & (n_lines >= 2) & (rng.random(n) < 0.15)
+    n_pkg = 1 + multi + (multi & (n_lines >= 3) & (rng.random(n) < 0.3))
+    pkg_line = (np.arange(MAX_LINES)[None, :] * n_pkg[:, None]) // n_lines[:, None]
+    pk_base = "PK-" + pd.Series(picklist_no).astype("str") + "-"
+    pkg_ids = np.stack([(pk_base + str(k + 1)).to_numpy(dtype=object) for k in range(3)],
+                       axis=1)
+    line_pkg = np.take_along_axis(pkg_ids, np.minimum(pkg_line, 2), axis=1)  # (n, MAX_LINES)
+    counts["multi_package_orders"] = int((n_pkg > 1).sum())
+    counts["packages"] = int(n_pkg[alive].sum())
+
     def wms(activity: str, idx: np.ndarray, t: np.ndarray, **kw: object) -> None:
         rec.add("wms", activity, idx, t[idx], picklist=picklist_no[idx],
                 **kw)  # type: ignore[arg-type]
@@ -547,14 +581,16 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     t = cal.manual(t_wave, 90.0, WAREHOUSE)
     stockout = alive[:, None] & has_line & (rng.random((n, MAX_LINES)) < 0.04)
     codes = _sku_codes()
+    t_line = np.zeros((n, MAX_LINES))  # when each line was (finally) picked
     for j in range(MAX_LINES):
         t = np.where(has_line[:, j], t + rng.uniform(1.0, 6.0, n), t)
+        t_line[:, j] = t
         ok = alive & has_line[:, j] & ~stockout[:, j]
         out = alive & stockout[:, j]
         wms("Pick item", o_all[ok], t, resource=picker[ok], department="Warehouse",
-            item_no=codes[sku[ok, j]], qty=qty[ok, j])
+            item_no=codes[sku[ok, j]], qty=qty[ok, j], package=line_pkg[ok, j])
         wms("Report stock-out", o_all[out], t, resource=picker[out], department="Warehouse",
-            item_no=codes[sku[out, j]], qty=qty[out, j])
+            item_no=codes[sku[out, j]], qty=qty[out, j], package=line_pkg[out, j])
     backorder = stockout.any(axis=1)
     counts["backorders"] = int(backorder.sum())
 
@@ -586,36 +622,88 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
         department="Warehouse")
     t_bo_pick = cal.manual(t_receipt, 60.0, WAREHOUSE)
     picker2 = _pick(USERS["Warehouse"], n, rng)
-    for j in range(MAX_LINES):
+    for j in range(MAX_LINES):  # the re-pick of a line that was out of stock: designed rework
         out = stockout[:, j]
         t_bo_pick = np.where(out, t_bo_pick + rng.uniform(1.0, 4.0, n), t_bo_pick)
+        t_line[:, j] = np.where(out, t_bo_pick, t_line[:, j])
         wms("Pick item", o_all[out], t_bo_pick, resource=picker2[out], department="Warehouse",
-            item_no=codes[sku[out, j]], qty=qty[out, j])
-    t = np.where(backorder, t_bo_pick, t)
+            item_no=codes[sku[out, j]], qty=qty[out, j], package=line_pkg[out, j],
+            rework=True)
 
-    # packing, carrier pick-up (the carrier creates the tracking number), shipping re-keys it
-    t_pack = cal.manual(t, 40.0, WAREHOUSE)
-    wms("Pack order", live, t_pack, resource=_pick(USERS["Warehouse"], len(live), rng),
-        department="Warehouse")
+    # per package: packing, carrier pick-up (the carrier creates the tracking number),
+    # Shipping re-keys it, the carrier delivers. A package leaves once its own lines are
+    # picked, so in-stock packages of a back-ordered order go ahead (a split delivery).
+    # Orders for a date weeks ahead wait, packed, until two days before it (lead time).
     carrier = rng.choice(3, size=n, p=[0.6, 0.3, 0.1])
-    t_scan = cal.slot(t_pack + 30.0, (960, 1110), 5, jitter=20.0)
-    track_no = rng.integers(10**9, 10**10, n)
-    tracking = _tracking(carrier, track_no)
-    for k, name in enumerate(CARRIERS):
-        c = alive & (carrier == k)
-        wms("Carrier pick-up scan", o_all[c], t_scan, resource=name, department=None,
-            party="carrier", automated=True, tracking_number=tracking[c])
-    ship_typo = rng.random(n) < 0.015
-    tracking_keyed = _tracking(carrier, np.where(ship_typo, _digit_slip(track_no), track_no))
-    t_hand = cal.manual(t_scan + 1.0, 25.0, SHIPPING)
-    wms("Register carrier hand-over", live, t_hand,
-        resource=_pick(USERS["Shipping"], len(live), rng), department="Shipping",
-        tracking_number=tracking_keyed[live])
-    t_deliv = cal.snap(t_scan + rng.uniform(900.0, 3600.0, n), CARRIER_ROUND, jitter=600.0)
-    for k, name in enumerate(CARRIERS):
-        c = alive & (carrier == k)
-        wms("Carrier delivery scan", o_all[c], t_deliv, resource=name, department=None,
-            party="carrier", automated=True)
+    track_no = rng.integers(10**9, 10**10, (n, 3))
+    ship_typo = rng.random((n, 3)) < 0.015
+    hold_until = (req_day - 2) * 1440.0 + 360.0
+    # a step recorded out of order now and then (a late posting): packing after pick-up
+    pool = o_all[alive & (n_pkg == 1) & ~planned & ~backorder]
+    n_rev = max(1, round(0.001 * len(pool))) if n >= 200 and len(pool) else 0
+    reversed_ = np.zeros(n, dtype=bool)
+    if n_rev:
+        reversed_[rng.choice(pool, size=n_rev, replace=False)] = True
+    counts["reversed_steps"] = n_rev
+    t_hand = np.full(n, -np.inf)
+    t_deliv = np.full(n, -np.inf)
+    t_scan_first = np.full(n, np.inf)
+    for k in range(3):
+        has_k = alive & (n_pkg > k)
+        in_k = has_line & (pkg_line == k)
+        ready = np.where(in_k, t_line, 0.0).max(axis=1)
+        idx = o_all[has_k]
+        t_pack = cal.manual(ready, 40.0, WAREHOUSE)
+        earliest = np.where(planned, np.maximum(t_pack + 30.0, hold_until), t_pack + 30.0)
+        t_scan = cal.slot(earliest, (960, 1110), 5, jitter=20.0)
+        held = planned & (hold_until > t_pack + 30.0)  # the wait before pick-up is lead time
+        t_posted = np.where(reversed_, t_scan + rng.uniform(2.0, 4.0, n), t_pack)
+        wms("Pack order", idx, t_posted, resource=_pick(USERS["Warehouse"], len(idx), rng),
+            department="Warehouse", package=pkg_ids[idx, k])
+        tracking = _tracking(carrier, track_no[:, k])
+        for c_no, name in enumerate(CARRIERS):
+            c = has_k & (carrier == c_no)
+            wms("Carrier pick-up scan", o_all[c], t_scan, resource=name, department=None,
+                party="carrier", automated=True, tracking_number=tracking[c],
+                package=pkg_ids[c, k], held=held[c])
+        keyed = np.where(ship_typo[:, k], _digit_slip(track_no[:, k]), track_no[:, k])
+        tracking_keyed = _tracking(carrier, keyed)
+        t_hand_k = cal.manual(t_scan + 1.0, 25.0, SHIPPING)
+        wms("Register carrier hand-over", idx, t_hand_k,
+            resource=_pick(USERS["Shipping"], len(idx), rng), department="Shipping",
+            tracking_number=tracking_keyed[idx], package=pkg_ids[idx, k])
+        t_deliv_k = cal.snap(t_scan + rng.uniform(900.0, 3600.0, n), CARRIER_ROUND, jitter=600.0)
+        for c_no, name in enumerate(CARRIERS):
+            c = has_k & (carrier == c_no)
+            wms("Carrier delivery scan", o_all[c], t_deliv_k, resource=name, department=None,
+                party="carrier", automated=True, package=pkg_ids[c, k])
+        t_hand = np.where(has_k, np.maximum(t_hand, t_hand_k), t_hand)
+        t_deliv = np.where(has_k, np.maximum(t_deliv, t_deliv_k), t_deliv)
+        t_scan_first = np.where(has_k, np.minimum(t_scan_first, t_scan), t_scan_first)
+    t_hand = np.where(alive, t_hand, t_confirmed)
+    t_deliv = np.where(alive, t_deliv, t_confirmed)
+    t_scan_first = np.where(alive, t_scan_first, t_confirmed)
+
+    # the customer is told when the (first) package leaves; now and then the message fails
+    notified = alive & (rng.random(n) >= 0.08)
+    t_notify = cal.auto(t_scan_first, 5.0, 30.0)
+    erp("Send shipping notification", o_all[notified], t_notify, resource="RPA-NOTIFY",
+        department="Shipping", automated=True)
+
+    # customers move their delivery date: Customer Service changes it, some twice
+    change = alive & (rng.random(n) < 0.05)
+    twice = change & (rng.random(n) < 0.6)
+    t_ch1 = cal.snap(t_confirmed + rng.uniform(0.05, 0.5, n) * (t_deliv - t_confirmed), SERVICE)
+    t_ch1 = np.maximum(t_ch1, t_confirmed + 1.0)
+    t_ch2 = cal.manual(t_ch1 + 1440.0 * rng.uniform(1.0, 4.0, n), 60.0, SERVICE)
+    erp("Change delivery date", o_all[change], t_ch1,
+        resource=_pick(USERS["Customer Service"], int(change.sum()), rng),
+        department="Customer Service", rework=True)
+    erp("Change delivery date", o_all[twice], t_ch2,
+        resource=_pick(USERS["Customer Service"], int(twice.sum()), rng),
+        department="Customer Service", rework=True)
+    counts["delivery_date_changes"] = int(change.sum() + twice.sum())
+    counts["orders_delivery_date_changed_twice"] = int(twice.sum())
 
     # "where is my order?": customers ask Customer Service for the status
     wismo = alive & (rng.random(n) < np.where(backorder, 0.35, 0.07))
@@ -683,8 +771,10 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     bill("Create invoice", m, inv_t, resource=_pick(USERS["Billing"], len(m), rng),
          delivery_address=address_bill[inv_first[m]], price=price_bill[inv_first[m]])
     t_send = np.where(inv_manual, cal.manual(inv_t, 20.0, BILLING), cal.auto(inv_t, 5.0, 30.0))
-    bill("Send invoice", a, t_send, resource="BILLING-RUN", automated=True)
-    bill("Send invoice", m, t_send, resource=_pick(USERS["Billing"], len(m), rng))
+    inv_sent = rng.random(n_inv) >= 0.02  # a few invoices are never sent to the customer
+    a_sent, m_sent = inv_ids[~inv_manual & inv_sent], inv_ids[inv_manual & inv_sent]
+    bill("Send invoice", a_sent, t_send, resource="BILLING-RUN", automated=True)
+    bill("Send invoice", m_sent, t_send, resource=_pick(USERS["Billing"], len(m_sent), rng))
     # web orders are paid by card (captured at invoicing); business customers pay on terms
     t_capture = cal.auto(t_send, 1.0, 3.0)
     due = t_send + 30 * 1440.0
@@ -749,9 +839,13 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
         "order_no": order_no, "channel": channel_names[channel],
         "customer": customer_no[customer], "cancelled": ~alive, "picklist": picklist_no,
         "invoice": invoice_of, "backorder": backorder, "returned": returned,
+        "requested_day": req_day.astype(np.int64), "planned_wait": planned & alive,
+        "packages": np.where(alive, n_pkg, 0), "accepted": accepted,
+        "order_confirmation": conf_sent, "shipped": alive, "shipping_notification": notified,
+        "reversed_step": reversed_,
     })
     invoices = pd.DataFrame({"refs": inv_refs, "size": inv_size, "manual": inv_manual,
-                             "start": inv_start})
+                             "start": inv_start, "sent": inv_sent})
     returns = pd.DataFrame({"order": r, "return_no": ret_no, "invoice": ret_inv})
     counts["orders"] = n
     counts["shipped"] = len(live)
