@@ -13,6 +13,7 @@ import pytest
 import procmine as pm
 from procmine import EventLog, InformationItem
 from procmine.analysis.costs import CostModel
+from procmine.log.outliers import time_outliers
 from procmine.report import (
     MAP_NAMES,
     SECTION_KEYS,
@@ -26,10 +27,15 @@ from procmine.schema import empty_events
 CONTRACT_FILES = [
     "report.html", "summary.json",
     "tables/dfg.csv", "tables/handoffs.csv", "tables/reentry.csv", "tables/candidates.csv",
+    "tables/candidates_weak.csv", "tables/rework.csv", "tables/episodes.csv",
     "tables/kpis_daily.csv", "tables/kpis_weekly.csv", "tables/rejects.csv",
     "maps/process.svg", "maps/handoffs.svg", "maps/as_is.svg", "maps/to_be.svg",
 ]
 HANDOFF_HEADER = ["source", "target", "count", "cases", "median_wait_s", "p90_wait_s", "cost"]
+# DESIGN.md's output contract
+REWORK_HEADER = ["activity", "level_value", "kind", "events", "cases", "share_of_orders",
+                 "labour_cost"]
+EPISODE_HEADER = ["opened_by", "closed_by", "orders", "episodes", "median_s", "p90_s", "cost"]
 
 
 def _rows(path: Path) -> list[dict[str, str]]:
@@ -81,6 +87,9 @@ def test_every_contract_file_is_written(generated):
         assert (out / name).is_file(), name
         assert (out / name).stat().st_size > 0, name
     assert sorted(str(p.relative_to(out)) for p in files.all) == sorted(CONTRACT_FILES)
+    for name, header in (("rework", REWORK_HEADER), ("episodes", EPISODE_HEADER)):
+        with (out / "tables" / f"{name}.csv").open(encoding="utf-8") as handle:
+            assert handle.readline().strip().split(",")[:len(header)] == header
     assert set(TABLE_NAMES) == {Path(n).stem for n in CONTRACT_FILES if n.startswith("tables/")}
     assert set(MAP_NAMES) == {Path(n).stem for n in CONTRACT_FILES if n.startswith("maps/")}
 
@@ -151,7 +160,10 @@ def test_summary_totals_agree_with_the_tables(generated):
     assert summary["costs"]["reentry_cost_total"] == pytest.approx(reentry["cost"].sum(),
                                                                    rel=1e-6)
     weekly = pd.read_csv(out / "tables" / "kpis_weekly.csv")
-    assert weekly["orders_started"].sum() == log.n_cases == summary["log"]["cases"]
+    # orders with an event far outside the log's bulk in time stay out of the periods
+    outlier_orders = log.events.loc[time_outliers(log.events), "case_id"].nunique()
+    assert weekly["orders_started"].sum() + outlier_orders == log.n_cases
+    assert log.n_cases == summary["log"]["cases"]
     assert summary["log"]["events"] == log.n_events
 
 
@@ -176,11 +188,14 @@ def test_tiny_log_tables_match_hand_counts(tmp_path):
     assert (int(sw["count"]), int(sw["cases"])) == (2, 2)
     assert float(sw["median_wait_s"]) == 3 * 3600          # median of 2 h and 4 h
     assert float(wb["median_wait_s"]) == 24 * 3600
-    # cost = count * handoff cost + hours waited * cost per hour
+    # cost = count * handoff cost + working hours waited (Mon-Fri 08-17) * cost per hour:
+    # Sales->Warehouse 2 h and 4 h within the day; Warehouse->Billing 11:00 to 11:00 the
+    # next day is 6 + 3 = 9 working hours (2024-01-01 and -08 are Mondays)
     assert float(sw["cost"]) == pytest.approx(2 * 2.0 + (2 + 4) * 0.5)
-    assert float(wb["cost"]) == pytest.approx(2 * 2.0 + (24 + 24) * 0.5)
+    assert float(wb["cost"]) == pytest.approx(2 * 2.0 + (9 + 9) * 0.5)
+    assert float(wb["queue_wait_s"]) == 18 * 3600
     summary = json.loads((tmp_path / "summary.json").read_text())
-    assert summary["costs"]["handoff_cost_total"] == pytest.approx(2 * 2.0 + 3 + 2 * 2.0 + 24)
+    assert summary["costs"]["handoff_cost_total"] == pytest.approx(2 * 2.0 + 3 + 2 * 2.0 + 9)
     dfg = {(r["source"], r["target"]): int(r["count"]) for r in _rows(tmp_path / "tables/dfg.csv")}
     assert dfg == {("Enter order", "Pick"): 2, ("Pick", "Invoice"): 2, ("Pick", "Pick"): 1}
     weekly = _rows(tmp_path / "tables/kpis_weekly.csv")

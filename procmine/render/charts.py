@@ -85,6 +85,7 @@ def line_chart(
     y_label: str = "",
     width: int = 640,
     height: int = 300,
+    censored: Sequence[bool] | None = None,
 ) -> str:
     """An accessible inline-SVG line chart of one or more series over shared x labels.
 
@@ -105,6 +106,10 @@ def line_chart(
         Unit of the vertical axis.
     width, height : int, keyword-only
         Size in CSS pixels (the SVG scales to its container).
+    censored : sequence of bool, optional, keyword-only
+        Points that are not final (right-censored: most of the period's orders are
+        still open): drawn as hollow markers off the line, with a legend line, so a
+        fall there does not read as an improvement.
 
     Returns
     -------
@@ -175,9 +180,14 @@ def line_chart(
         marker = _MARKERS[k % len(_MARKERS)]
         runs: list[list[str]] = [[]]
         points = []
+        hollow = []
         for i, v in enumerate(vals):
             if v is None or pd.isna(v):
                 runs.append([])
+                continue
+            if censored is not None and censored[i]:
+                runs.append([])
+                hollow.append((i, float(v)))
                 continue
             runs[-1].append(f"{px(i):.1f},{py(float(v)):.1f}")
             points.append((i, float(v)))
@@ -188,6 +198,15 @@ def line_chart(
         for i, v in points:
             parts.append(_marker(marker, px(i), py(v), colour,
                                  f"{name}, {labels[i]}: {_fmt(v)} {y_label}".rstrip()))
+        for i, v in hollow:
+            label = f"{name}, {labels[i]}: {_fmt(v)} {y_label} (not final: most orders open)"
+            parts.append(f'<circle cx="{px(i):.1f}" cy="{py(v):.1f}" r="6" fill="#fff" '
+                         f'stroke="{colour}" stroke-width="2.5" stroke-dasharray="3 2">'
+                         f"<title>{_esc(label)}</title></circle>")
+    if censored is not None and any(censored):
+        parts.append(f'<text x="{margin_l}" y="{total_h - 6}" font-size="13" fill="#000">'
+                     "hollow points: most of that period's orders are still open (not final)"
+                     "</text>")
     if len(series) > 1:
         for k, name in enumerate(series):
             colour = OKABE_ITO[k % len(OKABE_ITO)]

@@ -8,16 +8,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from procmine.analysis.candidates import MIN_EVENTS, MIN_SHARE
 from procmine.analysis.candidates import candidates as find_candidates
 from procmine.analysis.costs import CostModel
+from procmine.analysis.episodes import episodes as find_episodes
+from procmine.analysis.handoffs import DEPENDENCY_THRESHOLD
 from procmine.analysis.handoffs import handoffs as find_handoffs
 from procmine.analysis.kpis import PAYMENT_PATTERN
 from procmine.analysis.kpis import kpis as compute_kpis
-from procmine.analysis.projection import Move, project
+from procmine.analysis.projection import project
 from procmine.analysis.reentry import reentry as find_reentry
+from procmine.analysis.rework import rework as find_rework
 from procmine.discovery.dfg import process_map
 from procmine.log._require import require_log
 from procmine.log.eventlog import EventLog
+from procmine.log.outliers import time_outliers
 from procmine.log.variants import variants as find_variants
 from procmine.report.model import SECTION_KEYS, Report, Section
 from procmine.schema import ACTIVITY, TIMESTAMP
@@ -63,6 +68,13 @@ def _loaded(log: EventLog) -> Section:
     notes: list[str] = []
     if not log.sources:
         notes.append("The log came without a record of its sources: rows read are not known.")
+    outliers = time_outliers(log.events) if log.n_events else np.zeros(0, dtype=bool)
+    if outliers.any():
+        times = log.events.loc[outliers, TIMESTAMP]
+        notes.append(
+            f"{int(outliers.sum()):,} event(s) lie far outside the bulk of the log in time "
+            f"(from {times.min():%Y-%m-%d} to {times.max():%Y-%m-%d}; median ± 20 MADs, or a "
+            "sentinel date): kept in the log, left out of the KPI trends.")
     if len(missing):
         total = int(missing["values"].sum())
         notes.append(
@@ -128,15 +140,62 @@ def _handoffs(log: EventLog, costs: CostModel) -> tuple[Section, Any]:
     if found.count == 0:
         notes.append("No handoff between departments was found: every order stays in one "
                      "department (or the departments are recorded on too few events).")
-    if found.count and found.causal_count < found.count:
+    if found.count:
         notes.append(
-            f"{found.count - found.causal_count:,} of {found.count:,} handoffs link activities "
-            "the process runs concurrently, so they are not causal (column causal_count).")
+            f"{found.causal_count:,} of {found.count:,} handoffs are causal: the heuristics "
+            f"miner's dependency measure (Weijters & van der Aalst; threshold "
+            f"{DEPENDENCY_THRESHOLD}) finds the other {found.count - found.causal_count:,} "
+            "between activities the process runs concurrently (column causal_count).")
+        notes.append(
+            "Cost = coordination per handoff (none between two automated actors: "
+            f"{found.system_count:,} system handoffs) plus the priced queue time: working "
+            f"hours ({_calendar_text(costs)}), at most {costs.wait_cap_hours:g} working hours "
+            "per handoff, and never the time until the order's planned date (requested or "
+            "confirmed delivery date: lead time). Queue time "
+            f"{found.queue_s / 3600:,.0f} h, lead time {found.lead_s / 3600:,.0f} h "
+            "(unpriced), elapsed waiting "
+            f"{found.wait_s / 3600:,.0f} h (columns queue_wait_s, lead_time_s).")
     values = {"total_cost": float(table["cost"].sum()), "total_handoffs": int(found.count),
               "causal_handoffs": int(found.causal_count), "pingpong": int(found.pingpong),
-              "routes": len(table)}
+              "system_handoffs": int(found.system_count), "queue_s": found.queue_s,
+              "lead_time_s": found.lead_s, "wait_s": found.wait_s, "routes": len(table)}
     return Section("handoffs", notes=tuple(notes), tables={"table": table},
                    maps={"handoffs": table}, values=values), found
+
+
+def _calendar_text(costs: CostModel) -> str:
+    c = costs.calendar
+    return f"{c.days[0]}-{c.days[-1]} {c.start}-{c.end} {c.timezone}" if c.days else "none"
+
+
+def _rework(log: EventLog, costs: CostModel) -> Section:
+    if log.n_events == 0:
+        return Section("rework", reason="the log has no events")
+    found = find_rework(log, level="department", costs=costs)
+    blocks = find_episodes(log, level="department", costs=costs)
+    notes = [
+        f"{found.count:,} rework events in {found.cases:,} of {found.orders:,} orders "
+        f"({found.share_of_orders:.0%}): repeat = the same step again by the same "
+        "department, redo = by another (edeaR's terms), change = a change activity "
+        "(change, update, correct, amend). The same step done for another sub-object of the "
+        "order (a second package, a split delivery) is not rework.",
+    ]
+    if blocks.count:
+        notes.append(
+            f"{blocks.count:,} blocks or holds opened and closed "
+            f"({blocks.open_count:,} still open when the log ends, not in the durations); "
+            "their cost is the order's waiting in working hours until the block is removed.")
+    else:
+        notes.append("No status was set and later removed (X Set / X Removed, blocked / "
+                     "released, hold / release).")
+    values = {"rework_events": found.count, "rework_orders": found.cases,
+              "rework_share_of_orders": found.share_of_orders,
+              "rework_labour_cost": found.labour_cost, "episodes": blocks.count,
+              "open_episodes": blocks.open_count, "episode_cost": blocks.cost}
+    return Section("rework", notes=tuple(notes),
+                   tables={"table": found.table, "by_kind": found.by_kind,
+                           "episodes": blocks.table, "by_status": blocks.by_status},
+                   values=values)
 
 
 def _reentry(log: EventLog, costs: CostModel) -> tuple[Section, Any]:
@@ -173,7 +232,7 @@ def _reentry(log: EventLog, costs: CostModel) -> tuple[Section, Any]:
 
 
 def _candidates(log: EventLog, costs: CostModel, found_reentry: Any, found_handoffs: Any,
-                pmap: Any) -> Section:
+                pmap: Any, *, min_share: float, min_events: int) -> Section:
     if log.n_events == 0:
         return Section("candidates", reason="the log has no events")
     if found_reentry is None or found_handoffs is None:
@@ -181,29 +240,40 @@ def _candidates(log: EventLog, costs: CostModel, found_reentry: Any, found_hando
             "candidates",
             reason="candidates rest on handoffs and re-entry between departments, and the log "
                    "records no departments.")
-    found = find_candidates(log, reentry=found_reentry, costs=costs)
+    found = find_candidates(log, reentry=found_reentry, costs=costs, min_share=min_share,
+                            min_events=min_events)
     table = found.table.copy()
     table.insert(0, "rank", np.arange(1, len(table) + 1, dtype="int64"))
+    weak = found.weak.copy()
+    support = (f"Ranked candidates have evidence in at least {min_share:.0%} of the orders and "
+               f"{min_events} events; {len(weak)} below that are listed as weak evidence, not "
+               "ranked (tables/candidates_weak.csv).")
     if table.empty:
         return Section("candidates", notes=(
-            "No step was found that could move to the customer, a supplier or a carrier, or "
-            "disappear by sharing data.",), tables={"table": table},
-            values={"count": 0})
+            "No step with enough evidence was found that could move to the customer, a "
+            "supplier or a carrier, or disappear by sharing data.", support),
+            tables={"table": table, "weak": weak}, values={"count": 0, "weak": len(weak)})
     chosen = table.loc[table["annual_saving"] > 0]
     notes = [
         "Three sets of costs per candidate: today's cost the change alters (current_cost, over "
         "the log's period; current_cost_annual per year), the one-off implementation_cost, and "
-        "the new running_cost_annual; annual_saving and payback_months follow.",
+        "the new running_cost_annual; annual_saving and payback_months follow. Each is priced "
+        "on the events that carry its evidence only, not on every execution of its step "
+        "(columns events and executions), with waiting credited only where it was priced "
+        "queue time.",
+        "Implementation: each kind of change is built once (one portal, one EDI link, one "
+        "carrier API). A candidate tried on its own carries its kind's full one-off cost; "
+        "the to-be below, with the paying candidates together, pays each kind once.",
+        support,
     ]
-    values: dict[str, Any] = {"count": len(table),
+    values: dict[str, Any] = {"count": len(table), "weak": len(weak),
                               "annual_saving_positive": float(chosen["annual_saving"].sum())}
     maps: dict[str, Any] = {}
     if chosen.empty:
         notes.append("No candidate saves money under the cost model, so no to-be map is drawn.")
         maps["as_is"] = pmap
     else:
-        moves = [Move(str(a), None if pd.isna(d) else str(d), str(k)) for a, d, k in zip(
-            chosen["activity"], chosen["department"], chosen["kind"], strict=True)]
+        moves = [found.moves[i] for i in chosen.index]
         projection = project(log, moves, costs=costs, reentry=found_reentry)
         maps = {"as_is": pmap, "to_be": process_map(projection.after, paths=MAP_PATH_COVERAGE)}
         values["projected_events_changed"] = int(projection.events_changed)
@@ -215,10 +285,10 @@ def _candidates(log: EventLog, costs: CostModel, found_reentry: Any, found_hando
             f"{projection.handoffs_before.count:,} → {projection.handoffs_after.count:,}.")
         difference = projection.table.copy()
         return Section("candidates", notes=tuple(notes),
-                       tables={"table": table, "projection": difference}, maps=maps,
-                       values=values)
-    return Section("candidates", notes=tuple(notes), tables={"table": table}, maps=maps,
-                   values=values)
+                       tables={"table": table, "weak": weak, "projection": difference},
+                       maps=maps, values=values)
+    return Section("candidates", notes=tuple(notes), tables={"table": table, "weak": weak},
+                   maps=maps, values=values)
 
 
 def _kpis(log: EventLog, found_kpis: Any) -> Section:
@@ -233,6 +303,9 @@ def _kpis(log: EventLog, found_kpis: Any) -> Section:
         "order_to_cash_median_s": _num(orders["order_to_cash_s"].median()),
         "orders_paid": int(orders["order_to_cash_s"].notna().sum()),
         "touchless_rate": _num(orders["touchless"].astype("float64").mean()),
+        "touchless_after_entry_rate": _num(
+            orders["touchless_after_entry"].astype("float64").mean()),
+        "kept_informed_rate": _num(orders["kept_informed"].astype("float64").mean()),
         "handoffs_per_order": _num(orders["handoffs"].astype("float64").mean()),
         "return_rate": _num(orders["returned"].astype("float64").mean()),
         "abandoned_rate": _num(orders["abandoned"].astype("float64").mean()),
@@ -248,6 +321,11 @@ def _kpis(log: EventLog, found_kpis: Any) -> Section:
         which = "1 order was" if still_open == 1 else f"{still_open:,} orders were"
         notes.append(f"{which} still running when the log ends; their cycle times are not "
                      "final (column orders_open).")
+    censored = weekly.loc[weekly["censored"], "period"]
+    if len(censored):
+        weeks = ", ".join(f"{p:%Y-%m-%d}" for p in censored)
+        notes.append(f"Right-censored weeks (most of their orders still open, so their cycle "
+                     f"times are not final; drawn hollow, not as a fall): {weeks}.")
     return Section("kpis", notes=tuple(notes), tables={"daily": daily, "weekly": weekly},
                    values=overall)
 
@@ -277,6 +355,8 @@ def build_report(
     progress: Progress = None,
     terminal: Collection[str] | None = None,
     payment_pattern: str | None = None,
+    min_share: float = MIN_SHARE,
+    min_events: int = MIN_EVENTS,
 ) -> Report:
     """Compute everything the batch report shows.
 
@@ -301,6 +381,9 @@ def build_report(
         Regular expression of the payment-received activity for order-to-cash
         (default :data:`procmine.analysis.kpis.PAYMENT_PATTERN`).
         ``procmine report --payment-pattern``.
+    min_share, min_events : keyword-only
+        Minimum support of a ranked candidate (see :func:`procmine.candidates`);
+        ``procmine report --min-support SHARE,EVENTS``.
 
     Returns
     -------
@@ -327,7 +410,7 @@ def build_report(
     log = require_log(log, where="build_report")
     costs = costs if costs is not None else CostModel.default()
     events = log.events
-    facts = {
+    facts: dict[str, Any] = {
         "events": int(log.n_events),
         "cases": int(log.n_cases),
         "activities": int(events[ACTIVITY].nunique()),
@@ -336,16 +419,24 @@ def build_report(
         "rows_rejected": int(log.rows_rejected),
         "first_event": _iso(events[TIMESTAMP].min()) if len(events) else None,
         "last_event": _iso(events[TIMESTAMP].max()) if len(events) else None,
+        "time_outliers": int(time_outliers(events).sum()) if len(events) else 0,
     }
+    basis = costs.annual_basis(log)
+    facts["annualisation"] = {"method": basis.method, "factor": basis.factor,
+                              "orders": basis.orders, "days": basis.days,
+                              "text": basis.describe()}
     _say(progress, "process map")
     loaded = _loaded(log)
     process, pmap = _process(log)
     _say(progress, "handoffs")
     handoff_section, found_handoffs = _handoffs(log, costs)
+    _say(progress, "rework and blocks")
+    rework_section = _rework(log, costs)
     _say(progress, "re-entry")
     reentry_section, found_reentry = _reentry(log, costs)
     _say(progress, "candidates and projection")
-    candidate_section = _candidates(log, costs, found_reentry, found_handoffs, pmap)
+    candidate_section = _candidates(log, costs, found_reentry, found_handoffs, pmap,
+                                    min_share=min_share, min_events=min_events)
     _say(progress, "KPIs and variants")
     kpi_section = _kpis(log, compute_kpis(
         log, terminal=terminal,
@@ -354,7 +445,8 @@ def build_report(
     variant_section = _variants(log)
     sections = {
         "loaded": loaded, "process": process, "handoffs": handoff_section,
-        "reentry": reentry_section, "candidates": candidate_section, "kpis": kpi_section,
+        "rework": rework_section, "reentry": reentry_section,
+        "candidates": candidate_section, "kpis": kpi_section,
         "variants": variant_section,
     }
     return Report(name=log.name, facts=facts,

@@ -196,8 +196,20 @@ _DFG: Spec = [("source", "from", "text"), ("target", "to", "text"), ("count", "t
 _HANDOFFS: Spec = [("source", "from", "text"), ("target", "to", "text"),
                    ("count", "handoffs", "int"), ("cases", "orders", "int"),
                    ("median_wait_s", "median wait", "wait"), ("p90_wait_s", "p90 wait", "wait"),
+                   ("queue_wait_s", "queue time (priced)", "wait"),
+                   ("lead_time_s", "lead time (unpriced)", "wait"),
                    ("cost", "cost", "money"), ("causal_count", "causal", "int"),
+                   ("system_count", "system to system", "int"),
                    ("pingpong", "ping-pong", "int")]
+_REWORK: Spec = [("activity", "step", "text"), ("level_value", "department", "text"),
+                 ("kind", "kind", "label"), ("events", "events", "int"),
+                 ("cases", "orders", "int"), ("share_of_orders", "share of orders", "pct"),
+                 ("labour_cost", "labour cost", "money")]
+_EPISODES: Spec = [("status", "status", "text"), ("opened_by", "set by", "text"),
+                   ("closed_by", "removed by", "text"), ("orders", "orders", "int"),
+                   ("episodes", "episodes", "int"), ("open_episodes", "still open", "int"),
+                   ("median_s", "median", "wait"), ("p90_s", "p90", "wait"),
+                   ("cost", "cost of the delay", "money")]
 _REENTRY: Spec = [("item", "item", "text"), ("first_entered_by", "first entered by", "text"),
                   ("reentered_by", "re-entered by", "text"), ("count", "re-entries", "int"),
                   ("discrepancy_rate", "discrepancy rate", "pct"), ("cost", "cost", "money")]
@@ -207,7 +219,10 @@ _BY_ITEM: Spec = [("item", "item", "text"), ("owner", "owner", "text"),
                   ("discrepancy_rate", "discrepancy rate", "pct"), ("cost", "cost", "money")]
 _CANDIDATES: Spec = [("rank", "#", "int"), ("activity", "step", "text"),
                      ("department", "department", "text"), ("kind", "change", "label"),
-                     ("item", "information", "label"), ("events", "events", "int"),
+                     ("item", "information", "label"),
+                     ("evidence_kind", "evidence", "text"), ("strength", "strength", "text"),
+                     ("events", "events", "int"), ("executions", "of executions", "int"),
+                     ("support", "orders", "pct"),
                      ("handoffs_removed", "handoffs removed", "int"),
                      ("current_cost_annual", "today / year", "money"),
                      ("implementation_cost", "implement (once)", "money"),
@@ -220,6 +235,8 @@ _KPIS: Spec = [("period", "week of", "date"), ("orders_started", "orders", "int"
                ("cycle_time_median_s", "cycle time (median)", "wait"),
                ("order_to_cash_median_s", "order to cash (median)", "wait"),
                ("touchless_rate", "touchless", "pct"),
+               ("touchless_after_entry_rate", "touchless after entry", "pct"),
+               ("kept_informed_rate", "kept informed", "pct"),
                ("handoffs_per_order", "handoffs / order", "num"),
                ("return_rate", "returns", "pct"), ("abandoned_rate", "abandoned", "pct")]
 _VARIANTS: Spec = [("variant", "#", "int"), ("cases", "orders", "int"),
@@ -306,6 +323,22 @@ def _reentry(report: Report, section: Section) -> list[str]:
     return parts
 
 
+def _rework(report: Report, section: Section) -> list[str]:
+    parts = _section_head(section)
+    if section.available:
+        cost = _money(section.values.get("rework_labour_cost", 0.0), report.currency)
+        delay = _money(section.values.get("episode_cost", 0.0), report.currency)
+        parts.append(f"<p>Rework costs <strong>{_esc(cost)}</strong> of labour in this log; "
+                     f"blocks cost <strong>{_esc(delay)}</strong> of waiting.</p>")
+        parts.append(_show(section.tables.get("table"), _REWORK, max_rows=15,
+                           caption="Rework by step and department, ranked by labour cost "
+                                   "(all in tables/rework.csv)"))
+        parts.append(_show(section.tables.get("episodes"), _EPISODES, max_rows=15,
+                           caption="Blocks and holds: set, removed, how long, by whom "
+                                   "(all in tables/episodes.csv)"))
+    return parts
+
+
 def _candidates(report: Report, section: Section, svgs: Mapping[str, str | None]) -> list[str]:
     parts = _section_head(section)
     if section.available:
@@ -316,6 +349,11 @@ def _candidates(report: Report, section: Section, svgs: Mapping[str, str | None]
         if table is not None and not table.empty and "rationale" in table.columns:
             items = "".join(f"<li>{_esc(text)}</li>" for text in table["rationale"].head(10))
             parts.append(f"<h3>Why</h3><ol>{items}</ol>")
+        weak = section.tables.get("weak")
+        if weak is not None and not weak.empty:
+            parts.append(_show(weak, [c for c in _CANDIDATES if c[0] != "rank"], max_rows=10,
+                               caption="Weak evidence: below the minimum support, not ranked "
+                                       "(all in tables/candidates_weak.csv)"))
         projected = section.values.get("projected")
         if projected:
             parts.append(f"<h3>As-is and to-be</h3><p>To-be: {_esc(projected)}</p>")
@@ -331,6 +369,8 @@ _CHARTS = [
     ("cycle_time_median_s", "Order cycle time (median)", "hours"),
     ("order_to_cash_median_s", "Order to cash (median)", "hours"),
     ("touchless_rate", "Touchless orders", "share"),
+    ("touchless_after_entry_rate", "Touchless after order entry", "share"),
+    ("kept_informed_rate", "Customer kept informed", "share"),
     ("handoffs_per_order", "Handoffs per order", "handoffs"),
     ("return_rate", "Return rate", "share"),
 ]
@@ -353,7 +393,10 @@ def _kpis(report: Report, section: Section) -> list[str]:
                 values = values / 3600.0  # charted in hours
             if values.isna().all():
                 continue  # the section's notes say why it is not computable
-            charts.append(line_chart(x, {title: values.tolist()}, title=title, y_label=unit))
+            censored = (weekly["censored"].tolist() if column.startswith("cycle_time")
+                        and "censored" in weekly.columns else None)
+            charts.append(line_chart(x, {title: values.tolist()}, title=title, y_label=unit,
+                                     censored=censored))
         parts.append('<div class="charts">' + "".join(charts) + "</div>")
         parts.append(_show(weekly, _KPIS, max_rows=60,
                            caption="KPIs per week (per day in tables/kpis_daily.csv)"))
@@ -418,6 +461,8 @@ def report_html(report: Report, svgs: Mapping[str, str | None]) -> str:
             body += _process(report, section, svgs)
         elif key == "handoffs":
             body += _handoffs(report, section, svgs)
+        elif key == "rework":
+            body += _rework(report, section)
         elif key == "reentry":
             body += _reentry(report, section)
         elif key == "candidates":

@@ -12,16 +12,18 @@ import pandas as pd
 
 __all__ = ["SECTION_KEYS", "SECTION_TITLES", "Report", "ReportFiles", "Section", "SectionKey"]
 
-SectionKey = Literal["loaded", "process", "handoffs", "reentry", "candidates", "kpis", "variants"]
+SectionKey = Literal["loaded", "process", "handoffs", "rework", "reentry", "candidates", "kpis",
+                     "variants"]
 #: The sections, in the order the report shows them.
 SECTION_KEYS: tuple[SectionKey, ...] = (
-    "loaded", "process", "handoffs", "reentry", "candidates", "kpis", "variants",
+    "loaded", "process", "handoffs", "rework", "reentry", "candidates", "kpis", "variants",
 )
 #: Headings of the sections (the HTML report's ``<h2>``).
 SECTION_TITLES: Mapping[str, str] = {
     "loaded": "What was loaded",
     "process": "Process map",
     "handoffs": "Handoffs between departments",
+    "rework": "Rework and blocks",
     "reentry": "Re-entry of information",
     "candidates": "Candidates: self-service, EDI and shared data",
     "kpis": "Weekly KPI trends",
@@ -126,6 +128,11 @@ class Report:
     def handoffs(self) -> Section:
         """Handoffs between departments, with waits and costs."""
         return self.sections["handoffs"]
+
+    @property
+    def rework(self) -> Section:
+        """Rework (repeat, redo, change) and blocks (episodes opened and closed)."""
+        return self.sections["rework"]
 
     @property
     def reentry(self) -> Section:

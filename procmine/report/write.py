@@ -12,7 +12,9 @@ import pandas as pd
 
 from procmine._version import __version__
 from procmine.analysis.candidates import TABLE_COLUMNS as CANDIDATE_COLUMNS
+from procmine.analysis.episodes import TABLE_COLUMNS as EPISODE_COLUMNS
 from procmine.analysis.kpis import KPI_COLUMNS
+from procmine.analysis.rework import TABLE_COLUMNS as REWORK_COLUMNS
 from procmine.render.charts import message_svg
 from procmine.render.html import drawing_svg
 from procmine.render.maps import draw_as_is_to_be, draw_handoff_map, draw_map
@@ -25,7 +27,8 @@ from procmine.schema import REJECT_COLUMNS
 __all__ = ["MAP_NAMES", "TABLE_NAMES", "write_report"]
 
 #: CSV tables written under ``tables/``, by name (file ``tables/<name>.csv``).
-TABLE_NAMES = ("dfg", "handoffs", "reentry", "candidates", "kpis_daily", "kpis_weekly", "rejects")
+TABLE_NAMES = ("dfg", "handoffs", "rework", "episodes", "reentry", "candidates",
+               "candidates_weak", "kpis_daily", "kpis_weekly", "rejects")
 #: SVG maps written under ``maps/``, by name (file ``maps/<name>.svg``).
 MAP_NAMES = ("process", "handoffs", "as_is", "to_be")
 
@@ -53,6 +56,15 @@ def _tables(report: Report) -> dict[str, pd.DataFrame]:
     candidates = sec["candidates"].tables.get("table")
     if candidates is None:
         candidates = _empty(("rank", *CANDIDATE_COLUMNS))
+    weak = sec["candidates"].tables.get("weak")
+    if weak is None:
+        weak = _empty(CANDIDATE_COLUMNS)
+    rework = sec["rework"].tables.get("table")
+    if rework is None:
+        rework = _empty(REWORK_COLUMNS)
+    episodes = sec["rework"].tables.get("episodes")
+    if episodes is None:
+        episodes = _empty(EPISODE_COLUMNS)
     daily = sec["kpis"].tables.get("daily")
     weekly = sec["kpis"].tables.get("weekly")
     daily = _empty(KPI_COLUMNS) if daily is None else daily.sort_values("period", kind="stable")
@@ -61,7 +73,8 @@ def _tables(report: Report) -> dict[str, pd.DataFrame]:
     rejects = sec["loaded"].tables.get("rejects")
     if rejects is None:
         rejects = _empty(REJECT_COLUMNS)
-    return {"dfg": dfg, "handoffs": handoffs, "reentry": reentry, "candidates": candidates,
+    return {"dfg": dfg, "handoffs": handoffs, "rework": rework, "episodes": episodes,
+            "reentry": reentry, "candidates": candidates, "candidates_weak": weak,
             "kpis_daily": _dates_as_text(daily), "kpis_weekly": _dates_as_text(weekly),
             "rejects": rejects}
 
@@ -137,6 +150,9 @@ def summary(report: Report, files: Mapping[str, str] | None = None) -> dict[str,
         "currency": report.currency,
         "handoff_cost_total": sec["handoffs"].values.get("total_cost"),
         "reentry_cost_total": sec["reentry"].values.get("total_cost"),
+        "rework_labour_cost_total": sec["rework"].values.get("rework_labour_cost"),
+        "episode_cost_total": sec["rework"].values.get("episode_cost"),
+        "annualisation": report.facts.get("annualisation"),
         "candidates_annual_saving": sec["candidates"].values.get("annual_saving_positive"),
     }
     data = {
@@ -148,6 +164,7 @@ def summary(report: Report, files: Mapping[str, str] | None = None) -> dict[str,
         "costs": cost_values,
         "handoffs": {k: v for k, v in sec["handoffs"].values.items() if k != "total_cost"},
         "reentry": {k: v for k, v in sec["reentry"].values.items() if k != "total_cost"},
+        "rework": dict(sec["rework"].values),
         "candidates": {k: v for k, v in sec["candidates"].values.items()
                        if k not in ("annual_saving_positive", "projected")},
         "sections": {key: {"title": sec[key].title, "available": sec[key].available,
