@@ -7,12 +7,14 @@ carriers would save.
 
 from procmine._version import __version__
 from procmine.analysis.candidates import Candidates, candidates
-from procmine.analysis.costs import CostModel, load_cost_model
+from procmine.analysis.costs import Calendar, CostModel, load_cost_model
+from procmine.analysis.episodes import Episodes, episodes
 from procmine.analysis.handoffs import Handoffs, graph_measures, handoff_events, handoffs
 from procmine.analysis.kpis import Kpis, kpis
 from procmine.analysis.moves import Move
 from procmine.analysis.projection import Projection, project
 from procmine.analysis.reentry import Reentry, reentry
+from procmine.analysis.rework import Rework, rework
 from procmine.discovery import (
     ObjectCentricMap,
     ProcessMap,
@@ -47,8 +49,10 @@ from procmine.report import Report, ReportFiles, build_report, write_report
 
 __all__ = [
     "AsIsToBe",
+    "Calendar",
     "Candidates",
     "CostModel",
+    "Episodes",
     "EventLog",
     "GeneratedSample",
     "Handoffs",
@@ -66,6 +70,7 @@ __all__ = [
     "Reentry",
     "Report",
     "ReportFiles",
+    "Rework",
     "SourceStats",
     "UsageError",
     "Variants",
@@ -78,6 +83,7 @@ __all__ = [
     "draw_information_flow",
     "draw_map",
     "draw_object_centric_map",
+    "episodes",
     "filter_activities",
     "filter_case_size",
     "filter_cases",
@@ -100,6 +106,7 @@ __all__ = [
     "process_map",
     "project",
     "reentry",
+    "rework",
     "variants",
     "write_bpmn",
     "write_ocel",

@@ -3,6 +3,11 @@
 import procmine
 
 EXPECTED = {
+    "Calendar",
+    "Episodes",
+    "episodes",
+    "Rework",
+    "rework",
     "Candidates",
     "candidates",
     "CostModel",

@@ -142,3 +142,14 @@ def test_sources_file_from_the_generator(tmp_path, capsys):
     assert summary["log"]["cases"] == sample.orders
     assert all(s["rows_read"] == s["rows_loaded"] + s["rows_rejected"]
                for s in summary["sources"])
+
+
+def test_min_support_option(tmp_path, capsys):
+    from procmine.cli.cmd_report import _min_support
+
+    assert _min_support("0.05,3") == {"min_share": 0.05, "min_events": 3}
+    assert _min_support("0.02") == {"min_share": 0.02}
+    sources = tmp_path / "nope.toml"
+    assert main(["report", str(sources), "--out", str(tmp_path / "r"),
+                 "--min-support", "lots"]) == 2
+    assert "--min-support expects SHARE[,EVENTS]" in capsys.readouterr().err

@@ -35,12 +35,18 @@ __all__ = ["report_command"]
     help="Regular expression matching the payment-received activity, for order-to-cash "
          "time (default: procmine's built-in pattern).",
 )
+@click.option(
+    "--min-support", "min_support", metavar="SHARE[,EVENTS]",
+    help="Minimum evidence of a ranked candidate: share of the orders and events "
+         "(default 0.01,20); weaker candidates are listed as weak evidence.",
+)
 @mapping_options
 @click.pass_obj
 @handle_errors
 def report_command(
     state: Context, input_path: Path, out: Path, costs_path: Path | None,
-    terminal: str | None, payment_pattern: str | None, mapping: dict[str, Any],
+    terminal: str | None, payment_pattern: str | None, min_support: str | None,
+    mapping: dict[str, Any],
 ) -> None:
     """Write the batch report of INPUT: HTML, summary JSON, CSV tables and maps.
 
@@ -48,7 +54,8 @@ def report_command(
     use the mapping options to name its columns). DIR receives report.html
     (self-contained, opens offline), summary.json (rows read / loaded /
     rejected per source, KPIs, handoff and re-entry cost), tables/*.csv (dfg,
-    handoffs, reentry, candidates, kpis_daily, kpis_weekly, rejects) and
+    handoffs, rework, episodes, reentry, candidates, candidates_weak, kpis_daily,
+    kpis_weekly, rejects) and
     maps/*.svg (process, handoffs, as_is, to_be). A section that cannot be
     computed (say, no departments in the log) says why.
 
@@ -72,9 +79,11 @@ def report_command(
             raise UsageError(f"--payment-pattern {payment_pattern!r} is not a valid regular "
                              f"expression ({problem})") from None
         kpi_options["payment_pattern"] = payment_pattern
+    if min_support is not None:
+        kpi_options.update(_min_support(min_support))
     _check_report_options(build_report, kpi_options)
-    # 1 load + 5 analysis stages (build_report) + 3 writing stages (write_report)
-    with Stages(9, desc="report") as stage:
+    # 1 load + 6 analysis stages (build_report) + 3 writing stages (write_report)
+    with Stages(10, desc="report") as stage:
         stage(f"loading {input_path.name}")
         log = load(input_path, **mapping)
         report = build_report(log, costs=costs, progress=lambda what: stage(f"analysis: {what}"),
@@ -85,6 +94,23 @@ def report_command(
         f"report of {log.n_events:,} events, {log.n_cases:,} orders -> {files.html}"
         + (f" (not computed: {', '.join(missing)}; the report says why)" if missing else "")
     )
+
+
+def _min_support(text: str) -> dict[str, Any]:
+    """``--min-support 0.01,20`` as build_report's ``min_share`` and ``min_events``."""
+    parts = split_list(text) or []
+    try:
+        if not 1 <= len(parts) <= 2:
+            raise ValueError
+        share = float(parts[0])
+        events = int(parts[1]) if len(parts) == 2 else None
+    except ValueError:
+        raise UsageError(f"--min-support expects SHARE[,EVENTS], e.g. 0.01,20; got {text!r}"
+                         ) from None
+    if not 0.0 <= share <= 1.0 or (events is not None and events < 0):
+        raise UsageError(f"--min-support: the share must be between 0 and 1 and the events 0 "
+                         f"or more; got {text!r}")
+    return {"min_share": share} if events is None else {"min_share": share, "min_events": events}
 
 
 def _check_report_options(builder: Any, options: dict[str, Any]) -> None:
