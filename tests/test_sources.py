@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -68,8 +69,9 @@ requested_date = "ReqDate"
 channel = "Channel"
 
 [sources.wms]
-file = "wms.csv"
+file = "wms.zip"
 department = "Warehouse"
+object_column = "PackageNo"
 
 [sources.wms.columns]
 activity = "Step"
@@ -115,10 +117,10 @@ FILES = {
                         "SO-0002;Enter order;01/03/2024 09:30;EDI-GW;Elm St 2;06/03/2024;edi\n"
                         "SO-0001;Check credit;01/03/2024 10:00;kim;;;\n",
     "wms_picklists.csv": "PickListNo,OrderRef\nPL-10,SO-0001\nPL-11,2\n",
-    "wms.csv": "PickList,Step,Time,Worker\n"
-               "PL-10,Pick,2024-03-01T11:00:00Z,w1\n"
-               "PL-11,Pick,2024-03-01T11:30:00Z,w2\n"
-               "PL-10,Pack,2024-03-01T12:00:00Z,w1\n",
+    "wms.csv": "PickList,Step,Time,Worker,PackageNo\n"
+               "PL-10,Pick,2024-03-01T11:00:00Z,w1,\n"
+               "PL-11,Pick,2024-03-01T11:30:00Z,w2,-\n"
+               "PL-10,Pack,2024-03-01T12:00:00Z,w1, PK-7\n",
     "billing.csv": "InvoiceNo,Orders,Action,At,Clerk\n"
                    'INV-1,"SO-0001; SO-0002",Create invoice,2024-03-02 09:00:00+00:00,bea\n',
     "returns_map.csv": "ReturnNo,InvoiceNo\nR-1,INV-1\n",
@@ -131,6 +133,8 @@ FILES = {
 def folder(tmp_path):
     for name, text in FILES.items():
         (tmp_path / name).write_text(text, encoding="utf-8")
+    with zipfile.ZipFile(tmp_path / "wms.zip", "w") as archive:  # the sources file names the zip
+        archive.write(tmp_path / "wms.csv", "export/wms.csv")
     (tmp_path / "sources.toml").write_text(SOURCES, encoding="utf-8")
     return tmp_path
 
@@ -173,6 +177,13 @@ def test_stitched_log(folder):
     assert so1["delivery_address"].iloc[0] == "Main St 1"
     assert pd.isna(so1["delivery_address"].iloc[1])
     assert so1["channel"].iloc[0] == "web"
+    # object_column: stripped, empty cells and placeholders missing; other sources have none
+    assert [None if pd.isna(v) else v for v in so1["object_id"]] == [
+        None, None, None, "PK-7", None, None]
+    assert pd.isna(so2["object_id"]).all()
+    wms = next(s for s in result.sources if s.name == "wms")
+    assert wms.path.endswith("wms.zip/export/wms.csv") and dict(wms.missing_values) == {
+        "object_id": 1}
     stats = {s.name: (s.rows_read, s.rows_loaded, s.rows_rejected, s.events, dict(s.reasons))
              for s in result.sources}
     assert stats == {

@@ -352,3 +352,13 @@ def test_shared_log_package_events_carry_their_package(order_management):
     ids = package_events.groupby("case_id")["object_id"].agg(["nunique", "first"])
     assert (ids["nunique"] == 1).all()
     assert ids["first"].str.startswith("p-").all()
+
+
+def test_cli_help_and_empty_object_types(tmp_path, capsys):
+    assert main(["validate", "--help"]) == 0
+    text = capsys.readouterr().out
+    assert "--object-column COL" in text and "--object-types T,T" in text
+    path = _tiny_ocel(tmp_path)
+    assert main(["validate", str(path), "--object-types", ""]) == 0
+    assert main(["validate", str(path), "--object-column", "x"]) == 2
+    assert "object_column do not apply to OCEL" in capsys.readouterr().err
