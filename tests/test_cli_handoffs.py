@@ -43,7 +43,8 @@ def test_department_level_writes_the_design_columns_first(log_csv, tmp_path):
         header = fh.readline().strip().split(",")
     assert header[:7] == ["source", "target", "count", "cases", "median_wait_s", "p90_wait_s",
                           "cost"]
-    assert set(header[7:]) == {"mean_wait_s", "causal_count", "pingpong", "per_case"}
+    assert set(header[7:]) == {"mean_wait_s", "queue_wait_s", "lead_time_s", "system_count",
+                               "causal_count", "pingpong", "per_case"}
     rows = {(r["source"], r["target"]): r for r in _read(out)}
     # Sales->Credit: o1 09:00->10:00 (1 h), o2 09:30->11:30 (2 h)
     sc = rows[("Sales", "Credit")]

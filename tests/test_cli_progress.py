@@ -43,7 +43,7 @@ def _run(args: list[str], *, terminal: bool) -> tuple[str, str]:
 
 def test_report_shows_stages_on_a_terminal(tmp_path):
     _, err = _run(["report", str(SOURCES), "--out", str(tmp_path / "r")], terminal=True)
-    assert "report: 0/9" in err
+    assert "report: 0/10" in err
     assert "loading sources.toml" in err
     assert "analysis: handoffs" in err
     assert "writing report.html" in err

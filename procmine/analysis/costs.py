@@ -314,7 +314,9 @@ class CostModel:
         end = np.asarray(end_us, dtype=np.int64)
         if planned_us is None:
             return np.zeros(len(start))
-        stop = np.minimum(end, np.asarray(planned_us, dtype=np.int64))
+        planned = np.asarray(planned_us, dtype=np.int64)
+        known = planned > np.iinfo(np.int64).min  # INT64_MIN: no planned date
+        stop = np.where(known, np.minimum(end, planned), start)
         return np.maximum(stop - start, 0) / 1e6
 
     def delay_cost(self, start_us: np.ndarray, end_us: np.ndarray) -> np.ndarray:
