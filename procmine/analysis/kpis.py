@@ -73,7 +73,8 @@ KEPT_INFORMED: Final = (
     ("accepted", r"(?i)\b(?:check\s+credit|credit\s+check\w*|accept\w*|approv\w*|"
                  r"release\s+(?:credit|order))\b",
      r"(?i)\border\s+confirmation\b|\bconfirm\w*\s+(?:the\s+)?order\s+to\b"),
-    ("shipped", r"(?i)\b(?:ship(?:ped)?|dispatch\w*|hand[- ]?over|send\s+package)\b",
+    ("shipped", r"(?i)\b(?:ship(?:ped)?|dispatch\w*|hand[- ]?over|pick[- ]?up\s+scan|"
+                r"picked\s+up|send\s+package)\b",
      r"(?i)\b(?:shipping|shipment|dispatch|delivery)\s+(?:notification|notice|advice|"
      r"confirmation)\b|\bsend\w*\s+tracking\b"),
     ("invoiced", r"(?i)\b(?:create|post|issue)\w*\s+invoice\b|\binvoice\s+(?:created|posted)\b",
@@ -470,14 +471,14 @@ def _kept_informed(names: np.ndarray, codes: np.ndarray, case_codes: np.ndarray,
         if not is_step.any():
             continue
         found_any = True
-        # the order's last key step of this kind must be followed by a confirmation
-        last_step = np.full(n_cases, -1, dtype=np.int64)
-        np.maximum.at(last_step, case_codes[is_step], position[is_step])
+        # a confirmation must follow the key step's first occurrence (when it happened)
+        first_step = np.full(n_cases, n, dtype=np.int64)
+        np.minimum.at(first_step, case_codes[is_step], position[is_step])
         last_confirm = np.full(n_cases, -1, dtype=np.int64)
         np.maximum.at(last_confirm, case_codes[is_confirm], position[is_confirm])
-        has = last_step >= 0
+        has = first_step < n
         have |= has
-        missed |= has & (last_confirm < last_step)
+        missed |= has & (last_confirm < first_step)
     if not found_any:
         notes.append("customer kept informed not computable: no activity matches a key step "
                      "(order accepted, shipped, invoiced); pass kept_informed=.")
