@@ -115,7 +115,8 @@ def _events(folder: Path, spec: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
             frame["orders"] = raw["PickListNo"].map(pl_order).str.split(";")
             frame["department"] = raw["Department"]
             frame["party"] = raw["ActorType"]
-            frame["object_id"] = raw["PackageNo"]
+            frame["object_id"] = raw["Unit"]
+            frame["package"] = raw["PackageNo"]
         elif source == "billing":
             frame["orders"] = raw["OrderRefs"].str.split(";")
             frame["department"] = "Billing"
@@ -138,6 +139,7 @@ def _events(folder: Path, spec: dict) -> tuple[pd.DataFrame, pd.DataFrame]:
     events = pd.concat(frames, ignore_index=True)
     events["department"] = events["department"].replace(["Empty", "N/A"], "")
     events["object_id"] = events["object_id"].fillna("")
+    events["package"] = events["package"].fillna("")
     events["robot"] = events["robot"].fillna(False).astype(bool)
     for item in ITEMS:
         if item not in events:
@@ -331,7 +333,7 @@ def test_outside_parties_and_system_accounts(independent, spec):
     assert (outside["department"] == "").all()
     assert spec["sources"]["erp"]["automated_column"] == "UserType"
     assert "automated_resources" not in spec["sources"]["erp"]
-    assert spec["sources"]["wms"]["object_column"] == "PackageNo"
+    assert spec["sources"]["wms"]["object_column"] == "Unit"
     scans = events[events["activity"] == "Carrier pick-up scan"]
     assert (scans["party"] == "carrier").all() and (scans["tracking_number"] != "").all()
     supplier = events[events["activity"] == "Supplier confirms delivery date"]
@@ -447,3 +449,14 @@ def test_cli_generate_wrong_usage_exits_2(tmp_path):
     assert main(["generate", "--out", str(tmp_path)]) == 2
     assert main(["generate", "--orders", "5", "--start", "2024-02-30",
                  "--out", str(tmp_path)]) == 2
+
+
+def test_the_wms_unit_is_the_package_or_the_package_line(tmp_path):
+    from procmine.generate import generate
+
+    generate(300, seed=3, out=tmp_path)
+    raw = pd.read_csv(tmp_path / "wms_events.csv", sep=";", dtype="str", keep_default_na=False)
+    picks = raw[raw["EventType"].isin(["Pick item", "Report stock-out"]) & (raw["PackageNo"] != "")]
+    assert len(picks) and (picks["Unit"] == picks["PackageNo"] + "/" + picks["ItemNo"]).all()
+    packs = raw[raw["EventType"].isin(["Pack order", "Carrier pick-up scan"])]
+    assert (packs["Unit"] == packs["PackageNo"]).all()

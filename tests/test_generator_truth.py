@@ -76,11 +76,11 @@ def test_placeholder_departments_are_counted_per_source_and_column(gen):
 
 def test_split_deliveries_have_one_tracking_number_per_package(gen):
     wms = gen["events"][gen["events"]["source"] == "wms"]
-    packed = wms[wms["object_id"] != ""]
-    per_order = packed.groupby("case_id")["object_id"].nunique()
+    packed = wms[wms["package"] != ""]
+    per_order = packed.groupby("case_id")["package"].nunique()
     assert (per_order > 1).sum() == gen["truth"]["counts"]["multi_package_orders"] > 0
     assert per_order.max() <= 3
-    steps = packed.groupby(["object_id", "activity"]).size().unstack(fill_value=0)
+    steps = packed.groupby(["package", "activity"]).size().unstack(fill_value=0)
     for step in ("Carrier pick-up scan", "Register carrier hand-over", "Carrier delivery scan"):
         assert (steps[step] == 1).all(), step
     scans = packed[packed["activity"] == "Carrier pick-up scan"]
@@ -88,7 +88,7 @@ def test_split_deliveries_have_one_tracking_number_per_package(gen):
     assert (multi.groupby("case_id")["tracking_number"].nunique()
             == multi.groupby("case_id").size()).all()
     orders = gen["orders"].set_index("case_id")
-    want = packed.groupby("case_id")["object_id"].agg(lambda s: ";".join(sorted(set(s))))
+    want = packed.groupby("case_id")["package"].agg(lambda s: ";".join(sorted(set(s))))
     assert (orders.loc[want.index, "package_numbers"] == want).all()
     # a second package's tracking number is no re-entry of the first package's
     track = gen["reentries"][gen["reentries"]["item"] == "tracking_number"]

@@ -130,6 +130,23 @@ def _numbered(prefix: str, numbers: np.ndarray) -> np.ndarray:
     return (prefix + pd.Series(numbers, dtype="int64").astype("str")).to_numpy(dtype=object)
 
 
+#: WMS steps about one line of a package (their unit is package/item, not the package).
+LINE_STEPS = ("Pick item", "Report stock-out")
+
+
+def handling_unit(ev: pd.DataFrame) -> np.ndarray:
+    """The WMS unit an event is about, as its warehouse task records it: the package for
+    packing and shipping, the package's line (``PK-.../SKU``) for picking. Picking the
+    second line of a package is not rework; picking the same line again is.
+    """
+    package = ev["package"] if "package" in ev else pd.Series(None, index=ev.index)
+    item = ev["item_no"] if "item_no" in ev else pd.Series(None, index=ev.index)
+    unit = package.astype("str")
+    line = ev["activity"].isin(LINE_STEPS) & item.notna() & package.notna()
+    unit = unit.where(~line, unit + "/" + item.astype("str"))
+    return np.where(package.isna().to_numpy(), None, unit.to_numpy(dtype=object))
+
+
 def _opt(values: pd.Series) -> np.ndarray:
     """Object array with None for missing (written as an empty field)."""
     arr = values.to_numpy(dtype=object, copy=True)
@@ -193,6 +210,7 @@ def _wms(sim: Simulation, start_s: int) -> tuple[pd.DataFrame, pd.DataFrame]:
         "Department": _opt(ev["department"]),
         "ActorType": ev["party"].to_numpy(object),
         "PackageNo": _opt(ev["package"]),
+        "Unit": handling_unit(ev),
         "ItemNo": _opt(ev["item_no"]),
         "Qty": np.where(qty.isna(), None, qty.astype("str").to_numpy(object)),
         "TrackingNo": _opt(ev["tracking_number"]),
@@ -498,7 +516,7 @@ timezone = "Europe/Amsterdam"
 timestamp_format = "%d/%m/%Y %H:%M"
 party_column = "ActorType"
 department_column = "Department"
-object_column = "PackageNo"
+object_column = "Unit"
 automated_resources = ["WMS-AUTO", "POSTNL-API", "DHL-API", "DPD-API"]
 
 [sources.wms.columns]

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from procmine.generate._csv import write_csv
-from procmine.generate.extracts import ITEM_COLUMNS, ITEM_OWNERS, Extracts
+from procmine.generate.extracts import ITEM_COLUMNS, ITEM_OWNERS, Extracts, handling_unit
 from procmine.generate.simulate import SOURCES, TIMEZONE, _dates, frame
 
 __all__ = ["CANDIDATES", "CHANGE_PATTERN", "PARALLEL_BY_DESIGN", "REENTRY_COLUMNS", "STATUSES",
@@ -132,7 +132,8 @@ def canonical_events(extracts: Extracts) -> pd.DataFrame:
     """One row per event a correct loader produces, in canonical order.
 
     Columns: ``case_id``, ``event_id``, ``source``, ``row``, ``k``, ``utc``, ``activity``,
-    ``resource``, ``department``, ``party``, ``automated``, ``object_id`` (the package),
+    ``resource``, ``department``, ``party``, ``automated``, ``object_id`` (the WMS unit:
+    the package, or package/item when picking), ``package``,
     ``placeholder`` (the department placeholder read as missing, or empty), ``outlier``,
     ``designed_rework``, ``held`` (a pick-up the order was held back for) and one column
     per item.
@@ -176,8 +177,9 @@ def canonical_events(extracts: Extracts) -> pd.DataFrame:
             "department": kept["department"].to_numpy(object),
             "party": kept["party"].to_numpy(object),
             "automated": kept["automated"].to_numpy(bool),
-            "object_id": (kept["package"].to_numpy(object) if "package" in kept
-                          else np.full(len(kept), None, dtype=object)),
+            "object_id": handling_unit(kept),
+            "package": (kept["package"].to_numpy(object) if "package" in kept
+                        else np.full(len(kept), None, dtype=object)),
             "placeholder": kept["placeholder"].to_numpy(object),
             "outlier": kept["outlier"].to_numpy(bool),
             "designed_rework": kept["rework"].fillna(False).to_numpy(bool)
@@ -371,10 +373,10 @@ def _orders(extracts: Extracts, events: pd.DataFrame) -> pd.DataFrame:
     has = {a: pd.Index(events.loc[events["activity"] == a, "case_id"].unique())
            for a in ("Send order confirmation", "Carrier pick-up scan",
                      "Send shipping notification", "Create invoice", "Send invoice")}
-    packed = events[events["object_id"].notna()]
-    numbers = (packed.drop_duplicates(["case_id", "object_id"])
-               .sort_values(["case_id", "object_id"])
-               .groupby("case_id")["object_id"].agg(";".join))
+    packed = events[events["package"].notna()]
+    numbers = (packed.drop_duplicates(["case_id", "package"])
+               .sort_values(["case_id", "package"])
+               .groupby("case_id")["package"].agg(";".join))
     ids = pd.Index(case_id)
     accepted = o["accepted"].to_numpy(bool)
     confirmed = ids.isin(has["Send order confirmation"])
