@@ -144,7 +144,9 @@ def handling_unit(ev: pd.DataFrame) -> np.ndarray:
     unit = package.astype("str")
     line = ev["activity"].isin(LINE_STEPS) & item.notna() & package.notna()
     unit = unit.where(~line, unit + "/" + item.astype("str"))
-    return np.where(package.isna().to_numpy(), None, unit.to_numpy(dtype=object))
+    out = unit.to_numpy(dtype=object, copy=True)
+    out[package.isna().to_numpy()] = None
+    return out
 
 
 def _opt(values: pd.Series) -> np.ndarray:
