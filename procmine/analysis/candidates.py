@@ -60,7 +60,7 @@ REQUEST_SHARE = 0.8
 TABLE_COLUMNS = (
     "activity", "department", "kind", "item", "owner", "evidence", "evidence_kind", "strength",
     "events", "cases", "support", "executions", "step_events", "handoffs_removed",
-    "median_wait_s", "labour_minutes", "discrepancies",
+    "coordinated_removed", "median_wait_s", "labour_minutes", "discrepancies",
     "labour_cost", "handoff_cost", "waiting_cost", "rework_cost", "current_cost",
     "current_cost_annual", "implementation_cost", "running_cost_annual", "annual_saving",
     "payback_months", "rationale",
@@ -534,6 +534,7 @@ def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: C
             "executions": int(_executions(executions, activity, dept)),
             "step_events": int(effect.step_events),
             "handoffs_removed": handoffs_removed,
+            "coordinated_removed": int(effect.coordinated_removed),
             "median_wait_s": float(np.median(waits)) if len(waits) else np.nan,
             "labour_minutes": effect.labour_minutes, "discrepancies": discrepancies,
             "labour_cost": effect.labour_cost, "handoff_cost": handoff_cost,
@@ -566,7 +567,8 @@ def _executions(counts: dict, activity: str, department: str | None) -> int:
 
 
 def _empty_table() -> pd.DataFrame:
-    ints = ("events", "cases", "executions", "step_events", "handoffs_removed", "discrepancies")
+    ints = ("events", "cases", "executions", "step_events", "handoffs_removed",
+            "coordinated_removed", "discrepancies")
     text = ("activity", "department", "kind", "item", "owner", "evidence", "evidence_kind",
             "strength", "rationale")
     return pd.DataFrame({
@@ -595,12 +597,15 @@ def _rationale(r, n_cases: int, currency: str) -> str:
         why = (f"{who} does '{r.activity}' to answer a customer's request "
                f"({r.events} times, {share})")
         how = f"Let the customer serve themselves through {_KIND_TEXT[r.kind]}"
-    if r.handoffs_removed:
-        n = r.handoffs_removed
+    n, people = int(r.handoffs_removed), int(r.coordinated_removed)
+    if n:
         facts = [f"{abs(n)} department handoff{'' if abs(n) == 1 else 's'} "
                  f"{'fewer' if n > 0 else 'more'}"]
     else:
         facts = ["no department handoff removed"]
+    if people != n:
+        facts.append(f"{abs(people)} {'fewer' if people > 0 else 'more'} that need a person "
+                     "(between two automated actors a handoff needs no coordination)")
     if r.discrepancies:
         differ = "entry differs" if r.discrepancies == 1 else "entries differ"
         facts.append(f"{r.discrepancies} {differ} from the first value")
