@@ -591,11 +591,11 @@ def _rationale(r, n_cases: int, currency: str) -> str:
         how = "Share the data between the systems so it is entered once"
     elif "re-entry" in r.evidence or "owner's information" in r.evidence:
         why = (f"{r.item} belongs to the {r.owner}, yet {who} keys it in '{r.activity}' "
-               f"({r.events} times, {share})")
+               f"({r.events:,} times, {share})")
         how = f"Let the {r.owner} enter it once through {_KIND_TEXT[r.kind]}"
     else:
         why = (f"{who} does '{r.activity}' to answer a customer's request "
-               f"({r.events} times, {share})")
+               f"({r.events:,} times, {share})")
         how = f"Let the customer serve themselves through {_KIND_TEXT[r.kind]}"
     n, people = int(r.handoffs_removed), int(r.coordinated_removed)
     if n:

@@ -324,6 +324,32 @@ def _reentry(report: Report, section: Section) -> list[str]:
     return parts
 
 
+_PROJECTION_TEXT: Spec = [(c, h, "text") for c, h, _ in [
+    ("metric", "measure", ""), ("before", "as-is", ""), ("after", "to-be", ""),
+    ("change", "change", "")]]
+
+
+def _readable_metrics(table: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The projection's metrics in words, durations as hours or days, the rest as numbers."""
+    if table is None:
+        return None
+    out = table.copy().astype({"before": object, "after": object, "change": object})
+    for i, metric in enumerate(table["metric"].astype(str)):
+        duration = metric.endswith("_s")
+        for column in ("before", "after", "change"):
+            value = table[column].iloc[i]
+            if duration and not pd.isna(value):
+                text = format_seconds(abs(float(value)))
+                if column == "change" and float(value) < 0:
+                    text = "-" + text
+            else:
+                text = _cell(value, "num")
+            out.iloc[i, out.columns.get_loc(column)] = text
+        label = metric[:-2] if duration else metric
+        out.iloc[i, out.columns.get_loc("metric")] = label.replace("_", " ")
+    return out
+
+
 def _rework(report: Report, section: Section) -> list[str]:
     parts = _section_head(section)
     if section.available:
@@ -358,7 +384,8 @@ def _candidates(report: Report, section: Section, svgs: Mapping[str, str | None]
         projected = section.values.get("projected")
         if projected:
             parts.append(f"<h3>As-is and to-be</h3><p>To-be: {_esc(projected)}</p>")
-            parts.append(_show(section.tables.get("projection"), _PROJECTION, max_rows=None,
+            parts.append(_show(_readable_metrics(section.tables.get("projection")),
+                               _PROJECTION_TEXT, max_rows=None,
                                caption="What changes (money over the log's period unless "
                                        "per year)"))
     parts.append(_pair(svgs))
