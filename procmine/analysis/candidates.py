@@ -583,11 +583,11 @@ def _rationale(r, n_cases: int, currency: str) -> str:
     if r.kind == "shared_data":
         if "redo" in r.evidence:
             why = (f"{who} repeats '{r.activity}' after another department did it "
-                   f"({r.events} times, {share}); the log has no item values, so this rests "
+                   f"({r.events:,} times, {share}); the log has no item values, so this rests "
                    "on the weaker 'redo' signal")
         else:
             why = (f"{who} keys {r.item} again in '{r.activity}' although it was already "
-                   f"in an internal system earlier in the order ({r.events} times, {share})")
+                   f"in an internal system earlier in the order ({r.events:,} times, {share})")
         how = "Share the data between the systems so it is entered once"
     elif "re-entry" in r.evidence or "owner's information" in r.evidence:
         why = (f"{r.item} belongs to the {r.owner}, yet {who} keys it in '{r.activity}' "
