@@ -421,6 +421,10 @@ def build_report(
         "last_event": _iso(events[TIMESTAMP].max()) if len(events) else None,
         "time_outliers": int(time_outliers(events).sum()) if len(events) else 0,
     }
+    if facts["time_outliers"]:
+        bulk = events.loc[~time_outliers(events), TIMESTAMP]
+        facts["bulk_first_event"] = _iso(bulk.min())
+        facts["bulk_last_event"] = _iso(bulk.max())
     basis = costs.annual_basis(log)
     facts["annualisation"] = {"method": basis.method, "factor": basis.factor,
                               "orders": basis.orders, "days": basis.days,

@@ -463,8 +463,10 @@ def report_html(report: Report, svgs: Mapping[str, str | None]) -> str:
         ("activities", f"{facts.get('activities', 0):,}"),
         ("departments", f"{facts.get('departments', 0):,}"),
         ("rows rejected", f"{facts.get('rows_rejected', 0):,}"),
-        ("days (UTC)", f"{str(facts.get('first_event') or '–')[:10]} – "
-                       f"{str(facts.get('last_event') or '–')[:10]}"),
+        ("days (UTC)" if not facts.get("time_outliers") else
+         f"days (UTC; {facts['time_outliers']:,} outlying events left out)",
+         f"{str(facts.get('bulk_first_event') or facts.get('first_event') or '–')[:10]} – "
+         f"{str(facts.get('bulk_last_event') or facts.get('last_event') or '–')[:10]}"),
     ]
     nav = "".join(
         f'<li><a href="#{key}">{_esc(report.sections[key].title)}</a>'
