@@ -11,6 +11,9 @@ Definitions (each overridable where it rests on activity names):
   event, an activity matching :data:`PAYMENT_PATTERN` ("Payment received",
   "Record payment", "pay order", but not "Send payment reminder"). Orders not paid
   in the log are left out of that statistic; ``orders_paid`` counts those that are.
+- **touchless after order entry**: as touchless, but the order's entry itself may be
+  manual: no manual touch after the order's first internal event (the one that entered
+  it into the company's systems: Sales keying an e-mailed order, or the web shop).
 - **touchless**: the order has no rework (no activity occurs twice) and no manual
   touch, i.e. no event of the ``internal`` party whose ``automated`` flag is not
   true, outside departments handling goods (:data:`TOUCH_EXEMPT_DEPARTMENTS`;
@@ -304,9 +307,13 @@ def kpis(
         if unknown:
             notes.append(f"{unknown} internal events have no automated flag; counted as manual.")
     if n and not automated.isna().all():
-        # touchless after order entry: no manual touch after the event that created the order
-        after_entry = is_manual.copy()
-        after_entry[first] = False
+        # touchless after order entry: no manual touch after the event that entered the
+        # order into the company's systems (its first internal event: the web shop's or
+        # EDI's order is entered by a system, an e-mailed one by Sales keying it)
+        entry = np.full(n_cases, n, dtype=np.int64)
+        inside = np.flatnonzero(internal)
+        np.minimum.at(entry, case_codes[inside], inside)
+        after_entry = is_manual & (np.arange(n) > entry[case_codes])
         touchless_after = ((np.bincount(case_codes[after_entry], minlength=n_cases) == 0)
                            & ~rework).astype(float)
     else:
