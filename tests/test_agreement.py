@@ -79,3 +79,21 @@ def test_the_three_former_variant_layouts_are_one():
     counts = sequences.value_counts()
     assert api["activities"].iloc[0] == counts.index[0]
     assert api["cases"].iloc[0] == counts.iloc[0]
+
+
+@pytest.mark.real_logs
+@pytest.mark.skipif(not OCEL.exists(), reason="../shared/logs is absent")
+def test_ocel_orders_with_several_packages_give_no_reentry_or_candidate():
+    log = pm.load(OCEL)
+    events = log.events
+    sent = events[events["activity"] == "send package"]
+    several = set(sent.groupby("case_id").size().loc[lambda n: n > 1].index)
+    assert len(several) > 100  # the log has many such orders
+    # each package's send is about its own sub-object: never a redo of the first
+    assert sent[sent["case_id"].isin(several)].groupby("case_id")["object_id"].nunique().gt(
+        1).all()
+    r = pm.reentry(log)
+    assert not r.events["case_id"].isin(several).any()
+    c = pm.candidates(log, reentry=r)
+    assert not c.events["case_id"].isin(several).any()
+    assert not pm.rework(log).events.query("activity == 'send package'").shape[0]
