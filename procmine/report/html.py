@@ -196,8 +196,8 @@ _DFG: Spec = [("source", "from", "text"), ("target", "to", "text"), ("count", "t
 _HANDOFFS: Spec = [("source", "from", "text"), ("target", "to", "text"),
                    ("count", "handoffs", "int"), ("cases", "orders", "int"),
                    ("median_wait_s", "median wait", "wait"), ("p90_wait_s", "p90 wait", "wait"),
-                   ("queue_wait_s", "queue time (priced)", "wait"),
-                   ("lead_time_s", "lead time (unpriced)", "wait"),
+                   ("queue_wait_s", "queue time, all (priced)", "wait"),
+                   ("lead_time_s", "lead time, all (unpriced)", "wait"),
                    ("cost", "cost", "money"), ("causal_count", "causal", "int"),
                    ("system_count", "system to system", "int"),
                    ("pingpong", "ping-pong", "int")]
