@@ -261,6 +261,9 @@ def _candidates(log: EventLog, costs: CostModel, found_reentry: Any, found_hando
         "on the events that carry its evidence only, not on every execution of its step "
         "(columns events and executions), with waiting credited only where it was priced "
         "queue time.",
+        f"Annualised on one basis for costs and KPIs: {costs.annual_basis(log).describe()} "
+        "(the orders' first events, not the span of all events, whose tail of payments and "
+        "returns would stretch the year).",
         "Implementation: each kind of change is built once (one portal, one EDI link, one "
         "carrier API). A candidate tried on its own carries its kind's full one-off cost; "
         "the to-be below, with the paying candidates together, pays each kind once.",
