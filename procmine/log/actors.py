@@ -46,6 +46,23 @@ ACTOR_LEVELS: Final[tuple[str, ...]] = get_args(ActorLevel)
 _OUTSIDE: Final = ("customer", "supplier", "carrier")
 
 
+def _strings(values: pd.Series) -> pd.Series:
+    """``values`` as ``str`` dtype, without a copy when they already are."""
+    if isinstance(values.dtype, pd.StringDtype):
+        return values
+    return values.astype("str")
+
+
+def _outside(events: pd.DataFrame) -> np.ndarray:
+    """True where an event's party is an outside one (customer, supplier, carrier)."""
+    party = events[PARTY]
+    if isinstance(party.dtype, pd.CategoricalDtype):
+        outside = np.isin(np.asarray(party.cat.categories, dtype=object), _OUTSIDE)
+        codes = party.cat.codes.to_numpy()
+        return np.where(codes >= 0, outside[codes], False)
+    return party.astype("str").isin(_OUTSIDE).to_numpy(dtype=bool)
+
+
 def actor(events: pd.DataFrame, level: str) -> pd.Series:
     """The actor of every event at ``level`` (``str`` dtype, missing when none).
 
@@ -74,15 +91,20 @@ def actor(events: pd.DataFrame, level: str) -> pd.Series:
     """
     check_choice(level, ACTOR_LEVELS, option="level")
     if level == "department":
-        party = events[PARTY].astype("str")
-        outside = party.where(party.isin(_OUTSIDE))
-        return events[DEPARTMENT].astype("str").fillna(outside)
+        department = _strings(events[DEPARTMENT])
+        fill = department.isna().to_numpy() & _outside(events)
+        if not fill.any():
+            return department
+        return department.mask(fill, _strings(events[PARTY]))
     column = {"resource": RESOURCE, "party": PARTY, "source": SOURCE}[level]
-    return events[column].astype("str")
+    return _strings(events[column])
 
 
 def actor_codes(events: pd.DataFrame, level: str) -> tuple[np.ndarray, np.ndarray]:
     """Integer codes of :func:`actor` (-1 where missing) and the actor names they stand for.
+
+    Computed without building the actor strings: the department's codes, then one
+    code per outside party for the outside events without a department.
 
     Examples
     --------
@@ -92,8 +114,26 @@ def actor_codes(events: pd.DataFrame, level: str) -> tuple[np.ndarray, np.ndarra
     >>> codes.tolist(), names.tolist()
     ([0, 1, 0], ['Sales', 'supplier'])
     """
-    codes, names = pd.factorize(actor(events, level), use_na_sentinel=True)
-    return np.asarray(codes, dtype=np.int64), np.asarray(names, dtype=object).astype(str)
+    check_choice(level, ACTOR_LEVELS, option="level")
+    if level != "department":
+        column = {"resource": RESOURCE, "party": PARTY, "source": SOURCE}[level]
+        codes, names = pd.factorize(events[column], use_na_sentinel=True)
+        return (np.asarray(codes, dtype=np.int64),
+                np.asarray(names, dtype=object).astype(str))
+    codes, names = pd.factorize(events[DEPARTMENT], use_na_sentinel=True)
+    codes = np.asarray(codes, dtype=np.int64)
+    names = np.asarray(names, dtype=object).astype(str)
+    fill = (codes < 0) & _outside(events)
+    if fill.any():
+        party_codes, parties = pd.factorize(_strings(events[PARTY])[fill])
+        parties = np.asarray(parties, dtype=object).astype(str)
+        known = {n: i for i, n in enumerate(names.tolist())}
+        extra = [p for p in parties.tolist() if p not in known]
+        lookup = np.array([known.get(p, len(names) + extra.index(p) if p in extra else -1)
+                           for p in parties.tolist()], dtype=np.int64)
+        codes[fill] = lookup[party_codes]
+        names = np.concatenate([names, np.asarray(extra, dtype=object).astype(str)])
+    return codes, names
 
 
 def case_codes(events: pd.DataFrame) -> np.ndarray:
