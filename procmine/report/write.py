@@ -47,32 +47,23 @@ def _tables(report: Report) -> dict[str, pd.DataFrame]:
     dfg = (edges.loc[:, list(_DFG_COLUMNS)].sort_values(
         ["count", "source", "target"], ascending=[False, True, True], kind="stable")
         if edges is not None else _empty(_DFG_COLUMNS))
-    handoffs = sec["handoffs"].tables.get("table")
-    if handoffs is None:
-        handoffs = _empty(HANDOFF_COLUMNS)
-    reentry = sec["reentry"].tables.get("table")
-    if reentry is None:
-        reentry = _empty(REENTRY_COLUMNS)
-    candidates = sec["candidates"].tables.get("table")
-    if candidates is None:
-        candidates = _empty(("rank", *CANDIDATE_COLUMNS))
-    weak = sec["candidates"].tables.get("weak")
-    if weak is None:
-        weak = _empty(CANDIDATE_COLUMNS)
-    rework = sec["rework"].tables.get("table")
-    if rework is None:
-        rework = _empty(REWORK_COLUMNS)
-    episodes = sec["rework"].tables.get("episodes")
-    if episodes is None:
-        episodes = _empty(EPISODE_COLUMNS)
+
+    def table(section: str, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
+        found = sec[section].tables.get(name)
+        return _empty(columns) if found is None else found
+
+    handoffs = table("handoffs", "table", HANDOFF_COLUMNS)
+    reentry = table("reentry", "table", REENTRY_COLUMNS)
+    candidates = table("candidates", "table", ("rank", *CANDIDATE_COLUMNS))
+    weak = table("candidates", "weak", CANDIDATE_COLUMNS)
+    rework = table("rework", "table", REWORK_COLUMNS)
+    episodes = table("rework", "episodes", EPISODE_COLUMNS)
+    rejects = table("loaded", "rejects", REJECT_COLUMNS)
     daily = sec["kpis"].tables.get("daily")
     weekly = sec["kpis"].tables.get("weekly")
     daily = _empty(KPI_COLUMNS) if daily is None else daily.sort_values("period", kind="stable")
     weekly = _empty(KPI_COLUMNS) if weekly is None else weekly.sort_values("period",
                                                                            kind="stable")
-    rejects = sec["loaded"].tables.get("rejects")
-    if rejects is None:
-        rejects = _empty(REJECT_COLUMNS)
     return {"dfg": dfg, "handoffs": handoffs, "rework": rework, "episodes": episodes,
             "reentry": reentry, "candidates": candidates, "candidates_weak": weak,
             "kpis_daily": _dates_as_text(daily), "kpis_weekly": _dates_as_text(weekly),
