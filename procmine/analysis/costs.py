@@ -99,18 +99,22 @@ class Calendar:
         worked = np.array([d in self.days for d in _WEEKDAYS], dtype=bool)
         work = np.where(worked, per_day, 0).astype(np.int64)
         before = np.r_[0, np.cumsum(work)[:-1]]
-        day = np.floor_divide(local, _DAY_US) + 3  # 1970-01-01 was a Thursday: 0 = Monday
-        seconds_in_day = (local - (day - 3) * _DAY_US) / 1e6
-        weekday = day % 7
-        total = (day // 7) * int(work.sum()) + before[weekday]
-        within = np.clip(seconds_in_day - start_s, 0, per_day) * worked[weekday]
+        day, in_day = np.divmod(local, _DAY_US)
+        day += 3  # 1970-01-01 was a Thursday: day 0 is a Monday
+        week, weekday = np.divmod(day, 7)
+        total = (week * int(work.sum()) + before[weekday]).astype(np.float64)
+        within = in_day / 1e6
+        within -= start_s
+        np.clip(within, 0, per_day, out=within)
+        within *= worked[weekday]
         if self.holidays:
             dates = pd.to_datetime(list(self.holidays)).to_numpy(dtype="datetime64[D]")
             off = np.unique(dates.astype(np.int64) + 3)
             off = off[worked[off % 7]]
             total = total - np.searchsorted(off, day, side="left") * per_day
-            within = np.where(np.isin(day, off), 0.0, within)
-        return total + within
+            within[np.isin(day, off)] = 0.0
+        total += within
+        return total
 
 
 @dataclass(frozen=True)
@@ -287,23 +291,43 @@ class CostModel:
                       planned_us: np.ndarray | None = None, cap: bool = True) -> np.ndarray:
         """Seconds of the waits from ``start_us`` to ``end_us`` that are priced as queue time.
 
-        The one definition every priced wait goes through: working time only
-        (:attr:`calendar`), never the time until the order's planned date
-        (``planned_us``, µs since the epoch, ``INT64_MIN`` where none: that part
-        is lead time, see :meth:`lead_seconds`), and at most
+        The one definition every priced wait goes through (:meth:`queue_between` on
+        positions): working time only (:attr:`calendar`), never the time until the
+        order's planned date (``planned_us``, µs since the epoch, ``INT64_MIN`` where
+        none: that part is lead time, see :meth:`lead_seconds`), and at most
         :attr:`wait_cap_hours` per wait when ``cap``.
         """
         start = np.asarray(start_us, dtype=np.int64)
         end = np.asarray(end_us, dtype=np.int64)
-        if planned_us is not None:
-            start = np.maximum(start, np.asarray(planned_us, dtype=np.int64))
-        end = np.maximum(end, start)
-        if len(start) == 0:
+        m = len(start)
+        return self.queue_between(np.concatenate([start, end]), np.arange(m),
+                                  np.arange(m, 2 * m), planned_us=planned_us, cap=cap)
+
+    def queue_between(self, micros: np.ndarray, source_pos: np.ndarray, target_pos: np.ndarray,
+                      *, planned_us: np.ndarray | None = None, cap: bool = True,
+                      working: np.ndarray | None = None) -> np.ndarray:
+        """Queue seconds of the waits from ``micros[source_pos]`` to ``micros[target_pos]``.
+
+        As :meth:`queue_seconds`; ``planned_us`` is aligned with the waits. The
+        working time of every time is computed once (``working``, if the caller has
+        :meth:`Calendar.working_seconds` of ``micros`` already), so pricing a log's
+        handoffs costs one pass over its events.
+        """
+        micros = np.asarray(micros, dtype=np.int64)
+        if len(source_pos) == 0:
             return np.zeros(0)
-        both = self.calendar.working_seconds(np.concatenate([start, end]))
-        seconds = np.maximum(both[len(start):] - both[:len(start)], 0.0)
+        working = self.calendar.working_seconds(micros) if working is None else working
+        w_start = working[source_pos]
+        if planned_us is not None:
+            planned = np.asarray(planned_us, dtype=np.int64)
+            later = planned > micros[source_pos]
+            if later.any():
+                stop = np.minimum(planned[later], micros[target_pos][later])
+                w_start = w_start.copy()
+                w_start[later] = self.calendar.working_seconds(stop)
+        seconds = np.maximum(working[target_pos] - w_start, 0.0)
         if cap and self.wait_cap_hours > 0:
-            seconds = np.minimum(seconds, self.wait_cap_hours * 3600.0)
+            np.minimum(seconds, self.wait_cap_hours * 3600.0, out=seconds)
         return seconds
 
     @staticmethod

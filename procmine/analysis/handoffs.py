@@ -173,12 +173,11 @@ def handoff_prices(source_pos: np.ndarray, target_pos: np.ndarray, *, micros: np
                    ) -> HandoffPrices:
     """Price the handoffs at these positions: the one definition the handoff table, the
     projection and the candidates share (see :class:`HandoffPrices`)."""
-    start, end = micros[source_pos], micros[target_pos]
     at_source = None if planned is None else planned[source_pos]
     return HandoffPrices(
         system=automated[source_pos] & automated[target_pos],
-        queue_s=costs.queue_seconds(start, end, planned_us=at_source),
-        lead_s=costs.lead_seconds(start, end, at_source),
+        queue_s=costs.queue_between(micros, source_pos, target_pos, planned_us=at_source),
+        lead_s=costs.lead_seconds(micros[source_pos], micros[target_pos], at_source),
     )
 
 
