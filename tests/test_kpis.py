@@ -273,3 +273,19 @@ def test_weeks_whose_orders_are_mostly_open_are_right_censored():
     d = kpis(_log(), open_days=14).daily.set_index("period")
     assert bool(d.loc[pd.Timestamp("2024-01-09", tz="UTC"), "censored"])
     assert not d["censored"].drop(pd.Timestamp("2024-01-09", tz="UTC")).any()
+
+
+def test_sentinel_dates_do_not_stretch_the_kpi_periods():
+    # a 4-row extract whose system wrote "no date" as 0001-01-01 and 9999-12-31: the daily
+    # table must cover the real days, not 3.6 million of them
+    rows = [("s1", "Enter order", "2024-03-01 09:00", "Sales", False, "internal"),
+            ("s1", "Ship", "9999-12-31 00:00", "Shipping", True, "internal"),
+            ("s2", "Enter order", "0001-01-01 00:00", "Sales", False, "internal"),
+            ("s3", "Enter order", "2024-03-02 09:00", "Sales", False, "internal")]
+    frame = pd.DataFrame(rows, columns=list(COLS))
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True, format="ISO8601")
+    k = kpis(EventLog.from_frame(frame, name="sentinel"))
+    # s1 (shipped in 9999: its cycle time means nothing) and s2 stay out; s3 is the one day
+    assert len(k.daily) == 1 and len(k.weekly) == 1
+    assert k.orders.set_index("case_id")["outlier"].to_dict() == {"s1": True, "s2": True,
+                                                                  "s3": False}
