@@ -24,6 +24,7 @@ import pandas as pd
 
 from procmine._check import check_choice, check_names
 from procmine.analysis.costs import CostModel
+from procmine.analysis.reentry import normalize_values
 from procmine.errors import UsageError
 from procmine.log._require import require_log
 from procmine.log.actors import LEVELS, Level, actor_codes, case_codes, handoff_positions
@@ -150,8 +151,6 @@ def planned_times(events: pd.DataFrame, costs: CostModel) -> np.ndarray | None:
     ``date`` item) and carried forward within the order from the event that
     entered it; ``INT64_MIN`` before it is known.
     """
-    from procmine.analysis.reentry import normalize_values  # analysis-internal, no cycle
-
     for name in costs.planned_dates:
         if name not in events.columns or not events[name].notna().any():
             continue
