@@ -9,6 +9,7 @@ import click
 
 from procmine.analysis.handoffs import LEVELS, TABLE_COLUMNS, handoffs
 from procmine.cli._common import Context, handle_errors, mapping_options, step
+from procmine.cli._outputs import input_paths, refuse_input_as_output, writing
 
 __all__ = ["CSV_COLUMNS", "handoffs_command"]
 
@@ -53,11 +54,14 @@ def handoffs_command(
     from procmine.log.load import load
 
     costs = load_cost_model(costs_path) if costs_path is not None else CostModel.default()
+    refuse_input_as_output(out, input_paths(input_path), option="--out")
     step(f"loading {input_path}")
     log = load(input_path, **mapping)
+    refuse_input_as_output(out, input_paths(input_path, log), option="--out")
     step(f"computing {level} handoffs on {log.n_events:,} events")
     result = handoffs(log, level=level, costs=costs)  # type: ignore[arg-type]  # click.Choice
-    write_csv_safe(result.table[list(CSV_COLUMNS)], out)
+    with writing(out):
+        write_csv_safe(result.table[list(CSV_COLUMNS)], out)
     state.info(
         f"{result.count:,} {level} handoffs on {len(result.table):,} edges "
         f"({result.causal_count:,} causal, {result.pingpong:,} ping-pong) -> {out}"

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from procmine.cli._common import INPUT_FORMATS, Context, handle_errors, mapping_options, step
+from procmine.cli._outputs import input_paths, refuse_input_as_output, writing
 from procmine.errors import UsageError
 from procmine.render.output import FORMATS
 
@@ -101,8 +102,15 @@ def map_command(
     if level == "department" and (direction != "LR" or fit != "projector"):
         raise UsageError("--direction and --fit shape the activity map; "
                          "drop them or use --level activity")
+    read = input_paths(input_path)
+    refuse_input_as_output(out, read, option="--out")
+    refuse_input_as_output(table, read, option="--table")
+    refuse_input_as_output(table, [out], option="--table")
     step(f"loading {input_path}")
     log = load(input_path, **mapping)
+    read = input_paths(input_path, log)
+    refuse_input_as_output(out, read, option="--out")
+    refuse_input_as_output(table, read, option="--table")
     if level == "activity":
         step(f"discovering the map of {log.n_events:,} events")
         pmap = process_map(log, activities=activities, paths=paths)
@@ -122,7 +130,9 @@ def map_command(
         edges = result.table.loc[:, ["source", "target", "count", "median_wait_s"]]
         summary = f"{int(result.table['count'].sum()):,} handoffs on {len(result.table):,} routes"
     step(f"drawing {out}")
-    save(drawing, out, format=output_format)  # type: ignore[arg-type]
+    with writing(out):
+        save(drawing, out, format=output_format)  # type: ignore[arg-type]
     if table is not None:
-        write_csv_safe(edges.reset_index(drop=True), table)
+        with writing(table):
+            write_csv_safe(edges.reset_index(drop=True), table)
     state.info(f"{summary} -> {out}" + (f" (table: {table})" if table is not None else ""))

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import signal
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +23,8 @@ __all__ = ["report_command"]
 @click.option(
     "--out", "out", required=True, metavar="DIR",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder to write the report into (created when missing; files in it are replaced).",
+    help="Folder to write the report into (created when missing; the report's files in it "
+         "are replaced, once the new report is complete). Never one of the inputs.",
 )
 @click.option(
     "--costs", "costs_path", metavar="FILE", type=click.Path(dir_okay=False, path_type=Path),
@@ -59,12 +64,19 @@ def report_command(
     maps/*.svg (process, handoffs, as_is, to_be). A section that cannot be
     computed (say, no departments in the log) says why.
 
+    The report is written beside DIR and moved into place when complete: an
+    interrupted run (Ctrl-C, SIGTERM, a full disk) leaves the previous report
+    or none. A second run into DIR while one is writing stops with an error
+    (exit 1); a DIR that would overwrite an input is refused (exit 2).
+
     Example: procmine report sample_logs/sources.toml --out out/report
     """
     from procmine.analysis.costs import CostModel, load_cost_model
     from procmine.log.load import load
     from procmine.report import build_report, write_report
+    from procmine.report.write import check_out_dir
 
+    check_out_dir(out, [input_path])
     costs = load_cost_model(costs_path) if costs_path is not None else CostModel.default()
     kpi_options: dict[str, Any] = {}
     if terminal is not None:
@@ -83,7 +95,7 @@ def report_command(
         kpi_options.update(_min_support(min_support))
     _check_report_options(build_report, kpi_options)
     # 1 load + 6 analysis stages (build_report) + 3 writing stages (write_report)
-    with Stages(10, desc="report") as stage:
+    with _terminate_cleanly(), Stages(10, desc="report") as stage:
         stage(f"loading {input_path.name}")
         log = load(input_path, **mapping)
         report = build_report(log, costs=costs, progress=lambda what: stage(f"analysis: {what}"),
@@ -94,6 +106,23 @@ def report_command(
         f"report of {log.n_events:,} events, {log.n_cases:,} orders -> {files.html}"
         + (f" (not computed: {', '.join(missing)}; the report says why)" if missing else "")
     )
+
+
+@contextlib.contextmanager
+def _terminate_cleanly() -> Iterator[None]:
+    """SIGTERM as SystemExit(143) while the report runs, so its temporary folder is removed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _min_support(text: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ import click
 import pandas as pd
 
 from procmine.cli._common import handle_errors, mapping_options, step
+from procmine.cli._outputs import input_paths, refuse_input_as_output, writing
 from procmine.io.export import write_csv_safe
 from procmine.log.load import load
 from procmine.log.outliers import time_outliers
@@ -33,10 +34,13 @@ def validate(input_path: Path, rejects_path: Path | None, mapping: dict[str, Any
     timestamp among 2024 ones) are counted per source: they stay in the log
     and are left out of KPI periods.
     Exit code 0 when the input loads (even with rejected rows), 1 when it
-    cannot be used, 2 on wrong usage.
+    cannot be used, 2 on wrong usage (also: --rejects naming one of the
+    inputs, which is never overwritten).
     """
+    refuse_input_as_output(rejects_path, input_paths(input_path), option="--rejects")
     step(f"loading {input_path}")
     log = load(input_path, **mapping)
+    refuse_input_as_output(rejects_path, input_paths(input_path, log), option="--rejects")
     table = log.source_table()
     headers = ("source", "format", "rows read", "loaded", "rejected", "events")
     rows = [
@@ -72,7 +76,8 @@ def validate(input_path: Path, rejects_path: Path | None, mapping: dict[str, Any
     for text in _outlier_lines(log.events, [s.name for s in log.sources]):
         click.echo(text)
     if rejects_path is not None:
-        write_csv_safe(log.rejects, rejects_path)
+        with writing(rejects_path):
+            write_csv_safe(log.rejects, rejects_path)
         click.echo(f"{len(log.rejects):,} rejected rows written to {rejects_path}")
 
 

@@ -10,6 +10,7 @@ import pandas as pd
 
 from procmine.errors import UsageError
 from procmine.io import _pm4py_io
+from procmine.io.xmlchars import xml_frame, xml_text
 from procmine.schema import (
     ACTIVITY,
     AUTOMATED,
@@ -49,7 +50,10 @@ def write_xes(events: pd.DataFrame, path: str | Path) -> Path:
     ``automated``, ``source`` and ``event_id`` are written as
     ``procmine:party`` ... (``party`` and ``automated`` are read back into their
     columns by :func:`procmine.io.xes.read_xes`); further columns keep their
-    names. A path ending in ``.gz`` is gzip-compressed by pm4py.
+    names. A path ending in ``.gz`` is gzip-compressed by pm4py. Characters
+    XML 1.0 forbids (NUL, ESC, vertical tab ...) in names and values are
+    written as visible stand-ins (:func:`procmine.io.xmlchars.xml_text`), so
+    the file always parses.
 
     Parameters
     ----------
@@ -74,7 +78,7 @@ def write_xes(events: pd.DataFrame, path: str | Path) -> Path:
     >>> read_xes(out).events[["case_id", "activity", "department"]].values.tolist()
     [['o1', 'Enter', 'Sales'], ['o1', 'Pick', 'Warehouse']]
     """
-    frame = _events_of(events)
+    frame = xml_frame(_events_of(events))
     target = Path(path)
     out = pd.DataFrame({
         "case:concept:name": frame[CASE_ID].to_numpy(),
@@ -117,7 +121,8 @@ def write_ocel(
     department; ties go to the first by name), so that
     :func:`procmine.io.ocel.read_ocel` reads resource and department back.
     Event ids are the canonical ``event_id``; extra columns become event
-    attributes.
+    attributes. In the XML format, characters XML 1.0 forbids (NUL, ESC ...)
+    are written as visible stand-ins (:func:`procmine.io.xmlchars.xml_text`).
 
     Parameters
     ----------
@@ -155,6 +160,10 @@ def write_ocel(
     target = Path(path)
     kind = _ocel_format(target, format)
     frame = _events_of(events)
+    if kind == "xml":
+        frame = xml_frame(frame)
+        object_type = xml_text(object_type)
+        resource_type = None if resource_type is None else xml_text(resource_type)
     ev = pd.DataFrame({
         "ocel:eid": frame[EVENT_ID].to_numpy(),
         "ocel:activity": frame[ACTIVITY].to_numpy(),

@@ -19,6 +19,7 @@ from typing import Any
 import graphviz
 
 from procmine.errors import UsageError
+from procmine.io.xmlchars import xml_text
 from procmine.render._dot import dot_available
 
 __all__ = ["MapDrawing"]
@@ -53,9 +54,19 @@ def wrap(text: str, width: int = 22) -> list[str]:
     return lines
 
 
+def _esc(text: str) -> str:
+    """Text for SVG or a Graphviz HTML label: XML-escaped, forbidden characters made visible."""
+    return html.escape(xml_text(text))
+
+
 def dot_text(lines: list[str]) -> graphviz.quoting.NoHtml:
-    """Lines as a Graphviz escString: backslashes and quotes escaped, never HTML-like."""
-    escaped = [line.replace("\\", "\\\\").replace('"', '\\"') for line in lines]
+    """Lines as a Graphviz escString: backslashes and quotes escaped, never HTML-like.
+
+    Characters XML 1.0 forbids (NUL, ESC ...) become visible stand-ins
+    (:func:`procmine.io.xmlchars.xml_text`): dot would copy them into an SVG
+    that no parser reads.
+    """
+    escaped = [xml_text(line).replace("\\", "\\\\").replace('"', '\\"') for line in lines]
     return graphviz.nohtml("\\n".join(escaped))
 
 
@@ -100,8 +111,8 @@ class Drawing:
 
 
 def _title_label(drawing: Drawing) -> str:
-    title = html.escape(drawing.title)
-    sub = html.escape(drawing.subtitle)
+    title = _esc(drawing.title)
+    sub = _esc(drawing.subtitle)
     parts = [f'<FONT POINT-SIZE="{TITLE_FONT_SIZE}"><B>{title}</B></FONT>']
     if sub:
         parts.append(f'<FONT POINT-SIZE="{NODE_FONT_SIZE}">{sub}</FONT>')
@@ -111,7 +122,7 @@ def _title_label(drawing: Drawing) -> str:
 def _legend_label(drawing: Drawing) -> str:
     rows = ['<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>']
     for kind, colour, text in drawing.legend:
-        safe = html.escape(text)
+        safe = _esc(text)
         if kind == "box":
             swatch = f'<TD BGCOLOR="{tint(colour, 0.7)}" WIDTH="30"> </TD>'
         elif kind == "dashed":
@@ -294,8 +305,8 @@ def fallback_svg(drawing: Drawing) -> str:
             f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>'
             for i, colour in enumerate(colours)) + '</defs>',
         f'<text x="20" y="36" font-size="{TITLE_FONT_SIZE}" font-weight="bold">'
-        f'{html.escape(drawing.title)}</text>',
-        f'<text x="20" y="64" font-size="{NODE_FONT_SIZE}">{html.escape(drawing.subtitle)}</text>',
+        f'{_esc(drawing.title)}</text>',
+        f'<text x="20" y="64" font-size="{NODE_FONT_SIZE}">{_esc(drawing.subtitle)}</text>',
     ]
     labels: list[str] = []
     for e in drawing.edges:
@@ -326,7 +337,7 @@ def fallback_svg(drawing: Drawing) -> str:
         if e.label:  # drawn last, with a white halo, so lines never hide them
             labels.append(f'<text x="{lx:.0f}" y="{ly:.0f}" font-size="{EDGE_FONT_SIZE}" '
                           f'text-anchor="middle" fill="{e.colour}" stroke="white" '
-                          f'stroke-width="4" paint-order="stroke">{html.escape(e.label)}</text>')
+                          f'stroke-width="4" paint-order="stroke">{_esc(e.label)}</text>')
     for node in nodes:
         x, y, h = pos[node.id]
         rx = h / 2 if node.shape in {"circle", "doublecircle", "ellipse", "oval"} else 8.0
@@ -336,7 +347,7 @@ def fallback_svg(drawing: Drawing) -> str:
         for k, line in enumerate(node.lines):
             out.append(f'<text x="{x + box_w / 2:.0f}" y="{y + 8 + line_h * (k + 0.8):.0f}" '
                        f'font-size="{NODE_FONT_SIZE}" text-anchor="middle" '
-                       f'fill="{node.font_colour}">{html.escape(line)}</text>')
+                       f'fill="{node.font_colour}">{_esc(line)}</text>')
     out += labels
     y = legend_y + 20
     out.append(f'<text x="20" y="{y:.0f}" font-size="{EDGE_FONT_SIZE}" font-style="italic">'
@@ -353,7 +364,7 @@ def fallback_svg(drawing: Drawing) -> str:
             out.append(f'<line x1="20" y1="{y - 5:.0f}" x2="50" y2="{y - 5:.0f}" '
                        f'stroke="{colour}" stroke-width="3"{dash}/>')
         out.append(f'<text x="60" y="{y:.0f}" font-size="{EDGE_FONT_SIZE}">'
-                   f'{html.escape(text)}</text>')
+                   f'{_esc(text)}</text>')
         y += 30
     out.append("</svg>")
     return "\n".join(out)

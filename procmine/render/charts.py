@@ -9,6 +9,8 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
+from procmine.io.xmlchars import xml_text
+
 __all__ = ["OKABE_ITO", "html_table", "line_chart", "message_svg", "sanitize_svg"]
 
 #: The Okabe–Ito palette: distinguishable with the common colour-vision deficiencies.
@@ -28,7 +30,7 @@ _MARKERS = ("circle", "square", "triangle", "diamond")
 
 
 def _esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
+    return html.escape(xml_text(str(text)), quote=True)
 
 
 def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
@@ -292,6 +294,8 @@ def sanitize_svg(svg: str) -> str:
     elements, ``on*=`` event handlers and every link that is not a fragment
     (``href="#..."``), so the page neither runs code nor fetches anything.
     Graphviz already escapes labels; this is a second line of defence.
+    Characters XML 1.0 forbids become visible stand-ins
+    (:func:`procmine.io.xmlchars.xml_text`).
 
     Examples
     --------
@@ -299,7 +303,7 @@ def sanitize_svg(svg: str) -> str:
     ...              '<a href="http://x">t</a><g onload="f()"/></svg>')
     '<svg><a>t</a><g/></svg>'
     """
-    text = re.sub(r"<\?xml[^>]*\?>", "", svg)
+    text = re.sub(r"<\?xml[^>]*\?>", "", xml_text(svg))
     text = re.sub(r"<!DOCTYPE[^>]*>", "", text, flags=re.IGNORECASE)
     text = re.sub(r"<!--.*?-->", "", text, flags=re.DOTALL)
     previous = None

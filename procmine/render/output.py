@@ -11,6 +11,7 @@ import graphviz
 from procmine._check import check_choice
 from procmine.discovery.dfg import ProcessMap
 from procmine.errors import ProcmineError, UsageError
+from procmine.io.xmlchars import xml_text
 from procmine.render._dot import dot_available
 from procmine.render.html import drawing_html, drawing_svg, inline_svg, page
 from procmine.render.maps import AsIsToBe, draw_map
@@ -66,7 +67,8 @@ def save(obj: Any, path: str | Path, *, format: Format) -> Path:
     format : {"svg", "png", "pdf", "html"}, keyword-only
         ``html`` is a self-contained page with the map as inline SVG. An
         as-is / to-be pair is written one above the other, as ``svg`` or
-        ``html`` only.
+        ``html`` only. Characters XML 1.0 forbids (NUL, ESC ...) in labels
+        are written as visible stand-ins, so svg and html always parse.
 
     Returns
     -------
@@ -92,12 +94,12 @@ def save(obj: Any, path: str | Path, *, format: Format) -> Path:
     if format == "html":
         title = getattr(getattr(drawings[0], "drawing", None), "title", None) or "procmine map"
         body = "<hr>".join(drawing_html(d) for d in drawings)
-        target.write_text(page(body, title=title), encoding="utf-8")
+        target.write_text(xml_text(page(body, title=title)), encoding="utf-8")
         return target
     if format == "svg":
         svgs = [drawing_svg(d) for d in drawings]
         text = svgs[0] if len(svgs) == 1 else _stack_svgs(svgs)
-        target.write_text(text, encoding="utf-8")
+        target.write_text(xml_text(text), encoding="utf-8")
         return target
     if len(drawings) > 1:
         raise UsageError(f"an as-is / to-be pair is saved as svg or html, not {format}; "

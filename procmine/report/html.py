@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 
 from procmine._version import __version__
+from procmine.io.xmlchars import xml_text
 from procmine.render.charts import html_table, line_chart, sanitize_svg
 from procmine.render.maps import format_seconds
 from procmine.report.model import SECTION_KEYS, Report, Section
@@ -82,7 +83,7 @@ footer { margin-top: 3rem; font-size: .85rem; color: #333; }
 
 
 def _esc(value: object) -> str:
-    return html.escape(str(value), quote=True)
+    return html.escape(xml_text(str(value)), quote=True)
 
 
 def _money(value: float, currency: str) -> str:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
-from collections.abc import Callable, Mapping
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +19,9 @@ from procmine.analysis.candidates import TABLE_COLUMNS as CANDIDATE_COLUMNS
 from procmine.analysis.episodes import TABLE_COLUMNS as EPISODE_COLUMNS
 from procmine.analysis.kpis import KPI_COLUMNS
 from procmine.analysis.rework import TABLE_COLUMNS as REWORK_COLUMNS
+from procmine.errors import ProcmineError, UsageError
+from procmine.io._paths import same_file
+from procmine.io.xmlchars import xml_text
 from procmine.render.charts import message_svg
 from procmine.render.html import drawing_svg
 from procmine.render.maps import draw_as_is_to_be, draw_handoff_map, draw_map
@@ -24,7 +31,7 @@ from procmine.report.html import report_html
 from procmine.report.model import SECTION_KEYS, Report, ReportFiles
 from procmine.schema import REJECT_COLUMNS
 
-__all__ = ["MAP_NAMES", "TABLE_NAMES", "write_report"]
+__all__ = ["MAP_NAMES", "TABLE_NAMES", "check_out_dir", "write_report"]
 
 #: CSV tables written under ``tables/``, by name (file ``tables/<name>.csv``).
 TABLE_NAMES = ("dfg", "handoffs", "rework", "episodes", "reentry", "candidates",
@@ -187,15 +194,47 @@ def write_report(
     report : Report
         From :func:`procmine.report.build_report`.
     out_dir : str or Path
-        Created when missing; files in it are overwritten.
+        Created when missing; the report's files in it are replaced, other
+        files are left alone. The report is written into a private folder
+        beside it first and moved into place when complete, so an interrupted
+        run (SIGINT, SIGTERM, a full disk) leaves the previous report or none,
+        never a partial one. A second run into the same folder at the same
+        time fails (a lock beside it) instead of interleaving.
     progress : callable, optional, keyword-only
         Called with a short message before each long step.
 
     Returns
     -------
     ReportFiles
+
+    Raises
+    ------
+    UsageError
+        ``out_dir`` is a file, or the report would overwrite one of its inputs
+        (nothing is written).
+    ProcmineError
+        Another run holds the folder, or writing failed (a full disk): nothing
+        was changed in ``out_dir``.
     """
     out = Path(out_dir)
+    _check_target(report, out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with _locked(out), _staging(out) as stage:
+        try:
+            tables, maps = _write_into(report, stage, progress)
+        except OSError as problem:  # a full disk, a quota: nothing was changed in out_dir
+            raise ProcmineError(
+                f"{out}: cannot write the report ({problem.strerror or problem}); "
+                f"nothing was changed in {out}") from None
+        _move_into_place(stage, out)
+    return ReportFiles(out_dir=out, html=out / "report.html", summary=out / "summary.json",
+                       tables={k: out / p.relative_to(stage) for k, p in tables.items()},
+                       maps={k: out / p.relative_to(stage) for k, p in maps.items()})
+
+
+def _write_into(report: Report, out: Path, progress: Callable[[str], None] | None,
+                ) -> tuple[dict[str, Path], dict[str, Path]]:
+    """Every file of the report, into the (staging) folder ``out``."""
     (out / "tables").mkdir(parents=True, exist_ok=True)
     (out / "maps").mkdir(parents=True, exist_ok=True)
     if progress is not None:
@@ -205,7 +244,7 @@ def write_report(
         tables[name] = write_table(frame.reset_index(drop=True), out / "tables" / f"{name}.csv")
     if progress is not None:
         progress("maps")
-    svgs = _svgs(report)
+    svgs = {name: xml_text(svg) for name, svg in _svgs(report).items()}
     maps = {}
     for name in MAP_NAMES:
         path = out / "maps" / f"{name}.svg"
@@ -214,7 +253,7 @@ def write_report(
     if progress is not None:
         progress("report.html")
     html_path = out / "report.html"
-    html_path.write_text(report_html(report, svgs), encoding="utf-8")
+    html_path.write_text(xml_text(report_html(report, svgs)), encoding="utf-8")
     files = {"report": "report.html", "summary": "summary.json",
              **{f"tables/{k}": f"tables/{k}.csv" for k in tables},
              **{f"maps/{k}": f"maps/{k}.svg" for k in maps}}
@@ -222,5 +261,107 @@ def write_report(
     summary_path.write_text(
         json.dumps(summary(report, files), indent=2, sort_keys=True, ensure_ascii=False) + "\n",
         encoding="utf-8")
-    return ReportFiles(out_dir=out, html=html_path, summary=summary_path, tables=tables,
-                       maps=maps)
+    return tables, maps
+
+
+def _targets(out: Path) -> list[Path]:
+    """The files the report writes into ``out``."""
+    return [out / "report.html", out / "summary.json",
+            *(out / "tables" / f"{name}.csv" for name in TABLE_NAMES),
+            *(out / "maps" / f"{name}.svg" for name in MAP_NAMES)]
+
+
+def _check_target(report: Report, out: Path) -> None:
+    sources = report.sections["loaded"].tables.get("sources")
+    check_out_dir(out, [] if sources is None else [Path(str(p)) for p in sources["path"]
+                                                   if str(p)])
+
+
+def check_out_dir(out: str | Path, inputs: list[Path]) -> None:
+    """Refuse (UsageError, exit 2) a report folder that is a file or would overwrite an input.
+
+    Called before anything is written: by :func:`write_report` with the
+    extracts of the report, and by ``procmine report`` with INPUT before
+    loading it.
+    """
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out} exists and is not a folder; give a folder to write "
+                         "the report into")
+    for target in _targets(out):
+        for source in inputs:
+            if same_file(target, source):
+                raise UsageError(
+                    f"--out {out}: the report would overwrite its input {source}; procmine "
+                    "never overwrites its input: choose another folder")
+
+
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    """Hold ``.<name>.procmine-lock`` beside ``out``: a second run into it fails cleanly.
+
+    The lock is an ``flock`` (released by the system when a run dies, so a
+    killed run never leaves a stale lock); the lock file is removed after.
+    """
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: no lock
+        yield
+        return
+    lock = out.parent / f".{out.name}.procmine-lock"
+    while True:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise ProcmineError(
+                f"{out}: another procmine run is writing a report into this folder (lock "
+                f"{lock.name}); wait for it to finish, or choose another --out") from None
+        try:  # the file may have been removed by the run that held it: lock the new one
+            if os.stat(lock).st_ino == os.fstat(fd).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(lock)
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def _staging(out: Path) -> Iterator[Path]:
+    """A private folder beside ``out`` (same file system, so moves are renames), removed after."""
+    folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.procmine-tmp-", dir=out.parent))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _move_into_place(stage: Path, out: Path) -> None:
+    """Move the complete report from ``stage`` into ``out``.
+
+    A missing ``out`` is one rename. Into an existing folder each file
+    replaces its namesake (other files in the folder are left alone), with
+    ``report.html`` removed first and put back last: an interrupted move
+    never leaves a ``report.html`` beside tables of another run.
+    """
+    if not out.exists():
+        try:
+            os.rename(stage, out)
+        except OSError:  # created meanwhile (not by procmine: we hold the lock): merge
+            pass
+        else:
+            return
+    html = out / "report.html"
+    if html.is_symlink() or html.exists():
+        os.unlink(html)
+    files = sorted(p for p in stage.rglob("*") if p.is_file() and p.name != "report.html")
+    for path in [*files, stage / "report.html"]:
+        target = out / path.relative_to(stage)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(path, target)
