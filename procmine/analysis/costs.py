@@ -514,6 +514,12 @@ def load_cost_model(path: str | Path) -> CostModel:
         raise InputError(f"{path}: cost model file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError(f"{path}: not a valid TOML cost model: {exc}") from None
+    except RecursionError:
+        raise InputError(f"{path}: not a valid cost model: arrays or tables nested too deeply "
+                         f"(at most {_MAX_DEPTH} levels)") from None
+    except OSError as exc:  # a directory, a FIFO, no permission
+        raise InputError(f"{path}: cannot read the cost model ({exc.strerror or exc})") from None
+    _check_depth(path, data)
     allowed = [f.name for f in fields(CostModel)]
     unknown = sorted(set(data) - set(allowed))
     if unknown:
@@ -561,6 +567,26 @@ def load_cost_model(path: str | Path) -> CostModel:
                 merged[kind] = number
             kwargs[key] = merged
     return CostModel(**kwargs)
+
+
+#: Deepest nesting a cost model needs is 3 (``calendar.hours``); deeper input is refused.
+_MAX_DEPTH = 8
+
+
+def _check_depth(path: Path, data: Mapping[str, object]) -> None:
+    """Refuse tables or arrays nested deeper than :data:`_MAX_DEPTH` (iteratively: no recursion)."""
+    stack: list[tuple[object, int, str]] = [(data, 1, "")]
+    while stack:
+        value, depth, key = stack.pop()
+        if depth > _MAX_DEPTH:
+            shown = key if len(key) <= 60 else key[:57] + "..."
+            raise InputError(f"{path}: not a valid cost model: {shown!r} is nested {depth} "
+                             f"levels deep (at most {_MAX_DEPTH})")
+        if isinstance(value, Mapping):
+            stack.extend((v, depth + 1, f"{key}.{k}" if key else str(k))
+                         for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1, f"{key}[{i}]") for i, v in enumerate(value))
 
 
 def _calendar(path: Path, table: Mapping[str, object]) -> Calendar:

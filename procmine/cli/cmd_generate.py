@@ -8,13 +8,15 @@ import click
 
 from procmine.cli._common import handle_errors, step
 from procmine.generate import generate
+from procmine.generate.sample import MAX_ORDERS
 
 __all__ = ["generate_command"]
 
 
 @click.command("generate", short_help="Write a four-source sample log with its ground truth.")
-@click.option("--orders", type=click.IntRange(min=1), required=True, metavar="N",
-              help="Number of orders to simulate (about 15 events each).")
+@click.option("--orders", type=click.IntRange(min=1, max=MAX_ORDERS), required=True,
+              metavar="N", help=f"Number of orders to simulate (about 15 events each; at most "
+              f"{MAX_ORDERS:,}).")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True, metavar="S",
               help="Random seed; the same seed writes byte-identical files.")
 @click.option("--out", "out", type=click.Path(file_okay=False, path_type=Path), required=True,

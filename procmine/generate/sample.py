@@ -6,6 +6,7 @@ import html
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Final
 
 import numpy as np
 
@@ -14,7 +15,17 @@ from procmine.generate.extracts import write_extracts
 from procmine.generate.simulate import simulate
 from procmine.generate.truth import TRUTH_FILES, write_truth
 
-__all__ = ["GeneratedSample", "generate"]
+__all__ = ["FIRST_START", "LAST_START", "MAX_ORDERS", "GeneratedSample", "generate"]
+
+#: Most orders one call simulates. Simulating takes about 25 KB of memory per order
+#: (50,000 orders peak at 1.4 GB), so a million orders need some 25 GB; split larger
+#: samples into several seeds.
+MAX_ORDERS: Final = 1_000_000
+#: Earliest and latest ``start``: the simulation covers up to a year of order intake, then
+#: the deliveries, invoices, payments and returns that follow, on a holiday calendar of four
+#: years from ``start``; every date it writes must stay before the year 10000.
+FIRST_START: Final = np.datetime64("1900-01-01", "D")
+LAST_START: Final = np.datetime64("9995-12-31", "D")
 
 
 @dataclass(frozen=True)
@@ -112,8 +123,9 @@ def generate(orders: int, *, seed: int = 0, out: str | Path,
     Raises
     ------
     UsageError
-        ``orders`` is not a positive whole number, ``seed`` is negative, or ``start`` is
-        not a date.
+        ``orders`` is not a whole number between 1 and :data:`MAX_ORDERS`, ``seed`` is
+        negative, or ``start`` is not a date between :data:`FIRST_START` and
+        :data:`LAST_START`; checked before any work.
 
     Examples
     --------
@@ -130,6 +142,10 @@ def generate(orders: int, *, seed: int = 0, out: str | Path,
     """
     if isinstance(orders, bool) or not isinstance(orders, (int, np.integer)) or orders < 1:
         raise UsageError(f"orders must be a whole number of at least 1, got {orders!r}")
+    if orders > MAX_ORDERS:
+        raise UsageError(f"orders must be at most {MAX_ORDERS:,} (about 25 KB of memory per "
+                         f"order while simulating), got {int(orders):,}; generate several "
+                         "samples with different seeds instead")
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise UsageError(f"seed must be a whole number of at least 0, got {seed!r}")
     try:
@@ -138,6 +154,9 @@ def generate(orders: int, *, seed: int = 0, out: str | Path,
         raise UsageError(f"start must be a date like '2024-01-01', got {start!r}") from None
     if str(day) != str(start):
         raise UsageError(f"start must be a date like '2024-01-01', got {start!r}")
+    if not FIRST_START <= day <= LAST_START:
+        raise UsageError(f"start must be between {FIRST_START} and {LAST_START} (the "
+                         f"simulation covers up to four years from start), got {start!r}")
     folder = Path(out)
     sim = simulate(int(orders), seed=int(seed), start=day)
     extracts = write_extracts(sim, folder, seed=int(seed))

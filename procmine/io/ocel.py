@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final, Literal, get_args
@@ -168,20 +168,26 @@ def load_ocel(path: str | Path, *, name: str | None = None) -> OcelLog:
             suffix = ".jsonocel" if kind == "json" else ".sqlite"
             with safe_plain_copy(source, kind=f"OCEL 2.0 {kind.upper()}", suffix=suffix,
                                  xml=False) as (plain, _):
+                _check_events(source, plain, kind)
                 ocel = _read_pm4py(source, plain, kind, None)
             return _wrap(ocel, source=source, name=name, fmt=kind)
         with safe_plain_copy(source, kind="OCEL 2.0 XML", suffix=".xml") as (plain, facts):
+            _check_root(source, facts.root)
+            _check_events(source, plain, "xml")
             ocel = _read_pm4py(source, plain, "xml", facts.root)
         return _wrap(ocel, source=source, name=name, fmt="xml")
     kind = _sniff(source)
     if kind == "xml":
         with safe_plain_copy(source, kind="OCEL 2.0 XML", suffix=".xml") as (plain, facts):
+            _check_root(source, facts.root)
+            _check_events(source, plain, "xml")
             ocel = _read_pm4py(source, plain, "xml", facts.root)
     else:
         if source.stat().st_size > MAX_UNCOMPRESSED_BYTES:
             raise InputError(
                 f"{source}: larger than {MAX_UNCOMPRESSED_BYTES:,} bytes; split the log first."
             )
+        _check_events(source, source, kind)
         ocel = _read_pm4py(source, source, kind, None)
     return _wrap(ocel, source=source, name=name, fmt=kind)
 
@@ -615,11 +621,15 @@ def _sniff(path: Path) -> OcelFormat:
     )
 
 
-def _read_pm4py(source: Path, plain: Path, kind: OcelFormat, root: str | None) -> Any:
+def _check_root(source: Path, root: str | None) -> None:
     if root is not None and root != "log":
         raise InputError(
             f"{source}: the root element is <{root}>, expected <log>; this is not OCEL 2.0 XML."
         )
+
+
+def _read_pm4py(source: Path, plain: Path, kind: OcelFormat, root: str | None) -> Any:
+    _check_root(source, root)
     try:
         ocel = _pm4py_io.read_ocel(plain, kind=kind)
     except Exception as error:  # pm4py raises bare Exceptions/KeyErrors; make them one line
@@ -633,6 +643,112 @@ def _read_pm4py(source: Path, plain: Path, kind: OcelFormat, root: str | None) -
             "(OCEL 1.0 and other JSON/XML are not supported)."
         )
     return ocel
+
+
+def _check_events(source: Path, plain: Path, kind: OcelFormat) -> None:
+    """Refuse what pm4py would silently merge or drop, naming the file and the event.
+
+    pm4py's importers keep an event id that repeats (XML: both copies, so
+    their relations multiply; JSON: the last one only), drop an event whose
+    activity (``type``) is empty, and drop relations to objects the log does
+    not declare (an event related to such objects only disappears). Each of
+    these is an :class:`InputError` here, read from the file itself before pm4py
+    reads it (a file that is not JSON or XML at all is left to pm4py's message).
+    """
+    if kind == "sqlite":
+        return  # primary and foreign keys of the OCEL 2.0 SQLite schema
+    seen: set[str] = set()
+    declared, events = _scan_json(plain) if kind == "json" else _scan_xml(plain)
+    for position, (event_id, activity, related) in enumerate(events, start=1):
+        where = f"{source}: event {_quote(event_id)} (event {position:,} in the file)"
+        if event_id in seen:
+            raise InputError(
+                f"{where} repeats an event id; OCEL 2.0 event ids must be unique. "
+                "Fix the export (pm4py would merge or drop the copies)."
+            )
+        seen.add(event_id)
+        if activity is None or not str(activity):
+            raise InputError(
+                f"{where} has an empty activity (type); every OCEL 2.0 event needs one."
+            )
+        unknown = [o for o in related if o not in declared]
+        if unknown:
+            raise InputError(
+                f"{where} relates to object {_quote(unknown[0])}, which the log does not "
+                f"declare ({len(unknown)} undeclared); add it to the objects or remove the "
+                "relation."
+            )
+
+
+def _quote(value: object) -> str:
+    """A value for a one-line message: repr, control characters escaped, at most 80 chars."""
+    text = repr(str(value))
+    return text if len(text) <= 80 else text[:77] + "...'"
+
+
+_Scanned = tuple[set[str], list[tuple[str, object, list[str]]]]
+
+
+def _scan_json(path: Path) -> _Scanned:
+    import json
+
+    try:
+        with open(path, "rb") as handle:
+            doc = json.load(handle)
+    except (ValueError, RecursionError):
+        return set(), []  # not JSON: pm4py's reading names the fault
+    if not isinstance(doc, dict):
+        return set(), []
+    declared = {str(o.get("id")) for o in _list(doc.get("objects")) if isinstance(o, dict)}
+    events = []
+    for event in _list(doc.get("events")):
+        if not isinstance(event, dict) or event.get("id") is None:
+            continue  # not an event: pm4py's reading names the fault
+        related = [str(r.get("objectId")) for r in _list(event.get("relationships"))
+                   if isinstance(r, dict) and r.get("objectId") is not None]
+        events.append((str(event.get("id")), event.get("type"), related))
+    return declared, events
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _scan_xml(path: Path) -> _Scanned:
+    from xml.etree.ElementTree import ParseError
+
+    from defusedxml.ElementTree import iterparse
+
+    # the file passed procmine.io.xmlsafety (no DTD, no entities) before this scan
+    try:
+        return _scan_xml_events(iterparse(path, events=("start", "end")))
+    except ParseError:
+        return set(), []  # malformed: pm4py's reading names the fault
+
+
+def _scan_xml_events(parsed: Iterator[tuple[str, Any]]) -> _Scanned:
+    declared: set[str] = set()
+    events: list[tuple[str, object, list[str]]] = []
+    parents: list[str] = []
+    related: list[str] = []
+    for what, element in parsed:
+        tag = element.tag
+        if what == "start":
+            parents.append(tag)
+            if tag == "event":
+                related = []
+            continue
+        parents.pop()
+        if tag == "object" and parents[-1:] == ["objects"]:
+            declared.add(str(element.get("id")))
+            element.clear()
+        elif tag == "relationship" and "event" in parents:
+            if element.get("object-id") is not None:
+                related.append(str(element.get("object-id")))
+        elif tag == "event" and parents[-1:] == ["events"] and element.get("id") is not None:
+            events.append((str(element.get("id")), element.get("type"), related))
+            element.clear()
+    return declared, events
 
 
 def _wrap(ocel: Any, *, source: Path, name: str, fmt: str) -> OcelLog:

@@ -296,9 +296,9 @@ def _to_result(
         if own.notna().all() and own.is_unique:
             frame[EVENT_ID] = own.to_numpy()
             used.add(_IDENTITY)
-    for key, out in _extra_names([c for c in raw.columns if c not in used]).items():
-        frame[out] = raw[key][keep].to_numpy()
-    events = validate_events(frame, source=name)
+    extras = {out: raw[key][keep].to_numpy()
+              for key, out in _extra_names([c for c in raw.columns if c not in used]).items()}
+    events = _with_extras(validate_events(frame, source=name), frame[EVENT_ID], extras)
     reasons = (
         pd.Series(reason[rejected]).value_counts().sort_index().astype(int).to_dict()
         if rejected.any() else {}
@@ -311,6 +311,24 @@ def _to_result(
         missing_values=counts, placeholders=seen,
     )
     return ReadResult(events=events, rejects=rejects, sources=(stats,), name=name)
+
+
+def _with_extras(
+    events: pd.DataFrame, ids: pd.Series, extras: dict[str, np.ndarray]
+) -> pd.DataFrame:
+    """The validated canonical ``events`` with the extra columns, sorted by name, after them.
+
+    ``ids`` are the event ids in the order of the ``extras`` arrays (unique:
+    :func:`procmine.schema.validate_events` checks it); the extras follow the
+    validated order through them. One concatenation, never one insert per
+    column: an event with 50,000 attributes loads in time linear in its size.
+    """
+    if not extras:
+        return events
+    position = pd.Index(ids.astype("str")).get_indexer(events[EVENT_ID])
+    names = sorted(extras)
+    block = pd.DataFrame({n: extras[n][position] for n in names}, index=events.index)
+    return pd.concat([events, block], axis=1)
 
 
 def _text(values: pd.Series) -> pd.Series:
