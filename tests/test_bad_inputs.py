@@ -60,6 +60,7 @@ def test_file_level_errors_name_file_row_column(name, options, pattern):
 
 def test_bad_party_value(tmp_path):
     (tmp_path / "s.toml").write_text(
+        '[log]\nallow_outside = true\n'
         f'[sources.s]\nfile = "{(BAD / "bad_party.csv").as_posix()}"\nparty_column = "Party"\n'
         'columns = { case_id = "Order", activity = "Action", timestamp = "ChangedAt" }\n')
     with pytest.raises(InputError, match=r"bad_party\.csv: column 'Party' \(→ party\) has "
@@ -202,6 +203,7 @@ def test_utf16_with_bom_is_read():
 
 def test_latin1_loads_with_the_encoding_set(tmp_path):
     (tmp_path / "s.toml").write_text(
+        '[log]\nallow_outside = true\n'
         f'[sources.erp]\nfile = "{(BAD / "latin1.csv").as_posix()}"\nencoding = "latin-1"\n'
         'columns = { case_id = "Order", activity = "Action", timestamp = "ChangedAt", '
         'resource = "User" }\n')

@@ -331,6 +331,8 @@ def test_missing_sources_file(tmp_path):
 
 def test_xes_source_with_constants(tmp_path, real_logs_dir):
     (tmp_path / "s.toml").write_text(textwrap.dedent(f'''
+        [log]
+        allow_outside = true
         [sources.claims]
         file = "{(real_logs_dir / "running-example.xes").as_posix()}"
         party = "customer"

@@ -31,7 +31,10 @@ from procmine.schema import (
 
 __all__ = [
     "DEFAULT_MISSING_VALUES",
+    "EMPTY_AFTER_NORMALIZE",
+    "EMPTY_ROW",
     "REASONS",
+    "TOO_MANY_ORDERS",
     "ColumnMapping",
     "MappedTable",
     "drop_placeholders",
@@ -58,6 +61,14 @@ REASONS = (
 )
 (_MISSING_CASE, _MISSING_ACTIVITY, _MISSING_TIME, _BAD_TIME, _LOCAL_TIME, _NO_ORDER,
  _DUPLICATE) = REASONS
+#: A row whose every field is empty: read, and rejected before any other check.
+EMPTY_ROW = "empty row"
+#: The ``normalize`` rule turned the row's order id into empty text.
+EMPTY_AFTER_NORMALIZE = "empty case id after normalize"
+#: The row's key correlates to more orders than ``max_orders_per_key`` allows.
+TOO_MANY_ORDERS = "too many orders for one key"
+#: Column of a resolver's frame naming why a row was refused (see :func:`map_table`).
+PROBLEM = "problem"
 
 _VALUE_CHARS = 200
 #: A column with at least this many bad values, and bad in more than half of its
@@ -191,8 +202,11 @@ def map_table(
     """Map a raw table to canonical events; bad rows go to the rejects.
 
     Rows are checked in the order of :data:`REASONS` and get the first reason
-    that applies. A whole column of bad values (at least 3, and more than half
-    of the rows) is a wrong setting, not bad rows: it raises.
+    that applies; a row whose fields are all empty is :data:`EMPTY_ROW` first,
+    and the correlation and the ``normalize`` rule may reject a row with
+    :data:`TOO_MANY_ORDERS` or :data:`EMPTY_AFTER_NORMALIZE`. A whole column
+    of bad values (at least 3, and more than half of the rows) is a wrong
+    setting, not bad rows: it raises.
 
     Parameters
     ----------
@@ -208,6 +222,8 @@ def map_table(
         Correlation: takes the ``case_id`` column's values (index = frame
         positions) and returns a frame with columns ``pos`` and ``case_id``,
         one row per (row, order); rows absent are "no correlation to an order".
+        An optional column ``problem`` marks rows refused for fanning out to
+        too many orders (its text is the reject's value; ``case_id`` missing).
 
     Returns
     -------
@@ -259,6 +275,9 @@ def map_table(
     )
     reason = np.full(n, None, dtype=object)
     column = np.full(n, None, dtype=object)
+    note = np.full(n, None, dtype=object)  # a reject's value when not the cell's
+    reason[_empty_rows(frame, key.isna().to_numpy() & activity.isna().to_numpy()
+                       & (status == TIME_MISSING))] = EMPTY_ROW
     for mask, why, col in (
         (key.isna().to_numpy(), _MISSING_CASE, mapping.case_id),
         (activity.isna().to_numpy(), _MISSING_ACTIVITY, mapping.activity),
@@ -279,6 +298,14 @@ def map_table(
         keys = key.iloc[candidates]
         keys.index = candidates
         pairs = resolve(keys)
+        if PROBLEM in pairs.columns:
+            refused = pairs[PROBLEM].notna().to_numpy()
+            at = pairs["pos"].to_numpy(dtype="int64")[refused]
+            reason[at] = TOO_MANY_ORDERS
+            column[at] = mapping.case_id
+            note[at] = pairs[PROBLEM].to_numpy(dtype=object)[refused]
+            candidates = candidates[reason[candidates] == None]  # noqa: E711
+            pairs = pairs.loc[~refused, ["pos", CASE_ID]].reset_index(drop=True)
         found = np.zeros(n, dtype=bool)
         found[pairs["pos"].to_numpy(dtype="int64")] = True
         lost = np.zeros(n, dtype=bool)
@@ -293,6 +320,17 @@ def map_table(
         reason[lost] = _NO_ORDER
         column[lost] = mapping.case_id
     pairs = _normalize(pairs, mapping.normalize, one_per_row=resolve is None)
+    if mapping.normalize is not None and len(pairs):
+        blank = (pairs[CASE_ID].isna() | (pairs[CASE_ID].str.strip() == "")).to_numpy()
+        if blank.any():
+            pair_pos = pairs["pos"].to_numpy(dtype="int64")
+            kept = np.zeros(n, dtype=bool)
+            kept[pair_pos[~blank]] = True
+            emptied = np.unique(pair_pos[blank])
+            emptied = emptied[~kept[emptied]]
+            reason[emptied] = EMPTY_AFTER_NORMALIZE
+            column[emptied] = mapping.case_id
+            pairs = pairs.loc[~blank].reset_index(drop=True)
 
     # -- the events --------------------------------------------------------------------------
     pos = pairs["pos"].to_numpy(dtype="int64")
@@ -335,6 +373,8 @@ def map_table(
         values[at] = frame[col].iloc[bad[at]].to_numpy(dtype=object)
     dup_at = reason[bad] == _DUPLICATE
     values[dup_at] = [f"same as row {r}" for r in first_row[bad[dup_at]]]
+    noted = note[bad] != None  # noqa: E711
+    values[noted] = note[bad][noted]
     rejects = pd.DataFrame({
         "source": pd.Series([source] * len(bad), dtype="str"),
         "row": pd.Series(rows[bad], dtype="int64"),
@@ -609,13 +649,41 @@ def _check_mostly_bad(bad: np.ndarray, present: np.ndarray, raw: pd.Series, rows
                                          value=str(raw.iloc[first])[:_VALUE_CHARS]))
 
 
+def _empty_rows(frame: pd.DataFrame, candidates: np.ndarray) -> np.ndarray:
+    """Positions of rows whose every field is empty or blank text (checked on candidates only)."""
+    at = np.flatnonzero(candidates)
+    if not len(at) or not len(frame.columns):
+        return at[:0]
+    empty = np.ones(len(at), dtype=bool)
+    for col in range(len(frame.columns)):
+        values = frame.iloc[at, col]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values.dtype)):
+            empty &= values.isna().to_numpy()
+        else:
+            empty &= _text(values).isna().to_numpy()
+        if not empty.any():
+            break
+    return at[empty]
+
+
 def _normalize(pairs: pd.DataFrame, rule: tuple[str, str] | None, *,
                one_per_row: bool) -> pd.DataFrame:
-    """Apply the id rewrite; one row per distinct (row, order), orders sorted within a row."""
+    """Apply the id rewrite; one row per distinct (row, order), orders sorted within a row.
+
+    The rule runs in RE2 (Arrow's ``replace_substring_regex``), in time linear
+    in the ids; :func:`procmine.io.sources.parse_sources` checked it and gave
+    the replacement in RE2's syntax.
+    """
     ids = pairs[CASE_ID].astype("str")
-    if rule is not None:
+    if rule is not None and len(ids):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
         pattern, replacement = rule
-        ids = ids.str.replace(pattern, replacement, regex=True)
+        text = pa.array(ids.to_numpy(dtype=object), pa.string())
+        ids = pd.Series(pc.replace_substring_regex(text, pattern=pattern,
+                                                   replacement=replacement).to_pylist(),
+                        dtype="str", index=ids.index)
     out = pd.DataFrame({"pos": pairs["pos"].to_numpy(dtype="int64"),
                         CASE_ID: ids.reset_index(drop=True)})
     if one_per_row:  # already one order per row, in row order

@@ -31,7 +31,7 @@ __all__ = [
 FORMATS = ("csv", "parquet", "excel", "xes", "ocel")
 
 _TOP_KEYS = ("log", "items", "lookups", "sources")
-_LOG_KEYS = ("name", "timezone", "missing_values")
+_LOG_KEYS = ("name", "timezone", "missing_values", "allow_outside", "max_orders_per_key")
 _ITEM_KEYS = ("owner", "description", "type")
 _CSV_KEYS = ("delimiter", "encoding", "decimal", "quotechar", "sheet")
 _LOOKUP_KEYS = ("file", "source", "key", "value", "separator", "format", "delimiter",
@@ -51,6 +51,12 @@ _COLUMN_KEYS = ("case_id", "activity", "timestamp", "resource", "event_id")
 _CASE_KEYS = ("column", "via", "normalize")
 _NORMALIZE_KEYS = ("pattern", "replace")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.\-]*$")
+#: Default of ``[log] max_orders_per_key``: a key that correlates to more orders is rejected.
+MAX_ORDERS_PER_KEY = 1000
+#: Tables and arrays nest at most this deep; the deepest a valid sources file needs is 4.
+_MAX_DEPTH = 16
+# A reference to a group in a replacement: \1 .. \99, \g<1>, \g<name>; or another escape.
+_GROUP_REF = re.compile(r"\\(?:(\d{1,2})|g<([^>]*)>|(.))", re.DOTALL)
 
 
 @dataclass(frozen=True)
@@ -118,12 +124,18 @@ class SourceSpec:
 
 @dataclass(frozen=True)
 class SourcesConfig:
-    """A parsed, checked sources file. Sources keep the order of the file."""
+    """A parsed, checked sources file. Sources keep the order of the file.
+
+    ``allow_outside`` lets ``file =`` paths leave the sources file's folder;
+    ``max_orders_per_key`` bounds how many orders one key may correlate to.
+    """
 
     path: Path
     name: str
     timezone: str = "UTC"
     missing_values: tuple[str, ...] = DEFAULT_MISSING_VALUES
+    allow_outside: bool = False
+    max_orders_per_key: int = MAX_ORDERS_PER_KEY
     items: Mapping[str, ItemSpec] = field(default_factory=dict)
     lookups: Mapping[str, LookupSpec] = field(default_factory=dict)
     sources: tuple[SourceSpec, ...] = ()
@@ -182,10 +194,22 @@ def parse_sources(path: str | Path) -> SourcesConfig:
         raise InputError(f"{path.name}: not valid TOML ({_one_line(problem)})") from None
     except UnicodeDecodeError:
         raise InputError(f"{path.name}: not UTF-8 text; save the sources file as UTF-8") from None
+    except RecursionError:
+        raise InputError(f"{path.name}: tables or arrays are nested too deeply to read; a "
+                         f"sources file nests at most {_MAX_DEPTH} levels") from None
+    _check_depth(path, data)
     check = _Checker(path)
     check.keys(data, _TOP_KEYS, "top level")
     log = check.table(data.get("log", {}), "[log]")
     check.keys(log, _LOG_KEYS, "[log]")
+    allow_outside = log.get("allow_outside", False)
+    if not isinstance(allow_outside, bool):
+        check.fail("[log]", f"allow_outside must be true or false, got {allow_outside!r}")
+    check.allow_outside = allow_outside
+    max_orders = log.get("max_orders_per_key", MAX_ORDERS_PER_KEY)
+    if isinstance(max_orders, bool) or not isinstance(max_orders, int) or max_orders < 1:
+        check.fail("[log]", f"max_orders_per_key must be a whole number of at least 1, got "
+                   f"{max_orders!r}")
     name = check.string(log, "name", "[log]") or path.stem
     timezone = _timezone(check, log, "[log]") or "UTC"
     missing = check.strings(log, "missing_values", "[log]")
@@ -226,8 +250,23 @@ def parse_sources(path: str | Path) -> SourcesConfig:
                            f"{target.format}; a lookup reads the columns of a CSV, Parquet or "
                            "Excel source")
     return SourcesConfig(path=path, name=name, timezone=timezone,
-                         missing_values=missing_values, items=items, lookups=lookups,
+                         missing_values=missing_values, allow_outside=allow_outside,
+                         max_orders_per_key=max_orders, items=items, lookups=lookups,
                          sources=sources)
+
+
+def _check_depth(path: Path, data: Any) -> None:
+    """Refuse absurd nesting up front (iteratively: no recursion on hostile input)."""
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > _MAX_DEPTH:
+            raise InputError(f"{path.name}: tables or arrays are nested more than {_MAX_DEPTH} "
+                             "levels deep; a sources file needs at most 4")
+        if isinstance(value, dict):
+            stack.extend((v, depth + 1) for v in value.values())
+        elif isinstance(value, list):
+            stack.extend((v, depth + 1) for v in value)
 
 
 # -- one table at a time -------------------------------------------------------------------------
@@ -382,12 +421,7 @@ def _source(check: _Checker, name: str, body: Any, log_timezone: str,
         check.keys(rule, _NORMALIZE_KEYS, f"{where[:-1]}.case] normalize")
         pattern = check.required(rule, "pattern", f"{where[:-1]}.case] normalize")
         replace = check.required(rule, "replace", f"{where[:-1]}.case] normalize")
-        try:
-            re.compile(pattern)
-        except re.error as problem:
-            check.fail(f"{where[:-1]}.case]", f"normalize pattern {pattern!r} is not a valid "
-                       f"regular expression ({_one_line(problem)})")
-        normalize = (pattern, replace)
+        normalize = _normalize_rule(check, f"{where[:-1]}.case]", pattern, replace)
     source_items = check.string_table(body.get("items", {}), f"{where[:-1]}.items]")
     for item in source_items:
         if item not in items:
@@ -436,6 +470,67 @@ def _source(check: _Checker, name: str, body: Any, log_timezone: str,
     )
 
 
+def _normalize_rule(check: _Checker, where: str, pattern: str, replace: str) -> tuple[str, str]:
+    """Check a ``normalize`` rule; return it in the linear-time engine's syntax.
+
+    Ids are rewritten by RE2 (through Arrow), whose matching time is linear in
+    the input, so no pattern can hang a run (``(a+)+$`` included). RE2 has no
+    lookaround and no backreferences inside a pattern: such a pattern is
+    refused here. Group references in the replacement (``\\1``, ``\\g<1>``,
+    ``\\g<name>``) must name groups of the pattern.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        compiled = re.compile(pattern)
+    except re.error as problem:
+        check.fail(where, f"normalize pattern {pattern!r} is not a valid regular expression "
+                   f"({_one_line(problem)})")
+    parts: list[str] = []
+    at = 0
+    for ref in _GROUP_REF.finditer(replace):
+        number, name, other = ref.groups()
+        parts.append(replace[at:ref.start()])
+        at = ref.end()
+        if other is not None:
+            if other != "\\":
+                check.fail(where, f"normalize replace {replace!r} has the escape "
+                           f"'\\{other}'; use \\1 or \\g<name> for a group, \\\\ for "
+                           "a backslash")
+            parts.append("\\\\")
+            continue
+        if number is not None and number.startswith("0"):
+            check.fail(where, f"normalize replace {replace!r} has the escape '\\{number}'; "
+                       "use \\g<0> for the whole match")
+        group = name if number is None else number
+        if group.isdigit():
+            index = int(group)
+        elif group in compiled.groupindex:
+            index = compiled.groupindex[group]
+        else:
+            index = -1
+        if not 0 <= index <= compiled.groups:
+            check.fail(where, f"normalize replace {replace!r} refers to group {group!r}, "
+                       f"which pattern {pattern!r} does not have (it has "
+                       f"{compiled.groups} group{'s' if compiled.groups != 1 else ''})")
+        if index > 9:
+            check.fail(where, f"normalize replace {replace!r} refers to group {index}; "
+                       "at most 9 groups can be used")
+        parts.append(f"\\{index}")
+    parts.append(replace[at:])
+    engine = "".join(parts)
+    try:
+        pc.replace_substring_regex(pa.array(["0"], pa.string()), pattern=pattern,
+                                   replacement=engine)
+    except pa.ArrowInvalid as problem:
+        check.fail(where, f"normalize pattern {pattern!r} uses a construct that linear-time "
+                   f"matching does not support ({_one_line(problem)}); lookaround and "
+                   "backreferences such as (?=...) or \\1 inside the pattern are not "
+                   "available")
+    return pattern, engine
+
+
 def _timezone(check: _Checker, body: Mapping[str, Any], where: str) -> str | None:
     zone = check.string(body, "timezone", where)
     if zone is None or zone.upper() == "UTC":
@@ -453,6 +548,7 @@ class _Checker:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.allow_outside = False
 
     def fail(self, where: str, message: str) -> NoReturn:
         raise InputError(f"{self.path.name}: {where}: {message}")
@@ -508,9 +604,24 @@ class _Checker:
         return dict(body)
 
     def existing(self, file_text: str, where: str) -> Path:
+        """The file a ``file =`` key names; inside the sources file's folder unless allowed.
+
+        The check comes before the file is opened or even tested, and follows
+        symlinks: a link inside the folder that points out of it is outside.
+        """
         file = Path(file_text)
         if not file.is_absolute():
             file = self.path.parent / file
+        if not self.allow_outside:
+            folder = self.path.parent.resolve()
+            try:
+                inside = file.resolve().is_relative_to(folder)
+            except (OSError, RuntimeError):  # a symlink loop
+                inside = False
+            if not inside:
+                self.fail(where, f"file {file_text!r} is outside the folder of "
+                          f"{self.path.name} ({folder}); move it there, or set "
+                          "allow_outside = true in [log] to read files outside it")
         if not file.is_file():
             self.fail(where, f"file {file_text!r} not found (looked for {file.resolve()})")
         return file

@@ -12,7 +12,7 @@ import pandas as pd
 
 from procmine.errors import InputError, ProcmineError
 from procmine.io.archive import open_single_extract
-from procmine.io.mapping import Resolver, _text, map_table
+from procmine.io.mapping import PROBLEM, Resolver, _text, map_table
 from procmine.io.result import InformationItem, ReadResult, SourceStats
 from procmine.io.sources import LookupSpec, SourcesConfig, SourceSpec, parse_sources
 from procmine.io.tables import RawTable, read_table
@@ -115,7 +115,8 @@ def stitch(config: SourcesConfig) -> ReadResult:
     stats: list[SourceStats] = []
     for spec in config.sources:
         if spec.is_table:
-            resolve = _resolver([lookup_frame(n) for n in spec.via]) if spec.via else None
+            resolve = (_resolver([lookup_frame(n) for n in spec.via], list(spec.via),
+                                 config.max_orders_per_key) if spec.via else None)
             assert spec.mapping is not None
             mapped = map_table(table_of(spec), spec.mapping, source=spec.name,
                                fix_hint=config.hint(spec.name), resolve=resolve)
@@ -192,16 +193,43 @@ def _lookup_pairs(table: RawTable, spec: LookupSpec, config: SourcesConfig) -> p
     return pairs.astype("str")
 
 
-def _resolver(chain: list[pd.DataFrame]) -> Resolver:
-    """Follow the lookups in order: key -> value -> ... -> order id (vectorised joins)."""
+def _resolver(chain: list[pd.DataFrame], names: list[str], limit: int) -> Resolver:
+    """Follow the lookups in order: key -> value -> ... -> order id (vectorised joins).
+
+    Work stays bounded: before each join, a row whose values would fan out
+    to more than ``limit`` values (``[log] max_orders_per_key``) is taken
+    out and returned with a ``problem`` naming the lookup and the key, so
+    no join ever grows beyond ``limit`` values per row.
+    """
 
     def resolve(keys: pd.Series) -> pd.DataFrame:
         current = pd.DataFrame({"pos": keys.index.to_numpy(dtype="int64"),
                                 "value": keys.to_numpy()})
-        for pairs in chain:
+        refused: list[pd.DataFrame] = []
+        for pairs, name in zip(chain, names, strict=True):
+            fanout = pairs["key"].value_counts(sort=False)
+            per_value = current["value"].map(fanout).fillna(0).to_numpy(dtype="int64")
+            per_row = pd.Series(per_value).groupby(current["pos"].to_numpy()).transform("sum")
+            over = per_row.to_numpy() > limit
+            if over.any():
+                rows = current.loc[over].assign(n=per_value[over], total=per_row.to_numpy()[over])
+                first = rows.sort_values("n", ascending=False, kind="stable")
+                first = first.drop_duplicates("pos")
+                refused.append(pd.DataFrame({
+                    "pos": first["pos"].to_numpy(dtype="int64"),
+                    CASE_ID: pd.Series([None] * len(first), dtype="str"),
+                    PROBLEM: [f"{v!s} gives {t} values via lookup {name!r} (more than "
+                              f"max_orders_per_key = {limit}; raise it in [log])"
+                              for v, t in zip(first["value"], first["total"], strict=True)],
+                }))
+                current = current.loc[~over]
             current = current.merge(pairs, left_on="value", right_on="key", how="inner",
                                     suffixes=("_in", ""))[["pos", "value"]]
-        return current.rename(columns={"value": CASE_ID})
+        found = current.rename(columns={"value": CASE_ID})
+        if not refused:
+            return found
+        found[PROBLEM] = pd.Series([None] * len(found), dtype="str")
+        return pd.concat([found, *refused], ignore_index=True)
 
     return resolve
 

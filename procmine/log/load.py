@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from procmine.errors import InputError, ProcmineError, UsageError
+from procmine.errors import InputError, ProcmineError, ProcmineWarning, UsageError
 from procmine.io.mapping import DEFAULT_MISSING_VALUES, ColumnMapping, map_table
 from procmine.io.result import ReadResult
 from procmine.io.stitch import apply_source_settings, read_sources
@@ -414,13 +415,42 @@ def _load_table(table: RawTable, *, source: str, fix_hint: str, case_id: str | N
         timezone=timezone,
     )
     used = set(mapping.columns().values())
-    mapping = replace(mapping, attributes={str(c): str(c) for c in table.columns
-                                           if c not in used and c not in CORE_COLUMNS
-                                           and c != OBJECT_ID})
+    mapping = replace(mapping, attributes=_attributes(table, used))
     mapped = map_table(table, mapping, source=source, fix_hint=fix_hint)
     events = validate_events(mapped.events, source=source)
     return EventLog.from_result(ReadResult(events=events, rejects=mapped.rejects,
                                            sources=(mapped.stats,), name=source))
+
+
+def _attributes(table: RawTable, used: set[str]) -> dict[str, str]:
+    """Every column no role uses, as an attribute; a canonical name gets ``_column`` added.
+
+    A column called ``source`` (say, the order channel) cannot keep its name,
+    which the log's own ``source`` column holds: it is kept as
+    ``source_column`` (``source_column_2`` if that is taken too) with a
+    :class:`ProcmineWarning`, never dropped.
+    """
+    taken = {*CORE_COLUMNS, OBJECT_ID, *table.columns}
+    attributes: dict[str, str] = {}
+    renamed: list[str] = []
+    for column in table.columns:
+        if column in used:
+            continue
+        name = column
+        if column in CORE_COLUMNS or column == OBJECT_ID:
+            name, n = f"{column}_column", 1
+            while name in taken:
+                n += 1
+                name = f"{column}_column_{n}"
+            taken.add(name)
+            renamed.append(f"{column!r} as {name!r}")
+        attributes[name] = column
+    if renamed:
+        warnings.warn(f"{table.path}: column{'s' if len(renamed) > 1 else ''} "
+                      f"{', '.join(renamed)} kept under another name: the log's own columns "
+                      "use those names (map the column to its role to use it as one)",
+                      ProcmineWarning, stacklevel=3)
+    return attributes
 
 
 def _load_zip(path: Path, *, format: LogFormat | None, name: str | None,
