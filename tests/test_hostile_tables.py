@@ -282,3 +282,14 @@ def test_allow_outside_must_be_a_boolean(tmp_path):
     path = _sources(tmp_path, "t.csv", '[log]\nallow_outside = "yes"\n')
     with pytest.raises(InputError, match=r"\[log\]: allow_outside must be true or false"):
         procmine.load(path)
+
+
+def test_a_lookaround_given_to_the_api_is_an_input_error():
+    from procmine.io.mapping import ColumnMapping, map_table
+    from procmine.io.tables import RawTable
+
+    raw = pd.DataFrame({"Order": ["1"], "Act": ["a"], "At": ["2024-01-01"]})
+    table = RawTable(raw, np.array([2]), path="x.csv")
+    with pytest.raises(InputError, match=r"normalize pattern '\(\?=1\)1' cannot be used"):
+        map_table(table, ColumnMapping(case_id="Order", activity="Act", timestamp="At",
+                                       normalize=("(?=1)1", "")), source="x")

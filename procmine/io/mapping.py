@@ -135,7 +135,10 @@ class ColumnMapping:
     decimal : str
         Decimal mark of numbers in attribute columns.
     normalize : tuple of (pattern, replacement), optional
-        Regular-expression rewrite of the final order id.
+        Regular-expression rewrite of the final order id, run by RE2 (linear
+        time): no lookaround or backreferences in the pattern, ``\\1`` ..
+        ``\\9`` in the replacement (a sources file's ``\\g<name>`` is
+        translated by :func:`procmine.io.sources.parse_sources`).
 
     Examples
     --------
@@ -681,9 +684,14 @@ def _normalize(pairs: pd.DataFrame, rule: tuple[str, str] | None, *,
 
         pattern, replacement = rule
         text = pa.array(ids.to_numpy(dtype=object), pa.string())
-        ids = pd.Series(pc.replace_substring_regex(text, pattern=pattern,
-                                                   replacement=replacement).to_pylist(),
-                        dtype="str", index=ids.index)
+        try:
+            rewritten = pc.replace_substring_regex(text, pattern=pattern,
+                                                   replacement=replacement)
+        except pa.ArrowInvalid as problem:
+            raise InputError(f"normalize pattern {pattern!r} cannot be used "
+                             f"({_one_line(problem)}); lookaround and backreferences are "
+                             "not available (ids are matched in linear time, by RE2)") from None
+        ids = pd.Series(rewritten.to_pylist(), dtype="str", index=ids.index)
     out = pd.DataFrame({"pos": pairs["pos"].to_numpy(dtype="int64"),
                         CASE_ID: ids.reset_index(drop=True)})
     if one_per_row:  # already one order per row, in row order
