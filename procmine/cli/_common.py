@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import os
+import re
 import sys
 import traceback
 from collections.abc import Callable, Iterable, Iterator
@@ -15,7 +17,7 @@ from procmine.errors import ProcmineError
 
 __all__ = [
     "INPUT_FORMATS", "Context", "Stages", "global_flags", "handle_errors", "main_group",
-    "mapping_options", "progress", "split_list", "step",
+    "mapping_options", "printable", "progress", "split_list", "step",
 ]
 
 #: Values of ``--format`` for INPUT (``procmine.load(format=)``).
@@ -71,17 +73,62 @@ def handle_errors(func: Callable[..., T]) -> Callable[..., T]:
         except ProcmineError as problem:
             if state.debug:
                 traceback.print_exc()
-            click.echo(f"procmine: error: {problem}", err=True)
+            click.echo(f"procmine: error: {printable(str(problem))}", err=True)
             raise click.exceptions.Exit(problem.exit_code) from None
         except (MemoryError, KeyboardInterrupt):
             raise
         except OSError as problem:  # unreadable file, full disk: the user's to fix
             if state.debug:
                 traceback.print_exc()
-            click.echo(f"procmine: error: {problem}", err=True)
+            click.echo(f"procmine: error: {printable(_os_message(problem))}", err=True)
+            raise click.exceptions.Exit(1) from None
+        except RuntimeError as problem:
+            # pathlib before Python 3.13 reports a symbolic-link loop as a RuntimeError
+            # ("Symlink loop from '...'"), 3.13 as OSError(ELOOP): the same fault.
+            loop = str(problem).removeprefix("Symlink loop from ")
+            if loop == str(problem):
+                raise
+            if state.debug:
+                traceback.print_exc()
+            name = loop.strip("'\"")
+            click.echo(f"procmine: error: {printable(name)}: a symbolic link loop (the links "
+                       "never reach a file); give the real file", err=True)
             raise click.exceptions.Exit(1) from None
 
     return wrapper
+
+
+def _os_message(problem: OSError) -> str:
+    """``FILE: reason`` for an operating-system error (not Python's ``[Errno 13] ...: 'FILE'``)."""
+    if problem.filename is None or not problem.strerror:
+        return str(problem)
+    return f"{os.fsdecode(problem.filename)}: {problem.strerror}"
+
+
+# Control characters (C0, DEL, C1), line and paragraph separators, bidirectional overrides.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e"
+                          "\u2066-\u2069]")
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    r"""``text`` with control characters escaped, safe to print as one line on a terminal.
+
+    File names and values reach error messages as they are; an escape sequence
+    in them would drive the terminal, a newline would split the one-line message.
+
+    Examples
+    --------
+    >>> printable("bad\x1b[31mname.csv: row 2\nfake line")
+    'bad\\x1b[31mname.csv: row 2\\nfake line'
+    """
+    def escape(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in _NAMED:
+            return _NAMED[char]
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+    return _UNPRINTABLE.sub(escape, text)
 
 
 def _set_global_flag(ctx: click.Context, param: click.Parameter, value: bool) -> None:

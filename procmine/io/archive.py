@@ -14,7 +14,12 @@ from typing import Final
 
 from procmine.errors import InputError
 from procmine.io.tables import _one_line, infer_format
-from procmine.io.xmlsafety import MAX_RATIO, MAX_UNCOMPRESSED_BYTES, RATIO_FLOOR_BYTES
+from procmine.io.xmlsafety import (
+    MAX_RATIO,
+    MAX_UNCOMPRESSED_BYTES,
+    RATIO_FLOOR_BYTES,
+    require_file,
+)
 
 __all__ = ["EXTRACT_FORMATS", "is_zip_name", "open_single_extract", "single_member"]
 
@@ -133,9 +138,7 @@ def single_member(path: str | Path, *, format: str | None = None,
 
 
 def _open(source: Path) -> zipfile.ZipFile:
-    if not source.is_file():
-        where = "a folder" if source.is_dir() else "not found"
-        raise InputError(f"{source}: file {where} (looked for {source.resolve()})")
+    require_file(source)
     try:
         return zipfile.ZipFile(source)
     except (zipfile.BadZipFile, OSError) as problem:

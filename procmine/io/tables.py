@@ -6,7 +6,7 @@ import codecs
 import contextlib
 import csv
 import datetime as dt
-import gzip
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from procmine.errors import InputError, UsageError
+from procmine.io.xmlsafety import check_gzip, open_capped_gzip, require_file
 from procmine.schema import empty_rejects
 
 __all__ = [
@@ -33,6 +34,9 @@ REASON_TOO_MANY_FIELDS = "too many fields"
 
 _VALUE_CHARS = 200
 _HEAD_BYTES = 65536
+# Bytes that are not C0 controls (tab, newlines and form feed count as text) nor DEL.
+_NOT_CONTROL = bytes(b for b in range(256)
+                     if not ((b < 32 and b not in b"\t\n\r\f\v") or b == 127))
 _CANDIDATE_DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "'\\t' (tab)", "|": "'|'"}
 # Largest field the Python csv module may hold; the file size bounds memory anyway.
@@ -135,7 +139,9 @@ def read_table(
     Parameters
     ----------
     path : str or Path
-        The file. ``.csv.gz`` is decompressed on the fly.
+        The file. ``.csv.gz`` is decompressed on the fly, within the limits of
+        :mod:`procmine.io.xmlsafety` (2 GiB, and 200 times the compressed size
+        past 64 MiB): the whole stream is checked first, in constant memory.
     format : {"csv", "parquet", "excel"}, keyword-only
         Default: from the suffix, else CSV.
     delimiter : str, keyword-only
@@ -159,8 +165,9 @@ def read_table(
     Raises
     ------
     InputError
-        The file is missing, empty, binary, not decodable, split by another
-        delimiter, or has an unclosed quote.
+        The file is missing, not a regular readable file, empty, binary, not
+        decodable, split by another delimiter, or has an unclosed quote; a
+        gzip file is truncated, corrupt or beyond the decompression limits.
 
     Examples
     --------
@@ -174,9 +181,7 @@ def read_table(
     """
     path = Path(path)
     source = name or _stem(path)
-    if not path.is_file():
-        where = "a folder" if path.is_dir() else "not found"
-        raise InputError(f"{path}: file {where} (looked for {path.resolve()})")
+    require_file(path)
     fmt = format or infer_format(path) or "csv"
     if fmt not in get_args(TableFormat):
         raise UsageError(f"{path}: format {fmt!r} is not a table; expected one of "
@@ -199,6 +204,8 @@ def read_table(
 def _read_csv(path: Path, source: str, *, delimiter: str, encoding: str | None,
               quotechar: str, fix_hint: str) -> RawTable:
     compressed = path.name.lower().endswith(".gz")
+    if compressed:  # truncation, corruption, bombs: found before anything is parsed
+        check_gzip(path, kind="CSV")
     head = _head_bytes(path, compressed)
     encoding = _resolve_encoding(path, head, encoding)
     _check_not_binary(path, head, encoding, fix_hint)
@@ -208,11 +215,12 @@ def _read_csv(path: Path, source: str, *, delimiter: str, encoding: str | None,
                          "followed by one row per event")
     _check_delimiter(path, text_head, delimiter, quotechar, fix_hint)
     try:
-        raw = pd.read_csv(
-            path, sep=delimiter, quotechar=quotechar, header=None, dtype=str,
-            keep_default_na=False, na_values=[""], skip_blank_lines=False,
-            encoding=encoding, engine="c", compression="gzip" if compressed else None,
-        )
+        with _open_bytes(path, compressed) as handle:
+            raw = pd.read_csv(
+                handle, sep=delimiter, quotechar=quotechar, header=None, dtype=str,
+                keep_default_na=False, na_values=[""], skip_blank_lines=False,
+                encoding=encoding, engine="c", compression=None,
+            )
         rejects = empty_rejects()
     except UnicodeDecodeError:
         raise _decode_error(path, compressed, encoding, fix_hint) from None
@@ -299,22 +307,20 @@ def _field_limit() -> Iterator[None]:
         csv.field_size_limit(previous)
 
 
-def _open_text(path: Path, encoding: str, compressed: bool) -> IO[str]:
+def _open_bytes(path: Path, compressed: bool) -> IO[bytes]:
+    """The file's bytes; a gzip file through the reader that enforces the limits."""
     if compressed:
-        return gzip.open(path, "rt", encoding=encoding, newline="")
-    return open(path, encoding=encoding, newline="")
+        return open_capped_gzip(path, kind="CSV")
+    return open(path, "rb")
+
+
+def _open_text(path: Path, encoding: str, compressed: bool) -> IO[str]:
+    return io.TextIOWrapper(_open_bytes(path, compressed), encoding=encoding, newline="")
 
 
 def _head_bytes(path: Path, compressed: bool) -> bytes:
-    try:
-        if compressed:
-            with gzip.open(path, "rb") as handle:
-                return handle.read(_HEAD_BYTES)
-        with open(path, "rb") as handle:
-            return handle.read(_HEAD_BYTES)
-    except (gzip.BadGzipFile, EOFError, OSError) as problem:
-        raise InputError(f"{path}: cannot be read as gzip-compressed CSV "
-                         f"({_one_line(problem)})") from None
+    with _open_bytes(path, compressed) as handle:
+        return handle.read(_HEAD_BYTES)
 
 
 def _resolve_encoding(path: Path, head: bytes, encoding: str | None) -> str:
@@ -348,6 +354,13 @@ def _check_not_binary(path: Path, head: bytes, encoding: str, fix_hint: str) -> 
                     f"encoding = 'utf-16-{order}'{_hint(fix_hint)}")
         raise InputError(f"{path}: this is a binary file (it contains NUL bytes), not a CSV "
                          "text file; export the extract as CSV, Parquet or Excel")
+    if "16" not in encoding and "32" not in encoding:
+        controls = len(head.translate(None, _NOT_CONTROL))
+        if controls > max(8, len(head) // 100):
+            raise InputError(
+                f"{path}: this is a binary file ({controls:,} control bytes in its first "
+                f"{len(head):,}), not a CSV text file; export the extract as CSV, Parquet "
+                "or Excel")
 
 
 def _decode_head(path: Path, head: bytes, encoding: str, fix_hint: str) -> str:
@@ -361,8 +374,7 @@ def _decode_head(path: Path, head: bytes, encoding: str, fix_hint: str) -> str:
 
 def _decode_error(path: Path, compressed: bool, encoding: str, fix_hint: str) -> InputError:
     """Locate the first undecodable byte (line number) for the message."""
-    opener = gzip.open if compressed else open
-    with opener(path, "rb") as handle:
+    with _open_bytes(path, compressed) as handle:
         data = handle.read()
     try:
         data.decode(encoding)

@@ -19,7 +19,10 @@ Compressed files are recognised by their gzip magic bytes, decompressed in
 a stream into a private temporary file while being checked, and refused when
 they grow beyond :data:`MAX_UNCOMPRESSED_BYTES` or, past
 :data:`RATIO_FLOOR_BYTES`, beyond :data:`MAX_RATIO` times their compressed
-size (a gzip bomb). pm4py then reads only the checked, plain copy, so what is
+size (a gzip bomb). The same limits hold for every gzip input, CSV included
+(:func:`check_gzip` scans the whole stream in constant memory before a
+parser sees it, and :func:`open_capped_gzip` enforces them again while the
+parser reads). pm4py then reads only the checked, plain copy, so what is
 checked is what is parsed. A plain file is checked and then read in place: a
 file swapped between the two reads by someone with write access to it is not
 defended against.
@@ -27,8 +30,12 @@ defended against.
 
 from __future__ import annotations
 
+import errno
 import gzip
+import io
+import os
 import shutil
+import stat
 import tempfile
 import zlib
 from collections.abc import Iterator
@@ -47,8 +54,11 @@ __all__ = [
     "MAX_UNCOMPRESSED_BYTES",
     "RATIO_FLOOR_BYTES",
     "XmlFacts",
+    "check_gzip",
     "check_xml",
     "is_gzip",
+    "open_capped_gzip",
+    "require_file",
     "safe_plain_copy",
 ]
 
@@ -189,6 +199,135 @@ def safe_plain_copy(
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+def require_file(path: str | Path) -> None:
+    """Raise :class:`InputError` unless ``path`` is a regular file this process can read.
+
+    Nothing but a regular file is opened: a folder, a named pipe (which would
+    block), a device or a socket is refused by its type, a symbolic-link loop
+    or a dangling link by name, an unreadable file with its reason.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> require_file(tempfile.mkdtemp())
+    Traceback (most recent call last):
+    ...
+    procmine.errors.InputError: ...: is a folder, not a file; give the path of one file
+    """
+    path = Path(path)
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        if os.path.islink(path):
+            raise InputError(f"{path}: a symbolic link to a file that does not exist "
+                             f"({os.readlink(path)}); give the real file") from None
+        raise InputError(f"{path}: file not found (looked for {os.path.abspath(path)})"
+                         ) from None
+    except OSError as problem:
+        if problem.errno == errno.ELOOP:
+            raise InputError(f"{path}: a symbolic link loop (the links never reach a file); "
+                             "give the real file") from None
+        raise InputError(f"{path}: cannot be opened ({problem.strerror or problem})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise InputError(f"{path}: is a folder, not a file; give the path of one file")
+    if not stat.S_ISREG(info.st_mode):
+        what = ("a named pipe (FIFO)" if stat.S_ISFIFO(info.st_mode)
+                else "a socket" if stat.S_ISSOCK(info.st_mode) else "a device")
+        raise InputError(f"{path}: is {what}, not a regular file; procmine reads files only "
+                         "(save the data to a file first)")
+    try:
+        with open(path, "rb"):
+            pass
+    except PermissionError:
+        raise InputError(f"{path}: permission denied: this user may not read the file; "
+                         "check its permissions") from None
+    except OSError as problem:
+        raise InputError(f"{path}: cannot be opened ({problem.strerror or problem})") from None
+
+
+def check_gzip(path: str | Path, *, kind: str = "CSV",
+               limits: tuple[int, float, int] | None = None) -> int:
+    """Read a whole gzip file once, in constant memory; return its decompressed size.
+
+    Raises :class:`InputError` when the stream is truncated, corrupt, followed
+    by data that is not gzip, or decompresses beyond the limits of this module
+    (``limits`` = ``(max_bytes, max_ratio, ratio_floor)``, default the module's
+    :data:`MAX_UNCOMPRESSED_BYTES`, :data:`MAX_RATIO`, :data:`RATIO_FLOOR_BYTES`).
+
+    Examples
+    --------
+    >>> import gzip, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv.gz"
+    >>> _ = p.write_bytes(gzip.compress(b"id,act\\n1,a\\n"))
+    >>> check_gzip(p)
+    11
+    """
+    source = Path(path)
+    return _scan(source, kind=kind, out=None, limits=limits or _limits(), xml=False).size
+
+
+def open_capped_gzip(path: str | Path, *, kind: str = "CSV",
+                     limits: tuple[int, float, int] | None = None) -> IO[bytes]:
+    """A binary reader of a gzip file's content that enforces the decompression limits.
+
+    Reading past the limits, or a corrupt or truncated stream, raises
+    :class:`InputError` from ``read`` (as :func:`check_gzip` words it), so a
+    parser handed this reader never holds more than the limit, even when the
+    file changed after it was checked.
+    """
+    source = Path(path)
+    return io.BufferedReader(_CappedGzip(source, kind, limits or _limits()), _CHUNK)
+
+
+class _CappedGzip(io.RawIOBase):
+    def __init__(self, path: Path, kind: str, limits: tuple[int, float, int]) -> None:
+        super().__init__()
+        self._path, self._kind, self._limits = path, kind, limits
+        self._on_disk = os.stat(path).st_size
+        self._inner = gzip.open(path, "rb")
+        self._total = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        try:
+            data = self._inner.read(len(buffer))
+        except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as error:
+            raise _gzip_error(self._path, self._kind, error) from None
+        n = len(data)
+        memoryview(buffer)[:n] = data
+        self._total += n
+        _check_bomb(self._path, self._total, self._on_disk, *self._limits)
+        return n
+
+    def close(self) -> None:
+        self._inner.close()
+        super().close()
+
+
+def _limits() -> tuple[int, float, int]:
+    """The module's limits, read when called (so they can be lowered, e.g. in tests)."""
+    return MAX_UNCOMPRESSED_BYTES, MAX_RATIO, RATIO_FLOOR_BYTES
+
+
+def _gzip_error(path: Path, kind: str, error: BaseException) -> InputError:
+    """One message per kind of broken gzip stream; never the file's bytes."""
+    if isinstance(error, EOFError):
+        return InputError(
+            f"{path}: the gzip stream is truncated (it ends before its end-of-stream marker); "
+            "the download or copy is incomplete. Fetch the file again.")
+    if isinstance(error, gzip.BadGzipFile) and "Not a gzipped file" in str(error) and is_gzip(path):
+        # The file starts as gzip, so the bad header is that of a later member.
+        return InputError(
+            f"{path}: the gzip stream is followed by data that is not gzip (trailing "
+            "garbage); the file is corrupt or something was appended to it. Expected a "
+            f"gzip-compressed {kind} file.")
+    reason = str(error).split(" (b", 1)[0]  # BadGzipFile quotes the bytes it found
+    return InputError(f"{path}: the gzip data is corrupt ({reason}); expected a "
+                      f"gzip-compressed {kind} file.")
+
+
 # -- internals ------------------------------------------------------------------------------
 
 
@@ -201,10 +340,9 @@ def _stem(path: Path) -> str:
 
 
 def _require_file(path: Path, kind: str) -> None:
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         raise InputError(f"{path}: no such file; check the path ({kind} expected).")
-    if not path.is_file():
-        raise InputError(f"{path}: is not a file ({kind} expected).")
+    require_file(path)
 
 
 def _looks_gzip(path: Path, kind: str) -> bool:
@@ -278,17 +416,10 @@ def _scan(
             f"({reason}); expected a complete {kind} file. Is it truncated, binary, or "
             "another format with an XML suffix?"
         ) from None
-    except EOFError:
-        raise InputError(
-            f"{path}: the gzip stream is truncated (it ends before its end-of-stream marker); "
-            "the download or copy is incomplete. Fetch the file again."
-        ) from None
-    except (gzip.BadGzipFile, zlib.error, OSError) as error:
+    except (EOFError, gzip.BadGzipFile, zlib.error, OSError) as error:
         if isinstance(error, InputError):  # pragma: no cover - InputError is not an OSError
             raise
-        raise InputError(
-            f"{path}: the gzip data is corrupt ({error}); expected a gzip-compressed {kind} file."
-        ) from None
+        raise _gzip_error(path, kind, error) from None
     return XmlFacts(root=state.get("root", ""), compressed=compressed, size=total)
 
 
