@@ -196,9 +196,10 @@ def validate_events(events: pd.DataFrame, *, source: str = "log") -> pd.DataFram
             f"first {first!r}."
         )
     extra = sorted(c for c in events.columns if c not in CORE_COLUMNS)
-    frame = pd.DataFrame({c: out[c] for c in CORE_COLUMNS}, index=index)
-    for column in extra:
-        frame[str(column)] = events[column].to_numpy()
+    # every column in one go: inserting extra columns one at a time is quadratic in a wide file
+    columns: dict[str, object] = {c: out[c] for c in CORE_COLUMNS}
+    columns.update({str(c): events[c].to_numpy() for c in extra})
+    frame = pd.DataFrame(columns, index=index)
     return _stable_case_time_order(frame)
 
 
