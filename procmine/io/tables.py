@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Literal, get_args
+from xml.etree import ElementTree
 
 import numpy as np
 import pandas as pd
@@ -450,11 +451,15 @@ def _read_excel(path: Path, source: str, *, sheet: str | None) -> RawTable:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    _check_workbook(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as problem:
         raise InputError(f"{path}: cannot be read as an Excel .xlsx workbook "
                          f"({_one_line(problem)})") from None
+    except (ValueError, TypeError, ElementTree.ParseError) as problem:
+        raise InputError(f"{path}: a malformed Excel workbook ({_one_line(problem)}); save it "
+                         "again from Excel, or export the sheet as CSV") from None
     try:
         if sheet is None:
             ws = book.worksheets[0]
@@ -481,6 +486,32 @@ def _read_excel(path: Path, source: str, *, sheet: str | None) -> RawTable:
     keep = [c for c in table.frame.columns
             if not (c.startswith("Unnamed: ") and table.frame[c].isna().all())]
     return RawTable(frame=table.frame[keep], rows=table.rows, path=str(path), format="excel")
+
+
+def _check_workbook(path: Path) -> None:
+    """An .xlsx is a zip of XML parts: refuse DTDs, entities and external references in any
+    part, and a decompressed size beyond the XML limits, before openpyxl parses it."""
+    import zipfile
+
+    from procmine.io.xmlsafety import MAX_RATIO, MAX_UNCOMPRESSED_BYTES, check_xml_stream
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            members = archive.infolist()
+            declared = sum(m.file_size for m in members)
+            packed = max(sum(m.compress_size for m in members), 1)
+            if declared > MAX_UNCOMPRESSED_BYTES or (declared > 64 * 2**20
+                                                     and declared / packed > MAX_RATIO):
+                raise InputError(f"{path}: refused: the workbook declares {declared:,} bytes "
+                                 "uncompressed, beyond procmine's limits for XML")
+            for member in members:
+                if member.filename.endswith((".xml", ".rels", ".vml")):
+                    with archive.open(member) as stream:
+                        check_xml_stream(stream, name=f"{path}/{member.filename}",
+                                         kind="Excel part")
+    except zipfile.BadZipFile as problem:
+        raise InputError(f"{path}: cannot be read as an Excel .xlsx workbook "
+                         f"({_one_line(problem)})") from None
 
 
 def _cell_text(value: object) -> str | None:

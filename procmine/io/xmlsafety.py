@@ -364,6 +364,45 @@ class _Refused(Exception):
     """Carries the message of a refusal out of an expat handler."""
 
 
+def check_xml_stream(stream: IO[bytes], *, name: str, kind: str = "XML",
+                     max_bytes: int = MAX_UNCOMPRESSED_BYTES) -> None:
+    """Scan XML read from ``stream`` (e.g. a member of an .xlsx zip) with the same guards as
+    :func:`check_xml`: no DTD, no entities, no external references, well-formed, at most
+    ``max_bytes``. ``name`` is what messages call it (``book.xlsx/xl/worksheets/sheet1.xml``).
+
+    Examples
+    --------
+    >>> import io
+    >>> check_xml_stream(io.BytesIO(b"<a/>"), name="x.xml")
+    >>> check_xml_stream(io.BytesIO(b'<!DOCTYPE a [<!ENTITY e "x">]><a>&e;</a>'), name="x.xml")
+    Traceback (most recent call last):
+    ...
+    procmine.errors.InputError: x.xml: refused: the DTD declares entity 'e' ...
+    """
+    parser = expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+    state: dict[str, str] = {}
+    _install_guards(parser, state)
+    total = 0
+    try:
+        while True:
+            chunk = stream.read(_CHUNK)
+            if not chunk:
+                break
+            total += len(chunk)
+            if total > max_bytes:
+                raise InputError(f"{name}: larger than {max_bytes:,} bytes uncompressed; "
+                                 f"procmine reads {kind} files up to that size.")
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _Refused as refusal:
+        raise InputError(f"{name}: refused: {refusal}") from None
+    except expat.ExpatError as error:
+        reason = expat.ErrorString(error.code) if error.code else str(error)
+        raise InputError(f"{name}: not well-formed XML at line {error.lineno}, column "
+                         f"{error.offset + 1} ({reason}); expected a complete {kind}.") from None
+
+
 def _scan(
     path: Path,
     *,
