@@ -192,7 +192,10 @@ def test_blank_lines_are_not_rows():
     log = procmine.load(BAD / "blank_lines.csv", case_id="Order", activity="Action",
                         timestamp="ChangedAt")
     _accounting(log)
-    assert log.sources[0].rows_read == 3
+    # the empty line (row 3) is no row; the row of empty fields (",,", row 5) is a row read,
+    # rejected as empty (issue 14: nothing skipped uncounted)
+    assert log.sources[0].rows_read == 4
+    assert _reasons(log) == [(5, "empty row")]
     assert log.events["event_id"].tolist() == ["blank_lines:2", "blank_lines:4", "blank_lines:6"]
 
 

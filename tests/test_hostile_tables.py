@@ -293,3 +293,27 @@ def test_a_lookaround_given_to_the_api_is_an_input_error():
     with pytest.raises(InputError, match=r"normalize pattern '\(\?=1\)1' cannot be used"):
         map_table(table, ColumnMapping(case_id="Order", activity="Act", timestamp="At",
                                        normalize=("(?=1)1", "")), source="x")
+
+
+def test_rows_of_empty_fields_are_rows_read_and_rejected(tmp_path):
+    import csv
+
+    from procmine import load
+
+    text = ("case_id,activity,timestamp\n"
+            "o1,A,2024-01-01T09:00:00Z\n"
+            ",,\n"
+            "\n"
+            '"","",""\n'
+            "o2,B,2024-01-01T10:00:00Z\n")
+    path = tmp_path / "commas.csv"
+    path.write_text(text, encoding="utf-8")
+    # independent count: records with at least one field, less the header
+    with path.open(newline="", encoding="utf-8") as handle:
+        records = [r for r in csv.reader(handle) if r]
+    log = load(path)
+    (stats,) = log.sources
+    assert stats.rows_read == len(records) - 1 == 4
+    assert (stats.rows_loaded, stats.rows_rejected) == (2, 2)
+    assert dict(stats.reasons) == {"empty row": 2}
+    assert sorted(log.rejects["row"].tolist()) == [3, 5]

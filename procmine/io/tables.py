@@ -243,17 +243,51 @@ def _read_csv(path: Path, source: str, *, delimiter: str, encoding: str | None,
                              f"({_one_line(message)})") from None
         raw, rejects = _read_csv_ragged(path, source, delimiter=delimiter, encoding=encoding,
                                         quotechar=quotechar, compressed=compressed)
-    return _finish_csv(path, source, raw, rejects)
+    blank_lines = None
+    if raw.iloc[1:].isna().all(axis=1).any():
+        blank_lines = _blank_lines(path, delimiter=delimiter, encoding=encoding,
+                                   quotechar=quotechar, compressed=compressed, records=len(raw))
+    return _finish_csv(path, source, raw, rejects, blank_lines=blank_lines)
 
 
-def _finish_csv(path: Path, source: str, raw: pd.DataFrame, rejects: pd.DataFrame) -> RawTable:
-    """Header row -> column names; blank rows dropped; rows numbered from 2."""
+def _blank_lines(path: Path, *, delimiter: str, encoding: str, quotechar: str,
+                 compressed: bool, records: int) -> np.ndarray | None:
+    """Which records are blank lines (not rows), as opposed to rows of empty fields.
+
+    pandas reads ``,,,,`` and an empty line alike; the csv module tells them apart
+    (an empty line is a record with no field). Only run when a record has no value.
+    ``None`` when the two readers disagree on the records (then blank ones are dropped,
+    as before).
+    """
+    flags = []
+    with _field_limit(), _open_text(path, encoding, compressed) as handle:
+        reader = csv.reader(handle, delimiter=delimiter, quotechar=quotechar)
+        try:
+            flags = [not record for record in reader]
+        except csv.Error:
+            return None
+    if len(flags) != records:
+        return None
+    return np.asarray(flags, dtype=bool)
+
+
+def _finish_csv(path: Path, source: str, raw: pd.DataFrame, rejects: pd.DataFrame, *,
+                blank_lines: np.ndarray | None = None) -> RawTable:
+    """Header row -> column names; blank lines dropped; rows numbered from 2.
+
+    ``blank_lines`` (one flag per record, when known) says which records are empty lines:
+    only those are dropped; a row of empty fields (``,,,,``) stays, to be rejected as an
+    empty row and counted as read. Without it, every record with no value is dropped.
+    """
     if raw.empty:
         raise InputError(f"{path}: file is empty; expected a header row with column names")
     header = [None if pd.isna(v) else str(v) for v in raw.iloc[0].tolist()]
     data = raw.iloc[1:]
     rows = np.arange(2, len(raw) + 1, dtype="int64")
-    blank = data.isna().all(axis=1).to_numpy()
+    blank = (blank_lines[1:] if blank_lines is not None
+             else data.isna().all(axis=1).to_numpy())
+    if blank_lines is not None and len(rejects):  # rejected already (too many fields)
+        blank = blank | np.isin(rows, rejects["row"].to_numpy())
     if blank.any():
         data = data.loc[~blank]
         rows = rows[~blank]
