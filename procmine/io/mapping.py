@@ -373,7 +373,10 @@ def map_table(
     values = np.full(len(bad), None, dtype=object)
     for col in {c for c in column[bad] if c is not None}:
         at = column[bad] == col
-        values[at] = frame[col].iloc[bad[at]].to_numpy(dtype=object)
+        raw = frame[col].iloc[bad[at]]
+        if pd.api.types.is_datetime64_any_dtype(raw.dtype):  # any year, as text
+            raw = pd.Series(_datetime_text(raw), index=raw.index)
+        values[at] = raw.to_numpy(dtype=object)
     dup_at = reason[bad] == _DUPLICATE
     values[dup_at] = [f"same as row {r}" for r in first_row[bad[dup_at]]]
     noted = note[bad] != None  # noqa: E711
@@ -522,7 +525,9 @@ def parse_timestamps(
     if n == 0:
         return result, status
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        missing = values.isna().to_numpy()
+        values, beyond = _within_microseconds(values)
+        missing = values.isna().to_numpy() & ~beyond
+        status[beyond] = TIME_UNPARSEABLE
         if values.dt.tz is not None:
             result = values.dt.tz_convert("UTC").astype("datetime64[us, UTC]")
         else:
@@ -575,6 +580,36 @@ def _to_datetime(text: pd.Series, **options: object) -> pd.Series:
     return parsed
 
 
+def _within_microseconds(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Times outside the years 1-9999 (a Parquet column can hold them; microseconds, and
+    every date format procmine writes, cannot) become NaT.
+
+    Returns the times and a mask of those beyond the range (rejected as unparseable,
+    never a crash).
+    """
+    naive = values.dt.tz_localize(None) if values.dt.tz is not None else values
+    ints = naive.to_numpy().view("int64")
+    per_second = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}.get(
+        getattr(values.dt, "unit", "us"), 1_000_000)
+    seconds = np.floor_divide(ints, per_second)
+    beyond = (ints != np.iinfo(np.int64).min) & (
+        (seconds < _FIRST_SECOND) | (seconds > _LAST_SECOND))
+    if beyond.any():
+        values = values.mask(beyond)
+    return values, beyond
+
+
+def _datetime_text(values: pd.Series) -> np.ndarray:
+    """Datetimes as ISO-like text even beyond the year 9999 (numpy formats every year)."""
+    naive = values.dt.tz_localize(None) if values.dt.tz is not None else values
+    return np.datetime_as_string(naive.to_numpy(), unit="s").astype(object)
+
+
+#: The first and last second procmine accepts (0001-01-01 to 9999-12-31), from the epoch.
+_FIRST_SECOND = -62_135_596_800
+_LAST_SECOND = 253_402_300_799
+
+
 def _localize(parsed: pd.Series, tz: str, missing: np.ndarray,
               status: np.ndarray) -> tuple[pd.Series, np.ndarray]:
     """Local wall time -> UTC; DST gaps and folds become NaT with status 3."""
@@ -603,12 +638,17 @@ def _zone(name: str) -> str:
 
 def _text(values: pd.Series) -> pd.Series:
     """Values as stripped text; empty text is missing. Integral floats lose their '.0'."""
-    if pd.api.types.is_float_dtype(values.dtype):
-        finite = values.dropna()
-        if len(finite) and np.all(np.mod(finite.to_numpy(), 1) == 0):
-            values = values.astype("Int64")
     missing = values.isna().to_numpy()
     text = values.astype("str")
+    if pd.api.types.is_float_dtype(values.dtype):
+        # whole numbers a float holds exactly lose their '.0' (7.0 -> 7), value by value;
+        # 1e30 or inf stay as written
+        number = values.to_numpy(dtype="float64", na_value=np.nan)
+        with np.errstate(invalid="ignore"):
+            whole = np.isfinite(number) & (np.mod(number, 1) == 0) & (np.abs(number) < 2.0**53)
+        if whole.any():
+            text = text.mask(whole, pd.Series(number[whole].astype(np.int64).astype(str),
+                                              index=values.index[whole]))
     if missing.any():
         text = text.mask(missing)
     text = text.str.strip()
