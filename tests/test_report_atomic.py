@@ -162,6 +162,18 @@ def test_stale_lock_file_of_a_killed_run_does_not_block(generated, tmp_path):
     _no_leftovers(tmp_path)
 
 
+def test_folder_left_by_a_killed_run_is_removed_by_the_next(generated, tmp_path):
+    out = tmp_path / "report"
+    stale = tmp_path / ".report.procmine-tmp-killed"
+    (stale / "tables").mkdir(parents=True)
+    (stale / "report.html").write_text("<html>half", encoding="utf-8")
+    other = tmp_path / ".other.procmine-tmp-x"  # another --out's: not ours to remove
+    other.mkdir()
+    assert main(["report", str(generated), "--out", str(out), "-q"]) == 0
+    _assert_complete(out)
+    assert not stale.exists() and other.exists()
+
+
 def test_two_runs_at_once_never_interleave(generated, tmp_path):
     out = tmp_path / "report"
     runs = [_run("report", str(generated), "--out", str(out)) for _ in range(2)]

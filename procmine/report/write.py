@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import glob
 import json
 import math
 import os
@@ -334,8 +335,15 @@ def _locked(out: Path) -> Iterator[None]:
 
 @contextlib.contextmanager
 def _staging(out: Path) -> Iterator[Path]:
-    """A private folder beside ``out`` (same file system, so moves are renames), removed after."""
-    folder = Path(tempfile.mkdtemp(prefix=f".{out.name}.procmine-tmp-", dir=out.parent))
+    """A private folder beside ``out`` (same file system, so moves are renames), removed after.
+
+    Called with the lock held: any other such folder was left by a run that
+    was killed outright (SIGKILL, a power cut), and is removed first.
+    """
+    prefix = f".{out.name}.procmine-tmp-"
+    for stale in out.parent.glob(f"{glob.escape(prefix)}*"):
+        shutil.rmtree(stale, ignore_errors=True)
+    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=out.parent))
     try:
         yield folder
     finally:
