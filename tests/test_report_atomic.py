@@ -174,6 +174,22 @@ def test_folder_left_by_a_killed_run_is_removed_by_the_next(generated, tmp_path)
     assert not stale.exists() and other.exists()
 
 
+def test_report_folder_has_the_usual_permissions_and_follows_a_symlink(generated, tmp_path):
+    real = tmp_path / "elsewhere"
+    real.mkdir()
+    link = tmp_path / "report"
+    link.symlink_to(real, target_is_directory=True)
+    assert main(["report", str(generated), "--out", str(link), "-q"]) == 0
+    assert link.is_symlink()
+    _assert_complete(real)
+    fresh = tmp_path / "fresh"
+    assert main(["report", str(generated), "--out", str(fresh), "-q"]) == 0
+    umask = os.umask(0)
+    os.umask(umask)
+    assert fresh.stat().st_mode & 0o777 == 0o777 & ~umask
+    _no_leftovers(tmp_path)
+
+
 def test_two_runs_at_once_never_interleave(generated, tmp_path):
     out = tmp_path / "report"
     runs = [_run("report", str(generated), "--out", str(out)) for _ in range(2)]

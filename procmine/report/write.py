@@ -7,8 +7,8 @@ import glob
 import json
 import math
 import os
+import secrets
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -220,14 +220,15 @@ def write_report(
     out = Path(out_dir)
     _check_target(report, out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    with _locked(out), _staging(out) as stage:
+    real = Path(os.path.realpath(out))  # a symlinked folder: stage beside its target
+    with _locked(real), _staging(real) as stage:
         try:
             tables, maps = _write_into(report, stage, progress)
         except OSError as problem:  # a full disk, a quota: nothing was changed in out_dir
             raise ProcmineError(
                 f"{out}: cannot write the report ({problem.strerror or problem}); "
                 f"nothing was changed in {out}") from None
-        _move_into_place(stage, out)
+        _move_into_place(stage, real)
     return ReportFiles(out_dir=out, html=out / "report.html", summary=out / "summary.json",
                        tables={k: out / p.relative_to(stage) for k, p in tables.items()},
                        maps={k: out / p.relative_to(stage) for k, p in maps.items()})
@@ -343,7 +344,8 @@ def _staging(out: Path) -> Iterator[Path]:
     prefix = f".{out.name}.procmine-tmp-"
     for stale in out.parent.glob(f"{glob.escape(prefix)}*"):
         shutil.rmtree(stale, ignore_errors=True)
-    folder = Path(tempfile.mkdtemp(prefix=prefix, dir=out.parent))
+    folder = out.parent / f"{prefix}{secrets.token_hex(8)}"
+    folder.mkdir()  # not mkdtemp: the report folder keeps the usual permissions (umask)
     try:
         yield folder
     finally:
