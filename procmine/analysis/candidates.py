@@ -11,6 +11,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from procmine._regex import check_pattern, search_each
 from procmine.analysis.costs import KIND_PARTY, CostModel
 from procmine.analysis.moves import Move, move_effects, reentry_before
 from procmine.analysis.reentry import Reentry, reentry
@@ -328,6 +329,7 @@ def _compile(keywords: Iterable[str]) -> list[re.Pattern[str]]:
     out = []
     for word in keywords:
         try:
+            check_pattern(word, option=f"candidates: keyword {word!r}")
             out.append(re.compile(word, re.IGNORECASE))
         except re.error as exc:
             raise UsageError(f"candidates: keyword {word!r} is not a regular expression: {exc}"
@@ -447,8 +449,10 @@ def _requests(log: EventLog, internal: pd.Series, patterns: list[re.Pattern[str]
     chosen = stats.index[(stats["share"] >= REQUEST_SHARE) & ~stats["items"]].to_numpy()
     by_share = np.isin(key, chosen)
     if patterns:
-        named = np.array([any(p.search(str(a)) for p in patterns) for a in act_names],
-                         dtype=bool)
+        names = np.asarray(act_names, dtype=object)
+        named = np.zeros(len(names), dtype=bool)
+        for p in patterns:  # each pattern once over the distinct names, in linear time
+            named |= search_each(names, p.pattern, option="keywords", ignore_case=True)
         by_name = named[act_codes] if len(named) else np.zeros(n, dtype=bool)
     else:
         by_name = np.zeros(n, dtype=bool)

@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from procmine._check import check_choice
+from procmine._regex import extract_each, search_each
 from procmine.analysis.costs import CostModel
 from procmine.analysis.rework import _compile, _share, _table_html
 from procmine.errors import UsageError
@@ -150,28 +151,50 @@ def _pairs(pairs: object) -> list[_Pair]:
     return compiled
 
 
-def _classify(name: str, pairs: list[_Pair]) -> tuple[int, str | None]:
-    """Role (0 none, 1 open, 2 close) and status of one activity.
+def _classify(names: np.ndarray, pairs: list[_Pair]) -> list[tuple[int, str | None]]:
+    """Role (0 none, 1 open, 2 close) and status of each distinct activity name.
 
     The first pair whose open *and* close patterns both match claims it, as a close
     (it names the status and its ending: "Hold released"); otherwise the first pair
-    that matches at all.
+    that matches at all. Every pattern is matched once over all the names, in linear
+    time (RE2, :mod:`procmine._regex`).
     """
-    hits = [(pair, pair.open.search(name), pair.close.search(name)) for pair in pairs]
-    both = [h for h in hits if h[1] is not None and h[2] is not None]
-    either = both or [h for h in hits if h[1] is not None or h[2] is not None]
-    if not either:
-        return 0, None
-    pair, opening, closing = either[0]
-    role, match = (_CLOSE, closing) if closing is not None else (_OPEN, opening)
-    status = pair.name
-    if status is None:
-        assert match is not None
-        found = match.group("status")
-        if not found or not found.strip():
-            return 0, None
-        status = _normal_status(found)
-    return role, status
+    hits = []
+    for i, pair in enumerate(pairs):
+        opens = search_each(names, pair.open.pattern, option=f"pairs[{i}] (open)")
+        closes = search_each(names, pair.close.pattern, option=f"pairs[{i}] (close)")
+        groups: tuple[list[str | None], list[str | None]] | None = None
+        if pair.name is None:
+            groups = (_extract(names, pair.open.pattern, f"pairs[{i}] (open)"),
+                      _extract(names, pair.close.pattern, f"pairs[{i}] (close)"))
+        hits.append((pair, opens, closes, groups))
+    out: list[tuple[int, str | None]] = []
+    for k in range(len(names)):
+        both = [h for h in hits if h[1][k] and h[2][k]]
+        either = both or [h for h in hits if h[1][k] or h[2][k]]
+        if not either:
+            out.append((0, None))
+            continue
+        pair, _, closes, groups = either[0]
+        role = _CLOSE if closes[k] else _OPEN
+        status = pair.name
+        if status is None:
+            assert groups is not None
+            found = groups[1][k] if role == _CLOSE else groups[0][k]
+            if not found or not found.strip():
+                out.append((0, None))
+                continue
+            status = _normal_status(found)
+        out.append((role, status))
+    return out
+
+
+def _extract(names: np.ndarray, pattern: str, option: str) -> list[str | None]:
+    try:
+        return extract_each(names, pattern, "status", option=option)
+    except (ValueError, TypeError, KeyError) as problem:  # Arrow refuses unnamed groups
+        raise UsageError(f"{option}: the pattern {pattern!r} cannot give the status "
+                         f"({problem}); name every capturing group, or use (?:...)") from None
 
 
 @dataclass(frozen=True, eq=False)
@@ -326,7 +349,7 @@ def episodes(
     orders = log.n_cases
 
     activity_codes, activity_names = pd.factorize(events[ACTIVITY])
-    classified = [_classify(str(name), compiled) for name in activity_names]
+    classified = _classify(np.asarray(activity_names, dtype=object), compiled)
     status_names = sorted({s for _, s in classified if s is not None})
     status_index = {s: i for i, s in enumerate(status_names)}
     role_of = np.array([r for r, _ in classified] + [0], dtype=np.int64)

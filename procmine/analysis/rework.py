@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from procmine._check import check_choice
+from procmine._regex import check_pattern, search_each
 from procmine.analysis.costs import CostModel
 from procmine.errors import UsageError
 from procmine.log._require import require_log
@@ -76,13 +77,15 @@ _HTML_ROWS: Final = 25
 
 
 def _compile(pattern: object, *, option: str) -> re.Pattern[str]:
-    """``pattern`` compiled, or a :class:`UsageError` naming ``option``."""
+    """``pattern`` compiled, or a :class:`UsageError` naming ``option``; it must also be one
+    that linear-time matching takes (:func:`procmine._regex.check_pattern`)."""
     if not isinstance(pattern, str):
         raise UsageError(
             f"{option}: expected a regular expression as text, got {type(pattern).__name__} "
             f"{pattern!r}"
         )
     try:
+        check_pattern(pattern, option=option)
         return re.compile(pattern)
     except re.error as exc:
         raise UsageError(
@@ -252,9 +255,8 @@ def rework(
     orders = log.n_cases
 
     activity_codes, activity_names = pd.factorize(events[ACTIVITY])
-    is_change_activity = np.array(
-        [pattern.search(str(name)) is not None for name in activity_names], dtype=bool
-    )
+    is_change_activity = search_each(np.asarray(activity_names, dtype=object), pattern.pattern,
+                                     option="change_pattern")
     change = is_change_activity[activity_codes] if len(activity_names) else np.zeros(0, bool)
     previous = _previous_same_step(events, activity_codes)
     actors, actor_names = actor_codes(events, level)
