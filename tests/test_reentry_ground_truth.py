@@ -2,7 +2,8 @@
 
 The generator records every re-entry it injects (``ground_truth/reentries.csv``) and the
 candidates it designed (``ground_truth.json``); the analysis must find all of them
-(recall 1.0) with few extras (precision at least 0.95 for re-entry, 0.9 for candidates). Run with ``-s`` to see the figures.
+(recall 1.0) with few extras (precision at least 0.95 for re-entry, 0.9 for candidates).
+Run with ``-s`` to see the figures.
 """
 
 from __future__ import annotations
