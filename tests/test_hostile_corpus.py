@@ -196,9 +196,6 @@ def test_file_names_with_control_characters_are_escaped(tmp_path, capsys, name):
     assert "binary file" in line
 
 
-@pytest.mark.xfail(strict=True, reason="issue 14.4: a file that is not a recognised extract "
-                   "(no case/activity/timestamp columns) has its first line quoted in the "
-                   "'columns present' list of the error")
 def test_content_of_an_unrecognised_file_is_not_quoted(tmp_path, capsys):
     path = _copy(tmp_path) / "passwd_like.csv"
     assert main(["validate", str(path)]) == 1

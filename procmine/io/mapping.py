@@ -668,6 +668,16 @@ def _check_columns(table: RawTable, mapping: ColumnMapping, fix_hint: str) -> No
     missing = [(role, col) for role, col in mapping.columns().items() if col not in present]
     if missing:
         named = ", ".join(f"{col!r} (→ {role})" for role, col in missing)
+        roles = [c for r, c in mapping.columns().items()
+                 if r not in mapping.attributes and r not in mapping.items]
+        if len(present) < 2 and not any(c in present for c in roles):
+            # nothing expected is there and the first line is one field: not a recognised
+            # extract (a wrong file, or another delimiter), so its content is not quoted
+            raise InputError(
+                f"{table.path}: column{'s' if len(missing) > 1 else ''} {named} not found; "
+                "the first line is a single field, so this does not look like a table "
+                f"extract: check the file and the delimiter{_hint(fix_hint)}"
+            )
         raise InputError(
             f"{table.path}: column{'s' if len(missing) > 1 else ''} {named} not found; "
             f"columns present: {', '.join(map(repr, present)) or 'none'}; "
