@@ -278,3 +278,20 @@ def test_write_to_dev_full_is_one_line_and_exit_1(small_csv, capsys, command):
 def test_report_out_dev_full_is_refused_as_not_a_folder(small_csv, capsys):
     code = main(["report", str(small_csv), "--out", "/dev/full", *MAP])
     _one_line_error(capsys, code, 2, "not a folder")
+
+
+def test_a_lookup_file_of_a_sources_file_is_never_overwritten(tmp_path, capsys):
+    import shutil
+    from pathlib import Path
+
+    from procmine.cli import main
+
+    sample = Path(__file__).resolve().parents[1] / "sample_logs"
+    folder = tmp_path / "s"
+    shutil.copytree(sample, folder)
+    lookup = folder / "wms_picklists.csv"
+    before = lookup.read_bytes()
+    assert main(["validate", str(folder / "sources.toml"), "--rejects", str(lookup)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is an input of this run" in err
+    assert lookup.read_bytes() == before

@@ -14,8 +14,18 @@ __all__ = ["input_paths", "refuse_input_as_output", "writing"]
 
 
 def input_paths(input_path: Path, log: Any = None) -> list[Path]:
-    """INPUT and, once loaded, every extract the log was read from."""
+    """INPUT, the lookup files a sources file names and, once loaded, every extract the log
+    was read from."""
     paths = [Path(input_path)]
+    if Path(input_path).suffix.lower() == ".toml" and Path(input_path).is_file():
+        from procmine.io.sources import parse_sources
+
+        try:
+            config = parse_sources(input_path)
+        except ProcmineError:
+            pass  # the load says what is wrong with it
+        else:
+            paths += [spec.file for spec in config.lookups.values() if spec.file is not None]
     if log is not None:
         paths += [Path(str(p)) for p in log.source_table()["path"] if str(p)]
     return paths
