@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from procmine.errors import ProcmineError, UsageError
-from procmine.io._paths import same_file
+from procmine.io._paths import input_among
 
 __all__ = ["input_paths", "refuse_input_as_output", "writing"]
 
@@ -44,13 +44,11 @@ def refuse_input_as_output(output: Path | None, inputs: Iterable[Path], *, optio
     Traceback (most recent call last):
     procmine.errors.UsageError: --rejects ...orders.csv is an input of this run ...
     """
-    if output is None:
-        return
-    for source in inputs:
-        if same_file(output, source):
-            raise UsageError(
-                f"{option} {output} is an input of this run ({source}); procmine never "
-                "overwrites its input: choose another output path")
+    source = None if output is None else input_among(output, inputs)
+    if source is not None:
+        raise UsageError(
+            f"{option} {output} is an input of this run ({source}); procmine never "
+            "overwrites its input: choose another output path")
 
 
 @contextlib.contextmanager

@@ -21,7 +21,7 @@ from procmine.analysis.episodes import TABLE_COLUMNS as EPISODE_COLUMNS
 from procmine.analysis.kpis import KPI_COLUMNS
 from procmine.analysis.rework import TABLE_COLUMNS as REWORK_COLUMNS
 from procmine.errors import ProcmineError, UsageError
-from procmine.io._paths import same_file
+from procmine.io._paths import input_among
 from procmine.io.xmlchars import xml_text
 from procmine.render.charts import message_svg
 from procmine.render.html import drawing_svg
@@ -291,11 +291,11 @@ def check_out_dir(out: str | Path, inputs: list[Path]) -> None:
         raise UsageError(f"--out {out} exists and is not a folder; give a folder to write "
                          "the report into")
     for target in _targets(out):
-        for source in inputs:
-            if same_file(target, source):
-                raise UsageError(
-                    f"--out {out}: the report would overwrite its input {source}; procmine "
-                    "never overwrites its input: choose another folder")
+        source = input_among(target, inputs)
+        if source is not None:
+            raise UsageError(
+                f"--out {out}: the report would overwrite its input {source}; procmine "
+                "never overwrites its input: choose another folder")
 
 
 @contextlib.contextmanager
