@@ -38,3 +38,21 @@ def make_frame(rows: list[tuple], columns: tuple[str, ...] = DEFAULT_COLUMNS) ->
     if "timestamp" in frame.columns:
         frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
     return frame
+
+
+@pytest.fixture()
+def loaded(monkeypatch):
+    """The logs the command line loads, through the real procmine.load (a spy, not a mock)."""
+    import procmine.cli.cmd_validate as validate
+    import procmine.log.load as module
+
+    logs: list = []
+    real = module.load
+
+    def spy(*args, **kwargs):
+        logs.append(real(*args, **kwargs))
+        return logs[-1]
+
+    monkeypatch.setattr(module, "load", spy)
+    monkeypatch.setattr(validate, "load", spy)
+    return logs

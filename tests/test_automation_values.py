@@ -104,24 +104,6 @@ def test_sources_file_automated_values_without_column(tmp_path):
         pm.load(tmp_path / "s.toml")
 
 
-@pytest.fixture
-def loaded(monkeypatch):
-    """Record the logs the command line loads (through the real procmine.load)."""
-    import procmine.log.load as module
-
-    logs: list[pm.EventLog] = []
-    real = module.load
-
-    def spy(*args, **kwargs):
-        logs.append(real(*args, **kwargs))
-        return logs[-1]
-
-    import procmine.cli.cmd_validate as validate
-
-    monkeypatch.setattr(module, "load", spy)
-    monkeypatch.setattr(validate, "load", spy)
-    return logs
-
 
 def test_cli_automated_column_and_values(tmp_path, capsys, loaded):
     path = _csv(tmp_path / "o.csv")

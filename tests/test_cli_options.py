@@ -34,23 +34,6 @@ def orders(tmp_path) -> Path:
     return path
 
 
-@pytest.fixture()
-def loaded(monkeypatch):
-    """The logs the command line loads, through the real procmine.load."""
-    import procmine.cli.cmd_validate as validate
-    import procmine.log.load as module
-
-    logs: list[pm.EventLog] = []
-    real = module.load
-
-    def spy(*args, **kwargs):
-        logs.append(real(*args, **kwargs))
-        return logs[-1]
-
-    monkeypatch.setattr(module, "load", spy)
-    monkeypatch.setattr(validate, "load", spy)
-    return logs
-
 
 # -- --quiet / --debug, before or after the subcommand --------------------------------------
 @pytest.mark.parametrize("where", ["before", "after"])
