@@ -1,0 +1,104 @@
+"""How figures read to people: one format for money, durations, counts and shares.
+
+Every display (notebook tables, maps, the report, the workshop deck, the compare
+page) formats through these functions, so that a figure reads the same everywhere:
+money with two decimals and the currency code, durations in the unit a person
+would use (minutes, hours, days), counts with thousands separators.
+"""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["count", "duration", "money", "share", "signed_money"]
+
+
+def _missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return math.isnan(float(value))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+def money(value: float | None, currency: str) -> str:
+    """An amount with thousands separators, two decimals and its currency code.
+
+    Examples
+    --------
+    >>> money(1234567.891, "EUR")
+    '1,234,567.89 EUR'
+    >>> money(float("nan"), "EUR")
+    '–'
+    """
+    if _missing(value):
+        return "–"
+    return f"{float(value):,.2f} {currency}".strip()  # type: ignore[arg-type]
+
+
+def signed_money(value: float | None, currency: str) -> str:
+    """An amount with its sign always shown (for changes and savings).
+
+    Examples
+    --------
+    >>> signed_money(-12.5, "EUR"), signed_money(3, "USD"), signed_money(0, "EUR")
+    ('-12.50 EUR', '+3.00 USD', '±0.00 EUR')
+    """
+    if _missing(value):
+        return "–"
+    number = float(value)  # type: ignore[arg-type]
+    if round(number, 2) == 0:
+        return f"±0.00 {currency}".strip()
+    return f"{number:+,.2f} {currency}".strip()
+
+
+def duration(seconds: float | None) -> str:
+    """A duration in the unit a person would use: s, min, h or d.
+
+    Under a minute in seconds, under an hour in minutes, under two days in hours
+    (one decimal), else days (one decimal). Negative durations keep their sign.
+
+    Examples
+    --------
+    >>> [duration(s) for s in (42, 600, 5400, 3 * 86400, float("nan"), -7200)]
+    ['42 s', '10 min', '1.5 h', '3.0 d', '–', '-2.0 h']
+    """
+    if _missing(seconds):
+        return "–"
+    value = float(seconds)  # type: ignore[arg-type]
+    sign, size = ("-" if value < 0 else ""), abs(value)
+    if size < 60:
+        return f"{sign}{size:.0f} s"
+    if size < 3600:
+        return f"{sign}{size / 60:.0f} min"
+    if size < 2 * 86400:
+        return f"{sign}{size / 3600:.1f} h"
+    return f"{sign}{size / 86400:.1f} d"
+
+
+def count(value: float | None) -> str:
+    """A count with thousands separators (a fractional value keeps one decimal).
+
+    Examples
+    --------
+    >>> count(1234567), count(2.25), count(None)
+    ('1,234,567', '2.2', '–')
+    """
+    if _missing(value):
+        return "–"
+    number = float(value)  # type: ignore[arg-type]
+    return f"{number:,.0f}" if number.is_integer() else f"{number:,.1f}"
+
+
+def share(value: float | None, *, decimals: int = 1) -> str:
+    """A fraction (0..1) as a percentage.
+
+    Examples
+    --------
+    >>> share(0.1234), share(1), share(0.5, decimals=0)
+    ('12.3%', '100.0%', '50%')
+    """
+    if _missing(value):
+        return "–"
+    return f"{100 * float(value):.{decimals}f}%"  # type: ignore[arg-type]
