@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "procmine"
 
 BASE = {"procmine.errors", "procmine.schema", "procmine._check", "procmine._display",
-        "procmine._format", "procmine._version", "procmine._regex"}
+        "procmine._format", "procmine._version", "procmine._regex", "procmine._changes"}
 TOP = {"procmine", "procmine.__main__"}
 RANK = {"base": 0, "io": 1, "log": 2, "analysis": 3, "discovery": 3, "render": 4,
         "report": 5, "cli": 6, "top": 7}

@@ -9,11 +9,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
+from procmine._changes import CHANGE_KINDS, KIND_PARTY, ChangeKind
 from procmine.errors import InputError
 from procmine.schema import ACTIVITY, AUTOMATED, CASE_ID, DEPARTMENT, PARTY, TIMESTAMP
 
@@ -24,19 +25,6 @@ __all__ = [
     "CHANGE_KINDS", "KIND_PARTY", "AnnualBasis", "Calendar", "ChangeKind", "CostModel",
     "load_cost_model",
 ]
-
-ChangeKind = Literal["customer_self_service", "supplier_portal_edi", "carrier_api", "shared_data"]
-#: Kinds of change a candidate proposes.
-CHANGE_KINDS: tuple[str, ...] = get_args(ChangeKind)
-
-#: The outside party that takes over a step, by kind of change (shared data has none).
-KIND_PARTY: dict[str, str | None] = {
-    "customer_self_service": "customer",
-    "supplier_portal_edi": "supplier",
-    "carrier_api": "carrier",
-    "shared_data": None,
-}
-
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DAY_US = 86_400_000_000
