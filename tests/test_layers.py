@@ -29,9 +29,12 @@ PACKAGE = ROOT / "procmine"
 BASE = {"procmine.errors", "procmine.schema", "procmine._check", "procmine._display",
         "procmine._format", "procmine._version", "procmine._regex", "procmine._changes"}
 TOP = {"procmine", "procmine.__main__"}
-RANK = {"base": 0, "io": 1, "log": 2, "analysis": 3, "discovery": 3, "render": 4,
+# engine: the same kernels on DuckDB / Spark; beside analysis (it prices with the cost model and
+# returns the same tables), below render, so maps, report and deck take its results unchanged.
+RANK = {"base": 0, "io": 1, "log": 2, "analysis": 3, "discovery": 3, "engine": 3, "render": 4,
         "report": 5, "cli": 6, "top": 7}
-SUBPACKAGES = {"io", "log", "analysis", "discovery", "render", "report", "cli", "generate"}
+SUBPACKAGES = {"io", "log", "analysis", "discovery", "engine", "render", "report", "cli",
+               "generate"}
 
 
 def _module_name(path: Path) -> str:
