@@ -49,6 +49,11 @@ if [ "$dev" = 1 ] && ! command -v chromium >/dev/null 2>&1 && ! command -v chrom
   apt_install chromium fonts-dejavu-core || say "could not install Chromium: the browser tests will be skipped."
 fi
 
+if [ "$dev" = 1 ] && ! command -v java >/dev/null 2>&1; then
+  say "a Java runtime is missing; installing it with apt-get (Spark local mode, for the engine parity tests)"
+  apt_install default-jre-headless || say "could not install Java: the Spark parity tests will be skipped."
+fi
+
 # --- Python environment -------------------------------------------------------------------
 if [ ! -x .venv/bin/python ]; then
   say "creating .venv with $py"
@@ -64,4 +69,18 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   .venv/bin/python -m pip install --quiet -e ".[$extras]"
   .venv/bin/python -m ipykernel install --sys-prefix --name python3 >/dev/null 2>&1 || true
   echo "$want" > "$stamp"
+fi
+
+# --- test-only JavaScript tools (bpmn-moddle checks the BPMN export), pinned by package-lock ----
+if [ "$dev" = 1 ] && [ -f tests/js/package-lock.json ]; then
+  if command -v npm >/dev/null 2>&1; then
+    lock="$(sha256sum tests/js/package-lock.json | cut -c1-16)"
+    if [ ! -f tests/js/node_modules/.procmine-lock ] || [ "$(cat tests/js/node_modules/.procmine-lock)" != "$lock" ]; then
+      say "installing the BPMN checker (npm ci in tests/js)"
+      (cd tests/js && npm ci --silent --no-audit --no-fund >/dev/null) && echo "$lock" > tests/js/node_modules/.procmine-lock \
+        || say "npm ci failed: the BPMN 2.0 schema check will be skipped."
+    fi
+  else
+    say "Node.js/npm are missing: the BPMN 2.0 schema check (bpmn-moddle) will be skipped. Install nodejs and npm to run it."
+  fi
 fi
