@@ -74,20 +74,6 @@ def read_ocel(path: Path, *, kind: str) -> Any:
     raise ValueError(f"unknown OCEL kind {kind!r}")  # pragma: no cover - internal misuse
 
 
-def write_xes(frame: pd.DataFrame, path: Path) -> None:
-    """Write a table with XES column names (``case:concept:name`` ...) to a XES file.
-
-    pm4py appends ``.xes`` to a name without it and compresses by suffix, so
-    the file is written under a canonical name in a private folder next to
-    the target, then moved into place.
-    """
-    pm = pm4py()
-    suffix = ".xes.gz" if path.name.lower().endswith(".gz") else ".xes"
-    with _staging(path, suffix) as staged, _quiet():
-        pm.write_xes(frame, str(staged), case_id_key="case:concept:name",
-                     show_progress_bar=False)
-
-
 @contextmanager
 def _staging(target: Path, suffix: str) -> Iterator[Path]:
     """A temporary path with ``suffix`` in the target's folder, moved to ``target`` on success."""

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Final, Literal, get_args
 
@@ -43,17 +49,29 @@ def _events_of(log: object) -> pd.DataFrame:
 def write_xes(events: pd.DataFrame, path: str | Path) -> Path:
     """Write canonical events (or an ``EventLog``) as a XES file.
 
-    Roles go to the XES standard keys: ``case_id`` → ``case:concept:name``,
-    ``activity`` → ``concept:name``, ``timestamp`` → ``time:timestamp``,
-    ``resource`` → ``org:resource``, ``department`` → ``org:group``; every
-    event gets ``lifecycle:transition = complete``. ``party``,
-    ``automated``, ``source`` and ``event_id`` are written as
-    ``procmine:party`` ... (``party`` and ``automated`` are read back into their
-    columns by :func:`procmine.io.xes.read_xes`); further columns keep their
-    names. A path ending in ``.gz`` is gzip-compressed by pm4py. Characters
-    XML 1.0 forbids (NUL, ESC, vertical tab ...) in names and values are
-    written as visible stand-ins (:func:`procmine.io.xmlchars.xml_text`), so
-    the file always parses.
+    Roles go to the XES standard keys: ``case_id`` → the trace's
+    ``concept:name`` (read back as ``case:concept:name``), ``activity`` →
+    ``concept:name``, ``timestamp`` → ``time:timestamp``, ``resource`` →
+    ``org:resource``, ``department`` → ``org:group``; every event gets
+    ``lifecycle:transition = complete``. ``party``, ``automated``, ``source``
+    and ``event_id`` are written as ``procmine:party`` ... (``party`` and
+    ``automated`` are read back into their columns by
+    :func:`procmine.io.xes.read_xes`); further columns keep their names (one
+    that would repeat a key written above gets the prefix ``attr_``).
+
+    **Missing values are left out**, event by event: an event carries only
+    the attributes it has a value for, never ``<float value="nan">``. Each
+    column keeps its type: text as ``<string>``, datetimes as ``<date>``
+    (ISO 8601; tz-aware ones in UTC with ``+00:00``), integers as ``<int>``,
+    other numbers as ``<float>`` (``INF``/``-INF`` as in XML Schema), true or
+    false as ``<boolean>``; a column of mixed Python objects is written as
+    text. Characters XML 1.0 forbids (NUL, ESC, vertical tab ...) in names
+    and values are written as visible stand-ins
+    (:func:`procmine.io.xmlchars.xml_text`), so the file always parses.
+
+    A path ending in ``.gz`` is gzip-compressed (no file name or time in the
+    gzip header). Same input, same bytes out. The file is written beside the
+    target and moved into place, so a reader never sees half a file.
 
     Parameters
     ----------
@@ -72,36 +90,144 @@ def write_xes(events: pd.DataFrame, path: str | Path) -> Path:
     >>> import tempfile, pathlib
     >>> frame = pd.DataFrame({"case_id": ["o1", "o1"], "activity": ["Enter", "Pick"],
     ...     "timestamp": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 10:00"], utc=True),
-    ...     "resource": ["ann", "bob"], "department": ["Sales", "Warehouse"]})
+    ...     "resource": ["ann", "bob"], "department": ["Sales", "Warehouse"],
+    ...     "amount": [10.5, None]})
     >>> out = write_xes(frame, pathlib.Path(tempfile.mkdtemp()) / "o.xes")
     >>> from procmine.io.xes import read_xes
     >>> read_xes(out).events[["case_id", "activity", "department"]].values.tolist()
     [['o1', 'Enter', 'Sales'], ['o1', 'Pick', 'Warehouse']]
+    >>> "nan" in out.read_text()
+    False
     """
     frame = xml_frame(_events_of(events))
     target = Path(path)
-    out = pd.DataFrame({
-        "case:concept:name": frame[CASE_ID].to_numpy(),
-        "concept:name": frame[ACTIVITY].to_numpy(),
-        "time:timestamp": frame[TIMESTAMP].to_numpy(),
-        "lifecycle:transition": "complete",
-    })
-    out["time:timestamp"] = pd.to_datetime(out["time:timestamp"], utc=True)
-    if frame[RESOURCE].notna().any():
-        out["org:resource"] = frame[RESOURCE].to_numpy()
-    if frame[DEPARTMENT].notna().any():
-        out["org:group"] = frame[DEPARTMENT].to_numpy()
-    out["procmine:party"] = frame[PARTY].astype("str").to_numpy()
-    if frame[AUTOMATED].notna().any():
-        out["procmine:automated"] = frame[AUTOMATED].astype("object").to_numpy()
-    out["procmine:source"] = frame[SOURCE].to_numpy()
-    out["procmine:event_id"] = frame[EVENT_ID].to_numpy()
+    n = len(frame)
+    core: list[tuple[str, pd.Series]] = [
+        ("concept:name", frame[ACTIVITY]),
+        ("time:timestamp", frame[TIMESTAMP]),
+        ("lifecycle:transition", pd.Series(np.full(n, "complete", dtype=object))),
+        ("org:resource", frame[RESOURCE]),
+        ("org:group", frame[DEPARTMENT]),
+        ("procmine:party", frame[PARTY]),
+        ("procmine:automated", frame[AUTOMATED]),
+        ("procmine:source", frame[SOURCE]),
+        ("procmine:event_id", frame[EVENT_ID]),
+    ]
+    taken = {key for key, _ in core}
     for column in frame.columns:
         if column not in CORE_COLUMNS:
-            out[str(column)] = frame[column].to_numpy()
+            key = str(column)
+            while key in taken:
+                key = f"attr_{key}"
+            taken.add(key)
+            core.append((key, frame[column]))
+    body = pd.Series(np.full(n, "<event>", dtype=object))
+    for key, values in core:
+        body = body + _xes_attributes(key, values.reset_index(drop=True))
+    body = body + "</event>\n"
+    case = frame[CASE_ID].reset_index(drop=True)
+    first = (case != case.shift()).to_numpy()
+    last = (case != case.shift(-1)).to_numpy()
+    opening = "<trace>" + _xes_attributes("concept:name", case) + "\n"
+    lines = (opening.where(first, "") + body + pd.Series(np.where(last, "</trace>\n", ""))
+             ).to_numpy(dtype=object)
     target.parent.mkdir(parents=True, exist_ok=True)
-    _pm4py_io.write_xes(out, target)
+    compress = target.name.lower().endswith(".gz")
+    with _staged(target) as staged:
+        raw = staged.open("wb")
+        stream = (gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0)
+                  if compress else raw)
+        try:
+            stream.write(_XES_HEAD.encode("utf-8"))
+            for lo in range(0, n, _CHUNK):
+                stream.write("".join(lines[lo:lo + _CHUNK]).encode("utf-8"))
+            stream.write(b"</log>\n")
+        finally:
+            stream.close()
+            raw.close()
     return target
+
+
+_CHUNK: Final = 50_000
+_XES_HEAD: Final = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<log xes.version="1849-2016" xmlns="http://www.xes-standard.org/">\n'
+    '<extension name="Concept" prefix="concept" uri="http://www.xes-standard.org/concept.xesext"/>\n'
+    '<extension name="Time" prefix="time" uri="http://www.xes-standard.org/time.xesext"/>\n'
+    '<extension name="Lifecycle" prefix="lifecycle" '
+    'uri="http://www.xes-standard.org/lifecycle.xesext"/>\n'
+    '<extension name="Organizational" prefix="org" uri="http://www.xes-standard.org/org.xesext"/>\n'
+    '<classifier name="Activity" keys="concept:name"/>\n'
+)
+#: Escapes for a double-quoted XML attribute value (tab, newline and CR kept as references).
+_ESCAPES: Final = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"'): "&quot;",
+                   ord("\t"): "&#9;", ord("\n"): "&#10;", ord("\r"): "&#13;"}
+
+
+def _escaped(text: pd.Series) -> pd.Series:
+    return text.astype(object).str.translate(_ESCAPES)
+
+
+def _xes_kind(values: pd.Series) -> str:
+    """The XES type of a column: string, date, int, float or boolean."""
+    dtype = values.dtype
+    if pd.api.types.is_bool_dtype(dtype):
+        return "boolean"
+    if pd.api.types.is_datetime64_any_dtype(dtype):
+        return "date"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int"
+    if pd.api.types.is_float_dtype(dtype):
+        return "float"
+    if dtype.kind == "O":
+        inferred = pd.api.types.infer_dtype(values, skipna=True)
+        return {"boolean": "boolean", "integer": "int", "floating": "float",
+                "mixed-integer-float": "float", "datetime": "date"}.get(inferred, "string")
+    return "string"
+
+
+def _xes_values(values: pd.Series, kind: str) -> pd.Series:
+    """Non-missing values of one column as XES value text (missing: None)."""
+    present = values[values.notna().to_numpy(dtype=bool)]
+    if kind == "boolean":
+        text = present.astype(bool).map({True: "true", False: "false"})
+    elif kind == "date":
+        stamps = pd.to_datetime(present.astype(object) if present.dtype == object else present,
+                                utc=getattr(present.dtype, "tz", None) is not None
+                                or present.dtype == object)
+        if getattr(stamps.dtype, "tz", None) is not None:
+            text = stamps.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
+        else:
+            text = stamps.dt.strftime("%Y-%m-%dT%H:%M:%S.%f")
+    elif kind == "int":
+        text = present.astype("int64").astype(str)
+    elif kind == "float":
+        number = present.astype("float64")
+        text = number.map(repr).replace({"inf": "INF", "-inf": "-INF"})
+    else:
+        text = _escaped(present.astype(str))
+    return text.astype(object).reindex(values.index)
+
+
+def _xes_attributes(key: str, values: pd.Series) -> pd.Series:
+    """One ``<type key=".." value=".."/>`` per event, ``""`` where the value is missing."""
+    kind = _xes_kind(values)
+    text = _xes_values(values, kind)
+    element = f'<{kind} key="{xml_text(key).translate(_ESCAPES)}" value="' + text + '"/>'
+    return element.astype(object).where(text.notna(), "")
+
+
+@contextmanager
+def _staged(target: Path) -> Iterator[Path]:
+    """A temporary file in the target's folder, moved onto ``target`` on success."""
+    handle, name = tempfile.mkstemp(prefix=".procmine-", suffix=".part", dir=target.parent)
+    os.close(handle)
+    staged = Path(name)
+    try:
+        yield staged
+        os.replace(staged, target)
+    finally:
+        staged.unlink(missing_ok=True)
 
 
 def write_ocel(
@@ -192,8 +318,19 @@ def write_ocel(
         objects.append(_resource_objects(frame, resource_type))
     obj = pd.concat(objects, ignore_index=True)
     rel = pd.concat(relations, ignore_index=True)
-    ocel = _pm4py_io.make_ocel(ev, obj, rel)
+    clash = np.intersect1d(cases.astype(str), obj["ocel:oid"].iloc[len(cases):].astype(str))
+    if len(clash):
+        raise UsageError(
+            f"{target}: {len(clash)} resource(s) have the same id as an order (first "
+            f"{clash[0]!r}); OCEL object ids are unique across types. Pass resource_type=None "
+            "to leave resources out, or rename them."
+        )
     target.parent.mkdir(parents=True, exist_ok=True)
+    if kind == "sqlite":
+        with _staged(target) as staged:
+            _write_ocel_sqlite(ev, obj, rel, staged)
+        return target
+    ocel = _pm4py_io.make_ocel(ev, obj, rel)
     _pm4py_io.write_ocel(ocel, target, kind=kind)
     return target
 
@@ -226,3 +363,146 @@ def _resource_objects(frame: pd.DataFrame, resource_type: str) -> pd.DataFrame:
     role = counts.drop_duplicates(RESOURCE).set_index(RESOURCE)[DEPARTMENT]
     out["role"] = pd.Series(resources).map(role).to_numpy()
     return out
+
+
+# -- OCEL 2.0 relational (SQLite) ---------------------------------------------------------
+#: The type-independent tables of the OCEL 2.0 relational format, with their keys.
+_OCEL_SCHEMA: Final = """
+CREATE TABLE event_map_type (ocel_type TEXT PRIMARY KEY, ocel_type_map TEXT NOT NULL UNIQUE);
+CREATE TABLE object_map_type (ocel_type TEXT PRIMARY KEY, ocel_type_map TEXT NOT NULL UNIQUE);
+CREATE TABLE event (
+  ocel_id TEXT PRIMARY KEY,
+  ocel_type TEXT NOT NULL REFERENCES event_map_type (ocel_type));
+CREATE TABLE object (
+  ocel_id TEXT PRIMARY KEY,
+  ocel_type TEXT NOT NULL REFERENCES object_map_type (ocel_type));
+CREATE TABLE event_object (
+  ocel_event_id TEXT NOT NULL REFERENCES event (ocel_id),
+  ocel_object_id TEXT NOT NULL REFERENCES object (ocel_id),
+  ocel_qualifier TEXT NOT NULL,
+  PRIMARY KEY (ocel_event_id, ocel_object_id, ocel_qualifier));
+CREATE TABLE object_object (
+  ocel_source_id TEXT NOT NULL REFERENCES object (ocel_id),
+  ocel_target_id TEXT NOT NULL REFERENCES object (ocel_id),
+  ocel_qualifier TEXT NOT NULL,
+  PRIMARY KEY (ocel_source_id, ocel_target_id, ocel_qualifier));
+"""
+#: The time of a static object attribute in the relational format (the standard's epoch).
+_STATIC_TIME: Final = "1970-01-01 00:00:00"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _type_maps(names: list[str]) -> dict[str, str]:
+    """A table-name suffix per type: its letters and digits, unique (``_2``... on a clash)."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in names:
+        base = "".join(ch for ch in name.title() if ch.isalnum()) or "Type"
+        candidate, n = base, 1
+        while candidate.lower() in used:
+            n += 1
+            candidate = f"{base}_{n}"
+        used.add(candidate.lower())
+        out[name] = candidate
+    return out
+
+
+def _sql_type(values: pd.Series) -> str:
+    kind = _xes_kind(values)
+    return {"boolean": "BOOLEAN", "date": "TIMESTAMP", "int": "INTEGER", "float": "REAL"}.get(
+        kind, "TEXT")
+
+
+def _sql_values(values: pd.Series) -> list[object]:
+    """Python values for sqlite3: missing as None, datetimes as UTC text, numbers as numbers."""
+    kind = _xes_kind(values)
+    present = values.notna()
+    if kind == "date":
+        stamps = pd.to_datetime(values.where(present), utc=True)
+        text = stamps.dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+        return text.astype(object).where(present, None).tolist()
+    if kind == "boolean":
+        return values.astype(object).where(present, None).map(
+            lambda v: None if v is None else int(bool(v))).tolist()
+    if kind == "int":
+        return values.astype(object).where(present, None).map(
+            lambda v: None if v is None else int(v)).tolist()
+    if kind == "float":
+        return values.astype("float64").astype(object).where(present, None).tolist()
+    return values.astype(object).where(present, None).map(
+        lambda v: None if v is None else str(v)).tolist()
+
+
+def _write_ocel_sqlite(ev: pd.DataFrame, obj: pd.DataFrame, rel: pd.DataFrame,
+                       path: Path) -> None:
+    """OCEL 2.0 relational format with the keys of the standard (Berti et al. 2023, sec. 5).
+
+    ``event``, ``object`` (primary key ``ocel_id``; ``ocel_type`` a foreign key into
+    ``event_map_type``/``object_map_type``), ``event_object`` and ``object_object``
+    (primary key on all three columns; foreign keys into ``event``/``object``), one
+    ``event_<type>`` table per activity (primary key ``ocel_id``, a foreign key into
+    ``event``; ``ocel_time``; the attributes that activity has) and one
+    ``object_<type>`` table per object type (``ocel_id`` a foreign key into
+    ``object``, ``ocel_time``, ``ocel_changed_field``; static attributes at the
+    epoch). Foreign keys are enforced while writing, so a broken reference fails
+    here rather than in the reader.
+    """
+    path.unlink(missing_ok=True)
+    con = sqlite3.connect(path)
+    try:
+        con.execute("PRAGMA foreign_keys = ON")
+        con.executescript(_OCEL_SCHEMA)
+        activities = sorted(pd.unique(ev["ocel:activity"].astype(str)))
+        object_types = sorted(pd.unique(obj["ocel:type"].astype(str)))
+        event_maps, object_maps = _type_maps(activities), _type_maps(object_types)
+        with con:
+            con.executemany("INSERT INTO event_map_type VALUES (?, ?)", event_maps.items())
+            con.executemany("INSERT INTO object_map_type VALUES (?, ?)", object_maps.items())
+            con.executemany("INSERT INTO event VALUES (?, ?)", zip(
+                ev["ocel:eid"].astype(str), ev["ocel:activity"].astype(str), strict=True))
+            con.executemany("INSERT INTO object VALUES (?, ?)", zip(
+                obj["ocel:oid"].astype(str), obj["ocel:type"].astype(str), strict=True))
+            pairs = rel[["ocel:eid", "ocel:oid", "ocel:qualifier"]].astype(str).drop_duplicates()
+            con.executemany("INSERT INTO event_object VALUES (?, ?, ?)",
+                            pairs.itertuples(index=False, name=None))
+            attributes = [c for c in ev.columns
+                          if c not in ("ocel:eid", "ocel:activity", "ocel:timestamp")]
+            times = pd.to_datetime(ev["ocel:timestamp"], utc=True).dt.strftime(
+                "%Y-%m-%d %H:%M:%S.%f")
+            by_activity = ev["ocel:activity"].astype(str)
+            for activity in activities:
+                rows = ev[(by_activity == activity).to_numpy()]
+                kept = [c for c in attributes if rows[c].notna().any()]
+                table = _quoted("event_" + event_maps[activity])
+                columns = ", ".join(f"{_quoted(c)} {_sql_type(ev[c])}" for c in kept)
+                con.execute(f"CREATE TABLE {table} (ocel_id TEXT PRIMARY KEY "
+                            f"REFERENCES event (ocel_id), ocel_time TIMESTAMP NOT NULL"
+                            f"{', ' + columns if columns else ''})")
+                values = [rows["ocel:eid"].astype(str).tolist(), times[rows.index].tolist()]
+                values += [_sql_values(rows[c]) for c in kept]
+                marks = ", ".join("?" * len(values))
+                # the table name is "event_"/"object_" + letters and digits (_type_maps), quoted
+                con.executemany(f"INSERT INTO {table} VALUES ({marks})",  # noqa: S608
+                                zip(*values, strict=True))
+            object_attributes = [c for c in obj.columns if c not in ("ocel:oid", "ocel:type")]
+            by_type = obj["ocel:type"].astype(str)
+            for object_type in object_types:
+                rows = obj[(by_type == object_type).to_numpy()]
+                kept = [c for c in object_attributes if rows[c].notna().any()]
+                table = _quoted("object_" + object_maps[object_type])
+                columns = ", ".join(f"{_quoted(c)} {_sql_type(obj[c])}" for c in kept)
+                con.execute(f"CREATE TABLE {table} (ocel_id TEXT NOT NULL "
+                            "REFERENCES object (ocel_id), ocel_time TIMESTAMP NOT NULL, "
+                            f"ocel_changed_field TEXT{', ' + columns if columns else ''})")
+                n = len(rows)
+                values = [rows["ocel:oid"].astype(str).tolist(), [_STATIC_TIME] * n, [None] * n]
+                values += [_sql_values(rows[c]) for c in kept]
+                marks = ", ".join("?" * len(values))
+                # the table name is "event_"/"object_" + letters and digits (_type_maps), quoted
+                con.executemany(f"INSERT INTO {table} VALUES ({marks})",  # noqa: S608
+                                zip(*values, strict=True))
+    finally:
+        con.close()
