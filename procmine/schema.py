@@ -22,9 +22,11 @@ __all__ = [
     "REJECT_COLUMNS",
     "REQUIRED_COLUMNS",
     "RESOURCE",
+    "SEQ",
     "SOURCE",
     "TIMESTAMP",
     "Party",
+    "canonical_order",
     "empty_events",
     "empty_rejects",
     "validate_events",
@@ -39,6 +41,9 @@ PARTY: Final = "party"
 AUTOMATED: Final = "automated"
 SOURCE: Final = "source"
 EVENT_ID: Final = "event_id"
+#: Input order (int64): sources in sources-file order, then rows in file order. The last
+#: key of every sort of events (case, timestamp, seq), so ties never depend on an engine.
+SEQ: Final = "seq"
 #: Optional column: the sub-object of the order an event is about (a delivery, a package,
 #: an order line), when the data carries one (a declared ``object_column``, or an OCEL
 #: event's related objects of the order's sub-object types). Doing a step again for
@@ -56,6 +61,7 @@ CORE_COLUMNS: Final = (
     AUTOMATED,
     SOURCE,
     EVENT_ID,
+    SEQ,
 )
 #: Columns without which a frame is not an event log.
 REQUIRED_COLUMNS: Final = (CASE_ID, ACTIVITY, TIMESTAMP)
@@ -97,7 +103,7 @@ def empty_events() -> pd.DataFrame:
     Examples
     --------
     >>> empty_events().shape
-    (0, 9)
+    (0, 10)
     """
     frame = pd.DataFrame({c: pd.Series([], dtype="str") for c in REQUIRED_COLUMNS})
     frame[TIMESTAMP] = pd.Series([], dtype="datetime64[us, UTC]")
@@ -115,9 +121,12 @@ def validate_events(events: pd.DataFrame, *, source: str = "log") -> pd.DataFram
       taken as UTC).
     - Missing optional columns are added: ``resource`` and ``department``
       empty, ``party`` ``"internal"``, ``automated`` missing, ``source`` the
-      given name, ``event_id`` ``"<source>:<position>"``.
-    - Events are ordered by ``case_id``, then ``timestamp``; ties keep the
-      input order (a stable sort).
+      given name, ``event_id`` ``"<source>:<position>"``, ``seq`` the
+      position (the input order).
+    - ``seq``, when given, must be unique integers (a filtered or projected
+      log keeps its own).
+    - Events are ordered by ``case_id``, then ``timestamp``, then ``seq``:
+      the canonical order, whatever the engine.
     - Further columns are kept after the canonical ones, sorted by name.
 
     Parameters
@@ -147,8 +156,8 @@ def validate_events(events: pd.DataFrame, *, source: str = "log") -> pd.DataFram
     ...     "timestamp": pd.to_datetime(["2024-01-02", "2024-01-01", "2024-01-01"], utc=True),
     ... })
     >>> log = validate_events(raw, source="demo")
-    >>> log[["case_id", "activity", "event_id"]].values.tolist()
-    [['o1', 'Enter order', 'demo:1'], ['o1', 'Pick', 'demo:2'], ['o2', 'Pick', 'demo:0']]
+    >>> log[["case_id", "activity", "event_id", "seq"]].values.tolist()
+    [['o1', 'Enter order', 'demo:1', 1], ['o1', 'Pick', 'demo:2', 2], ['o2', 'Pick', 'demo:0', 0]]
     >>> str(log["party"].iloc[0])
     'internal'
     """
@@ -188,6 +197,7 @@ def validate_events(events: pd.DataFrame, *, source: str = "log") -> pd.DataFram
         out[AUTOMATED] = events[AUTOMATED].reset_index(drop=True).astype("boolean")
     else:
         out[AUTOMATED] = pd.Series(pd.array([pd.NA] * n, dtype="boolean"), index=index)
+    out[SEQ] = _as_seq(events, source=source, n=n)
     duplicated = out[EVENT_ID].duplicated()
     if duplicated.any():
         first = out[EVENT_ID][duplicated].iloc[0]
@@ -204,11 +214,57 @@ def validate_events(events: pd.DataFrame, *, source: str = "log") -> pd.DataFram
 
 
 def _stable_case_time_order(frame: pd.DataFrame) -> pd.DataFrame:
-    """Order by case, then time; ties keep the input order (np.lexsort is stable)."""
+    """Order by case, then time, then seq (the canonical order); unchanged when already so."""
     case_codes, _ = pd.factorize(frame[CASE_ID], sort=True)
     ts = frame[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
-    order = np.lexsort((ts, case_codes))
+    seq = frame[SEQ].to_numpy()
+    order = canonical_order(case_codes, ts, seq)
+    if order is None:
+        return frame
     return frame.take(order).reset_index(drop=True)
+
+
+def canonical_order(case_codes: np.ndarray, ts: np.ndarray, seq: np.ndarray) -> np.ndarray | None:
+    """Positions that put events in the canonical order (case, timestamp, seq).
+
+    ``case_codes`` must sort as the case ids do (``pd.factorize(..., sort=True)``);
+    ``ts`` and ``seq`` are int64. Returns None when the events are in that order
+    already (one linear check, no sort).
+
+    Examples
+    --------
+    >>> canonical_order(np.array([1, 0, 0]), np.array([5, 7, 7]), np.array([0, 2, 1])).tolist()
+    [2, 1, 0]
+    >>> canonical_order(np.array([0, 0]), np.array([1, 2]), np.array([1, 0])) is None
+    True
+    """
+    n = len(case_codes)
+    if n > 1:
+        c, t, s = case_codes, ts, seq
+        later = (c[1:] > c[:-1]) | ((c[1:] == c[:-1]) & (
+            (t[1:] > t[:-1]) | ((t[1:] == t[:-1]) & (s[1:] > s[:-1]))))
+        if not later.all():
+            return np.lexsort((seq, ts, case_codes))
+    return None
+
+
+def _as_seq(events: pd.DataFrame, *, source: str, n: int) -> pd.Series:
+    """The input order: the given ``seq`` (unique integers) or the position."""
+    if SEQ not in events.columns:
+        return pd.Series(np.arange(n, dtype="int64"))
+    raw = events[SEQ].reset_index(drop=True)
+    if not pd.api.types.is_integer_dtype(raw.dtype) or raw.isna().any():
+        raise InputError(
+            f"{source}: column 'seq' (the input order) must hold integers without missing "
+            f"values, got {raw.dtype}; drop the column to number the events in input order.")
+    values = raw.to_numpy(dtype="int64")
+    repeated = pd.Series(values).duplicated()
+    if repeated.any():
+        raise InputError(
+            f"{source}: column 'seq' (the input order) must be unique; "
+            f"{int(repeated.sum())} repeat(s), first {int(values[repeated.to_numpy()][0])}; "
+            "drop the column to number the events in input order.")
+    return pd.Series(values)
 
 
 def _as_string(values: pd.Series) -> pd.Series:

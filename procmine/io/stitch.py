@@ -23,6 +23,7 @@ from procmine.schema import (
     PARTY,
     REJECT_COLUMNS,
     RESOURCE,
+    SEQ,
     empty_rejects,
     validate_events,
 )
@@ -41,8 +42,9 @@ def read_sources(path: str | Path) -> ReadResult:
     Returns
     -------
     ReadResult
-        Validated events of all sources (ordered by order, then time; ties in
-        row order, then source order), the rejected rows, one
+        Validated events of all sources, ordered by order, then time, then
+        ``seq`` (the input order: sources in the sources file's order, then
+        rows in file order), the rejected rows, one
         :class:`SourceStats` per source and the information items.
 
     Raises
@@ -128,7 +130,7 @@ def stitch(config: SourcesConfig) -> ReadResult:
                 department_by_resource=spec.department_by_resource,
                 automated_resources=spec.automated_resources)
             source_rejects, source_stats = result.rejects, list(result.sources)
-        frames.append(events)
+        frames.append(_in_input_order(events))
         if len(source_rejects):
             rejects.append(source_rejects)
         stats.extend(source_stats)
@@ -154,6 +156,18 @@ def stitch(config: SourcesConfig) -> ReadResult:
     )
     return ReadResult(events=events, rejects=all_rejects, sources=tuple(stats), items=items,
                       name=config.name)
+
+
+def _in_input_order(events: pd.DataFrame) -> pd.DataFrame:
+    """A source's events in its input order, without ``seq`` (the log numbers them anew).
+
+    A table's mapped events are in row order already; an XES or OCEL source arrives
+    validated, in the canonical order, with its own ``seq``.
+    """
+    if SEQ not in events.columns:
+        return events
+    order = np.argsort(events[SEQ].to_numpy(), kind="stable")
+    return events.drop(columns=[SEQ]).take(order)
 
 
 def _read_lookup_file(spec: LookupSpec, config: SourcesConfig) -> RawTable:
