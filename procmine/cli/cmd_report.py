@@ -45,13 +45,24 @@ __all__ = ["report_command"]
     help="Minimum evidence of a ranked candidate: share of the orders and events "
          "(default 0.01,20); weaker candidates are listed as weak evidence.",
 )
+@click.option(
+    "--previous", "previous_dir", metavar="DIR",
+    type=click.Path(path_type=Path),
+    help="The --out folder of an earlier report run: the summary, the KPI table and the "
+         "handoff table show the change since that run (also in summary.json).",
+)
+@click.option(
+    "--min-week-orders", "min_week_orders", metavar="N", type=click.IntRange(min=0),
+    help="A week with fewer orders started is drawn as a week with few orders (hollow, "
+         "labelled), never as a fall (default: 20%% of the median week).",
+)
 @mapping_options
 @click.pass_obj
 @handle_errors
 def report_command(
     state: Context, input_path: Path, out: Path, costs_path: Path | None,
     terminal: str | None, payment_pattern: str | None, min_support: str | None,
-    mapping: dict[str, Any],
+    previous_dir: Path | None, min_week_orders: int | None, mapping: dict[str, Any],
 ) -> None:
     """Write the batch report of INPUT: HTML, summary JSON, CSV tables and maps.
 
@@ -69,16 +80,26 @@ def report_command(
     or none. A second run into DIR while one is writing stops with an error
     (exit 1); a DIR that would overwrite an input is refused (exit 2).
 
+    With --previous OLD (the DIR of an earlier run), the executive summary,
+    the KPI table and the handoff table show the change since that run.
+
     Example: procmine report sample_logs/sources.toml --out out/report
     """
     from procmine.analysis.costs import CostModel, load_cost_model
     from procmine.log.load import load
     from procmine.report import build_report, write_report
+    from procmine.report.previous import read_previous
     from procmine.report.write import check_out_dir
 
     check_out_dir(out, [input_path])
     costs = load_cost_model(costs_path) if costs_path is not None else CostModel.default()
     kpi_options: dict[str, Any] = {}
+    if costs_path is not None:
+        kpi_options["cost_source"] = str(costs_path)
+    if previous_dir is not None:  # checked before the (long) load
+        kpi_options["previous"] = read_previous(previous_dir)
+    if min_week_orders is not None:
+        kpi_options["min_week_orders"] = min_week_orders
     if terminal is not None:
         kpi_options["terminal"] = split_list(terminal)
         if not kpi_options["terminal"]:

@@ -88,6 +88,7 @@ def line_chart(
     width: int = 640,
     height: int = 300,
     censored: Sequence[bool] | None = None,
+    sparse: Sequence[bool] | None = None,
 ) -> str:
     """An accessible inline-SVG line chart of one or more series over shared x labels.
 
@@ -112,6 +113,10 @@ def line_chart(
         Points that are not final (right-censored: most of the period's orders are
         still open): drawn as hollow markers off the line, with a legend line, so a
         fall there does not read as an improvement.
+    sparse : sequence of bool, optional, keyword-only
+        Points of periods with few orders (a week of 2 orders): drawn as hollow grey
+        squares off the line, labelled "few orders" under the axis and in a legend
+        line, so that a rate of 0% there does not read as a crash.
 
     Returns
     -------
@@ -123,11 +128,17 @@ def line_chart(
     >>> svg = line_chart(["w1", "w2", "w3"], {"orders": [3, 5, 4]}, title="Orders <per> week")
     >>> svg.startswith("<svg") and "Orders &lt;per&gt; week" in svg and "<script" not in svg
     True
+    >>> few = line_chart(["w1", "w2"], {"rate": [0.5, 0.0]}, title="t", sparse=[False, True])
+    >>> "few orders" in few and "<polyline" not in few  # one point on the line: no line
+    True
     """
     labels = [str(v) for v in x]
     n = len(labels)
     margin_l, margin_r, margin_t, margin_b = 70, 20, 40, 70
     legend_h = 26 * ((len(series) + 2) // 3) if len(series) > 1 else 0
+    flagged = [bool(censored is not None and any(censored)),
+               bool(sparse is not None and any(sparse))]
+    legend_h += 20 * sum(flagged)
     total_h = height + legend_h
     plot_w = width - margin_l - margin_r
     plot_h = height - margin_t - margin_b
@@ -183,9 +194,14 @@ def line_chart(
         runs: list[list[str]] = [[]]
         points = []
         hollow = []
+        few = []
         for i, v in enumerate(vals):
             if v is None or pd.isna(v):
                 runs.append([])
+                continue
+            if sparse is not None and sparse[i]:
+                runs.append([])
+                few.append((i, float(v)))
                 continue
             if censored is not None and censored[i]:
                 runs.append([])
@@ -205,9 +221,22 @@ def line_chart(
             parts.append(f'<circle cx="{px(i):.1f}" cy="{py(v):.1f}" r="6" fill="#fff" '
                          f'stroke="{colour}" stroke-width="2.5" stroke-dasharray="3 2">'
                          f"<title>{_esc(label)}</title></circle>")
-    if censored is not None and any(censored):
-        parts.append(f'<text x="{margin_l}" y="{total_h - 6}" font-size="13" fill="#000">'
+        for i, v in few:
+            label = f"{name}, {labels[i]}: {_fmt(v)} {y_label} (few orders: not a trend)"
+            parts.append(f'<rect class="few-orders" x="{px(i) - 6:.1f}" y="{py(v) - 6:.1f}" '
+                         'width="12" height="12" fill="#fff" stroke="#767676" '
+                         f'stroke-width="2.5"><title>{_esc(label)}</title></rect>')
+            parts.append(f'<text x="{px(i):.1f}" y="{py(v) - 12:.1f}" text-anchor="middle" '
+                         f'font-size="12" fill="#595959">few orders</text>')
+    line_y = total_h - 6 - 20 * (sum(flagged) - 1)
+    if flagged[0]:
+        parts.append(f'<text x="{margin_l}" y="{line_y}" font-size="13" fill="#000">'
                      "hollow points: most of that period's orders are still open (not final)"
+                     "</text>")
+        line_y += 20
+    if flagged[1]:
+        parts.append(f'<text x="{margin_l}" y="{line_y}" font-size="13" fill="#000">'
+                     "grey squares: periods with few orders, off the line (not a rise or a fall)"
                      "</text>")
     if len(series) > 1:
         for k, name in enumerate(series):

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
+import hashlib
+import json
+import os
 from collections.abc import Callable, Collection
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -25,9 +31,11 @@ from procmine.log.eventlog import EventLog
 from procmine.log.outliers import time_outliers
 from procmine.log.variants import variants as find_variants
 from procmine.report.model import SECTION_KEYS, Report, Section
+from procmine.report.previous import KPI_MEASURES, PreviousRun, kpi_changes, read_previous
 from procmine.schema import ACTIVITY, TIMESTAMP
 
-__all__ = ["HANDOFF_COLUMNS", "REENTRY_COLUMNS", "build_report"]
+__all__ = ["HANDOFF_COLUMNS", "MIN_WEEK_SHARE", "REENTRY_COLUMNS", "TOP_ACTIONS", "build_report",
+           "cost_model_digest"]
 
 #: Leading columns of ``tables/handoffs.csv`` (DESIGN.md's output contract); more follow.
 HANDOFF_COLUMNS = ("source", "target", "count", "cases", "median_wait_s", "p90_wait_s", "cost")
@@ -40,6 +48,11 @@ REENTRY_COLUMNS = ("item", "first_entered_by", "reentered_by", "count", "discrep
 MAP_PATH_COVERAGE = 0.8
 #: Most variants listed in the report.
 MAX_VARIANTS = 20
+#: A week with fewer orders started than this share of the median week is a week with
+#: few orders: drawn as such (hollow, grey, labelled), never read as a fall or a rise.
+MIN_WEEK_SHARE = 0.2
+#: Actions the executive summary lists.
+TOP_ACTIONS = 3
 
 Progress = Callable[[str], None] | None
 
@@ -117,7 +130,7 @@ def _process(log: EventLog) -> tuple[Section, Any]:
     edges = edges.sort_values(["count", "source", "target"], ascending=[False, True, True],
                               kind="stable").reset_index(drop=True)
     return Section("process", notes=tuple(notes), tables={"edges": edges, "nodes": full.nodes},
-                   maps={"process": pmap},
+                   maps={"process": pmap}, results={"map": pmap, "full": full},
                    values={"activities": len(full.nodes), "paths": len(edges)}), pmap
 
 
@@ -160,7 +173,8 @@ def _handoffs(log: EventLog, costs: CostModel) -> tuple[Section, Any]:
               "system_handoffs": int(found.system_count), "queue_s": found.queue_s,
               "lead_time_s": found.lead_s, "wait_s": found.wait_s, "routes": len(table)}
     return Section("handoffs", notes=tuple(notes), tables={"table": table},
-                   maps={"handoffs": table}, values=values), found
+                   maps={"handoffs": table}, values=values,
+                   results={"handoffs": found}), found
 
 
 def _calendar_text(costs: CostModel) -> str:
@@ -195,7 +209,7 @@ def _rework(log: EventLog, costs: CostModel) -> Section:
     return Section("rework", notes=tuple(notes),
                    tables={"table": found.table, "by_kind": found.by_kind,
                            "episodes": blocks.table, "by_status": blocks.by_status},
-                   values=values)
+                   values=values, results={"rework": found, "episodes": blocks})
 
 
 def _reentry(log: EventLog, costs: CostModel) -> tuple[Section, Any]:
@@ -228,7 +242,7 @@ def _reentry(log: EventLog, costs: CostModel) -> tuple[Section, Any]:
               "signal": found.signal,
               "discrepancies": int(table["discrepancies"].sum()) if len(table) else 0}
     return Section("reentry", notes=tuple(notes), tables={"table": table, "by_item": by_item},
-                   values=values), found
+                   values=values, results={"reentry": found}), found
 
 
 def _candidates(log: EventLog, costs: CostModel, found_reentry: Any, found_handoffs: Any,
@@ -252,7 +266,8 @@ def _candidates(log: EventLog, costs: CostModel, found_reentry: Any, found_hando
         return Section("candidates", notes=(
             "No step with enough evidence was found that could move to the customer, a "
             "supplier or a carrier, or disappear by sharing data.", support),
-            tables={"table": table, "weak": weak}, values={"count": 0, "weak": len(weak)})
+            tables={"table": table, "weak": weak}, values={"count": 0, "weak": len(weak)},
+            results={"candidates": found, "reentry": found_reentry})
     chosen = table.loc[table["annual_saving"] > 0]
     notes = [
         "Three sets of costs per candidate: today's cost the change alters (current_cost, over "
@@ -289,15 +304,54 @@ def _candidates(log: EventLog, costs: CostModel, found_reentry: Any, found_hando
         difference = projection.table.copy()
         return Section("candidates", notes=tuple(notes),
                        tables={"table": table, "weak": weak, "projection": difference},
-                       maps=maps, values=values)
+                       maps=maps, values=values,
+                       results={"candidates": found, "reentry": found_reentry,
+                                "projection": projection, "chosen": list(chosen.index)})
     return Section("candidates", notes=tuple(notes), tables={"table": table, "weak": weak},
-                   maps=maps, values=values)
+                   maps=maps, values=values,
+                   results={"candidates": found, "reentry": found_reentry, "chosen": []})
 
 
-def _kpis(log: EventLog, found_kpis: Any) -> Section:
+def _few_orders(weekly: pd.DataFrame, min_week_orders: int | None) -> tuple[pd.Series, int]:
+    """Weeks with few orders started, and the threshold (default: a share of the median week)."""
+    started = weekly["orders_started"].astype("float64")
+    if min_week_orders is None:
+        busy = started[started > 0]
+        median = float(busy.median()) if len(busy) else 0.0
+        threshold = int(np.ceil(MIN_WEEK_SHARE * median))
+    else:
+        threshold = int(min_week_orders)
+    return started < threshold, threshold
+
+
+def _week_changes(weekly: pd.DataFrame) -> tuple[pd.DataFrame, str | None, str | None]:
+    """Each KPI in the latest full week with enough orders, the one before, and the change."""
+    usable = weekly.loc[~weekly["partial"].astype(bool) & ~weekly["few_orders"].astype(bool)]
+    latest = usable.iloc[-1] if len(usable) else None
+    before = usable.iloc[-2] if len(usable) > 1 else None
+    rows = []
+    for key, label, unit in KPI_MEASURES:
+        now = _num(latest[key]) if latest is not None and key in weekly.columns else None
+        then = _num(before[key]) if before is not None and key in weekly.columns else None
+        rows.append({"kpi": key, "label": label, "unit": unit, "previous_week": then,
+                     "latest_week": now,
+                     "change": now - then if now is not None and then is not None else None})
+    table = pd.DataFrame(rows, columns=["kpi", "label", "unit", "previous_week", "latest_week",
+                                        "change"])
+
+    def week(row: Any) -> str | None:
+        return None if row is None else f"{pd.Timestamp(row['period']):%Y-%m-%d}"
+
+    return table, week(latest), week(before)
+
+
+def _kpis(log: EventLog, found_kpis: Any, *, min_week_orders: int | None,
+          previous: PreviousRun | None) -> Section:
     if log.n_events == 0:
         return Section("kpis", reason="the log has no events")
-    daily, weekly = found_kpis.daily, found_kpis.weekly
+    daily, weekly = found_kpis.daily, found_kpis.weekly.copy()
+    few, threshold = _few_orders(weekly, min_week_orders)
+    weekly["few_orders"] = few.to_numpy()
     notes = list(found_kpis.notes)
     orders = found_kpis.orders
     overall = {
@@ -312,6 +366,7 @@ def _kpis(log: EventLog, found_kpis: Any) -> Section:
         "handoffs_per_order": _num(orders["handoffs"].astype("float64").mean()),
         "return_rate": _num(orders["returned"].astype("float64").mean()),
         "abandoned_rate": _num(orders["abandoned"].astype("float64").mean()),
+        "min_week_orders": threshold,
     }
     if len(weekly) < 2:
         notes.append("The log spans less than two weeks: the trend charts have a single point.")
@@ -319,6 +374,16 @@ def _kpis(log: EventLog, found_kpis: Any) -> Section:
     if len(partial):
         weeks = ", ".join(f"{p:%Y-%m-%d}" for p in partial)
         notes.append(f"Weeks the log covers only in part (read their points with care): {weeks}.")
+    sparse = weekly.loc[weekly["few_orders"], ["period", "orders_started"]]
+    if len(sparse):
+        weeks = ", ".join(f"{p:%Y-%m-%d} ({int(n):,} orders)"
+                          for p, n in zip(sparse["period"], sparse["orders_started"],
+                                          strict=True))
+        notes.append(
+            f"Weeks with few orders (fewer than {threshold:,} started"
+            + (f", {MIN_WEEK_SHARE:.0%} of the median week" if min_week_orders is None else "")
+            + "; min_week_orders sets it): drawn hollow and grey, labelled 'few orders', and "
+            f"left out of the week-on-week changes; their rates are not falls: {weeks}.")
     still_open = int(weekly["orders_open"].sum())
     if still_open:
         which = "1 order was" if still_open == 1 else f"{still_open:,} orders were"
@@ -329,8 +394,168 @@ def _kpis(log: EventLog, found_kpis: Any) -> Section:
         weeks = ", ".join(f"{p:%Y-%m-%d}" for p in censored)
         notes.append(f"Right-censored weeks (most of their orders still open, so their cycle "
                      f"times are not final; drawn hollow, not as a fall): {weeks}.")
-    return Section("kpis", notes=tuple(notes), tables={"daily": daily, "weekly": weekly},
-                   values=overall)
+    changes, latest, before = _week_changes(weekly)
+    tables = {"daily": daily, "weekly": weekly, "week_changes": changes}
+    if previous is not None:
+        tables["since_previous"] = kpi_changes(overall, previous.summary.get("kpis", {}))
+    return Section("kpis", notes=tuple(notes), tables=tables, values=overall,
+                   results={"kpis": found_kpis, "latest_week": latest, "previous_week": before})
+
+
+def cost_model_digest(costs: CostModel) -> str:
+    """A short fingerprint of a cost model's values (the same model, the same digest).
+
+    Examples
+    --------
+    >>> cost_model_digest(CostModel()) == cost_model_digest(CostModel())
+    True
+    >>> cost_model_digest(CostModel()) == cost_model_digest(CostModel(handoff_cost=9.0))
+    False
+    """
+    text = json.dumps(dataclasses.asdict(costs), sort_keys=True, default=str)
+    return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _run_date(value: str | dt.date | None) -> str:
+    """The run's date (UTC): given, else SOURCE_DATE_EPOCH (reproducible builds), else today."""
+    if value is not None:
+        return value.isoformat() if isinstance(value, dt.date) else str(value)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC).date().isoformat()
+    return dt.datetime.now(tz=dt.UTC).date().isoformat()
+
+
+def _summary(log: EventLog, facts: dict[str, Any], costs: CostModel, cost_source: str,
+             sections: dict[str, Section], previous: PreviousRun | None) -> Section:
+    """The executive summary: what finance needs first, from the other sections' figures."""
+    run = facts["run"]
+    if log.n_events == 0:
+        return Section("summary", reason="the log has no events",
+                       values={"run_date": run["date"], "cost_model": cost_source,
+                               "cost_model_digest": run["cost_model_digest"]})
+    factor = float(facts["annualisation"]["factor"] or 0.0)
+    handoffs, rework = sections["handoffs"].values, sections["rework"].values
+    reentry = sections["reentry"].values
+    lines = [
+        ("handoff_cost", "Handoffs between departments (coordination and queue time)",
+         handoffs.get("total_cost")),
+        ("rework_cost", "Rework (labour of steps done again)", rework.get("rework_labour_cost")),
+        ("episode_cost", "Blocks and holds (waiting until removed)", rework.get("episode_cost")),
+        ("reentry_cost", "Re-entry of information (labour and discrepancies)",
+         reentry.get("total_cost")),
+    ]
+    rows = []
+    for key, label, value in lines:
+        amount = _num(value)
+        entry: dict[str, Any] = {"cost": key, "label": label, "period": amount,
+                                 "annual": None if amount is None else amount * factor}
+        if previous is not None:
+            before = (previous.cost(f"{key}_total" if key != "rework_cost"
+                                    else "rework_labour_cost_total")
+                      if previous.currency == costs.currency else None)
+            entry["previous"] = before
+            entry["change"] = (amount - before if amount is not None and before is not None
+                               else None)
+        rows.append(entry)
+    columns = ["cost", "label", "period", "annual"] + (
+        ["previous", "change"] if previous is not None else [])
+    cost_table = pd.DataFrame(rows, columns=columns)
+    candidates = sections["candidates"].tables.get("table")
+    action_columns = ["rank", "activity", "department", "kind", "annual_saving",
+                      "implementation_cost", "payback_months"]
+    if candidates is not None and len(candidates):
+        actions = candidates.loc[candidates["annual_saving"] > 0, action_columns].head(
+            TOP_ACTIONS).reset_index(drop=True)
+    else:
+        actions = pd.DataFrame(columns=action_columns)
+    kpis = sections["kpis"].tables.get("week_changes")
+    kpis = kpis.copy() if kpis is not None else pd.DataFrame(
+        columns=["kpi", "label", "unit", "previous_week", "latest_week", "change"])
+    notes = []
+    if previous is not None:
+        since = sections["kpis"].tables.get("since_previous")
+        if since is not None:
+            kpis = kpis.merge(since[["kpi", "before", "now", "change"]].rename(columns={
+                "before": "previous_run", "now": "this_run", "change": "change_since_run"}),
+                on="kpi", how="left")
+        notes.append(
+            f"Compared with the run in {previous.path}"
+            + (f" of {previous.run_date}" if previous.run_date else "")
+            + f" ({previous.summary.get('log', {}).get('cases', 0):,} orders, period "
+            f"{str(previous.summary.get('log', {}).get('first_event') or '–')[:10]} – "
+            f"{str(previous.summary.get('log', {}).get('last_event') or '–')[:10]}).")
+        if previous.currency != costs.currency:
+            notes.append(f"The previous run priced in {previous.currency or 'no currency'}, "
+                         f"this one in {costs.currency}: cost changes are not shown.")
+    notes.append("The cost lines are not added up: a block's waiting is also queue time of "
+                 "the handoffs around it, and a re-entry is often also a redo.")
+    first = facts.get("bulk_first_event") or facts.get("first_event")
+    last = facts.get("bulk_last_event") or facts.get("last_event")
+    values: dict[str, Any] = {
+        "run_date": run["date"], "period_first": first, "period_last": last,
+        "cost_model": cost_source, "cost_model_digest": run["cost_model_digest"],
+        "annualisation": facts["annualisation"]["text"], "annual_factor": factor,
+        "latest_week": sections["kpis"].results.get("latest_week"),
+        "previous_week": sections["kpis"].results.get("previous_week"),
+        "costs": {r["cost"]: _num(r["period"]) for r in rows},
+        "costs_annual": {r["cost"]: _num(r["annual"]) for r in rows},
+        "actions": [{"rank": int(a.rank), "activity": str(a.activity),
+                     "department": str(a.department), "kind": str(a.kind),
+                     "annual_saving": float(a.annual_saving),
+                     "implementation_cost": float(a.implementation_cost),
+                     "payback_months": _num(a.payback_months)}
+                    for a in actions.itertuples(index=False)],
+    }
+    if previous is not None:
+        values["previous_run"] = {"path": str(previous.path), "date": previous.run_date}
+    return Section("summary", notes=tuple(notes),
+                   tables={"costs": cost_table, "actions": actions, "kpis": kpis},
+                   values=values)
+
+
+def _handoffs_since(section: Section, previous: PreviousRun, currency: str) -> Section:
+    """The handoff table with the previous run's counts and costs beside (and the change)."""
+    table = section.tables.get("table")
+    if table is None:
+        return section
+    old = previous.handoffs.loc[:, ["source", "target", "count", "cost"]].copy()
+    old["source"], old["target"] = old["source"].astype(str), old["target"].astype(str)
+    old = old.rename(columns={"count": "count_previous", "cost": "cost_previous"})
+    same_money = previous.currency == currency
+    merged = table.merge(old, on=["source", "target"], how="left", sort=False)
+    merged["count_previous"] = merged["count_previous"].fillna(0).astype("int64")
+    merged["count_change"] = merged["count"].astype("int64") - merged["count_previous"]
+    if same_money:
+        merged["cost_previous"] = merged["cost_previous"].fillna(0.0)
+        merged["cost_change"] = merged["cost"] - merged["cost_previous"]
+    else:
+        merged["cost_previous"] = np.nan
+        merged["cost_change"] = np.nan
+    now = pd.MultiIndex.from_frame(table[["source", "target"]].astype(str))
+    gone = old.loc[~pd.MultiIndex.from_frame(old[["source", "target"]]).isin(now)]
+    gone = gone.sort_values(["count_previous", "source", "target"],
+                            ascending=[False, True, True], kind="stable").reset_index(drop=True)
+    total_now, total_then = int(table["count"].sum()), int(old["count_previous"].sum())
+    notes = list(section.notes)
+    notes.append(
+        f"Since the run in {previous.path}: {total_then:,} → {total_now:,} handoffs "
+        f"({total_now - total_then:+,}); columns count_previous, count_change, cost_previous, "
+        "cost_change."
+        + (f" {len(gone):,} route(s) of that run no longer occur: "
+           + ", ".join(f"{s} → {t} ({int(n):,})" for s, t, n in
+                       gone[["source", "target", "count_previous"]].head(8).itertuples(
+                           index=False, name=None)) + "." if len(gone) else ""))
+    values = dict(section.values)
+    values["total_handoffs_previous"] = total_then
+    values["total_handoffs_change"] = total_now - total_then
+    if same_money:
+        values["total_cost_previous"] = float(old["cost_previous"].sum())
+        values["total_cost_change"] = float(table["cost"].sum()) - values["total_cost_previous"]
+    tables = dict(section.tables)
+    tables["table"] = merged
+    tables["gone"] = gone
+    return dataclasses.replace(section, notes=tuple(notes), tables=tables, values=values)
 
 
 def _num(value: Any) -> float | None:
@@ -360,6 +585,10 @@ def build_report(
     payment_pattern: str | None = None,
     min_share: float = MIN_SHARE,
     min_events: int = MIN_EVENTS,
+    cost_source: str | None = None,
+    previous: PreviousRun | str | Path | None = None,
+    min_week_orders: int | None = None,
+    run_date: str | dt.date | None = None,
 ) -> Report:
     """Compute everything the batch report shows.
 
@@ -387,12 +616,30 @@ def build_report(
     min_share, min_events : keyword-only
         Minimum support of a ranked candidate (see :func:`procmine.candidates`);
         ``procmine report --min-support SHARE,EVENTS``.
+    cost_source : str, optional, keyword-only
+        Where ``costs`` came from (a file path), named in the executive summary
+        with the model's digest; default: procmine's default model, or "given
+        to build_report" when ``costs`` is passed.
+    previous : PreviousRun or path, optional, keyword-only
+        The output folder of an earlier run (see
+        :func:`procmine.report.previous.read_previous`): the summary, the KPI
+        table and the handoff table then show the change since that run.
+        ``procmine report --previous DIR``.
+    min_week_orders : int, optional, keyword-only
+        A week with fewer orders started is drawn as a week with few orders
+        (hollow, grey, labelled) and left out of the week-on-week changes;
+        default :data:`MIN_WEEK_SHARE` of the median week.
+        ``procmine report --min-week-orders N``.
+    run_date : str or date, optional, keyword-only
+        The date the summary states; default ``SOURCE_DATE_EPOCH`` when set
+        (reproducible builds), else today (UTC). Only the date, so two runs on
+        one day write the same bytes.
 
     Returns
     -------
     Report
-        Sections ``loaded``, ``process``, ``handoffs``, ``reentry``,
-        ``candidates``, ``kpis``, ``variants``, in that order.
+        Sections ``summary``, ``loaded``, ``process``, ``handoffs``, ``rework``,
+        ``reentry``, ``candidates``, ``kpis``, ``variants``, in that order.
 
     Examples
     --------
@@ -411,7 +658,19 @@ def build_report(
     'the log records no departments'
     """
     log = require_log(log, where="build_report")
+    if cost_source is None:
+        cost_source = ("procmine's default cost model (procmine/data/costs.toml)"
+                       if costs is None else "a cost model given to build_report")
     costs = costs if costs is not None else CostModel.default()
+    if previous is not None and not isinstance(previous, PreviousRun):
+        previous = read_previous(previous)
+    if min_week_orders is not None and (isinstance(min_week_orders, bool)
+                                        or int(min_week_orders) != min_week_orders
+                                        or min_week_orders < 0):
+        from procmine.errors import UsageError
+
+        raise UsageError(f"min_week_orders must be a whole number of orders, 0 or more; got "
+                         f"{min_week_orders!r}")
     events = log.events
     facts: dict[str, Any] = {
         "events": int(log.n_events),
@@ -432,11 +691,15 @@ def build_report(
     facts["annualisation"] = {"method": basis.method, "factor": basis.factor,
                               "orders": basis.orders, "days": basis.days,
                               "text": basis.describe()}
+    facts["run"] = {"date": _run_date(run_date), "cost_model": cost_source,
+                    "cost_model_digest": cost_model_digest(costs)}
     _say(progress, "process map")
     loaded = _loaded(log)
     process, pmap = _process(log)
     _say(progress, "handoffs")
     handoff_section, found_handoffs = _handoffs(log, costs)
+    if previous is not None:
+        handoff_section = _handoffs_since(handoff_section, previous, costs.currency)
     _say(progress, "rework and blocks")
     rework_section = _rework(log, costs)
     _say(progress, "re-entry")
@@ -448,7 +711,7 @@ def build_report(
     kpi_section = _kpis(log, compute_kpis(
         log, terminal=terminal,
         payment_pattern=PAYMENT_PATTERN if payment_pattern is None else payment_pattern,
-    )) if log.n_events else _kpis(log, None)
+    ) if log.n_events else None, min_week_orders=min_week_orders, previous=previous)
     variant_section = _variants(log)
     sections = {
         "loaded": loaded, "process": process, "handoffs": handoff_section,
@@ -456,6 +719,7 @@ def build_report(
         "candidates": candidate_section, "kpis": kpi_section,
         "variants": variant_section,
     }
+    sections["summary"] = _summary(log, facts, costs, cost_source, sections, previous)
     return Report(name=log.name, facts=facts,
                   sections={k: sections[k] for k in SECTION_KEYS},
                   currency=costs.currency)

@@ -1,93 +1,56 @@
-"""The self-contained HTML page of the batch report (inline CSS and SVG, no script, no network)."""
+"""The self-contained HTML page of the batch report (inline CSS and SVG, no script, no network).
+
+The page is the template ``report/templates/report.html.j2``, rendered with
+autoescaping (:mod:`procmine.report._templates`): this module only turns the
+report's values into display values (formatted cells, chart SVGs), and every
+text from a log is escaped by the template. Only SVG that procmine drew itself
+is marked safe, after :func:`procmine.render.charts.sanitize_svg`.
+"""
 
 from __future__ import annotations
 
-import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
+from markupsafe import Markup
 
+from procmine import _format
 from procmine._version import __version__
 from procmine.io.xmlchars import xml_text
-from procmine.render.charts import html_table, line_chart, sanitize_svg
-from procmine.render.maps import format_seconds
+from procmine.render.charts import line_chart, sanitize_svg
+from procmine.report._templates import render
 from procmine.report.model import SECTION_KEYS, Report, Section
 
-__all__ = ["report_html"]
-
-# Projector first: large type, black on white, thick focus; print: one section per page.
-# Colours from the Okabe–Ito palette (blue #0072B2, vermillion #D55E00), safe for
-# colour-vision deficiencies; nothing is told by colour alone.
-_CSS = """
-:root { color-scheme: light; }
-* { box-sizing: border-box; }
-html { font-size: 20px; }
-body { margin: 0 auto; max-width: 1500px; padding: 1.2rem 1.6rem 3rem;
-  font-family: "DejaVu Sans", "Segoe UI", Arial, Helvetica, sans-serif;
-  line-height: 1.45; color: #000; background: #fff; }
-h1 { font-size: 2.1rem; margin: .4rem 0 .6rem; }
-h2 { font-size: 1.65rem; margin: 2.2rem 0 .6rem; padding-bottom: .25rem;
-  border-bottom: 4px solid #0072B2; }
-h3 { font-size: 1.25rem; margin: 1.4rem 0 .5rem; }
-p, li { max-width: 70em; }
-nav ol { columns: 2; padding-left: 1.4rem; }
-a { color: #0072B2; text-decoration: underline; }
-a:focus { outline: 3px solid #D55E00; outline-offset: 2px; }
-.facts { display: flex; flex-wrap: wrap; gap: .8rem; padding: 0; list-style: none; }
-.facts li { border: 2px solid #000; padding: .4rem .8rem; border-radius: 6px; }
-.facts b { display: block; font-size: 1.5rem; }
-.reason { border-left: 8px solid #D55E00; background: #fff3e8; padding: .6rem 1rem;
-  font-size: 1.1rem; }
-.note { border-left: 8px solid #0072B2; background: #eaf4fb; padding: .5rem 1rem; }
-table { border-collapse: collapse; margin: .6rem 0 1rem; font-size: .9rem; max-width: 100%; }
-caption { text-align: left; font-weight: bold; padding: .3rem 0; font-size: 1rem; }
-th, td { border: 1px solid #555; padding: .3rem .55rem; vertical-align: top; text-align: left;
-  overflow-wrap: break-word; }
-th { background: #e8e8e8; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-tbody tr:nth-child(even) { background: #f5f5f5; }
-.more { font-style: italic; }
-figure { margin: .8rem 0; }
-figcaption { font-weight: bold; margin-bottom: .3rem; }
-.map { border: 1px solid #888; padding: .4rem; overflow: auto; max-height: 90vh; background: #fff; }
-.map svg { max-width: 100%; height: auto; }
-.map.wide svg { max-width: none; width: auto;
-  height: min(var(--natural-height), max(62vh, 420px)); }
-.map.pair svg { display: block; max-width: none; width: auto; height: 38vh; min-height: 280px; }
-.pair-label { font-weight: bold; margin: .3rem 0 0; position: sticky; left: 0; }
-.scroll { overflow-x: auto; }
-.side { display: grid; grid-template-columns: 1fr 1fr; gap: 1rem; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 1rem; }
-.charts svg { width: 100%; height: auto; }
-footer { margin-top: 3rem; font-size: .85rem; color: #333; }
-@media (max-width: 900px) { .side { grid-template-columns: 1fr; } }
-@media print {
-  html { font-size: 12pt; }
-  body { max-width: none; padding: 0; }
-  nav { display: none; }
-  section.report-section { break-before: page; page-break-before: always; }
-  section.report-section:first-of-type { break-before: auto; page-break-before: auto; }
-  h2, h3, figcaption, caption { break-after: avoid; page-break-after: avoid; }
-  table, figure, svg, .reason, .note { break-inside: avoid; page-break-inside: avoid; }
-  tr { break-inside: avoid; page-break-inside: avoid; }
-  thead { display: table-header-group; }
-  .map { max-height: none; overflow: visible; border: none; }
-  .map.wide svg, .map.pair svg { width: 100%; max-width: 100%; height: auto; min-height: 0; }
-  .scroll { overflow: visible; }
-  .side, .charts { grid-template-columns: 1fr 1fr; }
-  a { color: #000; }
-}
-"""
+__all__ = ["Cell", "TableView", "report_html", "safe_svg", "table_view"]
 
 
-def _esc(value: object) -> str:
-    return html.escape(xml_text(str(value)), quote=True)
+@dataclass(frozen=True)
+class Cell:
+    """One formatted table cell: its text and whether it is a number (right-aligned)."""
+
+    text: str
+    numeric: bool = False
 
 
-def _money(value: float, currency: str) -> str:
-    return f"{value:,.2f} {currency}"
+@dataclass(frozen=True)
+class TableView:
+    """A table ready for a template: caption, headers, formatted rows, rows left out."""
+
+    caption: str
+    headers: tuple[Cell, ...]
+    rows: tuple[tuple[Cell, ...], ...]
+    more: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not self.rows
+
+
+def _text(value: object) -> str:
+    return xml_text(str(value))
 
 
 def _size(svg: str) -> tuple[float, float] | None:
@@ -107,52 +70,50 @@ def _aspect(svg: str) -> float:
     return size[0] / size[1] if size else 1.0
 
 
-def _figure(caption: str, svg: str | None, *, fallback: str, zoom: bool = False) -> str:
-    body = sanitize_svg(svg) if svg else f"<p>{_esc(fallback)}</p>"
-    # On screen a wide map keeps a legible height and scrolls sideways (a projector
-    # cannot show 30 activities in one row at page width); print fits it to the page.
-    size = _size(svg) if zoom and svg else None
-    wide = size is not None and size[0] / size[1] > 2.5
-    attrs = f' style="--natural-height: {size[1]:.0f}px"' if wide and size else ""
-    return (f'<figure><figcaption>{_esc(caption)}</figcaption>'
-            f'<div class="map{" wide" if wide else ""}"{attrs} tabindex="0" role="region" '
-            f'aria-label="{_esc(caption)}">{body}</div></figure>')
+def safe_svg(svg: str | None) -> Markup | None:
+    """An SVG procmine drew, sanitised and marked safe for a template (``None`` stays)."""
+    return None if not svg else Markup(sanitize_svg(svg))  # noqa: S704 - sanitised above
 
 
-def _section_head(section: Section) -> list[str]:
-    parts = [f'<section class="report-section" id="{section.key}" '
-             f'aria-labelledby="h-{section.key}">',
-             f'<h2 id="h-{section.key}">{_esc(section.title)}</h2>']
-    if section.reason:
-        parts.append(f'<p class="reason"><strong>Not computed:</strong> {_esc(section.reason)}</p>')
-    parts += [f'<p class="note">{_esc(note)}</p>' for note in section.notes]
-    return parts
+# -- cells ------------------------------------------------------------------------------
+def _missing(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and bool(pd.isna(value)))
 
 
-Spec = list[tuple[str, str, str]]  # (column, header, kind)
+def cell_text(value: Any, kind: str, currency: str) -> str:
+    """A value as the report shows it (money with its currency, waits in h or d, ...).
 
-
-def _cell(value: Any, kind: str) -> str:
-    if value is None or (not isinstance(value, str) and pd.isna(value)):
+    Examples
+    --------
+    >>> cell_text(1234.5, "money", "EUR"), cell_text(5400, "wait", ""), cell_text(0.25, "pct", "")
+    ('1,234.50 EUR', '1.5 h', '25.0%')
+    >>> cell_text(-40.0, "signed_money", "EUR"), cell_text(float("inf"), "months", "")
+    ('-40.00 EUR', 'never')
+    """
+    if _missing(value):
         return "–"
     if kind == "int":
         return f"{int(value):,}"
+    if kind == "signed_int":
+        return f"{int(value):+,}" if int(value) else "±0"
     if kind == "money":
-        v = float(value)
-        if v != v or v in (float("inf"), float("-inf")):
-            return "–"
-        return f"{v:,.0f}" if abs(v) >= 1000 else f"{v:,.2f}"
+        return _format.money(value, currency)
+    if kind == "signed_money":
+        return _format.signed_money(value, currency)
     if kind == "wait":
-        return format_seconds(float(value))
+        return _format.duration(value)
+    if kind == "signed_wait":
+        text = _format.duration(value)
+        return text if text.startswith("-") else "+" + text
     if kind == "pct":
-        return f"{float(value):.0%}"
-    if kind == "num":
+        return _format.share(value)
+    if kind == "points":
+        return f"{100 * float(value):+.1f} pp"
+    if kind in ("num", "months"):
         v = float(value)
         if v in (float("inf"), float("-inf")):
             return "never"
-        return f"{v:,.0f}" if v.is_integer() else f"{v:,.1f}"
-    if kind == "hours":
-        return f"{float(value):,.1f} h"
+        return _format.count(v) if kind == "num" else f"{v:,.1f}"
     if kind == "date":
         return str(value)[:10]
     if kind == "label":
@@ -160,25 +121,56 @@ def _cell(value: Any, kind: str) -> str:
     return str(value)
 
 
-def _show(frame: pd.DataFrame | None, spec: Spec, *, caption: str,
-          max_rows: int | None = 25) -> str:
+Spec = Sequence[tuple[str, str, str]]  # (column, header, kind)
+_TEXT_KINDS = ("text", "date", "label")
+
+
+def table_view(frame: pd.DataFrame | None, spec: Spec, *, caption: str, currency: str,
+               max_rows: int | None = 25) -> TableView:
     """A display table: chosen columns, friendly headers, numbers formatted for people."""
     if frame is None or frame.empty:
-        return f"<p>{_esc(caption)}: none.</p>"
+        return TableView(caption=caption, headers=(), rows=())
     spec = [s for s in spec if s[0] in frame.columns]
     shown = frame if max_rows is None else frame.head(max_rows)
-    text = pd.DataFrame({
-        header: [_cell(v, kind) for v in shown[column].tolist()] for column, header, kind in spec
-    })
-    numeric = [header for _, header, kind in spec if kind not in ("text", "date", "label")]
-    table = '<div class="scroll">' + html_table(text, caption=caption, max_rows=None,
-                                                numeric=numeric) + "</div>"
-    if max_rows is not None and len(frame) > max_rows:
-        table += (f'<p class="more">{len(frame) - max_rows:,} more row(s) not shown; '
-                  "see the CSV table.</p>")
-    return table
+    headers = tuple(Cell(_text(header), kind not in _TEXT_KINDS) for _, header, kind in spec)
+    columns = [shown[column].tolist() for column, _, _ in spec]
+    rows = tuple(
+        tuple(Cell(_text(cell_text(value, kind, currency)), kind not in _TEXT_KINDS)
+              for value, (_, _, kind) in zip(values, spec, strict=True))
+        for values in zip(*columns, strict=True)
+    )
+    more = len(frame) - max_rows if max_rows is not None and len(frame) > max_rows else 0
+    return TableView(caption=_text(caption), headers=headers, rows=rows, more=more)
 
 
+def _unit_kinds(unit: str) -> tuple[str, str]:
+    """(value kind, change kind) of a KPI's unit."""
+    return {"duration": ("wait", "signed_wait"), "share": ("pct", "points")}.get(
+        unit, ("num", "signed_num"))
+
+
+def kpi_rows(table: pd.DataFrame | None, columns: Sequence[tuple[str, str, bool]]
+             ) -> TableView:
+    """KPIs in rows, each column formatted in the KPI's own unit (change columns signed)."""
+    headers = (Cell("KPI"), *(Cell(h, True) for _, h, _ in columns))
+    if table is None or table.empty:
+        return TableView(caption="", headers=headers, rows=())
+    rows = []
+    for record in table.to_dict("records"):
+        value_kind, change_kind = _unit_kinds(str(record["unit"]))
+        cells = [Cell(_text(record["label"]))]
+        for column, _, is_change in columns:
+            value = record.get(column)
+            if is_change and change_kind == "signed_num":
+                text = "–" if _missing(value) else f"{float(value):+,.2f}"
+            else:
+                text = cell_text(value, change_kind if is_change else value_kind, "")
+            cells.append(Cell(_text(text), True))
+        rows.append(tuple(cells))
+    return TableView(caption="", headers=headers, rows=tuple(rows))
+
+
+# -- what each section shows ------------------------------------------------------------
 _SOURCES: Spec = [("source", "source", "text"), ("path", "file", "text"),
                   ("format", "format", "text"), ("rows_read", "rows read", "int"),
                   ("rows_loaded", "loaded", "int"), ("rows_rejected", "rejected", "int"),
@@ -195,13 +187,18 @@ _DFG: Spec = [("source", "from", "text"), ("target", "to", "text"), ("count", "t
               ("cases", "orders", "int"), ("median_wait_s", "median wait", "wait"),
               ("p90_wait_s", "p90 wait", "wait")]
 _HANDOFFS: Spec = [("source", "from", "text"), ("target", "to", "text"),
-                   ("count", "handoffs", "int"), ("cases", "orders", "int"),
+                   ("count", "handoffs", "int"), ("count_previous", "previous run", "int"),
+                   ("count_change", "change", "signed_int"), ("cases", "orders", "int"),
                    ("median_wait_s", "median wait", "wait"), ("p90_wait_s", "p90 wait", "wait"),
                    ("queue_wait_s", "queue time, all (priced)", "wait"),
                    ("lead_time_s", "lead time, all (unpriced)", "wait"),
-                   ("cost", "cost", "money"), ("causal_count", "causal", "int"),
+                   ("cost", "cost", "money"), ("cost_change", "cost change", "signed_money"),
+                   ("causal_count", "causal", "int"),
                    ("system_count", "system to system", "int"),
                    ("pingpong", "ping-pong", "int")]
+_GONE: Spec = [("source", "from", "text"), ("target", "to", "text"),
+               ("count_previous", "handoffs in the previous run", "int"),
+               ("cost_previous", "cost then", "money")]
 _REWORK: Spec = [("activity", "step", "text"), ("level_value", "department", "text"),
                  ("kind", "kind", "label"), ("events", "events", "int"),
                  ("cases", "orders", "int"), ("share_of_orders", "share of orders", "pct"),
@@ -218,21 +215,24 @@ _BY_ITEM: Spec = [("item", "item", "text"), ("owner", "owner", "text"),
                   ("cases", "orders with it", "int"), ("entries", "entries", "int"),
                   ("reentries", "re-entries", "int"), ("discrepancies", "discrepancies", "int"),
                   ("discrepancy_rate", "discrepancy rate", "pct"), ("cost", "cost", "money")]
-_CANDIDATES: Spec = [("rank", "#", "int"), ("activity", "step", "text"),
+CANDIDATE_SPEC: Spec = [("rank", "#", "int"), ("activity", "step", "text"),
+                        ("department", "department", "text"), ("kind", "change", "label"),
+                        ("item", "information", "label"),
+                        ("evidence_kind", "evidence", "text"), ("strength", "strength", "text"),
+                        ("events", "events", "int"), ("executions", "of executions", "int"),
+                        ("support", "orders", "pct"),
+                        ("handoffs_removed", "handoffs removed", "int"),
+                        ("coordinated_removed", "of them needing a person", "int"),
+                        ("current_cost_annual", "today / year", "money"),
+                        ("implementation_cost", "implement (once)", "money"),
+                        ("running_cost_annual", "new running / year", "money"),
+                        ("annual_saving", "saving / year", "money"),
+                        ("payback_months", "payback (months)", "months")]
+ACTION_SPEC: Spec = [("rank", "#", "int"), ("activity", "step", "text"),
                      ("department", "department", "text"), ("kind", "change", "label"),
-                     ("item", "information", "label"),
-                     ("evidence_kind", "evidence", "text"), ("strength", "strength", "text"),
-                     ("events", "events", "int"), ("executions", "of executions", "int"),
-                     ("support", "orders", "pct"),
-                     ("handoffs_removed", "handoffs removed", "int"),
-                     ("coordinated_removed", "of them needing a person", "int"),
-                     ("current_cost_annual", "today / year", "money"),
-                     ("implementation_cost", "implement (once)", "money"),
-                     ("running_cost_annual", "new running / year", "money"),
                      ("annual_saving", "saving / year", "money"),
-                     ("payback_months", "payback (months)", "num")]
-_PROJECTION: Spec = [("metric", "measure", "text"), ("before", "as-is", "num"),
-                     ("after", "to-be", "num"), ("change", "change", "num")]
+                     ("implementation_cost", "implement (once)", "money"),
+                     ("payback_months", "payback (months)", "months")]
 _KPIS: Spec = [("period", "week of", "date"), ("orders_started", "orders", "int"),
                ("cycle_time_median_s", "cycle time (median)", "wait"),
                ("order_to_cash_median_s", "order to cash (median)", "wait"),
@@ -240,158 +240,14 @@ _KPIS: Spec = [("period", "week of", "date"), ("orders_started", "orders", "int"
                ("touchless_after_entry_rate", "touchless after entry", "pct"),
                ("kept_informed_rate", "kept informed", "pct"),
                ("handoffs_per_order", "handoffs / order", "num"),
-               ("return_rate", "returns", "pct"), ("abandoned_rate", "abandoned", "pct")]
+               ("return_rate", "returns", "pct"), ("abandoned_rate", "abandoned", "pct"),
+               ("note", "note", "text")]
 _VARIANTS: Spec = [("variant", "#", "int"), ("cases", "orders", "int"),
                    ("share", "share", "pct"), ("length", "steps", "int"),
                    ("activities", "variant", "text")]
-
-
-def _loaded(report: Report, section: Section) -> list[str]:
-    parts = _section_head(section)
-    parts.append(_show(section.tables.get("sources"), _SOURCES, max_rows=None,
-                       caption="Rows per source (rows read = loaded + rejected)"))
-    reasons = section.tables.get("reject_reasons")
-    if reasons is not None and not reasons.empty:
-        parts.append(_show(reasons, _REASONS, caption="Rejected rows by reason", max_rows=None))
-        parts.append(_show(section.tables.get("rejects"), _REJECTS, max_rows=15,
-                           caption="First rejected rows (all in tables/rejects.csv)"))
-    else:
-        parts.append("<p>No row was rejected.</p>")
-    missing = section.tables.get("missing_values")
-    if missing is not None and not missing.empty:
-        parts.append(_show(missing, _MISSING, max_rows=None,
-                           caption="Placeholder values read as missing, per source and column"))
-    return parts
-
-
-def _pair(svgs: Mapping[str, str | None]) -> str:
-    """As-is and to-be: side by side, or, when the maps are wide, one above the other
-    in one box that scrolls sideways as a whole, so the same activities stay aligned."""
-    names = [("as_is", "As-is (today; also maps/as_is.svg)"),
-             ("to_be", "To-be (after the candidates that save money; also maps/to_be.svg)")]
-    texts = [svgs.get(name) for name, _ in names]
-    if not all(texts) or min(_aspect(t) for t in texts if t) <= 2.5:
-        return '<div class="side">' + _maps_figures(svgs, names) + "</div>"
-    rows = "".join(f'<p class="pair-label">{_esc(caption)}</p>{sanitize_svg(text or "")}'
-                   for (_, caption), text in zip(names, texts, strict=True))
-    return ('<figure><figcaption>As-is and to-be, aligned (scroll sideways to compare)'
-            '</figcaption><div class="map pair" tabindex="0" role="region" '
-            f'aria-label="As-is and to-be maps">{rows}</div></figure>')
-
-
-def _maps_figures(svgs: Mapping[str, str | None], names: list[tuple[str, str]],
-                  *, zoom: bool = False) -> str:
-    return "".join(_figure(caption, svgs.get(name), fallback=f"{caption}: no map.", zoom=zoom)
-                   for name, caption in names)
-
-
-def _process(report: Report, section: Section, svgs: Mapping[str, str | None]) -> list[str]:
-    parts = _section_head(section)
-    if section.available:
-        parts.append(_maps_figures(svgs, [("process", "Process map (activities; also in "
-                                                     "maps/process.svg)")], zoom=True))
-        parts.append(_show(section.tables.get("edges"), _DFG, max_rows=15,
-                           caption="Most frequent paths (all in tables/dfg.csv)"))
-    return parts
-
-
-def _handoffs(report: Report, section: Section, svgs: Mapping[str, str | None]) -> list[str]:
-    parts = _section_head(section)
-    if section.available:
-        total = section.values.get("total_cost", 0.0)
-        count = section.values.get("total_handoffs", 0)
-        parts.append(f"<p><strong>{count:,}</strong> handoffs between departments cost "
-                     f"<strong>{_esc(_money(total, report.currency))}</strong> "
-                     "(coordination plus waiting) in this log.</p>")
-        parts.append(_maps_figures(svgs, [("handoffs", "Handoff map (departments)")],
-                                   zoom=True))
-        parts.append(_show(section.tables.get("table"), _HANDOFFS,
-                           caption=f"Handoffs ranked by cost in {report.currency} "
-                                   "(all in tables/handoffs.csv)"))
-    return parts
-
-
-def _reentry(report: Report, section: Section) -> list[str]:
-    parts = _section_head(section)
-    if section.available:
-        total = section.values.get("total_cost", 0.0)
-        parts.append(f"<p>Re-entry costs <strong>{_esc(_money(total, report.currency))}</strong> "
-                     "(labour plus resolving discrepancies) in this log.</p>")
-        parts.append(_show(section.tables.get("by_item"), _BY_ITEM, max_rows=None,
-                           caption="Re-entry by information item"))
-        parts.append(_show(section.tables.get("table"), _REENTRY,
-                           caption=f"Who re-enters what, ranked by cost in {report.currency} "
-                                   "(all in tables/reentry.csv)"))
-    return parts
-
-
-_PROJECTION_TEXT: Spec = [(c, h, "text") for c, h, _ in [
-    ("metric", "measure", ""), ("before", "as-is", ""), ("after", "to-be", ""),
-    ("change", "change", "")]]
-
-
-def _readable_metrics(table: pd.DataFrame | None) -> pd.DataFrame | None:
-    """The projection's metrics in words, durations as hours or days, the rest as numbers."""
-    if table is None:
-        return None
-    out = table.copy().astype({"before": object, "after": object, "change": object})
-    for i, metric in enumerate(table["metric"].astype(str)):
-        duration = metric.endswith("_s")
-        for column in ("before", "after", "change"):
-            value = table[column].iloc[i]
-            if duration and not pd.isna(value):
-                text = format_seconds(abs(float(value)))
-                if column == "change" and float(value) < 0:
-                    text = "-" + text
-            else:
-                text = _cell(value, "num")
-            out.iloc[i, out.columns.get_loc(column)] = text
-        label = metric[:-2] if duration else metric
-        out.iloc[i, out.columns.get_loc("metric")] = label.replace("_", " ")
-    return out
-
-
-def _rework(report: Report, section: Section) -> list[str]:
-    parts = _section_head(section)
-    if section.available:
-        cost = _money(section.values.get("rework_labour_cost", 0.0), report.currency)
-        delay = _money(section.values.get("episode_cost", 0.0), report.currency)
-        parts.append(f"<p>Rework costs <strong>{_esc(cost)}</strong> of labour in this log; "
-                     f"blocks cost <strong>{_esc(delay)}</strong> of waiting.</p>")
-        parts.append(_show(section.tables.get("table"), _REWORK, max_rows=15,
-                           caption="Rework by step and department, ranked by labour cost "
-                                   "(all in tables/rework.csv)"))
-        parts.append(_show(section.tables.get("episodes"), _EPISODES, max_rows=15,
-                           caption="Blocks and holds: set, removed, how long, by whom "
-                                   "(all in tables/episodes.csv)"))
-    return parts
-
-
-def _candidates(report: Report, section: Section, svgs: Mapping[str, str | None]) -> list[str]:
-    parts = _section_head(section)
-    if section.available:
-        table = section.tables.get("table")
-        parts.append(_show(table, _CANDIDATES, max_rows=15,
-                           caption=f"Candidates ranked by saving, in {report.currency} "
-                                   "(all columns in tables/candidates.csv)"))
-        if table is not None and not table.empty and "rationale" in table.columns:
-            items = "".join(f"<li>{_esc(text)}</li>" for text in table["rationale"].head(10))
-            parts.append(f"<h3>Why</h3><ol>{items}</ol>")
-        weak = section.tables.get("weak")
-        if weak is not None and not weak.empty:
-            parts.append(_show(weak, [c for c in _CANDIDATES if c[0] != "rank"], max_rows=10,
-                               caption="Weak evidence: below the minimum support, not ranked "
-                                       "(all in tables/candidates_weak.csv)"))
-        projected = section.values.get("projected")
-        if projected:
-            parts.append(f"<h3>As-is and to-be</h3><p>To-be: {_esc(projected)}</p>")
-            parts.append(_show(_readable_metrics(section.tables.get("projection")),
-                               _PROJECTION_TEXT, max_rows=None,
-                               caption="What changes (money over the log's period unless "
-                                       "per year)"))
-    parts.append(_pair(svgs))
-    return parts
-
+_COSTS: Spec = [("label", "cost", "text"), ("period", "over the log's period", "money"),
+                ("annual", "per year", "money"), ("previous", "previous run", "money"),
+                ("change", "change since", "signed_money")]
 
 _CHARTS = [
     ("orders_started", "Orders started", "orders"),
@@ -405,40 +261,197 @@ _CHARTS = [
 ]
 
 
-def _kpis(report: Report, section: Section) -> list[str]:
-    parts = _section_head(section)
-    weekly = section.tables.get("weekly")
-    if section.available and weekly is not None and not weekly.empty:
-        partial = (weekly["partial"] if "partial" in weekly.columns
-                   else pd.Series(False, index=weekly.index))
-        x = [str(v)[:10] + (" (part)" if p else "")
-             for v, p in zip(weekly["period"].tolist(), partial.tolist(), strict=True)]
-        charts = []
-        for column, title, unit in _CHARTS:
-            if column not in weekly.columns:
-                continue
-            values = weekly[column].astype("float64")
-            if column.endswith("_s"):
-                values = values / 3600.0  # charted in hours
-            if values.isna().all():
-                continue  # the section's notes say why it is not computable
-            censored = (weekly["censored"].tolist() if column.startswith("cycle_time")
-                        and "censored" in weekly.columns else None)
-            charts.append(line_chart(x, {title: values.tolist()}, title=title, y_label=unit,
-                                     censored=censored))
-        parts.append('<div class="charts">' + "".join(charts) + "</div>")
-        parts.append(_show(weekly, _KPIS, max_rows=60,
-                           caption="KPIs per week (per day in tables/kpis_daily.csv)"))
-    return parts
+def readable_metrics(table: pd.DataFrame | None, currency: str) -> TableView:
+    """The projection's metrics in words: money with its currency, durations in h or d."""
+    headers = (Cell("measure"), Cell("as-is", True), Cell("to-be", True), Cell("change", True))
+    if table is None:
+        return TableView(caption="", headers=headers, rows=())
+    rows = []
+    for record in table.to_dict("records"):
+        metric = str(record["metric"])
+        if metric.endswith("_s"):
+            kinds, label = ("wait", "signed_wait"), metric[:-2]
+        elif "cost" in metric:
+            kinds, label = ("money", "signed_money"), metric
+        else:
+            kinds, label = ("num", "num"), metric
+        change = cell_text(record["change"], kinds[1], currency)
+        if kinds[1] == "num" and not _missing(record["change"]) and float(record["change"]) > 0:
+            change = "+" + change
+        rows.append((Cell(_text(label.replace("_", " "))),
+                     Cell(cell_text(record["before"], kinds[0], currency), True),
+                     Cell(cell_text(record["after"], kinds[0], currency), True),
+                     Cell(change, True)))
+    return TableView(caption="What changes (money over the log's period unless per year)",
+                     headers=headers, rows=tuple(rows))
 
 
-def _variants(report: Report, section: Section) -> list[str]:
-    parts = _section_head(section)
-    if section.available:
-        parts.append(_show(section.tables.get("table"), _VARIANTS, max_rows=20,
-                           caption="Most frequent variants (orders with the same sequence of "
-                                   "activities)"))
-    return parts
+def _figure(name: str, caption: str, svg: str | None, *, zoom: bool = False) -> dict[str, Any]:
+    # On screen a wide map keeps a legible height and scrolls sideways (a projector
+    # cannot show 30 activities in one row at page width); print fits it to the page.
+    size = _size(svg) if zoom and svg else None
+    wide = size is not None and size[0] / size[1] > 2.5
+    return {"name": name, "caption": caption, "svg": safe_svg(svg), "wide": wide,
+            "natural_height": f"{size[1]:.0f}px" if wide and size else None}
+
+
+def _pair(svgs: Mapping[str, str | None]) -> dict[str, Any]:
+    """As-is and to-be: side by side, or, when the maps are wide, one above the other
+    in one box that scrolls sideways as a whole, so the same activities stay aligned."""
+    names = [("as_is", "As-is (today; also maps/as_is.svg)"),
+             ("to_be", "To-be (after the candidates that save money; also maps/to_be.svg)")]
+    texts = [svgs.get(name) for name, _ in names]
+    stacked = all(texts) and min(_aspect(t) for t in texts if t) > 2.5
+    return {"stacked": stacked,
+            "figures": [_figure(name, caption, svgs.get(name)) for name, caption in names]}
+
+
+def _weekly_charts(weekly: pd.DataFrame) -> list[Markup]:
+    def flags(column: str) -> list[bool]:
+        return (weekly[column].astype(bool).tolist() if column in weekly.columns
+                else [False] * len(weekly))
+
+    partial, few = flags("partial"), flags("few_orders")
+    x = [str(v)[:10] + (" (few)" if f else " (part)" if p else "")
+         for v, p, f in zip(weekly["period"].tolist(), partial, few, strict=True)]
+    charts = []
+    for column, title, unit in _CHARTS:
+        if column not in weekly.columns:
+            continue
+        values = weekly[column].astype("float64")
+        if column.endswith("_s"):
+            values = values / 3600.0  # charted in hours
+        if values.isna().all():
+            continue  # the section's notes say why it is not computable
+        censored = (flags("censored") if column.startswith("cycle_time") else None)
+        sparse = few if column != "orders_started" and any(few) else None
+        charts.append(Markup(sanitize_svg(line_chart(  # noqa: S704 - escaped by line_chart
+            x, {title: values.tolist()}, title=title, y_label=unit, censored=censored,
+            sparse=sparse))))
+    return charts
+
+
+def _weekly_table(weekly: pd.DataFrame) -> pd.DataFrame:
+    out = weekly.copy()
+    few = out["few_orders"] if "few_orders" in out.columns else pd.Series(False, index=out.index)
+    part = out["partial"] if "partial" in out.columns else pd.Series(False, index=out.index)
+    out["note"] = [("few orders" if f else "") + ("; " if f and p else "")
+                   + ("part of the week" if p else "") for f, p in zip(few, part, strict=True)]
+    return out
+
+
+def _section(report: Report, section: Section, svgs: Mapping[str, str | None]) -> dict[str, Any]:
+    """The display values of one section."""
+    cur = report.currency
+    view: dict[str, Any] = {"key": section.key, "title": _text(section.title),
+                            "reason": None if section.reason is None else _text(section.reason),
+                            "notes": [_text(n) for n in section.notes],
+                            "available": section.available}
+    t, v = section.tables, section.values
+
+    def table(name: str, spec: Spec, caption: str, max_rows: int | None = 25) -> TableView:
+        return table_view(t.get(name), spec, caption=caption, currency=cur, max_rows=max_rows)
+
+    if section.key == "summary" and section.available:
+        kpis = t.get("kpis")
+        week_cols: list[tuple[str, str, bool]] = [
+            ("previous_week", f"week of {v.get('previous_week') or '–'}", False),
+            ("latest_week", f"week of {v.get('latest_week') or '–'}", False),
+            ("change", "change", True)]
+        if kpis is not None and "this_run" in kpis.columns:
+            week_cols += [("previous_run", "previous run (whole log)", False),
+                          ("this_run", "this run (whole log)", False),
+                          ("change_since_run", "change since that run", True)]
+        view.update(
+            costs=table("costs", _COSTS, f"What the process costs, in {cur}", None),
+            actions=table("actions", ACTION_SPEC,
+                          f"Top {len(t.get('actions', ()))} actions, by saving per year", None),
+            kpis=kpi_rows(kpis, week_cols),
+            facts=[("Run date", v["run_date"]),
+                   ("Period covered (UTC)",
+                    f"{str(v.get('period_first') or '–')[:10]} – "
+                    f"{str(v.get('period_last') or '–')[:10]}"),
+                   ("Cost model", f"{v['cost_model']} ({v['cost_model_digest']})"),
+                   ("Annualisation", v["annualisation"]),
+                   ("Currency", cur)]
+            + ([("Compared with", f"{v['previous_run']['path']}"
+                 + (f" (run of {v['previous_run']['date']})" if v['previous_run']['date']
+                    else ""))] if v.get("previous_run") else []),
+        )
+    elif section.key == "loaded":
+        reasons = t.get("reject_reasons")
+        view.update(
+            sources=table("sources", _SOURCES,
+                          "Rows per source (rows read = loaded + rejected)", None),
+            rejected=reasons is not None and not reasons.empty,
+            reasons=table("reject_reasons", _REASONS, "Rejected rows by reason", None),
+            rejects=table("rejects", _REJECTS,
+                          "First rejected rows (all in tables/rejects.csv)", 15),
+            missing=table("missing_values", _MISSING,
+                          "Placeholder values read as missing, per source and column", None),
+        )
+    elif section.key == "process" and section.available:
+        view.update(
+            figure=_figure("process", "Process map (activities; also in maps/process.svg)",
+                           svgs.get("process"), zoom=True),
+            paths=table("edges", _DFG, "Most frequent paths (all in tables/dfg.csv)", 15))
+    elif section.key == "handoffs" and section.available:
+        view.update(
+            count=_format.count(v.get("total_handoffs", 0)),
+            cost=_format.money(v.get("total_cost", 0.0), cur),
+            change=(None if "total_handoffs_change" not in v else
+                    f"{v['total_handoffs_change']:+,} handoffs"
+                    + (f", {_format.signed_money(v['total_cost_change'], cur)}"
+                       if "total_cost_change" in v else "") + " since the previous run"),
+            figure=_figure("handoffs", "Handoff map (departments)", svgs.get("handoffs"),
+                           zoom=True),
+            table=table("table", _HANDOFFS,
+                        f"Handoffs ranked by cost in {cur} (all in tables/handoffs.csv)"),
+            gone=table("gone", _GONE, "Routes of the previous run that no longer occur", None))
+    elif section.key == "rework" and section.available:
+        view.update(
+            cost=_format.money(v.get("rework_labour_cost", 0.0), cur),
+            delay=_format.money(v.get("episode_cost", 0.0), cur),
+            table=table("table", _REWORK, "Rework by step and department, ranked by labour "
+                        "cost (all in tables/rework.csv)", 15),
+            episodes=table("episodes", _EPISODES, "Blocks and holds: set, removed, how long, "
+                           "by whom (all in tables/episodes.csv)", 15))
+    elif section.key == "reentry" and section.available:
+        view.update(
+            cost=_format.money(v.get("total_cost", 0.0), cur),
+            by_item=table("by_item", _BY_ITEM, "Re-entry by information item", None),
+            table=table("table", _REENTRY, f"Who re-enters what, ranked by cost in {cur} "
+                        "(all in tables/reentry.csv)"))
+    elif section.key == "candidates":
+        ranked = t.get("table")
+        view.update(
+            table=table("table", CANDIDATE_SPEC, f"Candidates ranked by saving, in {cur} "
+                        "(all columns in tables/candidates.csv)", 15),
+            why=([_text(x) for x in ranked["rationale"].head(10)]
+                 if ranked is not None and not ranked.empty and "rationale" in ranked.columns
+                 else []),
+            weak=table("weak", [c for c in CANDIDATE_SPEC if c[0] != "rank"],
+                       "Weak evidence: below the minimum support, not ranked (all in "
+                       "tables/candidates_weak.csv)", 10),
+            projected=None if not v.get("projected") else _text(v["projected"]),
+            projection=readable_metrics(t.get("projection"), cur),
+            pair=_pair(svgs))
+    elif section.key == "kpis" and section.available:
+        weekly = t.get("weekly")
+        has_weeks = weekly is not None and not weekly.empty
+        since = t.get("since_previous")
+        view.update(
+            charts=_weekly_charts(weekly) if has_weeks else [],
+            weekly=table_view(_weekly_table(weekly) if has_weeks else None, _KPIS,
+                              caption="KPIs per week (per day in tables/kpis_daily.csv)",
+                              currency=cur, max_rows=60),
+            since=None if since is None else kpi_rows(
+                since, [("before", "previous run", False), ("now", "this run", False),
+                        ("change", "change", True)]))
+    elif section.key == "variants" and section.available:
+        view.update(table=table("table", _VARIANTS, "Most frequent variants (orders with the "
+                                "same sequence of activities)", 20))
+    return view
 
 
 def report_html(report: Report, svgs: Mapping[str, str | None]) -> str:
@@ -459,60 +472,19 @@ def report_html(report: Report, svgs: Mapping[str, str | None]) -> str:
     """
     facts = report.facts
     fact_items = [
-        ("events", f"{facts.get('events', 0):,}"),
-        ("orders", f"{facts.get('cases', 0):,}"),
-        ("activities", f"{facts.get('activities', 0):,}"),
-        ("departments", f"{facts.get('departments', 0):,}"),
-        ("rows rejected", f"{facts.get('rows_rejected', 0):,}"),
+        ("events", _format.count(facts.get("events", 0))),
+        ("orders", _format.count(facts.get("cases", 0))),
+        ("activities", _format.count(facts.get("activities", 0))),
+        ("departments", _format.count(facts.get("departments", 0))),
+        ("rows rejected", _format.count(facts.get("rows_rejected", 0))),
         ("days (UTC)" if not facts.get("time_outliers") else
          f"days (UTC; {facts['time_outliers']:,} outlying events left out)",
          f"{str(facts.get('bulk_first_event') or facts.get('first_event') or '–')[:10]} – "
          f"{str(facts.get('bulk_last_event') or facts.get('last_event') or '–')[:10]}"),
     ]
-    nav = "".join(
-        f'<li><a href="#{key}">{_esc(report.sections[key].title)}</a>'
-        + ("" if report.sections[key].available else " (not computed)") + "</li>"
-        for key in SECTION_KEYS if key in report.sections
-    )
-    body: list[str] = [
-        "<header>",
-        f"<h1>procmine report: {_esc(report.name)}</h1>",
-        '<ul class="facts">'
-        + "".join(f"<li><b>{_esc(v)}</b>{_esc(k)}</li>" for k, v in fact_items) + "</ul>",
-        f'<nav aria-label="Sections"><ol>{nav}</ol></nav>',
-        "</header><main>",
-    ]
-    for key in SECTION_KEYS:
-        section = report.sections.get(key)
-        if section is None:
-            continue
-        if key == "loaded":
-            body += _loaded(report, section)
-        elif key == "process":
-            body += _process(report, section, svgs)
-        elif key == "handoffs":
-            body += _handoffs(report, section, svgs)
-        elif key == "rework":
-            body += _rework(report, section)
-        elif key == "reentry":
-            body += _reentry(report, section)
-        elif key == "candidates":
-            body += _candidates(report, section, svgs)
-        elif key == "kpis":
-            body += _kpis(report, section)
-        elif key == "variants":
-            body += _variants(report, section)
-        body.append("</section>")
-    body.append("</main>")
-
-    body.append(f"<footer>Made by procmine {_esc(__version__)}. Costs in "
-                f"{_esc(report.currency)}. The CSV tables, summary.json and maps beside this "
-                "file hold every row.</footer>")
-    return (
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-        "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-        "style-src 'unsafe-inline'; img-src data:\">"
-        f"<title>procmine report: {_esc(report.name)}</title>"
-        f"<style>{_CSS}</style></head><body>" + "\n".join(body) + "</body></html>\n"
-    )
+    sections = [_section(report, report.sections[key], svgs)
+                for key in SECTION_KEYS if key in report.sections]
+    run = facts.get("run", {})
+    return render("report.html.j2", name=_text(report.name), facts=fact_items,
+                  sections=sections, currency=report.currency, version=__version__,
+                  run_date=run.get("date", ""))

@@ -12,14 +12,16 @@ import pandas as pd
 
 __all__ = ["SECTION_KEYS", "SECTION_TITLES", "Report", "ReportFiles", "Section", "SectionKey"]
 
-SectionKey = Literal["loaded", "process", "handoffs", "rework", "reentry", "candidates", "kpis",
-                     "variants"]
-#: The sections, in the order the report shows them.
+SectionKey = Literal["summary", "loaded", "process", "handoffs", "rework", "reentry",
+                     "candidates", "kpis", "variants"]
+#: The sections, in the order the report shows them: what finance needs first.
 SECTION_KEYS: tuple[SectionKey, ...] = (
-    "loaded", "process", "handoffs", "rework", "reentry", "candidates", "kpis", "variants",
+    "summary", "loaded", "process", "handoffs", "rework", "reentry", "candidates", "kpis",
+    "variants",
 )
 #: Headings of the sections (the HTML report's ``<h2>``).
 SECTION_TITLES: Mapping[str, str] = {
+    "summary": "Executive summary",
     "loaded": "What was loaded",
     "process": "Process map",
     "handoffs": "Handoffs between departments",
@@ -49,6 +51,11 @@ class Section:
         Map results to draw (rendered by :func:`procmine.report.write_report`).
     values : mapping of str to scalar
         Figures for the summary (totals, counts).
+    results : mapping of str to object
+        The analysis results the section was computed from (``handoffs``,
+        ``reentry``, ``candidates``, ``projection``, ...), so that the workshop
+        deck shows the same figures without computing them again. Not written
+        to ``summary.json``.
 
     Examples
     --------
@@ -63,6 +70,7 @@ class Section:
     tables: Mapping[str, pd.DataFrame] = field(default_factory=dict)
     maps: Mapping[str, Any] = field(default_factory=dict)
     values: Mapping[str, Any] = field(default_factory=dict)
+    results: Mapping[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def title(self) -> str:
@@ -113,6 +121,11 @@ class Report:
 
     def __getitem__(self, key: str) -> Section:
         return self.sections[key]
+
+    @property
+    def summary(self) -> Section:
+        """The executive summary: period, cost model, totals, top actions, KPI changes."""
+        return self.sections["summary"]
 
     @property
     def loaded(self) -> Section:

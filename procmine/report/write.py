@@ -170,8 +170,53 @@ def summary(report: Report, files: Mapping[str, str] | None = None) -> dict[str,
                            "reason": sec[key].reason, "notes": list(sec[key].notes)}
                      for key in SECTION_KEYS},
         "files": dict(files or {}),
+        "run": dict(report.facts.get("run", {})),
+        "executive_summary": _executive(report),
     }
+    previous = sec["summary"].values.get("previous_run")
+    if previous:
+        data["previous"] = _since_previous(report, previous)
     return _json_value(data)
+
+
+def _records(frame: pd.DataFrame | None, columns: list[str]) -> list[dict[str, Any]]:
+    if frame is None or frame.empty:
+        return []
+    shown = frame.loc[:, [c for c in columns if c in frame.columns]]
+    return [{k: (None if not isinstance(v, str) and pd.isna(v) else v) for k, v in row.items()}
+            for row in shown.to_dict("records")]
+
+
+def _executive(report: Report) -> dict[str, Any]:
+    """The executive summary's figures (summary.json ``executive_summary``)."""
+    section = report.sections["summary"]
+    values = dict(section.values)
+    values.pop("previous_run", None)
+    values["kpi_week_changes"] = _records(
+        section.tables.get("kpis"), ["kpi", "previous_week", "latest_week", "change"])
+    return values
+
+
+def _since_previous(report: Report, previous: Mapping[str, Any]) -> dict[str, Any]:
+    """What changed since the previous run (summary.json ``previous``)."""
+    sec = report.sections
+    handoffs = sec["handoffs"].values
+    costs = sec["summary"].tables.get("costs")
+    return {
+        "path": previous.get("path"), "date": previous.get("date"),
+        "handoffs": {k: handoffs.get(k) for k in ("total_handoffs_previous",
+                                                  "total_handoffs_change",
+                                                  "total_cost_previous", "total_cost_change")},
+        "costs": {r["cost"]: {"previous": r.get("previous"), "change": r.get("change")}
+                  for r in _records(costs, ["cost", "previous", "change"])},
+        "kpis": _records(sec["kpis"].tables.get("since_previous"),
+                         ["kpi", "before", "now", "change"]),
+        "handoff_routes": _records(sec["handoffs"].tables.get("table"),
+                                   ["source", "target", "count", "count_previous",
+                                    "count_change", "cost_change"]),
+        "handoff_routes_gone": _records(sec["handoffs"].tables.get("gone"),
+                                        ["source", "target", "count_previous"]),
+    }
 
 
 def write_report(
