@@ -31,10 +31,12 @@ from procmine.errors import UsageError
 __all__ = [
     "MAX_ACTIVITIES",
     "MAX_PATHS",
+    "coverage_for",
     "default_path_coverage",
     "rank_activities",
     "select_activities",
     "select_paths",
+    "select_routes",
 ]
 
 #: A map with more activities than this starts simplified.
@@ -294,3 +296,85 @@ def default_path_coverage(
         else:
             high = middle - 1
     return low / 20
+
+
+def coverage_for(nodes: pd.DataFrame, *, max_activities: int) -> float | None:
+    """An activity coverage that keeps exactly the ``max_activities`` most frequent activities.
+
+    ``None`` when there are no more than that (nothing to leave out). The
+    value lies halfway between the share of events the top ``max_activities``
+    cover and the share without the last of them, so that rounding never keeps
+    one more or one less (see :func:`select_activities`).
+
+    Examples
+    --------
+    >>> nodes = pd.DataFrame({"activity": ["a", "b", "c", "d"], "count": [50, 30, 15, 5]})
+    >>> coverage_for(nodes, max_activities=2)
+    0.65
+    >>> select_activities(nodes, coverage=coverage_for(nodes, max_activities=2))[0]
+    ['a', 'b']
+    >>> coverage_for(nodes, max_activities=4) is None
+    True
+    """
+    if max_activities < 1:
+        raise UsageError(f"max_activities must be at least 1, got {max_activities!r}")
+    if len(nodes) <= max_activities:
+        return None
+    counts = rank_activities(nodes)["count"].to_numpy(dtype="float64")
+    total = counts.sum()
+    upto = counts[:max_activities].sum()
+    before = upto - counts[max_activities - 1]
+    return float((upto + before) / 2 / total) if total > 0 else 1.0
+
+
+def select_routes(table: pd.DataFrame, *, coverage: float) -> np.ndarray:
+    """Which routes of a handoff table to keep at a path coverage (``--paths`` at department level).
+
+    The most frequent routes (``count``, then source and target names)
+    covering ``coverage`` of all handoffs are kept; then a department or party
+    that no kept route touches gets back its busiest route out and its busiest
+    route in, so that no one disappears from the map.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``source``, ``target``, ``count`` (the ``table`` of :func:`procmine.handoffs`).
+    coverage : float, keyword-only
+        Fraction in [0, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        A boolean mask aligned with ``table``.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"source": ["Sales", "Credit", "Sales"],
+    ...                   "target": ["Credit", "Warehouse", "Warehouse"], "count": [90, 80, 5]})
+    >>> select_routes(t, coverage=0.5).tolist()  # Sales->Warehouse adds no one
+    [True, True, False]
+    >>> select_routes(t, coverage=1.0).tolist()
+    [True, True, True]
+    """
+    fraction = _check_fraction(coverage, "paths")
+    if len(table) == 0:
+        return np.zeros(0, dtype=bool)
+    source = table["source"].astype(str).to_numpy()
+    target = table["target"].astype(str).to_numpy()
+    counts = table["count"].to_numpy(dtype="int64")
+    order = np.lexsort((target, source, -counts))
+    keep = np.zeros(len(table), dtype=bool)
+    keep[order[: _covering_prefix(counts[order], fraction)]] = True
+    busiest_out: dict[str, int] = {}
+    busiest_in: dict[str, int] = {}
+    for i in order.tolist():  # ranked: the first seen is the busiest
+        busiest_out.setdefault(source[i], i)
+        busiest_in.setdefault(target[i], i)
+    covered = set(source[keep]) | set(target[keep])
+    for name in sorted(set(source) | set(target)):
+        if name in covered:
+            continue
+        for pick in (busiest_out.get(name), busiest_in.get(name)):
+            if pick is not None:
+                keep[pick] = True
+    return keep

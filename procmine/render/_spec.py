@@ -21,6 +21,8 @@ import graphviz
 from procmine.errors import UsageError
 from procmine.io.xmlchars import xml_text
 from procmine.render._dot import dot_available
+from procmine.render.colours import OUTSIDE_COLOUR, PALETTE
+from procmine.render.medium import Preset, preset
 
 __all__ = ["MapDrawing"]
 
@@ -34,8 +36,9 @@ TITLE_FONT_SIZE = 26
 BLUE, VERMILLION, GREEN, PURPLE, ORANGE, SKY, BLACK, YELLOW = (
     "#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442",
 )
-#: Department colours by name order (Okabe–Ito, vermillion kept for handoffs; then brown).
-LANE_COLOURS = (BLUE, GREEN, PURPLE, ORANGE, SKY, YELLOW, BLACK, "#8C6D31")
+#: Department colours: see :mod:`procmine.render.colours` (keyed by name).
+LANE_COLOURS = PALETTE
+_ = OUTSIDE_COLOUR
 EDGE_COLOUR = "#3A3A3A"
 HANDOFF_COLOUR = VERMILLION
 
@@ -74,6 +77,7 @@ def dot_text(lines: list[str]) -> graphviz.quoting.NoHtml:
 class Node:
     id: str
     lines: list[str]
+    layout_lines: list[str] | None = None  # text the layout is made for (default: lines)
     fill: str = "#FFFFFF"
     border: str = BLACK
     shape: str = "box"
@@ -90,6 +94,7 @@ class Edge:
     source: str
     target: str
     label: str = ""
+    layout_label: str | None = None  # text the layout is made for (default: label)
     colour: str = EDGE_COLOUR
     penwidth: float = 1.5
     dashed: bool = False
@@ -108,47 +113,149 @@ class Drawing:
     rankdir: str = "LR"
     bands: dict[str, int] = field(default_factory=dict)  # node id -> row (wrapped layout)
     bands_reversed: bool = False  # declare the bands last first (see fold)
+    medium: str = "slide"  # see procmine.render.medium
+    layout_title: tuple[str, str] | None = None  # (title, subtitle) the layout is made for
+    layout_legend: list[tuple[str, str, str]] | None = None  # legend the layout is made for
+    positions: Layout | None = None  # fixed positions (drawn with neato -n2)
+
+    @property
+    def style(self) -> Preset:
+        """The medium's preset (fonts, wrapping, spacing)."""
+        return preset(self.medium)
 
 
-def _title_label(drawing: Drawing) -> str:
-    title = _esc(drawing.title)
-    sub = _esc(drawing.subtitle)
-    parts = [f'<FONT POINT-SIZE="{TITLE_FONT_SIZE}"><B>{title}</B></FONT>']
-    if sub:
-        parts.append(f'<FONT POINT-SIZE="{NODE_FONT_SIZE}">{sub}</FONT>')
+@dataclass(frozen=True)
+class Layout:
+    """Where ``dot`` put everything of a drawing: reused to draw other views at the same spots.
+
+    Coordinates are Graphviz points as ``dot`` writes them (``pos``, ``lp``,
+    ``bb`` strings); node sizes in inches.
+    """
+
+    bb: str
+    label_pos: str | None
+    label_size: tuple[float, float] | None  # width, height of the title (inches)
+    nodes: dict[str, tuple[str, str, str]]  # id -> (pos, width, height)
+    edges: dict[str, tuple[str, str | None]]  # edge key -> (pos, lp)
+    clusters: dict[str, tuple[str, str | None]]  # subgraph name -> (bb, lp)
+
+    def centres(self) -> dict[str, tuple[float, float]]:
+        """Node centres in points."""
+        out = {}
+        for node, (pos, _, _) in self.nodes.items():
+            x, y = pos.split(",")[:2]
+            out[node] = (float(x), float(y.rstrip("!")))
+        return out
+
+    def size(self) -> tuple[float, float]:
+        """Width and height of the drawing in points, with the pad (as in the SVG viewBox)."""
+        x0, y0, x1, y1 = (float(v) for v in self.bb.split(","))
+        return x1 - x0 + _PAD_PT, y1 - y0 + _PAD_PT
+
+
+def edge_key(edge: Edge) -> str:
+    """The key of an edge in a :class:`Layout` (a drawing has one edge per node pair)."""
+    return f"{edge.source}->{edge.target}"
+
+
+def _title_label(drawing: Drawing, *, for_layout: bool = False) -> str:
+    style = drawing.style
+    title_text, sub_text = drawing.title, drawing.subtitle
+    if for_layout and drawing.layout_title is not None:
+        title_text, sub_text = drawing.layout_title
+    width = max(30, style.wrap * 5)
+    title = "<BR/>".join(_esc(line) for line in wrap(title_text, width))
+    parts = [f'<FONT POINT-SIZE="{title_size(style):.0f}"><B>{title}</B></FONT>']
+    if sub_text:
+        sub = "<BR ALIGN=\"LEFT\"/>".join(_esc(line) for line in wrap(sub_text, int(width * 1.2)))
+        parts.append(f'<FONT POINT-SIZE="{style.font:.0f}">{sub}</FONT>')
     return "<" + "<BR/>".join(parts) + ">"
 
 
-def _legend_label(drawing: Drawing) -> str:
+def title_size(style: Preset) -> float:
+    """Point size of a drawing's title for a medium (the rest of its text is ``style.font``)."""
+    return round(style.font * 1.3)
+
+
+def _legend_label(drawing: Drawing, *, for_layout: bool = False) -> str:
+    legend = drawing.legend
+    if for_layout and drawing.layout_legend is not None:
+        legend = drawing.layout_legend
+    font = drawing.style.font
+    swatch_w = round(font * 1.6)
     rows = ['<TR><TD COLSPAN="2" ALIGN="LEFT"><B>Legend</B></TD></TR>']
-    for kind, colour, text in drawing.legend:
-        safe = _esc(text)
+    for kind, colour, text in legend:
+        safe = "<BR ALIGN=\"LEFT\"/>".join(_esc(line)
+                                           for line in wrap(text, drawing.style.wrap * 3))
         if kind == "box":
-            swatch = f'<TD BGCOLOR="{tint(colour, 0.7)}" WIDTH="30"> </TD>'
+            swatch = f'<TD BGCOLOR="{tint(colour, 0.7)}" WIDTH="{swatch_w}"> </TD>'
         elif kind == "dashed":
             swatch = f'<TD><FONT COLOR="{colour}"><B>- - ▶</B></FONT></TD>'
         else:
             swatch = f'<TD><FONT COLOR="{colour}"><B>──▶</B></FONT></TD>'
-        rows.append(f'<TR>{swatch}<TD ALIGN="LEFT">{safe}</TD></TR>')
-    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="4" CELLPADDING="2">'
+        rows.append(f'<TR>{swatch}<TD ALIGN="LEFT">{safe}<BR ALIGN="LEFT"/></TD></TR>')
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">'
             + "".join(rows) + "</TABLE>>")
 
 
+def shift(text: str, dx: float, dy: float) -> str:
+    """Graphviz coordinates (``pos``, ``lp``, ``bb``) moved by ``(dx, dy)`` points.
+
+    Examples
+    --------
+    >>> shift("e,10,20 1,2 3.5,4", 100, 1000)
+    'e,110,1020 101,1002 103.5,1004'
+    >>> shift("0,0,50,60", 10, 10)
+    '10,10,60,70'
+    """
+    if dx == 0 and dy == 0:
+        return text
+    out = []
+    for token in text.split():
+        parts = token.split(",")
+        head = [p for p in parts[:1] if p in ("e", "s")]
+        numbers = [float(p.rstrip("!")) for p in parts[len(head):]]
+        moved = [n + (dy if i % 2 else dx) for i, n in enumerate(numbers)]
+        out.append(",".join([*head, *(f"{n:.6g}" for n in moved)]))
+    return " ".join(out)
+
+
 def to_digraph(drawing: Drawing, name: str = "procmine",
-               cls: type[graphviz.Digraph] = graphviz.Digraph) -> graphviz.Digraph:
-    """The drawing as a Graphviz digraph styled for a projector."""
+               cls: type[graphviz.Digraph] = graphviz.Digraph, *,
+               for_layout: bool = False, prefix: str = "",
+               offset: tuple[float, float] = (0.0, 0.0)) -> graphviz.Digraph:
+    """The drawing as a Graphviz digraph styled for its medium.
+
+    ``for_layout`` writes the text the layout is made for (``layout_lines``,
+    ``layout_label``, ...) instead of the text shown. With
+    ``drawing.positions`` (and not ``for_layout``) every node, edge, lane
+    and the title is given its position, and the graph is to be drawn by
+    ``neato -n2`` (:class:`MapDrawing` does it): the same positions for every
+    view made from one layout. ``prefix`` and ``offset`` rename and move
+    everything (to put several positioned drawings in one graph).
+    """
+    style = drawing.style
+    fixed = drawing.positions if not for_layout else None
+    dx, dy = offset
+    font = f"{style.font:.0f}"
     graph = cls(name=name)
-    graph.attr(
-        rankdir=drawing.rankdir, fontname=FONT, labelloc="t", labeljust="l",
-        label=_title_label(drawing), nodesep="0.45", ranksep="0.7", newrank="true",
-        pad="0.3", bgcolor="white",
-    )
-    graph.attr("node", fontname=FONT, fontsize=str(NODE_FONT_SIZE), margin="0.15,0.08")
-    graph.attr("edge", fontname=FONT, fontsize=str(EDGE_FONT_SIZE), arrowsize="0.9")
+    graph.attr(rankdir=drawing.rankdir, fontname=FONT, nodesep=f"{style.nodesep:.2f}",
+               ranksep=f"{style.ranksep:.2f}", newrank="true", pad="0.3", bgcolor="white")
+    if fixed is None:
+        graph.attr(labelloc="t", labeljust="l",
+                   label=_title_label(drawing, for_layout=for_layout))
+    else:
+        graph.attr(bb=shift(fixed.bb, dx, dy), outputorder="nodesfirst")
+    graph.attr("node", fontname=FONT, fontsize=font, margin="0.12,0.05")
+    graph.attr("edge", fontname=FONT, fontsize=font, arrowsize="0.9")
+
+    def pid(node_id: str) -> str:
+        return prefix + node_id
 
     def node_attrs(node: Node) -> dict[str, str]:
+        lines = node.layout_lines if for_layout and node.layout_lines is not None else node.lines
         attrs = {
-            "label": dot_text(node.lines), "shape": node.shape, "style": node.style,
+            "label": dot_text(lines), "shape": node.shape, "style": node.style,
             "fillcolor": node.fill, "color": node.border, "penwidth": f"{node.penwidth:.2f}",
             "fontcolor": node.font_colour,
         }
@@ -156,25 +263,37 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
             attrs["width"] = f"{node.width:.2f}"
         if not node.visible:
             attrs["style"] = "invis"
+        if fixed is not None and node.id in fixed.nodes:
+            pos, width, height = fixed.nodes[node.id]
+            attrs.update(pos=shift(pos, dx, dy), width=width, height=height, fixedsize="true")
         return attrs
 
     bands = drawing.bands
     n_bands = max(bands.values(), default=0) + 1
     lane_index = {name: i for i, name in enumerate(drawing.clusters)}
 
+    def place_cluster(sub: graphviz.Digraph, name: str) -> None:
+        if fixed is not None and name in fixed.clusters:
+            bb, lp = fixed.clusters[name]
+            sub.attr(bb=shift(bb, dx, dy))
+            if lp is not None:
+                sub.attr(lp=shift(lp, dx, dy))
+
     def add_lane(parent: graphviz.Digraph, cluster: str, members: list[Node], suffix: str) -> None:
         colour = drawing.clusters[cluster]
-        with parent.subgraph(name=f"cluster_{lane_index[cluster]}{suffix}") as sub:
+        name = f"cluster_{lane_index[cluster]}{suffix}"
+        with parent.subgraph(name=f"cluster_{prefix}{lane_index[cluster]}{suffix}") as sub:
             outside = cluster in drawing.dashed_clusters
             sub.attr(label=dot_text([cluster]),
                      style="rounded,dashed" if outside else "rounded,filled",
                      fillcolor="#FFFFFF" if outside else tint(colour, 0.9),
-                     color=colour, penwidth="2", fontname=FONT, fontsize=str(CLUSTER_FONT_SIZE),
-                     fontcolor=BLACK, labeljust="l", margin="16")
+                     color=colour, penwidth="2", fontname=FONT, fontsize=font,
+                     fontcolor=BLACK, labeljust="l", margin="10")
+            place_cluster(sub, name)
             if not any(node.visible for node in members):
                 sub.attr(style="invis")
             for node in members:
-                sub.node(node.id, **node_attrs(node))
+                sub.node(pid(node.id), **node_attrs(node))
 
     def add_nodes(parent: graphviz.Digraph, nodes: list[Node], suffix: str) -> None:
         by_cluster: dict[str | None, list[Node]] = {}
@@ -182,11 +301,16 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
             key = node.cluster if node.cluster in lane_index else None
             by_cluster.setdefault(key, []).append(node)
         for node in by_cluster.pop(None, []):
-            parent.node(node.id, **node_attrs(node))
+            parent.node(pid(node.id), **node_attrs(node))
         for cluster in drawing.clusters:
             if by_cluster.get(cluster):
                 add_lane(parent, cluster, by_cluster[cluster], suffix)
 
+    if fixed is not None and fixed.label_pos is not None and fixed.label_size is not None:
+        width, height = fixed.label_size
+        graph.node(pid("title"), label=_title_label(drawing), shape="plaintext",
+                   pos=shift(fixed.label_pos, dx, dy), width=f"{width:.4f}",
+                   height=f"{height:.4f}", fixedsize="true", margin="0")
     if n_bands <= 1:
         add_nodes(graph, drawing.nodes, "")
     else:
@@ -194,8 +318,9 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
         # may not follow, so fold() checks the result and tries the reverse order as well
         order = range(n_bands - 1, -1, -1) if drawing.bands_reversed else range(n_bands)
         for band in order:
-            with graph.subgraph(name=f"cluster_row{band}") as row:
-                row.attr(label="", style="invis", margin="8")
+            with graph.subgraph(name=f"cluster_{prefix}row{band}") as row:
+                row.attr(label="", style="invis", margin="6")
+                place_cluster(row, f"cluster_row{band}")
                 add_nodes(row, [n for n in drawing.nodes if bands.get(n.id, 0) == band],
                           f"_{band}")
     for edge in drawing.edges:
@@ -203,21 +328,72 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
             "color": edge.colour, "penwidth": f"{edge.penwidth:.2f}",
             "fontcolor": edge.colour if edge.colour != EDGE_COLOUR else BLACK,
         }
-        if edge.label:
-            attrs["label"] = dot_text([edge.label])
+        label = edge.layout_label if for_layout and edge.layout_label is not None else edge.label
+        if label:
+            attrs["label"] = dot_text([label])
         if edge.dashed:
             attrs["style"] = "dashed"
         if not edge.visible:
             attrs["style"] = "invis"
         if bands.get(edge.source, 0) != bands.get(edge.target, 0):
             attrs["constraint"] = "false"
-        graph.edge(edge.source, edge.target, **attrs)
+        attrs["id"] = prefix + edge_key(edge)
+        if fixed is not None and edge_key(edge) in fixed.edges:
+            pos, lp = fixed.edges[edge_key(edge)]
+            attrs["pos"] = shift(pos, dx, dy)
+            if lp is not None and label:
+                attrs["lp"] = shift(lp, dx, dy)
+        graph.edge(pid(edge.source), pid(edge.target), **attrs)
     if drawing.legend:
-        with graph.subgraph(name="cluster_legend") as sub:
+        with graph.subgraph(name=f"cluster_{prefix}legend") as sub:
             sub.attr(label="", style="rounded", color="#BBBBBB", penwidth="1")
-            sub.node("legend", label=_legend_label(drawing), shape="plaintext",
-                     fontsize=str(EDGE_FONT_SIZE))
+            place_cluster(sub, "cluster_legend")
+            attrs = {"label": _legend_label(drawing, for_layout=for_layout),
+                     "shape": "plaintext", "fontsize": font}
+            if fixed is not None and "legend" in fixed.nodes:
+                pos, width, height = fixed.nodes["legend"]
+                attrs.update(pos=shift(pos, dx, dy), width=width, height=height,
+                             fixedsize="true")
+            sub.node(pid("legend"), **attrs)
     return graph
+
+
+def layout(drawing: Drawing) -> Layout | None:
+    """Lay the drawing out with ``dot`` (the text it is laid out for); None if dot fails."""
+    import json
+
+    try:
+        data = json.loads(to_digraph(drawing, for_layout=True).pipe(
+            format="json0", encoding="utf-8", quiet=True))
+    except (graphviz.CalledProcessError, graphviz.ExecutableNotFound, ValueError):
+        return None
+    nodes: dict[str, tuple[str, str, str]] = {}
+    clusters: dict[str, tuple[str, str | None]] = {}
+    gvid: dict[int, str] = {}
+    for obj in data.get("objects", []):
+        if "nodes" in obj or str(obj.get("name", "")).startswith("cluster"):
+            if "bb" in obj:
+                clusters[str(obj["name"])] = (str(obj["bb"]), obj.get("lp"))
+            continue
+        if "pos" in obj:
+            nodes[str(obj["name"])] = (str(obj["pos"]), str(obj["width"]), str(obj["height"]))
+            gvid[int(obj["_gvid"])] = str(obj["name"])
+    edges: dict[str, tuple[str, str | None]] = {}
+    for obj in data.get("edges", []):
+        if "pos" in obj:
+            key = str(obj.get("id") or f"{gvid.get(obj['tail'])}->{gvid.get(obj['head'])}")
+            edges[key] = (str(obj["pos"]), obj.get("lp"))
+    size = ((float(data["lwidth"]), float(data["lheight"])) if "lwidth" in data else None)
+    return Layout(bb=str(data["bb"]), label_pos=data.get("lp"), label_size=size, nodes=nodes,
+                  edges=edges, clusters=clusters)
+
+
+def fixed(drawing: Drawing) -> Drawing:
+    """The drawing with its layout fixed (laid out once; every view drawn at those spots)."""
+    if drawing.positions is not None or not dot_available():
+        return drawing
+    found = layout(drawing)
+    return replace(drawing, positions=found) if found is not None else drawing
 
 
 # -- pure-Python fallback: a layered left-to-right layout as inline SVG ----------------------
@@ -377,39 +553,19 @@ def penwidth(count: float, biggest: float, *, low: float = 1.2, high: float = 9.
     return low + (high - low) * math.sqrt(max(count, 0) / biggest)
 
 
-# -- fitting a long flow onto a slide: fold it into rows (LR) or columns (TB) ------------------
-#: Width / height a drawing should have to fill a projector slide: 4:3 to 16:9.
+# -- fitting a long flow onto its medium: fold it into rows (LR) or columns (TB) ---------------
+#: Width / height a drawing should have to fill a projector slide: 4:3 to 16:9 (legacy).
 SLIDE = (4 / 3, 16 / 9)
 _PAD_PT = 2 * 0.3 * 72  # the graph's pad (0.3 in) on both sides, in points
 MAX_FOLDS = 5
+_PT_PX = 96 / 72
 
 
-def _layout(drawing: Drawing) -> tuple[dict[str, tuple[float, float]], float] | None:
-    """Node centres and width/height of the drawing as ``dot`` lays it out; None if dot fails."""
-    import json
-
-    try:
-        data = json.loads(to_digraph(drawing).pipe(format="json0", encoding="utf-8",
-                                                     quiet=True))
-    except (graphviz.CalledProcessError, graphviz.ExecutableNotFound, ValueError):
-        return None
-    x0, y0, x1, y1 = (float(v) for v in str(data["bb"]).split(","))
-    centres = {}
-    for obj in data.get("objects", []):
-        if "pos" in obj and "nodes" not in obj:
-            x, y = (float(v) for v in str(obj["pos"]).split(","))
-            centres[str(obj["name"])] = (x, y)
-    return centres, (x1 - x0 + _PAD_PT) / max(y1 - y0 + _PAD_PT, 1.0)
-
-
-def _distance(ratio: float, target: tuple[float, float]) -> float:
-    """How far (log scale) a width/height ratio lies outside the target interval."""
-    low, high = target
-    if ratio < low:
-        return math.log(low / ratio)
-    if ratio > high:
-        return math.log(ratio / high)
-    return 0.0
+def scale_in(size: tuple[float, float], style: Preset) -> float:
+    """CSS px per point when a drawing of ``size`` (points) is shown fitted in the medium."""
+    width, height = size
+    fit = min(style.width_px / max(width, 1.0), style.height_px / max(height, 1.0))
+    return fit if style.upscale else min(fit, _PT_PX)
 
 
 def _bands(centres: dict[str, tuple[float, float]], drawing: Drawing, k: int) -> dict[str, int]:
@@ -417,7 +573,9 @@ def _bands(centres: dict[str, tuple[float, float]], drawing: Drawing, k: int) ->
 
     Each cut sits between two ranks, within a third of a band of the equal
     split, where the arcs it crosses are thinnest (a loop stays in one row
-    where it can). Empty bands are dropped.
+    where it can). Then each lane (department) is kept whole, in the band
+    holding most of its activities (the first of those on ties), so that a
+    folded map never repeats a lane. Empty bands are dropped.
     """
     along = {n.id: centres[n.id][0] if drawing.rankdir == "LR" else -centres[n.id][1]
              for n in drawing.nodes if n.id in centres}
@@ -439,6 +597,15 @@ def _bands(centres: dict[str, tuple[float, float]], drawing: Drawing, k: int) ->
         near = [g for g in gaps if abs(g - ideal) <= span / 3] or [ideal]
         cuts.append(min(near, key=lambda g: (round(crossing(g), 6), abs(g - ideal))))
     raw = {i: sum(c > cut for cut in cuts) for i, c in along.items()}
+    lanes: dict[str, list[int]] = {}
+    for node in drawing.nodes:
+        if node.id in raw and node.cluster in drawing.clusters:
+            lanes.setdefault(node.cluster, []).append(raw[node.id])
+    home = {lane: min(set(found), key=lambda b: (-found.count(b), b))
+            for lane, found in lanes.items()}
+    for node in drawing.nodes:
+        if node.id in raw and node.cluster in home:
+            raw[node.id] = home[node.cluster]
     renumber = {band: n for n, band in enumerate(sorted(set(raw.values())))}
     return {i: renumber[band] for i, band in raw.items()}
 
@@ -455,47 +622,50 @@ def _in_order(centres: dict[str, tuple[float, float]], bands: dict[str, int],
     return all(a < b for a, b in itertools.pairwise(means))
 
 
-def fold(drawing: Drawing, *, target: tuple[float, float] = SLIDE) -> Drawing:
-    """Fold a long left-to-right flow into rows (top-to-bottom: into columns) to fit ``target``.
+def fold(drawing: Drawing) -> Drawing:
+    """Fold a long left-to-right flow into rows (top-to-bottom: into columns) for its medium.
 
-    ``dot`` lays the drawing out once in one strip; when that is wider (LR)
-    or taller (TB) than the target, the rank axis is cut into 2, 3, ...
-    bands at equal distances and each band becomes a row (column) of the
-    drawing, with its own lane boxes; arcs between bands leave the ranking
-    alone. The band count whose drawing lies nearest the target width/height
-    interval wins (fewest bands on ties). Dot usually keeps the bands in the
-    order they are declared; when it does not, the reverse declaration is
-    tried, and a band count whose rows would come out of reading order is
-    skipped. Without ``dot`` the drawing is returned as it is.
+    ``dot`` lays the drawing out once in one strip; then the rank axis is cut
+    into 2, 3, ... bands at about equal distances, each band becoming a row
+    (column) of the drawing, each department kept whole in one band (one lane
+    per department, never repeated); arcs between bands leave the ranking
+    alone. The band count whose drawing, fitted into the medium's box
+    (:mod:`procmine.render.medium`), shows its text largest wins (fewest
+    bands on ties). Dot usually keeps the bands in the order they are
+    declared; when it does not, the reverse declaration is tried, and a band
+    count whose rows would come out of reading order is skipped. Without
+    ``dot`` the drawing is returned as it is.
     """
     if not dot_available() or len(drawing.nodes) < 4:
         return drawing
-    base = drawing
-    first = _layout(base)
+    base = replace(drawing, bands={}, bands_reversed=False, positions=None)
+    first = layout(base)
     if first is None:
         return drawing
-    centres, ratio = first
+    style = drawing.style
+    centres = first.centres()
     wide = drawing.rankdir == "LR"
-    if (ratio <= target[1]) if wide else (ratio >= target[0]):
-        return drawing
     best: Drawing | None = None
-    best_distance = _distance(ratio, target)
+    best_scale = scale_in(first.size(), style)
+    seen: set[tuple[tuple[str, int], ...]] = set()
     for k in range(2, MAX_FOLDS + 1):
         bands = _bands(centres, base, k)
-        if max(bands.values(), default=0) + 1 < k:
-            break  # no more ranks to cut between
+        if max(bands.values(), default=0) + 1 < 2:
+            break  # nothing left to cut between
+        signature = tuple(sorted(bands.items()))
+        if signature in seen:
+            continue
+        seen.add(signature)
         for reverse in (False, True):
             candidate = replace(base, bands=bands, bands_reversed=reverse)
-            laid = _layout(candidate)
-            if laid is not None and _in_order(laid[0], bands, wide):
+            laid = layout(candidate)
+            if laid is not None and _in_order(laid.centres(), bands, wide):
                 break
         else:
             continue  # dot would not keep these bands in reading order
-        distance = _distance(laid[1], target)
-        if distance < best_distance - 1e-9:
-            best, best_distance = candidate, distance
-        if (laid[1] <= target[0]) if wide else (laid[1] >= target[1]):
-            break  # folding more only moves further away
+        scale = scale_in(laid.size(), style)
+        if scale > best_scale * 1.02:
+            best, best_scale = candidate, scale
     if best is None:
         return drawing
     return replace(drawing, bands=best.bands, bands_reversed=best.bands_reversed)
@@ -505,7 +675,9 @@ class MapDrawing(graphviz.Digraph):
     """A :class:`graphviz.Digraph` that also keeps the description it was made from.
 
     It displays inline in Jupyter like any Digraph; when ``dot`` is missing it
-    displays the pure-SVG fallback instead of raising.
+    displays the pure-SVG fallback instead of raising. A drawing made from a
+    fixed layout (``drawing.positions``) is drawn by ``neato -n2``: every node,
+    edge and lane at the place ``dot`` gave it once for all the views of a log.
     """
 
     drawing: Drawing | None = None
@@ -516,15 +688,38 @@ class MapDrawing(graphviz.Digraph):
             raise UsageError("this Digraph was not made by procmine.render; draw it with dot")
         return fallback_svg(self.drawing)
 
+    @property
+    def positioned(self) -> bool:
+        """True when every position is fixed (drawn with ``neato -n2``)."""
+        return self.drawing is not None and self.drawing.positions is not None
+
+    def pipe(self, format: str | None = None, renderer: str | None = None,
+             formatter: str | None = None, neato_no_op: bool | int | None = None,
+             quiet: bool = False, *, engine: str | None = None,
+             encoding: str | None = None) -> Any:
+        """As :meth:`graphviz.Digraph.pipe`; a positioned drawing goes through ``neato -n2``."""
+        if self.positioned and engine is None:
+            engine, neato_no_op = "neato", 2 if neato_no_op is None else neato_no_op
+        return super().pipe(format=format, renderer=renderer, formatter=formatter,
+                            neato_no_op=neato_no_op, quiet=quiet, engine=engine,
+                            encoding=encoding)
+
     def _repr_mimebundle_(self, include: Any = None, exclude: Any = None, **kwargs: Any
                           ) -> dict[str, Any]:
-        if dot_available(warn=True):
-            return super()._repr_mimebundle_(include=include, exclude=exclude, **kwargs)
-        return {"text/html": self.fallback_svg()}
+        from procmine.render.html import notebook_bundle
+
+        return notebook_bundle(self)
 
 
-def make_drawing(drawing: Drawing, name: str) -> MapDrawing:
-    """A :class:`MapDrawing` of ``drawing`` (Graphviz source plus the description)."""
+def make_drawing(drawing: Drawing, name: str, *, positioned: bool = True) -> MapDrawing:
+    """A :class:`MapDrawing` of ``drawing`` (Graphviz source plus the description).
+
+    With ``positioned`` (default) the drawing is laid out once by ``dot`` and
+    then drawn at those positions (see :func:`fixed`), so that views made from
+    the same layout match; without ``dot`` it stays unpositioned.
+    """
+    if positioned:
+        drawing = fixed(drawing)
     graph = to_digraph(drawing, name=name, cls=MapDrawing)
     assert isinstance(graph, MapDrawing)
     graph.drawing = drawing

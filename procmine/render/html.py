@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import re
 import warnings
@@ -16,7 +17,8 @@ from procmine.render._spec import MapDrawing
 if TYPE_CHECKING:
     from procmine.render.maps import AsIsToBe
 
-__all__ = ["drawing_html", "drawing_svg", "inline_svg", "page", "pair_html"]
+__all__ = ["drawing_html", "drawing_svg", "inline_svg", "notebook_bundle", "notebook_html", "page",
+           "pair_html"]
 
 _STYLE = (
     "body{font-family:Helvetica,Arial,sans-serif;margin:24px;color:#000}"
@@ -86,3 +88,73 @@ def drawing_html(graph: graphviz.Digraph) -> str:
 def pair_html(pair: AsIsToBe) -> str:
     """An as-is / to-be pair, one above the other (maps run left to right)."""
     return drawing_html(pair.before) + "<hr>" + drawing_html(pair.after)
+
+
+def _png(graph: graphviz.Digraph, *, dpi: int = 144) -> bytes | None:
+    """The drawing as PNG (``dpi`` 144: sharp on a high-density screen); None without dot."""
+    if not dot_available():
+        return None
+    try:
+        source = graph.copy()
+        source.attr(dpi=str(dpi))
+        if isinstance(graph, MapDrawing) and graph.positioned:
+            return bytes(source.pipe(format="png", engine="neato", neato_no_op=2, quiet=True))
+        return bytes(source.pipe(format="png", quiet=True))
+    except (graphviz.CalledProcessError, graphviz.ExecutableNotFound):
+        return None
+
+
+def _title_of(graph: graphviz.Digraph) -> str:
+    drawing = getattr(graph, "drawing", None)
+    return str(getattr(drawing, "title", "") or "procmine map")
+
+
+def notebook_html(graph: graphviz.Digraph) -> str:
+    """A drawing for a notebook cell: a PNG image at most as wide as the cell.
+
+    The picture is an ``<img>`` with the PNG inline (a ``data:`` URI), so it
+    shows in an untrusted notebook too (Jupyter strips inline ``<svg>`` from
+    untrusted HTML, leaving only its words), and ``max-width:100%`` fits it to
+    the cell instead of showing it at its natural size. Without ``dot`` it is
+    the built-in layout's SVG, fitted the same way.
+
+    Examples
+    --------
+    >>> import graphviz
+    >>> html_text = notebook_html(graphviz.Digraph(body=["a -> b"]))
+    >>> "max-width:100%" in html_text and ("data:image/png;base64," in html_text
+    ...                                    or "<svg" in html_text)
+    True
+    """
+    return _img_html(graph, _png(graph))
+
+
+def _img_html(graph: graphviz.Digraph, png: bytes | None) -> str:
+    if png is None:
+        return drawing_html(graph)
+    width = _png_width(png) / 1.5  # 144 dpi = 1.5 CSS px per px at 96 dpi
+    data = base64.b64encode(png).decode("ascii")
+    alt = html.escape(_title_of(graph), quote=True)
+    return (f"<div class='procmine-map' style='max-width:100%'><img alt=\"{alt}\" "
+            f"width=\"{width:.0f}\" style=\"max-width:100%;height:auto\" "
+            f"src=\"data:image/png;base64,{data}\"></div>")
+
+
+def _png_width(png: bytes) -> int:
+    """Pixel width from a PNG's IHDR chunk."""
+    return int.from_bytes(png[16:20], "big")
+
+
+def notebook_bundle(graph: graphviz.Digraph) -> dict[str, str]:
+    """Jupyter's mimebundle of a drawing: :func:`notebook_html`, the PNG and a text line.
+
+    ``image/png`` is in the bundle too, for viewers that show no HTML.
+    """
+    png = _png(graph)
+    out = {"text/plain": _title_of(graph)}
+    if png is None:
+        out["text/html"] = drawing_html(graph)
+        return out
+    out["image/png"] = base64.b64encode(png).decode("ascii")
+    out["text/html"] = _img_html(graph, png)
+    return out

@@ -1,12 +1,20 @@
-"""Process maps, handoff maps and as-is / to-be pairs as Graphviz drawings for a projector.
+"""Process maps, handoff maps and as-is / to-be pairs as Graphviz drawings for each medium.
 
-Everything is styled to be read from the back of a room: left to right
-(folded into rows when the flow is too long for a 4:3 - 16:9 slide; see
-``fit``), labels of at least 16 pt, the Okabe–Ito colour-blind-safe palette, edge width
-growing with frequency, departments as swimlanes (Graphviz clusters), handoffs
-between departments dashed in vermillion, a legend, and a title with the log's
-counts. Every label is escaped: activity names may hold quotes, braces,
-backslashes or markup.
+Everything is drawn for where it is shown (``medium="notebook" | "slide" |
+"print"``, see :mod:`procmine.render.medium`): left to right, folded into rows
+so that the drawing's smallest text is as large as the medium's box allows
+(at least 32 px on a 1920×1080 slide), the colour-blind-safe palette with one
+colour per department keyed by its name (:mod:`procmine.render.colours`),
+edge width growing with frequency, departments as swimlanes (one lane each,
+never repeated when the map folds), handoffs between departments dashed in
+vermillion, a legend, and a title with the log's counts. Every label is
+escaped: activity names may hold quotes, braces, backslashes or markup.
+
+**One layout per log.** A map is laid out once by ``dot`` for the text of
+every view it may show (frequency and performance labels, as-is and to-be
+counts) and drawn at those positions (``neato -n2``), so that switching the
+measure, or putting the as-is beside the to-be, moves nothing:
+:func:`map_layout` makes the layout, and ``layout=`` hands it to each drawing.
 
 The functions return :class:`MapDrawing`, a :class:`graphviz.Digraph` that
 also remembers what it shows, so that it can still be drawn (as a pure-SVG
@@ -17,12 +25,14 @@ statistic: the numbers come from :mod:`procmine.discovery` and
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, replace
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
 
 import pandas as pd
 
+from procmine import _format
 from procmine._check import check_choice
 from procmine.errors import UsageError
 from procmine.render._spec import (
@@ -31,7 +41,6 @@ from procmine.render._spec import (
     EDGE_COLOUR,
     GREEN,
     HANDOFF_COLOUR,
-    LANE_COLOURS,
     ORANGE,
     PURPLE,
     VERMILLION,
@@ -45,18 +54,25 @@ from procmine.render._spec import (
     tint,
     wrap,
 )
+from procmine.render.colours import OUTSIDE_COLOUR, department_colours
 from procmine.render.html import pair_html
+from procmine.render.medium import MEDIA, Medium, preset
 
 if TYPE_CHECKING:
+    from procmine.analysis.projection import Projection
     from procmine.discovery.dfg import ProcessMap
+    from procmine.log import EventLog
 
 __all__ = [
     "AsIsToBe",
     "MapDrawing",
+    "MapLayout",
     "draw_as_is_to_be",
     "draw_handoff_map",
     "draw_map",
     "format_seconds",
+    "map_layout",
+    "process_map_for",
 ]
 
 MapMeasure = Literal["frequency", "performance"]
@@ -67,8 +83,6 @@ _MAP_MEASURES = ("frequency", "performance")
 _HANDOFF_MEASURES = ("count", "wait")
 _DIRECTIONS = ("LR", "TB")
 _FITS = ("projector", "none")
-#: Width / height of one map of an as-is / to-be pair: two stacked fill a 4:3 - 16:9 slide.
-PAIR_SLIDE = (8 / 3, 32 / 9)
 #: Outside parties in a handoff map and how they are drawn: (shape, colour).
 PARTY_STYLE: Mapping[str, tuple[str, str]] = {
     "customer": ("ellipse", GREEN),
@@ -76,28 +90,21 @@ PARTY_STYLE: Mapping[str, tuple[str, str]] = {
     "carrier": ("cds", ORANGE),
 }
 _FIGURE_SPACE = "\u2007"  # as wide as a digit: pads numbers to equal width
-
+_OUTSIDE_COLOUR = OUTSIDE_COLOUR
+_REMOVED_COLOUR = "#8A8A8A"
 
 _make = make_drawing  # graphs.py draws with the same helper
 
 
 def format_seconds(seconds: float) -> str:
-    """A wait in the unit a person would use.
+    """A wait in the unit a person would use (:func:`procmine._format.duration`).
 
     Examples
     --------
     >>> [format_seconds(s) for s in (42, 600, 5400, 3 * 86400, float("nan"))]
     ['42 s', '10 min', '1.5 h', '3.0 d', '–']
     """
-    if seconds != seconds:  # NaN
-        return "–"
-    if seconds < 60:
-        return f"{seconds:.0f} s"
-    if seconds < 3600:
-        return f"{seconds / 60:.0f} min"
-    if seconds < 2 * 86400:
-        return f"{seconds / 3600:.1f} h"
-    return f"{seconds / 86400:.1f} d"
+    return _format.duration(seconds)
 
 
 def _check(value: str, allowed: tuple[str, ...], name: str) -> None:
@@ -105,10 +112,7 @@ def _check(value: str, allowed: tuple[str, ...], name: str) -> None:
 
 
 def _lane_colours(departments: list[str]) -> dict[str, str]:
-    return {d: LANE_COLOURS[i % len(LANE_COLOURS)] for i, d in enumerate(sorted(departments))}
-
-
-_OUTSIDE_COLOUR = "#555555"
+    return department_colours(departments)
 
 
 def _rows(table: pd.DataFrame) -> Iterator[Any]:
@@ -129,15 +133,17 @@ def _lane_of(department: object, party: object) -> str | None:
     return None
 
 
-def _lanes(*tables: pd.DataFrame) -> dict[str, str]:
-    """Lane -> colour: departments in palette order, outside parties grey (dashed)."""
-    lanes: set[str] = set()
-    for table in tables:
-        party = table["party"] if "party" in table.columns else pd.Series(pd.NA, index=table.index)
-        lanes |= {lane for d, p in zip(table["department"], party, strict=True)
-                  if (lane := _lane_of(d, p)) is not None}
+def _lanes_of(pmap: ProcessMap) -> dict[str, str | None]:
+    nodes = pmap.nodes
+    party = nodes["party"] if "party" in nodes.columns else [None] * len(nodes)
+    return {str(a): _lane_of(d, p) for a, d, p in zip(nodes["activity"], nodes["department"],
+                                                        party, strict=True)}
+
+
+def _colours(lanes: set[str]) -> dict[str, str]:
+    """Lane -> colour: departments by name (:mod:`procmine.render.colours`), outside grey."""
     inside = sorted(lane for lane in lanes if not lane.endswith(" (outside)"))
-    colours = _lane_colours(inside)
+    colours = department_colours(inside)
     colours.update({lane: _OUTSIDE_COLOUR for lane in sorted(lanes - set(inside))})
     return colours
 
@@ -165,68 +171,189 @@ def _subtitle(pmap: ProcessMap) -> str:
         (pmap.n_events, "event"), (pmap.n_cases, "case"),
         (pmap.n_activities_total, "activity"), (pmap.n_edges_total, "path")))
     if pmap.simplified:
-        text += (f" — showing {len(pmap.nodes):,} activities ({_pct(pmap.activity_coverage)} "
+        shown = float(pmap.nodes["count"].sum()) / pmap.n_events if pmap.n_events else 1.0
+        text += (f" — showing {len(pmap.nodes):,} activities ({_pct(min(shown, 1.0))} "
                  f"of events) and {len(pmap.edges):,} paths (path coverage "
                  f"{_pct(pmap.path_coverage)})")
     return text
 
 
-def _side(pmap: ProcessMap, other: ProcessMap | None) -> tuple[pd.DataFrame, pd.DataFrame,
-                                                            pd.DataFrame, pd.DataFrame]:
-    """Tables of ``pmap`` extended with the rows only ``other`` has (drawn invisible)."""
-    if other is None:
-        return pmap.nodes, pmap.edges, pmap.start, pmap.end
+def process_map_for(log: EventLog, *, medium: Medium = "slide", activities: float | None = None,
+                    paths: float | None = None) -> ProcessMap:
+    """The process map of a log, simplified for a medium (a slide shows at most 15 activities).
 
-    def union(mine: pd.DataFrame, theirs: pd.DataFrame, key: list[str]) -> pd.DataFrame:
-        seen = pd.MultiIndex.from_frame(mine[key].astype(str)) if len(mine) else None
-        if seen is None:
-            return theirs.reset_index(drop=True)
-        extra: Any = ~pd.MultiIndex.from_frame(theirs[key].astype(str)).isin(seen) if len(
-            theirs) else []
-        return pd.concat([mine, theirs.loc[extra]], ignore_index=True)
+    With ``activities=None`` a log with more activities than the medium shows
+    (:attr:`procmine.render.medium.Preset.max_activities`) keeps its most
+    frequent ones by activity coverage
+    (:func:`procmine.discovery.simplify.coverage_for`); the drawing's
+    subtitle states the share of events they cover. ``paths`` as for
+    :func:`procmine.process_map`.
 
-    return (union(pmap.nodes, other.nodes, ["activity"]),
-            union(pmap.edges, other.edges, ["source", "target"]),
-            union(pmap.start, other.start, ["activity"]),
-            union(pmap.end, other.end, ["activity"]))
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from procmine import EventLog
+    >>> acts = [f"step {i:02d}" for i in range(20)]
+    >>> log = EventLog.from_frame(pd.DataFrame({"case_id": ["o"] * 20, "activity": acts,
+    ...     "timestamp": pd.date_range("2024-01-01", periods=20, freq="h", tz="UTC")}))
+    >>> len(process_map_for(log, medium="slide").nodes), len(process_map_for(log,
+    ...     medium="notebook").nodes)
+    (15, 20)
+    """
+    from procmine.discovery.dfg import process_map
+    from procmine.discovery.simplify import coverage_for
+    from procmine.log._require import require_log
+
+    log = require_log(log, where="process_map_for")
+    if activities is None:
+        counts = log.events["activity"].value_counts(sort=False)
+        nodes = pd.DataFrame({"activity": counts.index.astype(str),
+                              "count": counts.to_numpy(dtype="int64")})
+        activities = coverage_for(nodes, max_activities=preset(medium).max_activities)
+    return process_map(log, activities=activities, paths=paths)
+
+
+# -- one layout for every view of a log ----------------------------------------------------------
+@dataclass
+class _Plan:
+    """Everything that fixes a layout: the union of the maps' activities, lanes and paths."""
+
+    order: list[str]
+    lanes: dict[str, str | None]  # activity -> its lane (the first map's)
+    moved: dict[str, tuple[str | None, str | None]]  # activity -> (lane before, lane after)
+    colours: dict[str, str]
+    counts: dict[str, str]  # activity -> longest count text of any map
+    notes: dict[str, str]  # activity -> longest note of any view
+    edges: dict[tuple[str, str], str]  # (source id, target id) -> longest label of any view
+    title: str
+    subtitle: str
+    medium: str
+    rankdir: str
+    swimlanes: bool
+    handoffs: bool
+    figures: list[tuple[str, str, str, str]] = field(default_factory=list)
+
+    def node_id(self, activity: str, lane: str | None) -> str:
+        base = f"a{self.order.index(activity)}"
+        if activity in self.moved and lane == self.moved[activity][1] != self.moved[activity][0]:
+            return base + "m"
+        return base
+
+
+def _labels(row: Any) -> list[str]:
+    """Every label an edge can show (frequency and performance)."""
+    return [f"{int(row.count):,}", format_seconds(float(row.median_wait_s))]
+
+
+def _longest(texts: Sequence[str]) -> str:
+    return max(texts, key=len) if texts else ""
+
+
+def _plan(pmaps: Sequence[ProcessMap], *, medium: str, rankdir: str, swimlanes: bool,
+          handoffs: bool, titles: Sequence[str], notes: Mapping[str, Sequence[str]] | None = None,
+          marks: Mapping[tuple[str, str], str] | None = None) -> _Plan:
+    order: list[str] = []
+    lanes: dict[str, str | None] = {}
+    moved: dict[str, tuple[str | None, str | None]] = {}
+    counts: dict[str, list[str]] = {}
+    for pmap in pmaps:
+        mine = _lanes_of(pmap)
+        for activity, count in zip(pmap.nodes["activity"].astype(str), pmap.nodes["count"],
+                                   strict=True):
+            if activity not in lanes:
+                order.append(activity)
+                lanes[activity] = mine[activity]
+            elif mine[activity] != lanes[activity] and activity not in moved:
+                moved[activity] = (lanes[activity], mine[activity])
+            counts.setdefault(activity, []).append(f"{int(count):,}")
+    shown_lanes = {lane for lane in lanes.values() if lane is not None}
+    shown_lanes |= {lane for _, after in moved.values() if (lane := after) is not None}
+    plan = _Plan(order=order, lanes=lanes, moved=moved, colours=_colours(shown_lanes),
+                 counts={a: _longest(c) for a, c in counts.items()},
+                 notes={a: _longest(list(n)) for a, n in (notes or {}).items()},
+                 edges={}, title=_longest(list(titles)),
+                 subtitle=_longest([_subtitle(p) for p in pmaps]), medium=medium,
+                 rankdir=rankdir, swimlanes=swimlanes, handoffs=handoffs)
+    labels: dict[tuple[str, str], list[str]] = {}
+    for pmap in pmaps:
+        mine = _lanes_of(pmap)
+        ids = {a: plan.node_id(a, lane) for a, lane in mine.items()}
+        for row in _rows(pmap.edges):
+            key = (ids[str(row.source)], ids[str(row.target)])
+            mark = (marks or {}).get((str(row.source), str(row.target)), "")
+            labels.setdefault(key, []).extend(f"{text}{mark}" for text in _labels(row))
+        for table, is_start in ((pmap.start, True), (pmap.end, False)):
+            for activity, count in zip(table["activity"].astype(str), table["count"],
+                                       strict=True):
+                key = ("start", ids[activity]) if is_start else (ids[activity], "end")
+                labels.setdefault(key, []).append(f"{int(count):,}")
+    plan.edges = {key: _longest(texts) for key, texts in labels.items()}
+    return plan
+
+
+@dataclass(frozen=True, eq=False)
+class MapLayout:
+    """One layout for all the maps of a log: frequency, performance, as-is and to-be.
+
+    Made by :func:`map_layout`; pass it as ``layout=`` to :func:`draw_map` or
+    :func:`draw_as_is_to_be` and every activity sits at the same spot in each
+    drawing (the medium, direction, fit and swimlanes are the layout's).
+
+    Attributes
+    ----------
+    medium : str
+    activities : list of str
+        Every activity the layout places.
+    """
+
+    plan: _Plan
+    drawing: Drawing  # the folded, positioned drawing the layout was made from
+
+    @property
+    def medium(self) -> str:
+        return self.plan.medium
+
+    @property
+    def activities(self) -> list[str]:
+        return list(self.plan.order)
+
+    def _apply(self, drawing: Drawing) -> Drawing:
+        return replace(drawing, bands=self.drawing.bands,
+                       bands_reversed=self.drawing.bands_reversed,
+                       positions=self.drawing.positions,
+                       layout_title=(self.plan.title, self.plan.subtitle))
+
+
+def _moved_note(lanes: tuple[str | None, str | None]) -> str:
+    return f"[{lanes[0] or 'no lane'} → {lanes[1] or 'no lane'}]"
 
 
 def _map_drawing(
     pmap: ProcessMap,
+    plan: _Plan,
     *,
     title: str,
     subtitle: str,
-    swimlanes: bool,
-    handoffs: bool,
     measure: str,
-    tables: tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame] | None = None,
-    order: list[str] | None = None,
-    pad: Mapping[Any, int] | None = None,
-    colours: Mapping[str, str] | None = None,
-    moved: Mapping[str, str] | None = None,
+    notes: Mapping[str, str] | None = None,
+    marks: Mapping[tuple[str, str], str] | None = None,
+    figures: Sequence[tuple[str, str, str, str]] = (),
 ) -> Drawing:
-    """Describe a map. ``tables``/``order``/``pad``/``moved`` align two maps (as-is / to-be).
+    """Describe one view of ``plan``: the activities and paths of ``pmap`` visible, the rest not.
 
-    ``moved`` maps an activity that changes lane between the two maps to a note
-    ("Sales → Customer (outside)"): it is drawn outside the lanes in both, so
-    that both layouts keep the same lanes.
+    ``notes`` adds a line to an activity ("[removed in the to-be]"), ``marks``
+    a suffix to a path's label and draws it grey ("removed" handoffs).
     """
-    moved = moved or {}
-    nodes_t, edges_t, start_t, end_t = tables or (pmap.nodes, pmap.edges, pmap.start, pmap.end)
-    present_nodes = set(pmap.nodes["activity"].astype(str))
-    present_edges = {(str(a), str(b)) for a, b in zip(pmap.edges["source"], pmap.edges["target"],
-                                                      strict=True)}
-    present_edges |= {("", str(a)) for a in pmap.start["activity"]}
-    present_edges |= {(str(a), "") for a in pmap.end["activity"]}
-    if colours is None:
-        colours = _lanes(nodes_t)
-    pad = pad or {}
-    names = order or nodes_t["activity"].astype(str).tolist()
-    ids = {a: f"a{i}" for i, a in enumerate(names)}
+    style = preset(plan.medium)
+    notes = notes or {}
+    marks = marks or {}
+    mine = _lanes_of(pmap)
+    present = {plan.node_id(a, lane) for a, lane in mine.items()}
+    by_name = {str(r.activity): r for r in _rows(pmap.nodes)}
     biggest_node = float(pmap.nodes["count"].max()) if len(pmap.nodes) else 1.0
 
-    def padded(key: Any, text: str) -> str:
-        return text.rjust(pad.get(key, 0), _FIGURE_SPACE)
+    def padded(text: str, width: int) -> str:
+        return text.rjust(width, _FIGURE_SPACE)
 
     nodes = [
         Node("start", ["start"], fill=GREEN, border=GREEN, shape="circle", style="filled",
@@ -234,72 +361,182 @@ def _map_drawing(
         Node("end", ["end"], fill=BLACK, border=BLACK, shape="doublecircle", style="filled",
              font_colour="#FFFFFF"),
     ]
-    by_name = {str(r.activity): r for r in _rows(nodes_t)}
-    for activity in names:
-        row = by_name[activity]
-        lane = _lane_of(row.department, getattr(row, "party", None))
-        outside = lane is not None and lane.endswith(" (outside)")
-        colour = colours.get(lane, "#777777") if lane else "#777777"
-        note = [f"[{moved[activity]}]"] if activity in moved else []
-        nodes.append(Node(
-            ids[activity],
-            [*wrap(activity), *note, padded(activity, f"{int(row.count):,}")],
-            fill=tint(colour, 0.75) if lane and not outside else "#FFFFFF",
-            border=colour,
-            style="rounded,filled,dashed" if outside else "rounded,filled",
-            cluster=lane if swimlanes and activity not in moved else None,
-            penwidth=1.5 + 2.5 * min(1.0, int(row.count) / biggest_node),
-            visible=activity in present_nodes,
-        ))
+    for activity in plan.order:
+        sides = [plan.lanes[activity]]
+        if activity in plan.moved:
+            sides = list(plan.moved[activity])
+        for lane in sides:
+            node_id = plan.node_id(activity, lane)
+            outside = lane is not None and lane.endswith(" (outside)")
+            colour = plan.colours.get(lane, "#777777") if lane else "#777777"
+            row = by_name.get(activity)
+            count = int(row.count) if row is not None and mine.get(activity) == lane else None
+            width = len(plan.counts.get(activity, ""))
+            note = notes.get(activity, "")
+            layout_note = plan.notes.get(activity, "")
+            shown_count = padded(f"{count:,}", width) if count is not None else ""
+            lines = [*wrap(activity, style.wrap), *([note] if note else []), shown_count]
+            layout_lines = [*wrap(activity, style.wrap),
+                            *([layout_note] if layout_note else []),
+                            plan.counts.get(activity, "")]
+            removed = note.startswith("[removed")
+            nodes.append(Node(
+                node_id, lines, layout_lines=layout_lines,
+                fill="#FFFFFF" if removed or outside or not lane else tint(colour, 0.75),
+                border=_REMOVED_COLOUR if removed else colour,
+                style="rounded,filled,dashed" if outside or removed else "rounded,filled",
+                cluster=lane if plan.swimlanes else None,
+                penwidth=1.5 + 2.5 * min(1.0, (count or 0) / biggest_node),
+                visible=node_id in present and count is not None,
+                font_colour=_REMOVED_COLOUR if removed else BLACK,
+            ))
     counts = [*pmap.edges["count"].tolist(), *pmap.start["count"].tolist(),
               *pmap.end["count"].tolist()]
     biggest = float(max(counts)) if counts else 1.0
-    edges: list[Edge] = []
-    any_handoff = False
-    for row in _rows(edges_t):
-        key = (str(row.source), str(row.target))
-        is_handoff = bool(handoffs and row.handoff)
-        visible = key in present_edges
-        any_handoff |= is_handoff and visible
+    ids = {a: plan.node_id(a, lane) for a, lane in mine.items()}
+    shown: dict[tuple[str, str], Edge] = {}
+    any_handoff = any_removed = False
+    for row in _rows(pmap.edges):
+        names = (str(row.source), str(row.target))
+        key = (ids[names[0]], ids[names[1]])
+        mark = marks.get(names, "")
+        is_handoff = bool(plan.handoffs and row.handoff)
         label = (f"{int(row.count):,}" if measure == "frequency"
-                 else format_seconds(float(row.median_wait_s)))
-        edges.append(Edge(
-            ids[key[0]], ids[key[1]], label=padded(key, label),
-            colour=HANDOFF_COLOUR if is_handoff else EDGE_COLOUR,
-            penwidth=penwidth(min(int(row.count), biggest), biggest),
-            dashed=is_handoff, visible=visible,
-        ))
-    for table, is_start in ((start_t, True), (end_t, False)):
-        for row in _rows(table):
-            activity = str(row.activity)
-            key = ("", activity) if is_start else (activity, "")
-            edges.append(Edge(
-                "start" if is_start else ids[activity], ids[activity] if is_start else "end",
-                label=padded(key, f"{int(row.count):,}"), colour="#8A8A8A",
-                penwidth=penwidth(min(int(row.count), biggest), biggest, high=5.0),
-                visible=key in present_edges,
-            ))
+                 else format_seconds(float(row.median_wait_s))) + mark
+        colour = (_REMOVED_COLOUR if mark else HANDOFF_COLOUR) if is_handoff else EDGE_COLOUR
+        any_handoff |= is_handoff and not mark
+        any_removed |= bool(mark)
+        shown[key] = Edge(key[0], key[1], label=padded(label, len(plan.edges.get(key, ""))),
+                          layout_label=plan.edges.get(key), colour=colour,
+                          penwidth=penwidth(min(int(row.count), biggest), biggest),
+                          dashed=is_handoff)
+    for table, is_start in ((pmap.start, True), (pmap.end, False)):
+        for activity, count in zip(table["activity"].astype(str), table["count"], strict=True):
+            key = ("start", ids[activity]) if is_start else (ids[activity], "end")
+            shown[key] = Edge(key[0], key[1], label=padded(f"{int(count):,}",
+                                                           len(plan.edges.get(key, ""))),
+                              layout_label=plan.edges.get(key), colour="#8A8A8A",
+                              penwidth=penwidth(min(int(count), biggest), biggest, high=5.0))
+    edges = [shown.get(key) or Edge(key[0], key[1], label=label, layout_label=label,
+                                    visible=False)
+             for key, label in plan.edges.items()]
     legend = [
         ("line", EDGE_COLOUR, "path; width = how often it is followed"
          + ("; label = times followed" if measure == "frequency" else "; label = median wait")),
     ]
-    if any_handoff:
-        legend.append(("dashed", HANDOFF_COLOUR,
-                       "handoff: work passes to another department or party on this path"))
+    layout_legend = [("line", EDGE_COLOUR, "path; width = how often it is followed; "
+                      "label = times followed")]
+    handoff_text = "handoff: work passes to another department or party on this path"
+    if any_handoff or plan.handoffs:
+        (legend if any_handoff else []).append(("dashed", HANDOFF_COLOUR, handoff_text))
+        layout_legend.append(("dashed", HANDOFF_COLOUR, handoff_text))
+    removed_text = "handoff removed by the change (grey, marked ✕)"
+    if any_removed:
+        legend.append(("dashed", _REMOVED_COLOUR, removed_text))
+    if marks:
+        layout_legend.append(("dashed", _REMOVED_COLOUR, removed_text))
     legend.append(("line", "#8A8A8A", "orders starting / ending here"))
-    shown = {n.cluster for n in nodes} if swimlanes else set(_lanes(nodes_t))
-    used = [d for d in colours if d in shown]
-    if not swimlanes:
-        legend += [("box", colours[d], d) for d in used]
+    layout_legend.append(("line", "#8A8A8A", "orders starting / ending here"))
+    used = [lane for lane in plan.colours]
+    if not plan.swimlanes:
+        legend += [("box", plan.colours[d], d) for d in used]
+        layout_legend += [("box", plan.colours[d], d) for d in used]
     elif any(d.endswith(" (outside)") for d in used):
-        legend.append(("dashed", _OUTSIDE_COLOUR, "outside party: customer, supplier, carrier"))
-    return Drawing(title=title, subtitle=subtitle, nodes=nodes, edges=edges,
-                   clusters={d: colours[d] for d in used} if swimlanes else {}, legend=legend,
-                   dashed_clusters={d for d in used if d.endswith(" (outside)")})
+        item = ("dashed", _OUTSIDE_COLOUR, "outside party: customer, supplier, carrier")
+        legend.append(item)
+        layout_legend.append(item)
+    if figures:
+        nodes.append(_figures_node(figures))
+    drawing = Drawing(title=title, subtitle=subtitle, nodes=nodes, edges=edges,
+                      clusters={d: plan.colours[d] for d in used} if plan.swimlanes else {},
+                      legend=legend, layout_legend=layout_legend,
+                      dashed_clusters={d for d in used if d.endswith(" (outside)")},
+                      rankdir=plan.rankdir, medium=plan.medium,
+                      layout_title=(plan.title, plan.subtitle))
+    return drawing
+
+
+def _figures_node(figures: Sequence[tuple[str, str, str, str]]) -> Node:
+    """The before / after figures as one node (a table drawn as text lines)."""
+    width = max(len(f[0]) for f in figures)
+    lines = ["Before → after"]
+    for name, before, after, change in figures:
+        lines.append(f"{name.ljust(width, _FIGURE_SPACE)}: {before} → {after} ({change})")
+    return Node("figures", lines, shape="box", style="rounded,filled", fill="#FFFFFF",
+                border="#555555", penwidth=1.5)
+
+
+def map_layout(
+    *pmaps: ProcessMap,
+    medium: Medium = "slide",
+    direction: Direction = "LR",
+    fit: Fit = "projector",
+    swimlanes: bool = True,
+    handoffs: bool = True,
+    titles: Sequence[str] = (),
+    _notes: Mapping[str, Sequence[str]] | None = None,
+    _marks: Mapping[tuple[str, str], str] | None = None,
+) -> MapLayout:
+    """One layout for the maps of a log: lay out the union of their activities and paths once.
+
+    Parameters
+    ----------
+    *pmaps : ProcessMap
+        The maps to be drawn alike (e.g. today's map and the projected one);
+        the first map's lanes are each activity's home lane, and an activity
+        that another map puts in another lane (a step moved to the customer)
+        is placed in both lanes.
+    medium, direction, fit, swimlanes, handoffs
+        As for :func:`draw_map`; they are fixed by the layout.
+    titles : sequence of str, keyword-only
+        The titles the maps will have (room is kept for the longest).
+
+    Returns
+    -------
+    MapLayout
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from procmine import EventLog, process_map
+    >>> log = EventLog.from_frame(pd.DataFrame({"case_id": ["o", "o"], "activity": ["a", "b"],
+    ...     "timestamp": pd.date_range("2024-01-01", periods=2, freq="h", tz="UTC")}))
+    >>> layout = map_layout(process_map(log), medium="notebook")
+    >>> layout.activities, layout.medium
+    (['a', 'b'], 'notebook')
+    """
+    _check(medium, MEDIA, "medium")
+    _check(direction, _DIRECTIONS, "direction")
+    _check(fit, _FITS, "fit")
+    if not pmaps:
+        raise UsageError("map_layout needs at least one ProcessMap")
+    plan = _plan(pmaps, medium=medium, rankdir=direction, swimlanes=swimlanes,
+                 handoffs=handoffs, titles=[*titles, pmaps[0].name], notes=_notes, marks=_marks)
+    base = _map_drawing(pmaps[0], plan, title=plan.title, subtitle=plan.subtitle,
+                        measure="frequency", marks=_marks)
+    # the layout is made for the text of every view: lay out the layout's own text
+    base = replace(base, title=plan.title, subtitle=plan.subtitle)
+    if fit == "projector":
+        base = fold(base)
+    from procmine.render._spec import fixed
+
+    return MapLayout(plan=plan, drawing=fixed(base))
+
+
+def _as_map(pmap: ProcessMap | EventLog, medium: str) -> ProcessMap:
+    from procmine.discovery.dfg import ProcessMap
+    from procmine.log import EventLog
+
+    if isinstance(pmap, ProcessMap):
+        return pmap
+    if isinstance(pmap, EventLog):
+        return process_map_for(pmap, medium=cast(Medium, medium))
+    raise UsageError(f"draw a ProcessMap (procmine.process_map) or an EventLog; got "
+                     f"{type(pmap).__name__}")
 
 
 def draw_map(
-    pmap: ProcessMap,
+    pmap: ProcessMap | EventLog,
     *,
     title: str | None = None,
     swimlanes: bool = True,
@@ -307,36 +544,48 @@ def draw_map(
     measure: MapMeasure = "frequency",
     direction: Direction = "LR",
     fit: Fit = "projector",
+    medium: Medium = "slide",
+    layout: MapLayout | None = None,
 ) -> MapDrawing:
-    r"""Draw a process map for a projector.
+    r"""Draw a process map for a notebook, a slide or a printed page.
 
     Parameters
     ----------
-    pmap : ProcessMap
-        From :func:`procmine.process_map`.
+    pmap : ProcessMap or EventLog
+        From :func:`procmine.process_map`; a log is first mapped with
+        :func:`process_map_for` (at most 15 activities on a slide).
     title : str, optional, keyword-only
         Defaults to the log's name; the subtitle always gives the log's
-        counts and, for a simplified map, what is shown.
+        counts and, for a simplified map, what is shown (the share of events
+        the shown activities cover, the path coverage).
     swimlanes : bool, keyword-only
         Group activities in one box per department (an activity's department
-        is its most frequent one).
+        is its most frequent one); one lane per department, also when the map
+        folds into rows.
     handoffs : bool, keyword-only
         Mark the paths on which work passes to another department or outside
         party in at least one order (dashed, vermillion): the edges'
         ``handoff`` column, from the one handoff counter.
     measure : {"frequency", "performance"}, keyword-only
-        Edge labels: how often the path is taken, or its median wait.
+        Edge labels: how often the path is taken, or its median wait. Both
+        measures are laid out alike: switching moves nothing.
     direction : {"LR", "TB"}, keyword-only
         The flow runs left to right (swimlanes are boxes along it) or top to
         bottom.
     fit : {"projector", "none"}, keyword-only
-        ``"projector"`` (default) folds a flow too long for one slide into
-        rows (``LR``; into columns for ``TB``) so that the drawing is about
-        4:3 to 16:9 and its 16 pt+ labels stay readable on a projector;
-        each row repeats the lanes it crosses, and the arcs from one row to
-        the next run back across the drawing. ``"none"`` draws one strip as
-        long as the process. Folding needs ``dot`` (it measures the layout);
-        without it the map is drawn unfolded.
+        ``"projector"`` (default) folds a flow too long for the medium into
+        rows (``LR``; into columns for ``TB``), as many as make its text
+        largest in the medium's box, each department kept in one lane.
+        ``"none"`` draws one strip as long as the process. Folding needs
+        ``dot`` (it measures the layout); without it the map is drawn unfolded.
+    medium : {"notebook", "slide", "print"}, keyword-only
+        Where the map is shown (:mod:`procmine.render.medium`): font sizes,
+        label wrapping, spacing and the box it is fitted into (a 1920×1080
+        slide: text at least 32 px when the map fills the screen; a 900 px
+        notebook cell: 12 px; the 180 mm text width of an A4 page: 9 pt).
+    layout : MapLayout, optional, keyword-only
+        Draw at the positions of :func:`map_layout` (shared with other maps
+        of the log); it fixes medium, direction, fit and swimlanes.
 
     Returns
     -------
@@ -346,7 +595,7 @@ def draw_map(
     Raises
     ------
     UsageError
-        An unknown ``measure``, ``direction`` or ``fit``.
+        An unknown ``measure``, ``direction``, ``fit`` or ``medium``.
 
     Examples
     --------
@@ -361,15 +610,19 @@ def draw_map(
     True
     """
     _check(measure, _MAP_MEASURES, "measure")
-    _check(direction, _DIRECTIONS, "direction")
-    _check(fit, _FITS, "fit")
-    drawing = _map_drawing(pmap, title=title if title is not None else pmap.name,
-                           subtitle=_subtitle(pmap), swimlanes=swimlanes, handoffs=handoffs,
+    _check(medium, MEDIA, "medium")
+    pmap = _as_map(pmap, medium)
+    shown_title = title if title is not None else pmap.name
+    if layout is None:
+        layout = map_layout(pmap, medium=medium, direction=direction, fit=fit,
+                            swimlanes=swimlanes, handoffs=handoffs, titles=[shown_title])
+    missing = sorted(set(pmap.nodes["activity"].astype(str)) - set(layout.plan.order))
+    if missing:
+        raise UsageError(f"the layout has no place for {', '.join(map(repr, missing[:5]))}: "
+                         "make it with map_layout(...) of every map to be drawn with it")
+    drawing = _map_drawing(pmap, layout.plan, title=shown_title, subtitle=_subtitle(pmap),
                            measure=measure)
-    drawing.rankdir = direction
-    if fit == "projector":
-        drawing = fold(drawing)
-    return _make(drawing, "process_map")
+    return _make(layout._apply(drawing), "process_map")
 
 
 def _party_of(name: str, parties: Mapping[str, str] | None) -> str:
@@ -388,6 +641,8 @@ def draw_handoff_map(
     measure: HandoffMeasure = "count",
     title: str | None = None,
     parties: Mapping[str, str] | None = None,
+    medium: Medium = "slide",
+    paths: float | None = None,
 ) -> MapDrawing:
     """Draw departments and outside parties, with the handoffs between them.
 
@@ -407,6 +662,15 @@ def draw_handoff_map(
         ``carrier`` (any case, also plural: the names department-level actors
         give events of an outside party without a department) is that outside
         party; a department such as ``Customer Service`` stays internal.
+    medium : {"notebook", "slide", "print"}, keyword-only
+        As for :func:`draw_map`.
+    paths : float, optional, keyword-only
+        Route coverage in [0, 1] (:func:`procmine.discovery.simplify.select_routes`):
+        keep the busiest routes covering this share of handoffs (every
+        department keeps at least one route). ``None`` keeps every route on a
+        notebook or page, and on a slide as many as cover 90% of the
+        handoffs when there are more than 20 routes. The subtitle says what
+        is shown.
 
     Returns
     -------
@@ -421,30 +685,39 @@ def draw_handoff_map(
     >>> "shape=ellipse" in graph.source
     True
     """
+    from procmine.discovery.simplify import select_routes
+
     _check(measure, _HANDOFF_MEASURES, "measure")
+    _check(medium, MEDIA, "medium")
+    style = preset(medium)
     missing = [c for c in ("source", "target", "count", "median_wait_s", "p90_wait_s")
                if c not in handoff_table.columns]
     if missing:
         raise UsageError(f"handoff table lacks column(s) {', '.join(missing)}; columns present: "
                          f"{', '.join(map(str, handoff_table.columns))}. Pass handoffs(log).table.")
-    names = sorted(set(handoff_table["source"].astype(str))
-                   | set(handoff_table["target"].astype(str)))
+    full = handoff_table
+    if paths is None and medium == "slide" and len(full) > 20:
+        paths = 0.9
+    if paths is not None:
+        handoff_table = full.loc[select_routes(full, coverage=paths)]
+    names = sorted(set(full["source"].astype(str)) | set(full["target"].astype(str)))
     internal = [n for n in names if _party_of(n, parties) == "internal"]
     colours = _lane_colours(internal)
-    traffic = (handoff_table.groupby("source")["count"].sum().add(
-        handoff_table.groupby("target")["count"].sum(), fill_value=0))
+    traffic = (full.groupby("source")["count"].sum().add(
+        full.groupby("target")["count"].sum(), fill_value=0))
     ids = {n: f"d{i}" for i, n in enumerate(names)}
     nodes = []
     for name in names:
         party = _party_of(name, parties)
-        lines = [*wrap(name, 18), f"{int(traffic.get(name, 0)):,} handoffs in+out"]
+        lines = [*wrap(name, style.wrap), f"{int(traffic.get(name, 0)):,} handoffs in+out"]
         if party == "internal":
             nodes.append(Node(ids[name], lines, fill=tint(colours[name], 0.75),
                               border=colours[name], penwidth=2.5))
         else:
             shape, colour = PARTY_STYLE.get(party, ("ellipse", GREEN))
-            nodes.append(Node(ids[name], [*wrap(name, 18), f"({party})"], fill=tint(colour, 0.6),
-                              border=colour, shape=shape, style="filled", penwidth=3))
+            nodes.append(Node(ids[name], [*wrap(name, style.wrap), f"({party})"],
+                              fill=tint(colour, 0.6), border=colour, shape=shape,
+                              style="filled", penwidth=3))
     biggest = float(handoff_table["count"].max()) if len(handoff_table) else 1.0
     waits = handoff_table["median_wait_s"].astype(float)
     slow = float(waits.quantile(0.75)) if len(waits.dropna()) else float("inf")
@@ -469,34 +742,99 @@ def draw_handoff_map(
     ]
     if measure == "wait":
         legend.append(("line", VERMILLION, "slowest quarter of handoffs (median wait)"))
-    total = int(handoff_table["count"].sum()) if len(handoff_table) else 0
+    total = int(full["count"].sum()) if len(full) else 0
+    subtitle = (f"{total:,} handoffs on {len(full):,} routes between "
+                f"{len(names):,} departments and parties")
+    if len(handoff_table) < len(full):
+        shown = int(handoff_table["count"].sum())
+        subtitle += (f" — showing {len(handoff_table):,} routes "
+                     f"({_pct(shown / total if total else 1.0)} of handoffs)")
     drawing = Drawing(
         title=title if title is not None else "Handoffs between departments and parties",
-        subtitle=f"{total:,} handoffs on {len(handoff_table):,} routes between "
-                 f"{len(names):,} departments and parties",
-        nodes=nodes, edges=edges, legend=legend,
+        subtitle=subtitle, nodes=nodes, edges=edges, legend=legend, medium=medium,
     )
     return _make(drawing, "handoff_map")
 
 
 @dataclass(frozen=True, eq=False)
 class AsIsToBe:
-    """Two maps drawn with the same nodes in the same order (absent ones invisible).
+    """Two maps drawn at the same positions, with what changes marked, and the figures.
 
-    Both drawings hold the union of activities and paths, and labels are
-    padded to equal width, so Graphviz places the shared activities in the
-    same spots where it can. An activity that changes lane (e.g. moves from
-    Sales to the customer) is drawn outside the lanes in both maps, with a
-    note "Sales → Customer (outside)", so that both keep the same lanes.
-    Save with :func:`procmine.render.save` (``svg`` stacks the two, ``html``
-    shows them one above the other).
+    The as-is marks the handoffs the change removes (grey, "✕") and the steps
+    it removes, automates or moves (a note under the name); the to-be draws a
+    moved step in the outside party's lane. Both share one
+    :class:`MapLayout` (``layout``), so every other activity sits at the same
+    spot in both. ``figures`` holds the before / after figures (handoffs,
+    labour, waits, cost) when the pair was drawn from a projection; they are
+    drawn beside the maps.
+
+    Save with :meth:`save` (SVG, PNG or PDF by the file's suffix) or
+    :func:`procmine.render.save`.
     """
 
     before: MapDrawing
     after: MapDrawing
+    layout: MapLayout | None = None
+    figures: tuple[tuple[str, str, str, str], ...] = ()
 
     def _repr_html_(self) -> str:
         return pair_html(self)
+
+    def save(self, path: str | Path) -> Path:
+        """Write both maps, as-is above to-be, as SVG, PNG or PDF (by the suffix of ``path``).
+
+        Raises
+        ------
+        UsageError
+            A suffix other than ``.svg``, ``.png``, ``.pdf`` (or ``.html``).
+        ProcmineError
+            PNG or PDF while ``dot`` is missing.
+        """
+        from procmine.render.output import save
+
+        target = Path(path)
+        formats = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".html": "html",
+                   ".htm": "html"}
+        suffix = target.suffix.lower()
+        if suffix not in formats:
+            raise UsageError(f"cannot tell the format of {target} from its suffix "
+                             f"{suffix or '(none)'!r}; use .svg, .png or .pdf")
+        return save(self, target, format=cast(Any, formats[suffix]))
+
+
+_FIGURES = (
+    ("department_handoffs", "Handoffs", "count"),
+    ("labour_minutes", "Labour", "minutes"),
+    ("handoff_wait_s", "Waits at handoffs", "duration"),
+    ("median_cycle_time_s", "Median cycle time", "duration"),
+    ("total_cost", "Cost", "money"),
+)
+
+
+def _figures(projection: Projection, currency: str) -> tuple[tuple[str, str, str, str], ...]:
+    """(name, before, after, change) of the projection's headline metrics, formatted."""
+    table = projection.table.set_index("metric")
+    out = []
+    for metric, name, kind in _FIGURES:
+        if metric not in table.index:
+            continue
+        before, after, change = (float(table.at[metric, c]) for c in ("before", "after",
+                                                                       "change"))
+        if kind == "money":
+            texts = (_format.money(before, currency), _format.money(after, currency),
+                     _format.signed_money(change, currency))
+        elif kind == "duration":
+            sign = "-" if change < 0 else "+"
+            texts = (_format.duration(before), _format.duration(after),
+                     sign + _format.duration(abs(change)) if change == change else "–")
+        elif kind == "minutes":
+            texts = (_format.duration(before * 60), _format.duration(after * 60),
+                     ("-" if change < 0 else "+") + _format.duration(abs(change) * 60))
+        else:
+            texts = (_format.count(before), _format.count(after),
+                     f"{change:+,.0f}" if change == change else "–")
+        out.append((name, *texts))
+    return tuple(out)
 
 
 def draw_as_is_to_be(
@@ -509,22 +847,30 @@ def draw_as_is_to_be(
     titles: tuple[str, str] = ("As-is", "To-be"),
     direction: Direction = "LR",
     fit: Fit = "projector",
+    medium: Medium = "slide",
+    projection: Projection | None = None,
+    currency: str | None = None,
 ) -> AsIsToBe:
-    """Draw an as-is and a to-be map so that they can be compared side by side.
+    """Draw an as-is and a to-be map that show what the change does.
 
     Parameters
     ----------
     before, after : ProcessMap
         The maps of today's log and of the projected log.
-    measure, swimlanes, handoffs, direction
-        As for :func:`draw_map`.
+    measure, swimlanes, handoffs, direction, medium
+        As for :func:`draw_map`. Each map of the pair is sized for the whole
+        medium (one slide or page each).
     titles : (str, str), keyword-only
         Titles of the two drawings.
     fit : {"projector", "none"}, keyword-only
-        ``"projector"`` folds both maps the same way (rows cut at the same
-        places, found on the as-is map holding every activity of both) so
-        that the two, one above the other, fill one 4:3 - 16:9 slide: each
-        map is about 8:3 to 32:9. ``"none"``: one strip each.
+        As for :func:`draw_map`; both maps fold the same way.
+    projection : Projection, optional, keyword-only
+        The :func:`procmine.project` result the to-be comes from: its moves
+        name the steps automated by shared data (marked on both maps), and
+        its before / after figures (handoffs, labour, waits at handoffs,
+        cycle time, cost) are drawn beside the maps.
+    currency : str, optional, keyword-only
+        Currency code of the figures (default: the cost model's, else EUR).
 
     Returns
     -------
@@ -541,52 +887,63 @@ def draw_as_is_to_be(
     >>> pair = draw_as_is_to_be(process_map(log(["a", "b", "c"])), process_map(log(["a", "c"])))
     >>> pair.before.source.count("->") == pair.after.source.count("->")
     True
+    >>> "[removed in the to-be]" in pair.before.source
+    True
     """
     _check(measure, _MAP_MEASURES, "measure")
-    _check(direction, _DIRECTIONS, "direction")
-    _check(fit, _FITS, "fit")
-    order = before.nodes["activity"].astype(str).tolist()
-    order += [a for a in after.nodes["activity"].astype(str) if a not in set(order)]
-    colours = _lanes(before.nodes, after.nodes)
-
-    def labels(pmap: ProcessMap) -> dict[Any, int]:
-        out: dict[Any, int] = {str(a): len(f"{int(n):,}")
-                               for a, n in zip(pmap.nodes["activity"], pmap.nodes["count"],
-                                               strict=True)}
-        for r in _rows(pmap.edges):
-            text = (f"{int(r.count):,}" if measure == "frequency"
-                    else format_seconds(float(r.median_wait_s)))
-            out[(str(r.source), str(r.target))] = len(text)
-        for a, n in zip(pmap.start["activity"], pmap.start["count"], strict=True):
-            out[("", str(a))] = len(f"{int(n):,}")
-        for a, n in zip(pmap.end["activity"], pmap.end["count"], strict=True):
-            out[(str(a), "")] = len(f"{int(n):,}")
-        return out
-
-    a, b = labels(before), labels(after)
-    pad = {k: max(a.get(k, 0), b.get(k, 0)) for k in a.keys() | b.keys()}
-
-    def lanes_of(pmap: ProcessMap) -> dict[str, str | None]:
-        nodes = pmap.nodes
-        party = nodes["party"] if "party" in nodes.columns else [None] * len(nodes)
-        return {str(act): _lane_of(d, p) for act, d, p in zip(
-            pmap.nodes["activity"], pmap.nodes["department"], party, strict=True)}
-
-    lanes_before, lanes_after = lanes_of(before), lanes_of(after)
-    moved = {act: f"{lanes_before[act] or 'no lane'} → {lanes_after[act] or 'no lane'}"
-             for act in lanes_before.keys() & lanes_after.keys()
-             if lanes_before[act] != lanes_after[act]}
+    _check(medium, MEDIA, "medium")
+    lanes_before, lanes_after = _lanes_of(before), _lanes_of(after)
+    automated = sorted({m.activity for m in (projection.moves if projection else ())
+                        if m.kind == "shared_data"})
+    notes_before: dict[str, str] = {}
+    notes_after: dict[str, str] = {}
+    for activity in lanes_before:
+        if activity not in lanes_after:
+            notes_before[activity] = "[removed in the to-be]"
+        elif lanes_before[activity] != lanes_after[activity]:
+            notes_before[activity] = f"[moves to {lanes_after[activity] or 'no lane'}]"
+            notes_after[activity] = f"[moved from {lanes_before[activity] or 'no lane'}]"
+    for activity in automated:
+        if activity in lanes_before:
+            notes_before.setdefault(activity, "[to be automated]")
+            notes_after.setdefault(activity, "[automated]")
+    handoff_after = {(str(s), str(t)): bool(h) for s, t, h in zip(
+        after.edges["source"], after.edges["target"], after.edges["handoff"], strict=True)}
+    marks = {(str(s), str(t)): " ✕" for s, t, h in zip(
+        before.edges["source"], before.edges["target"], before.edges["handoff"], strict=True)
+        if h and handoffs and not handoff_after.get((str(s), str(t)), False)}
+    notes = {a: [n for n in (notes_before.get(a), notes_after.get(a)) if n]
+             for a in notes_before.keys() | notes_after.keys()}
+    shown_titles = [f"{titles[0]}: {before.name}", f"{titles[1]}: {after.name}"]
+    figures: tuple[tuple[str, str, str, str], ...] = ()
+    if projection is not None:
+        figures = _figures(projection, currency or _currency(projection))
+    layout = map_layout(before, after, medium=medium, direction=direction, fit=fit,
+                        swimlanes=swimlanes, handoffs=handoffs, titles=shown_titles,
+                        _notes=notes, _marks=marks)
+    if figures:
+        layout = _with_figures(layout, before, figures, marks)
     described = []
-    for pmap, other, title in ((before, after, titles[0]), (after, before, titles[1])):
-        drawing = _map_drawing(
-            pmap, title=f"{title}: {pmap.name}", subtitle=_subtitle(pmap), swimlanes=swimlanes,
-            handoffs=handoffs, measure=measure, tables=_side(pmap, other), order=order, pad=pad,
-            colours=colours, moved=moved,
-        )
-        drawing.rankdir = direction
-        described.append(drawing)
-    if fit == "projector":
-        # the pair is shown one map above the other: each aims at half a slide's height
-        folded = fold(described[0], target=PAIR_SLIDE)
-        described = [folded, replace(described[1], bands=folded.bands)]
-    return AsIsToBe(before=_make(described[0], "as_is"), after=_make(described[1], "to_be"))
+    for pmap, title, note, mark in ((before, shown_titles[0], notes_before, marks),
+                                    (after, shown_titles[1], notes_after, {})):
+        drawing = _map_drawing(pmap, layout.plan, title=title, subtitle=_subtitle(pmap),
+                               measure=measure, notes=note, marks=mark, figures=figures)
+        described.append(_make(layout._apply(drawing), "as_is" if pmap is before else "to_be"))
+    return AsIsToBe(before=described[0], after=described[1], layout=layout, figures=figures)
+
+
+def _currency(projection: Projection) -> str:
+    return "EUR"
+
+
+def _with_figures(layout: MapLayout, before: ProcessMap,
+                  figures: tuple[tuple[str, str, str, str], ...],
+                  marks: Mapping[tuple[str, str], str]) -> MapLayout:
+    """The layout made again with the figures' box in it (so both maps keep it in one place)."""
+    from procmine.render._spec import fixed
+
+    plan = layout.plan
+    base = _map_drawing(before, plan, title=plan.title, subtitle=plan.subtitle,
+                        measure="frequency", marks=marks, figures=figures)
+    base = replace(base, bands=layout.drawing.bands, bands_reversed=layout.drawing.bands_reversed)
+    return MapLayout(plan=plan, drawing=fixed(base))
