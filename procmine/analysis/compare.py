@@ -101,7 +101,10 @@ __all__ = [
     "PREDICTION_COLUMNS",
     "Comparison",
     "compare",
+    "format_change",
+    "format_value",
     "parse_window",
+    "summary_html",
 ]
 
 #: The compared KPIs: (key, label, per-order value, statistic, unit). Units:
@@ -358,7 +361,8 @@ class Comparison:
         ``censored``, ``outliers``, ``outside_window``).
     settings : dict
         ``change_date``, ``window``, ``horizon_s``, ``resamples``,
-        ``confidence``, ``alpha``, ``seed``, ``method``.
+        ``confidence``, ``alpha``, ``seed``, ``currency`` (of the costs),
+        ``method`` (one sentence).
     notes : tuple of str
     name : str
     """
@@ -421,7 +425,14 @@ class Comparison:
         return summary_html(self)
 
 
-def _fmt(value: float, unit: str, currency: str = "") -> str:
+def format_value(value: float, unit: str, currency: str = "") -> str:
+    """A figure of a comparison as text, by its unit (duration, share, money, count).
+
+    Examples
+    --------
+    >>> format_value(7200, "duration"), format_value(0.25, "share"), format_value(2.5, "count")
+    ('2.0 h', '25.0%', '2.50')
+    """
     if unit == "duration":
         return _format.duration(value)
     if unit == "share":
@@ -433,8 +444,15 @@ def _fmt(value: float, unit: str, currency: str = "") -> str:
     return f"{value:,.2f}"
 
 
-def _signed(value: float, unit: str, currency: str = "") -> str:
-    text = _fmt(value, unit, currency)
+def format_change(value: float, unit: str, currency: str = "") -> str:
+    """A difference as signed text: shares in percentage points.
+
+    Examples
+    --------
+    >>> format_change(-0.05, "share"), format_change(1.5, "count"), format_change(-60, "duration")
+    ('-5.0 pts', '+1.50', '-1 min')
+    """
+    text = format_value(value, unit, currency)
     if unit == "share" and not pd.isna(value):
         text = f"{100 * value:+.1f} pts"
     elif not pd.isna(value) and value > 0 and not text.startswith("+"):
@@ -446,11 +464,11 @@ def summary_html(comparison: Comparison) -> str:
     """A compact HTML summary (KPIs with intervals, the attribution sentence, prediction)."""
     t = comparison.table
     rows = "".join(
-        f"<tr><td>{html.escape(r.label)}</td><td>{html.escape(_fmt(r.before, r.unit))}</td>"
-        f"<td>{html.escape(_fmt(r.after, r.unit))}</td>"
-        f"<td>{html.escape(_signed(r.difference, r.unit))}</td>"
-        f"<td>{html.escape(_signed(r.ci_low, r.unit))} .. "
-        f"{html.escape(_signed(r.ci_high, r.unit))}</td>"
+        f"<tr><td>{html.escape(r.label)}</td><td>{html.escape(format_value(r.before, r.unit))}</td>"
+        f"<td>{html.escape(format_value(r.after, r.unit))}</td>"
+        f"<td>{html.escape(format_change(r.difference, r.unit))}</td>"
+        f"<td>{html.escape(format_change(r.ci_low, r.unit))} .. "
+        f"{html.escape(format_change(r.ci_high, r.unit))}</td>"
         f"<td>{'yes' if r.beyond_noise else 'no'}</td></tr>"
         for r in t.itertuples(index=False))
     flag = ("<p class='procmine-warning'><strong>Several changes:</strong> "
@@ -463,11 +481,13 @@ def summary_html(comparison: Comparison) -> str:
         f"</tr></thead><tbody>{rows}</tbody></table>"
     )
     if len(comparison.prediction):
+        cur = str(comparison.settings.get("currency", ""))
         pred = "".join(
-            f"<tr><td>{html.escape(r.label)}</td><td>{html.escape(_signed(r.predicted, r.unit))}"
-            f"</td><td>{html.escape(_signed(r.measured, r.unit))}</td>"
-            f"<td>{html.escape(_signed(r.ci_low, r.unit))} .. "
-            f"{html.escape(_signed(r.ci_high, r.unit))}</td></tr>"
+            f"<tr><td>{html.escape(r.label)}</td>"
+            f"<td>{html.escape(format_change(r.predicted, r.unit, cur))}</td>"
+            f"<td>{html.escape(format_change(r.measured, r.unit, cur))}</td>"
+            f"<td>{html.escape(format_change(r.ci_low, r.unit, cur))} .. "
+            f"{html.escape(format_change(r.ci_high, r.unit, cur))}</td></tr>"
             for r in comparison.prediction.itertuples(index=False))
         body += ("<div>Predicted against measured (change per order)</div><table><thead><tr>"
                  "<th>metric</th><th>predicted</th><th>measured</th><th>interval</th></tr>"
@@ -597,7 +617,7 @@ def compare(
     settings: dict[str, Any] = {
         "change_date": None, "window": None if span is None else str(window),
         "resamples": resamples, "confidence": float(confidence), "alpha": float(alpha),
-        "seed": seed,
+        "seed": seed, "currency": costs.currency,
         "method": (f"percentile bootstrap over orders, {resamples:,} resamples per period, "
                    f"seed {seed}; map tests: two-proportion z-tests and Mood's median test, "
                    f"Holm-corrected at {alpha:g}"),
