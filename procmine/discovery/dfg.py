@@ -8,11 +8,11 @@ counter, :func:`procmine.log.actors.handoff_positions`, at department level.
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -23,11 +23,20 @@ from procmine.discovery.simplify import (
     select_activities,
     select_paths,
 )
+from procmine.log._groups import (
+    distinct_per_group,
+    group_median,
+    group_quantile,
+    group_starts,
+    sort_within,
+)
 from procmine.log._require import require_log
-from procmine.log.actors import actor_codes, case_codes, handoff_positions
-from procmine.schema import ACTIVITY, CASE_ID, DEPARTMENT, PARTY, TIMESTAMP
+from procmine.log.actors import handoff_positions, log_arrays
+from procmine.schema import DEPARTMENT, PARTY
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from procmine.log import EventLog
 
 __all__ = ["END", "START", "ProcessMap", "process_map"]
@@ -133,6 +142,8 @@ class ProcessMap:
         Node attributes: count, cases, department, party; edge attributes: the edge
         table's columns (start/end arcs carry only ``count``).
         """
+        import networkx as nx
+
         graph = nx.DiGraph(name=self.name)
         graph.add_node(START)
         graph.add_node(END)
@@ -180,91 +191,149 @@ def _share(fraction: float) -> str:
     return f"{math.floor(round(fraction * 1000, 6)) / 10:.1f}%"
 
 
-def _most_frequent(events: pd.DataFrame, column: str) -> pd.Series:
-    """activity -> its most frequent value of ``column`` (ties: first by name)."""
-    known = events.loc[events[column].notna(), [ACTIVITY, column]]
-    known = known.assign(**{column: known[column].astype("str")})
-    if known.empty:
-        return pd.Series(dtype="str")
-    sizes = known.groupby([ACTIVITY, column], sort=False).size().reset_index(name="n")
-    sizes = sizes.sort_values(["n", ACTIVITY, column], ascending=[False, True, True],
-                              kind="stable")
-    first = sizes.drop_duplicates(ACTIVITY)
-    return pd.Series(first[column].to_numpy(), index=first[ACTIVITY].to_numpy(), dtype="str")
+def _most_frequent(act: np.ndarray, n_act: int, coded: tuple[np.ndarray, np.ndarray]
+                   ) -> np.ndarray:
+    """activity code -> its most frequent value (ties: first by name), ``None`` when none."""
+    codes, names = coded
+    out = np.full(n_act, None, dtype=object)
+    known = codes >= 0
+    if not len(names) or not known.any():
+        return out
+    rank = np.empty(len(names), dtype=np.int64)
+    by_name = np.argsort(names.astype(str), kind="stable")
+    rank[by_name] = np.arange(len(names))
+    if known.all():
+        cell = act * len(names) + rank[codes]
+    else:
+        cell = act[known] * len(names) + rank[codes[known]]
+    counts = np.bincount(cell, minlength=n_act * len(names)).reshape(n_act, len(names))
+    best = counts.argmax(axis=1)  # the first maximum: the smallest name
+    has = counts.max(axis=1) > 0
+    out[has] = names[by_name][best[has]]
+    return out
 
 
-def _nodes(events: pd.DataFrame) -> pd.DataFrame:
-    grouped = events.groupby(ACTIVITY, sort=True)[CASE_ID].agg(["size", "nunique"])
+def _sorted_rows(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    ascending = [False] + [True] * (len(by) - 1)
+    return table.sort_values(by, ascending=ascending, kind="stable").reset_index(drop=True)
+
+
+class _Codes:
+    """The map's events as integer arrays (all of the log's, or the kept activities')."""
+
+    def __init__(self, case: np.ndarray, act: np.ndarray, names: np.ndarray,
+                 micros: np.ndarray, actors: np.ndarray) -> None:
+        self.case = case
+        self.act = act
+        self.names = names  # activity names by code
+        self.micros = micros
+        self.actors = actors  # department-level actor codes, -1 where none
+
+    @classmethod
+    def of(cls, events: pd.DataFrame) -> _Codes:
+        arrays = log_arrays(events)
+        act, names = arrays.activity_codes
+        return cls(case=arrays.case, act=act, names=names, micros=arrays.micros,
+                   actors=arrays.actors("department")[0])
+
+    def rows(self, keep: np.ndarray) -> _Codes:
+        return _Codes(case=self.case[keep], act=self.act[keep], names=self.names,
+                      micros=self.micros[keep], actors=self.actors[keep])
+
+    @functools.cached_property
+    def same(self) -> np.ndarray:
+        """True where an event's successor belongs to the same case (length n - 1)."""
+        return self.case[1:] == self.case[:-1]
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Directly-follows pairs: (pair key ``source * n + target``, case, wait µs, handoff).
+
+        Events are ordered by case, then time (a validated log), so a pair is two
+        neighbouring rows of the same case: a shift, no loop. ``handoff`` marks the
+        pairs whose second event is the target of a department handoff
+        (:func:`~procmine.log.actors.handoff_positions` on these same events).
+        """
+        case, act, same = self.case, self.act, self.same
+        _, targets = handoff_positions(case, self.actors)
+        is_target = np.zeros(len(case), dtype=bool)
+        is_target[targets] = True
+        n = max(len(self.names), 1)
+        key = act[:-1][same]
+        key *= n
+        key += act[1:][same]
+        wait = (self.micros[1:] - self.micros[:-1])[same]
+        return key, case[1:][same], wait, is_target[1:][same]
+
+
+def _nodes(codes: _Codes, events: pd.DataFrame) -> pd.DataFrame:
+    n_act = len(codes.names)
+    count = np.bincount(codes.act, minlength=n_act)
+    cases = distinct_per_group(codes.act, codes.case, n_act)
+    present = np.flatnonzero(count)
+    arrays = log_arrays(events)
     nodes = pd.DataFrame({
-        "activity": grouped.index.astype("str"),
-        "count": grouped["size"].to_numpy(dtype="int64"),
-        "cases": grouped["nunique"].to_numpy(dtype="int64"),
+        "activity": pd.Series(codes.names[present], dtype="str"),
+        "count": count[present].astype("int64"),
+        "cases": cases[present].astype("int64"),
+        "department": pd.Series(
+            _most_frequent(codes.act, n_act, arrays.codes(DEPARTMENT))[present], dtype="str"),
+        "party": pd.Series(
+            _most_frequent(codes.act, n_act, arrays.codes(PARTY))[present], dtype="str"),
     })
-    nodes["department"] = nodes["activity"].map(_most_frequent(events, DEPARTMENT)).astype("str")
-    nodes["party"] = nodes["activity"].map(_most_frequent(events, PARTY)).astype("str")
-    return nodes.sort_values(["count", "activity"], ascending=[False, True],
-                             kind="stable").reset_index(drop=True)
+    return _sorted_rows(nodes, ["count", "activity"])
 
 
-def _pairs(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                                          np.ndarray, np.ndarray]:
-    """Directly-follows pairs as integer codes: (source, target, case, wait_s, handoff, names).
-
-    Events are ordered by case, then time (a validated log), so a pair is two
-    neighbouring rows of the same case: a shift, no loop. ``handoff`` marks
-    the pairs whose second event is the target of a department handoff
-    (:func:`~procmine.log.actors.handoff_positions` on these same events).
-    """
-    cases = case_codes(events)
-    act_codes, names = pd.factorize(events[ACTIVITY].to_numpy(), sort=False)
-    ts = events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
-    _, targets = handoff_positions(cases, actor_codes(events, "department")[0])
-    is_target = np.zeros(len(events), dtype=bool)
-    is_target[targets] = True
-    same = cases[1:] == cases[:-1]
-    return (act_codes[:-1][same], act_codes[1:][same], cases[1:][same],
-            (ts[1:] - ts[:-1])[same] / 1e6, is_target[1:][same], np.asarray(names, dtype=object))
-
-
-def _count_paths(events: pd.DataFrame) -> int:
+def _count_paths(codes: _Codes) -> int:
     """Number of distinct directly-follows pairs."""
-    source, target, _, _, _, names = _pairs(events)
-    return int(np.unique(source.astype("int64") * max(len(names), 1) + target).size)
+    key = codes.pairs()[0]
+    n = max(len(codes.names), 1)
+    return int(np.count_nonzero(np.bincount(key, minlength=n * n)))
 
 
-def _edges(events: pd.DataFrame) -> pd.DataFrame:
-    source, target, case, wait, handoff, names = _pairs(events)
-    key = source.astype("int64") * max(len(names), 1) + target
-    pairs = pd.DataFrame({"key": key, "case": case, "wait": wait, "handoff": handoff})
-    grouped = pairs.groupby("key", sort=True)["wait"]
-    stats = grouped.agg(["size", "median", "mean"])
-    stats["p90"] = grouped.quantile(0.9)
-    stats["handoffs"] = pairs.groupby("key", sort=True)["handoff"].sum()
-    stats["cases"] = pairs.drop_duplicates(["key", "case"]).groupby("key", sort=True).size()
-    keys = stats.index.to_numpy(dtype="int64")
-    n = max(len(names), 1)
+def _edges(codes: _Codes) -> pd.DataFrame:
+    key, case, wait, handoff = codes.pairs()
+    n = max(len(codes.names), 1)
+    count_all = np.bincount(key, minlength=n * n)
+    present = np.flatnonzero(count_all)
+    n_edges = len(present)
+    lookup = np.zeros(n * n, dtype=np.int64)
+    lookup[present] = np.arange(n_edges)
+    edge = lookup[key]
+    count = count_all[present]
+    starts = group_starts(count)
+    waits_us = sort_within(edge, wait, n_edges)
+    waits = waits_us / 1e6
+    total_us = (np.add.reduceat(waits_us, starts) if len(waits_us)
+                else np.zeros(0, dtype=np.int64))
+    names = codes.names
     edges = pd.DataFrame({
-        "source": pd.Series(names[keys // n] if len(keys) else [], dtype="str"),
-        "target": pd.Series(names[keys % n] if len(keys) else [], dtype="str"),
-        "count": stats["size"].to_numpy(dtype="int64"),
-        "cases": stats["cases"].to_numpy(dtype="int64"),
-        "median_wait_s": stats["median"].to_numpy(dtype="float64"),
-        "mean_wait_s": stats["mean"].to_numpy(dtype="float64"),
-        "p90_wait_s": stats["p90"].to_numpy(dtype="float64"),
-        "handoffs": stats["handoffs"].to_numpy(dtype="int64"),
+        "source": pd.Series(names[present // n], dtype="str"),
+        "target": pd.Series(names[present % n], dtype="str"),
+        "count": count.astype("int64"),
+        "cases": distinct_per_group(edge, case, n_edges),
+        "median_wait_s": group_median(waits, starts, count),
+        "mean_wait_s": total_us / count / 1e6,
+        "p90_wait_s": group_quantile(waits, starts, count, 0.9),
+        "handoffs": np.bincount(edge, weights=handoff, minlength=n_edges).astype("int64"),
     })
     edges["handoff"] = edges["handoffs"].to_numpy() > 0
-    return edges.sort_values(["count", "source", "target"], ascending=[False, True, True],
-                             kind="stable").reset_index(drop=True)
+    return _sorted_rows(edges, ["count", "source", "target"])
 
 
-def _terminal(events: pd.DataFrame, *, keep: Literal["first", "last"]) -> pd.DataFrame:
-    first = ~events[CASE_ID].duplicated(keep=keep)
-    counts = events.loc[first, ACTIVITY].value_counts()
-    table = pd.DataFrame({"activity": counts.index.astype("str"),
-                          "count": counts.to_numpy(dtype="int64")})
-    return table.sort_values(["count", "activity"], ascending=[False, True],
-                             kind="stable").reset_index(drop=True)
+def _terminal(codes: _Codes, *, keep: Literal["first", "last"]) -> pd.DataFrame:
+    case = codes.case
+    boundary = np.flatnonzero(~codes.same)
+    if not len(case):
+        at = boundary
+    elif keep == "first":
+        at = np.r_[0, boundary + 1]
+    else:
+        at = np.r_[boundary, len(case) - 1]
+    counts = np.bincount(codes.act[at], minlength=len(codes.names))
+    present = np.flatnonzero(counts)
+    table = pd.DataFrame({"activity": pd.Series(codes.names[present], dtype="str"),
+                          "count": counts[present].astype("int64")})
+    return _sorted_rows(table, ["count", "activity"])
 
 
 def process_map(
@@ -325,21 +394,23 @@ def process_map(
     ([['Enter order', 2]], [['Ship', 2]])
     """
     log = require_log(log, where="process_map")
-    events = log.events
-    all_nodes = _nodes(events)
+    everything = codes = _Codes.of(log.events)
+    all_nodes = _nodes(codes, log.events)
     kept, used_activities = select_activities(all_nodes, coverage=activities,
                                               max_activities=MAX_ACTIVITIES)
     if len(kept) < len(all_nodes):
-        events = events.loc[events[ACTIVITY].isin(kept)]
+        kept_codes = np.isin(codes.names, np.asarray(list(kept), dtype=object))
+        codes = codes.rows(kept_codes[codes.act])
     nodes = all_nodes.loc[all_nodes["activity"].isin(kept)].reset_index(drop=True)
-    full_edges = _edges(events)
-    start = _terminal(events, keep="first")
-    end = _terminal(events, keep="last")
+    full_edges = _edges(codes)
+    start = _terminal(codes, keep="first")
+    end = _terminal(codes, keep="last")
     if paths is None:
         paths = default_path_coverage(full_edges, start, end)
     keep_e, keep_s, keep_t = select_paths(full_edges, start, end, coverage=paths)
     edges = full_edges.loc[keep_e].reset_index(drop=True)
-    n_edges_total = _count_paths(log.events) if len(kept) < len(all_nodes) else len(full_edges)
+    n_edges_total = (_count_paths(everything) if len(kept) < len(all_nodes)
+                     else len(full_edges))
     simplified = len(kept) < len(all_nodes) or len(edges) < len(full_edges) or not (
         keep_s.all() and keep_t.all())
     return ProcessMap(
@@ -348,8 +419,8 @@ def process_map(
         start=start.loc[keep_s].reset_index(drop=True),
         end=end.loc[keep_t].reset_index(drop=True),
         name=log.name,
-        n_events=log.n_events,
-        n_cases=log.n_cases,
+        n_events=len(everything.case),
+        n_cases=int(everything.case[-1]) + 1 if len(everything.case) else 0,
         n_activities_total=len(all_nodes),
         n_edges_total=n_edges_total,
         simplified=bool(simplified),
