@@ -22,9 +22,9 @@ import numpy as np
 import pandas as pd
 
 from procmine.generate._csv import write_csv
-from procmine.generate.simulate import SOURCES, TIMEZONE, USERS, Simulation, frame
+from procmine.generate.simulate import SOURCES, USERS, Simulation, frame, to_utc
 
-__all__ = ["FILES", "Extracts", "sources_toml", "write_extracts"]
+__all__ = ["FILES", "Extracts", "extract_tables", "sources_toml", "write_extracts"]
 
 #: File of each source, and of the pick-list lookup.
 FILES: dict[str, str] = {
@@ -107,21 +107,6 @@ def _format_times(seconds: np.ndarray, template: str) -> np.ndarray:
     return out.view(f"U{len(template)}").ravel().astype(object)
 
 
-def _to_utc(local_seconds: np.ndarray, *, strict: bool) -> np.ndarray:
-    """Local Europe/Amsterdam epoch seconds -> UTC epoch seconds.
-
-    ``strict`` raises on a nonexistent or ambiguous local time (for extracts written in
-    local time, whose readers cannot resolve those); otherwise the later offset is used.
-    """
-    index = pd.DatetimeIndex(local_seconds.astype("datetime64[s]"))
-    if strict:
-        aware = index.tz_localize(TIMEZONE, ambiguous="raise", nonexistent="raise")
-    else:
-        aware = index.tz_localize(TIMEZONE, ambiguous=np.zeros(len(index), dtype=bool),
-                                  nonexistent="shift_forward")
-    return aware.tz_convert("UTC").tz_localize(None).as_unit("s").asi8
-
-
 def _text(values: object) -> pd.Series:
     return pd.Series(values, dtype="str")
 
@@ -165,7 +150,7 @@ def _clock(frame: pd.DataFrame, start_s: int, *, minutes: bool, local_out: bool
     t = frame["t"].to_numpy(dtype=float)
     seconds = np.floor(t) * 60.0 if minutes else np.floor(t * 60.0)
     local = start_s + seconds.astype(np.int64)
-    utc = _to_utc(local, strict=local_out)
+    utc = to_utc(local, strict=local_out)
     return (local if local_out else utc), utc
 
 
@@ -268,6 +253,8 @@ def _share(rows: int, rate: float) -> int:
 def _victims(meta: pd.DataFrame, activities: tuple[str, ...], count: int,
              rng: np.random.Generator, taken: np.ndarray) -> np.ndarray:
     pool = np.flatnonzero(meta["activity"].isin(activities).to_numpy() & ~taken)
+    if "stable" in meta:  # with a change: the same events in both worlds, whatever their rows
+        pool = pool[np.argsort(meta["stable"].to_numpy()[pool], kind="stable")]
     if count <= 0 or len(pool) == 0:
         return np.array([], dtype=np.int64)
     return np.sort(rng.choice(pool, size=min(count, len(pool)), replace=False))
@@ -356,6 +343,8 @@ def _inject(source: str, raw: pd.DataFrame, meta: pd.DataFrame, rng: np.random.G
         # pick lists for internal stock transfers: they reach no order
         lists = _share(n, 0.0003)
         anchor = np.sort(rng.choice(n, size=lists, replace=False)) if n else np.zeros(0, int)
+        if "stable" in meta and n:
+            anchor = np.sort(np.argsort(meta["stable"].to_numpy(), kind="stable")[anchor])
         for j in range(3):
             rows = raw.iloc[anchor].copy()
             rows["PickListNo"] = _numbered("PL-", next_picklist + np.arange(len(anchor)))
@@ -382,7 +371,31 @@ def _inject(source: str, raw: pd.DataFrame, meta: pd.DataFrame, rng: np.random.G
         raw = raw.take(order).reset_index(drop=True)
         meta = meta.take(order).reset_index(drop=True)
     meta["row"] = np.arange(2, len(meta) + 2)
-    return raw, meta
+    return raw, meta.drop(columns="stable", errors="ignore")
+
+
+def _stable_ids(sim: Simulation, source: str, meta: pd.DataFrame) -> np.ndarray:
+    """Each row's rank by an identity that does not depend on its place or its step:
+    (activity, the order it belongs to, package, item, then process order).
+
+    Billing rows belong to their invoice's first order, returns rows to the returned
+    order (invoice and return numbers follow creation times, which a change moves);
+    a step done by someone else after a change is still the same event.
+    """
+    key = meta["key"].to_numpy(dtype=np.int64)
+    if source == "billing":
+        owner = sim.members[sim.invoices["start"].to_numpy()[key]]
+    elif source == "returns":
+        owner = sim.returns["order"].to_numpy()[key]
+    else:
+        owner = key
+    codes = [pd.factorize(meta[c].astype("str"), sort=True)[0]
+             for c in ("activity", "package", "item_no") if c in meta]
+    order = np.lexsort((meta["seq"].to_numpy(dtype=np.int64), *reversed(codes[1:]), owner,
+                        codes[0]))
+    rank = np.empty(len(meta), dtype=np.int64)
+    rank[order] = np.arange(len(meta))
+    return rank
 
 
 # -- writing ---------------------------------------------------------------------------------
@@ -391,6 +404,30 @@ def _inject(source: str, raw: pd.DataFrame, meta: pd.DataFrame, rng: np.random.G
 def _write(frame: pd.DataFrame, path: Path, key: str) -> None:
     delimiter, encoding = _CSV[key]
     write_csv(frame, path, sep=delimiter, encoding=encoding)
+
+
+def extract_tables(sim: Simulation, *, seed: int
+                   ) -> tuple[dict[str, pd.DataFrame], dict[str, pd.DataFrame], pd.DataFrame]:
+    """The rows of the four extracts (with their data problems), their metadata and the
+    pick-list lookup, as :func:`write_extracts` writes them (nothing is written)."""
+    start_s = int(sim.start.astype("datetime64[s]").astype(np.int64))
+    rng = np.random.default_rng([seed, 7919])
+    builders = {"erp": _erp, "wms": _wms, "billing": _billing, "returns": _returns}
+    raws: dict[str, pd.DataFrame] = {}
+    rows: dict[str, pd.DataFrame] = {}
+    next_picklist = int(sim.orders["picklist"].to_numpy().max(initial=5000000)) + 1
+    for source in SOURCES:
+        raw, meta = builders[source](sim, start_s)
+        if sim.after is not None:
+            meta = meta.assign(stable=_stable_ids(sim, source, meta))
+        raws[source], rows[source] = _inject(source, raw, meta, rng, next_picklist)
+    live = sim.orders[sim.orders["picklist"] >= 0].sort_values("picklist")
+    lookup = frame({
+        "PickListNo": _numbered("PL-", live["picklist"].to_numpy()),
+        "OrderRef": live["order_no"].astype("str").to_numpy(object),
+        "Warehouse": "DC-Tilburg",
+    })
+    return raws, rows, lookup
 
 
 def write_extracts(sim: Simulation, out: Path, *, seed: int) -> Extracts:
@@ -410,25 +447,12 @@ def write_extracts(sim: Simulation, out: Path, *, seed: int) -> Extracts:
     Extracts
     """
     out.mkdir(parents=True, exist_ok=True)
-    start_s = int(sim.start.astype("datetime64[s]").astype(np.int64))
-    rng = np.random.default_rng([seed, 7919])
-    builders = {"erp": _erp, "wms": _wms, "billing": _billing, "returns": _returns}
-    rows: dict[str, pd.DataFrame] = {}
+    raws, rows, lookup = extract_tables(sim, seed=seed)
     files: list[Path] = []
-    next_picklist = int(sim.orders["picklist"].to_numpy().max(initial=5000000)) + 1
     for source in SOURCES:
-        raw, meta = builders[source](sim, start_s)
-        raw, meta = _inject(source, raw, meta, rng, next_picklist)
         path = out / FILES[source]
-        _write(raw, path, source)
+        _write(raws[source], path, source)
         files.append(path)
-        rows[source] = meta
-    live = sim.orders[sim.orders["picklist"] >= 0].sort_values("picklist")
-    lookup = frame({
-        "PickListNo": _numbered("PL-", live["picklist"].to_numpy()),
-        "OrderRef": live["order_no"].astype("str").to_numpy(object),
-        "Warehouse": "DC-Tilburg",
-    })
     path = out / FILES["picklists"]
     _write(lookup, path, "picklists")
     files.append(path)

@@ -11,11 +11,13 @@ from typing import Final
 import numpy as np
 
 from procmine.errors import UsageError
-from procmine.generate.extracts import write_extracts
-from procmine.generate.simulate import simulate
-from procmine.generate.truth import TRUTH_FILES, write_truth
+from procmine.generate.change import Change, as_change
+from procmine.generate.extracts import Extracts, extract_tables, write_extracts
+from procmine.generate.simulate import intake_days, simulate
+from procmine.generate.truth import CHANGE_FILE, TRUTH_FILES, write_truth
 
-__all__ = ["FIRST_START", "LAST_START", "MAX_ORDERS", "GeneratedSample", "generate"]
+__all__ = ["FIRST_START", "LAST_START", "MAX_CHANGE_ORDERS", "MAX_ORDERS", "GeneratedSample",
+           "generate"]
 
 #: Most orders one call simulates. Simulating takes about 25 KB of memory per order
 #: (50,000 orders peak at 1.4 GB), so a million orders need some 25 GB; split larger
@@ -26,6 +28,8 @@ MAX_ORDERS: Final = 1_000_000
 #: years from ``start``; every date it writes must stay before the year 10000.
 FIRST_START: Final = np.datetime64("1900-01-01", "D")
 LAST_START: Final = np.datetime64("9995-12-31", "D")
+#: Most orders with a change: its true effect needs the world simulated twice.
+MAX_CHANGE_ORDERS: Final = 200_000
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,9 @@ class GeneratedSample:
         Events per source after rejects.
     reentries, rejects : int
         Injected re-entry events, and rows a correct loader rejects.
+    change : Change or None
+        The change injected from its date on (its true effect is the ``change`` section
+        of the ground truth), or ``None``.
     """
 
     out: Path
@@ -63,10 +70,12 @@ class GeneratedSample:
     events_per_source: Mapping[str, int] = field(default_factory=dict)
     reentries: int = 0
     rejects: int = 0
+    change: Change | None = None
 
     def __repr__(self) -> str:
+        with_change = f", change {self.change}" if self.change is not None else ""
         return (f"GeneratedSample({str(self.out)!r}: {self.orders} orders, {self.events} events, "
-                f"{self.reentries} re-entries, {self.rejects} injected rejects)")
+                f"{self.reentries} re-entries, {self.rejects} injected rejects{with_change})")
 
     def _repr_html_(self) -> str:
         body = "".join(
@@ -78,13 +87,15 @@ class GeneratedSample:
             f"<div><b>Generated sample</b> in <code>{html.escape(str(self.out))}</code>: "
             f"{self.orders} orders, {self.events} events, {self.reentries} re-entries, "
             f"{self.rejects} injected rejects (seed {self.seed})"
-            "<table><thead><tr><th>source</th><th>rows</th><th>events</th></tr></thead>"
+            + (f"; change <code>{html.escape(str(self.change))}</code> from its date on"
+               if self.change is not None else "")
+            + "<table><thead><tr><th>source</th><th>rows</th><th>events</th></tr></thead>"
             f"<tbody>{body}</tbody></table></div>"
         )
 
 
 def generate(orders: int, *, seed: int = 0, out: str | Path,
-             start: str = "2024-01-01") -> GeneratedSample:
+             start: str = "2024-01-01", change: Change | str | None = None) -> GeneratedSample:
     """Simulate order fulfilment and write four system extracts plus their ground truth.
 
     Orders arrive by web shop, EDI, e-mail and phone; pass a credit check by a robot (some
@@ -105,6 +116,13 @@ def generate(orders: int, *, seed: int = 0, out: str | Path,
     ``sources.toml`` and ``ground_truth/`` (``ground_truth.json``, ``reentries.csv``,
     ``rework.csv``, ``episodes.csv``, ``handoffs.csv``, ``orders.csv``, ``robot_events.csv``).
 
+    With a ``change`` (``KIND:ACTIVITY@DATE``, see :mod:`procmine.generate.change`), the
+    orders started on or after DATE are simulated with it; the ground truth gains a
+    ``change`` section with its true effect on each KPI (the same orders simulated without
+    it, on common random numbers) and ``ground_truth/change_orders.csv`` (per order, each
+    KPI with and without the change). The world is otherwise the same before and after
+    the date: the same arrivals, mix and delays.
+
     Parameters
     ----------
     orders : int
@@ -115,6 +133,9 @@ def generate(orders: int, *, seed: int = 0, out: str | Path,
         Folder to write into (created if needed; files of the same name are replaced).
     start : str, keyword-only
         First day of order intake, ``YYYY-MM-DD``.
+    change : Change or str, optional, keyword-only
+        One change from a date on, e.g. ``"carrier_api:Register carrier hand-over@2024-03-01"``;
+        the date must fall inside the intake (after its first day).
 
     Returns
     -------
@@ -125,7 +146,9 @@ def generate(orders: int, *, seed: int = 0, out: str | Path,
     UsageError
         ``orders`` is not a whole number between 1 and :data:`MAX_ORDERS`, ``seed`` is
         negative, or ``start`` is not a date between :data:`FIRST_START` and
-        :data:`LAST_START`; checked before any work.
+        :data:`LAST_START`; the change's kind, activity or date is unknown, the kind
+        cannot apply to the activity (the message says why), or its date is outside
+        the intake; checked before any work.
 
     Examples
     --------
@@ -139,6 +162,16 @@ def generate(orders: int, *, seed: int = 0, out: str | Path,
     ['erp_sales_orders.csv', 'wms_events.csv', 'billing_events.csv', 'returns_cases.csv',
      'wms_picklists.csv', 'sources.toml', 'ground_truth.json', 'reentries.csv', 'rework.csv',
      'episodes.csv', 'handoffs.csv', 'orders.csv', 'robot_events.csv']
+
+    A change from a date on, with its true effect in the ground truth:
+
+    >>> import json
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     sample = generate(300, seed=7, out=folder,
+    ...                       change="carrier_api:Register carrier hand-over@2024-01-15")
+    ...     truth = json.loads(sample.ground_truth.read_text())["change"]
+    >>> truth["kpis"]["handoffs_per_order"]["effect"] < 0, truth["kpis"]["return_rate"]["effect"]
+    (True, 0.0)
     """
     if isinstance(orders, bool) or not isinstance(orders, (int, np.integer)) or orders < 1:
         raise UsageError(f"orders must be a whole number of at least 1, got {orders!r}")
@@ -157,16 +190,22 @@ def generate(orders: int, *, seed: int = 0, out: str | Path,
     if not FIRST_START <= day <= LAST_START:
         raise UsageError(f"start must be between {FIRST_START} and {LAST_START} (the "
                          f"simulation covers up to four years from start), got {start!r}")
+    plan = None if change is None else _check_change(as_change(change), int(orders), day)
     folder = Path(out)
-    sim = simulate(int(orders), seed=int(seed), start=day)
+    sim = simulate(int(orders), seed=int(seed), start=day, change=plan)
     extracts = write_extracts(sim, folder, seed=int(seed))
-    truth = write_truth(extracts, folder, seed=int(seed))
+    without = None
+    if plan is not None:  # the same world without the change, on common random numbers
+        sim0 = simulate(int(orders), seed=int(seed), start=day, change=plan, apply=False)
+        without = Extracts(files=(), rows=extract_tables(sim0, seed=int(seed))[1], sim=sim0)
+    truth = write_truth(extracts, folder, seed=int(seed), change=plan, without=without)
     gt = folder / "ground_truth"
+    names = (*TRUTH_FILES, CHANGE_FILE) if plan is not None else TRUTH_FILES
     return GeneratedSample(
         out=folder,
         sources_file=folder / "sources.toml",
         ground_truth=gt / "ground_truth.json",
-        files=(*extracts.files, *(gt / name for name in TRUTH_FILES)),
+        files=(*extracts.files, *(gt / name for name in names)),
         seed=int(seed),
         orders=int(orders),
         events=int(truth["events"]),  # type: ignore[call-overload]
@@ -174,4 +213,19 @@ def generate(orders: int, *, seed: int = 0, out: str | Path,
         events_per_source=dict(truth["events_per_source"]),  # type: ignore[call-overload]
         reentries=int(truth["counts"]["reentries"]),  # type: ignore[index]
         rejects=len(truth["injected_rejects"]),  # type: ignore[arg-type]
+        change=plan,
     )
+
+
+def _check_change(change: Change, orders: int, start: np.datetime64) -> Change:
+    """The change, once its date is inside the intake (some orders before it, some after)."""
+    if orders > MAX_CHANGE_ORDERS:
+        raise UsageError(f"with a change, orders must be at most {MAX_CHANGE_ORDERS:,} (the "
+                         f"world is simulated twice for its true effect), got {orders:,}")
+    first, last = start + 1, start + intake_days(orders) - 1
+    if not first <= change.day <= last:
+        raise UsageError(
+            f"change {change}: the date must fall inside the order intake, {first} to "
+            f"{last} for {orders:,} orders from {start} (so that orders start both before "
+            f"and after it), got {change.date}")
+    return change

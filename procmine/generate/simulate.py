@@ -9,11 +9,16 @@ steps and order lines, never over orders or events. Times are minutes of local
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-__all__ = ["SOURCES", "Simulation", "dutch_holidays", "frame", "simulate"]
+if TYPE_CHECKING:
+    from procmine.generate.change import Change
+
+__all__ = ["SOURCES", "Simulation", "dutch_holidays", "frame", "intake_days", "simulate",
+           "to_utc"]
 
 #: The four extracts, in the order the sources file lists them.
 SOURCES: tuple[str, ...] = ("erp", "wms", "billing", "returns")
@@ -115,6 +120,24 @@ class Simulation:
     returns: pd.DataFrame
     events: dict[str, pd.DataFrame]
     counts: dict[str, int]
+    #: With a change: per order, whether it started on or after the change's date (in
+    #: both worlds, with the change applied or not); ``None`` without a change.
+    after: np.ndarray | None = None
+
+
+def to_utc(local_seconds: np.ndarray, *, strict: bool) -> np.ndarray:
+    """Local Europe/Amsterdam epoch seconds -> UTC epoch seconds.
+
+    ``strict`` raises on a nonexistent or ambiguous local time (for extracts written in
+    local time, whose readers cannot resolve those); otherwise the later offset is used.
+    """
+    index = pd.DatetimeIndex(local_seconds.astype("datetime64[s]"))
+    if strict:
+        aware = index.tz_localize(TIMEZONE, ambiguous="raise", nonexistent="raise")
+    else:
+        aware = index.tz_localize(TIMEZONE, ambiguous=np.zeros(len(index), dtype=bool),
+                                  nonexistent="shift_forward")
+    return aware.tz_convert("UTC").tz_localize(None).as_unit("s").asi8
 
 
 def frame(columns: dict[str, object]) -> pd.DataFrame:
@@ -361,8 +384,27 @@ def _digit_slip(x: np.ndarray) -> np.ndarray:
 # -- the process --------------------------------------------------------------------------
 
 
-def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
+def intake_days(n_orders: int) -> int:
+    """Days of order intake: about 60 orders a day, at least four weeks, at most a year.
+
+    Examples
+    --------
+    >>> intake_days(1000), intake_days(6000), intake_days(10**6)
+    (28, 100, 365)
+    """
+    return int(np.clip(int(n_orders) // 60, 28, 365))
+
+
+def simulate(n_orders: int, *, seed: int, start: np.datetime64, change: Change | None = None,
+             apply: bool = True) -> Simulation:
     """Simulate ``n_orders`` orders from intake to payment and returns.
+
+    With a ``change``, orders started (UTC) on or after its date are simulated with it
+    when ``apply`` is true; with ``apply`` false the same world runs without it, on
+    common random numbers: every random draw is the same in both worlds and belongs to
+    the same order (invoice-level draws to the invoice's first order), so the two
+    worlds differ only by what the change does. Without a change the draws are those
+    of earlier versions (the same seed writes the same bytes).
 
     Parameters
     ----------
@@ -372,6 +414,10 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
         Seed of ``numpy.random.default_rng``; the same seed gives the same events.
     start : numpy.datetime64
         First day of order intake (local midnight).
+    change : Change, optional
+        The change (see :mod:`procmine.generate.change`).
+    apply : bool
+        Apply the change (else: the same world without it).
 
     Returns
     -------
@@ -387,7 +433,7 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     cal = _Calendar(start, rng)
     rec = _Recorder()
     n = int(n_orders)
-    days = int(np.clip(n // 60, 28, 365))
+    days = intake_days(n)
     counts: dict[str, int] = {}
 
     # ---- orders arrive -------------------------------------------------------------------
@@ -404,6 +450,20 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     web, edi, email, phone = (channel == k for k in range(4))
     base = 10 ** max(5, len(str(n)))
     order_no = base + 1 + np.arange(n)
+    plan = change
+    crn = plan is not None  # common random numbers: draw counts never depend on the change
+    after = np.zeros(n, dtype=bool)
+    if plan is not None:
+        start_s = int(start.astype("datetime64[s]").astype(np.int64))
+        intake_utc = to_utc(start_s + np.floor(t0 * 60.0).astype(np.int64), strict=False)
+        after = intake_utc >= int(plan.day.astype("datetime64[s]").astype(np.int64))
+    no_order = np.zeros(n, dtype=bool)
+
+    def changes(activity: str) -> np.ndarray:
+        """The orders whose ``activity`` the change alters."""
+        if plan is None or not apply or plan.activity != activity:
+            return no_order
+        return after
 
     # customers: consumers order on the web shop; business customers by EDI, e-mail or phone
     n_edi_cust = max(3, n // 80)
@@ -482,6 +542,8 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     manual_invoice = manual_entry & ~integrated[customer]
     t = t0.copy()
     t_entry = np.where(email, cal.manual(t0, 150.0, SALES), t0 + rng.uniform(4.0, 12.0, n))
+    portal = changes("Enter order") & manual_entry  # the customer keys it in a portal
+    t_entry = np.where(portal, t0 + 1.0, t_entry)
     t = np.where(manual_entry, t_entry, t)
     slip = email & (rng.random(n) < 0.03)
     addr_typo_sales = np.where(slip & ~manual_invoice, rng.integers(1, 4, n), 0)
@@ -492,10 +554,21 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     address_sales = _address(street, number, pc, city, addr_typo_sales)
     lines_sales = _lines(sku, qty_sales, n_lines)
     i = o_all[manual_entry]
-    erp("Enter order", i, t, resource=_pick(USERS["Sales"], len(i), rng), department="Sales",
+    sales = _pick(USERS["Sales"], len(i), rng)
+    keyed = ~portal[i]
+    i, sales = i[keyed], sales[keyed]
+    erp("Enter order", i, t, resource=sales, department="Sales",
         delivery_address=address_sales[i], order_lines=lines_sales[i],
         requested_date=req_sales[i], price=price0[i])
     counts["orders_keyed_by_sales"] = len(i)
+    if crn:  # the customer's own entry: the first entry of a phone order's items, no copy
+        i = o_all[portal & phone]
+        erp("Enter order", i, t, resource="CUSTOMER-PORTAL", department=None,
+            party="customer", automated=True, delivery_address=address0[i],
+            order_lines=lines0[i], requested_date=req0[i], price=price0[i])
+        i = o_all[portal & email]
+        erp("Enter order", i, t, resource="CUSTOMER-PORTAL", department=None,
+            party="customer", automated=True)
 
     # ---- credit check ------------------------------------------------------------------------
     t = cal.auto(t, 1.0, 5.0)
@@ -612,9 +685,15 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     t_key = cal.manual(t_sup, 240.0, PURCHASING)
     sup_typo = rng.random(n) < 0.04
     sup_date_keyed = _dates(start, sup_day + np.where(rng.random(n) < 0.5, 1, 10) * sup_typo)
-    erp("Enter supplier delivery date", b, t_key,
-        resource=_pick(USERS["Purchasing"], len(b), rng), department="Purchasing",
-        supplier_delivery_date=sup_date_keyed[b])
+    by_portal = changes("Enter supplier delivery date")  # the supplier enters it itself
+    t_key = np.where(by_portal, t_sup + 1.0, t_key)
+    buyers = _pick(USERS["Purchasing"], len(b), rng)
+    keyed = ~by_portal[b]
+    erp("Enter supplier delivery date", b[keyed], t_key, resource=buyers[keyed],
+        department="Purchasing", supplier_delivery_date=sup_date_keyed[b[keyed]])
+    if crn:
+        erp("Enter supplier delivery date", o_all[backorder & by_portal], t_key,
+            resource="SUPPLIER-PORTAL", department=None, party="supplier", automated=True)
     arrival = np.maximum(sup_day * 1440.0 + rng.uniform(360.0, 900.0, n)
                          + 1440.0 * (rng.random(n) < 0.2), t_key + 60.0)
     t_receipt = cal.snap(arrival, WAREHOUSE)
@@ -669,9 +748,18 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
         keyed = np.where(ship_typo[:, k], _digit_slip(track_no[:, k]), track_no[:, k])
         tracking_keyed = _tracking(carrier, keyed)
         t_hand_k = cal.manual(t_scan + 1.0, 25.0, SHIPPING)
-        wms("Register carrier hand-over", idx, t_hand_k,
-            resource=_pick(USERS["Shipping"], len(idx), rng), department="Shipping",
-            tracking_number=tracking_keyed[idx], package=pkg_ids[idx, k])
+        by_api = changes("Register carrier hand-over")  # the carrier's system registers it
+        t_hand_k = np.where(by_api, t_scan + 1.0, t_hand_k)
+        clerks = _pick(USERS["Shipping"], len(idx), rng)
+        keyed = ~by_api[idx]
+        j = idx[keyed]
+        wms("Register carrier hand-over", j, t_hand_k, resource=clerks[keyed],
+            department="Shipping", tracking_number=tracking_keyed[j], package=pkg_ids[j, k])
+        if crn:
+            for c_no, name in enumerate(CARRIERS):
+                c = has_k & by_api & (carrier == c_no)
+                wms("Register carrier hand-over", o_all[c], t_hand_k, resource=name,
+                    department=None, party="carrier", automated=True, package=pkg_ids[c, k])
         t_deliv_k = cal.snap(t_scan + rng.uniform(900.0, 3600.0, n), CARRIER_ROUND, jitter=600.0)
         for c_no, name in enumerate(CARRIERS):
             c = has_k & (carrier == c_no)
@@ -691,18 +779,18 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
         department="Shipping", automated=True)
 
     # customers move their delivery date: Customer Service changes it, some twice
-    change = alive & (rng.random(n) < 0.05)
-    twice = change & (rng.random(n) < 0.6)
+    moved = alive & (rng.random(n) < 0.05)
+    twice = moved & (rng.random(n) < 0.6)
     t_ch1 = cal.snap(t_confirmed + rng.uniform(0.05, 0.5, n) * (t_deliv - t_confirmed), SERVICE)
     t_ch1 = np.maximum(t_ch1, t_confirmed + 1.0)
     t_ch2 = cal.manual(t_ch1 + 1440.0 * rng.uniform(1.0, 4.0, n), 60.0, SERVICE)
-    erp("Change delivery date", o_all[change], t_ch1,
-        resource=_pick(USERS["Customer Service"], int(change.sum()), rng),
+    erp("Change delivery date", o_all[moved], t_ch1,
+        resource=_pick(USERS["Customer Service"], int(moved.sum()), rng),
         department="Customer Service", rework=True)
     erp("Change delivery date", o_all[twice], t_ch2,
         resource=_pick(USERS["Customer Service"], int(twice.sum()), rng),
         department="Customer Service", rework=True)
-    counts["delivery_date_changes"] = int(change.sum() + twice.sum())
+    counts["delivery_date_changes"] = int(moved.sum() + twice.sum())
     counts["orders_delivery_date_changed_twice"] = int(twice.sum())
 
     # "where is my order?": customers ask Customer Service for the status
@@ -715,6 +803,8 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     counts["status_enquiries"] = int(wismo.sum())
 
     # ---- invoicing ------------------------------------------------------------------------
+    # shared data: billing takes address and price from the ERP, for every customer
+    manual_invoice = manual_invoice & ~changes("Create invoice")
     coll = alive & collective[customer]
     day_hand = np.floor(t_hand / 1440.0).astype(np.int64)
     week = (day_hand + cal.weekday0) // 7
@@ -753,6 +843,24 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     inv_web = web[inv_first]
     counts["invoices"] = n_inv
     counts["multi_order_invoices"] = int((inv_size > 1).sum())
+    # invoice-level draws: in invoice order, or (with a change) one per order, taken by
+    # the invoice's first order, so that they do not depend on the invoices' numbering
+    size = n if crn else n_inv
+
+    def spread(values: np.ndarray) -> np.ndarray:
+        if not crn:
+            return values
+        out = np.zeros(n)
+        out[inv_first] = values
+        return out
+
+    def at(values: np.ndarray) -> np.ndarray:
+        return values[inv_first] if crn else values
+
+    def clerks_for(invoices: np.ndarray) -> np.ndarray:
+        if not crn:
+            return _pick(USERS["Billing"], len(invoices), rng)
+        return _pick(USERS["Billing"], n, rng)[inv_first[invoices]]
 
     # re-keyed values on manual invoices: address and price
     addr_typo_bill = np.where(manual_invoice & (rng.random(n) < 0.02), rng.integers(1, 4, n), 0)
@@ -768,29 +876,29 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     a = inv_ids[~inv_manual]
     bill("Create invoice", a, inv_t, resource="BILLING-RUN", automated=True)
     m = inv_ids[inv_manual]
-    bill("Create invoice", m, inv_t, resource=_pick(USERS["Billing"], len(m), rng),
+    bill("Create invoice", m, inv_t, resource=clerks_for(m),
          delivery_address=address_bill[inv_first[m]], price=price_bill[inv_first[m]])
-    t_send = np.where(inv_manual, cal.manual(inv_t, 20.0, BILLING), cal.auto(inv_t, 5.0, 30.0))
-    inv_sent = rng.random(n_inv) >= 0.02  # a few invoices are never sent to the customer
+    t_send = np.where(inv_manual, at(cal.manual(spread(inv_t), 20.0, BILLING)),
+                      at(cal.auto(spread(inv_t), 5.0, 30.0)))
+    inv_sent = at(rng.random(size)) >= 0.02  # a few invoices are never sent to the customer
     a_sent, m_sent = inv_ids[~inv_manual & inv_sent], inv_ids[inv_manual & inv_sent]
     bill("Send invoice", a_sent, t_send, resource="BILLING-RUN", automated=True)
-    bill("Send invoice", m_sent, t_send, resource=_pick(USERS["Billing"], len(m_sent), rng))
+    bill("Send invoice", m_sent, t_send, resource=clerks_for(m_sent))
     # web orders are paid by card (captured at invoicing); business customers pay on terms
-    t_capture = cal.auto(t_send, 1.0, 3.0)
+    t_capture = at(cal.auto(spread(t_send), 1.0, 3.0))
     due = t_send + 30 * 1440.0
-    late = ~inv_web & (rng.random(n_inv) < 0.15)
-    t_remind = cal.slot(due + 7 * 1440.0, (450,), 5, jitter=5.0)
-    t_call = cal.manual(t_remind + 5 * 1440.0, 120.0, BILLING)
-    calls = late & (rng.random(n_inv) < 0.4)
+    late = ~inv_web & (at(rng.random(size)) < 0.15)
+    t_remind = at(cal.slot(spread(due + 7 * 1440.0), (450,), 5, jitter=5.0))
+    t_call = at(cal.manual(spread(t_remind + 5 * 1440.0), 120.0, BILLING))
+    calls = late & (at(rng.random(size)) < 0.4)
     t_pay = np.where(
         inv_web, t_capture,
-        cal.slot(np.where(late, np.where(calls, t_call, t_remind) + rng.uniform(1.0, 10.0, n_inv)
-                          * 1440.0, t_send + rng.uniform(10.0, 30.0, n_inv) * 1440.0),
-                 (420,), 5, jitter=15.0),
+        at(cal.slot(spread(np.where(
+            late, np.where(calls, t_call, t_remind) + at(rng.uniform(1.0, 10.0, size)) * 1440.0,
+            t_send + at(rng.uniform(10.0, 30.0, size)) * 1440.0)), (420,), 5, jitter=15.0)),
     )
     bill("Send payment reminder", inv_ids[late], t_remind, resource="DUNNING-RUN", automated=True)
-    bill("Call customer about payment", inv_ids[calls], t_call,
-         resource=_pick(USERS["Billing"], int(calls.sum()), rng))
+    bill("Call customer about payment", inv_ids[calls], t_call, resource=clerks_for(inv_ids[calls]))
     bill("Payment received", inv_ids[inv_web], t_pay, resource="PSP-GW", automated=True)
     bill("Payment received", inv_ids[~inv_web], t_pay, resource="BANK-IMPORT", automated=True)
     counts["payment_reminders"] = int(late.sum())
@@ -818,20 +926,24 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     def ret(activity: str, t: np.ndarray, **kw: object) -> None:
         rec.add("returns", activity, ret_idx, t[r], invoice=ret_inv, **kw)  # type: ignore[arg-type]
 
-    ret("Record return request", t_req, resource=_pick(USERS["Customer Service"], n_ret, rng),
+    def staff(pool: tuple[str, ...]) -> np.ndarray:
+        """Who handles each return: drawn per order with a change (common random numbers)."""
+        return _pick(pool, n, rng)[r] if crn else _pick(pool, n_ret, rng)
+
+    ret("Record return request", t_req, resource=staff(USERS["Customer Service"]),
         department="Customer Service", return_reason=reasons[reason[r]])
     t_label = cal.auto(t_req, 1.0, 4.0)
     ret("Send return label", t_label, resource="RMA-AUTO", department="Customer Service",
         automated=True)
     t_goods = cal.manual(t_label + 1440.0 * rng.uniform(2.0, 7.0, n), 120.0, RETURNS)
-    ret("Receive returned goods", t_goods, resource=_pick(USERS["Returns"], n_ret, rng),
+    ret("Receive returned goods", t_goods, resource=staff(USERS["Returns"]),
         department="Returns", return_reason=reasons[reason_rekeyed[r]])
     t_inspect = cal.manual(t_goods, 180.0, RETURNS)
-    ret("Inspect returned goods", t_inspect, resource=_pick(USERS["Returns"], n_ret, rng),
+    ret("Inspect returned goods", t_inspect, resource=staff(USERS["Returns"]),
         department="Returns")
     t_credit = cal.manual(t_inspect, 600.0, BILLING)
     rec.add("billing", "Create credit note", ret_inv, t_credit[r],
-            resource=_pick(USERS["Billing"], n_ret, rng), department="Billing",
+            resource=staff(USERS["Billing"]), department="Billing",
             order_refs=inv_refs[ret_inv])
 
     events = rec.frames()
@@ -850,4 +962,5 @@ def simulate(n_orders: int, *, seed: int, start: np.datetime64) -> Simulation:
     counts["orders"] = n
     counts["shipped"] = len(live)
     return Simulation(start=start, orders=orders, invoices=invoices, members=members,
-                      returns=returns, events=events, counts=counts)
+                      returns=returns, events=events, counts=counts,
+                      after=after if plan is not None else None)

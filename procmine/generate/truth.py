@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -18,9 +19,13 @@ from procmine.generate._csv import write_csv
 from procmine.generate.extracts import ITEM_COLUMNS, ITEM_OWNERS, Extracts, handling_unit
 from procmine.generate.simulate import SOURCES, TIMEZONE, _dates, frame
 
-__all__ = ["CANDIDATES", "CHANGE_PATTERN", "PARALLEL_BY_DESIGN", "REENTRY_COLUMNS", "STATUSES",
-           "TRUTH_FILES", "canonical_events", "concurrent_pairs", "department_actor",
-           "normalize_value", "write_truth"]
+if TYPE_CHECKING:
+    from procmine.generate.change import Change
+
+__all__ = ["CANDIDATES", "CHANGE_FILE", "CHANGE_KPIS", "CHANGE_PATTERN", "PARALLEL_BY_DESIGN",
+           "REENTRY_COLUMNS", "STATUSES", "TRUTH_FILES", "canonical_events", "change_truth",
+           "concurrent_pairs", "department_actor", "normalize_value", "order_kpis",
+           "write_truth"]
 
 #: Steps that could move to the information's owner, or vanish by sharing data.
 CANDIDATES: tuple[dict[str, str | None], ...] = (
@@ -419,11 +424,219 @@ def _automated(extracts: Extracts, events: pd.DataFrame) -> pd.DataFrame:
     })
 
 
-def write_truth(extracts: Extracts, out: Path, *, seed: int) -> dict[str, object]:
+# -- the true effect of an injected change ----------------------------------------------------
+
+#: The per-order file of a sample with a change (beside the other ground-truth files).
+CHANGE_FILE = "change_orders.csv"
+
+#: Activities by role in the order KPIs (the generator's names for what the patterns of
+#: :mod:`procmine.analysis.kpis` match in its log): payment, return, endings, and the key
+#: steps with the confirmation each needs (first step, then a later confirmation).
+_PAID = "Payment received"
+_RETURN_STEPS = ("Record return request", "Send return label", "Receive returned goods",
+                 "Inspect returned goods")
+_TERMINAL = ("Cancel order", "Carrier delivery scan", "Payment received")
+_KEY_STEPS = (
+    (("Check credit",), "Send order confirmation"),
+    (("Carrier pick-up scan", "Register carrier hand-over"), "Send shipping notification"),
+    (("Create invoice",), "Send invoice"),
+)
+_EXEMPT = ("Warehouse", "Shipping")
+_OPEN_DAYS = 14
+
+_CYCLE = ("seconds from the order's first to its last event (kpis: cycle_time_s, first to "
+          "last event)")
+_O2C = ("seconds from the order's first event to its first 'Payment received', over the "
+        "orders paid in the log (kpis: order_to_cash_s; its PAYMENT_PATTERN matches exactly "
+        "that activity in generated logs)")
+#: KPI (the keys of :data:`procmine.analysis.compare.KPIS`) -> (per-order column,
+#: statistic, truth definition and how it lines up with :mod:`procmine.analysis.kpis`).
+CHANGE_KPIS: dict[str, tuple[str, str, str]] = {
+    "cycle_time_median_s": ("cycle_time_s", "median", _CYCLE),
+    "cycle_time_mean_s": ("cycle_time_s", "mean", _CYCLE),
+    "order_to_cash_median_s": ("order_to_cash_s", "median", _O2C),
+    "order_to_cash_mean_s": ("order_to_cash_s", "mean", _O2C),
+    "touchless_rate": (
+        "touchless", "mean",
+        "share of orders with no activity twice and no event of the internal party that is "
+        "not automated, outside Warehouse and Shipping (a placeholder department is no "
+        "exemption) (kpis: touchless, TOUCH_EXEMPT_DEPARTMENTS)"),
+    "touchless_after_entry_rate": (
+        "touchless_after_entry", "mean",
+        "as touchless, but manual events count only after the order's first internal "
+        "event (kpis: touchless_after_entry)"),
+    "handoffs_per_order": (
+        "handoffs", "mean",
+        "department-level handoffs per order: consecutive events with known, different "
+        "actors (the department, else customer, supplier or carrier), in canonical order "
+        "(kpis: handoffs, the one counter of procmine.log.actors; here department_actor)"),
+    "rework_share": (
+        "rework", "mean",
+        "share of orders with a rework event by the rule of rework.csv: a change activity, "
+        "or the same activity for the same sub-object again (procmine.analysis.rework)"),
+    "return_rate": (
+        "returned", "mean",
+        "share of orders with a step of the returns process (" + ", ".join(_RETURN_STEPS)
+        + "; kpis: RETURN_PATTERN)"),
+    "abandoned_rate": (
+        "abandoned", "mean",
+        "share of orders with none of " + ", ".join(_TERMINAL) + " (the endings kpis "
+        "derives on generated logs) whose last event is more than 14 days before the "
+        "log's last event (kpis: abandoned, open_days=14)"),
+    "kept_informed_rate": (
+        "kept_informed", "mean",
+        "share of orders, among those with a key step, in which each key step's first "
+        "occurrence is followed by its confirmation: Check credit -> Send order "
+        "confirmation, Carrier pick-up scan or Register carrier hand-over -> Send shipping "
+        "notification, Create invoice -> Send invoice (kpis: kept_informed, KEPT_INFORMED)"),
+}
+
+
+def order_kpis(events: pd.DataFrame) -> pd.DataFrame:
+    """The KPI values of each order, from canonical events (:func:`canonical_events`).
+
+    Columns: ``case_id``, ``start_utc``, ``cycle_time_s``, ``order_to_cash_s`` (NaN when
+    unpaid), ``touchless``, ``touchless_after_entry``, ``handoffs``, ``rework``,
+    ``returned``, ``abandoned``, ``kept_informed`` (NaN without a key step), ``outlier``
+    (the order has an injected time outlier). Definitions: :data:`CHANGE_KPIS`.
+    """
+    n = len(events)
+    case = events["case_id"].to_numpy(object)
+    codes, names = pd.factorize(case)
+    k = len(names)
+    first = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    last = np.r_[first[1:] - 1, n - 1]
+    utc = events["utc"].to_numpy(np.int64)
+    activity = events["activity"].to_numpy(object)
+    position = np.arange(n)
+
+    def count(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(codes[mask], minlength=k)
+
+    pay = activity == _PAID
+    paid_at = np.full(k, np.iinfo(np.int64).max)
+    np.minimum.at(paid_at, codes[pay], utc[pay])
+    paid = paid_at != np.iinfo(np.int64).max
+    act_codes, act_names = pd.factorize(activity)
+    pair = codes.astype(np.int64) * max(len(act_names), 1) + act_codes
+    repeated = count(pd.Series(pair).duplicated().to_numpy()) > 0
+    rework = pd.Index(names).isin(_rework(events)["case_id"].unique())
+    internal = (events["party"] == "internal").to_numpy(bool)
+    exempt = events["department"].isin(_EXEMPT).to_numpy(bool)
+    manual = internal & ~exempt & ~events["automated"].to_numpy(bool)
+    entry = np.full(k, n)
+    np.minimum.at(entry, codes[internal], position[internal])
+    actor = department_actor(events)
+    known = np.flatnonzero(actor.notna().to_numpy())
+    who = actor.to_numpy(object)[known]
+    hand = known[1:][(codes[known][1:] == codes[known][:-1]) & (who[1:] != who[:-1])]
+    ended = count(np.isin(activity, _TERMINAL)) > 0
+    log_end = utc.max(initial=0)
+    have = np.zeros(k, dtype=bool)
+    missed = np.zeros(k, dtype=bool)
+    for steps, confirmation in _KEY_STEPS:  # three key steps, not a loop over events
+        is_step = np.isin(activity, steps)
+        first_step = np.full(k, n)
+        np.minimum.at(first_step, codes[is_step], position[is_step])
+        last_confirm = np.full(k, -1)
+        is_confirm = activity == confirmation
+        np.maximum.at(last_confirm, codes[is_confirm], position[is_confirm])
+        has = first_step < n
+        have |= has
+        missed |= has & (last_confirm < first_step)
+    return pd.DataFrame({
+        "case_id": pd.Series(np.asarray(names, dtype=object), dtype=object),
+        "start_utc": utc[first],
+        "cycle_time_s": (utc[last] - utc[first]).astype(float),
+        "order_to_cash_s": np.where(paid, paid_at - utc[first], np.nan),
+        "touchless": ((count(manual) == 0) & ~repeated).astype(float),
+        "touchless_after_entry": ((count(manual & (position > entry[codes])) == 0)
+                                  & ~repeated).astype(float),
+        "handoffs": count(np.isin(position, hand)).astype(float),
+        "rework": rework.astype(float),
+        "returned": (count(np.isin(activity, _RETURN_STEPS)) > 0).astype(float),
+        "abandoned": (~ended & (log_end - utc[last] > _OPEN_DAYS * 86400)).astype(float),
+        "kept_informed": np.where(have, (~missed).astype(float), np.nan),
+        "outlier": count(events["outlier"].to_numpy(bool)) > 0,
+    })
+
+
+def _statistic(values: pd.Series, statistic: str) -> float | None:
+    """The mean or median of the values there are (``None`` when there are none)."""
+    values = values.dropna()
+    if values.empty:
+        return None
+    return float(values.median() if statistic == "median" else values.mean())
+
+
+def change_truth(change: Change, with_change: pd.DataFrame, without: pd.DataFrame,
+                 after: pd.Series, changed_events: int) -> tuple[dict[str, object], pd.DataFrame]:
+    """The ``change`` section of ``ground_truth.json`` and the per-order table beside it.
+
+    ``with_change`` and ``without`` are :func:`order_kpis` of the same orders simulated
+    with and without the change, on common random numbers; ``after`` says, per case id,
+    whether the order started on or after the change's date. Orders with an injected time
+    outlier are left out of the statistics (as kpis leaves them out of its tables).
+    """
+    table = with_change.set_index("case_id")
+    other = without.set_index("case_id").reindex(table.index)
+    is_after = after.reindex(table.index).to_numpy(bool)
+    bulk = ~(table["outlier"].to_numpy(bool) | other["outlier"].to_numpy(bool))
+    per_order = pd.DataFrame({"case_id": table.index.to_numpy(object),
+                              "period": np.where(is_after, "after", "before").astype(object),
+                              "outlier": ~bulk})
+    kpis: dict[str, object] = {}
+    for name, (column, statistic, definition) in CHANGE_KPIS.items():
+        now, then = table[column], other[column]
+        if column not in per_order:
+            per_order[column] = now.to_numpy()
+            per_order[f"{column}_without_change"] = then.to_numpy()
+        after_value = _statistic(now[bulk & is_after], statistic)
+        base_value = _statistic(then[bulk & is_after], statistic)
+        differs = ~((now == then) | (now.isna() & then.isna())).to_numpy() & bulk & is_after
+        kpis[name] = {
+            "statistic": statistic, "per_order": column,
+            "before": _statistic(now[bulk & ~is_after], statistic),
+            "after": after_value, "after_without_change": base_value,
+            # the same value in every order of both worlds: exactly no effect
+            "effect": (0.0 if not differs.any() else None if after_value is None
+                       or base_value is None else after_value - base_value),
+            "affected": bool(differs.any()),
+            "orders_changed": int(differs.sum()),
+            "truth": definition,
+        }
+    section: dict[str, object] = {
+        "kind": change.kind, "activity": change.activity, "department": change.department,
+        "party": change.party, "date": change.date,
+        "from_utc": f"{change.date}T00:00:00+00:00",
+        "what_changes": change.description,
+        "orders_before": int((~is_after).sum()), "orders_after": int(is_after.sum()),
+        "orders_left_out_as_outliers": int((~bulk).sum()),
+        "changed_events": int(changed_events),
+        "method": (
+            "The orders are simulated twice with common random numbers: the same random "
+            "draws, each belonging to the same order (invoice-level draws to the invoice's "
+            "first order), once with the change for the orders started on or after the date "
+            "and once without it; the injected data problems fall on the same events in "
+            "both. Each KPI's effect is its statistic over the after-period orders with the "
+            "change minus the same over the same orders without it, computed from the "
+            "generator's own events as a correct loader reads them (canonical events, after "
+            "the rejects), not by procmine's analysis. 'affected' is false, and the effect "
+            "exactly 0, when no after-period order has a different value. Per order: "
+            + CHANGE_FILE + "."),
+        "kpis": kpis,
+    }
+    return section, per_order
+
+
+def write_truth(extracts: Extracts, out: Path, *, seed: int, change: Change | None = None,
+                without: Extracts | None = None) -> dict[str, object]:
     """Write ``ground_truth/``: ``ground_truth.json`` and one CSV per kind of finding.
 
     ``reentries.csv``, ``rework.csv``, ``episodes.csv``, ``handoffs.csv``, ``orders.csv``
     and ``robot_events.csv`` (see ``sample_logs/README.md`` for their columns).
+    With a ``change`` (and ``without``: the extracts of the same world without it), also
+    the ``change`` section and :data:`CHANGE_FILE` (see :func:`change_truth`).
     Returns the JSON document as a dict.
     """
     sim = extracts.sim
@@ -520,6 +733,21 @@ def write_truth(extracts: Extracts, out: Path, *, seed: int) -> dict[str, object
         "injected_rejects": rejects,
         "counts": counts,
     }
+    per_order = None
+    if change is not None and without is not None and sim.after is not None:
+        case_ids = "SO-" + sim.orders["order_no"].astype("str")
+        after = pd.Series(sim.after, index=case_ids.to_numpy(object))
+        events_without = canonical_events(without)
+
+        def keyed(ev: pd.DataFrame) -> int:
+            """The step's events done by people, in orders of the after period."""
+            return int((~ev["automated"].to_numpy(bool) & (ev["party"] == "internal").to_numpy()
+                        & (ev["activity"] == change.activity).to_numpy()
+                        & after.reindex(ev["case_id"]).to_numpy(bool)).sum())
+
+        truth["change"], per_order = change_truth(
+            change, order_kpis(events), order_kpis(events_without), after,
+            keyed(events_without) - keyed(events))
     folder = out / "ground_truth"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "ground_truth.json").write_text(json.dumps(truth, indent=2, ensure_ascii=False)
@@ -531,4 +759,6 @@ def write_truth(extracts: Extracts, out: Path, *, seed: int) -> dict[str, object
     write_csv(_bools(handoff_events), folder / "handoffs.csv")
     write_csv(_bools(orders.drop(columns="requested_utc")), folder / "orders.csv")
     write_csv(automated, folder / "robot_events.csv")
+    if per_order is not None:
+        write_csv(_bools(per_order), folder / CHANGE_FILE)
     return truth
