@@ -91,3 +91,91 @@ def test_pm4py_is_imported_by_the_adapter_only_and_lazily():
                 assert not (node.module or "").startswith("procmine.render"), path
             if isinstance(node, ast.Import):
                 assert not any(a.name.startswith("procmine.render") for a in node.names), path
+
+
+# -- BPMN with one lane per department and named gateways ---------------------------------
+LANE_ROWS = [
+    ("o1", "Enter order", "2024-01-01 09:00", "ann", "Sales"),
+    ("o1", "Check credit", "2024-01-01 10:00", "cid", "Credit"),
+    ("o1", "Pick", "2024-01-01 11:00", "bob", "Warehouse"),
+    ("o1", "Ship", "2024-01-01 12:00", "sam", "Shipping"),
+    ("o2", "Enter order", "2024-01-02 09:00", "ann", "Sales"),
+    ("o2", "Pick", "2024-01-02 10:00", "bob", "Warehouse"),
+    ("o2", "Ship", "2024-01-02 11:00", "sam", "Shipping"),
+    ("o3", "Enter order", "2024-01-03 09:00", "al", "Sales"),
+    ("o3", "Check credit", "2024-01-03 09:10", "ann", "Sales"),  # Credit still the most frequent?
+    ("o3", "Pick", "2024-01-03 10:00", "bob", "Warehouse"),
+    ("o3", "Ship", "2024-01-03 11:00", "sam", "Shipping"),
+    ("o4", "Enter order", "2024-01-04 09:00", "ann", "Sales"),
+    ("o4", "Check credit", "2024-01-04 09:30", "cid", "Credit"),
+    ("o4", "Pick", "2024-01-04 10:00", "bob", "Warehouse"),
+    ("o4", "Ship", "2024-01-04 11:00", "sam", "Shipping"),
+]
+#: Each activity's department, by hand: Check credit is Credit twice, Sales once.
+LANE_OF = {"Enter order": "Sales", "Check credit": "Credit", "Pick": "Warehouse",
+           "Ship": "Shipping"}
+BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+
+
+def _lanes(path):
+    root = DET.parse(str(path)).getroot()
+    process = root.find(BPMN + "process")
+    names = {e.get("id"): (e.tag.removeprefix(BPMN), e.get("name")) for e in process}
+    lanes = {lane.get("name"): [ref.text for ref in lane.findall(BPMN + "flowNodeRef")]
+             for lane in process.iter(BPMN + "lane")}
+    return root, process, names, lanes
+
+
+def test_bpmn_has_one_lane_per_department_and_each_task_in_its_own(tmp_path):
+    model = discover_model(_log(LANE_ROWS))
+    path = write_bpmn(model, tmp_path / "lanes.bpmn")
+    root, process, names, lanes = _lanes(path)
+    assert set(lanes) == set(LANE_OF.values()) == set(model.lanes)
+    assert model.lanes[0] == "Sales"  # the order the process reaches them
+    nodes = [e for e in process if not e.tag.endswith(("sequenceFlow", "laneSet"))]
+    refs = [ref for members in lanes.values() for ref in members]
+    assert sorted(refs) == sorted(e.get("id") for e in nodes)  # every flow node in one lane
+    for lane, members in lanes.items():
+        for ident in members:
+            kind, name = names[ident]
+            if kind == "task":
+                assert LANE_OF[name] == lane, name
+    assert dict(zip(model.table["activity"], model.table["lane"], strict=True)) == LANE_OF
+    # the laneSet belongs to the process, and a participant shows it (with a shape per lane)
+    assert process.find(BPMN + "laneSet") is not None
+    participant = root.find(f"{BPMN}collaboration/{BPMN}participant")
+    assert participant.get("processRef") == process.get("id")
+    shapes = {s.get("bpmnElement") for s in root.iter(
+        "{http://www.omg.org/spec/BPMN/20100524/DI}BPMNShape")}
+    lane_ids = {lane.get("id") for lane in process.iter(BPMN + "lane")}
+    assert lane_ids <= shapes and {e.get("id") for e in nodes} <= shapes
+
+
+def test_bpmn_gateways_are_named_after_their_branches(tmp_path):
+    path = write_bpmn(discover_model(_log(LANE_ROWS)), tmp_path / "g.bpmn")
+    _, _, names, _ = _lanes(path)
+    gateways = [name for kind, name in names.values() if kind.endswith("Gateway")]
+    assert gateways and all(gateways)
+    # Check credit is skipped in o2: the choice names both ways
+    assert "Check credit or skip?" in gateways
+
+
+def test_bpmn_counts_agree_with_pm4py_and_the_bytes_repeat(tmp_path):
+    model = discover_model(_log(LANE_ROWS))
+    path = write_bpmn(model, tmp_path / "a.bpmn")
+    back = pm4py().read_bpmn(str(path))
+    nodes = [n for n in back.get_nodes()
+             if type(n).__name__ not in ("Collaboration", "Participant", "Lane")]
+    assert len(nodes) == model.n_bpmn_nodes
+    assert len(back.get_flows()) == model.n_bpmn_flows
+    _, process, _, _ = _lanes(path)
+    assert len(process.findall(BPMN + "sequenceFlow")) == model.n_bpmn_flows
+    # the same log gives the same file
+    again = write_bpmn(discover_model(_log(LANE_ROWS)), tmp_path / "b.bpmn")
+    assert again.read_bytes() == path.read_bytes()
+
+
+def test_without_departments_everything_is_one_lane(tmp_path):
+    model = discover_model(_log())
+    _, _, _, lanes = _lanes(write_bpmn(model, tmp_path / "one.bpmn"))
+    assert list(lanes) == ["(no department)"] and model.lanes == ("(no department)",)

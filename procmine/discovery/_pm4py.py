@@ -69,16 +69,32 @@ def dfg_counts(events: pd.DataFrame) -> tuple[dict[tuple[str, str], int], dict[s
     )
 
 
+#: pm4py's process-tree operators as plain names (``seq``, ``xor``, ``and``, ``loop``, ``or``).
+_OPERATORS = {"->": "seq", "X": "xor", "+": "and", "*": "loop", "O": "or", "<>": "and",
+              "PO": "and"}
+
+
 def inductive_models(events: pd.DataFrame, *, noise_threshold: float) -> tuple[Any, Any]:
-    """Inductive miner on canonical events: (bpmn handle, (net, im, fm) handle)."""
+    """Inductive miner on canonical events: (plain process tree, (net, im, fm) handle).
+
+    The tree comes back as nested tuples: ``("task", label)``, ``("tau",)`` or
+    ``(operator, (child, ...))`` with operator one of ``seq``, ``xor``, ``and``,
+    ``loop``, ``or`` (interleaving is drawn as ``and``).
+    """
     pm4py = _pm4py()
     frame = to_pm4py_frame(events)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)
         tree = pm4py.discover_process_tree_inductive(frame, noise_threshold=noise_threshold)
-        bpmn = pm4py.convert_to_bpmn(tree)
         petri = pm4py.convert_to_petri_net(tree)
-    return bpmn, petri
+    return _plain_tree(tree), petri
+
+
+def _plain_tree(node: Any) -> tuple[Any, ...]:
+    if node.operator is None:
+        return ("tau",) if node.label is None else ("task", str(node.label))
+    return (_OPERATORS[str(node.operator.value)],
+            tuple(_plain_tree(child) for child in node.children))
 
 
 def bpmn_facts(bpmn: Any) -> tuple[list[str], list[tuple[str, str, str]], list[tuple[str, str]]]:
@@ -102,12 +118,6 @@ def silent_transitions(petri: Any) -> int:
     return sum(1 for t in net.transitions if t.label is None)
 
 
-def write_bpmn(bpmn: Any, path: Path) -> None:
-    """Write BPMN 2.0 XML (with layout)."""
-    pm4py = _pm4py()
-    pm4py.write_bpmn(bpmn, str(path))
-
-
 def write_pnml(petri: Any, path: Path) -> None:
     """Write a PNML file with initial and final marking."""
     pm4py = _pm4py()
@@ -117,6 +127,14 @@ def write_pnml(petri: Any, path: Path) -> None:
 
 def read_bpmn_labels(path: Path) -> list[str]:
     """Task labels of a BPMN 2.0 file, read back through pm4py."""
+    return read_bpmn_facts(path)[0]
+
+
+def read_bpmn_facts(path: Path) -> tuple[list[str], list[tuple[str, str, str]],
+                                         list[tuple[str, str]]]:
+    """(task labels, nodes, flows) of a BPMN 2.0 file, read back through pm4py."""
     pm4py = _pm4py()
-    bpmn = pm4py.read_bpmn(str(path))
-    return bpmn_facts(bpmn)[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        bpmn = pm4py.read_bpmn(str(path))
+    return bpmn_facts(bpmn)
