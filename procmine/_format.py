@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["count", "duration", "money", "share", "signed_money"]
+__all__ = ["count", "duration", "money", "months", "number", "share", "signed", "signed_money"]
 
 
 def _missing(value: object) -> bool:
@@ -102,3 +102,50 @@ def share(value: float | None, *, decimals: int = 1) -> str:
     if _missing(value):
         return "–"
     return f"{100 * float(value):.{decimals}f}%"  # type: ignore[arg-type]
+
+
+def number(value: float | None, *, decimals: int = 2) -> str:
+    """A plain number with thousands separators (ratios such as handoffs per order).
+
+    Examples
+    --------
+    >>> number(1234.5678), number(1.8333, decimals=1), number(None)
+    ('1,234.57', '1.8', '–')
+    """
+    if _missing(value):
+        return "–"
+    return f"{float(value):,.{decimals}f}"  # type: ignore[arg-type]
+
+
+def months(value: float | None) -> str:
+    """A number of months (a payback period), one decimal; infinite as "never".
+
+    Examples
+    --------
+    >>> months(4.25), months(float("inf")), months(None)
+    ('4.2 months', 'never', '–')
+    """
+    if _missing(value):
+        return "–"
+    number_ = float(value)  # type: ignore[arg-type]
+    if math.isinf(number_):
+        return "never" if number_ > 0 else "–"
+    return f"{number_:,.1f} months"
+
+
+def signed(text: str, value: float | None) -> str:
+    """``text`` (a formatted change) with a ``+`` in front when ``value`` is positive.
+
+    Examples
+    --------
+    >>> signed(duration(7200), 7200), signed(duration(-60), -60), signed(count(0), 0)
+    ('+2.0 h', '-1 min', '±0')
+    """
+    if _missing(value):
+        return "–"
+    number_ = float(value)  # type: ignore[arg-type]
+    if number_ > 0 and not text.startswith("+"):
+        return "+" + text
+    if number_ == 0 and not text.startswith(("±", "-", "+")):
+        return "±" + text
+    return text
