@@ -26,10 +26,18 @@ from procmine._check import check_choice, check_names
 from procmine.analysis.costs import CostModel
 from procmine.analysis.reentry import normalize_values
 from procmine.errors import UsageError
+from procmine.log._groups import distinct_per_group, group_quantile, group_starts, sort_within
 from procmine.log._require import require_log
-from procmine.log.actors import LEVELS, Level, actor_codes, case_codes, handoff_positions
+from procmine.log.actors import (
+    LEVELS,
+    Level,
+    LogArrays,
+    case_codes,
+    handoff_positions,
+    log_arrays,
+)
 from procmine.log.eventlog import EventLog
-from procmine.schema import ACTIVITY, AUTOMATED, CASE_ID, EVENT_ID, TIMESTAMP
+from procmine.schema import ACTIVITY, AUTOMATED, CASE_ID, EVENT_ID
 
 __all__ = [
     "DEPENDENCY_THRESHOLD",
@@ -66,31 +74,35 @@ Pairs = Iterable[tuple[str, str]]
 _DENSE_LIMIT: Final = 4_000_000
 
 
-def _micros(events: pd.DataFrame) -> np.ndarray:
-    return events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
-
-
 #: Heuristics-miner dependency threshold: a succession a→b is causal when
 #: ``dependency(a, b) >= DEPENDENCY_THRESHOLD`` (ProM's Heuristics Miner default).
 DEPENDENCY_THRESHOLD: Final = 0.9
 
 
+def _follows(cases: np.ndarray, activity_codes: np.ndarray, n: int,
+             same: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Directly-follows activity pairs ``a * n + b`` that occur, and how often."""
+    same = cases[1:] == cases[:-1] if same is None else same
+    pairs = activity_codes[:-1][same].astype(np.int64)
+    pairs *= n
+    pairs += activity_codes[1:][same]
+    if n * n <= _DENSE_LIMIT:
+        counts = np.bincount(pairs, minlength=n * n)
+        follows = np.flatnonzero(counts)
+        return follows, counts[follows]
+    return np.unique(pairs, return_counts=True)
+
+
 def _concurrent_codes(cases: np.ndarray, activity_codes: np.ndarray, n: int,
-                      threshold: float = DEPENDENCY_THRESHOLD) -> np.ndarray:
+                      threshold: float = DEPENDENCY_THRESHOLD, *,
+                      follows: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Pair codes ``a * n + b`` of activities the dependency measure calls concurrent.
 
     Both successions occur (``a > b`` and ``b > a``) and neither is a dependency:
     ``|dependency(a, b)| < threshold`` with ``dependency(a, b) = (|a>b| - |b>a|) /
     (|a>b| + |b>a| + 1)`` (Weijters & van der Aalst's heuristics miner).
     """
-    same = cases[1:] == cases[:-1]
-    pairs = activity_codes[:-1][same].astype(np.int64) * n + activity_codes[1:][same]
-    if n * n <= _DENSE_LIMIT:
-        counts = np.bincount(pairs, minlength=n * n)
-        follows = np.flatnonzero(counts)
-        count_of = counts[follows]
-    else:
-        follows, count_of = np.unique(pairs, return_counts=True)
+    follows, count_of = _follows(cases, activity_codes, n) if follows is None else follows
     first, second = np.divmod(follows, n)
     reverse = second * n + first
     at = np.searchsorted(follows, reverse)
@@ -100,6 +112,14 @@ def _concurrent_codes(cases: np.ndarray, activity_codes: np.ndarray, n: int,
     backward = np.where(both, count_of[at], 0).astype(float)
     dependency = (forward - backward) / (forward + backward + 1.0)
     return follows[both & (np.abs(dependency) < threshold)]
+
+
+def _log_follows(arrays: LogArrays) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_follows` of a whole log, kept with its arrays."""
+    codes, names = arrays.activity_codes
+    n = max(len(names), 1)
+    return arrays.memo(("follows",), lambda _: _follows(arrays.case, codes, n,
+                                                         arrays.same_case))
 
 
 @dataclass(frozen=True, eq=False)
@@ -151,6 +171,11 @@ def planned_times(events: pd.DataFrame, costs: CostModel) -> np.ndarray | None:
     ``date`` item) and carried forward within the order from the event that
     entered it; ``INT64_MIN`` before it is known.
     """
+    return log_arrays(events).memo(("planned", tuple(costs.planned_dates)),
+                                   lambda frame: _planned_times(frame, costs))
+
+
+def _planned_times(events: pd.DataFrame, costs: CostModel) -> np.ndarray | None:
     for name in costs.planned_dates:
         if name not in events.columns or not events[name].notna().any():
             continue
@@ -168,21 +193,30 @@ def planned_times(events: pd.DataFrame, costs: CostModel) -> np.ndarray | None:
 
 
 def handoff_prices(source_pos: np.ndarray, target_pos: np.ndarray, *, micros: np.ndarray,
-                   automated: np.ndarray, planned: np.ndarray | None, costs: CostModel
-                   ) -> HandoffPrices:
+                   automated: np.ndarray, planned: np.ndarray | None, costs: CostModel,
+                   working: np.ndarray | None = None) -> HandoffPrices:
     """Price the handoffs at these positions: the one definition the handoff table, the
-    projection and the candidates share (see :class:`HandoffPrices`)."""
+    projection and the candidates share (see :class:`HandoffPrices`). ``working`` is
+    the working time of ``micros`` when the caller has it (:func:`working_seconds`)."""
     at_source = None if planned is None else planned[source_pos]
     return HandoffPrices(
         system=automated[source_pos] & automated[target_pos],
-        queue_s=costs.queue_between(micros, source_pos, target_pos, planned_us=at_source),
+        queue_s=costs.queue_between(micros, source_pos, target_pos, planned_us=at_source,
+                                    working=working),
         lead_s=costs.lead_seconds(micros[source_pos], micros[target_pos], at_source),
     )
 
 
 def automated_flags(events: pd.DataFrame) -> np.ndarray:
     """True where an event is automated (a missing flag counts as manual)."""
-    return events[AUTOMATED].fillna(False).to_numpy(dtype=bool)
+    return log_arrays(events).memo(("automated",), _automated)
+
+
+def _automated(events: pd.DataFrame) -> np.ndarray:
+    values = events[AUTOMATED]
+    if isinstance(values.dtype, pd.BooleanDtype):
+        return values.to_numpy(dtype=bool, na_value=False)
+    return values.fillna(False).to_numpy(dtype=bool)
 
 
 def _raw(log: EventLog, level: str, concurrent: Pairs | None,
@@ -190,17 +224,22 @@ def _raw(log: EventLog, level: str, concurrent: Pairs | None,
     check_choice(level, LEVELS, option="level")
     costs = CostModel.default() if costs is None else costs
     events = log.events
-    cases = case_codes(events)
-    actors, actor_names = actor_codes(events, level)
+    arrays = log_arrays(events)
+    cases = arrays.case
+    actors, actor_names = arrays.actors(level)
     source_pos, target_pos = handoff_positions(cases, actors)
-    activity_codes, activity_names = pd.factorize(events[ACTIVITY])
+    activity_codes, activity_names = arrays.activity_codes
     n = max(len(activity_names), 1)
     if concurrent is None:
-        parallel = _concurrent_codes(cases, activity_codes, n, threshold)
+        parallel = _concurrent_codes(cases, activity_codes, n, threshold,
+                                     follows=_log_follows(arrays))
     else:
         parallel = _override_codes(concurrent, np.asarray(activity_names, dtype=object), n)
-    pair = activity_codes[source_pos].astype(np.int64) * n + activity_codes[target_pos]
-    micros = _micros(events)
+    is_parallel = np.zeros(n * n, dtype=bool)
+    is_parallel[parallel] = True
+    pair = activity_codes[source_pos] * n
+    pair += activity_codes[target_pos]
+    micros = arrays.micros
     src_actor = actors[source_pos]
     tgt_actor = actors[target_pos]
     handoff_case = cases[source_pos]
@@ -211,11 +250,19 @@ def _raw(log: EventLog, level: str, concurrent: Pairs | None,
         cases=handoff_case, source_actor=src_actor, target_actor=tgt_actor,
         actor_names=actor_names,
         wait_us=micros[target_pos] - micros[source_pos],
-        concurrent=np.isin(pair, parallel), pingpong=pingpong,
+        concurrent=is_parallel[pair], pingpong=pingpong,
         prices=handoff_prices(source_pos, target_pos, micros=micros,
                               automated=automated_flags(events),
-                              planned=planned_times(events, costs), costs=costs),
+                              planned=planned_times(events, costs), costs=costs,
+                              working=working_seconds(events, costs)),
     )
+
+
+def working_seconds(events: pd.DataFrame, costs: CostModel) -> np.ndarray:
+    """:meth:`Calendar.working_seconds` of every event's time, kept per log and calendar."""
+    arrays = log_arrays(events)
+    return arrays.memo(("working", costs.calendar),
+                       lambda _: costs.calendar.working_seconds(arrays.micros))
 
 
 def concurrent_activities(log: EventLog, *, dependency_threshold: float = DEPENDENCY_THRESHOLD
@@ -264,10 +311,12 @@ def concurrent_activities(log: EventLog, *, dependency_threshold: float = DEPEND
     """
     events = require_log(log, where="concurrent_activities").events
     _check_threshold(dependency_threshold)
-    codes, names = pd.factorize(events[ACTIVITY])
+    arrays = log_arrays(events)
+    codes, names = arrays.activity_codes
     n = max(len(names), 1)
     first, second = np.divmod(
-        _concurrent_codes(case_codes(events), codes, n, dependency_threshold), n)
+        _concurrent_codes(arrays.case, codes, n, dependency_threshold,
+                          follows=_log_follows(arrays)), n)
     names = np.asarray(names, dtype=object)
     return frozenset(zip(names[first].tolist(), names[second].tolist(), strict=True))
 
@@ -368,39 +417,11 @@ def _events_frame(raw: _Raw) -> pd.DataFrame:
     })
 
 
-def _group_quantile(sorted_values: np.ndarray, starts: np.ndarray, sizes: np.ndarray,
-                    q: float) -> np.ndarray:
-    """Per-group quantile (linear interpolation, as numpy) of values sorted within groups."""
-    position = q * (sizes - 1)
-    low = np.floor(position).astype(np.int64)
-    high = np.minimum(low + 1, sizes - 1)
-    frac = position - low
-    a = sorted_values[starts + low]
-    b = sorted_values[starts + high]
-    return a + frac * (b - a)
-
-
-def _sorted_within(group: np.ndarray, values: np.ndarray, n_groups: int) -> np.ndarray:
-    """``values`` (int64, >= 0) ordered by group, then value.
-
-    Packs both into one int64 and sorts that (much faster than a lexsort); falls
-    back to a lexsort when they do not fit in 63 bits.
-    """
-    if not len(values):
-        return values
-    value_bits = int(values.max()).bit_length()
-    group_bits = int(max(n_groups - 1, 1)).bit_length()
-    if value_bits + group_bits > 62:
-        return values[np.lexsort((values, group))]
-    key = (group.astype(np.int64) << value_bits) | values
-    key.sort()
-    return key & ((1 << value_bits) - 1)
-
-
 def _edge_table(raw: _Raw, costs: CostModel) -> pd.DataFrame:
     """Aggregate handoffs to one row per (source, target) edge, all in numpy."""
     n_actors = max(len(raw.actor_names), 1)
-    edge = raw.source_actor.astype(np.int64) * n_actors + raw.target_actor
+    edge = raw.source_actor * n_actors
+    edge += raw.target_actor
     if n_actors * n_actors <= _DENSE_LIMIT:
         edges = np.flatnonzero(np.bincount(edge, minlength=n_actors * n_actors))
         lookup = np.zeros(n_actors * n_actors, dtype=np.int64)
@@ -411,15 +432,11 @@ def _edge_table(raw: _Raw, costs: CostModel) -> pd.DataFrame:
     n_edges = len(edges)
     count = np.bincount(edge_id, minlength=n_edges)
     total_wait = np.bincount(edge_id, weights=raw.wait_us, minlength=n_edges) / 1e6
-    causal = np.bincount(edge_id, weights=~raw.concurrent, minlength=n_edges)
+    causal = count - np.bincount(edge_id, weights=raw.concurrent, minlength=n_edges)
     pingpong = np.bincount(edge_id, weights=raw.pingpong, minlength=n_edges)
-    case_edge = np.sort(raw.cases.astype(np.int64) * max(n_edges, 1) + edge_id)
-    first_of_pair = np.ones(len(case_edge), dtype=bool)
-    first_of_pair[1:] = case_edge[1:] != case_edge[:-1]
-    distinct = case_edge[first_of_pair]
-    cases = np.bincount(distinct % max(n_edges, 1), minlength=n_edges)
-    waits = _sorted_within(edge_id, raw.wait_us, n_edges) / 1e6
-    starts = (np.cumsum(count) - count).astype(np.int64)
+    cases = distinct_per_group(edge_id, raw.cases, n_edges)
+    waits = sort_within(edge_id, raw.wait_us, n_edges) / 1e6
+    starts = group_starts(count)
     with np.errstate(invalid="ignore", divide="ignore"):
         table = pd.DataFrame({
             "source": pd.Series(raw.actor_names[edges // n_actors], dtype="str"),
@@ -427,8 +444,8 @@ def _edge_table(raw: _Raw, costs: CostModel) -> pd.DataFrame:
             "count": count.astype(np.int64),
             "cases": cases.astype(np.int64),
             "mean_wait_s": total_wait / count,
-            "median_wait_s": _group_quantile(waits, starts, count, 0.5),
-            "p90_wait_s": _group_quantile(waits, starts, count, 0.9),
+            "median_wait_s": group_quantile(waits, starts, count, 0.5),
+            "p90_wait_s": group_quantile(waits, starts, count, 0.9),
             "cost": np.bincount(edge_id, weights=raw.prices.cost(costs), minlength=n_edges),
             "queue_wait_s": np.bincount(edge_id, weights=raw.prices.queue_s,
                                         minlength=n_edges),

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import functools
 import weakref
-from typing import Final, Literal, get_args
+from collections.abc import Callable
+from typing import Final, Literal, TypeVar, cast, get_args
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,7 @@ ActorLevel = Literal["resource", "department", "party", "source"]
 ACTOR_LEVELS: Final[tuple[str, ...]] = get_args(ActorLevel)
 
 _OUTSIDE: Final = ("customer", "supplier", "carrier")
+T = TypeVar("T")
 
 
 def _strings(values: pd.Series) -> pd.Series:
@@ -280,6 +282,7 @@ class LogArrays:
         self.columns = tuple(events.columns)
         self._actors: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._columns: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+        self._memo: dict[object, object] = {}
 
     @property
     def events(self) -> pd.DataFrame:
@@ -295,12 +298,18 @@ class LogArrays:
         return case_codes(self.events)
 
     @functools.cached_property
+    def same_case(self) -> np.ndarray:
+        """True where an event's successor is of the same case (length ``n - 1``)."""
+        case = self.case
+        return case[1:] == case[:-1]
+
+    @functools.cached_property
     def case_starts(self) -> np.ndarray:
         """Position of the first event of each case (case code ``c`` starts at ``[c]``)."""
         case = self.case
         if not len(case):
             return np.zeros(0, dtype=np.int64)
-        return np.r_[0, np.flatnonzero(case[1:] != case[:-1]) + 1].astype(np.int64)
+        return np.r_[0, np.flatnonzero(~self.same_case) + 1].astype(np.int64)
 
     @functools.cached_property
     def activity_codes(self) -> tuple[np.ndarray, np.ndarray]:
@@ -326,6 +335,17 @@ class LogArrays:
             else:
                 self._columns[column] = value_codes(values)
         return self._columns[column]
+
+    def memo(self, key: object, compute: Callable[[pd.DataFrame], T]) -> T:
+        """``compute(events)``, computed once per ``key`` for these events.
+
+        For arrays a higher layer derives from the events alone (automation flags,
+        the working time of every timestamp under one calendar): ``key`` must name
+        everything the result depends on besides the events.
+        """
+        if key not in self._memo:
+            self._memo[key] = compute(self.events)
+        return cast(T, self._memo[key])
 
     def actors(self, level: str) -> tuple[np.ndarray, np.ndarray]:
         """:func:`actor_codes` at ``level`` (kept per level)."""
