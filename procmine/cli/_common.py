@@ -6,6 +6,7 @@ import functools
 import os
 import re
 import sys
+import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -14,10 +15,22 @@ from typing import Any, TypeVar, overload
 import click
 
 from procmine.errors import ProcmineError
+from procmine.log.load import ENGINES
 
 __all__ = [
-    "INPUT_FORMATS", "Context", "Stages", "global_flags", "handle_errors", "main_group",
-    "mapping_options", "printable", "progress", "split_list", "step",
+    "INPUT_FORMATS",
+    "Context",
+    "Stages",
+    "elapsed",
+    "finish_stage",
+    "global_flags",
+    "handle_errors",
+    "main_group",
+    "mapping_options",
+    "printable",
+    "progress",
+    "split_list",
+    "step",
 ]
 
 #: Values of ``--format`` for INPUT (``procmine.load(format=)``).
@@ -35,12 +48,21 @@ class Context:
 
     @property
     def show_progress(self) -> bool:
-        """Progress goes to a terminal only, and never with --quiet."""
+        """A progress bar goes to a terminal only, and never with --quiet."""
         return not self.quiet and sys.stderr.isatty()
 
+    @property
+    def log_progress(self) -> bool:
+        """Off a terminal (a batch log), progress is one line per stage, unless --quiet."""
+        return not self.quiet and not sys.stderr.isatty()
+
     def info(self, message: str) -> None:
-        """One line of information on standard error, unless --quiet."""
+        """One line of information on standard error, unless --quiet.
+
+        In a batch log, the stage that was running is reported first (see :func:`step`).
+        """
         if not self.quiet:
+            finish_stage()
             click.echo(message, err=True)
 
 
@@ -59,6 +81,7 @@ def main_group(ctx: click.Context, quiet: bool, debug: bool) -> None:
     Exit codes: 0 success, 1 the input could not be used, 2 wrong usage.
     """
     ctx.obj = Context(quiet=quiet, debug=debug)
+    ctx.find_root().meta.setdefault(_STARTED, time.perf_counter())
 
 
 def handle_errors(func: Callable[..., T]) -> Callable[..., T]:
@@ -69,7 +92,9 @@ def handle_errors(func: Callable[..., T]) -> Callable[..., T]:
         ctx = click.get_current_context()
         state = ctx.find_object(Context) or Context()
         try:
-            return func(*args, **kwargs)
+            result = func(*args, **kwargs)
+            finish_stage()
+            return result
         except ProcmineError as problem:
             if state.debug:
                 traceback.print_exc()
@@ -172,7 +197,8 @@ _LIST_OPTIONS = ("automated_values", "automated_resources", "missing_values",
                  "resource_qualifier", "object_types")
 _MAPPING_KEYS = ("case_id", "activity", "timestamp", "resource", "department", "party_column",
                  "automated_column", *_LIST_OPTIONS, "timestamp_format", "timezone",
-                 "delimiter", "encoding", "object_type", "object_column")
+                 "delimiter", "encoding", "object_type", "object_column", "engine",
+                 "spark_master")
 
 
 @overload
@@ -252,6 +278,14 @@ def mapping_options(
         click.option("--resource-qualifier", "resource_qualifier", metavar="Q,Q",
                      help="OCEL only: when an event has several employees, the qualifiers "
                           "that win, in order, e.g. shipper,forwarder."),
+        click.option("--engine", type=click.Choice(ENGINES), default=None,
+                     help="Where the analysis runs: pandas (in memory, the default), duckdb "
+                          "(logs larger than memory; procmine[duckdb]) or spark (a cluster; "
+                          "procmine[spark]). Every engine gives the same tables."),
+        click.option("--spark-master", "spark_master", metavar="URL",
+                     help="With --engine spark: the Spark master, e.g. local[2], "
+                          "spark://host:7077, or sc://host:15002 for Spark Connect "
+                          "(default: the standard Spark configuration)."),
     ]
     if input_format:
         options.insert(0, click.option(
@@ -281,30 +315,127 @@ def progress(items: Iterable[T], *, desc: str, total: int | None = None) -> Iter
     """Iterate with a progress bar on a terminal; silently otherwise."""
     from tqdm import tqdm
 
-    state = click.get_current_context().find_object(Context) or Context()
+    state = _state()
     yield from tqdm(items, desc=desc, total=total, disable=not state.show_progress,
                     leave=False, file=sys.stderr)
 
 
+_STARTED = "procmine.started"
+_RUNNING = "procmine.stage"
+_HELD = "procmine.held"
+#: Off a terminal, progress lines are held until the command has run this long: a quick
+#: run that fails writes its one error line only; a long one logs every stage.
+_HOLD_S = 5.0
+
+
+def elapsed() -> float:
+    """Seconds since the command line started (the root click context), for progress lines."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is None:
+        return 0.0
+    meta = ctx.find_root().meta
+    return time.perf_counter() - meta.setdefault(_STARTED, time.perf_counter())
+
+
+def _state() -> Context:
+    ctx = click.get_current_context(silent=True)
+    state = ctx.find_object(Context) if ctx is not None else None
+    if ctx is not None:
+        ctx.find_root().meta.setdefault(_STARTED, time.perf_counter())
+    return state or Context()
+
+
+def _meta() -> dict[str, Any] | None:
+    ctx = click.get_current_context(silent=True)
+    return None if ctx is None else ctx.find_root().meta
+
+
+def _begin_stage(label: str) -> None:
+    """Remember the stage now running (its line is written when it is over)."""
+    _end_running()
+    meta = _meta()
+    if meta is not None:
+        meta[_RUNNING] = (label, time.perf_counter())
+
+
+def _end_running() -> None:
+    meta = _meta()
+    running = None if meta is None else meta.pop(_RUNNING, None)
+    if meta is None or running is None:
+        return
+    label, started = running
+    held = meta.setdefault(_HELD, [])
+    held.append(f"{label}: {time.perf_counter() - started:.1f} s (at {elapsed():.1f} s)")
+    if elapsed() >= _HOLD_S:
+        _flush(meta)
+
+
+def _flush(meta: dict[str, Any]) -> None:
+    for line in meta.pop(_HELD, []):
+        click.echo(line, err=True)
+
+
+def finish_stage() -> None:
+    """The command succeeded so far: write the batch-log lines of the stages that are over.
+
+    Each line reads ``label: 2.1 s (at 5.3 s)``: the stage's seconds, and the seconds
+    since the command started. Called by :meth:`Context.info` (the result line) and
+    when a command returns. A stage that ends in an error writes no line, and in the
+    first seconds of a run (``_HOLD_S``) the lines are held, so a quick run that fails
+    writes its one error line only.
+    """
+    _end_running()
+    meta = _meta()
+    if meta is not None:
+        _flush(meta)
+
+
 def step(message: str) -> None:
-    """Announce a long step (on a terminal, unless --quiet)."""
-    state = click.get_current_context().find_object(Context) or Context()
+    """Announce a long step, as it starts.
+
+    On a terminal: ``… message`` at once. Off a terminal (a scheduled job's log):
+    one line when the step is over, ``… message: 2.1 s (at 5.3 s)``, with its
+    seconds and the seconds since the command started, so a batch log shows where
+    the time goes (held in the first seconds of a run, see :func:`finish_stage`).
+    Nothing with ``--quiet``. :class:`Stages` is the same for a
+    command with a fixed list of stages; the two share the lines and the clock.
+    """
+    state = _state()
     if state.show_progress:
         click.echo(f"… {message}", err=True)
+    elif state.log_progress:
+        _begin_stage(f"… {message}")
 
 
 class Stages:
-    """A progress bar over the named stages of a long command (loading, analysis, writing).
+    """Progress over the named stages of a long command (loading, analysis, writing).
 
-    Shown on a terminal only (standard error), never with ``--quiet``; off a
-    terminal it stays silent, so scheduled jobs log nothing but the result.
-    Use as a context manager and call it with each stage's name as it starts.
+    On a terminal (standard error): a bar, removed when done. Off a terminal (a
+    scheduled job's log): one line per stage when it is over, ``report 2/10:
+    analysis: handoffs: 3.1 s (at 5.2 s)`` (its seconds, and the seconds since the
+    command started), and ``report: done in 61.0 s`` at the end (held in the first
+    seconds of a run, see :func:`finish_stage`). Nothing with ``--quiet``. Use as a
+    context manager and call it with each stage's name as it starts.
+
+    Examples
+    --------
+    ::
+
+        with Stages(3, desc="report") as stage:
+            stage("loading orders.toml")
+            log = load(path)
+            stage("analysis: handoffs")
+            ...
     """
 
     def __init__(self, total: int, *, desc: str) -> None:
         from tqdm import tqdm
 
-        state = click.get_current_context().find_object(Context) or Context()
+        state = _state()
+        self._log = state.log_progress
+        self._total = total
+        self._desc = desc
+        self._done = 0
         self._bar = tqdm(total=total, desc=desc, disable=not state.show_progress, leave=False,
                          file=sys.stderr, bar_format="{desc}: {n_fmt}/{total_fmt} {bar} {postfix}")
         self._started = False
@@ -312,8 +443,11 @@ class Stages:
     def __call__(self, stage: str) -> None:
         if self._started:
             self._bar.update(1)
+            self._done += 1
         self._started = True
         self._bar.set_postfix_str(stage)
+        if self._log:
+            _begin_stage(f"{self._desc} {self._done + 1}/{self._total}: {stage}")
 
     def __enter__(self) -> Stages:
         return self
@@ -321,4 +455,7 @@ class Stages:
     def __exit__(self, *exc: object) -> None:
         if self._started and not any(exc):
             self._bar.update(1)
+            if self._log:
+                finish_stage()
+                click.echo(f"{self._desc}: done in {elapsed():.1f} s", err=True)
         self._bar.close()

@@ -7,15 +7,21 @@ from typing import Any
 
 import click
 
-from procmine.analysis.handoffs import LEVELS, TABLE_COLUMNS, handoffs
 from procmine.cli._common import Context, handle_errors, mapping_options, step
 from procmine.cli._outputs import input_paths, refuse_input_as_output, writing
+from procmine.log.actors import LEVELS
 
-__all__ = ["CSV_COLUMNS", "handoffs_command"]
+__all__ = ["csv_columns", "handoffs_command"]
 
 #: Column order of the CSV: ``handoffs.csv`` of the batch report first, then the rest.
 _REPORT_COLUMNS = ("source", "target", "count", "cases", "median_wait_s", "p90_wait_s", "cost")
-CSV_COLUMNS = (*_REPORT_COLUMNS, *(c for c in TABLE_COLUMNS if c not in _REPORT_COLUMNS))
+
+
+def csv_columns() -> tuple[str, ...]:
+    """The CSV's columns: ``handoffs.csv`` of the batch report first, then the rest."""
+    from procmine.analysis.handoffs import TABLE_COLUMNS
+
+    return (*_REPORT_COLUMNS, *(c for c in TABLE_COLUMNS if c not in _REPORT_COLUMNS))
 
 
 @click.command("handoffs", short_help="Write the handoff table of INPUT (CSV).")
@@ -51,18 +57,31 @@ def handoffs_command(
     """
     from procmine.analysis.costs import CostModel, load_cost_model
     from procmine.io.export import write_csv_safe
-    from procmine.log.load import load
+    from procmine.log.load import engine_function, load
 
     costs = load_cost_model(costs_path) if costs_path is not None else CostModel.default()
     refuse_input_as_output(out, input_paths(input_path), option="--out")
-    step(f"loading {input_path}")
+    engine = mapping.get("engine", "pandas")
+    step(f"loading {input_path}" + (f" ({engine})" if engine != "pandas" else ""))
     log = load(input_path, **mapping)
-    refuse_input_as_output(out, input_paths(input_path, log), option="--out")
-    step(f"computing {level} handoffs on {log.n_events:,} events")
-    result = handoffs(log, level=level, costs=costs)  # type: ignore[arg-type]  # click.Choice
+    if hasattr(log, "source_table"):  # the extracts it was read from are inputs too
+        refuse_input_as_output(out, input_paths(input_path, log), option="--out")
+    if engine == "pandas":
+        step(f"computing {level} handoffs on {log.n_events:,} events")
+        from procmine.analysis.handoffs import handoffs
+
+        result = handoffs(log, level=level, costs=costs)  # type: ignore[arg-type]  # Choice
+        table = result.table
+        count, causal, pingpong = result.count, result.causal_count, result.pingpong
+    else:
+        step(f"computing {level} handoffs ({engine})")
+        table = engine_function(engine, "handoffs_table")(log, level=level, costs=costs)
+        count, causal, pingpong = (int(table[c].sum())
+                                   for c in ("count", "causal_count", "pingpong"))
+    step(f"writing {out}")
     with writing(out):
-        write_csv_safe(result.table[list(CSV_COLUMNS)], out)
+        write_csv_safe(table[list(csv_columns())], out)
     state.info(
-        f"{result.count:,} {level} handoffs on {len(result.table):,} edges "
-        f"({result.causal_count:,} causal, {result.pingpong:,} ping-pong) -> {out}"
+        f"{count:,} {level} handoffs on {len(table):,} edges "
+        f"({causal:,} causal, {pingpong:,} ping-pong) -> {out}"
     )
