@@ -1,0 +1,207 @@
+"""The two engines behind :mod:`procmine.engine`: a DuckDB connection or a Spark session.
+
+A backend registers tables (the canonical events, small lookup tables), runs one
+kernel query (DuckDB dialect, transpiled for Spark by :mod:`procmine.engine._dialect`)
+and returns the small result as pandas, and registers the one vectorised Python
+function a kernel calls inside the engine (the cost model's working-time clock).
+Both engines are optional imports: a missing one fails with what to install.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import sys
+import tempfile
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from procmine.engine._dialect import to_engine
+from procmine.engine._require import java_available, require
+from procmine.errors import UsageError
+
+__all__ = ["Backend", "DuckDBBackend", "SparkBackend", "java_available", "require"]
+
+#: Spark settings for small local runs (tests): few shuffle partitions, no UI.
+SPARK_LOCAL_CONF: Final = {
+    "spark.sql.shuffle.partitions": "4",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
+    "spark.sql.session.timeZone": "UTC",
+    "spark.sql.execution.arrow.pyspark.enabled": "true",
+    "spark.sql.ansi.enabled": "false",
+}
+
+
+class Backend:
+    """What a kernel needs from an engine (see the module docstring)."""
+
+    name: str = ""
+
+    def sql(self, query: str) -> pd.DataFrame:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def execute(self, statement: str) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def register(self, name: str, frame: pd.DataFrame) -> None:  # pragma: no cover
+        raise NotImplementedError
+
+    def register_function(self, name: str, fn: Callable[[np.ndarray], np.ndarray]
+                          ) -> None:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def columns(self, table: str) -> list[str]:
+        """Column names of ``table``."""
+        query = f"SELECT * FROM {table} LIMIT 0"  # noqa: S608 - an internal view name
+        return [str(c) for c in self.sql(query).columns]
+
+    def close(self) -> None:  # pragma: no cover - interface
+        return None
+
+
+class DuckDBBackend(Backend):
+    """An embedded DuckDB database that spills to ``temp_directory`` beyond ``memory_limit``.
+
+    The database itself lives in a file in the temporary directory (removed on
+    :meth:`close`), so tables read from CSV can be larger than memory too.
+    """
+
+    name = "duckdb"
+
+    def __init__(self, *, temp_directory: str | os.PathLike[str] | None = None,
+                 memory_limit: str | None = None, threads: int | None = None) -> None:
+        duckdb = require("duckdb", "duckdb", "duckdb")
+        self._dir = Path(tempfile.mkdtemp(prefix="procmine-duckdb-", dir=temp_directory))
+        config: dict[str, Any] = {"temp_directory": str(self._dir / "spill"),
+                                  "preserve_insertion_order": True}
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        if threads:
+            config["threads"] = int(threads)
+        self.con = duckdb.connect(str(self._dir / "procmine.duckdb"), config=config)
+        self.temp_directory = self._dir / "spill"
+        self._kept: dict[str, Any] = {}
+
+    def sql(self, query: str) -> pd.DataFrame:
+        relation = self.con.sql(to_engine(query, "duckdb"))
+        fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
+        return fetch().to_pandas()
+
+    def execute(self, statement: str) -> None:
+        self.con.execute(statement)
+
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        self._kept[name] = table
+        self.con.register(f"{name}__arrow", table)
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {name}__arrow")  # noqa: S608
+
+    def register_function(self, name: str, fn: Callable[[np.ndarray], np.ndarray]) -> None:
+        import pyarrow as pa
+        types = require("duckdb", "duckdb", "duckdb")
+        types = getattr(types, "sqltypes", None) or importlib.import_module("duckdb.typing")
+        BIGINT, DOUBLE = types.BIGINT, types.DOUBLE
+
+        def arrow_fn(values: Any) -> Any:
+            micros = values.to_numpy(zero_copy_only=False).astype(np.int64)
+            return pa.array(np.asarray(fn(micros), dtype=np.float64))
+
+        try:
+            self.con.remove_function(name)
+        except Exception:  # noqa: S110 - not registered yet
+            pass
+        self.con.create_function(name, arrow_fn, [BIGINT], DOUBLE, type="arrow",
+                                 side_effects=False)
+
+    def spill_bytes(self) -> int:
+        """Bytes in the spill directory now (DuckDB removes its files when done)."""
+        if not self.temp_directory.exists():
+            return 0
+        return sum(p.stat().st_size for p in self.temp_directory.rglob("*") if p.is_file())
+
+    def close(self) -> None:
+        try:
+            self.con.close()
+        finally:
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+
+class SparkBackend(Backend):
+    """A Spark session: local mode by default, or ``master`` (``spark://``, ``yarn``,
+    ``local[N]``), or Spark Connect (``sc://host:15002``); an active session is reused."""
+
+    name = "spark"
+
+    def __init__(self, *, master: str | None = None, conf: dict[str, str] | None = None,
+                 session: Any = None) -> None:
+        require("pyspark", "pyspark", "spark")
+        from pyspark.sql import SparkSession
+
+        if session is None:
+            session = SparkSession.getActiveSession()
+        if session is None:
+            if not (master or "").startswith("sc://") and not java_available():
+                raise UsageError(
+                    "the Spark engine needs a Java runtime (17 or later): install one "
+                    "(e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME")
+            builder = SparkSession.builder.appName("procmine")
+            if master and master.startswith("sc://"):
+                builder = builder.remote(master)
+            elif master:
+                builder = builder.master(master)
+            elif not os.environ.get("SPARK_MASTER") and not os.environ.get("MASTER"):
+                builder = builder.master("local[*]")
+            settings = dict(SPARK_LOCAL_CONF)
+            if (not master or master.startswith("local")) and not os.environ.get(
+                    "PYSPARK_PYTHON"):
+                # local workers run this interpreter (with procmine and pandas)
+                os.environ["PYSPARK_PYTHON"] = sys.executable
+            for key, value in {**settings, **(conf or {})}.items():
+                builder = builder.config(key, value)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                session = builder.getOrCreate()
+        self.spark = session
+        try:
+            session.sparkContext.setLogLevel("ERROR")
+        except Exception:  # noqa: S110 - Spark Connect has no SparkContext
+            pass
+
+    def sql(self, query: str) -> pd.DataFrame:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            frame = self.spark.sql(to_engine(query, "spark"))
+            table = frame.toArrow()
+        return table.to_pandas()
+
+    def execute(self, statement: str) -> None:
+        self.spark.sql(to_engine(statement, "spark"))
+
+    def register(self, name: str, frame: pd.DataFrame) -> None:
+        import pyarrow as pa
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", FutureWarning)
+            self.spark.createDataFrame(table).createOrReplaceTempView(name)
+
+    def register_function(self, name: str, fn: Callable[[np.ndarray], np.ndarray]) -> None:
+        from pyspark.sql.functions import pandas_udf
+
+        def series_fn(values: pd.Series) -> pd.Series:
+            return pd.Series(np.asarray(fn(values.to_numpy(dtype=np.int64)), dtype=np.float64))
+
+        self.spark.udf.register(name, pandas_udf(series_fn, "double"))  # type: ignore[call-overload]
+
+    def close(self) -> None:
+        return None

@@ -1,0 +1,485 @@
+"""An event log held by an engine (DuckDB or Spark): the canonical schema, mapped once.
+
+:func:`load` maps an extract once into the canonical columns of
+:mod:`procmine.schema` inside the engine (a view ``pm_events``); the kernels of
+:mod:`procmine.engine.kernels` run on it and return pandas tables. Beside the
+canonical columns the engine table carries ``ts_us`` (the timestamp as integer
+microseconds since the epoch, UTC: every kernel computes with it, so no engine's
+timestamp arithmetic is involved) and ``seq`` (input order, the last key of every
+sort).
+
+What is read where:
+
+- **Parquet** (a file, a folder of part files or a glob), **CSV** (also ``.csv.gz``)
+  and, on Spark, **Delta** tables (a folder with ``_delta_log``, or ``format="delta"``)
+  are read by the engine itself, so they may be larger than memory. Their columns
+  are the canonical names, or named by the mapping options (``case_id=``,
+  ``activity=``, ``timestamp=``, ``resource=``, ``department=``, ``party_column=``,
+  ``automated_column=`` with ``automated_values=``, ``object_column=``,
+  ``timestamp_format=``, ``missing_values=``). Rows without a case id, activity or
+  time are left out (``rows_dropped`` says how many).
+- Everything else procmine reads (a sources file, XES, OCEL, Excel, a DataFrame or an
+  :class:`~procmine.log.EventLog`) is loaded in memory by :func:`procmine.load` and
+  handed to the engine: the same events, the same validation.
+"""
+
+# ruff: noqa: S608 - the queries are built from identifiers quoted by _quote and values
+# quoted by _literal (both escape their quotes); no user text reaches SQL unquoted.
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+
+from procmine._check import check_choice
+from procmine.engine._backend import Backend, DuckDBBackend, SparkBackend
+from procmine.engine._dialect import ENGINES
+from procmine.errors import InputError, UsageError
+from procmine.io.result import InformationItem
+from procmine.log.eventlog import EventLog
+from procmine.schema import (
+    ACTIVITY,
+    AUTOMATED,
+    CASE_ID,
+    CORE_COLUMNS,
+    DEPARTMENT,
+    EVENT_ID,
+    OBJECT_ID,
+    PARTY,
+    RESOURCE,
+    SOURCE,
+    TIMESTAMP,
+)
+
+__all__ = ["EVENTS", "EngineLog", "from_log", "load"]
+
+#: Name of the canonical events view in the engine.
+EVENTS: Final = "pm_events"
+#: Mapping options the engine reads itself (Parquet, CSV, Delta).
+_NATIVE_OPTIONS: Final = frozenset({
+    "case_id", "activity", "timestamp", "resource", "department", "party_column",
+    "automated_column", "automated_values", "object_column", "timestamp_format",
+    "missing_values", "delimiter", "format", "timezone",
+})
+_NATIVE_SUFFIXES: Final = (".parquet", ".pq", ".csv", ".csv.gz")
+_PLACEHOLDERS: Final = (
+    "", "Empty", "EMPTY", "N/A", "NA", "n/a", "NULL", "null", "None", "none", "-", "?", "#",
+)
+
+
+def _quote(name: str) -> str:
+    """A column name quoted for SQL (both engines read DuckDB's double quotes via sqlglot)."""
+    return '"' + str(name).replace('"', '""') + '"'
+
+
+def _literal(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+@dataclass(frozen=True, eq=False)
+class EngineLog:
+    """Canonical events in an engine; the kernels' input (see :mod:`procmine.engine`).
+
+    Attributes
+    ----------
+    backend : Backend
+        The DuckDB connection or Spark session holding the events.
+    name : str
+        The log's name.
+    items : tuple of InformationItem
+        The information items the log declares (re-entry compares their values).
+    columns : tuple of str
+        Columns of the engine's events view.
+    rows_dropped : int
+        Rows an engine-read file had without a case id, activity or time.
+    """
+
+    backend: Backend
+    name: str = "log"
+    items: tuple[InformationItem, ...] = ()
+    columns: tuple[str, ...] = ()
+    rows_dropped: int = 0
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    @property
+    def engine(self) -> str:
+        """``"duckdb"`` or ``"spark"``."""
+        return self.backend.name
+
+    def _facts(self) -> dict[str, Any]:
+        if "facts" not in self._cache:
+            facts = self.backend.sql(
+                f"SELECT count(*) AS n_events, count(DISTINCT case_id) AS n_cases, "
+                f"sum(CASE WHEN department IS NOT NULL THEN 1 ELSE 0 END) AS with_department, "
+                f"sum(CASE WHEN automated IS NOT NULL THEN 1 ELSE 0 END) AS with_automated "
+                f"FROM {EVENTS}")
+            self._cache["facts"] = {k: int(v) if pd.notna(v) else 0
+                                    for k, v in facts.iloc[0].items()}
+        return dict(self._cache["facts"])
+
+    @property
+    def n_events(self) -> int:
+        """Number of events."""
+        return int(self._facts()["n_events"])
+
+    @property
+    def n_cases(self) -> int:
+        """Number of cases (orders)."""
+        return int(self._facts()["n_cases"])
+
+    @property
+    def has_departments(self) -> bool:
+        """True when at least one event has a department."""
+        return bool(self._facts()["with_department"])
+
+    @property
+    def has_automated(self) -> bool:
+        """True when at least one event says whether it was automated."""
+        return bool(self._facts()["with_automated"])
+
+    @property
+    def item_columns(self) -> list[InformationItem]:
+        """The declared items that have a column with at least one value, by name."""
+        if "items" not in self._cache:
+            present = [i for i in sorted(self.items, key=lambda i: i.name)
+                       if i.name in self.columns]
+            if present:
+                counts = self.backend.sql("SELECT " + ", ".join(
+                    f"count({_quote(i.name)}) AS c{n}" for n, i in enumerate(present))
+                    + f" FROM {EVENTS}").iloc[0].tolist()
+                present = [i for i, c in zip(present, counts, strict=True) if int(c) > 0]
+            self._cache["items"] = present
+        return list(self._cache["items"])
+
+    @property
+    def has_item_values(self) -> bool:
+        """True when at least one information item has a value in some event."""
+        return bool(self.item_columns)
+
+    def close(self) -> None:
+        """Release the engine's resources (DuckDB's database and spill files)."""
+        self.backend.close()
+
+    def __enter__(self) -> EngineLog:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"EngineLog({self.name!r} on {self.engine})"
+
+
+def _backend(engine: str, *, spark_master: str | None, temp_directory: str | None,
+             memory_limit: str | None, spark_conf: dict[str, str] | None) -> Backend:
+    check_choice(engine, ENGINES, option="engine")
+    if engine == "duckdb":
+        if spark_master:
+            raise UsageError("--spark-master is for --engine spark; DuckDB runs in-process.")
+        return DuckDBBackend(temp_directory=temp_directory, memory_limit=memory_limit)
+    return SparkBackend(master=spark_master, conf=spark_conf)
+
+
+def _engine_frame(events: pd.DataFrame) -> pd.DataFrame:
+    """The canonical events as the engine holds them: ``ts_us``, ``seq``, text for the rest."""
+    columns: dict[str, Any] = {}
+    for column in events.columns:
+        values = events[column]
+        if column == TIMESTAMP:
+            continue
+        if column == PARTY:
+            columns[column] = values.astype("str")
+        elif column == AUTOMATED:
+            columns[column] = values.astype("boolean")
+        elif column == "seq":
+            columns[column] = values.astype("int64")
+        elif pd.api.types.is_datetime64_any_dtype(values.dtype):
+            stamps = values.dt.tz_convert("UTC") if values.dt.tz is not None else values
+            columns[column] = stamps.dt.strftime("%Y-%m-%d %H:%M:%S").astype("str")
+        elif isinstance(values.dtype, pd.StringDtype):
+            columns[column] = values
+        else:
+            text = values.astype("str")
+            columns[column] = text.where(values.notna())
+    columns["ts_us"] = events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
+    if "seq" not in columns:
+        # a canonical log is in order (case, time, input order): its row order is input order
+        columns["seq"] = np.arange(len(events), dtype=np.int64)
+    return pd.DataFrame(columns)
+
+
+def from_log(log: EventLog, *, engine: str, spark_master: str | None = None,
+             temp_directory: str | None = None, memory_limit: str | None = None,
+             spark_conf: dict[str, str] | None = None, backend: Backend | None = None
+             ) -> EngineLog:
+    """Hand an in-memory :class:`~procmine.log.EventLog` to an engine.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from procmine import EventLog
+    >>> f = pd.DataFrame({"case_id": ["o1", "o1"], "activity": ["Enter", "Pick"],
+    ...     "timestamp": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 10:00"], utc=True)})
+    >>> with from_log(EventLog.from_frame(f), engine="duckdb") as elog:
+    ...     elog.n_events, elog.n_cases
+    (2, 1)
+    """
+    if not isinstance(log, EventLog):
+        raise UsageError(f"from_log expects an EventLog, got {type(log).__name__}")
+    backend = backend or _backend(engine, spark_master=spark_master,
+                                  temp_directory=temp_directory, memory_limit=memory_limit,
+                                  spark_conf=spark_conf)
+    frame = _engine_frame(log.events)
+    backend.register(EVENTS, frame)
+    return EngineLog(backend=backend, name=log.name, items=tuple(log.items),
+                     columns=tuple(frame.columns))
+
+
+def _native_kind(source: object, format: str | None) -> str | None:
+    """``parquet``, ``csv`` or ``delta`` when the engine reads ``source`` itself."""
+    if format in ("parquet", "csv", "delta"):
+        return format
+    if not isinstance(source, str | os.PathLike):
+        return None
+    text = str(source)
+    lower = text.lower()
+    path = Path(text)
+    if path.is_dir():
+        if (path / "_delta_log").is_dir():
+            return "delta"
+        if any(path.glob("*.parquet")):
+            return "parquet"
+        return None
+    if lower.endswith((".parquet", ".pq")) or (("*" in text) and ".parquet" in lower):
+        return "parquet"
+    if lower.endswith((".csv", ".csv.gz")):
+        return "csv"
+    return None
+
+
+def _files(source: str, kind: str) -> list[str]:
+    path = Path(source)
+    if kind == "parquet" and path.is_dir():
+        files = sorted(str(p) for p in path.glob("*.parquet"))
+    elif "*" in source:
+        files = sorted(str(p) for p in Path(path.anchor or ".").glob(
+            str(path.relative_to(path.anchor)) if path.anchor else source))
+    else:
+        files = [source]
+    if not files or (kind != "delta" and not all(Path(f).exists() for f in files)):
+        raise InputError(f"{source}: no such file (or no part files in the folder)")
+    return files
+
+
+def _placeholder_sql(column: str, missing: Sequence[str]) -> str:
+    values = ", ".join(_literal(v) for v in missing if v != "")
+    text = f"trim(CAST({_quote(column)} AS VARCHAR))"
+    condition = f"{text} = ''" + (f" OR {text} IN ({values})" if values else "")
+    return f"CASE WHEN {condition} THEN NULL ELSE CAST({_quote(column)} AS VARCHAR) END"
+
+
+def _canonical_sql(raw: str, raw_columns: Sequence[str], *, name: str, engine: str,
+                   mapping: dict[str, Any]) -> tuple[str, list[str]]:
+    """The SELECT that maps a raw engine table to the canonical columns (and their names)."""
+    def role(key: str, default: str | None) -> str | None:
+        column = mapping.get(key) or default
+        if column is not None and column not in raw_columns:
+            if mapping.get(key):
+                raise InputError(
+                    f"{name}: column {column!r} (→ {key}) not found; columns present: "
+                    f"{', '.join(map(repr, raw_columns))}")
+            return None
+        return column
+
+    case, act, ts = role("case_id", CASE_ID), role("activity", ACTIVITY), role(
+        "timestamp", TIMESTAMP)
+    missing_roles = [k for k, c in (("case_id", case), ("activity", act), ("timestamp", ts))
+                     if c is None]
+    if missing_roles:
+        raise InputError(
+            f"{name}: required column(s) {', '.join(missing_roles)} not found; columns "
+            f"present: {', '.join(map(repr, raw_columns))}. Map them with "
+            + " ".join(f"--{k.replace('_', '-')} COL" for k in missing_roles) + ".")
+    assert case is not None and act is not None and ts is not None
+    missing = tuple(mapping.get("missing_values") or _PLACEHOLDERS)
+    timezone = mapping.get("timezone")
+    if timezone not in (None, "UTC", "utc", "Z"):
+        raise UsageError(
+            f"{name}: the engines read times as UTC; timezone={timezone!r} is for the in-memory "
+            "reader (convert the column to UTC, or load without --engine).")
+    fmt = mapping.get("timestamp_format")
+    if fmt:
+        ts_sql = f"epoch_us(strptime(CAST({_quote(ts)} AS VARCHAR), {_literal(fmt)}))"
+    else:
+        ts_sql = f"epoch_us(CAST({_quote(ts)} AS TIMESTAMP))"
+    resource = role("resource", RESOURCE)
+    department = role("department", DEPARTMENT)
+    party = role("party_column", PARTY)
+    automated = role("automated_column", AUTOMATED)
+    obj = role("object_column", OBJECT_ID)
+    seq_sql = "seq" if "seq" in raw_columns else "__seq"
+    select = [
+        f"CAST({_quote(case)} AS VARCHAR) AS case_id",
+        f"CAST({_quote(act)} AS VARCHAR) AS activity",
+        f"{ts_sql} AS ts_us",
+        (f"{_placeholder_sql(resource, missing)} AS resource" if resource
+         else "CAST(NULL AS VARCHAR) AS resource"),
+        (f"{_placeholder_sql(department, missing)} AS department" if department
+         else "CAST(NULL AS VARCHAR) AS department"),
+        (f"COALESCE(lower({_placeholder_sql(party, missing)}), 'internal') AS party" if party
+         else "'internal' AS party"),
+    ]
+    values = mapping.get("automated_values")
+    if automated and values:
+        text = _placeholder_sql(automated, missing)
+        listed = ", ".join(_literal(v) for v in values)
+        select.append(f"CASE WHEN {text} IS NULL THEN NULL WHEN trim({text}) IN ({listed}) "
+                      "THEN TRUE ELSE FALSE END AS automated")
+    elif automated:
+        select.append(f"CAST({_quote(automated)} AS BOOLEAN) AS automated")
+    else:
+        select.append("CAST(NULL AS BOOLEAN) AS automated")
+    select.append(f"CAST({_quote(SOURCE)} AS VARCHAR) AS source" if SOURCE in raw_columns
+                  else f"{_literal(name)} AS source")
+    select.append(f"CAST({_quote(EVENT_ID)} AS VARCHAR) AS event_id" if EVENT_ID in raw_columns
+                  else f"{_literal(name + ':')} || CAST({seq_sql} AS VARCHAR) AS event_id")
+    select.append(f"CAST({seq_sql} AS BIGINT) AS seq")
+    if obj:
+        select.append(f"CAST({_quote(obj)} AS VARCHAR) AS object_id")
+    used = {case, act, ts, resource, department, party, automated, obj, SOURCE, EVENT_ID,
+            "seq", "__seq", "ts_us", *CORE_COLUMNS}
+    extra = sorted(c for c in raw_columns if c not in used)
+    select += [f"{_quote(c)}" for c in extra]
+    names = [s.rsplit(" AS ", 1)[-1].strip('"') for s in select]
+    where = (f"WHERE {_quote(case)} IS NOT NULL AND {_quote(act)} IS NOT NULL "
+             f"AND {_quote(ts)} IS NOT NULL")
+    return f"SELECT {', '.join(select)} FROM {raw} {where}", names
+
+
+def _native(source: str, kind: str, *, backend: Backend, name: str,
+            mapping: dict[str, Any]) -> tuple[list[str], int]:
+    """Read ``source`` in the engine into the canonical view; (its columns, rows dropped)."""
+    delimiter = mapping.get("delimiter")
+    if isinstance(backend, DuckDBBackend):
+        backend.execute("SET TimeZone = 'UTC'")
+        files = _files(source, kind)
+        listed = "[" + ", ".join(_literal(f) for f in files) + "]"
+        if kind == "delta":
+            raise UsageError(f"{source}: Delta tables are read by --engine spark; "
+                             "with DuckDB, pass the table's Parquet files.")
+        if kind == "parquet":
+            backend.execute(
+                "CREATE OR REPLACE VIEW pm_raw AS SELECT *, "
+                f"(list_position({listed}, filename) - 1) * 1099511627776 + file_row_number "
+                f"AS __seq FROM read_parquet({listed}, filename = true, "
+                "file_row_number = true)")
+        else:
+            options = f", delim = {_literal(delimiter)}" if delimiter else ""
+            backend.execute(
+                f"CREATE OR REPLACE TABLE pm_raw_table AS SELECT * FROM read_csv({listed}, "
+                f"header = true, all_varchar = true{options})")
+            backend.execute("CREATE OR REPLACE VIEW pm_raw AS SELECT *, rowid AS __seq "
+                            "FROM pm_raw_table")
+    else:
+        assert isinstance(backend, SparkBackend)
+        from pyspark.sql import functions as F
+
+        reader = backend.spark.read
+        if kind == "parquet":
+            frame = reader.parquet(*_files(source, kind))
+        elif kind == "delta":
+            frame = reader.format("delta").load(source)
+        else:
+            frame = reader.options(header=True, sep=delimiter or ",").csv(_files(source, kind))
+        frame.withColumn("__seq", F.monotonically_increasing_id()).createOrReplaceTempView(
+            "pm_raw")
+    raw_columns = [c for c in backend.columns("pm_raw") if c not in ("__seq", "filename",
+                                                                     "file_row_number")]
+    select, names = _canonical_sql("pm_raw", raw_columns, name=name, engine=backend.name,
+                                   mapping=mapping)
+    backend.execute(f"CREATE OR REPLACE TEMP VIEW {EVENTS} AS {select}")
+    counts = backend.sql(f"SELECT (SELECT count(*) FROM pm_raw) - (SELECT count(*) FROM "
+                         f"{EVENTS}) AS dropped")
+    return names, int(counts.iloc[0, 0])
+
+
+def load(source: Any, *, engine: str, spark_master: str | None = None,
+         temp_directory: str | None = None, memory_limit: str | None = None,
+         spark_conf: dict[str, str] | None = None, name: str | None = None,
+         items: Iterable[InformationItem] = (), **mapping: Any) -> EngineLog:
+    """Load an event log into DuckDB or Spark, mapped once into the canonical schema.
+
+    Parameters
+    ----------
+    source : path, DataFrame or EventLog
+        Parquet (file, folder of part files, glob), CSV and, with Spark, a Delta
+        table are read by the engine itself; anything else :func:`procmine.load`
+        reads (sources file, XES, OCEL, Excel, DataFrame) is loaded in memory and
+        handed to the engine (see the module docstring).
+    engine : {"duckdb", "spark"}, keyword-only
+    spark_master : str, optional, keyword-only
+        Spark master URL (``local[4]``, ``spark://host:7077``, ``yarn``) or a Spark
+        Connect URL (``sc://host:15002``); default: an active session, else the
+        standard Spark configuration (``spark-submit --master``), else ``local[*]``.
+    temp_directory, memory_limit : str, optional, keyword-only
+        DuckDB: where it spills beyond ``memory_limit`` (``"8GB"``; default 80% of RAM).
+    spark_conf : dict, optional, keyword-only
+        Extra Spark settings.
+    name : str, optional, keyword-only
+        The log's name (default: the file's stem).
+    items : iterable of InformationItem, keyword-only
+        Information items of an engine-read file (a sources file declares its own).
+    **mapping
+        Column mapping options, as :func:`procmine.load` takes them.
+
+    Returns
+    -------
+    EngineLog
+
+    Raises
+    ------
+    UsageError
+        An unknown engine, or the engine's package (or Java, for Spark) is missing.
+    InputError
+        A mapped column is missing, or the file does not exist.
+    """
+    check_choice(engine, ENGINES, option="engine")
+    if isinstance(source, EngineLog):
+        return source
+    if isinstance(source, EventLog):
+        return from_log(source, engine=engine, spark_master=spark_master,
+                        temp_directory=temp_directory, memory_limit=memory_limit,
+                        spark_conf=spark_conf)
+    kind = _native_kind(source, mapping.get("format"))
+    if kind is None:
+        from procmine.log.load import load as load_in_memory
+
+        log = load_in_memory(source, name=name, **mapping)
+        return from_log(log, engine=engine, spark_master=spark_master,
+                        temp_directory=temp_directory, memory_limit=memory_limit,
+                        spark_conf=spark_conf)
+    unknown = sorted(set(mapping) - _NATIVE_OPTIONS)
+    if unknown:
+        raise UsageError(
+            f"option(s) {', '.join(unknown)} are not read for a {kind} file loaded by the "
+            f"engine; the engine reads: {', '.join(sorted(_NATIVE_OPTIONS))}.")
+    backend = _backend(engine, spark_master=spark_master, temp_directory=temp_directory,
+                       memory_limit=memory_limit, spark_conf=spark_conf)
+    stem = name or _stem(str(source))
+    names, dropped = _native(str(source), kind, backend=backend, name=stem, mapping=mapping)
+    return EngineLog(backend=backend, name=stem, items=tuple(items), columns=tuple(names),
+                     rows_dropped=dropped)
+
+
+def _stem(source: str) -> str:
+    base = Path(source.rstrip("/")).name
+    for suffix in (".csv.gz", *_NATIVE_SUFFIXES):
+        if base.lower().endswith(suffix):
+            return base[: -len(suffix)]
+    return base.replace("*", "") or "log"
