@@ -32,13 +32,27 @@ wall-clock time, as it is less disturbed by other work on the machine. With
 machine slows procmine and pm4py alike), and the fastest time and the largest memory
 of each step are kept.
 
-Steps: procmine ``handoffs`` (department and resource level), ``reentry`` (when
-:mod:`procmine.analysis.reentry` exists), the DFG (``procmine.discovery.dfg.process_map``
-when it exists, else a plain directly-follows count); pm4py
-``discover_handover_of_work_network`` (resource level, beta = 0) and ``discover_dfg``.
-Counts are checked: pm4py's handover network divided by its normaliser (the number of
-directly-following pairs, self-handovers included) must give procmine's resource-level
-edge counts, self-handovers excluded; pm4py's DFG must equal procmine's.
+Steps, each beside pm4py's nearest equivalent:
+
+=======================  =====================================================
+procmine                 pm4py
+=======================  =====================================================
+``handoffs`` resource,   ``discover_handover_of_work_network`` (beta = 0)
+department level
+``reentry``              (none; timed with the handoffs, against the handover)
+``process_map`` (DFG     ``discover_dfg`` (counts) and
+with waits)              ``discover_performance_dfg`` (waits)
+``rework``               ``get_rework_cases_per_activity``
+``kpis``                 ``get_all_case_durations`` (the cycle time per order)
+=======================  =====================================================
+
+Results are checked equal: pm4py's handover network divided by its normaliser (the
+number of directly-following pairs, self-handovers included) must give procmine's
+resource-level edge counts, self-handovers excluded; pm4py's DFG must equal procmine's
+edge counts, and its performance DFG's median and mean waits procmine's (to the
+microsecond); pm4py's rework cases per activity must equal procmine's cases with a
+repeat or redo of the activity; pm4py's case durations, sorted, must equal procmine's
+cycle times per order.
 
 Printed: a table of seconds and peak MB per step and size, the speed-up of procmine over
 pm4py, and how time grows per 10x events (10 means linear).
@@ -78,8 +92,13 @@ ACTIVITIES = {
     "Answer status query": "Customer Service", "Change delivery address": "Customer Service",
     "Register return": "Returns", "Inspect return": "Returns", "Refund": "Billing",
 }
-STEPS = ("handoffs_department", "handoffs_resource", "reentry", "dfg",
-         "pm4py_handover", "pm4py_dfg")
+STEPS = ("handoffs_department", "handoffs_resource", "reentry", "dfg", "rework", "kpis",
+         "pm4py_handover", "pm4py_dfg", "pm4py_performance_dfg", "pm4py_rework",
+         "pm4py_case_durations")
+#: procmine step -> pm4py's nearest equivalent (speed-ups and count checks pair them so)
+PAIRS = (("handoffs_resource", "pm4py_handover"), ("handoffs_department", "pm4py_handover"),
+         ("dfg", "pm4py_dfg"), ("dfg", "pm4py_performance_dfg"), ("rework", "pm4py_rework"),
+         ("kpis", "pm4py_case_durations"))
 
 
 # -- the synthetic log ------------------------------------------------------------------------
@@ -244,10 +263,7 @@ def measure(step: str, data: Path, result_path: Path) -> None:
         pm4py = _pm4py()
         frame = _pm4py_frame(events, with_resource=step == "pm4py_handover")
         warm = _pm4py_frame(small.events, with_resource=step == "pm4py_handover")
-        if step == "pm4py_handover":
-            pm4py.discover_handover_of_work_network(warm, beta=0)
-        else:
-            pm4py.discover_dfg(warm)
+        _PM4PY_CALLS[step](pm4py, warm)
         del events, log
     elif step.startswith("handoffs"):
         from procmine.analysis.handoffs import handoffs as _warm
@@ -264,6 +280,14 @@ def measure(step: str, data: Path, result_path: Path) -> None:
             _plain_dfg(small.events)
         else:
             _warm(small)
+    elif step == "rework":
+        from procmine.analysis.rework import rework as _warm
+
+        _warm(small)
+    elif step == "kpis":
+        from procmine.analysis.kpis import kpis as _warm
+
+        _warm(small)
     del small
     if step == "handoffs_department" or step == "handoffs_resource":
         from procmine.analysis.handoffs import handoffs
@@ -303,6 +327,30 @@ def measure(step: str, data: Path, result_path: Path) -> None:
         counts = ({(s, t): int(c) for s, t, c in
                    edges[["source", "target", "count"]].itertuples(index=False)}
                   if process_map is not None else plain)
+        if process_map is not None:
+            extra_counts = {(s, t): (float(m), float(a)) for s, t, m, a in edges[
+                ["source", "target", "median_wait_s", "mean_wait_s"]].itertuples(index=False)}
+            counts = {"count": counts, "waits": extra_counts}
+    elif step == "rework":
+        from procmine.analysis.rework import rework
+
+        with _Peak() as mem:
+            t0, c0 = time.perf_counter(), time.process_time()
+            found = rework(log)
+            seconds = time.perf_counter() - t0
+            extra["cpu_s"] = time.process_time() - c0
+        again = found.events[found.events["kind"].isin(["repeat", "redo"])]
+        counts = {str(a): int(n) for a, n in
+                  again.groupby("activity")["case_id"].nunique().items()}
+    elif step == "kpis":
+        from procmine.analysis.kpis import kpis
+
+        with _Peak() as mem:
+            t0, c0 = time.perf_counter(), time.process_time()
+            found = kpis(log)
+            seconds = time.perf_counter() - t0
+            extra["cpu_s"] = time.process_time() - c0
+        counts = sorted(found.orders["cycle_time_s"].tolist())
     elif step == "pm4py_handover":
         with _Peak() as mem:
             t0, c0 = time.perf_counter(), time.process_time()
@@ -314,18 +362,35 @@ def measure(step: str, data: Path, result_path: Path) -> None:
         dividend = len(frame) - frame["case:concept:name"].nunique()
         counts = {k: round(v * dividend) for k, v in sna.connections.items() if k[0] != k[1]}
         counts = {k: v for k, v in counts.items() if v}
-    elif step == "pm4py_dfg":
+    elif step.startswith("pm4py"):
         with _Peak() as mem:
             t0, c0 = time.perf_counter(), time.process_time()
-            dfg, _, _ = pm4py.discover_dfg(frame)
+            out = _PM4PY_CALLS[step](pm4py, frame)
             seconds = time.perf_counter() - t0
             extra["cpu_s"] = time.process_time() - c0
-        counts = {(str(a), str(b)): int(c) for (a, b), c in dfg.items()}
+        if step == "pm4py_dfg":
+            counts = {(str(a), str(b)): int(c) for (a, b), c in out[0].items()}
+        elif step == "pm4py_performance_dfg":
+            counts = {"waits": {(str(a), str(b)): (float(v["median"]), float(v["mean"]))
+                                for (a, b), v in out[0].items()}}
+        elif step == "pm4py_rework":
+            counts = {str(a): int(n) for a, n in out.items()}
+        else:  # pm4py_case_durations
+            counts = sorted(float(v) for v in out)
     else:
         raise SystemExit(f"unknown step {step!r}; expected one of {', '.join(STEPS)}")
     with result_path.open("wb") as fh:
         pickle.dump({"seconds": seconds, "peak_mb": (mem.peak - mem.before) / 2**20,
                      "rss_mb": mem.peak / 2**20, "counts": counts, **extra}, fh)
+
+
+_PM4PY_CALLS = {
+    "pm4py_handover": lambda pm4py, f: pm4py.discover_handover_of_work_network(f, beta=0),
+    "pm4py_dfg": lambda pm4py, f: pm4py.discover_dfg(f),
+    "pm4py_performance_dfg": lambda pm4py, f: pm4py.discover_performance_dfg(f),
+    "pm4py_rework": lambda pm4py, f: pm4py.get_rework_cases_per_activity(f),
+    "pm4py_case_durations": lambda pm4py, f: pm4py.get_all_case_durations(f),
+}
 
 
 def _run(step: str, data: Path, tmp: Path) -> dict:
@@ -430,21 +495,35 @@ def main(argv: list[str] | None = None) -> int:
     for p in problems:
         print(f"COUNT MISMATCH: {p}")
     if not problems:
-        print("counts agree: procmine handoffs (resource) = pm4py handover x normaliser; "
-              "procmine DFG = pm4py DFG")
+        print("results agree: procmine handoffs (resource) = pm4py handover x normaliser; "
+              "DFG counts = pm4py DFG, median and mean waits = pm4py performance DFG; "
+              "rework cases per activity = pm4py's; cycle times = pm4py case durations")
     return 1 if problems else 0
 
 
 def _check_counts(results: dict, label: str) -> list[str]:
     problems = []
-    pairs = [("handoffs_resource", "pm4py_handover"), ("dfg", "pm4py_dfg")]
-    for ours, theirs in pairs:
-        if ours in results and theirs in results:
-            a, b = results[ours]["counts"], results[theirs]["counts"]
-            if a != b:
-                diff = {k for k in set(a) | set(b) if a.get(k) != b.get(k)}
-                problems.append(f"{label} {ours} vs {theirs}: {len(diff)} edges differ, "
-                                f"e.g. {sorted(diff)[:3]}")
+    for ours, theirs in PAIRS:
+        if ours == "handoffs_department" or not (ours in results and theirs in results):
+            continue
+        a, b = results[ours]["counts"], results[theirs]["counts"]
+        if ours == "dfg" and isinstance(a, dict) and "count" in a:
+            a = a["count"] if theirs == "pm4py_dfg" else a["waits"]
+            b = b["waits"] if theirs == "pm4py_performance_dfg" else b
+        if isinstance(a, list):  # seconds: equal to the microsecond
+            if len(a) != len(b) or not np.allclose(a, b, rtol=0, atol=1e-6):
+                problems.append(f"{label} {ours} vs {theirs}: {len(a)} vs {len(b)} values, "
+                                "not equal to the microsecond")
+        elif theirs == "pm4py_performance_dfg":  # (median, mean) seconds per edge
+            diff = {k for k in set(a) | set(b) if k not in a or k not in b
+                    or not np.allclose(a[k], b[k], rtol=0, atol=1e-6)}
+            if diff:
+                problems.append(f"{label} {ours} vs {theirs}: {len(diff)} edges' waits "
+                                f"differ, e.g. {sorted(diff)[:3]}")
+        elif a != b:
+            diff = {k for k in set(a) | set(b) if a.get(k) != b.get(k)}
+            problems.append(f"{label} {ours} vs {theirs}: {len(diff)} keys differ, "
+                            f"e.g. {sorted(diff)[:3]}")
     return problems
 
 
@@ -472,8 +551,7 @@ def _print_table(records: list[dict], steps: list[str]) -> None:
         print(f"{step:<20}{cells}   {' / '.join(growth)}")
     print("\nspeed-up of procmine over pm4py (pm4py time / procmine time; wall clock, and "
           "CPU time, which a busy machine disturbs less)")
-    for ours, theirs in [("handoffs_resource", "pm4py_handover"),
-                         ("handoffs_department", "pm4py_handover"), ("dfg", "pm4py_dfg")]:
+    for ours, theirs in PAIRS:
         line = []
         for s in sizes:
             rows = table[table["size"] == s].set_index("step")
@@ -500,6 +578,14 @@ def _print_table(records: list[dict], steps: list[str]) -> None:
             line.append(f"{_label(s)}: {rows['pm4py_handover'] / both:.1f}x")
     if line:
         print("  handoffs_resource + reentry vs pm4py_handover: " + ", ".join(line))
+    line = []
+    for s in sizes:
+        rows = table[table["size"] == s].set_index("step")["seconds"]
+        if {"handoffs_department", "reentry", "pm4py_handover"} <= set(rows.index):
+            both = rows["handoffs_department"] + rows["reentry"]
+            line.append(f"{_label(s)}: {rows['pm4py_handover'] / both:.1f}x")
+    if line:
+        print("  handoffs_department + reentry vs pm4py_handover: " + ", ".join(line))
 
 
 if __name__ == "__main__":
