@@ -101,7 +101,16 @@ def test_department_level(log_csv, tmp_path):
         rows = {(r["source"], r["target"]): int(r["count"]) for r in csv.DictReader(fh)}
     # o1: Sales->Credit, Credit->Sales, Sales->Warehouse; o2, o3: Sales->Warehouse
     assert rows == {("Sales", "Credit"): 1, ("Credit", "Sales"): 1, ("Sales", "Warehouse"): 3}
-    bad = _run("map", log_csv, "--out", out, "--level", "department", "--paths", "0.5", *MAPPING)
+    # --paths works at department level too: 0.5 of 5 handoffs keeps Sales->Warehouse (3);
+    # Credit, on no kept route, gets back its busiest route out and in: all three stay
+    fewer = _run("map", log_csv, "--out", out, "--level", "department", "--paths", "0.5",
+                 "--table", table, *MAPPING)
+    assert fewer.exit_code == 0, fewer.output
+    with table.open(newline="", encoding="utf-8") as fh:
+        rows = {(r["source"], r["target"]): int(r["count"]) for r in csv.DictReader(fh)}
+    assert rows == {("Sales", "Credit"): 1, ("Credit", "Sales"): 1, ("Sales", "Warehouse"): 3}
+    bad = _run("map", log_csv, "--out", out, "--level", "department", "--activities", "0.5",
+               *MAPPING)
     assert bad.exit_code == 2
 
 

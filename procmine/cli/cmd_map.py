@@ -61,9 +61,12 @@ def format_for(out: Path, given: str | None) -> str:
               show_default=True, help="Edge labels: how often, or median wait.")
 @click.option("--direction", type=click.Choice(["LR", "TB"]), default="LR", show_default=True,
               help="Flow left to right (swimlanes as bands) or top to bottom.")
-@click.option("--fit", type=click.Choice(["projector", "none"]), default="projector",
-              show_default=True,
-              help="projector: fold a long map into rows so it fits a 16:9 slide; none: one strip.")
+@click.option("--fit", type=click.Choice(["slide", "notebook", "print", "projector", "none"]),
+              default="slide", show_default=True,
+              help="Where the map is shown: slide (1920x1080, text >= 32 px, at most ~15 "
+                   "activities), notebook (900 px wide, >= 12 px), print (A4, >= 9 pt); the map "
+                   "is simplified and folded into rows to fit. projector = slide; none: one "
+                   "unfolded strip for a slide.")
 @mapping_options(input_format=False)
 @click.pass_obj
 @handle_errors
@@ -96,12 +99,13 @@ def map_command(
     if inputs:
         mapping = {**mapping, "format": inputs[0]}
     output_format = format_for(out, outputs[0] if outputs else None)
-    if level == "department" and (activities is not None or paths is not None):
-        raise UsageError("--activities and --paths simplify the activity map; "
+    if level == "department" and activities is not None:
+        raise UsageError("--activities simplifies the activity map; at --level department "
+                         "use --paths (route coverage), or use --level activity")
+    if level == "department" and (direction != "LR" or fit == "none"):
+        raise UsageError("--direction and --fit none shape the activity map; "
                          "drop them or use --level activity")
-    if level == "department" and (direction != "LR" or fit != "projector"):
-        raise UsageError("--direction and --fit shape the activity map; "
-                         "drop them or use --level activity")
+    medium = {"projector": "slide", "none": "slide"}.get(fit, fit)
     read = input_paths(input_path)
     refuse_input_as_output(out, read, option="--out")
     refuse_input_as_output(table, read, option="--table")
@@ -113,9 +117,15 @@ def map_command(
     refuse_input_as_output(table, read, option="--table")
     if level == "activity":
         step(f"discovering the map of {log.n_events:,} events")
-        pmap = process_map(log, activities=activities, paths=paths)
-        drawing = draw_map(pmap, measure=measure, direction=direction,  # type: ignore[arg-type]
-                           fit=fit)  # type: ignore[arg-type]
+        folding = "none" if fit == "none" else "projector"
+        if activities is None and paths is None:  # simplified until its text is large enough
+            drawing = draw_map(log, measure=measure, direction=direction,  # type: ignore[arg-type]
+                               fit=folding, medium=medium)  # type: ignore[arg-type]
+            pmap = drawing.process_map
+        else:
+            pmap = process_map(log, activities=activities, paths=paths)
+            drawing = draw_map(pmap, measure=measure, direction=direction,  # type: ignore[arg-type]
+                               fit=folding, medium=medium)  # type: ignore[arg-type]
         edges = pmap.edge_table()
         summary = (f"{len(pmap.nodes):,} of {pmap.n_activities_total:,} activities, "
                    f"{len(pmap.edges):,} of {pmap.n_edges_total:,} paths")
@@ -126,8 +136,14 @@ def map_command(
         result = handoffs(log, level="department")
         drawing = draw_handoff_map(result.table,
                                    measure="count" if measure == "frequency" else "wait",
-                                   title=f"{log.name}: handoffs between departments")
-        edges = result.table.loc[:, ["source", "target", "count", "median_wait_s"]]
+                                   title=f"{log.name}: handoffs between departments",
+                                   medium=medium, paths=paths)  # type: ignore[arg-type]
+        table_shown = result.table
+        if paths is not None:
+            from procmine.discovery.simplify import select_routes
+
+            table_shown = result.table.loc[select_routes(result.table, coverage=paths)]
+        edges = table_shown.loc[:, ["source", "target", "count", "median_wait_s"]]
         summary = f"{int(result.table['count'].sum()):,} handoffs on {len(result.table):,} routes"
     step(f"drawing {out}")
     with writing(out):

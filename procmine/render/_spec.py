@@ -159,17 +159,47 @@ def edge_key(edge: Edge) -> str:
 
 
 def _title_label(drawing: Drawing, *, for_layout: bool = False) -> str:
+    """Title, subtitle and legend: one block above the drawing (no column of its own)."""
     style = drawing.style
     title_text, sub_text = drawing.title, drawing.subtitle
     if for_layout and drawing.layout_title is not None:
         title_text, sub_text = drawing.layout_title
     width = max(30, style.wrap * 5)
-    title = "<BR/>".join(_esc(line) for line in wrap(title_text, width))
-    parts = [f'<FONT POINT-SIZE="{title_size(style):.0f}"><B>{title}</B></FONT>']
+    left = '<BR ALIGN="LEFT"/>'
+    title = left.join(_esc(line) for line in wrap(title_text, width))
+    rows = [f'<TR><TD ALIGN="LEFT" BALIGN="LEFT"><FONT POINT-SIZE="{title_size(style):.0f}">'
+            f'<B>{title}</B></FONT></TD></TR>']
     if sub_text:
-        sub = "<BR ALIGN=\"LEFT\"/>".join(_esc(line) for line in wrap(sub_text, int(width * 1.2)))
-        parts.append(f'<FONT POINT-SIZE="{style.font:.0f}">{sub}</FONT>')
-    return "<" + "<BR/>".join(parts) + ">"
+        sub = left.join(_esc(line) for line in wrap(sub_text, int(width * 1.3)))
+        rows.append(f'<TR><TD ALIGN="LEFT" BALIGN="LEFT">{sub}</TD></TR>')
+    legend = drawing.legend
+    if for_layout and drawing.layout_legend is not None:
+        legend = drawing.layout_legend
+    if legend:
+        rows.append(f'<TR><TD ALIGN="LEFT">{_legend_table(legend, style)}</TD></TR>')
+    return (f'<<FONT POINT-SIZE="{style.font:.0f}"><TABLE BORDER="0" CELLBORDER="0" '
+            'CELLSPACING="0" CELLPADDING="2">' + "".join(rows) + "</TABLE></FONT>>")
+
+
+def _legend_table(legend: list[tuple[str, str, str]], style: Preset) -> str:
+    """The legend as rows of (swatch, text) pairs, two pairs a row."""
+    swatch_w = round(style.font * 1.6)
+    cells = []
+    for kind, colour, text in legend:
+        safe = '<BR ALIGN="LEFT"/>'.join(_esc(line) for line in wrap(text, style.wrap * 2))
+        if kind == "box":
+            swatch = f'<TD BGCOLOR="{tint(colour, 0.7)}" WIDTH="{swatch_w}"> </TD>'
+        elif kind == "dashed":
+            swatch = f'<TD><FONT COLOR="{colour}"><B>- - ▶</B></FONT></TD>'
+        else:
+            swatch = f'<TD><FONT COLOR="{colour}"><B>──▶</B></FONT></TD>'
+        cells.append(f'{swatch}<TD ALIGN="LEFT" BALIGN="LEFT">{safe}</TD>')
+    per_row = 2
+    rows = [f'<TR><TD COLSPAN="{2 * per_row}" ALIGN="LEFT"><B>Legend</B></TD></TR>']
+    rows += ["<TR>" + "".join(cells[i:i + per_row]) + "</TR>"
+             for i in range(0, len(cells), per_row)]
+    return ('<TABLE BORDER="1" COLOR="#BBBBBB" CELLBORDER="0" CELLSPACING="2" '
+            'CELLPADDING="1">' + "".join(rows) + "</TABLE>")
 
 
 def title_size(style: Preset) -> float:
@@ -330,7 +360,7 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
         }
         label = edge.layout_label if for_layout and edge.layout_label is not None else edge.label
         if label:
-            attrs["label"] = dot_text([label])
+            attrs["xlabel" if style.xlabels else "label"] = dot_text([label])
         if edge.dashed:
             attrs["style"] = "dashed"
         if not edge.visible:
@@ -342,9 +372,9 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
             pos, lp = fixed.edges[edge_key(edge)]
             attrs["pos"] = shift(pos, dx, dy)
             if lp is not None and label:
-                attrs["lp"] = shift(lp, dx, dy)
+                attrs["xlp" if style.xlabels else "lp"] = shift(lp, dx, dy)
         graph.edge(pid(edge.source), pid(edge.target), **attrs)
-    if drawing.legend:
+    if False:  # the legend is part of the title block (see _title_label)
         with graph.subgraph(name=f"cluster_{prefix}legend") as sub:
             sub.attr(label="", style="rounded", color="#BBBBBB", penwidth="1")
             place_cluster(sub, "cluster_legend")
@@ -382,7 +412,7 @@ def layout(drawing: Drawing) -> Layout | None:
     for obj in data.get("edges", []):
         if "pos" in obj:
             key = str(obj.get("id") or f"{gvid.get(obj['tail'])}->{gvid.get(obj['head'])}")
-            edges[key] = (str(obj["pos"]), obj.get("lp"))
+            edges[key] = (str(obj["pos"]), obj.get("lp") or obj.get("xlp"))
     size = ((float(data["lwidth"]), float(data["lheight"])) if "lwidth" in data else None)
     return Layout(bb=str(data["bb"]), label_pos=data.get("lp"), label_size=size, nodes=nodes,
                   edges=edges, clusters=clusters)
@@ -681,6 +711,8 @@ class MapDrawing(graphviz.Digraph):
     """
 
     drawing: Drawing | None = None
+    #: The process map drawn (set by :func:`procmine.draw_map`; a log is simplified first).
+    process_map: Any = None
 
     def fallback_svg(self) -> str:
         """The drawing laid out in Python (no Graphviz binary needed)."""

@@ -14,15 +14,17 @@ from procmine.discovery.dfg import ProcessMap
 from procmine.discovery.models import ProcessModel
 from procmine.discovery.ocdfg import ObjectCentricMap
 from procmine.render.graphs import draw_object_centric_map
-from procmine.render.html import drawing_html
+from procmine.render.html import notebook_html
 from procmine.render.maps import draw_map
 
 __all__ = ["map_html", "model_html", "object_centric_html", "register"]
 
 
 def map_html(pmap: ProcessMap) -> str:
-    """A process map as inline SVG (:func:`~procmine.render.maps.draw_map` defaults)."""
-    return drawing_html(draw_map(pmap))
+    """A process map for a notebook cell: drawn for ``medium="notebook"``, fitted to the cell's
+    width, as a PNG image that an untrusted notebook shows too
+    (:func:`~procmine.render.html.notebook_html`)."""
+    return notebook_html(draw_map(pmap, medium="notebook"))
 
 
 def model_html(model: ProcessModel) -> str:
@@ -37,7 +39,7 @@ def object_centric_html(ocmap: ObjectCentricMap) -> str:
     """An object-centric map's summary per object type, and its drawing."""
     summary = ocmap.summary().to_html(index=False, escape=True)
     return (f"<div class='procmine-ocdfg'><strong>{html.escape(repr(ocmap))}</strong>{summary}"
-            + drawing_html(draw_object_centric_map(ocmap)) + "</div>")
+            + notebook_html(draw_object_centric_map(ocmap, medium="notebook")) + "</div>")
 
 
 def register() -> None:

@@ -32,6 +32,7 @@ from procmine.render._spec import (
     wrap,
 )
 from procmine.render.maps import PARTY_STYLE, MapDrawing, _check, _make, _rows
+from procmine.render.medium import MEDIA, Medium
 
 if TYPE_CHECKING:
     from procmine.analysis.reentry import Reentry
@@ -54,7 +55,8 @@ def _rate(discrepancies: int, count: int) -> str:
     return f"{share:.0%}" if share == 0 or share >= 0.01 else "<1%"
 
 
-def draw_information_flow(result: Reentry, *, title: str | None = None) -> MapDrawing:
+def draw_information_flow(result: Reentry, *, title: str | None = None,
+                          medium: Medium = "slide") -> MapDrawing:
     """Draw who enters each information item first and who keys it in again.
 
     Items (note shapes, with their owner) sit on the right; the departments,
@@ -71,6 +73,8 @@ def draw_information_flow(result: Reentry, *, title: str | None = None) -> MapDr
     result : Reentry
         From :func:`procmine.reentry`; its ``graph`` is drawn.
     title : str, optional, keyword-only
+    medium : {"notebook", "slide", "print"}, keyword-only
+        Where it is shown (:mod:`procmine.render.medium`): fonts and wrapping.
 
     Returns
     -------
@@ -149,7 +153,7 @@ def draw_information_flow(result: Reentry, *, title: str | None = None) -> MapDr
     drawing = Drawing(
         title=(title if title is not None
                else f"Information flow: who enters what (by {result.level})"),
-        subtitle=subtitle, nodes=nodes, edges=edges, legend=legend,
+        subtitle=subtitle, nodes=nodes, edges=edges, legend=legend, medium=medium,
     )
     return _make(drawing, "information_flow")
 
@@ -194,6 +198,7 @@ def draw_object_centric_map(
     title: str | None = None,
     paths: float | None = None,
     fit: Literal["projector", "none"] = "projector",
+    medium: Medium = "slide",
 ) -> MapDrawing:
     """Draw an object-centric directly-follows map: one colour per object type.
 
@@ -219,6 +224,8 @@ def draw_object_centric_map(
         most frequent paths (at least 3). The subtitle says what is shown.
     fit : {"projector", "none"}, keyword-only
         As for :func:`procmine.draw_map`.
+    medium : {"notebook", "slide", "print"}, keyword-only
+        As for :func:`procmine.draw_map`: fonts, wrapping, and the box the fold aims at.
 
     Returns
     -------
@@ -245,6 +252,7 @@ def draw_object_centric_map(
     True
     """
     _check(fit, _FITS, "fit")
+    _check(medium, MEDIA, "medium")
     if paths is not None and not (isinstance(paths, int | float) and 0.0 <= float(paths) <= 1.0):
         raise UsageError(f"paths must be a fraction in [0, 1] or None; got {paths!r}")
     types = ocmap.object_types
@@ -299,7 +307,8 @@ def draw_object_centric_map(
     if note:
         subtitle += f" — showing {len(shown):,} paths ({note})"
     drawing = Drawing(title=title if title is not None else f"Object-centric map: {ocmap.name}",
-                      subtitle=subtitle, nodes=nodes, edges=edges, legend=legend)
+                      subtitle=subtitle, nodes=nodes, edges=edges, legend=legend,
+                      medium=medium)
     if fit == "projector":
         drawing = fold(drawing)
     return _make(drawing, "object_centric_map")

@@ -523,16 +523,35 @@ def map_layout(
     return MapLayout(plan=plan, drawing=fixed(base))
 
 
-def _as_map(pmap: ProcessMap | EventLog, medium: str) -> ProcessMap:
-    from procmine.discovery.dfg import ProcessMap
-    from procmine.log import EventLog
+#: Fewest activities a map drawn from a log is simplified to, to reach its medium's text size.
+MIN_ACTIVITIES = 6
 
-    if isinstance(pmap, ProcessMap):
-        return pmap
-    if isinstance(pmap, EventLog):
-        return process_map_for(pmap, medium=cast(Medium, medium))
-    raise UsageError(f"draw a ProcessMap (procmine.process_map) or an EventLog; got "
-                     f"{type(pmap).__name__}")
+
+def _fitted(log: EventLog, draw: Any, medium: str) -> MapDrawing:
+    """Draw the log's map with fewer activities until its text is large enough for the medium.
+
+    Starts at the medium's ``max_activities`` and leaves out the least
+    frequent activities two at a time (never below :data:`MIN_ACTIVITIES`),
+    measuring the drawn SVG with :func:`procmine.render.medium.text_px`.
+    """
+    from procmine.discovery.simplify import coverage_for
+    from procmine.render.html import drawing_svg
+    from procmine.render.medium import text_px
+
+    counts = log.events["activity"].value_counts(sort=False)
+    nodes = pd.DataFrame({"activity": counts.index.astype(str),
+                          "count": counts.to_numpy(dtype="int64")})
+    style = preset(medium)
+    cap = min(style.max_activities, len(nodes))
+    while True:
+        pmap = process_map_for(log, medium=cast(Medium, medium),
+                               activities=coverage_for(nodes, max_activities=cap))
+        graph = cast(MapDrawing, draw(pmap))
+        if cap <= MIN_ACTIVITIES or not graph.positioned:
+            return graph
+        if text_px(drawing_svg(graph), medium) >= style.min_text_px:
+            return graph
+        cap = max(cap - 2, MIN_ACTIVITIES)
 
 
 def draw_map(
@@ -552,8 +571,12 @@ def draw_map(
     Parameters
     ----------
     pmap : ProcessMap or EventLog
-        From :func:`procmine.process_map`; a log is first mapped with
-        :func:`process_map_for` (at most 15 activities on a slide).
+        From :func:`procmine.process_map`, drawn as it is. A log is mapped
+        with :func:`process_map_for` (at most 15 activities on a slide, 20 in
+        a notebook, 15 on a page), then with fewer (two at a time, down to
+        :data:`MIN_ACTIVITIES`) until the drawing's smallest text, measured,
+        reaches the medium's size; the subtitle states the share of events
+        shown.
     title : str, optional, keyword-only
         Defaults to the log's name; the subtitle always gives the log's
         counts and, for a simplified map, what is shown (the share of events
@@ -611,7 +634,18 @@ def draw_map(
     """
     _check(measure, _MAP_MEASURES, "measure")
     _check(medium, MEDIA, "medium")
-    pmap = _as_map(pmap, medium)
+    from procmine.discovery.dfg import ProcessMap
+    from procmine.log import EventLog
+
+    if isinstance(pmap, EventLog) and layout is None:
+        log = pmap
+        return _fitted(log, lambda m: draw_map(
+            m, title=title if title is not None else log.name, swimlanes=swimlanes,
+            handoffs=handoffs, measure=measure, direction=direction, fit=fit,
+            medium=medium), medium)
+    if not isinstance(pmap, ProcessMap):
+        raise UsageError(f"draw_map draws a ProcessMap (procmine.process_map) or an EventLog; "
+                         f"got {type(pmap).__name__}")
     shown_title = title if title is not None else pmap.name
     if layout is None:
         layout = map_layout(pmap, medium=medium, direction=direction, fit=fit,
@@ -622,7 +656,9 @@ def draw_map(
                          "make it with map_layout(...) of every map to be drawn with it")
     drawing = _map_drawing(pmap, layout.plan, title=shown_title, subtitle=_subtitle(pmap),
                            measure=measure)
-    return _make(layout._apply(drawing), "process_map")
+    graph = _make(layout._apply(drawing), "process_map")
+    graph.process_map = pmap
+    return graph
 
 
 def _party_of(name: str, parties: Mapping[str, str] | None) -> str:
@@ -805,7 +841,7 @@ class AsIsToBe:
 _FIGURES = (
     ("department_handoffs", "Handoffs", "count"),
     ("labour_minutes", "Labour", "minutes"),
-    ("handoff_wait_s", "Waits at handoffs", "duration"),
+    ("handoff_wait_s", "Wait at handoffs per order", "per order"),
     ("median_cycle_time_s", "Median cycle time", "duration"),
     ("total_cost", "Cost", "money"),
 )
@@ -828,8 +864,12 @@ def _figures(projection: Projection, currency: str) -> tuple[tuple[str, str, str
             texts = (_format.duration(before), _format.duration(after),
                      sign + _format.duration(abs(change)) if change == change else "–")
         elif kind == "minutes":
-            texts = (_format.duration(before * 60), _format.duration(after * 60),
-                     ("-" if change < 0 else "+") + _format.duration(abs(change) * 60))
+            texts = (f"{before / 60:,.0f} h", f"{after / 60:,.0f} h", f"{change / 60:+,.0f} h")
+        elif kind == "per order":
+            orders = max(projection.before.n_cases, 1)
+            b, a = before / orders, after / orders
+            texts = (_format.duration(b), _format.duration(a),
+                     ("-" if a < b else "+") + _format.duration(abs(a - b)))
         else:
             texts = (_format.count(before), _format.count(after),
                      f"{change:+,.0f}" if change == change else "–")

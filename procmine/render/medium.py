@@ -14,9 +14,9 @@ does with ``max-width:100%`` (notebook, print) or a full-screen slide does.
 ========  ===================  ===================  ============================
 medium    box (CSS px)         smallest text        activities shown by default
 ========  ===================  ===================  ============================
-notebook  900 wide, ≤1200 high 12 px                30
+notebook  900 wide (scrolls)    12 px                20
 slide     1920 × 1080          32 px                15
-print     680 × 907 (A4 text   12 px = 9 pt         30
+print     680 × 907 (A4 text   12 px = 9 pt         15
           block, 180 mm wide)
 ========  ===================  ===================  ============================
 """
@@ -66,6 +66,10 @@ class Preset:
     upscale : bool
         Whether the drawing may be shown larger than its natural size (a
         slide fills the screen; a notebook or page shows it at most at 100%).
+    xlabels : bool
+        Edge labels placed after the layout, beside their edge (Graphviz
+        ``xlabel``), instead of taking room between the ranks: a far more
+        compact drawing.
     """
 
     name: str
@@ -78,12 +82,13 @@ class Preset:
     nodesep: float
     ranksep: float
     upscale: bool
+    xlabels: bool = False
 
 
 _PRESETS = {
-    "notebook": Preset("notebook", 900.0, 1200.0, 12.0, 30, 16.0, 20, 0.35, 0.55, False),
-    "slide": Preset("slide", 1920.0, 1080.0, 32.0, 15, 20.0, 14, 0.2, 0.35, True),
-    "print": Preset("print", 180 * _PX_PER_MM, 240 * _PX_PER_MM, 12.0, 30, 14.0, 18, 0.25,
+    "notebook": Preset("notebook", 900.0, 3600.0, 12.0, 20, 16.0, 18, 0.3, 0.5, False),
+    "slide": Preset("slide", 1920.0, 1080.0, 32.0, 15, 28.0, 14, 0.15, 0.25, True),
+    "print": Preset("print", 180 * _PX_PER_MM, 240 * _PX_PER_MM, 12.0, 15, 14.0, 16, 0.25,
                     0.45, False),
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -55,6 +56,37 @@ def _stack_svgs(svgs: list[str]) -> str:
     )
 
 
+def _combined(drawings: list[graphviz.Digraph]) -> graphviz.Digraph | None:
+    """Positioned drawings one above the other in one graph for ``neato -n2`` (PNG, PDF)."""
+    from procmine.render._spec import MapDrawing, to_digraph
+
+    if not all(isinstance(d, MapDrawing) and d.positioned for d in drawings):
+        return None
+    parts = [d.drawing for d in drawings if isinstance(d, MapDrawing) and d.drawing is not None]
+    sizes = []
+    for part in parts:
+        assert part.positions is not None
+        x0, y0, x1, y1 = (float(v) for v in part.positions.bb.split(","))
+        sizes.append((x1 - x0, y1 - y0))
+    gap = 40.0
+    width = max(w for w, _ in sizes)
+    height = sum(h for _, h in sizes) + gap * (len(sizes) - 1)
+    graph = MapDrawing(name="as_is_to_be")
+    top = height
+    for i, (part, (_, h)) in enumerate(zip(parts, sizes, strict=True)):
+        assert part.positions is not None
+        x0, y0 = (float(v) for v in part.positions.bb.split(",")[:2])
+        top -= h
+        sub = to_digraph(part, prefix=f"v{i}_", offset=(-x0, top - y0))
+        graph.body += sub.body
+        top -= gap
+    graph.attr(bb=f"0,0,{width:.2f},{height:.2f}", outputorder="nodesfirst", pad="0.3",
+               bgcolor="white")
+    graph.drawing = replace(parts[0], positions=replace(parts[0].positions,
+                                                          bb=f"0,0,{width},{height}"))
+    return graph
+
+
 def save(obj: Any, path: str | Path, *, format: Format) -> Path:
     """Write a map to ``path`` in the given format (never guessed from the suffix).
 
@@ -66,9 +98,10 @@ def save(obj: Any, path: str | Path, *, format: Format) -> Path:
         The file to write (its folder must exist).
     format : {"svg", "png", "pdf", "html"}, keyword-only
         ``html`` is a self-contained page with the map as inline SVG. An
-        as-is / to-be pair is written one above the other, as ``svg`` or
-        ``html`` only. Characters XML 1.0 forbids (NUL, ESC ...) in labels
-        are written as visible stand-ins, so svg and html always parse.
+        as-is / to-be pair is written one above the other (``png`` and
+        ``pdf`` through Graphviz, at the positions the two maps share).
+        Characters XML 1.0 forbids (NUL, ESC ...) in labels are written as
+        visible stand-ins, so svg and html always parse.
 
     Returns
     -------
@@ -78,7 +111,7 @@ def save(obj: Any, path: str | Path, *, format: Format) -> Path:
     Raises
     ------
     UsageError
-        Unknown format, or a pair saved as png/pdf.
+        Unknown format, or a pair without a shared layout saved as png/pdf.
     ProcmineError
         ``png``/``pdf`` asked for while ``dot`` is missing.
 
@@ -102,8 +135,12 @@ def save(obj: Any, path: str | Path, *, format: Format) -> Path:
         target.write_text(xml_text(text), encoding="utf-8")
         return target
     if len(drawings) > 1:
-        raise UsageError(f"an as-is / to-be pair is saved as svg or html, not {format}; "
-                         "or save pair.before and pair.after separately")
+        combined = _combined(drawings)
+        if combined is None:
+            raise UsageError(f"an as-is / to-be pair is saved as {format} only when Graphviz "
+                             "'dot' is installed and both maps share one layout; save svg or "
+                             "html, or pair.before and pair.after separately")
+        drawings = [combined]
     if not dot_available(warn=True):
         raise ProcmineError(
             f"cannot write {target} as {format}: Graphviz 'dot' is not installed. "
