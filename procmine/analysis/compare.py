@@ -725,46 +725,55 @@ def _beyond(low: np.ndarray, high: np.ndarray) -> np.ndarray:
 
 def _kpi_table(side_b: _Side, side_a: _Side, resamples: int, confidence: float,
                seq: np.random.SeedSequence) -> pd.DataFrame:
-    rows = []
-    seqs = seq.spawn(len(KPIS))
-    for (key, label, column, statistic, unit), s in zip(KPIS, seqs, strict=True):
-        x_b = side_b.orders[[column]].to_numpy(dtype=np.float64)
-        x_a = side_a.orders[[column]].to_numpy(dtype=np.float64)
-        b, a, d, low, high = _difference_rows(x_b, x_a, statistic, resamples, confidence, s)
-        rows.append({
-            "kpi": key, "label": label, "statistic": statistic, "unit": unit,
-            "before": b[0], "after": a[0], "difference": d[0], "ci_low": low[0],
-            "ci_high": high[0], "beyond_noise": bool(_beyond(low, high)[0]),
-            "orders_before": int((~np.isnan(x_b)).sum()),
-            "orders_after": int((~np.isnan(x_a)).sum()),
-        })
-    return pd.DataFrame(rows, columns=list(KPI_COLUMNS))
+    """Every KPI: the means in one bootstrap (one weight matrix), the medians one by one."""
+    columns = [spec[2] for spec in KPIS]
+    x_b = side_b.orders[columns].to_numpy(dtype=np.float64)
+    x_a = side_a.orders[columns].to_numpy(dtype=np.float64)
+    is_mean = np.array([spec[3] == "mean" for spec in KPIS])
+    seq_mean, seq_median = seq.spawn(2)
+    values = [np.empty(len(KPIS)) for _ in range(5)]
+    for mask, statistic, s in ((is_mean, "mean", seq_mean), (~is_mean, "median", seq_median)):
+        for target, got in zip(values, _difference_rows(x_b[:, mask], x_a[:, mask], statistic,
+                                                         resamples, confidence, s),
+                               strict=True):
+            target[mask] = got
+    b, a, d, low, high = values
+    beyond = _beyond(low, high)
+    return pd.DataFrame({
+        "kpi": [spec[0] for spec in KPIS], "label": [spec[1] for spec in KPIS],
+        "statistic": [spec[3] for spec in KPIS], "unit": [spec[4] for spec in KPIS],
+        "before": b, "after": a, "difference": d, "ci_low": low, "ci_high": high,
+        "beyond_noise": beyond,
+        "orders_before": (~np.isnan(x_b)).sum(axis=0).astype(np.int64),
+        "orders_after": (~np.isnan(x_a)).sum(axis=0).astype(np.int64),
+    }, columns=list(KPI_COLUMNS))
 
 
 def _group_tables(side_b: _Side, side_a: _Side, resamples: int, confidence: float,
                   seq: np.random.SeedSequence) -> tuple[pd.DataFrame, pd.DataFrame]:
-    frames: dict[str, list[pd.DataFrame]] = {"departments": [], "items": []}
-    specs = [(*g, "departments") for g in _GROUPS] + [
-        ("reentries", "re-entries of the item, per order", "items")]
-    for (measure, _text, target), s in zip(specs, seq.spawn(len(specs)), strict=True):
-        key = "items" if target == "items" else measure
+    """Per department and per item, every column in one bootstrap of each period."""
+    specs = [(measure, measure, "departments") for measure, _ in _GROUPS]
+    specs.append(("items", "reentries", "items"))
+    parts_b, parts_a, labels = [], [], []
+    for key, measure, target in specs:
         gb, ga = side_b.groups[key], side_a.groups[key]
         names = sorted(set(gb.columns) | set(ga.columns))
-        if not names:
-            continue
-        x_b = gb.reindex(columns=names, fill_value=0.0).to_numpy(dtype=np.float64)
-        x_a = ga.reindex(columns=names, fill_value=0.0).to_numpy(dtype=np.float64)
-        b, a, d, low, high = _difference_rows(x_b, x_a, "mean", resamples, confidence, s)
-        frames[target].append(pd.DataFrame({
-            "measure": measure, "name": pd.Series(names, dtype="str"), "before": b, "after": a,
-            "difference": d, "ci_low": low, "ci_high": high, "beyond_noise": _beyond(low, high),
-        }))
-    out = []
-    for target in ("departments", "items"):
-        parts = frames[target]
-        out.append(pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
-            {c: pd.Series([], dtype="float64") for c in GROUP_COLUMNS}))
-    return out[0][list(GROUP_COLUMNS)], out[1][list(GROUP_COLUMNS)]
+        parts_b.append(gb.reindex(columns=names, fill_value=0.0).to_numpy(dtype=np.float64))
+        parts_a.append(ga.reindex(columns=names, fill_value=0.0).to_numpy(dtype=np.float64))
+        labels += [(target, measure, name) for name in names]
+    empty = pd.DataFrame({c: pd.Series([], dtype="float64") for c in GROUP_COLUMNS})
+    if not labels:
+        return empty, empty.copy()
+    b, a, d, low, high = _difference_rows(np.hstack(parts_b), np.hstack(parts_a), "mean",
+                                          resamples, confidence, seq)
+    table = pd.DataFrame({
+        "target": [t for t, _, _ in labels], "measure": [m for _, m, _ in labels],
+        "name": pd.Series([n for _, _, n in labels], dtype="str"), "before": b, "after": a,
+        "difference": d, "ci_low": low, "ci_high": high, "beyond_noise": _beyond(low, high),
+    })
+    out = [table.loc[table["target"] == t, list(GROUP_COLUMNS)].reset_index(drop=True)
+           for t in ("departments", "items")]
+    return out[0], out[1]
 
 
 # -- the map difference -----------------------------------------------------------------
