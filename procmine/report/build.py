@@ -433,7 +433,8 @@ def _summary(log: EventLog, facts: dict[str, Any], costs: CostModel, cost_source
     if log.n_events == 0:
         return Section("summary", reason="the log has no events",
                        values={"run_date": run["date"], "cost_model": cost_source,
-                               "cost_model_digest": run["cost_model_digest"]})
+                               "cost_model_digest": run["cost_model_digest"]},
+                       results={"costs": costs})
     factor = float(facts["annualisation"]["factor"] or 0.0)
     handoffs, rework = sections["handoffs"].values, sections["rework"].values
     reentry = sections["reentry"].values
@@ -511,7 +512,7 @@ def _summary(log: EventLog, facts: dict[str, Any], costs: CostModel, cost_source
         values["previous_run"] = {"path": str(previous.path), "date": previous.run_date}
     return Section("summary", notes=tuple(notes),
                    tables={"costs": cost_table, "actions": actions, "kpis": kpis},
-                   values=values)
+                   values=values, results={"costs": costs})
 
 
 def _handoffs_since(section: Section, previous: PreviousRun, currency: str) -> Section:

@@ -87,29 +87,33 @@ def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _svgs(report: Report) -> dict[str, str]:
-    """Every map as SVG text; a map that cannot be drawn is an SVG saying why."""
+    """Every map as SVG text, drawn for an A4 page; a map that cannot be drawn says why."""
     sec = report.sections
     out: dict[str, str] = {}
     process = sec["process"]
     pmap = process.maps.get("process")
-    out["process"] = (drawing_svg(draw_map(pmap, title=f"Process map: {report.name}"))
+    out["process"] = (drawing_svg(draw_map(pmap, title=f"Process map: {report.name}",
+                                           medium="print"))
                       if pmap is not None else
                       message_svg("Process map", process.reason or "no map"))
     handoffs = sec["handoffs"]
     table = handoffs.maps.get("handoffs")
     if table is not None and len(table):
-        out["handoffs"] = drawing_svg(draw_handoff_map(table, measure="count"))
+        out["handoffs"] = drawing_svg(draw_handoff_map(table, measure="count", medium="print"))
     else:
         out["handoffs"] = message_svg(
             "Handoff map", handoffs.reason or "no handoff between departments in this log")
     candidates = sec["candidates"]
     before, after = candidates.maps.get("as_is"), candidates.maps.get("to_be")
     if before is not None and after is not None:
-        pair = draw_as_is_to_be(before, after)
+        pair = draw_as_is_to_be(before, after, medium="print",
+                                projection=candidates.results.get("projection"),
+                                currency=report.currency)
         out["as_is"], out["to_be"] = drawing_svg(pair.before), drawing_svg(pair.after)
     else:
         why = candidates.reason or "no candidate saves money under the cost model"
-        out["as_is"] = (drawing_svg(draw_map(before, title=f"As-is: {report.name}"))
+        out["as_is"] = (drawing_svg(draw_map(before, title=f"As-is: {report.name}",
+                                             medium="print"))
                         if before is not None else message_svg("As-is map", why))
         out["to_be"] = message_svg("To-be map", why)
     return out
