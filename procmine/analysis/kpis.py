@@ -43,12 +43,13 @@ import pandas as pd
 
 from procmine._check import check_names
 from procmine._regex import search_each
+from procmine.analysis.handoffs import automated_flags
 from procmine.errors import UsageError
 from procmine.log._require import require_log
-from procmine.log.actors import actor_codes, handoff_positions
+from procmine.log.actors import handoff_positions, log_arrays
 from procmine.log.eventlog import EventLog
 from procmine.log.outliers import time_outliers
-from procmine.schema import ACTIVITY, AUTOMATED, CASE_ID, DEPARTMENT, PARTY, TIMESTAMP
+from procmine.schema import AUTOMATED, CASE_ID, DEPARTMENT, PARTY, TIMESTAMP
 
 __all__ = [
     "CANCEL_PATTERN",
@@ -242,28 +243,27 @@ def kpis(
     if open_days < 0:
         raise UsageError(f"open_days must not be negative, got {open_days}.")
     events = require_log(log, where="kpis").events
+    arrays = log_arrays(events)
+    activity_codes, activity_names = arrays.activity_codes
     if terminal is not None and len(events):
-        check_names(list(terminal), set(events[ACTIVITY].unique()), what="activity",
+        check_names(list(terminal), set(activity_names.tolist()), what="activity",
                     where="terminal=")
     if exempt_departments is None:
         exempt_departments = TOUCH_EXEMPT_DEPARTMENTS
     elif len(events):
-        check_names(list(exempt_departments), set(events[DEPARTMENT].dropna().unique()),
+        check_names(list(exempt_departments), set(arrays.codes(DEPARTMENT)[1].tolist()),
                     what="department", where="exempt_departments=")
     notes: list[str] = []
     n = len(events)
-    case_codes, case_names = pd.factorize(events[CASE_ID])
-    n_cases = len(case_names)
-    first = np.flatnonzero(np.r_[True, case_codes[1:] != case_codes[:-1]]) if n else np.array(
-        [], dtype=np.int64)
+    case_codes = arrays.case
+    first = arrays.case_starts
+    n_cases = len(first)
     last = np.r_[first[1:] - 1, n - 1] if n else first
-    micros = events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
+    micros = arrays.micros
     start, end = micros[first], micros[last]
     seconds = 1e6
     hours = 3600e6
 
-    activity_codes, activity_names = pd.factorize(events[ACTIVITY])
-    activity_names = np.asarray(activity_names, dtype=object)
 
     # order-to-cash
     is_payment = _matches(activity_names, payment_pattern, option="payment_pattern")
@@ -280,11 +280,10 @@ def kpis(
         )
 
     # rework and manual touches -> touchless
-    pair = case_codes.astype(np.int64) * max(len(activity_names), 1) + activity_codes
-    repeated = pd.Series(pair).duplicated().to_numpy()
-    rework = np.bincount(case_codes[repeated], minlength=n_cases) > 0
+    rework = _repeats(case_codes, activity_codes, n_cases, len(activity_names))
     automated = events[AUTOMATED]
-    if n and automated.isna().all():
+    no_flag = automated.isna().to_numpy()
+    if n and no_flag.all():
         touchless = np.full(n_cases, np.nan)
         manual = np.zeros(n_cases, dtype=np.int64)
         notes.append(
@@ -292,15 +291,15 @@ def kpis(
             "set automated_resources or automated_column for the sources."
         )
     else:
-        internal = (events[PARTY] == "internal").to_numpy(bool)
-        exempt = events[DEPARTMENT].isin(list(exempt_departments)).to_numpy(bool)
-        is_manual = internal & ~exempt & ~automated.fillna(False).to_numpy(bool)
+        internal = _is(arrays.codes(PARTY), ["internal"])
+        exempt = _is(arrays.codes(DEPARTMENT), list(exempt_departments))
+        is_manual = internal & ~exempt & ~automated_flags(events)
         manual = np.bincount(case_codes[is_manual], minlength=n_cases)
         touchless = ((manual == 0) & ~rework).astype(float)
-        unknown = int((automated.isna().to_numpy() & internal & ~exempt).sum())
+        unknown = int((no_flag & internal & ~exempt).sum())
         if unknown:
             notes.append(f"{unknown} internal events have no automated flag; counted as manual.")
-    if n and not automated.isna().all():
+    if n and not no_flag.all():
         # touchless after order entry: no manual touch after the event that entered the
         # order into the company's systems (its first internal event: the web shop's or
         # EDI's order is entered by a system, an e-mailed one by Sales keying it)
@@ -315,7 +314,7 @@ def kpis(
 
     # handoffs per order (department level, the one handoff counter)
     if log.has_departments:
-        source_pos, _ = handoff_positions(case_codes, actor_codes(events, "department")[0])
+        source_pos, _ = handoff_positions(case_codes, arrays.actors("department")[0])
         per_order = np.bincount(case_codes[source_pos], minlength=n_cases).astype(float)
     else:
         per_order = np.full(n_cases, np.nan)
@@ -350,7 +349,7 @@ def kpis(
     else:
         is_terminal = np.isin(activity_names, list(terminal))
     ended = np.bincount(case_codes[is_terminal[activity_codes]], minlength=n_cases) > 0
-    log_end = micros.max() if n else 0
+    log_end = int(micros.max()) if n else 0
     is_open = ~ended & (log_end - end <= open_days * 24 * hours)
     abandoned = ~ended & ~is_open
 
@@ -364,7 +363,7 @@ def kpis(
             "time (procmine.log.outliers); they are left out of the daily and weekly KPIs.")
 
     orders = pd.DataFrame({
-        "case_id": pd.Series(np.asarray(case_names, dtype=object), dtype="str"),
+        "case_id": events[CASE_ID].take(first).reset_index(drop=True).astype("str"),
         "start": events[TIMESTAMP].take(first).reset_index(drop=True),
         "end": events[TIMESTAMP].take(last).reset_index(drop=True),
         "cycle_time_s": (end - start) / seconds,
@@ -381,8 +380,9 @@ def kpis(
         "kept_informed": informed,
         "outlier": outlier,
     })
-    bulk = events.loc[~outlier_event, TIMESTAMP]
-    span = (bulk.min(), bulk.max()) if len(bulk) else None
+    bulk = micros[~outlier_event]
+    span = ((pd.Timestamp(int(bulk.min()), unit="us", tz="UTC"),
+             pd.Timestamp(int(bulk.max()), unit="us", tz="UTC")) if len(bulk) else None)
     in_bulk = orders.loc[~outlier]
     return Kpis(
         daily=_per_period(in_bulk, "D", span=span),
@@ -391,6 +391,30 @@ def kpis(
         terminal=tuple(sorted(activity_names[is_terminal].tolist())),
         notes=tuple(notes),
     )
+
+
+def _is(coded: tuple[np.ndarray, np.ndarray], values: list[str]) -> np.ndarray:
+    """True where a coded column's value is one of ``values`` (missing: False)."""
+    codes, names = coded
+    hit = np.r_[np.isin(names.astype(str), values), False]  # code -1 reads the False
+    return hit[codes]
+
+
+def _repeats(cases: np.ndarray, activities: np.ndarray, n_cases: int, n_activities: int
+             ) -> np.ndarray:
+    """Per order: some activity occurs in it more than once."""
+    if not len(cases):
+        return np.zeros(n_cases, dtype=bool)
+    width = max(n_activities, 1)
+    if n_cases * width <= 1 << 26:
+        counts = np.bincount(cases * width + activities, minlength=n_cases * width)
+        again = np.flatnonzero(counts > 1) // width
+    else:
+        pair = np.sort(cases * width + activities)
+        again = pair[1:][pair[1:] == pair[:-1]] // width
+    out = np.zeros(n_cases, dtype=bool)
+    out[again] = True
+    return out
 
 
 def _per_period(orders: pd.DataFrame, freq: Freq, *,

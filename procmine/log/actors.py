@@ -295,13 +295,13 @@ class LogArrays:
     @functools.cached_property
     def case(self) -> np.ndarray:
         """:func:`case_codes` of the events."""
-        return case_codes(self.events)
+        return _read_only(case_codes(self.events))
 
     @functools.cached_property
     def same_case(self) -> np.ndarray:
         """True where an event's successor is of the same case (length ``n - 1``)."""
         case = self.case
-        return case[1:] == case[:-1]
+        return _read_only(case[1:] == case[:-1])
 
     @functools.cached_property
     def case_starts(self) -> np.ndarray:
@@ -309,7 +309,7 @@ class LogArrays:
         case = self.case
         if not len(case):
             return np.zeros(0, dtype=np.int64)
-        return np.r_[0, np.flatnonzero(~self.same_case) + 1].astype(np.int64)
+        return _read_only(np.r_[0, np.flatnonzero(~self.same_case) + 1].astype(np.int64))
 
     @functools.cached_property
     def activity_codes(self) -> tuple[np.ndarray, np.ndarray]:
@@ -319,7 +319,7 @@ class LogArrays:
     @functools.cached_property
     def micros(self) -> np.ndarray:
         """Timestamps as int64 microseconds since the epoch."""
-        return self.events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
+        return _read_only(self.events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64"))
 
     def codes(self, column: str) -> tuple[np.ndarray, np.ndarray]:
         """Codes (-1 where missing) and values of a column (kept per column).
@@ -329,11 +329,11 @@ class LogArrays:
         if column not in self._columns:
             values = self.events[column]
             if isinstance(values.dtype, pd.CategoricalDtype):
-                self._columns[column] = (
+                self._columns[column] = _read_only((
                     values.cat.codes.to_numpy().astype(np.int64),
-                    np.asarray(values.cat.categories.astype("str"), dtype=object))
+                    np.asarray(values.cat.categories.astype("str"), dtype=object)))
             else:
-                self._columns[column] = value_codes(values)
+                self._columns[column] = _read_only(value_codes(values))
         return self._columns[column]
 
     def memo(self, key: object, compute: Callable[[pd.DataFrame], T]) -> T:
@@ -344,7 +344,7 @@ class LogArrays:
         everything the result depends on besides the events.
         """
         if key not in self._memo:
-            self._memo[key] = compute(self.events)
+            self._memo[key] = _read_only(compute(self.events))
         return cast(T, self._memo[key])
 
     def actors(self, level: str) -> tuple[np.ndarray, np.ndarray]:
@@ -358,8 +358,16 @@ class LogArrays:
                 codes, names = self.codes({"resource": RESOURCE, "party": PARTY,
                                            "source": SOURCE}[level])
                 found = (codes, names.astype(str))
-            self._actors[level] = found
+            self._actors[level] = _read_only(found)
         return self._actors[level]
+
+
+def _read_only(value: T) -> T:
+    """Arrays shared between kernels are frozen, so no kernel changes another's input."""
+    for array in value if isinstance(value, tuple) else (value,):
+        if isinstance(array, np.ndarray):
+            array.flags.writeable = False
+    return value
 
 
 _ARRAYS: dict[int, LogArrays] = {}

@@ -25,7 +25,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
-from procmine.schema import CASE_ID, TIMESTAMP
+from procmine.schema import CASE_ID
 
 __all__ = ["FENCE", "MIN_SCALE", "TimeBulk", "outlier_cases", "time_bulk", "time_outliers"]
 
@@ -66,10 +66,16 @@ def time_bulk(times: pd.Series) -> TimeBulk:
     >>> b.contains(t).tolist()
     [True, True, True, False]
     """
-    plausible = times[(times >= _SENTINEL_BEFORE) & (times < _SENTINEL_FROM)]
-    if plausible.empty:
-        return TimeBulk(None, None) if times.empty else TimeBulk(_SENTINEL_FROM, _SENTINEL_FROM)
-    micros = plausible.to_numpy(dtype="datetime64[us]").view("int64")
+    return _bulk(times.to_numpy(dtype="datetime64[us]").view("int64"))
+
+
+def _bulk(all_micros: np.ndarray) -> TimeBulk:
+    """:func:`time_bulk` of times given as µs since the epoch (NaT: ``INT64_MIN``)."""
+    before, after = _SENTINEL_BEFORE.value // 1000, _SENTINEL_FROM.value // 1000
+    micros = all_micros[(all_micros >= before) & (all_micros < after)]
+    if not len(micros):
+        return (TimeBulk(None, None) if not len(all_micros)
+                else TimeBulk(_SENTINEL_FROM, _SENTINEL_FROM))
     median = float(np.median(micros))
     mad = float(np.median(np.abs(micros - median)))
     scale = max(mad, MIN_SCALE / pd.Timedelta(microseconds=1))
@@ -100,8 +106,18 @@ def time_outliers(events: pd.DataFrame) -> np.ndarray:
     >>> time_outliers(f).tolist()
     [False, False, True, False]
     """
-    times = events[TIMESTAMP]
-    return ~time_bulk(times).contains(times)
+    from procmine.log.actors import log_arrays
+
+    arrays = log_arrays(events)
+    return arrays.memo(("time_outliers",), lambda _: _outside(arrays.micros))
+
+
+def _outside(micros: np.ndarray) -> np.ndarray:
+    bulk = _bulk(micros)
+    if bulk.start is None or bulk.end is None:
+        return np.zeros(len(micros), dtype=bool)
+    low, high = bulk.start.value // 1000, bulk.end.value // 1000
+    return (micros < low) | (micros > high)
 
 
 def outlier_cases(events: pd.DataFrame) -> pd.Index:
