@@ -33,9 +33,9 @@ from procmine._regex import check_pattern, search_each
 from procmine.analysis.costs import CostModel
 from procmine.errors import UsageError
 from procmine.log._require import require_log
-from procmine.log.actors import LEVELS, Level, actor_codes, case_codes
+from procmine.log.actors import LEVELS, Level, log_arrays
 from procmine.log.eventlog import EventLog
-from procmine.schema import ACTIVITY, CASE_ID, EVENT_ID, OBJECT_ID
+from procmine.schema import ACTIVITY, AUTOMATED, CASE_ID, DEPARTMENT, EVENT_ID, OBJECT_ID, PARTY
 
 __all__ = [
     "BY_KIND_COLUMNS",
@@ -252,14 +252,15 @@ def rework(
     pattern = _compile(change_pattern, option="change_pattern")
     costs = CostModel.default() if costs is None else costs
     events = log.events
-    orders = log.n_cases
+    arrays = log_arrays(events)
+    orders = len(arrays.case_starts)
 
-    activity_codes, activity_names = pd.factorize(events[ACTIVITY])
+    activity_codes, activity_names = arrays.activity_codes
     is_change_activity = search_each(np.asarray(activity_names, dtype=object), pattern.pattern,
                                      option="change_pattern")
     change = is_change_activity[activity_codes] if len(activity_names) else np.zeros(0, bool)
-    previous = _previous_same_step(events, activity_codes)
-    actors, actor_names = actor_codes(events, level)
+    previous = _previous_same_step(events, activity_codes, arrays.case)
+    actors, actor_names = arrays.actors(level)
 
     pos = np.flatnonzero(change | (previous >= 0))
     prev = previous[pos]
@@ -268,13 +269,16 @@ def rework(
     same_actor[known] = (actors[pos][known] >= 0) & (actors[pos][known] == actors[prev[known]])
     kind = np.where(change[pos], "change", np.where(same_actor, "repeat", "redo"))
 
-    found = events.take(pos)
+    columns = [CASE_ID, EVENT_ID, ACTIVITY, DEPARTMENT, PARTY, AUTOMATED]
+    if OBJECT_ID in events.columns:
+        columns.append(OBJECT_ID)
+    found = events[columns].take(pos)
     minutes, cost = costs.labour(found)
     level_value = np.full(len(pos), np.nan, dtype=object)
     has_actor = actors[pos] >= 0
     level_value[has_actor] = actor_names[actors[pos][has_actor]]
     previous_id = np.full(len(pos), np.nan, dtype=object)
-    previous_id[known] = events[EVENT_ID].to_numpy(dtype=object)[prev[known]]
+    previous_id[known] = events[EVENT_ID].take(prev[known]).to_numpy(dtype=object)
     if OBJECT_ID in events.columns:
         object_id = found[OBJECT_ID].reset_index(drop=True)
         object_id = object_id.astype("str").where(object_id.notna())
@@ -301,24 +305,43 @@ def rework(
     )
 
 
-def _previous_same_step(events: pd.DataFrame, activity_codes: np.ndarray) -> np.ndarray:
+def _previous_same_step(events: pd.DataFrame, activity_codes: np.ndarray,
+                        cases: np.ndarray) -> np.ndarray:
     """Position of the previous event of the same case, activity and object (-1 if none).
 
-    Sorts positions by (case, activity, object, position) and links each to its
-    neighbour in the same group: no loop over events.
+    Orders positions by (case, activity, object, position), packed into one int64
+    when they fit (one sort of plain integers; a lexsort otherwise), and links each
+    to its neighbour in the same group: no loop over events.
     """
     n = len(events)
     if n == 0:
         return np.zeros(0, dtype=np.int64)
-    cases = case_codes(events)
     if OBJECT_ID in events.columns:
         objects = np.asarray(pd.factorize(events[OBJECT_ID])[0], dtype=np.int64)  # -1 = none
     else:
-        objects = np.full(n, -1, dtype=np.int64)
-    position = np.arange(n)
-    order = np.lexsort((position, objects, activity_codes, cases))
-    c, a, o = cases[order], activity_codes[order], objects[order]
-    same = (c[1:] == c[:-1]) & (a[1:] == a[:-1]) & (o[1:] == o[:-1])
+        objects = None
+    n_act = int(activity_codes.max()) + 1
+    n_obj = int(objects.max()) + 2 if objects is not None else 1
+    pos_bits = int(n - 1).bit_length()
+    group_bits = int(max(int(cases[-1]) + 1, 1) * n_act * n_obj - 1).bit_length()
+    if pos_bits + group_bits <= 63:
+        group = cases * n_act
+        group += activity_codes
+        if objects is not None:
+            group *= n_obj
+            group += objects + 1
+        key = np.left_shift(group, pos_bits)
+        key |= np.arange(n, dtype=np.int64)
+        key.sort()
+        order = key & ((1 << pos_bits) - 1)
+        key >>= pos_bits
+        same = key[1:] == key[:-1]
+    else:
+        position = np.arange(n)
+        objects = np.full(n, -1, dtype=np.int64) if objects is None else objects
+        order = np.lexsort((position, objects, activity_codes, cases))
+        c, a, o = cases[order], activity_codes[order], objects[order]
+        same = (c[1:] == c[:-1]) & (a[1:] == a[:-1]) & (o[1:] == o[:-1])
     previous = np.full(n, -1, dtype=np.int64)
     previous[order[1:][same]] = order[:-1][same]
     return previous
