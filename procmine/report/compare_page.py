@@ -152,7 +152,7 @@ def compare_html(comparison: Comparison, *, map_svg: str | None = None) -> str:
         several=comparison.several_changes, attribution=comparison.attribution,
         changes=[", ".join(g) for g in comparison.changes],
         confidence=f"{s['confidence']:.0%}", method=s["method"],
-        horizon=format_value(s.get("horizon_s", 0.0), "duration"),
+        horizon=format_value(s["horizon_s"], "duration") if s.get("horizon_s") else "",
         kpis=_kpi_rows(comparison), prediction=_prediction_rows(comparison), moves=moves,
         map_svg=inline_svg(map_svg), activities=_changed_activities(comparison),
         paths=_changed_paths(comparison),
