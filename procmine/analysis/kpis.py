@@ -45,6 +45,7 @@ from procmine._check import check_names
 from procmine._regex import search_each
 from procmine.analysis.handoffs import automated_flags
 from procmine.errors import UsageError
+from procmine.log._groups import group_quantile, group_starts
 from procmine.log._require import require_log
 from procmine.log.actors import handoff_positions, log_arrays
 from procmine.log.eventlog import EventLog
@@ -268,8 +269,10 @@ def kpis(
     # order-to-cash
     is_payment = _matches(activity_names, payment_pattern, option="payment_pattern")
     paid_at = np.full(n_cases, np.iinfo(np.int64).max, dtype=np.int64)
-    pay_events = np.flatnonzero(is_payment[activity_codes]) if n else np.array([], np.int64)
-    np.minimum.at(paid_at, case_codes[pay_events], micros[pay_events])
+    pay_events = _first_per_case(is_payment[activity_codes], case_codes) if n else np.array(
+        [], np.int64)
+    # the log is ordered by case, then time: a case's first payment is its earliest
+    paid_at[case_codes[pay_events]] = micros[pay_events]
     paid = paid_at != np.iinfo(np.int64).max
     o2c = np.where(paid, (paid_at - start) / seconds, np.nan)
     if n and not is_payment.any():
@@ -304,8 +307,8 @@ def kpis(
         # order into the company's systems (its first internal event: the web shop's or
         # EDI's order is entered by a system, an e-mailed one by Sales keying it)
         entry = np.full(n_cases, n, dtype=np.int64)
-        inside = np.flatnonzero(internal)
-        np.minimum.at(entry, case_codes[inside], inside)
+        inside = _first_per_case(internal, case_codes)
+        entry[case_codes[inside]] = inside
         after_entry = is_manual & (np.arange(n) > entry[case_codes])
         touchless_after = ((np.bincount(case_codes[after_entry], minlength=n_cases) == 0)
                            & ~rework).astype(float)
@@ -393,6 +396,19 @@ def kpis(
     )
 
 
+def _first_per_case(flags: np.ndarray, cases: np.ndarray, *, last: bool = False
+                    ) -> np.ndarray:
+    """Position of each case's first (or last) flagged event; cases in log order."""
+    at = np.flatnonzero(flags)
+    c = cases[at]
+    keep = np.ones(len(at), dtype=bool)
+    if last:
+        keep[:-1] = c[1:] != c[:-1]
+    else:
+        keep[1:] = c[1:] != c[:-1]
+    return at[keep]
+
+
 def _is(coded: tuple[np.ndarray, np.ndarray], values: list[str]) -> np.ndarray:
     """True where a coded column's value is one of ``values`` (missing: False)."""
     codes, names = coded
@@ -426,40 +442,65 @@ def _per_period(orders: pd.DataFrame, freq: Freq, *,
     only in part (it starts before the log's first day or ends after its last),
     as the current week of a scheduled run always is.
     """
-    day = orders["start"].dt.floor("D")
-    if freq == "W":
-        day = day - pd.to_timedelta(day.dt.day_of_week, unit="D")
     if orders.empty:
         frame = pd.DataFrame({c: pd.Series([], dtype="float64") for c in KPI_COLUMNS})
         frame["period"] = pd.Series([], dtype="datetime64[us, UTC]")
         return frame.astype({"orders_started": "int64", "orders_paid": "int64",
                              "orders_abandoned": "int64", "orders_open": "int64",
                              "partial": "bool", "censored": "bool"})
-    grouped = orders.assign(period=day).groupby("period", sort=True)
-    quantiles = grouped[["cycle_time_s", "order_to_cash_s"]].quantile([0.5, 0.9]).unstack()
+    day_us = 86_400_000_000
+    step_days = 7 if freq == "W" else 1
+    start = orders["start"].to_numpy(dtype="datetime64[us]").view("int64")
+    days = start // day_us
+    if freq == "W":
+        days = days - (days + 3) % 7  # back to the Monday (1970-01-01 was a Thursday)
+    first_period = int(days.min())
+    period = (days - first_period) // step_days
+    n_periods = int(period.max()) + 1
+    size = np.bincount(period, minlength=n_periods)
+
+    def mean(column: str) -> np.ndarray:
+        values = orders[column].to_numpy(dtype="float64", na_value=np.nan)
+        known = ~np.isnan(values)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (np.bincount(period[known], weights=values[known], minlength=n_periods)
+                    / np.bincount(period[known], minlength=n_periods))
+
+    def quantiles(column: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        values = orders[column].to_numpy(dtype="float64", na_value=np.nan)
+        known = np.flatnonzero(~np.isnan(values))
+        # sorted by value within each period: two stable sorts, exact quantiles by index
+        known = known[np.argsort(values[known], kind="stable")]
+        known = known[np.argsort(period[known], kind="stable")]
+        sizes = np.bincount(period[known], minlength=n_periods)
+        starts = group_starts(sizes)
+        return (group_quantile(values[known], starts, sizes, 0.5),
+                group_quantile(values[known], starts, sizes, 0.9), sizes)
+
+    cycle_median, cycle_p90, _ = quantiles("cycle_time_s")
+    o2c_median, o2c_p90, paid = quantiles("order_to_cash_s")
+    full = pd.DatetimeIndex(pd.to_datetime(
+        (first_period + np.arange(n_periods) * step_days) * day_us, unit="us", utc=True),
+        name="period")
     table = pd.DataFrame({
-        "orders_started": grouped.size(),
-        "cycle_time_median_s": quantiles[("cycle_time_s", 0.5)],
-        "cycle_time_p90_s": quantiles[("cycle_time_s", 0.9)],
-        "orders_paid": grouped["order_to_cash_s"].count(),
-        "order_to_cash_median_s": quantiles[("order_to_cash_s", 0.5)],
-        "order_to_cash_p90_s": quantiles[("order_to_cash_s", 0.9)],
-        "touchless_rate": grouped["touchless"].mean(),
-        "touchless_after_entry_rate": grouped["touchless_after_entry"].mean(),
-        "kept_informed_rate": grouped["kept_informed"].mean(),
-        "handoffs_per_order": grouped["handoffs"].mean(),
-        "return_rate": grouped["returned"].mean(),
-        "orders_abandoned": grouped["abandoned"].sum(),
-        "orders_open": grouped["open"].sum(),
-    })
-    step = pd.Timedelta(days=7 if freq == "W" else 1)
-    full = pd.date_range(day.min(), day.max(), freq=step, name="period")
-    table = table.reindex(full)
-    table["orders_started"] = table["orders_started"].fillna(0).astype("int64")
-    table["orders_paid"] = table["orders_paid"].fillna(0).astype("int64")
-    table["orders_abandoned"] = table["orders_abandoned"].fillna(0).astype("int64")
-    table["orders_open"] = table["orders_open"].fillna(0).astype("int64")
-    first_day, last_day = span if span is not None else (day.min(), day.max())
+        "orders_started": size.astype("int64"),
+        "cycle_time_median_s": cycle_median,
+        "cycle_time_p90_s": cycle_p90,
+        "orders_paid": paid.astype("int64"),
+        "order_to_cash_median_s": o2c_median,
+        "order_to_cash_p90_s": o2c_p90,
+        "touchless_rate": mean("touchless"),
+        "touchless_after_entry_rate": mean("touchless_after_entry"),
+        "kept_informed_rate": mean("kept_informed"),
+        "handoffs_per_order": mean("handoffs"),
+        "return_rate": mean("returned"),
+        "orders_abandoned": np.bincount(period, weights=orders["abandoned"].to_numpy(bool),
+                                        minlength=n_periods).astype("int64"),
+        "orders_open": np.bincount(period, weights=orders["open"].to_numpy(bool),
+                                   minlength=n_periods).astype("int64"),
+    }, index=full)
+    step = pd.Timedelta(days=step_days)
+    first_day, last_day = span if span is not None else (full.min(), full.max())
     first_day, last_day = first_day.floor("D"), last_day.floor("D")
     table["partial"] = (full < first_day) | (full + step > last_day + pd.Timedelta(days=1))
     started = table["orders_started"].replace(0, np.nan)
@@ -481,7 +522,6 @@ def _kept_informed(names: np.ndarray, codes: np.ndarray, case_codes: np.ndarray,
     missed = np.zeros(n_cases, dtype=bool)
     if n == 0:
         return np.full(n_cases, np.nan)
-    position = np.arange(n)
     found_any = False
     for spec in steps:
         try:
@@ -498,9 +538,11 @@ def _kept_informed(names: np.ndarray, codes: np.ndarray, case_codes: np.ndarray,
         found_any = True
         # a confirmation must follow the key step's first occurrence (when it happened)
         first_step = np.full(n_cases, n, dtype=np.int64)
-        np.minimum.at(first_step, case_codes[is_step], position[is_step])
+        at = _first_per_case(is_step, case_codes)
+        first_step[case_codes[at]] = at
         last_confirm = np.full(n_cases, -1, dtype=np.int64)
-        np.maximum.at(last_confirm, case_codes[is_confirm], position[is_confirm])
+        at = _first_per_case(is_confirm, case_codes, last=True)
+        last_confirm[case_codes[at]] = at
         has = first_step < n
         have |= has
         missed |= has & (last_confirm < first_step)
