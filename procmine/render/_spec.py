@@ -87,6 +87,7 @@ class Node:
     visible: bool = True
     width: float | None = None  # inches, for fixed sizes (as-is / to-be)
     font_colour: str = BLACK
+    table: list[list[str]] | None = None  # drawn as a table (first row: header), not lines
 
 
 @dataclass
@@ -202,6 +203,21 @@ def _legend_table(legend: list[tuple[str, str, str]], style: Preset) -> str:
             'CELLPADDING="1">' + "".join(rows) + "</TABLE>")
 
 
+def _table_label(rows: list[list[str]]) -> str:
+    """Rows of text as a Graphviz HTML-like table: the header bold, numbers right-aligned."""
+    out = []
+    for i, row in enumerate(rows):
+        cells = []
+        for j, text in enumerate(row):
+            safe = _esc(text)
+            if i == 0:
+                safe = f"<B>{safe}</B>" if safe else " "
+            cells.append(f'<TD ALIGN="{"LEFT" if j == 0 else "RIGHT"}">{safe}</TD>')
+        out.append("<TR>" + "".join(cells) + "</TR>")
+    return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">'
+            + "".join(out) + "</TABLE>>")
+
+
 def title_size(style: Preset) -> float:
     """Point size of a drawing's title for a medium (the rest of its text is ``style.font``)."""
     return round(style.font * 1.3)
@@ -285,7 +301,8 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
     def node_attrs(node: Node) -> dict[str, str]:
         lines = node.layout_lines if for_layout and node.layout_lines is not None else node.lines
         attrs = {
-            "label": dot_text(lines), "shape": node.shape, "style": node.style,
+            "label": dot_text(lines) if node.table is None else _table_label(node.table),
+            "shape": node.shape, "style": node.style,
             "fillcolor": node.fill, "color": node.border, "penwidth": f"{node.penwidth:.2f}",
             "fontcolor": node.font_colour,
         }

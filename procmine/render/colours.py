@@ -1,12 +1,13 @@
 """One colour per department, keyed by its name: the same in every map, table, chart and deck.
 
-The usual order-to-cash departments have fixed colours; any other name is
-hashed (SHA-256 of its case-folded name, so the same in every run and on every
-machine) into the same colour-blind-safe palette: Okabe & Ito (2008), with
-vermillion kept for handoffs, extended by Paul Tol's "muted" scheme (2021).
-When two departments of one log land on the same colour, ``among`` (every
-department of the log) resolves it: fixed names keep theirs, the others in
-name order take the next free colour of the palette.
+The usual order-to-cash departments have fixed colours (Okabe & Ito 2008, with
+vermillion kept for handoffs, and Paul Tol's "muted" scheme, 2021); any other
+name is hashed (SHA-256 of its case-folded name, so the same in every run and
+on every machine) into eight further colours that no usual department has, so
+an unusual name never takes Sales' blue in one map and not in another. When
+two unusual departments of one log land on the same colour, ``among`` (every
+department of the log) resolves it: in name order, the second takes the next
+free colour.
 
 References
 ----------
@@ -20,11 +21,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 
-__all__ = ["FIXED", "OUTSIDE_COLOUR", "PALETTE", "department_colour", "department_colours"]
+__all__ = ["FIXED", "FIXED_PALETTE", "HASHED_PALETTE", "OUTSIDE_COLOUR", "PALETTE",
+           "department_colour", "department_colours"]
 
-#: Colour-blind-safe department colours (no vermillion: that marks handoffs; no yellow or
-#: black: too pale / too dark for a lane).
-PALETTE: tuple[str, ...] = (
+#: Colours of the usual order-to-cash departments (Okabe–Ito without vermillion, which marks
+#: handoffs, and without yellow and black; then three of Tol's muted scheme).
+FIXED_PALETTE: tuple[str, ...] = (
     "#0072B2",  # blue (Okabe–Ito)
     "#009E73",  # bluish green
     "#E69F00",  # orange
@@ -33,25 +35,30 @@ PALETTE: tuple[str, ...] = (
     "#332288",  # indigo (Tol muted)
     "#999933",  # olive
     "#882255",  # wine
-    "#44AA99",  # teal
+)
+#: Colours any other department name is hashed into: never one of the usual departments'.
+HASHED_PALETTE: tuple[str, ...] = (
+    "#44AA99",  # teal (Tol muted)
     "#DDCC77",  # sand
     "#AA4499",  # purple
     "#117733",  # green
+    "#88CCEE",  # cyan
+    "#661100",  # brown (Tol)
+    "#8C6D31",  # ochre
+    "#6699CC",  # steel blue (Tol)
 )
+#: Every department colour.
+PALETTE: tuple[str, ...] = FIXED_PALETTE + HASHED_PALETTE
 #: The usual order-to-cash departments (case-insensitive) and their colours.
 FIXED: dict[str, str] = {
-    "sales": PALETTE[0],
-    "credit": PALETTE[1],
-    "warehouse": PALETTE[2],
-    "shipping": PALETTE[3],
-    "billing": PALETTE[4],
-    "customer service": PALETTE[5],
-    "returns": PALETTE[6],
-    "purchasing": PALETTE[7],
-    "finance": PALETTE[8],
-    "accounting": PALETTE[9],
-    "logistics": PALETTE[10],
-    "production": PALETTE[11],
+    "sales": FIXED_PALETTE[0],
+    "credit": FIXED_PALETTE[1],
+    "warehouse": FIXED_PALETTE[2],
+    "shipping": FIXED_PALETTE[3],
+    "billing": FIXED_PALETTE[4],
+    "customer service": FIXED_PALETTE[5],
+    "returns": FIXED_PALETTE[6],
+    "purchasing": FIXED_PALETTE[7],
 }
 #: Outside parties (customer, supplier, carrier) are drawn grey and dashed, not coloured.
 OUTSIDE_COLOUR = "#555555"
@@ -63,16 +70,15 @@ def _key(name: object) -> str:
 
 def _hashed(name: object) -> int:
     digest = hashlib.sha256(_key(name).encode("utf-8")).digest()
-    return int.from_bytes(digest[:8], "big") % len(PALETTE)
+    return int.from_bytes(digest[:8], "big") % len(HASHED_PALETTE)
 
 
 def department_colours(names: Iterable[object]) -> dict[str, str]:
     """Each department's colour, collisions among ``names`` resolved.
 
     Fixed names keep their colour; the others, in name order, take their
-    hashed colour or, when a department already has it, the next free one
-    (the palette wraps round only when there are more departments than
-    colours).
+    hashed colour or, when another already has it, the next free one of
+    :data:`HASHED_PALETTE` (shared again only past eight unusual names).
 
     Examples
     --------
@@ -90,12 +96,12 @@ def department_colours(names: Iterable[object]) -> dict[str, str]:
         if name in out:
             continue
         index = _hashed(name)
-        for step in range(len(PALETTE)):
-            colour = PALETTE[(index + step) % len(PALETTE)]
+        for step in range(len(HASHED_PALETTE)):
+            colour = HASHED_PALETTE[(index + step) % len(HASHED_PALETTE)]
             if colour not in taken:
                 break
         else:
-            colour = PALETTE[index]
+            colour = HASHED_PALETTE[index]
         out[name] = colour
         taken.add(colour)
     return dict(sorted(out.items()))
@@ -128,6 +134,6 @@ def department_colour(name: object, *, among: Iterable[object] | None = None) ->
     """
     if among is None:
         key = _key(name)
-        return FIXED.get(key) or PALETTE[_hashed(name)]
+        return FIXED.get(key) or HASHED_PALETTE[_hashed(name)]
     names = [*map(str, among), str(name)]
     return department_colours(names)[str(name)]

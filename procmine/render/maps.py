@@ -92,6 +92,8 @@ PARTY_STYLE: Mapping[str, tuple[str, str]] = {
 _FIGURE_SPACE = "\u2007"  # as wide as a digit: pads numbers to equal width
 _OUTSIDE_COLOUR = OUTSIDE_COLOUR
 _REMOVED_COLOUR = "#8A8A8A"
+#: Routes a handoff map shows in full; with more it keeps those covering 90% of handoffs.
+_ROUTES = {"slide": 20, "notebook": 30, "print": 30}
 
 _make = make_drawing  # graphs.py draws with the same helper
 
@@ -458,12 +460,9 @@ def _map_drawing(
 
 def _figures_node(figures: Sequence[tuple[str, str, str, str]]) -> Node:
     """The before / after figures as one node (a table drawn as text lines)."""
-    width = max(len(f[0]) for f in figures)
-    lines = ["Before → after"]
-    for name, before, after, change in figures:
-        lines.append(f"{name.ljust(width, _FIGURE_SPACE)}: {before} → {after} ({change})")
-    return Node("figures", lines, shape="box", style="rounded,filled", fill="#FFFFFF",
-                border="#555555", penwidth=1.5)
+    rows = [["", "before", "after", "change"], *[list(row) for row in figures]]
+    return Node("figures", [" ".join(row) for row in rows], shape="box", style="rounded,filled",
+                fill="#FFFFFF", border="#555555", penwidth=1.5, table=rows)
 
 
 def map_layout(
@@ -527,12 +526,16 @@ def map_layout(
 MIN_ACTIVITIES = 6
 
 
-def _fitted(log: EventLog, draw: Any, medium: str) -> MapDrawing:
+def _fitted(log: EventLog, draw: Any, medium: str, *, swimlanes: bool) -> MapDrawing:
     """Draw the log's map with fewer activities until its text is large enough for the medium.
 
     Starts at the medium's ``max_activities`` and leaves out the least
-    frequent activities two at a time (never below :data:`MIN_ACTIVITIES`),
-    measuring the drawn SVG with :func:`procmine.render.medium.text_px`.
+    frequent activities one at a time (never below :data:`MIN_ACTIVITIES`),
+    measuring the drawn SVG with :func:`procmine.render.medium.text_px`. At
+    each size the map is tried with swimlanes first, then with departments
+    shown by colour only (lanes take room); the first drawing that reaches
+    the medium's text size wins. When none does, the first one tried is
+    returned (the caller's simplification then decides).
     """
     from procmine.discovery.simplify import coverage_for
     from procmine.render.html import drawing_svg
@@ -543,15 +546,24 @@ def _fitted(log: EventLog, draw: Any, medium: str) -> MapDrawing:
                           "count": counts.to_numpy(dtype="int64")})
     style = preset(medium)
     cap = min(style.max_activities, len(nodes))
+    first: MapDrawing | None = None
+    try_lanes = swimlanes
     while True:
         pmap = process_map_for(log, medium=cast(Medium, medium),
                                activities=coverage_for(nodes, max_activities=cap))
-        graph = cast(MapDrawing, draw(pmap))
-        if cap <= MIN_ACTIVITIES or not graph.positioned:
-            return graph
-        if text_px(drawing_svg(graph), medium) >= style.min_text_px:
-            return graph
-        cap = max(cap - 2, MIN_ACTIVITIES)
+        for lanes in ((True, False) if try_lanes else (False,)):
+            graph = cast(MapDrawing, draw(pmap, lanes))
+            first = first or graph
+            if not graph.positioned:
+                return graph
+            size = text_px(drawing_svg(graph), medium)
+            if size >= style.min_text_px:
+                return graph
+            if lanes and size < 0.7 * style.min_text_px:
+                try_lanes = False  # far off: a few activities fewer will not make lanes fit
+        if cap <= MIN_ACTIVITIES:
+            return cast(MapDrawing, first)
+        cap -= 1
 
 
 def draw_map(
@@ -573,10 +585,11 @@ def draw_map(
     pmap : ProcessMap or EventLog
         From :func:`procmine.process_map`, drawn as it is. A log is mapped
         with :func:`process_map_for` (at most 15 activities on a slide, 20 in
-        a notebook, 15 on a page), then with fewer (two at a time, down to
+        a notebook, 15 on a page), then with fewer (one at a time, down to
         :data:`MIN_ACTIVITIES`) until the drawing's smallest text, measured,
-        reaches the medium's size; the subtitle states the share of events
-        shown.
+        reaches the medium's size (at each size with swimlanes first, then
+        with departments shown by colour, when lanes would make the text too
+        small); the subtitle states the share of events shown.
     title : str, optional, keyword-only
         Defaults to the log's name; the subtitle always gives the log's
         counts and, for a simplified map, what is shown (the share of events
@@ -639,10 +652,10 @@ def draw_map(
 
     if isinstance(pmap, EventLog) and layout is None:
         log = pmap
-        return _fitted(log, lambda m: draw_map(
-            m, title=title if title is not None else log.name, swimlanes=swimlanes,
+        return _fitted(log, lambda m, lanes: draw_map(
+            m, title=title if title is not None else log.name, swimlanes=lanes,
             handoffs=handoffs, measure=measure, direction=direction, fit=fit,
-            medium=medium), medium)
+            medium=medium), medium, swimlanes=swimlanes)
     if not isinstance(pmap, ProcessMap):
         raise UsageError(f"draw_map draws a ProcessMap (procmine.process_map) or an EventLog; "
                          f"got {type(pmap).__name__}")
@@ -732,7 +745,7 @@ def draw_handoff_map(
         raise UsageError(f"handoff table lacks column(s) {', '.join(missing)}; columns present: "
                          f"{', '.join(map(str, handoff_table.columns))}. Pass handoffs(log).table.")
     full = handoff_table
-    if paths is None and medium == "slide" and len(full) > 20:
+    if paths is None and len(full) > _ROUTES[medium]:
         paths = 0.9
     if paths is not None:
         handoff_table = full.loc[select_routes(full, coverage=paths)]
@@ -750,10 +763,12 @@ def draw_handoff_map(
             nodes.append(Node(ids[name], lines, fill=tint(colours[name], 0.75),
                               border=colours[name], penwidth=2.5))
         else:
-            shape, colour = PARTY_STYLE.get(party, ("ellipse", GREEN))
+            # outside parties: grey and dashed as in the process map (department colours are
+            # keyed by name and would clash with a colour per party); told apart by shape
+            shape, _ = PARTY_STYLE.get(party, ("ellipse", GREEN))
             nodes.append(Node(ids[name], [*wrap(name, style.wrap), f"({party})"],
-                              fill=tint(colour, 0.6), border=colour, shape=shape,
-                              style="filled", penwidth=3))
+                              fill="#FFFFFF", border=_OUTSIDE_COLOUR, shape=shape,
+                              style="filled,dashed", penwidth=3))
     biggest = float(handoff_table["count"].max()) if len(handoff_table) else 1.0
     waits = handoff_table["median_wait_s"].astype(float)
     slow = float(waits.quantile(0.75)) if len(waits.dropna()) else float("inf")
@@ -768,10 +783,11 @@ def draw_handoff_map(
             colour = VERMILLION if float(row.median_wait_s) >= slow else BLUE
         edges.append(Edge(ids[str(row.source)], ids[str(row.target)], label=label, colour=colour,
                           penwidth=penwidth(int(row.count), biggest)))
+    outside = [p for p in PARTY_STYLE if any(_party_of(n, parties) == p for n in names)]
     legend: list[tuple[str, str, str]] = [
-        ("box", BLUE, "department (box)"),
-        *[("box", PARTY_STYLE[p][1], f"{p} ({PARTY_STYLE[p][0]})") for p in PARTY_STYLE
-          if any(_party_of(n, parties) == p for n in names)],
+        ("box", BLUE, "department (box, in its colour)"),
+        *([("dashed", _OUTSIDE_COLOUR, "outside party: " + ", ".join(
+            f"{p} ({PARTY_STYLE[p][0]})" for p in outside))] if outside else []),
         ("line", EDGE_COLOUR if measure == "count" else BLUE,
          "handoff; width = number of handoffs"
          + ("; label = count" if measure == "count" else "; label = median and p90 wait")),
@@ -789,7 +805,7 @@ def draw_handoff_map(
         title=title if title is not None else "Handoffs between departments and parties",
         subtitle=subtitle, nodes=nodes, edges=edges, legend=legend, medium=medium,
     )
-    return _make(drawing, "handoff_map")
+    return _make(fold(drawing), "handoff_map")
 
 
 @dataclass(frozen=True, eq=False)
@@ -864,7 +880,8 @@ def _figures(projection: Projection, currency: str) -> tuple[tuple[str, str, str
             texts = (_format.duration(before), _format.duration(after),
                      sign + _format.duration(abs(change)) if change == change else "–")
         elif kind == "minutes":
-            texts = (f"{before / 60:,.0f} h", f"{after / 60:,.0f} h", f"{change / 60:+,.0f} h")
+            texts = (_hours(before / 60), _hours(after / 60),
+                     ("-" if change < 0 else "+") + _hours(abs(change) / 60))
         elif kind == "per order":
             orders = max(projection.before.n_cases, 1)
             b, a = before / orders, after / orders
@@ -970,6 +987,17 @@ def draw_as_is_to_be(
                                measure=measure, notes=note, marks=mark, figures=figures)
         described.append(_make(layout._apply(drawing), "as_is" if pmap is before else "to_be"))
     return AsIsToBe(before=described[0], after=described[1], layout=layout, figures=figures)
+
+
+def _hours(hours: float) -> str:
+    """Labour hours: one decimal under 100 h.
+
+    Examples
+    --------
+    >>> _hours(1.25), _hours(1234.4)
+    ('1.2 h', '1,234 h')
+    """
+    return f"{hours:,.1f} h" if abs(hours) < 100 else f"{hours:,.0f} h"
 
 
 def _currency(projection: Projection) -> str:
