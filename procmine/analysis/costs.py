@@ -16,6 +16,7 @@ import pandas as pd
 
 from procmine._changes import CHANGE_KINDS, KIND_PARTY, ChangeKind
 from procmine.errors import InputError
+from procmine.log.actors import log_arrays
 from procmine.schema import ACTIVITY, AUTOMATED, CASE_ID, DEPARTMENT, PARTY, TIMESTAMP
 
 if TYPE_CHECKING:
@@ -23,10 +24,29 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CHANGE_KINDS", "KIND_PARTY", "AnnualBasis", "Calendar", "ChangeKind", "CostModel",
-    "load_cost_model",
+    "automated_flags", "load_cost_model",
 ]
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def automated_flags(events: pd.DataFrame) -> np.ndarray:
+    """True where an event is automated (a missing flag counts as manual); kept per log.
+
+    Examples
+    --------
+    >>> automated_flags(pd.DataFrame({"automated": pd.array([True, None, False],
+    ...                                                     dtype="boolean")})).tolist()
+    [True, False, False]
+    """
+    return log_arrays(events).memo(("automated",), _automated)
+
+
+def _automated(events: pd.DataFrame) -> np.ndarray:
+    values = events[AUTOMATED]
+    if isinstance(values.dtype, pd.BooleanDtype):
+        return values.to_numpy(dtype=bool, na_value=False)
+    return values.fillna(False).to_numpy(dtype=bool)
 _DAY_US = 86_400_000_000
 
 

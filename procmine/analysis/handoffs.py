@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from procmine._check import check_choice, check_names
-from procmine.analysis.costs import CostModel
+from procmine.analysis.costs import CostModel, automated_flags
 from procmine.analysis.reentry import normalize_values
 from procmine.errors import UsageError
 from procmine.log._groups import distinct_per_group, group_quantile, group_starts, sort_within
@@ -37,7 +37,7 @@ from procmine.log.actors import (
     log_arrays,
 )
 from procmine.log.eventlog import EventLog
-from procmine.schema import ACTIVITY, AUTOMATED, CASE_ID, EVENT_ID
+from procmine.schema import ACTIVITY, CASE_ID, EVENT_ID
 
 __all__ = [
     "DEPENDENCY_THRESHOLD",
@@ -205,18 +205,6 @@ def handoff_prices(source_pos: np.ndarray, target_pos: np.ndarray, *, micros: np
                                     working=working),
         lead_s=costs.lead_seconds(micros[source_pos], micros[target_pos], at_source),
     )
-
-
-def automated_flags(events: pd.DataFrame) -> np.ndarray:
-    """True where an event is automated (a missing flag counts as manual)."""
-    return log_arrays(events).memo(("automated",), _automated)
-
-
-def _automated(events: pd.DataFrame) -> np.ndarray:
-    values = events[AUTOMATED]
-    if isinstance(values.dtype, pd.BooleanDtype):
-        return values.to_numpy(dtype=bool, na_value=False)
-    return values.fillna(False).to_numpy(dtype=bool)
 
 
 def _raw(log: EventLog, level: str, concurrent: Pairs | None,

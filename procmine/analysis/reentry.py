@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from procmine._check import check_choice
-from procmine.analysis.costs import CostModel
+from procmine.analysis.costs import CostModel, automated_flags
 from procmine.io.result import ITEM_TYPES
+from procmine.log._groups import distinct_per_group
 from procmine.log._require import require_log
-from procmine.log.actors import ACTOR_LEVELS, ActorLevel, actor
+from procmine.log.actors import ACTOR_LEVELS, ActorLevel, log_arrays, value_codes
 from procmine.log.eventlog import EventLog
 from procmine.schema import (
     ACTIVITY,
@@ -26,6 +26,9 @@ from procmine.schema import (
     PARTY,
     TIMESTAMP,
 )
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = ["Reentry", "normalize_values", "reentry"]
 
@@ -201,7 +204,7 @@ def reentry(
     log = require_log(log, where="reentry")
     check_choice(level, ACTOR_LEVELS, option="level")
     costs = costs if costs is not None else CostModel.default()
-    found, actors, keys = detect_reentry(log, level=level, costs=costs)
+    found, actors, keys = _detect(log, level=level, costs=costs)
     if keys:
         signal: Literal["values", "redo"] = "values"
         note = _VALUES_NOTE.format(by=level)
@@ -222,19 +225,42 @@ def detect_reentry(log: EventLog, *, level: str, costs: CostModel
     re-entry (:mod:`procmine.analysis.moves`); the keys are empty when the log
     has no item values and re-entry falls back to redo.
     """
+    found, (codes, names), keys = _detect(log, level=level, costs=costs)
     events = log.events
-    actors = actor(events, level)
-    keys: dict[str, pd.Series] = {}
+    actors = pd.Series(_names_at(names, codes), index=events.index, dtype="str")
+    return found, actors, {name: _key_series(k, events.index) for name, k in keys.items()}
+
+
+#: Item keys as integer codes: (code per event, -1 where missing; key text per code).
+Keys = tuple[np.ndarray, np.ndarray]
+
+
+def _detect(log: EventLog, *, level: str, costs: CostModel
+            ) -> tuple[pd.DataFrame, tuple[np.ndarray, np.ndarray], dict[str, Keys]]:
+    """:func:`detect_reentry` on integer codes: found, (actor codes, names), key codes."""
+    events = log.events
+    actors = log_arrays(events).actors(level)
+    keys: dict[str, Keys] = {}
     if log.has_item_values:
         keys = {
-            item.name: normalize_values(events[item.name], kind=getattr(item, "type", "text"))
+            item.name: _key_codes(events[item.name], kind=getattr(item, "type", "text"))
             for item in sorted(log.items, key=lambda i: i.name)
             if item.name in events.columns
         }
-        found = _value_reentries(log, actors, keys)
+        found, at = _value_reentries(log, actors, keys)
     else:
-        found = _redo_reentries(events, actors)
-    return _priced(found, events, costs), actors, keys
+        found, at = _redo_reentries(events, actors)
+    return _priced(found, events, costs, at), actors, keys
+
+
+def _names_at(names: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``names[codes]``, NaN where a code is -1 (object array)."""
+    return np.r_[np.asarray(names, dtype=object), np.nan][codes]
+
+
+def _key_series(keys: Keys, index: pd.Index) -> pd.Series:
+    codes, texts = keys
+    return pd.Series(_names_at(texts, codes), index=index, dtype="str")
 
 
 # -- normalisation ----------------------------------------------------------------------
@@ -298,24 +324,32 @@ def normalize_values(values: pd.Series, *, kind: str = "text") -> pd.Series:
     >>> normalize_values(pd.Series(["05.03.2024", "2024-03-05"]), kind="date").tolist()
     ['date:2024-03-05T00:00:00', 'date:2024-03-05T00:00:00']
     """
+    return _key_series(_key_codes(values, kind=kind), values.index)
+
+
+def _key_codes(values: pd.Series, *, kind: str = "text") -> Keys:
+    """:func:`normalize_values` as codes: one code per distinct key (-1: missing), the keys.
+
+    Each distinct value is normalised once; equal keys get equal codes.
+    """
     check_choice(kind, ITEM_TYPES, option="item type")
-    index = values.index
-    out = pd.Series(np.full(len(values), np.nan, dtype=object), index=index, dtype="str")
     if pd.api.types.is_datetime64_any_dtype(values.dtype):
-        present = values.notna()
+        present = values.notna().to_numpy()
         stamps = values[present]
         if stamps.dt.tz is not None:
             stamps = stamps.dt.tz_convert("UTC")
-        out[present] = "date:" + stamps.dt.strftime("%Y-%m-%dT%H:%M:%S")
-        return out
-    present = values.notna().to_numpy()
-    if not present.any():
-        return out
-    # normalise each distinct value once, then spread the keys back
-    codes, uniques = pd.factorize(values[present])
-    unique_keys = _text_keys(pd.Series(uniques).astype("str"), kind).to_numpy(dtype=object)
-    out[present] = unique_keys[codes]
-    return out
+        texts = np.full(len(values), np.nan, dtype=object)
+        texts[present] = ("date:" + stamps.dt.strftime("%Y-%m-%dT%H:%M:%S")).to_numpy(
+            dtype=object)
+        codes, uniques = pd.factorize(texts, use_na_sentinel=True)
+        return np.asarray(codes, dtype=np.int64), np.asarray(uniques, dtype=object)
+    codes, uniques = value_codes(values)
+    if not len(uniques):
+        return codes, np.zeros(0, dtype=object)
+    unique_keys = _text_keys(pd.Series(uniques, dtype=object).astype("str"), kind)
+    key_codes, keys = pd.factorize(unique_keys.to_numpy(dtype=object), use_na_sentinel=True)
+    lookup = np.r_[np.asarray(key_codes, dtype=np.int64), -1]  # a missing value reads -1
+    return lookup[codes], np.asarray(keys, dtype=object)
 
 
 _CURRENCY = r"^(?:[€$£¥]|[a-z]{3})\s*|\s*(?:[€$£¥]|[a-z]{3})$"
@@ -394,7 +428,29 @@ def _number_keys(text: pd.Series) -> pd.Series:
 
 # -- detection --------------------------------------------------------------------------
 def _manual(events: pd.DataFrame) -> np.ndarray:
-    return ~events[AUTOMATED].fillna(False).to_numpy(dtype=bool)
+    return ~automated_flags(events)
+
+
+def _internal(events: pd.DataFrame) -> np.ndarray:
+    codes, names = log_arrays(events).codes(PARTY)
+    return np.r_[names.astype(str) == "internal", False][codes]
+
+
+def _group_runs(group_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For rows ordered in contiguous groups: group starts, each row's run number and
+    the position of its group's first row."""
+    n = len(group_codes)
+    start = np.ones(n, dtype=bool)
+    start[1:] = group_codes[1:] != group_codes[:-1]
+    run = np.cumsum(start) - 1
+    first = np.flatnonzero(start)[run]
+    return start, run, first
+
+
+def _cummax_within(values: np.ndarray, run: np.ndarray, width: int) -> np.ndarray:
+    """Running maximum of ``values`` (ints in [0, width)) restarting at each new run."""
+    base = run.astype(np.int64) * width
+    return np.maximum.accumulate(base + values) - base
 
 
 def _group_reentries(
@@ -404,43 +460,51 @@ def _group_reentries(
     the position of each row's group's first row.
 
     A row re-enters when an earlier row of its group has another actor code,
-    and it is manual.
+    and it is manual. Running minimum and maximum within groups in numpy: the
+    run number times a width added to each value makes one running maximum
+    restart at every group.
     """
     n = len(group_codes)
-    start = np.ones(n, dtype=bool)
-    start[1:] = group_codes[1:] != group_codes[:-1]
-    first = np.maximum.accumulate(np.where(start, np.arange(n), 0))
-    codes = pd.Series(actor_codes)
-    grouped = codes.groupby(group_codes, sort=False)
-    prev_min = grouped.cummin().shift(1).to_numpy()
-    prev_max = grouped.cummax().shift(1).to_numpy()
-    other_before = (prev_min != actor_codes) | (prev_max != actor_codes)
+    if n == 0:
+        return np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
+    start, run, first = _group_runs(group_codes)
+    width = int(actor_codes.max()) + 2
+    codes = actor_codes.astype(np.int64) + 1  # -1 (none) -> 0
+    prev_max = np.empty(n, dtype=np.int64)
+    prev_min = np.empty(n, dtype=np.int64)
+    prev_max[1:] = _cummax_within(codes, run, width)[:-1]
+    prev_min[1:] = width - 1 - _cummax_within(width - 1 - codes, run, width)[:-1]
+    prev_max[0] = prev_min[0] = -1
+    other_before = (prev_min != codes) | (prev_max != codes)
     return (~start) & other_before & manual, first
 
 
-def _value_reentries(log: EventLog, actor: pd.Series, keys_by_item: dict[str, pd.Series]
-                     ) -> pd.DataFrame:
+def _value_reentries(log: EventLog, actors: tuple[np.ndarray, np.ndarray],
+                     keys_by_item: dict[str, Keys]) -> tuple[pd.DataFrame, np.ndarray]:
     events = log.events
-    case_codes = pd.factorize(events[CASE_ID])[0]
+    case_codes = log_arrays(events).case
     groups = _object_groups(events, case_codes)
-    actor_codes = pd.factorize(actor)[0]  # -1 for missing
+    actor_codes, actor_names = actors
     manual = _manual(events)
-    internal = (events[PARTY].astype("str") == "internal").to_numpy()
+    internal = _internal(events)
     frames = []
-    for name, keys in keys_by_item.items():
-        mask = keys.notna().to_numpy() & (actor_codes >= 0)
+    for name, (keys, _) in keys_by_item.items():
+        mask = (keys >= 0) & (actor_codes >= 0)
         pos = np.flatnonzero(mask)
         if len(pos) < 2:
             continue
         # within one order and one sub-object, in log order (a stable sort by group)
-        pos = pos[np.argsort(groups[pos], kind="stable")]
+        if groups is not case_codes:
+            pos = pos[np.argsort(groups[pos], kind="stable")]
         hit, first = _group_reentries(groups[pos], actor_codes[pos], manual[pos])
         if not hit.any():
             continue
         at = pos[hit]
         first_at = pos[first[hit]]
-        inside = pd.Series(internal[pos]).groupby(groups[pos], sort=False).cummax()
-        internal_before = inside.shift(1, fill_value=False).to_numpy(dtype=bool)[hit]
+        _, run, _ = _group_runs(groups[pos])
+        inside = _cummax_within(internal[pos].astype(np.int64), run, 2)
+        internal_before = np.zeros(len(pos), dtype=bool)
+        internal_before[1:] = (inside[:-1] > 0) & (run[1:] == run[:-1])
         raw = events[name]
         raw_text = raw.take(np.concatenate([first_at, at]))
         raw_text = raw_text.astype("str").where(raw_text.notna()).to_numpy(dtype=object)
@@ -448,14 +512,13 @@ def _value_reentries(log: EventLog, actor: pd.Series, keys_by_item: dict[str, pd
             "_at": at,
             "_first_at": first_at,
             "item": name,
-            "same_value": keys.take(at).to_numpy(dtype=object)
-            == keys.take(first_at).to_numpy(dtype=object),
+            "same_value": keys[at] == keys[first_at],
             "first_value": raw_text[: len(at)],
             "value": raw_text[len(at):],
-            "internal_before": internal_before,
+            "internal_before": internal_before[hit],
         }))
     if not frames:
-        return _finish_events([], events)
+        return _finish_events([], events), np.zeros(0, dtype=np.int64)
     hits = pd.concat(frames, ignore_index=True)
     # case, then item, then log order (the log is ordered by case, then time)
     item_codes = pd.factorize(hits["item"], sort=True)[0]
@@ -464,17 +527,16 @@ def _value_reentries(log: EventLog, actor: pd.Series, keys_by_item: dict[str, pd
     at = hits["_at"].to_numpy()
     first_at = hits["_first_at"].to_numpy()
 
-    def take(column: str | pd.Series, pos: np.ndarray) -> np.ndarray | pd.Series:
-        values = events[column] if isinstance(column, str) else column
-        return values.take(pos).reset_index(drop=True)
+    def take(column: str, pos: np.ndarray) -> pd.Series:
+        return events[column].take(pos).reset_index(drop=True)
 
     frame = pd.DataFrame({
         "case_id": take(CASE_ID, at),
         "item": hits["item"],
         "event_id": take(EVENT_ID, at),
         "first_event_id": take(EVENT_ID, first_at),
-        "first_by": take(actor, first_at),
-        "by": take(actor, at),
+        "first_by": _names_at(actor_names, actor_codes[first_at]),
+        "by": _names_at(actor_names, actor_codes[at]),
         "same_value": hits["same_value"],
         "first_value": hits["first_value"],
         "value": hits["value"],
@@ -483,7 +545,7 @@ def _value_reentries(log: EventLog, actor: pd.Series, keys_by_item: dict[str, pd
         "timestamp": take(TIMESTAMP, at),
         "internal_before": hits["internal_before"],
     })
-    return _finish_events([frame], events)
+    return _finish_events([frame], events), at
 
 
 def _object_groups(events: pd.DataFrame, case_codes: np.ndarray) -> np.ndarray:
@@ -497,49 +559,52 @@ def _object_groups(events: pd.DataFrame, case_codes: np.ndarray) -> np.ndarray:
                         sort=True)[0].astype(np.int64)
 
 
-def _redo_reentries(events: pd.DataFrame, actor: pd.Series) -> pd.DataFrame:
-    actor_codes = pd.factorize(actor)[0]
+def _redo_reentries(events: pd.DataFrame, actors: tuple[np.ndarray, np.ndarray]
+                    ) -> tuple[pd.DataFrame, np.ndarray]:
+    arrays = log_arrays(events)
+    actor_codes, actor_names = actors
     keep = np.flatnonzero(actor_codes >= 0)
     if len(keep) < 2:
-        return _finish_events([], events)
-    sub = events.iloc[keep]
-    case_codes = _object_groups(sub, pd.factorize(sub[CASE_ID])[0])
-    act_codes = pd.factorize(sub[ACTIVITY])[0]
+        return _finish_events([], events), np.zeros(0, dtype=np.int64)
+    case_codes = _object_groups(events, arrays.case)[keep]
+    act_codes = arrays.activity_codes[0][keep]
     # group = (case, activity); order rows by group, stable in time order
-    order = np.lexsort((np.arange(len(sub)), act_codes, case_codes))
-    group = case_codes[order].astype(np.int64) * (act_codes.max() + 1) + act_codes[order]
-    hit, first = _group_reentries(group, actor_codes[keep][order], _manual(sub)[order])
+    width = int(act_codes.max()) + 1
+    group = case_codes.astype(np.int64) * width + act_codes
+    order = np.argsort(group, kind="stable")
+    group = group[order]
+    hit, first = _group_reentries(group, actor_codes[keep][order], _manual(events)[keep][order])
     if not hit.any():
-        return _finish_events([], events)
+        return _finish_events([], events), np.zeros(0, dtype=np.int64)
     at = keep[order[hit]]
     first_at = keep[order[first[hit]]]
-    # case, then activity, then log order
-    item_codes = pd.factorize(events[ACTIVITY].take(at), sort=True)[0]
-    case_of = pd.factorize(events[CASE_ID])[0][at]
-    resort = np.lexsort((at, item_codes, case_of))
+    # case, then activity (by name), then log order
+    names = arrays.activity_codes[1]
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[np.argsort(names.astype(str), kind="stable")] = np.arange(len(names))
+    resort = np.lexsort((at, rank[arrays.activity_codes[0][at]], arrays.case[at]))
     at, first_at = at[resort], first_at[resort]
     missing = np.full(len(at), np.nan, dtype=object)
 
-    def take(column: str | pd.Series, pos: np.ndarray) -> pd.Series:
-        values = events[column] if isinstance(column, str) else column
-        return values.take(pos).reset_index(drop=True)
+    def take(column: str, pos: np.ndarray) -> pd.Series:
+        return events[column].take(pos).reset_index(drop=True)
 
     frame = pd.DataFrame({
         "case_id": take(CASE_ID, at),
         "item": take(ACTIVITY, at),
         "event_id": take(EVENT_ID, at),
         "first_event_id": take(EVENT_ID, first_at),
-        "first_by": take(actor, first_at),
-        "by": take(actor, at),
+        "first_by": _names_at(actor_names, actor_codes[first_at]),
+        "by": _names_at(actor_names, actor_codes[at]),
         "same_value": pd.array([pd.NA] * len(at), dtype="boolean"),
         "first_value": missing,
         "value": missing,
         "activity": take(ACTIVITY, at),
         "department": take(DEPARTMENT, at),
         "timestamp": take(TIMESTAMP, at),
-        "internal_before": take(PARTY, first_at).astype("str").to_numpy() == "internal",
+        "internal_before": _internal(events)[first_at],
     })
-    return _finish_events([frame], events)
+    return _finish_events([frame], events), at
 
 
 def _finish_events(frames: list[pd.DataFrame], events: pd.DataFrame) -> pd.DataFrame:
@@ -558,15 +623,17 @@ def _finish_events(frames: list[pd.DataFrame], events: pd.DataFrame) -> pd.DataF
     return frame[list(columns)].reset_index(drop=True)
 
 
-def _priced(found: pd.DataFrame, events: pd.DataFrame, costs: CostModel) -> pd.DataFrame:
+def _priced(found: pd.DataFrame, events: pd.DataFrame, costs: CostModel, at: np.ndarray
+            ) -> pd.DataFrame:
     """Add labour minutes and cost (labour plus discrepancy rework) per re-entry.
 
     Labour is :meth:`CostModel.labour` of the re-entering event (none for an
     outside party's own entry); a discrepancy adds :meth:`CostModel.discrepancy_cost`.
     """
     found = found.copy()
-    at = pd.Index(events[EVENT_ID]).get_indexer(found["event_id"])
-    minutes, labour = costs.labour(events.iloc[at]) if len(at) else (np.zeros(0), np.zeros(0))
+    columns = [ACTIVITY, DEPARTMENT, PARTY, AUTOMATED]
+    minutes, labour = (costs.labour(events[columns].take(at)) if len(at)
+                       else (np.zeros(0), np.zeros(0)))
     discrepancy = (~found["same_value"].fillna(True)).to_numpy(dtype=float)
     found["labour_minutes"] = minutes.astype("float64")
     found["cost"] = labour + discrepancy * costs.discrepancy_cost(found["department"])
@@ -597,27 +664,41 @@ def _summary(found: pd.DataFrame) -> pd.DataFrame:
     return table[list(SUMMARY_COLUMNS)]
 
 
-def _by_item(log: EventLog, found: pd.DataFrame, actor: pd.Series,
-             keys_by_item: dict[str, pd.Series]) -> pd.DataFrame:
+def _runs_of(cases: np.ndarray) -> np.ndarray:
+    """Positions (into ``cases``, non-decreasing) where a new case starts."""
+    start = np.ones(len(cases), dtype=bool)
+    start[1:] = cases[1:] != cases[:-1]
+    return np.flatnonzero(start)
+
+
+def _by_item(log: EventLog, found: pd.DataFrame, actors: tuple[np.ndarray, np.ndarray],
+             keys_by_item: dict[str, Keys]) -> pd.DataFrame:
     events = log.events
+    arrays = log_arrays(events)
+    known_actor = actors[0] >= 0
     rows = []
     signal = "values" if keys_by_item else "redo"
     if keys_by_item:
         owners = {i.name: i.owner for i in log.items}
-        for name, keys in keys_by_item.items():
-            entered = keys.notna() & actor.notna()
+        for name, (keys, _) in keys_by_item.items():
+            entered = np.flatnonzero((keys >= 0) & known_actor)
             rows.append({
                 "item": name,
                 "owner": owners[name],
-                "cases": int(events.loc[entered, CASE_ID].nunique()),
-                "entries": int(entered.sum()),
+                "cases": len(_runs_of(arrays.case[entered])),
+                "entries": len(entered),
             })
         base = pd.DataFrame(rows, columns=["item", "owner", "cases", "entries"])
     else:
-        known = events[actor.notna()]
-        base = known.groupby(ACTIVITY, sort=True).agg(
-            cases=(CASE_ID, "nunique"), entries=(EVENT_ID, "size")
-        ).reset_index().rename(columns={ACTIVITY: "item"})
+        act, names = arrays.activity_codes
+        n_act = len(names)
+        known = np.flatnonzero(known_actor)
+        entries = np.bincount(act[known], minlength=n_act)
+        cases = distinct_per_group(act[known], arrays.case[known], n_act)
+        present = np.flatnonzero(entries)
+        base = pd.DataFrame({"item": pd.Series(names[present], dtype="str"),
+                             "cases": cases[present], "entries": entries[present]})
+        base = base.sort_values("item", kind="stable").reset_index(drop=True)
         base.insert(1, "owner", np.nan)
         base["owner"] = base["owner"].astype("str")
     work = found.assign(discrepancy=~found["same_value"].fillna(True),
@@ -643,20 +724,24 @@ def _by_item(log: EventLog, found: pd.DataFrame, actor: pd.Series,
     return table[list(BY_ITEM_COLUMNS)].sort_values("item").reset_index(drop=True)
 
 
-def _graph(log: EventLog, found: pd.DataFrame, actor: pd.Series,
-           keys_by_item: dict[str, pd.Series], signal: str) -> nx.MultiDiGraph:
-    events = log.events
+def _graph(log: EventLog, found: pd.DataFrame, actors: tuple[np.ndarray, np.ndarray],
+           keys_by_item: dict[str, Keys], signal: str) -> nx.MultiDiGraph:
+    import networkx as nx
+
+    case = log_arrays(log.events).case
+    actor_codes, actor_names = actors
     graph = nx.MultiDiGraph(signal=signal)
     if signal == "values":
         owners = {i.name: i.owner for i in log.items}
         firsts = []
-        for name, keys in keys_by_item.items():
+        for name, (keys, _) in keys_by_item.items():
             graph.add_node(name, kind="item", bipartite=0, owner=owners[name])
-            entered = (keys.notna() & actor.notna()).to_numpy()
-            sub = pd.DataFrame({"case_id": events[CASE_ID][entered], "actor": actor[entered]})
-            first = sub.drop_duplicates("case_id", keep="first")
-            firsts.append(first.groupby("actor").size().rename("count").reset_index()
-                          .assign(item=name))
+            entered = np.flatnonzero((keys >= 0) & (actor_codes >= 0))
+            first = entered[_runs_of(case[entered])]  # the first entry of each order
+            count = np.bincount(actor_codes[first], minlength=len(actor_names))
+            present = np.flatnonzero(count)
+            firsts.append(pd.DataFrame({"actor": pd.Series(actor_names[present], dtype="str"),
+                                        "count": count[present], "item": name}))
         first_table = (pd.concat(firsts, ignore_index=True) if firsts
                        else pd.DataFrame(columns=["actor", "count", "item"]))
     else:
