@@ -19,6 +19,7 @@ __all__ = [
     "OBJECT_ID",
     "PARTIES",
     "PARTY",
+    "PARTY_DTYPE",
     "REJECT_COLUMNS",
     "REQUIRED_COLUMNS",
     "RESOURCE",
@@ -184,7 +185,7 @@ def validate_events(events: pd.DataFrame, *, source: str = "log") -> pd.DataFram
         ids = pd.Series(np.arange(n), index=index).astype("str")
         out[EVENT_ID] = (source + ":" + ids).astype("str")
     for column in (CASE_ID, ACTIVITY):
-        empty = out[column].isna() | (out[column].str.strip() == "")
+        empty = _blank(out[column])
         if empty.any():
             first = int(np.flatnonzero(empty.to_numpy())[0])
             raise InputError(
@@ -196,9 +197,10 @@ def validate_events(events: pd.DataFrame, *, source: str = "log") -> pd.DataFram
     if AUTOMATED in events.columns:
         out[AUTOMATED] = events[AUTOMATED].reset_index(drop=True).astype("boolean")
     else:
-        out[AUTOMATED] = pd.Series(pd.array([pd.NA] * n, dtype="boolean"), index=index)
+        out[AUTOMATED] = pd.Series(pd.arrays.BooleanArray(np.zeros(n, dtype=bool),
+                                                           np.ones(n, dtype=bool)), index=index)
     out[SEQ] = _as_seq(events, source=source, n=n)
-    duplicated = out[EVENT_ID].duplicated()
+    duplicated = _repeats(out[EVENT_ID])
     if duplicated.any():
         first = out[EVENT_ID][duplicated].iloc[0]
         raise InputError(
@@ -267,6 +269,36 @@ def _as_seq(events: pd.DataFrame, *, source: str, n: int) -> pd.Series:
     return pd.Series(values)
 
 
+def _arrow(values: pd.Series) -> object | None:
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return values.array.__arrow_array__()
+    return None
+
+
+def _blank(values: pd.Series) -> pd.Series:
+    """True where text is missing, empty or only whitespace."""
+    arrow = _arrow(values)
+    if arrow is None:
+        return values.isna() | (values.str.strip() == "")
+    import pyarrow.compute as pc
+
+    blank = pc.or_kleene(pc.equal(pc.binary_length(arrow), 0), pc.utf8_is_space(arrow))
+    flags = pc.fill_null(blank, True).to_numpy(zero_copy_only=False)
+    return pd.Series(flags, index=values.index)
+
+
+def _repeats(values: pd.Series) -> pd.Series:
+    """True where a value repeats an earlier one (Arrow counts first: most ids never do)."""
+    arrow = _arrow(values)
+    if arrow is not None:
+        import pyarrow.compute as pc
+
+        if pc.count_distinct(arrow, mode="all").as_py() == len(values):
+            return pd.Series(np.zeros(len(values), dtype=bool), index=values.index)
+    return values.duplicated()
+
+
 def _as_string(values: pd.Series) -> pd.Series:
     """Strings with missing kept missing (never the text 'nan')."""
     if isinstance(values.dtype, pd.StringDtype) and values.dtype.na_value is np.nan:
@@ -297,13 +329,23 @@ def _as_utc(values: pd.Series, *, source: str) -> pd.Series:
 
 def _as_party(events: pd.DataFrame, *, source: str, n: int) -> pd.Series:
     if PARTY not in events.columns:
-        return pd.Series(pd.Categorical(["internal"] * n, dtype=PARTY_DTYPE))
+        code = PARTIES.index("internal")
+        return pd.Series(pd.Categorical.from_codes(np.full(n, code, dtype=np.int8),
+                                                   dtype=PARTY_DTYPE))
     raw = events[PARTY].reset_index(drop=True)
-    text = _as_string(raw).str.strip().str.lower().fillna("internal")
+    if isinstance(raw.dtype, pd.CategoricalDtype) and raw.dtype == PARTY_DTYPE:
+        if not raw.isna().any():
+            return raw
+    # normalise each distinct value once, then map the codes
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    text = _as_string(pd.Series(uniques, dtype=object)).str.strip().str.lower()
+    text = text.fillna("internal")
     bad = ~text.isin(PARTIES)
     if bad.any():
         raise InputError(
             f"{source}: column 'party' has unknown value {text[bad].iloc[0]!r}; "
             f"expected one of {', '.join(PARTIES)}."
         )
-    return pd.Series(pd.Categorical(text, dtype=PARTY_DTYPE))
+    lookup = np.append(PARTY_DTYPE.categories.get_indexer(text), PARTIES.index("internal"))
+    return pd.Series(pd.Categorical.from_codes(lookup[codes].astype(np.int8),
+                                               dtype=PARTY_DTYPE))

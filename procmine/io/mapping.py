@@ -23,6 +23,7 @@ from procmine.schema import (
     OBJECT_ID,
     PARTIES,
     PARTY,
+    PARTY_DTYPE,
     RESOURCE,
     SOURCE,
     TIMESTAMP,
@@ -342,28 +343,24 @@ def map_table(
     else:
         multi = pairs.groupby("pos", sort=False)["pos"].transform("size").to_numpy() > 1
         k = pairs.groupby("pos", sort=False).cumcount().to_numpy() + 1
-    events, placeholders = _event_columns(frame, mapping, pos, pairs[CASE_ID], when, path,
-                                          rows, fix_hint, source)
+    case = pairs[CASE_ID].reset_index(drop=True)
+    columns = _Columns(frame, {mapping.activity: activity})
 
     # -- duplicates: same everything but the id, within this source --------------------------
     duplicate_rows = np.zeros(n, dtype=bool)
     first_row = np.zeros(n, dtype="int64")
-    if len(events):
-        subset = [c for c in events.columns if c not in (SOURCE, EVENT_ID)]
-        dup = events.duplicated(subset=subset, keep="first").to_numpy()
-        if dup.any():
-            group = events.groupby(subset, dropna=False, sort=False, observed=True).ngroup()
-            group = group.to_numpy()
-            first_pos = pd.Series(pos).groupby(group).transform("first").to_numpy()
-            kept = pd.Series(~dup).groupby(pos).transform("any").to_numpy()
-            gone = np.unique(pos[dup & ~kept])
-            duplicate_rows[gone] = True
-            first_row[pos[dup]] = rows[first_pos[dup]]
-            keep = ~dup
-            events, pos, multi, k = events[keep], pos[keep], multi[keep], k[keep]
-            events = events.reset_index(drop=True)
-            placeholders = {role: values[keep] for role, values in placeholders.items()}
+    found = _duplicates(frame, mapping, pos, case, when, path, rows, fix_hint, source, columns)
+    if found is not None:
+        dup, first_event = found
+        nondup = np.bincount(pos[~dup], minlength=n)
+        duplicate_rows[np.unique(pos[dup & (nondup[pos] == 0)])] = True
+        first_row[pos[dup]] = rows[pos[first_event[dup]]]
+        keep = ~dup
+        pos, multi, k = pos[keep], multi[keep], k[keep]
+        case = case[keep].reset_index(drop=True)
     reason[duplicate_rows] = _DUPLICATE
+    events, placeholders = _event_columns(frame, mapping, pos, case, when, path, rows,
+                                          fix_hint, source, columns)
 
     events[EVENT_ID] = _event_ids(frame, mapping, source, rows, pos, multi, k, path)
     events = events.reset_index(drop=True)
@@ -548,8 +545,19 @@ def parse_timestamps(
             else:
                 result, status = _localize(parsed, tz, missing, status)
         else:
-            has_offset = (text.str.contains(_OFFSET, regex=True) == True).to_numpy()  # noqa: E712
-            plain = present & ~has_offset
+            todo = present
+            if not dayfirst:  # the common ISO 8601 shapes, parsed by Arrow
+                fast = _iso_by_arrow(text, tz, present)
+                if fast is not None:
+                    result, done, fast_status = fast
+                    status[done] = fast_status[done]
+                    todo = present & ~done
+            has_offset = np.zeros(n, dtype=bool)
+            if todo.any():
+                rest = text[todo]
+                has_offset[todo] = (rest.str.contains(_OFFSET, regex=True)  # noqa: E712
+                                    == True).to_numpy()
+            plain = todo & ~has_offset
             options = {"dayfirst": True} if dayfirst else {"format": "ISO8601"}
             if has_offset.any():
                 result.loc[has_offset] = _to_datetime(
@@ -566,6 +574,59 @@ def parse_timestamps(
 
 
 # -- helpers -------------------------------------------------------------------------------------
+# ISO 8601 shapes Arrow parses exactly as pandas does (years 1700-2199, within pandas'
+# nanosecond range; at most microseconds); anything else is parsed by pandas.
+_ISO_DATE = "^(?:1[7-9]|2[01])[0-9]{2}-[0-9]{2}-[0-9]{2}"
+_ISO_TIME = "[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]{1,6})?)?"
+_ISO_AWARE = _ISO_DATE + _ISO_TIME + "(?:Z|[+-][0-9]{2}:?[0-9]{2})$"
+_ISO_PLAIN = _ISO_DATE + "(?:" + _ISO_TIME + ")?$"
+_NAT = np.iinfo(np.int64).min
+
+
+def _iso_by_arrow(text: pd.Series, tz: str,
+                  present: np.ndarray) -> tuple[pd.Series, np.ndarray, np.ndarray] | None:
+    """Arrow-backed ISO 8601 text parsed by Arrow: times (UTC), which were parsed, status.
+
+    Values with an offset are converted with it; values without are local time in
+    ``tz`` (DST gaps and folds: status 3, by :func:`_localize`). A shape Arrow does not
+    take, or a group Arrow refuses (a 30 February), is left for pandas (not done).
+    None when the text is not Arrow-backed.
+    """
+    arrow = _arrow_text(text)
+    if arrow is None or not present.any():
+        return None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    n = len(text)
+    micros = np.full(n, _NAT, dtype=np.int64)
+    done = np.zeros(n, dtype=bool)
+    status = np.zeros(n, dtype="int8")
+    for pattern, kind in ((_ISO_AWARE, pa.timestamp("us", "UTC")), (_ISO_PLAIN,
+                                                                     pa.timestamp("us"))):
+        match = pc.fill_null(pc.match_substring_regex(arrow, pattern), False)
+        mask = match.to_numpy(zero_copy_only=False) & ~done
+        if not mask.any():
+            continue
+        try:
+            parsed = pc.cast(pc.filter(arrow, pa.array(mask)), kind)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue  # pandas parses this group value by value
+        values = parsed.cast(pa.int64()).to_numpy(zero_copy_only=False)
+        if kind.tz is None and tz != "UTC":
+            naive = pd.Series(values.view("datetime64[us]"))
+            local, sub = _localize(naive, tz, np.zeros(len(values), bool),
+                                   np.zeros(len(values), "int8"))
+            values = local.dt.tz_localize(None).to_numpy().view("int64")
+            status[mask] = sub
+        micros[mask] = values
+        done |= mask
+    if not done.any():
+        return None
+    result = pd.Series(micros.view("datetime64[us]"), index=text.index).dt.tz_localize("UTC")
+    return result, done, status
+
+
 def _to_datetime(text: pd.Series, **options: object) -> pd.Series:
     try:
         parsed = pd.to_datetime(text, errors="coerce", **options)
@@ -636,8 +697,33 @@ def _zone(name: str) -> str:
     return name
 
 
+#: pandas' text dtype backed by Arrow, missing as NaN (what read_csv(dtype=str) gives).
+TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _arrow_text(values: pd.Series) -> object | None:
+    """The Arrow array behind Arrow-backed text, or None for any other dtype."""
+    dtype = values.dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
+        return values.array.__arrow_array__()
+    return None
+
+
 def _text(values: pd.Series) -> pd.Series:
     """Values as stripped text; empty text is missing. Integral floats lose their '.0'."""
+    arrow = _arrow_text(values)
+    if arrow is not None:  # Arrow-backed text: strip in Arrow, and copy only if it changes
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        trimmed = pc.utf8_trim_whitespace(arrow)
+        length = pc.binary_length(trimmed)
+        changed = pc.not_equal(length, pc.binary_length(arrow))
+        empty = pc.equal(length, 0)
+        if not (pc.any(changed).as_py() or pc.any(empty).as_py()):
+            return values
+        cleaned = pc.if_else(empty, pa.scalar(None, trimmed.type), trimmed)
+        return pd.Series(pd.array(cleaned, dtype=TEXT_DTYPE), index=values.index)
     missing = values.isna().to_numpy()
     text = values.astype("str")
     if pd.api.types.is_float_dtype(values.dtype):
@@ -750,27 +836,99 @@ def _normalize(pairs: pd.DataFrame, rule: tuple[str, str] | None, *,
     return out.reset_index(drop=True)
 
 
+class _Columns:
+    """Each raw column as stripped text, computed once however many times it is taken."""
+
+    def __init__(self, frame: pd.DataFrame, known: dict[str, pd.Series]) -> None:
+        self._frame = frame
+        self._text = dict(known)
+        self.other: dict[tuple[str, str], object] = {}
+
+    def text(self, col: str) -> pd.Series:
+        if col not in self._text:
+            self._text[col] = _text(self._frame[col])
+        return self._text[col]
+
+
+def _take(values: pd.Series, pos: np.ndarray) -> pd.Series:
+    """``values.iloc[pos]`` with a fresh index; the values themselves when ``pos`` is all rows.
+
+    Increasing positions (a table's rows, some rejected) of Arrow-backed text are a
+    filter, which Arrow runs much faster than a gather.
+    """
+    n = len(values)
+    steps = np.diff(pos)
+    if len(pos) == n and (n == 0 or (pos[0] == 0 and bool(np.all(steps == 1)))):
+        return values.reset_index(drop=True)
+    arrow = _arrow_text(values)
+    if arrow is not None and len(pos) and bool(np.all(steps > 0)):
+        import pyarrow as pa
+
+        keep = np.zeros(n, dtype=bool)
+        keep[pos] = True
+        return pd.Series(pd.array(arrow.filter(pa.array(keep)), dtype=TEXT_DTYPE))
+    return values.iloc[pos].reset_index(drop=True)
+
+
+def _duplicates(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case: pd.Series,
+                when: pd.Series, path: str, rows: np.ndarray, fix_hint: str, source: str,
+                columns: _Columns) -> tuple[np.ndarray, np.ndarray] | None:
+    """Events equal in every column but the id to an earlier one of this source.
+
+    Returns, per event, whether it is such a duplicate and the event it repeats (the
+    first of its group); None when there is none. Only events sharing order, activity
+    and time with another can be duplicates: the full comparison runs on those alone.
+    """
+    if len(pos) < 2:
+        return None
+    activity = _take(columns.text(m.activity), pos)
+    ts = _take(when, pos).to_numpy(dtype="datetime64[us]").view("int64")
+    key = pd.DataFrame({"c": pd.factorize(case)[0], "a": pd.factorize(activity)[0], "t": ts})
+    at = np.flatnonzero(key.duplicated(keep=False).to_numpy())
+    if not len(at):
+        return None
+    try:
+        sub, _ = _event_columns(frame, m, pos[at], case.iloc[at], when, path, rows, fix_hint,
+                                source, columns)
+    except InputError:
+        return None  # the events themselves are refused, with the first bad row named
+    subset = [c for c in sub.columns if c not in (SOURCE, EVENT_ID)]
+    dup_sub = sub.duplicated(subset=subset, keep="first").to_numpy()
+    if not dup_sub.any():
+        return None
+    group = sub.groupby(subset, dropna=False, sort=False, observed=True).ngroup().to_numpy()
+    first_in_sub = pd.Series(np.arange(len(at))).groupby(group).transform("first").to_numpy()
+    dup = np.zeros(len(pos), dtype=bool)
+    dup[at] = dup_sub
+    first_event = np.zeros(len(pos), dtype="int64")
+    first_event[at] = at[first_in_sub]
+    return dup, first_event
+
+
 def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case: pd.Series,
                    when: pd.Series, path: str, rows: np.ndarray, fix_hint: str,
-                   source: str) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+                   source: str, columns: _Columns) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
     n = len(pos)
     found: dict[str, pd.Series] = {}
 
     def take(col: str) -> pd.Series:
-        return _text(frame[col]).iloc[pos].reset_index(drop=True)
+        return _take(columns.text(col), pos)
 
     def actor(col: str, role: str) -> pd.Series:
         values, found[role] = drop_placeholders(take(col), m.missing_values)
         return values
 
     def const(value: object) -> pd.Series:  # repeat one value without n Python objects
-        return pd.Series([value], dtype="str").take(np.zeros(n, dtype=np.intp)).reset_index(
-            drop=True)
+        import pyarrow as pa
+
+        text = None if pd.isna(value) else str(value)
+        repeated = pa.repeat(pa.scalar(text, pa.large_string()), n)
+        return pd.Series(pd.array(repeated, dtype=TEXT_DTYPE))
 
     out: dict[str, pd.Series] = {
         CASE_ID: case.reset_index(drop=True).astype("str"),
         ACTIVITY: take(m.activity),
-        TIMESTAMP: when.iloc[pos].reset_index(drop=True),
+        TIMESTAMP: _take(when, pos),
         RESOURCE: actor(m.resource, RESOURCE) if m.resource else const(np.nan),
     }
     department = (actor(m.department_column, DEPARTMENT) if m.department_column
@@ -793,14 +951,20 @@ def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case:
                 f"missing_values){_hint(fix_hint)}")
         if m.party:
             party = party.fillna(m.party)
-        out[PARTY] = party.fillna("internal")
-    else:
-        out[PARTY] = const(m.party or "internal")
-    automated = pd.Series(pd.array([pd.NA] * n, dtype="boolean"))
+        out[PARTY] = pd.Series(pd.Categorical(party.fillna("internal"), dtype=PARTY_DTYPE))
+    else:  # one party for every row: its code, repeated
+        code = PARTIES.index(m.party or "internal")
+        out[PARTY] = pd.Series(pd.Categorical.from_codes(np.full(n, code, dtype=np.int8),
+                                                         dtype=PARTY_DTYPE))
+    automated = pd.Series(_missing_flags(n))
     if m.automated_column:
-        flags, placeholders = _flags(frame[m.automated_column], m, path, rows, fix_hint)
-        automated = flags.iloc[pos].reset_index(drop=True)
-        found[AUTOMATED] = placeholders.iloc[pos].reset_index(drop=True)
+        cached = columns.other.get(("flags", m.automated_column))
+        if cached is None:
+            cached = _flags(frame[m.automated_column], m, path, rows, fix_hint)
+            columns.other[("flags", m.automated_column)] = cached
+        flags, placeholders = cached  # type: ignore[misc]
+        automated = _take(flags, pos)
+        found[AUTOMATED] = _take(placeholders, pos)
     if m.automated_resources:
         system = out[RESOURCE].isin(set(m.automated_resources))
         by_resource = pd.Series(pd.array(system.to_numpy(), dtype="boolean"))
@@ -813,11 +977,19 @@ def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case:
     for name, col in {**m.items, **m.attributes}.items():
         values = frame[col]
         if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
-            values = _text(values)
+            values = columns.text(col)
             if name in m.attributes:
-                values = _numbers(values, m.decimal)
-        out[name] = values.iloc[pos].reset_index(drop=True)
+                cached = columns.other.get(("number", col))
+                if cached is None:
+                    cached = columns.other[("number", col)] = _numbers(values, m.decimal)
+                values = cached  # type: ignore[assignment]
+        out[name] = _take(values, pos)
     return pd.DataFrame(out), {role: v.to_numpy(dtype=object) for role, v in found.items()}
+
+
+def _missing_flags(n: int) -> pd.arrays.BooleanArray:
+    """``n`` missing booleans, without ``n`` Python objects."""
+    return pd.arrays.BooleanArray(np.zeros(n, dtype=bool), np.ones(n, dtype=bool))
 
 
 def _numbers(text: pd.Series, decimal: str) -> pd.Series:
@@ -849,7 +1021,7 @@ def _flags(values: pd.Series, m: ColumnMapping, path: str, rows: np.ndarray,
         result[lower.isna().to_numpy()] = pd.NA
         return result, found
     text = text.str.lower()
-    result = pd.Series(pd.array([pd.NA] * len(text), dtype="boolean"))
+    result = pd.Series(_missing_flags(len(text)))
     yes, no = text.isin(_TRUE).to_numpy(), text.isin(_FALSE).to_numpy()
     result[yes] = True
     result[no] = False
@@ -866,8 +1038,14 @@ def _flags(values: pd.Series, m: ColumnMapping, path: str, rows: np.ndarray,
 
 def _event_ids(frame: pd.DataFrame, m: ColumnMapping, source: str, rows: np.ndarray,
                pos: np.ndarray, multi: np.ndarray, k: np.ndarray, path: str) -> pd.Series:
-    row_text = pd.Series(rows[pos]).astype("str")
-    ids = (source + ":" + row_text).astype("str")
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    row_text = pc.cast(pa.array(rows[pos]), pa.large_string())
+    prefix = pa.scalar(source + ":", pa.large_string())
+    ids = pd.Series(pd.array(pc.binary_join_element_wise(prefix, row_text,
+                                                         pa.scalar("", pa.large_string())),
+                             dtype=TEXT_DTYPE))
     if m.event_id is not None:
         own = _text(frame[m.event_id]).iloc[pos].reset_index(drop=True)
         repeated = own.notna() & own.duplicated(keep=False) & ~pd.Series(multi)
