@@ -102,27 +102,46 @@ class Calendar:
         else:
             stamps = pd.to_datetime(micros, unit="us", utc=True).tz_convert(self.timezone)
             local = stamps.tz_localize(None).to_numpy(dtype="datetime64[us]").view("int64")
+        if not len(local):
+            return np.zeros(0)
+        day, in_day = np.divmod(local, _DAY_US)
+        first, last = int(day.min()), int(day.max())
+        if last - first > max(4 * len(local), 100_000):  # a sparse span: day by day
+            before, worked = self._days(day)
+        else:  # one row per day of the span, read by index
+            before, worked = self._days(np.arange(first, last + 1, dtype=np.int64))
+            at = day - first
+            before, worked = before[at], worked[at]
+        start_s, end_s = self._hours()
+        per_day = max(end_s - start_s, 0)
+        within = in_day / 1e6
+        within -= start_s
+        np.clip(within, 0, per_day, out=within)
+        within *= worked
+        within += before
+        return within
+
+    def _days(self, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Working seconds before each day (days since the epoch) and whether it is worked.
+
+        Whole weeks, the working days before in the week, less the holidays before.
+        """
         start_s, end_s = self._hours()
         per_day = max(end_s - start_s, 0)
         worked = np.array([d in self.days for d in _WEEKDAYS], dtype=bool)
         work = np.where(worked, per_day, 0).astype(np.int64)
         before = np.r_[0, np.cumsum(work)[:-1]]
-        day, in_day = np.divmod(local, _DAY_US)
-        day += 3  # 1970-01-01 was a Thursday: day 0 is a Monday
+        day = day + 3  # 1970-01-01 was a Thursday: day 0 is a Monday
         week, weekday = np.divmod(day, 7)
         total = (week * int(work.sum()) + before[weekday]).astype(np.float64)
-        within = in_day / 1e6
-        within -= start_s
-        np.clip(within, 0, per_day, out=within)
-        within *= worked[weekday]
+        is_worked = worked[weekday]
         if self.holidays:
             dates = pd.to_datetime(list(self.holidays)).to_numpy(dtype="datetime64[D]")
             off = np.unique(dates.astype(np.int64) + 3)
             off = off[worked[off % 7]]
             total = total - np.searchsorted(off, day, side="left") * per_day
-            within[np.isin(day, off)] = 0.0
-        total += within
-        return total
+            is_worked = is_worked & ~np.isin(day, off)
+        return total, is_worked
 
 
 @dataclass(frozen=True)
