@@ -31,7 +31,7 @@ from procmine.analysis.costs import CostModel
 from procmine.analysis.rework import _compile, _share, _table_html
 from procmine.errors import UsageError
 from procmine.log._require import require_log
-from procmine.log.actors import LEVELS, Level, actor_codes, case_codes
+from procmine.log.actors import LEVELS, Level, log_arrays
 from procmine.log.eventlog import EventLog
 from procmine.schema import ACTIVITY, CASE_ID, EVENT_ID, TIMESTAMP
 
@@ -346,9 +346,10 @@ def episodes(
     compiled = _pairs(pairs)
     costs = CostModel.default() if costs is None else costs
     events = log.events
-    orders = log.n_cases
+    arrays = log_arrays(events)
+    orders = len(arrays.case_starts)
 
-    activity_codes, activity_names = pd.factorize(events[ACTIVITY])
+    activity_codes, activity_names = arrays.activity_codes
     classified = _classify(np.asarray(activity_names, dtype=object), compiled)
     status_names = sorted({s for _, s in classified if s is not None})
     status_index = {s: i for i, s in enumerate(status_names)}
@@ -360,7 +361,7 @@ def episodes(
 
     # events that open or close, grouped by (case, status), in log order within a group
     pos = np.flatnonzero(role > 0)
-    cases = case_codes(events)
+    cases = arrays.case
     order = np.lexsort((pos, status[pos], cases[pos]))
     pos = pos[order]
     r, c, s = role[pos], cases[pos], status[pos]
@@ -405,15 +406,14 @@ def _episode_frame(events: pd.DataFrame, open_at: np.ndarray, close_at: np.ndarr
                    closed: np.ndarray, status: np.ndarray, status_names: np.ndarray,
                    level: str, costs: CostModel) -> pd.DataFrame:
     n = len(open_at)
-    actors, actor_names = actor_codes(events, level)
-    micros = events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
+    arrays = log_arrays(events)
+    actors, actor_names = arrays.actors(level)
+    micros = arrays.micros
 
-    def text(column: str | np.ndarray, at: np.ndarray, where: np.ndarray | None = None
-             ) -> pd.Series:
-        values = events[column].to_numpy(dtype=object) if isinstance(column, str) else column
+    def text(column: str, at: np.ndarray, where: np.ndarray | None = None) -> pd.Series:
         out = np.full(n, np.nan, dtype=object)
         mask = np.ones(n, dtype=bool) if where is None else where
-        out[mask] = values[at[mask]]
+        out[mask] = events[column].take(at[mask]).to_numpy(dtype=object)
         return pd.Series(out, dtype="str")
 
     def who(at: np.ndarray, where: np.ndarray) -> pd.Series:
