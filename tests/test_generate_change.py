@@ -243,6 +243,28 @@ def test_each_kind_hands_its_step_to_the_owner_from_the_date_on(kind, activity, 
     assert change["what_changes"] == SUPPORTED[kind, activity][1]
 
 
+@pytest.mark.parametrize(("kind", "activity"), sorted(SUPPORTED))
+def test_each_kinds_true_effect_is_a_hand_count_of_both_worlds(kind, activity, tmp_path):
+    change = Change(kind, activity, DATE)
+    generate(600, seed=6, out=tmp_path / "with", change=change)
+    sim = simulate(600, seed=6, start=np.datetime64("2024-01-01"), change=change, apply=False)
+    write_extracts(sim, tmp_path / "without", seed=6)
+    a, b = _read(tmp_path / "with"), _read(tmp_path / "without")
+    now = _per_order_handoffs(a["events"])
+    then = _per_order_handoffs(b["events"]).reindex(now.index)
+    after = (a["intake"].reindex(now.index) >= FROM).to_numpy()
+    bulk = ~now.index.isin(_outliers(a["truth"]))
+    assert ((now - then)[~after] == 0).all()
+    got = a["truth"]["change"]["kpis"]["handoffs_per_order"]
+    expected = float(now[after & bulk].mean() - then[after & bulk].mean())
+    assert got["effect"] == pytest.approx(expected, abs=1e-12)
+    if kind == "customer_self_service":  # the portal entry joins the customer's own event
+        keyed = b["events"][(b["events"]["activity"] == activity)
+                            & (b["events"]["department"] == "Sales")]["case_id"]
+        moved = now.index.isin(keyed) & after
+        assert ((now - then)[moved] == -1).mean() > 0.9
+
+
 def test_the_default_world_is_the_world_without_the_change():
     """Common random numbers change no draw: the ERP and WMS events of the world run
     without the change are the default simulation's, row for row."""

@@ -109,6 +109,7 @@ carrier_api to: Register carrier hand-over
         if day is None or str(day) != str(self.date):
             raise UsageError(f"change {self}: the date must be a day like '2024-03-01', "
                              f"got {self.date!r}")
+        object.__setattr__(self, "date", str(day))  # a datetime.date reads as its text
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.activity}@{self.date}"
