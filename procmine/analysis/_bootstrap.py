@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from typing import Final
 
 import numpy as np
+import pandas as pd
 
 __all__ = [
     "BLOCK_CELLS",
@@ -44,9 +45,14 @@ DEFAULT_RESAMPLES: Final = 2000
 BLOCK_CELLS: Final = 2_000_000
 
 
-def _blocks(n: int, resamples: int, rng: np.random.Generator) -> Iterator[np.ndarray]:
-    """Index matrices (rows = resamples) of ``n`` order positions drawn with replacement."""
-    rows = max(1, BLOCK_CELLS // max(n, 1))
+def _blocks(n: int, resamples: int, rng: np.random.Generator, *, width: int | None = None
+            ) -> Iterator[np.ndarray]:
+    """Index matrices (rows = resamples) of ``n`` positions drawn with replacement.
+
+    ``width`` (default ``n``) is the size of the matrices the caller builds from each
+    block, so that a block never holds more than :data:`BLOCK_CELLS` cells.
+    """
+    rows = max(1, BLOCK_CELLS // max(width if width is not None else n, 1))
     done = 0
     while done < resamples:
         b = min(rows, resamples - done)
@@ -56,18 +62,37 @@ def _blocks(n: int, resamples: int, rng: np.random.Generator) -> Iterator[np.nda
 
 
 def _weights(index: np.ndarray, n: int) -> np.ndarray:
-    """How often each order was drawn in each resample (rows of ``index``)."""
+    """How often each position was drawn in each resample (rows of ``index``)."""
     b = index.shape[0]
     flat = (index + (np.arange(b, dtype=np.int64) * n)[:, None]).ravel()
     return np.bincount(flat, minlength=b * n).reshape(b, n).astype(np.float64)
 
 
-def mean_draws(values: np.ndarray, resamples: int, rng: np.random.Generator) -> np.ndarray:
+def _order_weights(n: int, resamples: int, rng: np.random.Generator,
+                   groups: np.ndarray | None) -> Iterator[np.ndarray]:
+    """Blocks of resample weights of ``n`` orders: orders drawn one by one, or whole groups.
+
+    With ``groups`` (a code 0..g-1 per order, e.g. its customer) a resample draws g
+    groups with replacement and takes every order of each group drawn (the cluster
+    bootstrap: orders of one group are not independent).
+    """
+    if groups is None:
+        for index in _blocks(n, resamples, rng):
+            yield _weights(index, n)
+        return
+    codes = np.asarray(groups, dtype=np.int64)
+    g = int(codes.max()) + 1 if len(codes) else 0
+    for index in _blocks(g, resamples, rng, width=max(n, g)):
+        yield _weights(index, g)[:, codes]
+
+
+def mean_draws(values: np.ndarray, resamples: int, rng: np.random.Generator, *,
+               groups: np.ndarray | None = None) -> np.ndarray:
     """Bootstrap means of each column of ``values`` (orders x columns), NaN left out.
 
     Returns an array of shape ``(resamples, columns)``: for each resample of
-    the orders, the mean of each column over the drawn orders whose value is
-    not missing (NaN when none is).
+    the orders (of whole ``groups`` of orders, when given), the mean of each
+    column over the drawn orders whose value is not missing (NaN when none is).
 
     Examples
     --------
@@ -83,8 +108,7 @@ def mean_draws(values: np.ndarray, resamples: int, rng: np.random.Generator) -> 
     filled = np.where(valid, values, 0.0)
     out = np.empty((resamples, k))
     done = 0
-    for index in _blocks(n, resamples, rng):
-        w = _weights(index, n)
+    for w in _order_weights(n, resamples, rng, groups):
         sums = w @ filled
         counts = w @ valid.astype(np.float64)
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -93,8 +117,12 @@ def mean_draws(values: np.ndarray, resamples: int, rng: np.random.Generator) -> 
     return out
 
 
-def median_draws(values: np.ndarray, resamples: int, rng: np.random.Generator) -> np.ndarray:
+def median_draws(values: np.ndarray, resamples: int, rng: np.random.Generator, *,
+                 groups: np.ndarray | None = None) -> np.ndarray:
     """Bootstrap medians of ``values`` (NaN dropped first), one per resample.
+
+    With ``groups``, whole groups are drawn and the median is the weighted one
+    (the lower middle value of the drawn orders).
 
     Examples
     --------
@@ -102,11 +130,22 @@ def median_draws(values: np.ndarray, resamples: int, rng: np.random.Generator) -
     [2.0, 2.0, 2.0]
     """
     values = np.asarray(values, dtype=np.float64)
-    values = values[~np.isnan(values)]
+    keep = ~np.isnan(values)
+    values = values[keep]
     n = len(values)
     if n == 0:
         return np.full(resamples, np.nan)
-    parts = [np.median(values[index], axis=1) for index in _blocks(n, resamples, rng)]
+    if groups is None:
+        parts = [np.median(values[index], axis=1) for index in _blocks(n, resamples, rng)]
+        return np.concatenate(parts)
+    order = np.argsort(values, kind="stable")
+    ranked = values[order]
+    codes = pd.factorize(np.asarray(groups)[keep])[0][order]
+    parts = []
+    for w in _order_weights(n, resamples, rng, codes):
+        cum = np.cumsum(w, axis=1)
+        middle = np.argmax(cum >= cum[:, -1:] / 2.0, axis=1)
+        parts.append(ranked[middle])
     return np.concatenate(parts)
 
 

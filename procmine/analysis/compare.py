@@ -243,7 +243,8 @@ def _counts(rows: np.ndarray, names: np.ndarray, n: int) -> pd.DataFrame:
                         columns=pd.Index(labels.astype(str), dtype="object"))
 
 
-def _measure(log: EventLog, costs: CostModel, kpi_options: Mapping[str, Any]) -> _Measured:
+def _measure(log: EventLog, costs: CostModel, kpi_options: Mapping[str, Any],
+             cluster: str | None = None) -> _Measured:
     events = log.events
     k = kpis(log, **kpi_options)
     orders = k.orders[["case_id", "start", "end", "open", "outlier", "ended",
@@ -266,6 +267,8 @@ def _measure(log: EventLog, costs: CostModel, kpi_options: Mapping[str, Any]) ->
     orders["handoff_cost"] = np.bincount(row_of[target], weights=prices.cost(costs),
                                          minlength=n)[:n]
     orders["cost"] = orders["labour_cost"] + orders["handoff_cost"]
+    if cluster is not None:
+        orders["cluster"] = _cluster_labels(log, cluster, orders["case_id"])
     for column in ("rework", "returned", "abandoned"):
         orders[column] = orders[column].astype(np.float64)
     names = frame.actor_names
@@ -284,6 +287,24 @@ def _measure(log: EventLog, costs: CostModel, kpi_options: Mapping[str, Any]) ->
         notes.append("re-entry: " + found_reentry.note)
     return _Measured(log=log, orders=orders.reset_index(drop=True), groups=groups,
                      terminal=k.terminal, notes=tuple(notes))
+
+
+def _cluster_labels(log: EventLog, column: str, case_ids: pd.Series) -> np.ndarray:
+    """Each order's value of ``column`` (its first one); an order without one is its own."""
+    events = log.events
+    if column not in events.columns:
+        from procmine._check import close_matches
+
+        hint = close_matches(column, [str(c) for c in events.columns], n=1)
+        raise UsageError(
+            f"cluster: the log has no column {column!r}"
+            + (f" (did you mean {hint[0]!r}?)" if hint else "")
+            + f"; its columns: {', '.join(map(str, events.columns))}")
+    values = events[[CASE_ID, column]].dropna().drop_duplicates(CASE_ID)
+    first = values.set_index(CASE_ID)[column].astype("str")
+    labels = case_ids.map(first)
+    alone = "order " + case_ids.astype("str")
+    return labels.where(labels.notna(), alone).to_numpy(dtype=object)
 
 
 @dataclass(frozen=True, eq=False)
@@ -509,6 +530,7 @@ def compare(
     confidence: float = 0.95,
     alpha: float = 0.05,
     seed: int = 0,
+    cluster: str | None = None,
     terminal: Collection[str] | None = None,
     payment_pattern: str | None = None,
     open_days: float | None = None,
@@ -549,6 +571,11 @@ def compare(
         Family-wise level of the map's tests of change, in (0, 1).
     seed : int, keyword-only
         Seed of the resampling: the same input and seed give the same intervals.
+    cluster : str, optional, keyword-only
+        An attribute column whose value groups orders that are not independent
+        (``"customer"``: one customer's orders share its payment habits and its
+        invoices). Whole groups are then resampled (the cluster bootstrap) instead
+        of single orders; an order without a value is a group of its own.
     terminal, payment_pattern, open_days : keyword-only
         Passed to :func:`procmine.analysis.kpis.kpis` (with two logs, the
         endings derived from the before log are used for both).
@@ -618,14 +645,17 @@ def compare(
         "change_date": None, "window": None if span is None else str(window),
         "resamples": resamples, "confidence": float(confidence), "alpha": float(alpha),
         "seed": seed, "currency": costs.currency,
-        "method": (f"percentile bootstrap over orders, {resamples:,} resamples per period, "
+        "cluster": cluster,
+        "method": ("percentile bootstrap over "
+                   + (f"groups of orders by {cluster}" if cluster else "orders")
+                   + f", {resamples:,} resamples per period, "
                    f"seed {seed}; map tests: two-proportion z-tests and Mood's median test, "
                    f"Holm-corrected at {alpha:g}"),
     }
     if after is None:
         date = _timestamp(change_date, "change_date")
         settings["change_date"] = date.isoformat()
-        measured = _measure(before, costs, kpi_options)
+        measured = _measure(before, costs, kpi_options, cluster)
         orders = measured.orders
         is_before = (orders["start"] < date).to_numpy(bool)
         inside = np.ones(len(orders), dtype=bool)
@@ -642,12 +672,12 @@ def compare(
         side_b, side_a = _side(measured, keep & is_before), _side(measured, keep & ~is_before)
         notes = list(measured.notes)
     else:
-        measured_b = _measure(before, costs, kpi_options)
+        measured_b = _measure(before, costs, kpi_options, cluster)
         options_a = dict(kpi_options)
         if terminal is None and after.n_events:
             present = set(after.events[ACTIVITY].unique())
             options_a["terminal"] = [a for a in measured_b.terminal if a in present]
-        measured_a = _measure(after, costs, options_a)
+        measured_a = _measure(after, costs, options_a, cluster)
         horizon_s = _horizon(measured_b.orders, horizon)
         keeps = []
         for measured, log in ((measured_b, before), (measured_a, after)):
@@ -692,26 +722,40 @@ def compare(
 
 
 def _difference_rows(x_b: np.ndarray, x_a: np.ndarray, statistic: str, resamples: int,
-                     confidence: float, seq: np.random.SeedSequence
+                     confidence: float, seq: np.random.SeedSequence,
+                     groups: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
                      ) -> tuple[np.ndarray, ...]:
-    """Point values before/after, difference and interval for each column of x."""
+    """Point values before/after, difference and interval for each column of x.
+
+    ``groups``: the cluster code of each order before and after (None: orders
+    are resampled one by one).
+    """
     rng_b, rng_a = (np.random.default_rng(s) for s in seq.spawn(2))
+    g_b, g_a = groups
     if statistic == "mean":
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a column with no value: NaN
             point_b, point_a = np.nanmean(x_b, axis=0), np.nanmean(x_a, axis=0)
-        draws = (_bootstrap.mean_draws(x_a, resamples, rng_a)
-                 - _bootstrap.mean_draws(x_b, resamples, rng_b))
+        draws = (_bootstrap.mean_draws(x_a, resamples, rng_a, groups=g_a)
+                 - _bootstrap.mean_draws(x_b, resamples, rng_b, groups=g_b))
     else:
         columns = x_b.shape[1]
         point_b = np.array([_median(x_b[:, j]) for j in range(columns)])
         point_a = np.array([_median(x_a[:, j]) for j in range(columns)])
         draws = np.column_stack([
-            _bootstrap.median_draws(x_a[:, j], resamples, rng_a)
-            - _bootstrap.median_draws(x_b[:, j], resamples, rng_b)
+            _bootstrap.median_draws(x_a[:, j], resamples, rng_a, groups=g_a)
+            - _bootstrap.median_draws(x_b[:, j], resamples, rng_b, groups=g_b)
             for j in range(columns)])
     low, high = _bootstrap.interval(draws, confidence)
     return point_b, point_a, point_a - point_b, low, high
+
+
+def _clusters(side_b: _Side, side_a: _Side) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """Cluster codes of each period's orders (None when orders are resampled one by one)."""
+    if "cluster" not in side_b.orders.columns:
+        return None, None
+    return (pd.factorize(side_b.orders["cluster"])[0],
+            pd.factorize(side_a.orders["cluster"])[0])
 
 
 def _median(values: np.ndarray) -> float:
@@ -734,7 +778,8 @@ def _kpi_table(side_b: _Side, side_a: _Side, resamples: int, confidence: float,
     values = [np.empty(len(KPIS)) for _ in range(5)]
     for mask, statistic, s in ((is_mean, "mean", seq_mean), (~is_mean, "median", seq_median)):
         for target, got in zip(values, _difference_rows(x_b[:, mask], x_a[:, mask], statistic,
-                                                         resamples, confidence, s),
+                                                         resamples, confidence, s,
+                                                         _clusters(side_b, side_a)),
                                strict=True):
             target[mask] = got
     b, a, d, low, high = values
@@ -765,7 +810,8 @@ def _group_tables(side_b: _Side, side_a: _Side, resamples: int, confidence: floa
     if not labels:
         return empty, empty.copy()
     b, a, d, low, high = _difference_rows(np.hstack(parts_b), np.hstack(parts_a), "mean",
-                                          resamples, confidence, seq)
+                                          resamples, confidence, seq,
+                                          _clusters(side_b, side_a))
     table = pd.DataFrame({
         "target": [t for t, _, _ in labels], "measure": [m for _, m, _ in labels],
         "name": pd.Series([n for _, _, n in labels], dtype="str"), "before": b, "after": a,
@@ -948,7 +994,8 @@ def _prediction(side_b: _Side, side_a: _Side, moves: tuple[Move, ...], costs: Co
     columns = [value for _, _, value, _ in _EFFECTS]
     x_b = side_b.orders[columns].to_numpy(dtype=np.float64)
     x_a = side_a.orders[columns].to_numpy(dtype=np.float64)
-    _, _, d, low, high = _difference_rows(x_b, x_a, "mean", resamples, confidence, seq)
+    _, _, d, low, high = _difference_rows(x_b, x_a, "mean", resamples, confidence, seq,
+                                          _clusters(side_b, side_a))
     rows = []
     for j, (key, label, _value, unit) in enumerate(_EFFECTS):
         p = predicted[key]
