@@ -17,6 +17,7 @@ from procmine.analysis.moves import Move, move_effects, reentry_before
 from procmine.analysis.reentry import Reentry, reentry
 from procmine.errors import UsageError
 from procmine.log._require import require_log
+from procmine.log.actors import log_arrays
 from procmine.log.eventlog import EventLog
 from procmine.schema import (
     ACTIVITY,
@@ -350,7 +351,7 @@ def _internal_manual(events: pd.DataFrame) -> pd.Series:
 def _evidence(log: EventLog, found: Reentry, patterns: list[re.Pattern[str]]) -> pd.DataFrame:
     events = log.events
     internal = _internal_manual(events)
-    index = pd.Index(events[EVENT_ID])
+    index = log_arrays(events).event_index
     parts: list[pd.DataFrame] = []
     owners = {i.name: i.owner for i in log.items}
     re_events = found.events

@@ -30,7 +30,7 @@ from procmine.analysis.costs import CHANGE_KINDS, KIND_PARTY, CostModel
 from procmine.analysis.handoffs import automated_flags, handoff_prices, planned_times
 from procmine.analysis.reentry import Reentry, detect_reentry
 from procmine.errors import UsageError
-from procmine.log.actors import actor_codes, case_codes, handoff_positions
+from procmine.log.actors import handoff_positions, log_arrays
 from procmine.log.eventlog import EventLog
 from procmine.schema import (
     ACTIVITY,
@@ -200,17 +200,18 @@ class MoveFrame:
     def of(cls, events: pd.DataFrame, costs: CostModel) -> MoveFrame:
         """The arrays of ``events`` (canonical, in log order)."""
         n = len(events)
-        case = case_codes(events)
+        arrays = log_arrays(events)
+        case = arrays.case
         same = np.zeros(n, dtype=bool)
-        same[1:] = case[1:] == case[:-1]
+        same[1:] = arrays.same_case
         positions = np.arange(n)
         case_start = np.maximum.accumulate(np.where(~same, positions, 0)) if n else positions
         party = np.asarray(events[PARTY].to_numpy(dtype=object, na_value=None))
-        manual = ~events[AUTOMATED].fillna(False).to_numpy(dtype=bool)
-        actors, names = actor_codes(events, "department")
+        manual = ~automated_flags(events)
+        actors, names = arrays.actors("department")
         return cls(
             events=events, case=case, case_start=case_start, same_case_prev=same,
-            micros=events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64"),
+            micros=arrays.micros,
             party=party, activity=events[ACTIVITY].to_numpy(),
             internal_manual=manual & (party == "internal"),
             actors=actors, actor_names=names, automated=automated_flags(events),
@@ -357,7 +358,7 @@ _DETECT_COLUMNS = (CASE_ID, ACTIVITY, TIMESTAMP, RESOURCE, DEPARTMENT, PARTY, AU
 
 
 def _positions(log: EventLog, found: pd.DataFrame) -> np.ndarray:
-    return pd.Index(log.events[EVENT_ID]).get_indexer(found["event_id"])
+    return log_arrays(log.events).event_index.get_indexer(found["event_id"])
 
 
 def reentry_after(log: EventLog, frame: MoveFrame, applied: AppliedMoves, found: pd.DataFrame,

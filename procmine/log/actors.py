@@ -26,7 +26,16 @@ import numpy as np
 import pandas as pd
 
 from procmine._check import check_choice
-from procmine.schema import ACTIVITY, CASE_ID, DEPARTMENT, PARTY, RESOURCE, SOURCE, TIMESTAMP
+from procmine.schema import (
+    ACTIVITY,
+    CASE_ID,
+    DEPARTMENT,
+    EVENT_ID,
+    PARTY,
+    RESOURCE,
+    SOURCE,
+    TIMESTAMP,
+)
 
 __all__ = [
     "ACTOR_LEVELS",
@@ -335,6 +344,11 @@ class LogArrays:
             else:
                 self._columns[column] = _read_only(value_codes(values))
         return self._columns[column]
+
+    @functools.cached_property
+    def event_index(self) -> pd.Index:
+        """The event ids as an index: ``event_index.get_indexer(ids)`` gives positions."""
+        return pd.Index(self.events[EVENT_ID])
 
     def memo(self, key: object, compute: Callable[[pd.DataFrame], T]) -> T:
         """``compute(events)``, computed once per ``key`` for these events.
