@@ -160,7 +160,7 @@ def test_report_opens_offline_without_errors(browser, tmp_path, sample_logs_dir)
         cdp.send("Runtime.enable")
         cdp.send("Log.enable")
         cdp.send("Page.enable")
-        cdp.send("Emulation.setDeviceMetricsOverride", width=1400, height=1000,
+        cdp.send("Emulation.setDeviceMetricsOverride", width=1920, height=1080,
                  deviceScaleFactor=1, mobile=False)
         cdp.send("Page.navigate", url=url)
         cdp.wait_for("Page.loadEventFired")
@@ -193,8 +193,21 @@ def test_report_opens_offline_without_errors(browser, tmp_path, sample_logs_dir)
         assert counts["scripts"] == 0
         assert counts["svg"] >= 4  # process, handoff, as-is and to-be maps (or their notes)
 
-        # the whole page at the projector-like viewport (vh units keep their meaning)
-        clip = {"x": 0, "y": 0, "width": 1400, "height": min(int(counts["height"]), 30000),
+        # what finance needs comes first: the executive summary opens the page, with the
+        # run date, the cost model and its digest, and money in one format with the currency
+        summary = json.loads(cdp.send("Runtime.evaluate", returnByValue=True, expression=(
+            "JSON.stringify({first: document.querySelector('main section').id,"
+            " text: document.getElementById('summary').innerText,"
+            " top: document.getElementById('summary').getBoundingClientRect().top})"
+        ))["result"]["value"])
+        assert summary["first"] == "summary"
+        assert summary["top"] < 1080  # on the first screen
+        for words in ("Run date", "Period covered", "Cost model", "sha256:", "Annualisation",
+                      "Top actions", "EUR"):
+            assert words in summary["text"], words
+
+        # the whole page at the 1080p viewport (vh units keep their meaning)
+        clip = {"x": 0, "y": 0, "width": 1920, "height": min(int(counts["height"]), 30000),
                 "scale": 1}
         shot = cdp.send("Page.captureScreenshot", format="png", captureBeyondViewport=True,
                         clip=clip)
@@ -203,12 +216,42 @@ def test_report_opens_offline_without_errors(browser, tmp_path, sample_logs_dir)
         SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
         (SCREENSHOT_DIR / "report.png").write_bytes(png)
 
-        pdf = cdp.send("Page.printToPDF", printBackground=True, preferCSSPageSize=False)
+        pdf = cdp.send("Page.printToPDF", printBackground=True, preferCSSPageSize=True)
         data = base64.b64decode(pdf["data"])
         assert data[:5] == b"%PDF-"
         (SCREENSHOT_DIR / "report.pdf").write_bytes(data)
+        _check_a4_print(data)
     finally:
         cdp.close()
+
+
+def _check_a4_print(data: bytes) -> None:
+    """A4 pages, each numbered "page N of M", none blank (some text besides the number)."""
+    import io
+
+    pypdf = pytest.importorskip("pypdf")
+    pages = pypdf.PdfReader(io.BytesIO(data)).pages
+    assert len(pages) >= 2
+    for number, page in enumerate(pages, start=1):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)  # A4, mm
+        text = page.extract_text()
+        label = f"page {number} of {len(pages)}"
+        assert label in text, (number, text[:80])
+        body = text.replace(label, "").replace("procmine report", "").strip()
+        assert len(body) > 40, f"page {number} is blank: {text!r}"
+
+
+def test_print_from_the_command_line_is_a4_with_page_numbers(tmp_path, sample_logs_dir):
+    """What 'chromium --headless --print-to-pdf' makes of the report: A4, numbered, no blank."""
+    exe = _chromium()
+    out = _report_dir(tmp_path, sample_logs_dir)
+    pdf = tmp_path / "report.pdf"
+    subprocess.run([exe, "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
+                    f"--user-data-dir={tmp_path / 'profile'}", f"--print-to-pdf={pdf}",
+                    (out / "report.html").resolve().as_uri()],
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120, check=True)
+    _check_a4_print(pdf.read_bytes())
 
 
 def test_hostile_names_show_as_text_and_run_nothing(browser, tmp_path):

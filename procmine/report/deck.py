@@ -49,7 +49,7 @@ from procmine.render.maps import (
 )
 from procmine.render.medium import preset, text_px
 from procmine.report._templates import environment
-from procmine.report.build import build_report
+from procmine.report.build import MAP_PATH_COVERAGE, build_report
 from procmine.report.html import (
     CANDIDATE_SPEC,
     Cell,
@@ -257,6 +257,31 @@ def _kpi_to_watch(projection: pd.DataFrame, current: Mapping[str, Any],
     }
 
 
+#: The projection's figures a candidate slide shows (metric, label, kind).
+_CHANGES = (("department_handoffs", "Handoffs", "int"),
+            ("labour_minutes", "Labour (minutes)", "int"),
+            ("median_cycle_time_s", "Median cycle time", "wait"),
+            ("total_cost_annual", "Cost per year", "money"))
+
+
+def _changes(projection: pd.DataFrame, currency: str) -> TableView:
+    """Before → after of the change alone: handoffs, labour, cycle time, cost per year."""
+    rows = projection.set_index("metric")
+    out = []
+    for metric, label, kind in _CHANGES:
+        if metric not in rows.index:
+            continue
+        before, after = rows.at[metric, "before"], rows.at[metric, "after"]
+        change = after - before
+        change_text = (cell_text(change, "signed_money", currency) if kind == "money" else
+                       cell_text(change, "signed_wait", currency) if kind == "wait" else
+                       f"{change:+,.0f}")
+        out.append((Cell(label), Cell(cell_text(before, kind, currency), True),
+                    Cell(cell_text(after, kind, currency), True), Cell(change_text, True)))
+    return TableView(caption="", headers=(Cell(""), Cell("as-is", True), Cell("to-be", True),
+                                          Cell("change", True)), rows=tuple(out))
+
+
 def _handoff_evidence(removed: Any, coordinated: Any) -> str:
     removed, coordinated = int(removed), int(coordinated)
     people = (f"{abs(coordinated):,} {'fewer' if coordinated >= 0 else 'more'} of them "
@@ -268,13 +293,15 @@ def _handoff_evidence(removed: Any, coordinated: Any) -> str:
 
 
 def _fitted_pair(log: EventLog, projection: Any, activity: str, *, titles: tuple[str, str],
-                 currency: str) -> Any:
-    """As-is and to-be of one change, drawn for a slide, its text at least the slide's minimum.
+                 currency: str, automated: bool) -> tuple[str, str]:
+    """As-is and to-be SVGs of one change on a slide, its text as large as it can be made.
 
     Like :func:`procmine.draw_map` of a log on a slide, the maps show the most
-    frequent activities, fewer and fewer (two at a time) until the drawn text
-    is large enough (:func:`procmine.render.medium.text_px`); the candidate's own
-    step is always shown. The titles say how many of the log's activities are shown.
+    frequent activities, fewer of them until the drawn text reaches the slide's
+    minimum (:func:`procmine.render.medium.text_px`), never fewer than
+    :data:`procmine.render.maps.MIN_ACTIVITIES`; the candidate's own step is always
+    shown. The number of activities is found by bisection (a few drawings, not one
+    per count). The titles say how many of the log's activities are shown.
     """
     counts = log.events["activity"].astype(str).value_counts(sort=False)
     nodes = pd.DataFrame({"activity": counts.index, "count": counts.to_numpy(dtype="int64")})
@@ -282,24 +309,43 @@ def _fitted_pair(log: EventLog, projection: Any, activity: str, *, titles: tuple
     names = ranked["activity"].tolist()
     total = float(ranked["count"].sum()) or 1.0
     style = preset("slide")
-    cap = min(style.max_activities, len(names))
-    while True:
-        keep = names[:cap] + ([activity] if activity not in names[:cap] else [])
-        covered = float(ranked.loc[ranked["activity"].isin(keep), "count"].sum()) / total
-        shown = f"{len(keep)} of {len(names)} activities ({_format.share(covered, decimals=0)} "
-        shown += "of events)"
-        before = process_map(filter_activities(log, keep) if len(keep) < len(names) else log)
-        after_log = projection.after
-        after = process_map(filter_activities(after_log, keep)
-                            if len(keep) < len(names) else after_log)
-        pair = draw_as_is_to_be(before, after, titles=(f"{titles[0]}; {shown}",
-                                                       f"{titles[1]}; {shown}"),
-                                medium="slide", projection=projection, currency=currency)
-        small = min(text_px(drawing_svg(pair.before), "slide"),
-                    text_px(drawing_svg(pair.after), "slide"))
-        if small >= style.min_text_px or cap <= MIN_ACTIVITIES:
-            return pair
-        cap = max(cap - 2, MIN_ACTIVITIES)
+    drawn: dict[int, tuple[float, str, str]] = {}
+
+    def draw(cap: int) -> tuple[float, str, str]:
+        if cap not in drawn:
+            keep = names[:cap] + ([activity] if activity not in names[:cap] else [])
+            covered = float(ranked.loc[ranked["activity"].isin(keep), "count"].sum()) / total
+            shown = (f"{len(keep)} of {len(names)} activities "
+                     f"({_format.share(covered, decimals=0)} of events)")
+            logs = [log, projection.after]
+            if len(keep) < len(names):
+                logs = [filter_activities(x, keep) for x in logs]
+            before, after = (process_map(x, paths=MAP_PATH_COVERAGE) for x in logs)
+            # the projection marks the steps shared data automates; for a step moved to an
+            # outside party its lane says so, and the figures go on the slide's third step
+            # (drawn beside the maps they would take a third of the slide's width)
+            marks = projection if automated else None
+            pair = draw_as_is_to_be(before, after, titles=(f"{titles[0]}; {shown}",
+                                                           f"{titles[1]}; {shown}"),
+                                    medium="slide", projection=marks, currency=currency)
+            svgs = _svg(pair.before), _svg(pair.after)
+            drawn[cap] = (min(text_px(svg, "slide") for svg in svgs), *svgs)
+        return drawn[cap]
+
+    high = min(style.max_activities, len(names))
+    low = min(MIN_ACTIVITIES, high)
+    if draw(high)[0] >= style.min_text_px or draw(low)[0] < style.min_text_px:
+        best = high if draw(high)[0] >= style.min_text_px else low
+    else:  # low fits, high does not: the most activities that still fit
+        while high - low > 1:
+            middle = (low + high) // 2
+            if draw(middle)[0] >= style.min_text_px:
+                low = middle
+            else:
+                high = middle
+        best = low
+    _, before_svg, after_svg = draw(best)
+    return before_svg, after_svg
 
 
 def _facts(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -326,9 +372,10 @@ def _candidate_slides(log: EventLog, report: Report, costs: CostModel, pmap: Any
         rank = int(row["rank"])
         if pmap is not None:
             label = f"#{rank} {row['activity']} → {kind}"
-            pair = _fitted_pair(log, projection, str(row["activity"]),
-                                titles=(f"As-is, {label}", f"To-be, {label}"), currency=cur)
-            maps = [safe_svg(_svg(pair.before)), safe_svg(_svg(pair.after))]
+            svgs = _fitted_pair(log, projection, str(row["activity"]),
+                                titles=(f"As-is, {label}", f"To-be, {label}"), currency=cur,
+                                automated=str(row["kind"]) == "shared_data")
+            maps = [safe_svg(svgs[0]), safe_svg(svgs[1])]
         else:
             maps = [safe_svg(message_svg("As-is", "no process map")), None]
         payback = row["payback_months"]
@@ -357,6 +404,7 @@ def _candidate_slides(log: EventLog, report: Report, costs: CostModel, pmap: Any
                 "maps": maps, "evidence": [_text(e) for e in evidence],
                 "rationale": _text(row.get("rationale", "")),
                 "costs": costs_view,
+                "changes": _changes(projection.table, cur),
                 "pays": bool(row["annual_saving"] > 0),
                 "payback": cell_text(payback, "months", cur),
                 "watch": {k: _text(v) for k, v in _kpi_to_watch(
