@@ -29,9 +29,10 @@ and after), or one log and the date of the change, and returns a
   each period's orders resampled with replacement, independently, ``resamples``
   times, seeded by ``seed``; level ``confidence``). A difference is *beyond
   noise* when its interval excludes zero.
-- **Map.** Activities and paths (the directly-follows map of
-  :func:`procmine.discovery.process_map` of each period) that appear, vanish,
-  change the share of orders they occur in, change the share of their events
+- **Map.** Activities and paths (directly-follows pairs of consecutive events of
+  an order, as in :func:`procmine.discovery.process_map`, each period on its own;
+  an activity's lane is its most frequent department-level actor) that appear,
+  vanish, change the share of orders they occur in, change the share of their events
   done by hand (:meth:`CostModel.labour_mask`: manual and internal; a step moved
   to the customer or automated drops it), or change their wait. Noise: a
   two-proportion z-test per activity and path (orders with it / orders of the
@@ -87,7 +88,7 @@ from procmine.analysis.reentry import reentry
 from procmine.analysis.rework import rework
 from procmine.errors import UsageError
 from procmine.log._require import require_log
-from procmine.log.actors import handoff_positions
+from procmine.log.actors import actor, handoff_positions
 from procmine.log.eventlog import EventLog
 from procmine.schema import ACTIVITY, CASE_ID, TIMESTAMP
 
@@ -823,31 +824,32 @@ def _group_tables(side_b: _Side, side_a: _Side, resamples: int, confidence: floa
 
 
 # -- the map difference -----------------------------------------------------------------
-def _lane(department: object, party: object) -> str:
-    if not pd.isna(department) and str(department) not in ("", "nan", "<NA>"):
-        return str(department)
-    if not pd.isna(party) and str(party) not in ("", "nan", "<NA>", "internal"):
-        return str(party)
-    return ""
-
-
 def _activity_stats(side: _Side) -> pd.DataFrame:
-    from procmine.discovery.dfg import process_map
+    """Per activity: events, manual events, orders with it, and its lane (most frequent actor).
 
+    The lane is the activity's most frequent department-level actor
+    (:func:`procmine.log.actors.actor`: its department, or the outside party for an
+    event of the customer, supplier or carrier without one); ties go to the name first
+    in alphabetical order.
+    """
     events = side.log.events
-    nodes = process_map(side.log, activities=1.0, paths=1.0).nodes if len(events) else None
-    manual = CostModel.labour_mask(events) if len(events) else np.zeros(0, bool)
-    per = pd.DataFrame({"activity": events[ACTIVITY].astype("str").to_numpy(),
-                        "manual": manual}).groupby("activity", sort=True)["manual"]
-    stats = pd.DataFrame({"events": per.size(), "manual": per.sum()})
-    if nodes is not None:
-        lanes = pd.Series([_lane(d, p) for d, p in zip(nodes["department"], nodes["party"],
-                                                       strict=True)],
-                          index=nodes["activity"].astype("str").to_numpy())
-        stats["orders"] = nodes.set_index(nodes["activity"].astype("str"))["cases"]
-        stats["lane"] = lanes
+    frame = pd.DataFrame({
+        "activity": events[ACTIVITY].astype("str").to_numpy(dtype=object),
+        "case": events[CASE_ID].astype("str").to_numpy(dtype=object),
+        "manual": CostModel.labour_mask(events) if len(events) else np.zeros(0, bool),
+        "actor": actor(events, "department").astype("object").to_numpy(dtype=object)
+        if len(events) else np.zeros(0, dtype=object),
+    })
+    grouped = frame.groupby("activity", sort=True)
+    stats = pd.DataFrame({"events": grouped.size(), "manual": grouped["manual"].sum(),
+                          "orders": grouped["case"].nunique()})
+    known = frame.dropna(subset=["actor"])
+    if len(known):
+        counts = known.groupby(["activity", "actor"]).size().rename("n").reset_index()
+        counts = counts.sort_values(["activity", "n", "actor"], ascending=[True, False, True],
+                                    kind="stable").drop_duplicates("activity")
+        stats["lane"] = counts.set_index("activity")["actor"].astype(str)
     else:
-        stats["orders"] = pd.Series(dtype="float64")
         stats["lane"] = pd.Series(dtype="object")
     return stats
 
