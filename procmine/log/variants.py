@@ -21,7 +21,8 @@ import pandas as pd
 
 from procmine.errors import UsageError
 from procmine.log._require import require_log
-from procmine.schema import ACTIVITY, CASE_ID, TIMESTAMP
+from procmine.log.actors import log_arrays
+from procmine.schema import CASE_ID
 
 if TYPE_CHECKING:
     from procmine.log.eventlog import EventLog
@@ -108,7 +109,11 @@ def _sequences(case: np.ndarray, position: np.ndarray, activity: np.ndarray, n_c
     many as there are variants), never over cases.
     """
     length = np.bincount(case, minlength=n_cases)
-    order = np.lexsort((position, case, length[case]))
+    # events are in log order (case, then position): a stable sort by length keeps it
+    by_length = length[case]
+    if len(by_length) and int(by_length.max()) < 1 << 16:
+        by_length = by_length.astype(np.uint16)  # a radix sort
+    order = np.argsort(by_length, kind="stable")
     act = activity[order]
     owner = case[order]
     per_case = np.empty(n_cases, dtype=np.int64)
@@ -174,24 +179,22 @@ def variants(log: EventLog, *, top: int | None = None, coverage: float | None = 
         if not 0.0 <= fraction <= 1.0:
             raise UsageError(f"coverage must be a fraction in [0, 1], got {coverage!r}")
     events = log.events
-    case, case_ids = pd.factorize(events[CASE_ID], sort=True)
-    n_cases = len(case_ids)
+    arrays = log_arrays(events)
+    starts = arrays.case_starts
+    n_cases = len(starts)
     if n_cases == 0:
         empty = pd.Series([], dtype="int64", index=pd.Index([], dtype="str", name=CASE_ID))
         return Variants(table=_empty_table(), case_variant=empty, n_cases=0, n_variants=0)
-    case = np.asarray(case, dtype=np.int64)
-    activity, names = pd.factorize(events[ACTIVITY], sort=False)
-    position = events.groupby(case, sort=False).cumcount().to_numpy(dtype=np.int64)
-    per_case, rows = _sequences(case, position, np.asarray(activity, dtype=np.int64), n_cases)
+    case = arrays.case
+    activity, names = arrays.activity_codes
+    position = np.arange(len(case)) - starts[case]
+    per_case, rows = _sequences(case, position, activity, n_cases)
     labels = np.asarray(names, dtype=object).astype(str)
     texts = np.array([SEPARATOR.join(labels[row]) for row in rows], dtype=object)
 
-    ts = events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
-    first = np.full(n_cases, np.iinfo(np.int64).max, dtype=np.int64)
-    last = np.full(n_cases, np.iinfo(np.int64).min, dtype=np.int64)
-    np.minimum.at(first, case, ts)
-    np.maximum.at(last, case, ts)
-    duration = (last - first) / 1e6
+    ts = arrays.micros  # ordered by time within each case: first and last are the ends
+    ends = np.r_[starts[1:] - 1, len(case) - 1]
+    duration = (ts[ends] - ts[starts]) / 1e6
 
     per_sequence = pd.DataFrame({"sequence": per_case, "duration": duration})
     stats = per_sequence.groupby("sequence", sort=True)["duration"].agg(["size", "median"])
@@ -210,7 +213,10 @@ def variants(log: EventLog, *, top: int | None = None, coverage: float | None = 
     table["cumulative_share"] = table["share"].cumsum()
     number = np.empty(len(table), dtype=np.int64)
     number[table["sequence"].to_numpy()] = table["variant"].to_numpy()
-    case_variant = pd.Series(number[per_case], index=pd.Index(case_ids.astype(str), name=CASE_ID),
+    case_ids = events[CASE_ID].take(starts).to_numpy(dtype=object).astype(str)
+    by_id = np.argsort(case_ids, kind="stable")  # the cases sorted by id
+    case_variant = pd.Series(number[per_case][by_id],
+                             index=pd.Index(case_ids[by_id], dtype="str", name=CASE_ID),
                              name="variant", dtype="int64")
     table = table.loc[:, list(VARIANT_COLUMNS)]
     keep = np.ones(len(table), dtype=bool)
