@@ -27,6 +27,7 @@ from collections.abc import Iterator
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 __all__ = [
@@ -174,8 +175,8 @@ def interval(draws: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarr
 _erfc = np.frompyfunc(math.erfc, 1, 1)
 
 
-def two_proportion_p(x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.ndarray
-                     ) -> np.ndarray:
+def two_proportion_p(x1: npt.ArrayLike, n1: npt.ArrayLike, x2: npt.ArrayLike,
+                     n2: npt.ArrayLike) -> np.ndarray:
     """Two-sided p-value of the pooled two-proportion z-test, element by element.
 
     1.0 where either sample is empty or the pooled share is 0 or 1 (nothing
@@ -188,12 +189,12 @@ def two_proportion_p(x1: np.ndarray, n1: np.ndarray, x2: np.ndarray, n2: np.ndar
     >>> [round(float(v), 6) for v in p]
     [1.0, 1e-06]
     """
-    x1, n1, x2, n2 = (np.asarray(a, dtype=np.float64) for a in (x1, n1, x2, n2))
+    a1, m1, a2, m2 = (np.asarray(a, dtype=np.float64) for a in (x1, n1, x2, n2))
     with np.errstate(invalid="ignore", divide="ignore"):
-        pooled = (x1 + x2) / (n1 + n2)
-        se = np.sqrt(pooled * (1.0 - pooled) * (1.0 / n1 + 1.0 / n2))
-        z = (x2 / n2 - x1 / n1) / se
-    p = np.ones(np.broadcast(x1, n1, x2, n2).shape)
+        pooled = (a1 + a2) / (m1 + m2)
+        se = np.sqrt(pooled * (1.0 - pooled) * (1.0 / m1 + 1.0 / m2))
+        z = (a2 / m2 - a1 / m1) / se
+    p = np.ones(np.broadcast(a1, m1, a2, m2).shape)
     ok = np.isfinite(z) & (se > 0)
     if ok.any():
         p[ok] = np.asarray(_erfc(np.abs(z[ok]) / math.sqrt(2.0)), dtype=np.float64)

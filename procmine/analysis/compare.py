@@ -110,7 +110,7 @@ __all__ = [
 
 #: The compared KPIs: (key, label, per-order value, statistic, unit). Units:
 #: ``duration`` (seconds), ``share`` (0..1), ``count`` (per order).
-KPIS: Final = (
+KPIS: Final[tuple[tuple[str, str, str, str, str], ...]] = (
     ("cycle_time_median_s", "cycle time (median)", "cycle_time_s", "median", "duration"),
     ("cycle_time_mean_s", "cycle time (mean)", "cycle_time_s", "mean", "duration"),
     ("order_to_cash_median_s", "order-to-cash (median)", "order_to_cash_s", "median",
@@ -211,7 +211,7 @@ def parse_window(window: object) -> pd.Timedelta | None:
 
 def _timestamp(value: object, option: str) -> pd.Timestamp:
     try:
-        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+        stamp = pd.Timestamp(value)
     except (TypeError, ValueError):
         raise UsageError(f"{option}: expected a date such as 2024-03-01, got {value!r}"
                          ) from None
