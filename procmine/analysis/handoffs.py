@@ -95,14 +95,14 @@ def _follows(cases: np.ndarray, activity_codes: np.ndarray, n: int,
 
 def _concurrent_codes(cases: np.ndarray, activity_codes: np.ndarray, n: int,
                       threshold: float = DEPENDENCY_THRESHOLD, *,
-                      follows: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
+                      counted: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
     """Pair codes ``a * n + b`` of activities the dependency measure calls concurrent.
 
     Both successions occur (``a > b`` and ``b > a``) and neither is a dependency:
     ``|dependency(a, b)| < threshold`` with ``dependency(a, b) = (|a>b| - |b>a|) /
     (|a>b| + |b>a| + 1)`` (Weijters & van der Aalst's heuristics miner).
     """
-    follows, count_of = _follows(cases, activity_codes, n) if follows is None else follows
+    follows, count_of = _follows(cases, activity_codes, n) if counted is None else counted
     first, second = np.divmod(follows, n)
     reverse = second * n + first
     at = np.searchsorted(follows, reverse)
@@ -220,7 +220,7 @@ def _raw(log: EventLog, level: str, concurrent: Pairs | None,
     n = max(len(activity_names), 1)
     if concurrent is None:
         parallel = _concurrent_codes(cases, activity_codes, n, threshold,
-                                     follows=_log_follows(arrays))
+                                     counted=_log_follows(arrays))
     else:
         parallel = _override_codes(concurrent, np.asarray(activity_names, dtype=object), n)
     is_parallel = np.zeros(n * n, dtype=bool)
@@ -304,7 +304,7 @@ def concurrent_activities(log: EventLog, *, dependency_threshold: float = DEPEND
     n = max(len(names), 1)
     first, second = np.divmod(
         _concurrent_codes(arrays.case, codes, n, dependency_threshold,
-                          follows=_log_follows(arrays)), n)
+                          counted=_log_follows(arrays)), n)
     names = np.asarray(names, dtype=object)
     return frozenset(zip(names[first].tolist(), names[second].tolist(), strict=True))
 

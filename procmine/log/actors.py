@@ -400,8 +400,8 @@ def log_arrays(events: pd.DataFrame) -> LogArrays:
     """
     key = id(events)
     arrays = _ARRAYS.get(key)
-    if (arrays is not None and arrays._events() is events and arrays.n == len(events)
-            and arrays.columns == tuple(events.columns)):
+    if (arrays is not None and arrays.n == len(events)
+            and arrays.columns == tuple(events.columns) and arrays._events() is events):
         return arrays
     arrays = LogArrays(events)
     _ARRAYS[key] = arrays
