@@ -118,6 +118,7 @@ class Drawing:
     layout_title: tuple[str, str] | None = None  # (title, subtitle) the layout is made for
     layout_legend: list[tuple[str, str, str]] | None = None  # legend the layout is made for
     positions: Layout | None = None  # fixed positions (drawn with neato -n2)
+    figures: list[list[str]] | None = None  # a table in the title block (first row: header)
 
     @property
     def style(self) -> Preset:
@@ -176,8 +177,15 @@ def _title_label(drawing: Drawing, *, for_layout: bool = False) -> str:
     legend = drawing.legend
     if for_layout and drawing.layout_legend is not None:
         legend = drawing.layout_legend
+    blocks = []
     if legend:
-        rows.append(f'<TR><TD ALIGN="LEFT">{_legend_table(legend, style)}</TD></TR>')
+        blocks.append(f'<TD ALIGN="LEFT" VALIGN="TOP">{_legend_table(legend, style)}</TD>')
+    if drawing.figures:
+        blocks.append(f'<TD ALIGN="LEFT" VALIGN="TOP">{_table_label(drawing.figures, inner=True)}'
+                      '</TD>')
+    if blocks:
+        rows.append('<TR><TD ALIGN="LEFT"><TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" '
+                    f'CELLPADDING="0"><TR>{"".join(blocks)}</TR></TABLE></TD></TR>')
     return (f'<<FONT POINT-SIZE="{style.font:.0f}"><TABLE BORDER="0" CELLBORDER="0" '
             'CELLSPACING="0" CELLPADDING="2">' + "".join(rows) + "</TABLE></FONT>>")
 
@@ -195,7 +203,7 @@ def _legend_table(legend: list[tuple[str, str, str]], style: Preset) -> str:
         else:
             swatch = f'<TD><FONT COLOR="{colour}"><B>──▶</B></FONT></TD>'
         cells.append(f'{swatch}<TD ALIGN="LEFT" BALIGN="LEFT">{safe}</TD>')
-    per_row = 2
+    per_row = 2 if len(cells) <= 4 else 3
     rows = [f'<TR><TD COLSPAN="{2 * per_row}" ALIGN="LEFT"><B>Legend</B></TD></TR>']
     rows += ["<TR>" + "".join(cells[i:i + per_row]) + "</TR>"
              for i in range(0, len(cells), per_row)]
@@ -203,8 +211,11 @@ def _legend_table(legend: list[tuple[str, str, str]], style: Preset) -> str:
             'CELLPADDING="1">' + "".join(rows) + "</TABLE>")
 
 
-def _table_label(rows: list[list[str]]) -> str:
-    """Rows of text as a Graphviz HTML-like table: the header bold, numbers right-aligned."""
+def _table_label(rows: list[list[str]], *, inner: bool = False) -> str:
+    """Rows of text as a Graphviz HTML-like table: the header bold, numbers right-aligned.
+
+    ``inner``: a table to sit inside another label (framed, no outer ``<...>``).
+    """
     out = []
     for i, row in enumerate(rows):
         cells = []
@@ -214,6 +225,9 @@ def _table_label(rows: list[list[str]]) -> str:
                 safe = f"<B>{safe}</B>" if safe else " "
             cells.append(f'<TD ALIGN="{"LEFT" if j == 0 else "RIGHT"}">{safe}</TD>')
         out.append("<TR>" + "".join(cells) + "</TR>")
+    if inner:
+        return ('<TABLE BORDER="1" COLOR="#555555" CELLBORDER="0" CELLSPACING="2" '
+                'CELLPADDING="1">' + "".join(out) + "</TABLE>")
     return ('<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">'
             + "".join(out) + "</TABLE>>")
 

@@ -70,6 +70,7 @@ __all__ = [
     "draw_as_is_to_be",
     "draw_handoff_map",
     "draw_map",
+    "draw_projection",
     "format_seconds",
     "map_layout",
     "process_map_for",
@@ -377,9 +378,10 @@ def _map_drawing(
             note = notes.get(activity, "")
             layout_note = plan.notes.get(activity, "")
             shown_count = padded(f"{count:,}", width) if count is not None else ""
-            lines = [*wrap(activity, style.wrap), *([note] if note else []), shown_count]
+            lines = [*wrap(activity, style.wrap), *(wrap(note, style.wrap) if note else []),
+                     shown_count]
             layout_lines = [*wrap(activity, style.wrap),
-                            *([layout_note] if layout_note else []),
+                            *(wrap(layout_note, style.wrap) if layout_note else []),
                             plan.counts.get(activity, "")]
             removed = note.startswith("[removed")
             nodes.append(Node(
@@ -423,46 +425,38 @@ def _map_drawing(
                                     visible=False)
              for key, label in plan.edges.items()]
     legend = [
-        ("line", EDGE_COLOUR, "path; width = how often it is followed"
-         + ("; label = times followed" if measure == "frequency" else "; label = median wait")),
+        ("line", EDGE_COLOUR, "path (width: how often"
+         + ("; label: times followed)" if measure == "frequency" else "; label: median wait)")),
     ]
-    layout_legend = [("line", EDGE_COLOUR, "path; width = how often it is followed; "
-                      "label = times followed")]
-    handoff_text = "handoff: work passes to another department or party on this path"
+    layout_legend = [("line", EDGE_COLOUR, "path (width: how often; label: times followed)")]
+    handoff_text = "handoff to another department or party"
     if any_handoff or plan.handoffs:
         (legend if any_handoff else []).append(("dashed", HANDOFF_COLOUR, handoff_text))
         layout_legend.append(("dashed", HANDOFF_COLOUR, handoff_text))
-    removed_text = "handoff removed by the change (grey, marked ✕)"
+    removed_text = "handoff the change removes (grey, ✕)"
     if any_removed:
         legend.append(("dashed", _REMOVED_COLOUR, removed_text))
     if marks:
         layout_legend.append(("dashed", _REMOVED_COLOUR, removed_text))
-    legend.append(("line", "#8A8A8A", "orders starting / ending here"))
-    layout_legend.append(("line", "#8A8A8A", "orders starting / ending here"))
+    legend.append(("line", "#8A8A8A", "orders start / end"))
+    layout_legend.append(("line", "#8A8A8A", "orders start / end"))
     used = [lane for lane in plan.colours]
     if not plan.swimlanes:
         legend += [("box", plan.colours[d], d) for d in used]
         layout_legend += [("box", plan.colours[d], d) for d in used]
     elif any(d.endswith(" (outside)") for d in used):
-        item = ("dashed", _OUTSIDE_COLOUR, "outside party: customer, supplier, carrier")
+        item = ("dashed", _OUTSIDE_COLOUR, "outside party (customer, supplier, carrier)")
         legend.append(item)
         layout_legend.append(item)
-    if figures:
-        nodes.append(_figures_node(figures))
     drawing = Drawing(title=title, subtitle=subtitle, nodes=nodes, edges=edges,
                       clusters={d: plan.colours[d] for d in used} if plan.swimlanes else {},
                       legend=legend, layout_legend=layout_legend,
                       dashed_clusters={d for d in used if d.endswith(" (outside)")},
                       rankdir=plan.rankdir, medium=plan.medium,
-                      layout_title=(plan.title, plan.subtitle))
+                      layout_title=(plan.title, plan.subtitle),
+                      figures=[["", "before", "after", "change"], *map(list, figures)]
+                      if figures else None)
     return drawing
-
-
-def _figures_node(figures: Sequence[tuple[str, str, str, str]]) -> Node:
-    """The before / after figures as one node (a table drawn as text lines)."""
-    rows = [["", "before", "after", "change"], *[list(row) for row in figures]]
-    return Node("figures", [" ".join(row) for row in rows], shape="box", style="rounded,filled",
-                fill="#FFFFFF", border="#555555", penwidth=1.5, table=rows)
 
 
 def map_layout(
@@ -475,6 +469,7 @@ def map_layout(
     titles: Sequence[str] = (),
     _notes: Mapping[str, Sequence[str]] | None = None,
     _marks: Mapping[tuple[str, str], str] | None = None,
+    _figures: Sequence[tuple[str, str, str, str]] = (),
 ) -> MapLayout:
     """One layout for the maps of a log: lay out the union of their activities and paths once.
 
@@ -512,7 +507,7 @@ def map_layout(
     plan = _plan(pmaps, medium=medium, rankdir=direction, swimlanes=swimlanes,
                  handoffs=handoffs, titles=[*titles, pmaps[0].name], notes=_notes, marks=_marks)
     base = _map_drawing(pmaps[0], plan, title=plan.title, subtitle=plan.subtitle,
-                        measure="frequency", marks=_marks)
+                        measure="frequency", marks=_marks, figures=_figures)
     # the layout is made for the text of every view: lay out the layout's own text
     base = replace(base, title=plan.title, subtitle=plan.subtitle)
     if fit == "projector":
@@ -534,8 +529,8 @@ def _fitted(log: EventLog, draw: Any, medium: str, *, swimlanes: bool) -> MapDra
     measuring the drawn SVG with :func:`procmine.render.medium.text_px`. At
     each size the map is tried with swimlanes first, then with departments
     shown by colour only (lanes take room); the first drawing that reaches
-    the medium's text size wins. When none does, the first one tried is
-    returned (the caller's simplification then decides).
+    the medium's text size wins. When none does, the one whose text is
+    largest.
     """
     from procmine.discovery.simplify import coverage_for
     from procmine.render.html import drawing_svg
@@ -546,23 +541,24 @@ def _fitted(log: EventLog, draw: Any, medium: str, *, swimlanes: bool) -> MapDra
                           "count": counts.to_numpy(dtype="int64")})
     style = preset(medium)
     cap = min(style.max_activities, len(nodes))
-    first: MapDrawing | None = None
+    best: tuple[float, MapDrawing] | None = None
     try_lanes = swimlanes
     while True:
         pmap = process_map_for(log, medium=cast(Medium, medium),
                                activities=coverage_for(nodes, max_activities=cap))
         for lanes in ((True, False) if try_lanes else (False,)):
             graph = cast(MapDrawing, draw(pmap, lanes))
-            first = first or graph
             if not graph.positioned:
                 return graph
             size = text_px(drawing_svg(graph), medium)
             if size >= style.min_text_px:
                 return graph
+            if best is None or size > best[0]:
+                best = (size, graph)
             if lanes and size < 0.7 * style.min_text_px:
                 try_lanes = False  # far off: a few activities fewer will not make lanes fit
-        if cap <= MIN_ACTIVITIES:
-            return cast(MapDrawing, first)
+        if cap <= MIN_ACTIVITIES and best is not None:
+            return best[1]
         cap -= 1
 
 
@@ -857,7 +853,7 @@ class AsIsToBe:
 _FIGURES = (
     ("department_handoffs", "Handoffs", "count"),
     ("labour_minutes", "Labour", "minutes"),
-    ("handoff_wait_s", "Wait at handoffs per order", "per order"),
+    ("handoff_wait_s", "Handoff waits per order", "per order"),
     ("median_cycle_time_s", "Median cycle time", "duration"),
     ("total_cost", "Cost", "money"),
 )
@@ -944,7 +940,7 @@ def draw_as_is_to_be(
     >>> pair = draw_as_is_to_be(process_map(log(["a", "b", "c"])), process_map(log(["a", "c"])))
     >>> pair.before.source.count("->") == pair.after.source.count("->")
     True
-    >>> "[removed in the to-be]" in pair.before.source
+    >>> "[removed in" in pair.before.source
     True
     """
     _check(measure, _MAP_MEASURES, "measure")
@@ -977,9 +973,7 @@ def draw_as_is_to_be(
         figures = _figures(projection, currency or _currency(projection))
     layout = map_layout(before, after, medium=medium, direction=direction, fit=fit,
                         swimlanes=swimlanes, handoffs=handoffs, titles=shown_titles,
-                        _notes=notes, _marks=marks)
-    if figures:
-        layout = _with_figures(layout, before, figures, marks)
+                        _notes=notes, _marks=marks, _figures=figures)
     described = []
     for pmap, title, note, mark in ((before, shown_titles[0], notes_before, marks),
                                     (after, shown_titles[1], notes_after, {})):
@@ -1004,14 +998,102 @@ def _currency(projection: Projection) -> str:
     return "EUR"
 
 
-def _with_figures(layout: MapLayout, before: ProcessMap,
-                  figures: tuple[tuple[str, str, str, str], ...],
-                  marks: Mapping[tuple[str, str], str]) -> MapLayout:
-    """The layout made again with the figures' box in it (so both maps keep it in one place)."""
-    from procmine.render._spec import fixed
+def draw_projection(
+    projection: Projection,
+    *,
+    medium: Medium = "slide",
+    measure: MapMeasure = "frequency",
+    swimlanes: bool = True,
+    handoffs: bool = True,
+    titles: tuple[str, str] = ("As-is", "To-be"),
+    direction: Direction = "LR",
+    fit: Fit = "projector",
+    currency: str | None = None,
+) -> AsIsToBe:
+    """The as-is / to-be pair of a projection, simplified until it reads on its medium.
 
-    plan = layout.plan
-    base = _map_drawing(before, plan, title=plan.title, subtitle=plan.subtitle,
-                        measure="frequency", marks=marks, figures=figures)
-    base = replace(base, bands=layout.drawing.bands, bands_reversed=layout.drawing.bands_reversed)
-    return MapLayout(plan=plan, drawing=fixed(base))
+    Both maps show the same activities: the as-is log's most frequent ones
+    (as :func:`draw_map` picks them for a log: the medium's
+    ``max_activities``, then fewer, with lanes and then with department
+    colours, until the measured text reaches the medium's size), always
+    including the steps the projection changes (when no size reaches the
+    medium's text size, the pair whose text is largest). The to-be map is the
+    projected log's map of those activities; both subtitles give the whole
+    logs' counts and the share of events shown.
+
+    Parameters
+    ----------
+    projection : Projection
+        From :func:`procmine.project`.
+    medium, measure, swimlanes, handoffs, titles, direction, fit, currency
+        As for :func:`draw_as_is_to_be`.
+
+    Returns
+    -------
+    AsIsToBe
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from procmine import EventLog, Move, project
+    >>> f = pd.DataFrame({"case_id": ["o1"] * 3, "activity": ["E-mail", "Enter order", "Pick"],
+    ...     "timestamp": pd.date_range("2024-01-01", periods=3, freq="h", tz="UTC"),
+    ...     "department": [None, "Sales", "Warehouse"],
+    ...     "party": ["customer", "internal", "internal"]})
+    >>> p = project(EventLog.from_frame(f), [Move("Enter order", "Sales", "customer_self_service")])
+    >>> pair = draw_projection(p, medium="notebook")
+    >>> "[moved from Sales]" in pair.after.source
+    True
+    """
+    from procmine.discovery.dfg import process_map
+    from procmine.discovery.simplify import rank_activities
+    from procmine.log.filters import filter_activities
+    from procmine.render.html import drawing_svg
+    from procmine.render.medium import text_px
+
+    _check(medium, MEDIA, "medium")
+    style = preset(medium)
+    before_log, after_log = projection.before, projection.after
+    full_before = process_map(before_log, activities=1.0, paths=1.0)
+    full_after = process_map(after_log, activities=1.0, paths=1.0)
+    changed = [m.activity for m in projection.moves]
+    ranked = rank_activities(full_before.nodes)["activity"].astype(str).tolist()
+
+    def maps(cap: int) -> tuple[ProcessMap, ProcessMap]:
+        names = [a for a in ranked if a in changed]
+        names += [a for a in ranked if a not in names][: max(cap - len(names), 0)]
+        out = []
+        for log, full in ((before_log, full_before), (after_log, full_after)):
+            present = [a for a in names if a in set(full.activities)]
+            pmap = process_map(filter_activities(log, present) if len(present) < len(
+                full.activities) else log)
+            shown = len(pmap.nodes) < len(full.nodes)
+            out.append(replace(pmap, name=log.name, n_events=full.n_events,
+                               n_cases=full.n_cases, n_activities_total=full.n_activities_total,
+                               n_edges_total=full.n_edges_total,
+                               simplified=pmap.simplified or shown))
+        return out[0], out[1]
+
+    cap = min(style.max_activities, len(ranked))
+    best: tuple[float, AsIsToBe] | None = None
+    try_lanes = swimlanes
+    while True:
+        before, after = maps(cap)
+        for lanes in ((True, False) if try_lanes else (False,)):
+            pair = draw_as_is_to_be(before, after, measure=measure, swimlanes=lanes,
+                                    handoffs=handoffs, titles=titles, direction=direction,
+                                    fit=fit, medium=medium, projection=projection,
+                                    currency=currency)
+            if not pair.before.positioned:
+                return pair
+            size = min(text_px(drawing_svg(pair.before), medium),
+                       text_px(drawing_svg(pair.after), medium))
+            if size >= style.min_text_px:
+                return pair
+            if best is None or size > best[0]:
+                best = (size, pair)
+            if lanes and size < 0.7 * style.min_text_px:
+                try_lanes = False
+        if cap <= MIN_ACTIVITIES and best is not None:
+            return best[1]
+        cap -= 1

@@ -82,8 +82,9 @@ def _combined(drawings: list[graphviz.Digraph]) -> graphviz.Digraph | None:
         top -= gap
     graph.attr(bb=f"0,0,{width:.2f},{height:.2f}", outputorder="nodesfirst", pad="0.3",
                bgcolor="white")
-    graph.drawing = replace(parts[0], positions=replace(parts[0].positions,
-                                                          bb=f"0,0,{width},{height}"))
+    first = parts[0].positions
+    assert first is not None
+    graph.drawing = replace(parts[0], positions=replace(first, bb=f"0,0,{width},{height}"))
     return graph
 
 
