@@ -580,6 +580,7 @@ _ISO_DATE = "^(?:1[7-9]|2[01])[0-9]{2}-[0-9]{2}-[0-9]{2}"
 _ISO_TIME = "[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:[.][0-9]{1,6})?)?"
 _ISO_AWARE = _ISO_DATE + _ISO_TIME + "(?:Z|[+-][0-9]{2}:?[0-9]{2})$"
 _ISO_PLAIN = _ISO_DATE + "(?:" + _ISO_TIME + ")?$"
+_ISO_ANY = _ISO_DATE + "(?:" + _ISO_TIME + "(?:Z|[+-][0-9]{2}:?[0-9]{2})?)?$"
 _NAT = np.iinfo(np.int64).min
 
 
@@ -602,6 +603,21 @@ def _iso_by_arrow(text: pd.Series, tz: str,
     micros = np.full(n, _NAT, dtype=np.int64)
     done = np.zeros(n, dtype=bool)
     status = np.zeros(n, dtype="int8")
+    if pc.all(pc.fill_null(pc.match_substring_regex(arrow, _ISO_ANY), False)).as_py():
+        # every value present, in one of the shapes: one cast, if all have an offset or none
+        for kind in (pa.timestamp("us", "UTC"), pa.timestamp("us")):
+            try:
+                parsed = pc.cast(arrow, kind)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                continue
+            values = parsed.cast(pa.int64()).to_numpy(zero_copy_only=False)
+            if kind.tz is None and tz != "UTC":
+                local, status = _localize(pd.Series(values.view("datetime64[us]")), tz,
+                                          np.zeros(n, bool), status)
+                values = local.dt.tz_localize(None).to_numpy().view("int64")
+            result = pd.Series(values.view("datetime64[us]"),
+                               index=text.index).dt.tz_localize("UTC")
+            return result, np.ones(n, dtype=bool), status
     for pattern, kind in ((_ISO_AWARE, pa.timestamp("us", "UTC")), (_ISO_PLAIN,
                                                                      pa.timestamp("us"))):
         match = pc.fill_null(pc.match_substring_regex(arrow, pattern), False)
@@ -882,9 +898,15 @@ def _duplicates(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case: pd
     if len(pos) < 2:
         return None
     activity = _take(columns.text(m.activity), pos)
-    ts = _take(when, pos).to_numpy(dtype="datetime64[us]").view("int64")
-    key = pd.DataFrame({"c": pd.factorize(case)[0], "a": pd.factorize(activity)[0], "t": ts})
-    at = np.flatnonzero(key.duplicated(keep=False).to_numpy())
+    ts = _take(when, pos).to_numpy(dtype="datetime64[us]").view("uint64")
+    case_codes = pd.factorize(case)[0].astype("uint64")
+    activity_codes = pd.factorize(activity)[0].astype("uint64")
+    # one 64-bit key per event; equal events have equal keys (a collision only adds a
+    # candidate, which the full comparison below clears)
+    with np.errstate(over="ignore"):
+        key = (case_codes * np.uint64(0x9E3779B97F4A7C15) + activity_codes) \
+            * np.uint64(0xBF58476D1CE4E5B9) + ts
+    at = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
     if not len(at):
         return None
     try:
