@@ -319,3 +319,13 @@ def test_window_parsing():
     assert parse_window(" 3D ") == pd.Timedelta(days=3)
     with pytest.raises(UsageError, match="positive"):
         parse_window("0d")
+
+
+def test_repr_html_shows_the_verdict_and_with_render_the_map():
+    c = compare(_periods(OLD, NEW), change_date=CHANGE, horizon=None, resamples=100)
+    import procmine.render.compare  # noqa: F401  (registers the drawing)
+
+    page = c._repr_html_()
+    assert "can be attributed" in page and "<svg" in page
+    assert "handoffs per order" in page
+    assert repr(c).startswith("Comparison(")

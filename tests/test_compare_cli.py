@@ -144,3 +144,16 @@ def test_formula_like_names_are_written_safely(tmp_path):
     text = (out / "tables" / "activities.csv").read_text("utf-8")
     assert "'=HYPERLINK(1)" in text
     assert "\n=HYPERLINK" not in text
+
+
+def test_cluster_option_names_a_column(tmp_path):
+    log = _csv(tmp_path / "log.csv", OLD, NEW)
+    out = tmp_path / "out"
+    result = _run(str(log), "--change-date", "2024-03-17", "--horizon", "none", "--out",
+                  str(out), "--cluster", "dept", *MAPPING)
+    assert result.exit_code == 2
+    assert "cluster: the log has no column 'dept'" in result.output  # mapped to department
+    result = _run(str(log), "--change-date", "2024-03-17", "--horizon", "none", "--out",
+                  str(out), "--cluster", "department", *MAPPING)
+    assert result.exit_code == 0, result.output
+    assert "groups of orders by department" in (out / "compare.html").read_text("utf-8")

@@ -105,6 +105,10 @@ def read_candidate(path: Path, rank: int) -> Any:
               help="Level of the intervals.")
 @click.option("--seed", default=0, show_default=True, type=int,
               help="Seed of the resampling (same seed, same intervals).")
+@click.option("--cluster", metavar="COL",
+              help="Resample whole groups of orders that share this column's value, e.g. "
+                   "customer (one customer's orders are not independent); default: orders "
+                   "one by one.")
 @mapping_options
 @click.pass_obj
 @handle_errors
@@ -112,7 +116,7 @@ def compare_command(
     state: Context, inputs: tuple[Path, ...], out: Path, change_date: str | None,
     window: str | None, move: str | None, candidate: int | None,
     candidates_path: Path | None, costs_path: Path | None, horizon: str, resamples: int,
-    confidence: float, seed: int, mapping: dict[str, Any],
+    confidence: float, seed: int, cluster: str | None, mapping: dict[str, Any],
 ) -> None:
     """Compare orders before and after a change: KPIs, map, handoffs, with intervals.
 
@@ -127,7 +131,8 @@ def compare_command(
     measured one.
 
     Example: procmine compare sample_logs_change/sources.toml --change-date 2024-01-17
-    --move 'carrier_api:Register carrier hand-over@Shipping' --out out/compare
+    --cluster customer --move 'carrier_api:Register carrier hand-over@Shipping'
+    --out out/compare
     """
     from procmine.analysis.compare import compare
     from procmine.analysis.costs import CostModel, load_cost_model
@@ -165,7 +170,7 @@ def compare_command(
         comparison = compare(
             logs[0], logs[1] if len(logs) == 2 else None, change_date=change_date,
             window=window, moves=chosen, costs=costs, horizon=horizon_value,
-            resamples=resamples, confidence=confidence, seed=seed)
+            resamples=resamples, confidence=confidence, seed=seed, cluster=cluster)
         stage("writing")
         files = write_compare(comparison, out)
     c = comparison.counts
