@@ -157,3 +157,15 @@ def test_cluster_option_names_a_column(tmp_path):
                   str(out), "--cluster", "department", *MAPPING)
     assert result.exit_code == 0, result.output
     assert "groups of orders by department" in (out / "compare.html").read_text("utf-8")
+
+
+def test_same_input_same_bytes(tmp_path):
+    log = _csv(tmp_path / "log.csv", OLD, NEW)
+    outs = [tmp_path / "one", tmp_path / "two"]
+    for out in outs:
+        assert _run(str(log), "--change-date", "2024-03-17", "--out", str(out),
+                    *MAPPING).exit_code == 0
+    files = sorted(p.relative_to(outs[0]) for p in outs[0].rglob("*") if p.is_file())
+    assert len(files) == 1 + 1 + len(TABLE_NAMES)
+    for name in files:
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
