@@ -53,6 +53,11 @@ class Backend:
     def register(self, name: str, frame: pd.DataFrame) -> None:  # pragma: no cover
         raise NotImplementedError
 
+    def materialize(self, name: str, query: str) -> None:  # pragma: no cover - interface
+        """Compute ``query`` (DuckDB dialect) once into the table ``name`` (a small
+        intermediate several aggregates read)."""
+        raise NotImplementedError
+
     def register_function(self, name: str, fn: Callable[[np.ndarray], np.ndarray]
                           ) -> None:  # pragma: no cover - interface
         raise NotImplementedError
@@ -105,6 +110,9 @@ class DuckDBBackend(Backend):
         self.con.register(f"{name}__arrow", table)
         self.con.execute(
             f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT * FROM {name}__arrow")  # noqa: S608
+
+    def materialize(self, name: str, query: str) -> None:
+        self.con.execute(f"CREATE OR REPLACE TEMP TABLE {name} AS {to_engine(query, 'duckdb')}")
 
     def register_function(self, name: str, fn: Callable[[np.ndarray], np.ndarray]) -> None:
         import pyarrow as pa
@@ -193,7 +201,11 @@ class SparkBackend(Backend):
         table = pa.Table.from_pandas(frame, preserve_index=False)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
-            self.spark.createDataFrame(table).createOrReplaceTempView(name)
+            self.spark.createDataFrame(table).cache().createOrReplaceTempView(name)
+
+    def materialize(self, name: str, query: str) -> None:
+        frame = self.spark.sql(to_engine(query, "spark"))
+        frame.cache().createOrReplaceTempView(name)
 
     def register_function(self, name: str, fn: Callable[[np.ndarray], np.ndarray]) -> None:
         from pyspark.sql.functions import pandas_udf

@@ -554,14 +554,16 @@ def rework_tables(log: EngineLog, *, level: str = "department",
              WHEN actor IS NOT NULL AND prev_actor IS NOT NULL AND actor = prev_actor
              THEN 'repeat' ELSE 'redo' END AS kind
       FROM r WHERE activity {_in_list(change)} OR prev_seq IS NOT NULL
-    )"""
-    cases = log.backend.sql(base + """
+    )
+    SELECT * FROM k"""
+    log.backend.materialize("pm_rework", base)
+    cases = log.backend.sql("""
     SELECT activity, level_value, kind, count(*) AS events, count(DISTINCT case_id) AS cases,
       GROUPING(activity) AS by_kind
-    FROM k GROUP BY GROUPING SETS ((activity, level_value, kind), (kind))""")
-    combos = log.backend.sql(base + """
+    FROM pm_rework GROUP BY GROUPING SETS ((activity, level_value, kind), (kind))""")
+    combos = log.backend.sql("""
     SELECT activity, level_value, kind, department, party, automated, count(*) AS n
-    FROM k GROUP BY activity, level_value, kind, department, party, automated""")
+    FROM pm_rework GROUP BY activity, level_value, kind, department, party, automated""")
     minutes, cost = _labour(combos, costs)
     keys = ["activity", "level_value", "kind"]
     priced = combos[keys].assign(labour_cost=cost, labour_minutes=minutes)
@@ -603,17 +605,23 @@ def _share(cases: Any, orders: int) -> np.ndarray:
 
 
 # -- re-entry --------------------------------------------------------------------------
-def _key_table(log: EngineLog, column: str, kind: str, name: str) -> None:
-    """Register ``name``: each distinct value of ``column`` and its comparison key
-    (:func:`procmine.analysis.reentry.normalize_values`, the one definition)."""
-    values = log.backend.sql(
-        f"SELECT DISTINCT CAST({_quote(column)} AS VARCHAR) AS value FROM {EVENTS} "
-        f"WHERE {_quote(column)} IS NOT NULL")
-    text = values["value"].astype("str")
-    keys = normalize_values(text, kind=kind)
-    table = pd.DataFrame({"value": text.to_numpy(dtype=object),
-                          "key": keys.to_numpy(dtype=object)})
-    log.backend.register(name, table.loc[keys.notna().to_numpy()].astype("str"))
+def _key_table(log: EngineLog, items: list[Any]) -> None:
+    """Register ``pm_keys``: per item, each distinct value and its comparison key
+    (:func:`procmine.analysis.reentry.normalize_values` with the item's type, the one
+    definition), read in one pass over the events."""
+    values = log.backend.sql(" UNION ALL ".join(
+        f"SELECT DISTINCT {n} AS item, CAST({_quote(i.name)} AS VARCHAR) AS value "
+        f"FROM {EVENTS} WHERE {_quote(i.name)} IS NOT NULL" for n, i in enumerate(items)))
+    tables = []
+    for n, item in enumerate(items):
+        text = values.loc[values["item"] == n, "value"].astype("str").reset_index(drop=True)
+        keys = normalize_values(text, kind=getattr(item, "type", "text"))
+        known = keys.notna().to_numpy()
+        tables.append(pd.DataFrame({"item": np.full(int(known.sum()), n, dtype=np.int64),
+                                    "value": text[known].to_numpy(dtype=object),
+                                    "key": keys[known].to_numpy(dtype=object)}))
+    table = pd.concat(tables, ignore_index=True).astype({"value": "str", "key": "str"})
+    log.backend.register("pm_keys", table)
 
 
 def _object_sql(log: EngineLog) -> str:
@@ -638,14 +646,14 @@ def reentry_tables(log: EngineLog, *, level: str = "department",
     actor = actor_sql(level)
     if items:
         parts = []
+        _key_table(log, items)
         for n, item in enumerate(items):
-            table = f"pm_keys_{n}"
-            _key_table(log, item.name, getattr(item, "type", "text"), table)
             parts.append(f"""
             SELECT {_literal(item.name)} AS item, ev.case_id, ev.activity, ev.department,
               ev.party, ev.automated, ev.ts_us, ev.seq, {actor_sql(level, 'ev.')} AS actor,
               {group.replace('object_id', 'ev.object_id')} AS obj, k.key AS key
-            FROM {EVENTS} ev JOIN {table} k ON CAST(ev.{_quote(item.name)} AS VARCHAR) = k.value
+            FROM {EVENTS} ev JOIN pm_keys k
+              ON k.item = {n} AND CAST(ev.{_quote(item.name)} AS VARCHAR) = k.value
             """)
         entries = " UNION ALL ".join(parts)
         partition = "PARTITION BY item, case_id, obj"
@@ -673,16 +681,18 @@ def reentry_tables(log: EngineLog, *, level: str = "department",
       FROM g
       WHERE pos > 1 AND (prev_min <> actor OR prev_max <> actor)
         AND NOT COALESCE(automated, FALSE)
-    )"""
-    counts = log.backend.sql(base + """
+    )
+    SELECT * FROM hits"""
+    log.backend.materialize("pm_hits", base)
+    counts = log.backend.sql("""
     SELECT item, first_by, by_actor, count(*) AS count, count(DISTINCT case_id) AS cases,
       GROUPING(first_by) AS per_item
-    FROM hits GROUP BY GROUPING SETS ((item, first_by, by_actor), (item))""")
-    combos = log.backend.sql(base + """
+    FROM pm_hits GROUP BY GROUPING SETS ((item, first_by, by_actor), (item))""")
+    combos = log.backend.sql("""
     SELECT item, first_by, by_actor, activity, department, party, automated, same_value,
       count(*) AS n
-    FROM hits GROUP BY item, first_by, by_actor, activity, department, party, automated, same_value
-    """)
+    FROM pm_hits
+    GROUP BY item, first_by, by_actor, activity, department, party, automated, same_value""")
     minutes, labour = _labour(combos, costs)
     department = combos["department"].astype("str").where(combos["department"].notna())
     discrepancy = (combos["same_value"].fillna(1).to_numpy(dtype="float64") == 0)
@@ -727,7 +737,7 @@ def _reentry_by_item(log: EngineLog, items: list[Any], actor: str, counts: pd.Da
     if items:
         selects = " UNION ALL ".join(
             f"SELECT {_literal(i.name)} AS item, count(DISTINCT case_id) AS cases, "
-            f"count(*) AS entries FROM {EVENTS} ev JOIN pm_keys_{n} k ON "
+            f"count(*) AS entries FROM {EVENTS} ev JOIN pm_keys k ON k.item = {n} AND "
             f"CAST(ev.{_quote(i.name)} AS VARCHAR) = k.value "
             f"WHERE {actor} IS NOT NULL"
             for n, i in enumerate(items))
