@@ -108,3 +108,46 @@ def test_handoff_cost_of_and_rate_fallbacks():
     assert model.rate(None) == 30.0
     assert model.rate(float("nan")) == 30.0
     assert model.rate("Nowhere") == 30.0
+
+
+def _working_minutes_by_enumeration(calendar, start, end):
+    """Working minutes between two whole-minute UTC times, minute by minute in local time."""
+    import pandas as pd
+
+    minutes = pd.date_range(start, end, freq="min", inclusive="left").tz_convert(
+        calendar.timezone)
+    hours = [int(x) * 60 + int(y) for x, y in (t.split(":") for t in (calendar.start,
+                                                                        calendar.end))]
+    of_day = minutes.hour * 60 + minutes.minute
+    days = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+    worked = minutes.day_of_week.map(lambda d: days[d] in calendar.days).to_numpy(bool)
+    holiday = pd.Index(minutes.strftime("%Y-%m-%d")).isin(list(calendar.holidays))
+    return int((worked & ~holiday & (of_day >= hours[0]) & (of_day < hours[1])).sum())
+
+
+@pytest.mark.parametrize("calendar_kw", [
+    {},
+    {"holidays": ("2024-03-29", "2024-04-01")},
+    {"timezone": "Europe/Amsterdam", "start": "07:30", "end": "18:15",
+     "days": ("Mon", "Tue", "Wed", "Thu", "Sat"), "holidays": ("2024-03-30",)},
+])
+@pytest.mark.parametrize("far_times", [False, True])  # True: a span of centuries, day by day
+def test_working_seconds_equal_a_minute_by_minute_count(calendar_kw, far_times):
+    import numpy as np
+    import pandas as pd
+
+    from procmine.analysis.costs import Calendar
+
+    calendar = Calendar(**calendar_kw)
+    rng = np.random.default_rng(5)
+    base = pd.Timestamp("2024-03-25 00:00", tz="UTC")  # the week before Easter and DST
+    starts = base + pd.to_timedelta(rng.integers(0, 8 * 24 * 60, 12), unit="min")
+    ends = starts + pd.to_timedelta(rng.integers(0, 4 * 24 * 60, 12), unit="min")
+    micros = np.r_[starts.as_unit("us").asi8, ends.as_unit("us").asi8]
+    if far_times:
+        far = np.array(["1800-01-01", "2400-01-01"], dtype="datetime64[us]")
+        micros = np.r_[micros, far.astype(np.int64)]
+    working = calendar.working_seconds(micros)
+    for i, (start, end) in enumerate(zip(starts, ends, strict=True)):
+        expected = _working_minutes_by_enumeration(calendar, start, end) * 60
+        assert working[12 + i] - working[i] == expected
