@@ -12,7 +12,6 @@ import graphviz
 
 from procmine.errors import ProcmineError, ProcmineWarning
 from procmine.render._dot import dot_available
-from procmine.render._spec import MapDrawing
 
 if TYPE_CHECKING:
     from procmine.render.maps import AsIsToBe
@@ -64,15 +63,15 @@ def drawing_svg(graph: graphviz.Digraph) -> str:
         try:
             return graph.pipe(format="svg", encoding="utf-8")
         except graphviz.CalledProcessError as failure:
-            if not (isinstance(graph, MapDrawing) and graph.drawing is not None):
+            if getattr(graph, "drawing", None) is None:
                 raise ProcmineError(f"Graphviz 'dot' failed to lay out the graph: "
                                     f"{str(failure.stderr or failure)[:300]}") from None
             warnings.warn(f"Graphviz 'dot' failed on this map ({str(failure.stderr)[:200]}); "
                           "drawn with procmine's simpler built-in layout instead.",
                           ProcmineWarning, stacklevel=2)
-            return graph.fallback_svg()
-    if isinstance(graph, MapDrawing) and graph.drawing is not None:
-        return graph.fallback_svg()
+            return str(graph.fallback_svg())  # type: ignore[attr-defined]
+    if getattr(graph, "drawing", None) is not None:
+        return str(graph.fallback_svg())  # type: ignore[attr-defined]
     return (
         "<div class='procmine-note'><p>Graphviz <code>dot</code> is not installed, so this "
         "graph cannot be laid out. Its description follows (install Graphviz to draw it)."
@@ -97,7 +96,7 @@ def _png(graph: graphviz.Digraph, *, dpi: int = 144) -> bytes | None:
     try:
         source = graph.copy()
         source.attr(dpi=str(dpi))
-        if isinstance(graph, MapDrawing) and graph.positioned:
+        if getattr(graph, "positioned", False):
             return bytes(source.pipe(format="png", engine="neato", neato_no_op=2, quiet=True))
         return bytes(source.pipe(format="png", quiet=True))
     except (graphviz.CalledProcessError, graphviz.ExecutableNotFound):

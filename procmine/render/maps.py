@@ -838,7 +838,7 @@ class AsIsToBe:
         ProcmineError
             PNG or PDF while ``dot`` is missing.
         """
-        from procmine.render.output import save
+        from procmine.render._write import write_drawings
 
         target = Path(path)
         formats = {".svg": "svg", ".png": "png", ".pdf": "pdf", ".html": "html",
@@ -847,7 +847,7 @@ class AsIsToBe:
         if suffix not in formats:
             raise UsageError(f"cannot tell the format of {target} from its suffix "
                              f"{suffix or '(none)'!r}; use .svg, .png or .pdf")
-        return save(self, target, format=cast(Any, formats[suffix]))
+        return write_drawings([self.before, self.after], target, format=formats[suffix])
 
 
 _FIGURES = (
