@@ -69,9 +69,9 @@ def drawing_svg(graph: graphviz.Digraph) -> str:
             warnings.warn(f"Graphviz 'dot' failed on this map ({str(failure.stderr)[:200]}); "
                           "drawn with procmine's simpler built-in layout instead.",
                           ProcmineWarning, stacklevel=2)
-            return str(graph.fallback_svg())  # type: ignore[attr-defined]
+            return str(graph.fallback_svg())
     if getattr(graph, "drawing", None) is not None:
-        return str(graph.fallback_svg())  # type: ignore[attr-defined]
+        return str(graph.fallback_svg())
     return (
         "<div class='procmine-note'><p>Graphviz <code>dot</code> is not installed, so this "
         "graph cannot be laid out. Its description follows (install Graphviz to draw it)."
