@@ -8,6 +8,7 @@ carriers would save.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import sys
 import types
 from typing import TYPE_CHECKING, Any
@@ -195,10 +196,32 @@ def __getattr__(name: str) -> Any:
     """Import a public name on first use; it is then a plain module attribute."""
     module = _EXPORTS.get(name)
     if module is None:
+        if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}"):
+            return importlib.import_module(f"{__name__}.{name}")  # procmine.render, ...
         raise AttributeError(f"module 'procmine' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
+    if "IPython" in sys.modules:
+        _register_displays()
     return value
+
+
+def _register_displays() -> None:
+    """In Jupyter or IPython, results show themselves (:mod:`procmine._display`) once the
+    render layer has registered how: import it with the first public name used there.
+    Scripts and the command line never pay for it."""
+    global _DISPLAYS_REGISTERED
+    if _DISPLAYS_REGISTERED:
+        return
+    _DISPLAYS_REGISTERED = True
+    importlib.import_module("procmine.render")
+    tables = importlib.import_module("procmine.render.tables")
+    register = getattr(tables, "register", None)
+    if register is not None:
+        register()
+
+
+_DISPLAYS_REGISTERED = False
 
 
 def __dir__() -> list[str]:

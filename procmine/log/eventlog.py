@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -17,7 +16,7 @@ from procmine.schema import (
     CASE_ID,
     DEPARTMENT,
     RESOURCE,
-    TIMESTAMP,
+    SOURCE,
     empty_rejects,
     validate_events,
 )
@@ -147,6 +146,25 @@ class EventLog:
             for item in self.items
         )
 
+    @property
+    def events_per_source(self) -> pd.Series:
+        """Events of this log per source, in the sources' order (0 for a source a filter
+        emptied): beside :meth:`source_table`'s loading accounting, what is left.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> f = pd.DataFrame({"case_id": ["a", "b"], "activity": ["x", "y"],
+        ...                   "timestamp": pd.to_datetime(["2024-01-01"] * 2, utc=True)})
+        >>> EventLog.from_frame(f, name="t").filter_cases("a").events_per_source.to_dict()
+        {'t': 1}
+        """
+        names = [s.name for s in self.sources]
+        counts = self.events[SOURCE].value_counts(sort=False)
+        extra = [str(n) for n in counts.index if n not in set(names)]
+        index = pd.Index([*names, *extra], name="source")
+        return counts.reindex(index, fill_value=0).astype("int64").rename("events")
+
     def source_table(self) -> pd.DataFrame:
         """Rows read / loaded / rejected and events per source, with reasons.
 
@@ -242,27 +260,6 @@ class EventLog:
         )
 
     def _repr_html_(self) -> str:
-        ts = self.events[TIMESTAMP]
-        span = (
-            f"{ts.min():%Y-%m-%d} – {ts.max():%Y-%m-%d}" if len(ts) else "no events"
-        )
-        facts = [
-            ("events", f"{self.n_events:,}"),
-            ("cases", f"{self.n_cases:,}"),
-            ("activities", f"{self.events[ACTIVITY].nunique():,}"),
-            ("departments", ", ".join(self.departments) or "none recorded"),
-            ("time span (UTC)", span),
-            ("information items", ", ".join(i.name for i in self.items) or "none declared"),
-        ]
-        head = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
-            f"<td style='text-align:left'>{html.escape(v)}</td></tr>"
-            for k, v in facts
-        )
-        sources = self.source_table().drop(columns=["path"]).to_html(index=False, escape=True)
-        return (
-            f"<div class='procmine-eventlog'><strong>EventLog {html.escape(self.name)}</strong>"
-            f"<table>{head}</table><details open><summary>sources "
-            f"({self.rows_read:,} rows read, {self.rows_rejected:,} rejected)</summary>"
-            f"{sources}</details></div>"
-        )
+        from procmine._display import repr_html
+
+        return repr_html(self)
