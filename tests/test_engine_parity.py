@@ -154,10 +154,15 @@ def test_sample_report_tables_are_the_kernels_tables(duckdb_backend, sample):
     tables = pe.report_tables(pe.from_log(sample, engine="duckdb", backend=duckdb_backend))
     assert set(tables) == {"dfg", "handoffs", "reentry", "rework", "kpis_daily", "kpis_weekly"}
     found = handoffs(sample, level="department")
-    same(found.table, tables["handoffs"], ["source", "target"])
+    same(found.table, tables["handoffs"][list(found.table.columns)], ["source", "target"])
+    assert list(tables["handoffs"].columns[:7]) == ["source", "target", "count", "cases",
+                                                    "median_wait_s", "p90_wait_s", "cost"]
     assert int(tables["handoffs"]["count"].sum()) == found.count
-    assert list(tables["dfg"].columns) == ["source", "target", "count", "cases",
-                                           "median_wait_s", "mean_wait_s", "p90_wait_s"]
+    assert list(tables["dfg"].columns) == ["source", "target", "count", "median_wait_s",
+                                           "cases", "mean_wait_s", "p90_wait_s"]
+    assert tables["reentry"]["signal"].eq(reentry(sample).signal).all()
+    same(rework(sample).table, tables["rework"], ["activity", "level_value", "kind"])
+    same(kpis(sample).weekly, tables["kpis_weekly"], ["period"])
     assert int(tables["dfg"]["count"].sum()) == sample.n_events - sample.n_cases
 
 

@@ -965,25 +965,42 @@ def _kpi_finish(log: EngineLog, frame: pd.DataFrame, *, steps: int, with_automat
 
 
 # -- the report's tables ---------------------------------------------------------------
+#: Leading columns of the report's CSV tables (``procmine.report.build`` / ``write``, a
+#: higher layer this one may not import; DESIGN.md's output contract).
+_REPORT_DFG: Final = ("source", "target", "count", "median_wait_s", "cases", "mean_wait_s",
+                      "p90_wait_s")
+_REPORT_HANDOFFS: Final = ("source", "target", "count", "cases", "median_wait_s", "p90_wait_s",
+                           "cost")
+_REPORT_REENTRY: Final = ("item", "first_entered_by", "reentered_by", "count",
+                          "discrepancy_rate", "cost")
+
+
+def _leading(table: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+    return table.loc[:, [*columns, *(c for c in table.columns if c not in columns)]]
+
+
 def report_tables(log: EngineLog, *, costs: CostModel | None = None
                   ) -> dict[str, pd.DataFrame]:
     """The batch report's CSV tables (``tables/<name>.csv``) computed in the engine.
 
     Keys are the file names without ``.csv``: ``dfg``, ``handoffs`` (department
-    level), ``reentry``, ``rework``, ``kpis_daily``, ``kpis_weekly``, in the report's
-    columns and order (see ``procmine.report.build``).
+    level), ``reentry``, ``rework``, ``kpis_daily``, ``kpis_weekly``, with the
+    report's leading columns and row order (``handoffs`` and ``reentry`` only when the
+    log records departments, as in the report). Candidates and episodes are not
+    computed by the engines.
     """
     log = _require(log, "report_tables")
     costs = CostModel.default() if costs is None else costs
     tables: dict[str, pd.DataFrame] = {}
     edges = dfg_tables(log)["edges"]
-    tables["dfg"] = edges.loc[:, ["source", "target", "count", "cases", "median_wait_s",
-                                  "mean_wait_s", "p90_wait_s"]]
+    tables["dfg"] = edges.loc[:, list(_REPORT_DFG)]
     if log.has_departments:
-        tables["handoffs"] = handoffs_table(log, level="department", costs=costs)
+        handoff = handoffs_table(log, level="department", costs=costs)
+        tables["handoffs"] = _leading(handoff, _REPORT_HANDOFFS)
         found = reentry_tables(log, level="department", costs=costs)
         summary = found["summary"].rename(columns={"first_by": "first_entered_by",
                                                    "by": "reentered_by"})
+        summary = _leading(summary, _REPORT_REENTRY).copy()
         summary["signal"] = found["signal"]
         tables["reentry"] = summary.sort_values(
             ["cost", "count", "item", "first_entered_by", "reentered_by"],
