@@ -152,14 +152,14 @@ def test_previous_folder_is_checked(tmp_path):
     bad = tmp_path / "bad"
     bad.mkdir()
     (bad / "summary.json").write_text("{not json")
-    with pytest.raises(InputError, match="summary.json"):
+    with pytest.raises(InputError, match=r"summary\.json"):
         read_previous(bad)
     (bad / "summary.json").write_text(json.dumps({"kpis": {}}))
     with pytest.raises(InputError, match="procmine_version"):
         read_previous(bad)
     (bad / "summary.json").write_text(json.dumps(
         {"procmine_version": "x", "log": {}, "kpis": {}, "costs": {}}))
-    with pytest.raises(UsageError, match="tables/handoffs.csv"):
+    with pytest.raises(UsageError, match=r"tables/handoffs\.csv"):
         read_previous(bad)
     (bad / "tables").mkdir()
     (bad / "tables" / "handoffs.csv").write_text("source,target\nA,B\n")

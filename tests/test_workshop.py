@@ -96,7 +96,7 @@ def sample(sample_logs_dir, tmp_path_factory):
 
 
 def test_one_slide_per_ranked_candidate_with_the_reports_figures(sample):
-    log, report, _, deck = sample
+    _, report, _, deck = sample
     ranked = report.candidates.tables["table"]
     slides = [s for s in deck.slides if s.kind == "candidate"]
     assert [s.key for s in slides] == [f"candidate-{r}" for r in ranked["rank"]]
@@ -110,7 +110,7 @@ def test_one_slide_per_ranked_candidate_with_the_reports_figures(sample):
         assert slide.content["pays"] == (row.annual_saving > 0)
     # the closing slide ranks the same candidates in the same order
     ranking = deck.slides[-1].content["table"]
-    assert [r[1].text for r in ranking.rows] == ranked["activity"].head(12).tolist()
+    assert [r[1].text for r in ranking.rows] == ranked["activity"].head(8).tolist()
 
 
 def test_each_candidate_is_projected_on_its_own(sample):

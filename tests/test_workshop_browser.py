@@ -162,7 +162,7 @@ def test_deck_opens_offline_navigates_and_is_readable(browser, deck_file):  # no
 
 
 def test_deck_scripts_are_only_its_own(deck_file):
-    deck, path = deck_file
+    _, path = deck_file
     page = path.read_text(encoding="utf-8")
     assert page.count("<script") == 1  # the keyboard script, allowed by its hash only
     assert "script-src 'sha256-" in page and "unsafe-eval" not in page

@@ -134,11 +134,11 @@ def line_chart(
     """
     labels = [str(v) for v in x]
     n = len(labels)
-    margin_l, margin_r, margin_t, margin_b = 70, 20, 40, 70
+    margin_l, margin_r, margin_t, margin_b = 70, 20, 40, 84
     legend_h = 26 * ((len(series) + 2) // 3) if len(series) > 1 else 0
     flagged = [bool(censored is not None and any(censored)),
                bool(sparse is not None and any(sparse))]
-    legend_h += 20 * sum(flagged)
+    legend_h += (20 * sum(flagged) + 24) if any(flagged) else 0  # below the slanted labels
     total_h = height + legend_h
     plot_w = width - margin_l - margin_r
     plot_h = height - margin_t - margin_b
@@ -226,7 +226,9 @@ def line_chart(
             parts.append(f'<rect class="few-orders" x="{px(i) - 6:.1f}" y="{py(v) - 6:.1f}" '
                          'width="12" height="12" fill="#fff" stroke="#767676" '
                          f'stroke-width="2.5"><title>{_esc(label)}</title></rect>')
-            parts.append(f'<text x="{px(i):.1f}" y="{py(v) - 12:.1f}" text-anchor="middle" '
+            anchor = ("end" if px(i) > width - margin_r - 40 else
+                      "start" if px(i) < margin_l + 40 else "middle")
+            parts.append(f'<text x="{px(i):.1f}" y="{py(v) - 12:.1f}" text-anchor="{anchor}" '
                          f'font-size="12" fill="#595959">few orders</text>')
     line_y = total_h - 6 - 20 * (sum(flagged) - 1)
     if flagged[0]:
