@@ -37,6 +37,7 @@ __all__ = [
     "interval",
     "mean_draws",
     "median_draws",
+    "period_draws",
     "two_proportion_p",
 ]
 
@@ -148,6 +149,53 @@ def median_draws(values: np.ndarray, resamples: int, rng: np.random.Generator, *
         middle = np.argmax(cum >= cum[:, -1:] / 2.0, axis=1)
         parts.append(ranked[middle])
     return np.concatenate(parts)
+
+
+def period_draws(means: np.ndarray, medians: np.ndarray, resamples: int,
+                 rng: np.random.Generator, *, groups: np.ndarray | None = None
+                 ) -> tuple[np.ndarray, np.ndarray]:
+    """Bootstrap means and medians of one period's orders, from the same resamples.
+
+    ``means`` and ``medians`` are orders x columns (NaN: no value). Each resample
+    draws the orders (or whole ``groups``) once; every column's mean and median is
+    taken over the drawn orders that have a value. The median is the lower
+    weighted median (the smallest value with at least half the drawn weight at or
+    below it). Returns arrays of shape ``(resamples, columns)``.
+
+    Examples
+    --------
+    >>> m, d = period_draws(np.ones((4, 1)), np.array([[1.0], [5.0], [5.0], [np.nan]]), 3,
+    ...                     np.random.default_rng(0))
+    >>> m.ravel().tolist(), sorted(set(d.ravel().tolist())) <= [1.0, 5.0]
+    ([1.0, 1.0, 1.0], True)
+    """
+    means = np.asarray(means, dtype=np.float64).reshape(len(means), -1)
+    medians = np.asarray(medians, dtype=np.float64).reshape(len(medians), -1)
+    n = means.shape[0]
+    valid = ~np.isnan(means)
+    filled = np.where(valid, means, 0.0)
+    ranked = []
+    for j in range(medians.shape[1]):
+        column = medians[:, j]
+        keep = np.flatnonzero(~np.isnan(column))
+        order = keep[np.argsort(column[keep], kind="stable")]
+        ranked.append((order, column[order]))
+    out_mean = np.empty((resamples, means.shape[1]))
+    out_median = np.full((resamples, medians.shape[1]), np.nan)
+    done = 0
+    for w in _order_weights(n, resamples, rng, groups):
+        rows = slice(done, done + len(w))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out_mean[rows] = (w @ filled) / (w @ valid.astype(np.float64))
+        for j, (order, values) in enumerate(ranked):
+            if not len(order):
+                continue
+            cum = np.cumsum(w[:, order], axis=1)
+            total = cum[:, -1]
+            middle = np.argmax(cum >= total[:, None] / 2.0, axis=1)
+            out_median[rows, j] = np.where(total > 0, values[middle], np.nan)
+        done += len(w)
+    return out_mean, out_median
 
 
 def interval(draws: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:

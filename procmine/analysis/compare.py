@@ -705,12 +705,12 @@ def compare(
             "before the end of the log (the censoring horizon) and may not have finished; "
             "they are left out.")
 
-    seeds = np.random.SeedSequence(seed).spawn(4)
-    table = _kpi_table(side_b, side_a, resamples, confidence, seeds[0])
-    departments, items = _group_tables(side_b, side_a, resamples, confidence, seeds[1])
+    est = _estimate(side_b, side_a, resamples, confidence, np.random.SeedSequence(seed))
+    table = _kpi_table(side_b, side_a, est)
+    departments, items = _group_tables(est)
     activities, paths = _map_difference(side_b, side_a, alpha)
     changes = _changes(activities, paths)
-    prediction = _prediction(side_b, side_a, chosen, costs, resamples, confidence, seeds[2])
+    prediction = _prediction(side_b, chosen, costs, est)
     period = np.r_[np.full(len(side_b.orders), "before"), np.full(len(side_a.orders), "after")]
     compared = pd.concat([side_b.orders, side_a.orders], ignore_index=True)
     compared.insert(1, "period", period)
@@ -722,33 +722,61 @@ def compare(
     )
 
 
-def _difference_rows(x_b: np.ndarray, x_a: np.ndarray, statistic: str, resamples: int,
-                     confidence: float, seq: np.random.SeedSequence,
-                     groups: tuple[np.ndarray | None, np.ndarray | None] = (None, None)
-                     ) -> tuple[np.ndarray, ...]:
-    """Point values before/after, difference and interval for each column of x.
+@dataclass(frozen=True, eq=False)
+class _Estimates:
+    """Every bootstrapped figure: point values before and after, difference, interval."""
 
-    ``groups``: the cluster code of each order before and after (None: orders
-    are resampled one by one).
+    index: dict[tuple[str, ...], int]
+    before: np.ndarray
+    after: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+
+    def rows(self, keys: list[tuple[str, ...]]) -> tuple[np.ndarray, ...]:
+        at = np.array([self.index[k] for k in keys], dtype=np.int64)
+        b, a = self.before[at], self.after[at]
+        return b, a, a - b, self.low[at], self.high[at]
+
+
+def _estimate(side_b: _Side, side_a: _Side, resamples: int, confidence: float,
+              seq: np.random.SeedSequence) -> _Estimates:
+    """One bootstrap per period for every figure (KPIs, departments, items, costs).
+
+    Each resample of a period's orders (or of its clusters) gives every mean and
+    median at once (:func:`procmine.analysis._bootstrap.period_draws`); the two
+    periods are resampled independently.
     """
-    rng_b, rng_a = (np.random.default_rng(s) for s in seq.spawn(2))
-    g_b, g_a = groups
-    if statistic == "mean":
+    mean_columns = list(dict.fromkeys(
+        [spec[2] for spec in KPIS if spec[3] == "mean"] + [e[2] for e in _EFFECTS]))
+    median_columns = list(dict.fromkeys(spec[2] for spec in KPIS if spec[3] == "median"))
+    keys: list[tuple[str, ...]] = [("mean", c) for c in mean_columns]
+    blocks: dict[str, list[np.ndarray]] = {"before": [], "after": []}
+    for key, measure, target in [*((m, m, "departments") for m, _ in _GROUPS),
+                                 ("items", "reentries", "items")]:
+        gb, ga = side_b.groups[key], side_a.groups[key]
+        names = sorted(set(gb.columns) | set(ga.columns))
+        blocks["before"].append(gb.reindex(columns=names, fill_value=0.0).to_numpy(np.float64))
+        blocks["after"].append(ga.reindex(columns=names, fill_value=0.0).to_numpy(np.float64))
+        keys += [("group", target, measure, name) for name in names]
+    keys += [("median", c) for c in median_columns]
+    clusters = _clusters(side_b, side_a)
+    rngs = [np.random.default_rng(s) for s in seq.spawn(2)]
+    points, draws = [], []
+    for side, label, rng, groups in ((side_b, "before", rngs[0], clusters[0]),
+                                     (side_a, "after", rngs[1], clusters[1])):
+        means = np.hstack([side.orders[mean_columns].to_numpy(np.float64), *blocks[label]])
+        medians = side.orders[median_columns].to_numpy(np.float64)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # a column with no value: NaN
-            point_b, point_a = np.nanmean(x_b, axis=0), np.nanmean(x_a, axis=0)
-        draws = (_bootstrap.mean_draws(x_a, resamples, rng_a, groups=g_a)
-                 - _bootstrap.mean_draws(x_b, resamples, rng_b, groups=g_b))
-    else:
-        columns = x_b.shape[1]
-        point_b = np.array([_median(x_b[:, j]) for j in range(columns)])
-        point_a = np.array([_median(x_a[:, j]) for j in range(columns)])
-        draws = np.column_stack([
-            _bootstrap.median_draws(x_a[:, j], resamples, rng_a, groups=g_a)
-            - _bootstrap.median_draws(x_b[:, j], resamples, rng_b, groups=g_b)
-            for j in range(columns)])
-    low, high = _bootstrap.interval(draws, confidence)
-    return point_b, point_a, point_a - point_b, low, high
+            point = np.r_[np.nanmean(means, axis=0),
+                          [_median(medians[:, j]) for j in range(medians.shape[1])]]
+        drawn_mean, drawn_median = _bootstrap.period_draws(means, medians, resamples, rng,
+                                                           groups=groups)
+        points.append(point)
+        draws.append(np.hstack([drawn_mean, drawn_median]))
+    low, high = _bootstrap.interval(draws[1] - draws[0], confidence)
+    return _Estimates(index={k: i for i, k in enumerate(keys)}, before=points[0],
+                      after=points[1], low=low, high=high)
 
 
 def _clusters(side_b: _Side, side_a: _Side) -> tuple[np.ndarray | None, np.ndarray | None]:
@@ -768,58 +796,30 @@ def _beyond(low: np.ndarray, high: np.ndarray) -> np.ndarray:
     return ((low > 0) | (high < 0)) & ~np.isnan(low)
 
 
-def _kpi_table(side_b: _Side, side_a: _Side, resamples: int, confidence: float,
-               seq: np.random.SeedSequence) -> pd.DataFrame:
-    """Every KPI: the means in one bootstrap (one weight matrix), the medians one by one."""
+def _kpi_table(side_b: _Side, side_a: _Side, est: _Estimates) -> pd.DataFrame:
+    b, a, d, low, high = est.rows([(spec[3], spec[2]) for spec in KPIS])
     columns = [spec[2] for spec in KPIS]
-    x_b = side_b.orders[columns].to_numpy(dtype=np.float64)
-    x_a = side_a.orders[columns].to_numpy(dtype=np.float64)
-    is_mean = np.array([spec[3] == "mean" for spec in KPIS])
-    seq_mean, seq_median = seq.spawn(2)
-    values = [np.empty(len(KPIS)) for _ in range(5)]
-    for mask, statistic, s in ((is_mean, "mean", seq_mean), (~is_mean, "median", seq_median)):
-        for target, got in zip(values, _difference_rows(x_b[:, mask], x_a[:, mask], statistic,
-                                                         resamples, confidence, s,
-                                                         _clusters(side_b, side_a)),
-                               strict=True):
-            target[mask] = got
-    b, a, d, low, high = values
-    beyond = _beyond(low, high)
     return pd.DataFrame({
         "kpi": [spec[0] for spec in KPIS], "label": [spec[1] for spec in KPIS],
         "statistic": [spec[3] for spec in KPIS], "unit": [spec[4] for spec in KPIS],
         "before": b, "after": a, "difference": d, "ci_low": low, "ci_high": high,
-        "beyond_noise": beyond,
-        "orders_before": (~np.isnan(x_b)).sum(axis=0).astype(np.int64),
-        "orders_after": (~np.isnan(x_a)).sum(axis=0).astype(np.int64),
+        "beyond_noise": _beyond(low, high),
+        "orders_before": side_b.orders[columns].notna().sum(axis=0).to_numpy(np.int64),
+        "orders_after": side_a.orders[columns].notna().sum(axis=0).to_numpy(np.int64),
     }, columns=list(KPI_COLUMNS))
 
 
-def _group_tables(side_b: _Side, side_a: _Side, resamples: int, confidence: float,
-                  seq: np.random.SeedSequence) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per department and per item, every column in one bootstrap of each period."""
-    specs = [(measure, measure, "departments") for measure, _ in _GROUPS]
-    specs.append(("items", "reentries", "items"))
-    parts_b, parts_a, labels = [], [], []
-    for key, measure, target in specs:
-        gb, ga = side_b.groups[key], side_a.groups[key]
-        names = sorted(set(gb.columns) | set(ga.columns))
-        parts_b.append(gb.reindex(columns=names, fill_value=0.0).to_numpy(dtype=np.float64))
-        parts_a.append(ga.reindex(columns=names, fill_value=0.0).to_numpy(dtype=np.float64))
-        labels += [(target, measure, name) for name in names]
-    empty = pd.DataFrame({c: pd.Series([], dtype="float64") for c in GROUP_COLUMNS})
-    if not labels:
-        return empty, empty.copy()
-    b, a, d, low, high = _difference_rows(np.hstack(parts_b), np.hstack(parts_a), "mean",
-                                          resamples, confidence, seq,
-                                          _clusters(side_b, side_a))
-    table = pd.DataFrame({
-        "target": [t for t, _, _ in labels], "measure": [m for _, m, _ in labels],
-        "name": pd.Series([n for _, _, n in labels], dtype="str"), "before": b, "after": a,
-        "difference": d, "ci_low": low, "ci_high": high, "beyond_noise": _beyond(low, high),
-    })
-    out = [table.loc[table["target"] == t, list(GROUP_COLUMNS)].reset_index(drop=True)
-           for t in ("departments", "items")]
+def _group_tables(est: _Estimates) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per department and per item (:data:`GROUP_COLUMNS`)."""
+    out = []
+    for target in ("departments", "items"):
+        keys = [k for k in est.index if k[0] == "group" and k[1] == target]
+        b, a, d, low, high = est.rows(keys) if keys else (np.zeros(0),) * 5
+        out.append(pd.DataFrame({
+            "measure": pd.Series([k[2] for k in keys], dtype="object"),
+            "name": pd.Series([k[3] for k in keys], dtype="str"), "before": b, "after": a,
+            "difference": d, "ci_low": low, "ci_high": high, "beyond_noise": _beyond(low, high),
+        }, columns=list(GROUP_COLUMNS)))
     return out[0], out[1]
 
 
@@ -978,8 +978,7 @@ def _changes(activities: pd.DataFrame, paths: pd.DataFrame) -> tuple[tuple[str, 
 
 
 # -- predicted against measured ---------------------------------------------------------
-def _prediction(side_b: _Side, side_a: _Side, moves: tuple[Move, ...], costs: CostModel,
-                resamples: int, confidence: float, seq: np.random.SeedSequence
+def _prediction(side_b: _Side, moves: tuple[Move, ...], costs: CostModel, est: _Estimates
                 ) -> pd.DataFrame:
     if not moves:
         return pd.DataFrame({c: pd.Series([], dtype="float64") for c in PREDICTION_COLUMNS})
@@ -993,11 +992,7 @@ def _prediction(side_b: _Side, side_a: _Side, moves: tuple[Move, ...], costs: Co
         "cost_per_order": float(change["labour_cost"] + change["handoff_cost"]) / n,
         "cycle_time_mean_s": float(change["mean_cycle_time_s"]),
     }
-    columns = [value for _, _, value, _ in _EFFECTS]
-    x_b = side_b.orders[columns].to_numpy(dtype=np.float64)
-    x_a = side_a.orders[columns].to_numpy(dtype=np.float64)
-    _, _, d, low, high = _difference_rows(x_b, x_a, "mean", resamples, confidence, seq,
-                                          _clusters(side_b, side_a))
+    _, _, d, low, high = est.rows([("mean", value) for _, _, value, _ in _EFFECTS])
     rows = []
     for j, (key, label, _value, unit) in enumerate(_EFFECTS):
         p = predicted[key]
