@@ -196,8 +196,15 @@ def __getattr__(name: str) -> Any:
     """Import a public name on first use; it is then a plain module attribute."""
     module = _EXPORTS.get(name)
     if module is None:
-        if not name.startswith("_") and importlib.util.find_spec(f"{__name__}.{name}"):
-            return importlib.import_module(f"{__name__}.{name}")  # procmine.render, ...
+        submodule = f"{__name__}.{name}"
+        if submodule in sys.modules:
+            return sys.modules[submodule]
+        try:
+            found = not name.startswith("_") and importlib.util.find_spec(submodule)
+        except (ImportError, ValueError):
+            found = False
+        if found:
+            return importlib.import_module(submodule)  # procmine.render, ...
         raise AttributeError(f"module 'procmine' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
