@@ -329,3 +329,26 @@ def test_repr_html_shows_the_verdict_and_with_render_the_map():
     assert "can be attributed" in page and "<svg" in page
     assert "handoffs per order" in page
     assert repr(c).startswith("Comparison(")
+
+
+def test_period_draws_match_a_loop_over_the_same_resamples():
+    rng = np.random.default_rng(2)
+    means = rng.exponential(size=(41, 2))
+    medians = rng.normal(size=(41, 1))
+    medians[[0, 7], 0] = np.nan
+    got_mean, got_median = _bootstrap.period_draws(means, medians, 120,
+                                                   np.random.default_rng(8))
+    np.testing.assert_allclose(got_mean,
+                               _bootstrap.mean_draws(means, 120, np.random.default_rng(8)))
+    index = np.random.default_rng(8).integers(0, 41, size=(120, 41))
+    lower = []
+    for row in index:
+        drawn = np.sort(medians[row, 0][~np.isnan(medians[row, 0])])
+        lower.append(drawn[(len(drawn) + 1) // 2 - 1])  # the lower median
+    np.testing.assert_allclose(got_median[:, 0], lower)
+    groups = np.arange(41) // 3  # whole groups: each drawn group brings its three orders
+    g_mean, _ = _bootstrap.period_draws(means, medians, 50, np.random.default_rng(1),
+                                        groups=groups)
+    picks = np.random.default_rng(1).integers(0, 14, size=(50, 14))
+    loop = [np.concatenate([means[groups == g] for g in row]).mean(axis=0) for row in picks]
+    np.testing.assert_allclose(g_mean, loop)
