@@ -6,6 +6,7 @@ import warnings
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -349,9 +350,10 @@ def map_table(
     # -- duplicates: same everything but the id, within this source --------------------------
     duplicate_rows = np.zeros(n, dtype=bool)
     first_row = np.zeros(n, dtype="int64")
-    found = _duplicates(frame, mapping, pos, case, when, path, rows, fix_hint, source, columns)
-    if found is not None:
-        dup, first_event = found
+    duplicates = _duplicates(frame, mapping, pos, case, when, path, rows, fix_hint, source,
+                             columns)
+    if duplicates is not None:
+        dup, first_event = duplicates
         nondup = np.bincount(pos[~dup], minlength=n)
         duplicate_rows[np.unique(pos[dup & (nondup[pos] == 0)])] = True
         first_row[pos[dup]] = rows[pos[first_event[dup]]]
@@ -717,7 +719,7 @@ def _zone(name: str) -> str:
 TEXT_DTYPE = pd.StringDtype("pyarrow", na_value=np.nan)
 
 
-def _arrow_text(values: pd.Series) -> object | None:
+def _arrow_text(values: pd.Series) -> Any:
     """The Arrow array behind Arrow-backed text, or None for any other dtype."""
     dtype = values.dtype
     if isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow":
@@ -858,7 +860,8 @@ class _Columns:
     def __init__(self, frame: pd.DataFrame, known: dict[str, pd.Series]) -> None:
         self._frame = frame
         self._text = dict(known)
-        self.other: dict[tuple[str, str], object] = {}
+        self.flags: dict[str, tuple[pd.Series, pd.Series]] = {}
+        self.numbers: dict[str, pd.Series] = {}
 
     def text(self, col: str) -> pd.Series:
         if col not in self._text:
@@ -980,11 +983,10 @@ def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case:
                                                          dtype=PARTY_DTYPE))
     automated = pd.Series(_missing_flags(n))
     if m.automated_column:
-        cached = columns.other.get(("flags", m.automated_column))
-        if cached is None:
-            cached = _flags(frame[m.automated_column], m, path, rows, fix_hint)
-            columns.other[("flags", m.automated_column)] = cached
-        flags, placeholders = cached  # type: ignore[misc]
+        if m.automated_column not in columns.flags:
+            columns.flags[m.automated_column] = _flags(frame[m.automated_column], m, path,
+                                                       rows, fix_hint)
+        flags, placeholders = columns.flags[m.automated_column]
         automated = _take(flags, pos)
         found[AUTOMATED] = _take(placeholders, pos)
     if m.automated_resources:
@@ -1001,10 +1003,9 @@ def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case:
         if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):
             values = columns.text(col)
             if name in m.attributes:
-                cached = columns.other.get(("number", col))
-                if cached is None:
-                    cached = columns.other[("number", col)] = _numbers(values, m.decimal)
-                values = cached  # type: ignore[assignment]
+                if col not in columns.numbers:
+                    columns.numbers[col] = _numbers(values, m.decimal)
+                values = columns.numbers[col]
         out[name] = _take(values, pos)
     return pd.DataFrame(out), {role: v.to_numpy(dtype=object) for role, v in found.items()}
 

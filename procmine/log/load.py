@@ -211,7 +211,7 @@ def load(
         raise UsageError(f"spark_master applies to engine='spark' only (on the command line "
                          f"--engine spark --spark-master URL); the engine is {engine!r}")
     if engine != "pandas":
-        given = {k: v for k, v in {
+        options_given = {k: v for k, v in {
             "case_id": case_id, "activity": activity, "timestamp": timestamp,
             "resource": resource, "department": department, "party_column": party_column,
             "automated_column": automated_column, "automated_values": automated_values,
@@ -221,9 +221,9 @@ def load(
             "object_types": object_types, "resource_qualifier": resource_qualifier,
             "format": format, "name": name}.items() if v is not None}
         if object_type != "orders":
-            given["object_type"] = object_type
+            options_given["object_type"] = object_type
         return engine_function(engine, "load")(path, engine=engine, spark_master=spark_master,
-                                               **given)
+                                               **options_given)
     if isinstance(path, pd.DataFrame):
         if format is not None:
             raise UsageError(f"format={format!r} applies to files; a DataFrame is read as a "
