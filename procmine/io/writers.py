@@ -99,7 +99,7 @@ def write_xes(events: pd.DataFrame, path: str | Path) -> Path:
     >>> "nan" in out.read_text()
     False
     """
-    frame = xml_frame(_events_of(events))
+    frame = _events_of(events)
     target = Path(path)
     n = len(frame)
     core: list[tuple[str, pd.Series]] = [
@@ -116,21 +116,21 @@ def write_xes(events: pd.DataFrame, path: str | Path) -> Path:
     taken = {key for key, _ in core}
     for column in frame.columns:
         if column not in CORE_COLUMNS:
-            key = str(column)
+            key = xml_text(str(column))
             while key in taken:
                 key = f"attr_{key}"
             taken.add(key)
             core.append((key, frame[column]))
-    body = pd.Series(np.full(n, "<event>", dtype=object))
-    for key, values in core:
-        body = body + _xes_attributes(key, values.reset_index(drop=True))
-    body = body + "</event>\n"
     case = frame[CASE_ID].reset_index(drop=True)
     first = (case != case.shift()).to_numpy()
     last = (case != case.shift(-1)).to_numpy()
-    opening = "<trace>" + _xes_attributes("concept:name", case) + "\n"
-    lines = (opening.where(first, "") + body + pd.Series(np.where(last, "</trace>\n", ""))
-             ).to_numpy(dtype=object)
+    # one column of text per attribute, joined row by row in one go (no string grows per column)
+    parts = np.empty((n, len(core) + 2), dtype=object)
+    parts[:, 0] = np.where(first, "<trace>" + _xes_attributes("concept:name", case) + "\n",
+                           "") + "<event>"
+    for column, (key, values) in enumerate(core, start=1):
+        parts[:, column] = _xes_attributes(key, values.reset_index(drop=True))
+    parts[:, -1] = np.where(last, "</event>\n</trace>\n", "</event>\n")
     target.parent.mkdir(parents=True, exist_ok=True)
     compress = target.name.lower().endswith(".gz")
     with _staged(target) as staged:
@@ -140,7 +140,7 @@ def write_xes(events: pd.DataFrame, path: str | Path) -> Path:
         try:
             stream.write(_XES_HEAD.encode("utf-8"))
             for lo in range(0, n, _CHUNK):
-                stream.write("".join(lines[lo:lo + _CHUNK]).encode("utf-8"))
+                stream.write("".join(parts[lo:lo + _CHUNK].ravel()).encode("utf-8"))
             stream.write(b"</log>\n")
         finally:
             stream.close()
@@ -164,10 +164,6 @@ _ESCAPES: Final = {ord("&"): "&amp;", ord("<"): "&lt;", ord(">"): "&gt;", ord('"
                    ord("\t"): "&#9;", ord("\n"): "&#10;", ord("\r"): "&#13;"}
 
 
-def _escaped(text: pd.Series) -> pd.Series:
-    return text.astype(object).str.translate(_ESCAPES)
-
-
 def _xes_kind(values: pd.Series) -> str:
     """The XES type of a column: string, date, int, float or boolean."""
     dtype = values.dtype
@@ -186,35 +182,55 @@ def _xes_kind(values: pd.Series) -> str:
     return "string"
 
 
-def _xes_values(values: pd.Series, kind: str) -> pd.Series:
-    """Non-missing values of one column as XES value text (missing: None)."""
-    present = values[values.notna().to_numpy(dtype=bool)]
+#: A character that needs escaping or replacing in an attribute value (checked on all at once).
+_SPECIAL: Final = '[&<>"\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]'
+
+
+def _value_text(value: object, kind: str) -> str:
+    """One distinct value as XES value text, escaped for a double-quoted attribute."""
     if kind == "boolean":
-        text = present.astype(bool).map({True: "true", False: "false"})
-    elif kind == "date":
-        stamps = pd.to_datetime(present.astype(object) if present.dtype == object else present,
-                                utc=getattr(present.dtype, "tz", None) is not None
-                                or present.dtype == object)
-        if getattr(stamps.dtype, "tz", None) is not None:
-            text = stamps.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
-        else:
-            text = stamps.dt.strftime("%Y-%m-%dT%H:%M:%S.%f")
-    elif kind == "int":
-        text = present.astype("int64").astype(str)
-    elif kind == "float":
-        number = present.astype("float64")
-        text = number.map(repr).replace({"inf": "INF", "-inf": "-INF"})
-    else:
-        text = _escaped(present.astype(str))
-    return text.astype(object).reindex(values.index)
+        return "true" if bool(value) else "false"
+    if kind == "int":
+        return str(int(value))  # type: ignore[call-overload]
+    if kind == "float":
+        number = float(value)  # type: ignore[arg-type]
+        return "INF" if number == np.inf else "-INF" if number == -np.inf else repr(number)
+    return xml_text(str(value)).translate(_ESCAPES)
 
 
-def _xes_attributes(key: str, values: pd.Series) -> pd.Series:
-    """One ``<type key=".." value=".."/>`` per event, ``""`` where the value is missing."""
+def _xes_attributes(key: str, values: pd.Series) -> np.ndarray:
+    """One ``<type key=".." value=".."/>`` per event, ``""`` where the value is missing.
+
+    Each distinct value is written once (most columns hold few: activities,
+    departments, resources), then spread to its events by its code; dates are
+    formatted for all events at once.
+    """
     kind = _xes_kind(values)
-    text = _xes_values(values, kind)
-    element = f'<{kind} key="{xml_text(key).translate(_ESCAPES)}" value="' + text + '"/>'
-    return element.astype(object).where(text.notna(), "")
+    head = f'<{kind} key="{xml_text(key).translate(_ESCAPES)}" value="'
+    if kind == "date":
+        present = values.notna().to_numpy(dtype=bool)
+        stamps = pd.to_datetime(values, utc=values.dtype.kind == "O"
+                                or getattr(values.dtype, "tz", None) is not None)
+        aware = getattr(stamps.dtype, "tz", None) is not None
+        raw = (stamps.dt.tz_convert("UTC").dt.tz_localize(None) if aware else stamps)
+        text = np.datetime_as_string(raw.to_numpy(dtype="datetime64[us]"), unit="us")
+        text = text.astype(object) + ("+00:00" if aware else "")
+        return np.where(present, head + text + '"/>', "").astype(object)
+    try:
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+    except TypeError:  # unhashable cells (lists ...): written as their text
+        codes, uniques = pd.factorize(values.map(str, na_action="ignore"), use_na_sentinel=True)
+    distinct = np.asarray(uniques, dtype=object)
+    if kind == "string":
+        text = pd.Series(distinct, dtype="str")
+        plain = ~text.str.contains(_SPECIAL, regex=True).to_numpy(dtype=bool)
+        shown = text.to_numpy(dtype=object)
+        shown[~plain] = [_value_text(u, kind) for u in shown[~plain]]
+        elements = (head + shown + '"/>') if len(shown) else shown
+    else:
+        elements = np.asarray([head + _value_text(u, kind) + '"/>' for u in distinct],
+                              dtype=object)
+    return np.concatenate([elements.astype(object), np.array([""], dtype=object)])[codes]
 
 
 @contextmanager
@@ -419,21 +435,22 @@ def _sql_type(values: pd.Series) -> str:
 def _sql_values(values: pd.Series) -> list[object]:
     """Python values for sqlite3: missing as None, datetimes as UTC text, numbers as numbers."""
     kind = _xes_kind(values)
-    present = values.notna()
+    present = values.notna().to_numpy(dtype=bool)
+    out = np.full(len(values), None, dtype=object)
+    known = values[present]
     if kind == "date":
-        stamps = pd.to_datetime(values.where(present), utc=True)
-        text = stamps.dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-        return text.astype(object).where(present, None).tolist()
-    if kind == "boolean":
-        return values.astype(object).where(present, None).map(
-            lambda v: None if v is None else int(bool(v))).tolist()
-    if kind == "int":
-        return values.astype(object).where(present, None).map(
-            lambda v: None if v is None else int(v)).tolist()
-    if kind == "float":
-        return values.astype("float64").astype(object).where(present, None).tolist()
-    return values.astype(object).where(present, None).map(
-        lambda v: None if v is None else str(v)).tolist()
+        stamps = pd.to_datetime(known, utc=True).dt.tz_localize(None)
+        text = np.datetime_as_string(stamps.to_numpy(dtype="datetime64[us]"), unit="us")
+        out[present] = np.char.replace(text, "T", " ").tolist()
+    elif kind == "boolean":
+        out[present] = known.astype(bool).astype("int64").tolist()
+    elif kind == "int":
+        out[present] = known.astype("int64").tolist()
+    elif kind == "float":
+        out[present] = known.astype("float64").tolist()
+    else:
+        out[present] = known.astype(str).tolist()
+    return out.tolist()
 
 
 def _write_ocel_sqlite(ev: pd.DataFrame, obj: pd.DataFrame, rel: pd.DataFrame,
@@ -470,11 +487,10 @@ def _write_ocel_sqlite(ev: pd.DataFrame, obj: pd.DataFrame, rel: pd.DataFrame,
                             pairs.itertuples(index=False, name=None))
             attributes = [c for c in ev.columns
                           if c not in ("ocel:eid", "ocel:activity", "ocel:timestamp")]
-            times = pd.to_datetime(ev["ocel:timestamp"], utc=True).dt.strftime(
-                "%Y-%m-%d %H:%M:%S.%f")
-            by_activity = ev["ocel:activity"].astype(str)
+            times = pd.Series(_sql_values(ev["ocel:timestamp"]), index=ev.index)
+            groups = ev.groupby(ev["ocel:activity"].astype(str), sort=True).indices
             for activity in activities:
-                rows = ev[(by_activity == activity).to_numpy()]
+                rows = ev.iloc[groups[activity]]
                 kept = [c for c in attributes if rows[c].notna().any()]
                 table = _quoted("event_" + event_maps[activity])
                 columns = ", ".join(f"{_quoted(c)} {_sql_type(ev[c])}" for c in kept)
