@@ -25,10 +25,17 @@ and after), or one log and the date of the change, and returns a
   per period: medians and means of durations, means of the others (a share for
   yes/no values). Nothing is redefined here.
 - **Intervals.** The difference ``after - before`` of each figure with a
-  percentile bootstrap interval over orders (:mod:`procmine.analysis._bootstrap`:
-  each period's orders resampled with replacement, independently, ``resamples``
-  times, seeded by ``seed``; level ``confidence``). A difference is *beyond
-  noise* when its interval excludes zero.
+  percentile bootstrap interval (:mod:`procmine.analysis._bootstrap`): each
+  period's orders resampled with replacement, independently, ``resamples``
+  times, seeded by ``seed``, level ``confidence``; every mean and median comes
+  from the same resamples. A difference is *beyond noise* when its interval
+  excludes zero. Orders of one customer are not independent (its payment
+  habits, its channel, its collective invoices): with ``cluster="customer"``
+  (any attribute column) whole customers are resampled instead (the cluster
+  bootstrap). On 20 generated logs with a change (500-600 orders each),
+  order-by-order intervals of the mean cycle time covered the generator's true
+  effect in 16 of 20 seeds, customer-by-customer ones in 20 of 20; the coverage
+  test (``tests/test_compare_coverage.py``) resamples customers.
 - **Map.** Activities and paths (directly-follows pairs of consecutive events of
   an order, as in :func:`procmine.discovery.process_map`, each period on its own;
   an activity's lane is its most frequent department-level actor) that appear,
@@ -699,6 +706,11 @@ def compare(
                 f"({counts['outside_window']:,} outside the window, {counts['censored']:,} "
                 f"too recent to have finished, {counts['outliers']:,} outliers); check "
                 "change_date, window and horizon")
+    if cluster is None and "customer" in before.events.columns:
+        notes.append("orders were resampled one by one; the log has a customer column, and "
+                     "one customer's orders are seldom independent: cluster='customer' "
+                     "(--cluster customer) resamples whole customers and gives honest "
+                     "intervals when they are not.")
     if counts["censored"]:
         notes.append(
             f"{counts['censored']:,} order(s) started less than {_format.duration(horizon_s)} "
