@@ -128,9 +128,10 @@ def test_a_department_has_the_same_colour_in_every_map():
     pmap = process_map(log)
     seen = []
     for medium in ("notebook", "slide", "print"):
-        seen.append(_lane_colours(drawing_svg(draw_map(pmap, medium=medium, fit="none"))))
+        seen.append(_lane_colours(drawing_svg(draw_map(pmap, medium=medium, fit="none",
+                                                       swimlanes=True))))
     moved = project(log, [Move("Enter order", "Sales", "customer_self_service")])
-    pair = draw_as_is_to_be(pmap, process_map(moved.after), projection=moved)
+    pair = draw_as_is_to_be(pmap, process_map(moved.after), projection=moved, swimlanes=True)
     seen.append(_lane_colours(drawing_svg(pair.before)))
     for lanes in seen:
         for department, colour in expected.items():
@@ -153,8 +154,8 @@ def test_colours_do_not_depend_on_which_departments_a_map_shows():
     log = _log()
     small = EventLog.from_frame(make_frame([r for r in ROWS if r[4] in ("Warehouse", "Quality")]),
                                 name="subset")
-    full = _lane_colours(drawing_svg(draw_map(process_map(log), fit="none")))
-    part = _lane_colours(drawing_svg(draw_map(process_map(small), fit="none")))
+    full = _lane_colours(drawing_svg(draw_map(process_map(log), fit="none", swimlanes=True)))
+    part = _lane_colours(drawing_svg(draw_map(process_map(small), fit="none", swimlanes=True)))
     assert part["Warehouse"] == full["Warehouse"] and part["Quality"] == full["Quality"]
 
 

@@ -85,8 +85,8 @@ def test_frequency_and_performance_maps_put_every_activity_at_the_same_spot():
 
 def test_a_folded_map_keeps_each_department_in_one_lane():
     pmap = process_map(_spread_log())
-    strip = drawing_svg(draw_map(pmap, fit="none"))
-    folded = drawing_svg(draw_map(pmap))
+    strip = drawing_svg(draw_map(pmap, fit="none", swimlanes=True))
+    folded = drawing_svg(draw_map(pmap, swimlanes=True))
     assert folded != strip
     lanes = _lanes(folded)
     labels = [label for label, _ in lanes]
@@ -156,7 +156,7 @@ def test_as_is_to_be_of_a_projection_shows_the_change_and_its_figures(tmp_path):
     projection = project(log, [Move("Enter order", "Sales", "customer_self_service"),
                                Move("Pick", "Warehouse", "shared_data")])
     before, after = process_map(log), process_map(projection.after)
-    pair = draw_as_is_to_be(before, after, projection=projection)
+    pair = draw_as_is_to_be(before, after, projection=projection, swimlanes=True)
     svg_before, svg_after = drawing_svg(pair.before), drawing_svg(pair.after)
     text_before = " ".join(" ".join(DET.fromstring(svg_before.encode()).itertext()).split())
     text_after = " ".join(" ".join(DET.fromstring(svg_after.encode()).itertext()).split())
@@ -195,3 +195,21 @@ def test_as_is_to_be_of_a_projection_shows_the_change_and_its_figures(tmp_path):
     combined = " ".join(DET.fromstring(save(pair, tmp_path / "both.svg", format="svg")
                                        .read_bytes()).itertext())
     assert combined.count("As-is: orders") == 1 and combined.count("To-be: orders") == 1
+
+
+def test_lanes_give_way_to_department_colours_when_they_would_make_the_text_too_small():
+    pmap = process_map(_spread_log())
+    from procmine.render.medium import text_px
+
+    lanes = drawing_svg(draw_map(pmap, medium="slide", swimlanes=True))
+    chosen = draw_map(pmap, medium="slide")
+    no_lanes = drawing_svg(draw_map(pmap, medium="slide", swimlanes=False))
+    if text_px(lanes, "slide") >= 32:
+        assert chosen.drawing.clusters
+    else:
+        # the default picks the larger text of the two, measured on the drawn SVGs
+        best = max(text_px(lanes, "slide"), text_px(no_lanes, "slide"))
+        assert text_px(drawing_svg(chosen), "slide") == pytest.approx(best)
+    # both measures make the same choice (one layout per log)
+    perf = draw_map(pmap, medium="slide", measure="performance")
+    assert bool(perf.drawing.clusters) == bool(chosen.drawing.clusters)

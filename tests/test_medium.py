@@ -119,8 +119,10 @@ def test_notebook_display_fits_the_cell_and_carries_a_png(sample_log):
     shown = bundle["text/html"]
     assert "max-width:100%" in shown and "<svg" not in shown  # untrusted-safe
     assert "data:image/png;base64," + bundle["image/png"] in shown
-    # ProcessMap's own display is the notebook drawing
+    # ProcessMap's own display is the notebook drawing: 30 activities still 12 px at 900 px
     assert "data:image/png;base64," in pmap._repr_html_()
+    assert len(pmap.nodes) == 30
+    assert _measured(drawing_svg(draw_map(pmap, medium="notebook")), "notebook") >= 12
 
 
 def test_medium_changes_the_fonts_written_to_graphviz():

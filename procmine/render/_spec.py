@@ -618,7 +618,7 @@ def penwidth(count: float, biggest: float, *, low: float = 1.2, high: float = 9.
 #: Width / height a drawing should have to fill a projector slide: 4:3 to 16:9 (legacy).
 SLIDE = (4 / 3, 16 / 9)
 _PAD_PT = 2 * 0.3 * 72  # the graph's pad (0.3 in) on both sides, in points
-MAX_FOLDS = 5
+MAX_FOLDS = 8
 _PT_PX = 96 / 72
 
 

@@ -51,6 +51,7 @@ from procmine.render._spec import (
     fold,
     make_drawing,
     penwidth,
+    scale_in,
     tint,
     wrap,
 )
@@ -464,7 +465,7 @@ def map_layout(
     medium: Medium = "slide",
     direction: Direction = "LR",
     fit: Fit = "projector",
-    swimlanes: bool = True,
+    swimlanes: bool | None = None,
     handoffs: bool = True,
     titles: Sequence[str] = (),
     _notes: Mapping[str, Sequence[str]] | None = None,
@@ -481,7 +482,9 @@ def map_layout(
         that another map puts in another lane (a step moved to the customer)
         is placed in both lanes.
     medium, direction, fit, swimlanes, handoffs
-        As for :func:`draw_map`; they are fixed by the layout.
+        As for :func:`draw_map`; they are fixed by the layout
+        (``swimlanes=None``: lanes when their layout keeps the medium's text
+        size, else the layout whose text is larger).
     titles : sequence of str, keyword-only
         The titles the maps will have (room is kept for the longest).
 
@@ -504,37 +507,56 @@ def map_layout(
     _check(fit, _FITS, "fit")
     if not pmaps:
         raise UsageError("map_layout needs at least one ProcessMap")
-    plan = _plan(pmaps, medium=medium, rankdir=direction, swimlanes=swimlanes,
-                 handoffs=handoffs, titles=[*titles, pmaps[0].name], notes=_notes, marks=_marks)
-    base = _map_drawing(pmaps[0], plan, title=plan.title, subtitle=plan.subtitle,
-                        measure="frequency", marks=_marks, figures=_figures)
-    # the layout is made for the text of every view: lay out the layout's own text
-    base = replace(base, title=plan.title, subtitle=plan.subtitle)
-    if fit == "projector":
-        base = fold(base)
     from procmine.render._spec import fixed
 
-    return MapLayout(plan=plan, drawing=fixed(base))
+    best: MapLayout | None = None
+    for lanes in (True, False) if swimlanes is None else (bool(swimlanes),):
+        plan = _plan(pmaps, medium=medium, rankdir=direction, swimlanes=lanes,
+                     handoffs=handoffs, titles=[*titles, pmaps[0].name], notes=_notes,
+                     marks=_marks)
+        base = _map_drawing(pmaps[0], plan, title=plan.title, subtitle=plan.subtitle,
+                            measure="frequency", marks=_marks, figures=_figures)
+        # the layout is made for the text of every view: lay out the layout's own text
+        base = replace(base, title=plan.title, subtitle=plan.subtitle)
+        if fit == "projector":
+            base = fold(base)
+        found = MapLayout(plan=plan, drawing=fixed(base))
+        if best is None or _text_size(found.drawing) > _text_size(best.drawing):
+            best = found
+        if _text_size(found.drawing) >= preset(medium).min_text_px:
+            break  # lanes fit: keep them
+    assert best is not None
+    return best
 
 
 #: Fewest activities a map drawn from a log is simplified to, to reach its medium's text size.
 MIN_ACTIVITIES = 6
 
 
-def _fitted(log: EventLog, draw: Any, medium: str, *, swimlanes: bool) -> MapDrawing:
+def _text_size(drawing: Drawing) -> float:
+    """CSS px of the smallest text of a positioned drawing shown in its medium (inf if unplaced).
+
+    All text but the title has the medium's one font size, so this is that
+    size times the scale at which the drawing's box fits the medium's box:
+    what :func:`procmine.render.medium.text_px` measures on the drawn SVG.
+    """
+    if drawing.positions is None:
+        return float("inf")
+    return drawing.style.font * scale_in(drawing.positions.size(), drawing.style)
+
+
+def _fitted(log: EventLog, draw: Any, medium: str, *, swimlanes: bool | None) -> MapDrawing:
     """Draw the log's map with fewer activities until its text is large enough for the medium.
 
     Starts at the medium's ``max_activities`` and leaves out the least
     frequent activities one at a time (never below :data:`MIN_ACTIVITIES`),
-    measuring the drawn SVG with :func:`procmine.render.medium.text_px`. At
-    each size the map is tried with swimlanes first, then with departments
-    shown by colour only (lanes take room); the first drawing that reaches
+    measuring the laid-out drawing (:func:`_text_size`). At each size the
+    map is tried with swimlanes first, then (unless ``swimlanes`` is True)
+    with departments shown by colour only (lanes take room); the first drawing that reaches
     the medium's text size wins. When none does, the one whose text is
     largest.
     """
     from procmine.discovery.simplify import coverage_for
-    from procmine.render.html import drawing_svg
-    from procmine.render.medium import text_px
 
     counts = log.events["activity"].value_counts(sort=False)
     nodes = pd.DataFrame({"activity": counts.index.astype(str),
@@ -542,15 +564,16 @@ def _fitted(log: EventLog, draw: Any, medium: str, *, swimlanes: bool) -> MapDra
     style = preset(medium)
     cap = min(style.max_activities, len(nodes))
     best: tuple[float, MapDrawing] | None = None
-    try_lanes = swimlanes
+    try_lanes = swimlanes is not False
     while True:
         pmap = process_map_for(log, medium=cast(Medium, medium),
                                activities=coverage_for(nodes, max_activities=cap))
-        for lanes in ((True, False) if try_lanes else (False,)):
+        options = (True,) if swimlanes is True else (True, False) if try_lanes else (False,)
+        for lanes in options:
             graph = cast(MapDrawing, draw(pmap, lanes))
-            if not graph.positioned:
+            if graph.drawing is None or not graph.positioned:
                 return graph
-            size = text_px(drawing_svg(graph), medium)
+            size = _text_size(graph.drawing)
             if size >= style.min_text_px:
                 return graph
             if best is None or size > best[0]:
@@ -566,7 +589,7 @@ def draw_map(
     pmap: ProcessMap | EventLog,
     *,
     title: str | None = None,
-    swimlanes: bool = True,
+    swimlanes: bool | None = None,
     handoffs: bool = True,
     measure: MapMeasure = "frequency",
     direction: Direction = "LR",
@@ -590,10 +613,14 @@ def draw_map(
         Defaults to the log's name; the subtitle always gives the log's
         counts and, for a simplified map, what is shown (the share of events
         the shown activities cover, the path coverage).
-    swimlanes : bool, keyword-only
-        Group activities in one box per department (an activity's department
-        is its most frequent one); one lane per department, also when the map
-        folds into rows.
+    swimlanes : bool or None, keyword-only
+        True: group activities in one box per department (an activity's
+        department is its most frequent one); one lane per department, also
+        when the map folds into rows. False: no boxes; each activity filled
+        with its department's colour, named in the legend. None (default):
+        lanes when the drawing with lanes still has the medium's text size,
+        else colours (lanes take room); the choice is made on the layout, so
+        both measures make the same one.
     handoffs : bool, keyword-only
         Mark the paths on which work passes to another department or outside
         party in at least one order (dashed, vermillion): the edges'
@@ -895,7 +922,7 @@ def draw_as_is_to_be(
     after: ProcessMap,
     *,
     measure: MapMeasure = "frequency",
-    swimlanes: bool = True,
+    swimlanes: bool | None = None,
     handoffs: bool = True,
     titles: tuple[str, str] = ("As-is", "To-be"),
     direction: Direction = "LR",
@@ -1003,7 +1030,7 @@ def draw_projection(
     *,
     medium: Medium = "slide",
     measure: MapMeasure = "frequency",
-    swimlanes: bool = True,
+    swimlanes: bool | None = None,
     handoffs: bool = True,
     titles: tuple[str, str] = ("As-is", "To-be"),
     direction: Direction = "LR",
@@ -1048,8 +1075,6 @@ def draw_projection(
     from procmine.discovery.dfg import process_map
     from procmine.discovery.simplify import rank_activities
     from procmine.log.filters import filter_activities
-    from procmine.render.html import drawing_svg
-    from procmine.render.medium import text_px
 
     _check(medium, MEDIA, "medium")
     style = preset(medium)
@@ -1076,18 +1101,18 @@ def draw_projection(
 
     cap = min(style.max_activities, len(ranked))
     best: tuple[float, AsIsToBe] | None = None
-    try_lanes = swimlanes
+    try_lanes = swimlanes is not False
     while True:
         before, after = maps(cap)
-        for lanes in ((True, False) if try_lanes else (False,)):
+        options = (True,) if swimlanes is True else (True, False) if try_lanes else (False,)
+        for lanes in options:
             pair = draw_as_is_to_be(before, after, measure=measure, swimlanes=lanes,
                                     handoffs=handoffs, titles=titles, direction=direction,
                                     fit=fit, medium=medium, projection=projection,
                                     currency=currency)
-            if not pair.before.positioned:
+            if pair.before.drawing is None or not pair.before.positioned:
                 return pair
-            size = min(text_px(drawing_svg(pair.before), medium),
-                       text_px(drawing_svg(pair.after), medium))
+            size = _text_size(pair.before.drawing)
             if size >= style.min_text_px:
                 return pair
             if best is None or size > best[0]:
