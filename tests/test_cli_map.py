@@ -146,3 +146,47 @@ def test_direction_and_fit_are_for_the_activity_map(log_csv, tmp_path):
     assert "--direction" in result.output
     assert _run("map", log_csv, "--out", tmp_path / "x.svg", "--fit", "wall",
                 *MAPPING).exit_code == 2
+
+
+def _smallest_text_px(path, box_w, box_h=None):
+    """Smallest font size x (shown width / viewBox width), read from the SVG file alone."""
+    root = DET.fromstring(path.read_bytes())
+    view = [float(v) for v in root.get("viewBox").split()]
+    natural = float(root.get("width").removesuffix("pt")) * 96 / 72
+    shown = min(box_w, view[2] * box_h / view[3]) if box_h else min(box_w, natural)
+    sizes = [float(t.get("font-size")) for t in root.iter("{http://www.w3.org/2000/svg}text")
+             if t.get("font-size")]
+    return min(sizes) * shown / view[2]
+
+
+@pytest.mark.parametrize(("fit", "box", "smallest"), [
+    ("slide", (1920, 1080), 32.0), ("notebook", (900, None), 12.0),
+    ("print", (180 / 25.4 * 96, None), 12.0)])
+def test_fit_draws_for_the_medium(log_csv, tmp_path, fit, box, smallest):
+    out = tmp_path / f"{fit}.svg"
+    result = _run("map", log_csv, "--out", out, "--fit", fit, *MAPPING)
+    assert result.exit_code == 0, result.output
+    assert _smallest_text_px(out, *box) >= smallest
+    dept = tmp_path / f"{fit}-dept.svg"
+    result = _run("map", log_csv, "--out", dept, "--fit", fit, "--level", "department",
+                  *MAPPING)
+    assert result.exit_code == 0, result.output
+    assert _smallest_text_px(dept, *box) >= smallest
+
+
+def test_fit_slide_on_the_sample_log_shows_at_most_15_activities(tmp_path):
+    from conftest import SAMPLE_LOGS
+
+    sources = SAMPLE_LOGS / "sources.toml"
+    if not sources.exists():
+        pytest.skip("sample_logs/ is absent")
+    out, table = tmp_path / "slide.svg", tmp_path / "edges.csv"
+    result = _run("map", sources, "--out", out, "--fit", "slide", "--table", table)
+    assert result.exit_code == 0, result.output
+    assert _smallest_text_px(out, 1920, 1080) >= 32.0
+    with table.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    activities = {r["source"] for r in rows} | {r["target"] for r in rows}
+    assert 1 < len(activities) <= 15
+    text = " ".join(" ".join(DET.fromstring(out.read_bytes()).itertext()).split())
+    assert f"showing {len(activities)} activities" in text

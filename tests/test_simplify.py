@@ -105,3 +105,32 @@ def test_fewer_activities_never_add_an_activity():
     kept = [set(process_map(log, activities=a / 10).activities) for a in range(11)]
     for lower, higher in itertools.pairwise(kept):
         assert lower <= higher
+
+
+def test_coverage_for_keeps_exactly_the_most_frequent():
+    from procmine.discovery.simplify import coverage_for
+
+    nodes = pd.DataFrame({"activity": list("abcdef"), "count": [30, 20, 20, 10, 10, 10]})
+    for k in range(1, 6):
+        # ties broken by name, as select_activities ranks: a, b, c, d, e, f
+        assert select_activities(nodes, coverage=coverage_for(nodes, max_activities=k))[0] == \
+            list("abcdef")[:k]
+    assert coverage_for(nodes, max_activities=6) is None
+    with pytest.raises(UsageError):
+        coverage_for(nodes, max_activities=0)
+
+
+def test_select_routes_keeps_coverage_and_every_department():
+    from procmine.discovery.simplify import select_routes
+
+    table = pd.DataFrame({"source": ["Sales", "Credit", "Sales", "Billing", "Returns"],
+                          "target": ["Credit", "Warehouse", "Warehouse", "Sales", "Billing"],
+                          "count": [50, 30, 10, 6, 4]})
+    # 0.5 of 100 handoffs: Sales->Credit (50) covers it; Warehouse, Billing and Returns are
+    # on no kept route: each gets back its busiest route out and in
+    kept = select_routes(table, coverage=0.5)
+    assert kept.tolist() == [True, True, False, True, True]
+    assert select_routes(table, coverage=1.0).all()
+    assert select_routes(table.iloc[:0], coverage=0.5).tolist() == []
+    with pytest.raises(UsageError, match="paths"):
+        select_routes(table, coverage=1.5)

@@ -85,8 +85,8 @@ def drawing_html(graph: graphviz.Digraph) -> str:
 
 
 def pair_html(pair: AsIsToBe) -> str:
-    """An as-is / to-be pair, one above the other (maps run left to right)."""
-    return drawing_html(pair.before) + "<hr>" + drawing_html(pair.after)
+    """An as-is / to-be pair for a notebook: one above the other, each as :func:`notebook_html`."""
+    return notebook_html(pair.before) + "<hr>" + notebook_html(pair.after)
 
 
 def _png(graph: graphviz.Digraph, *, dpi: int = 144) -> bytes | None:
