@@ -112,6 +112,15 @@ class EngineLog:
         """``"duckdb"`` or ``"spark"``."""
         return self.backend.name
 
+    @property
+    def relation(self) -> Any:
+        """The canonical events as the engine's own object: a DuckDB relation or a Spark
+        DataFrame (columns: the canonical ones, ``ts_us``, ``seq``, the attributes)."""
+        if isinstance(self.backend, DuckDBBackend):
+            return self.backend.con.table(EVENTS)
+        assert isinstance(self.backend, SparkBackend)
+        return self.backend.spark.table(EVENTS)
+
     def _facts(self) -> dict[str, Any]:
         if "facts" not in self._cache:
             facts = self.backend.sql(
@@ -227,8 +236,8 @@ def from_log(log: EventLog, *, engine: str, spark_master: str | None = None,
     >>> f = pd.DataFrame({"case_id": ["o1", "o1"], "activity": ["Enter", "Pick"],
     ...     "timestamp": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 10:00"], utc=True)})
     >>> with from_log(EventLog.from_frame(f), engine="duckdb") as elog:
-    ...     elog.n_events, elog.n_cases
-    (2, 1)
+    ...     elog.n_events, elog.n_cases, elog.relation.columns[:3]
+    (2, 1, ['case_id', 'activity', 'resource'])
     """
     if not isinstance(log, EventLog):
         raise UsageError(f"from_log expects an EventLog, got {type(log).__name__}")
