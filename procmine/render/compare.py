@@ -91,7 +91,7 @@ def draw_comparison(
     comparison: Comparison,
     *,
     title: str | None = None,
-    min_share: float = 0.01,
+    min_share: float = 0.05,
     fit: Fit = "projector",
 ) -> MapDrawing:
     """Draw the map difference of a comparison: both periods on one map.
@@ -103,8 +103,8 @@ def draw_comparison(
     title : str, optional, keyword-only
         Default: "Before and after" and the log's name.
     min_share : float, keyword-only
-        Paths in fewer than this share of the orders in both periods, and
-        within noise, are left out (they clutter the map; the paths table
+        Paths in fewer than this share of the orders (default 5%) in both
+        periods, and within noise, are left out (they clutter the map; the paths table
         keeps them). Activities are always drawn.
     fit : {"projector", "none"}, keyword-only
         Fold a long flow into rows for a slide (see :func:`procmine.render.draw_map`).
@@ -130,9 +130,11 @@ def draw_comparison(
     acts, paths = comparison.activities, comparison.paths
     lanes_of = {str(r.activity): (str(r.lane_after) or str(r.lane_before))
                 for r in acts.itertuples(index=False)}
+    # a step whose most frequent department changed beyond noise (moved to a party)
     moved = {str(r.activity): f"{r.lane_before} → {r.lane_after}"
              for r in acts.itertuples(index=False)
-             if r.lane_before and r.lane_after and r.lane_before != r.lane_after}
+             if r.lane_before and r.lane_after and r.lane_before != r.lane_after
+             and r.status != "unchanged"}
     colours = _lane_colours(sorted({lane for lane in lanes_of.values() if lane}))
     ids = {a: f"a{i}" for i, a in enumerate(acts["activity"].astype(str))}
     biggest = float(max(acts["share_before"].max(), acts["share_after"].max(), 1e-9)) if len(
