@@ -443,8 +443,10 @@ def _map_drawing(
     layout_legend.append(("line", "#8A8A8A", "orders start / end"))
     used = [lane for lane in plan.colours]
     if not plan.swimlanes:
-        legend += [("box", plan.colours[d], d) for d in used]
-        layout_legend += [("box", plan.colours[d], d) for d in used]
+        lanes_legend = [("dashed" if d.endswith(" (outside)") else "box", plan.colours[d], d)
+                        for d in used]
+        legend += lanes_legend
+        layout_legend += lanes_legend
     elif any(d.endswith(" (outside)") for d in used):
         item = ("dashed", _OUTSIDE_COLOUR, "outside party (customer, supplier, carrier)")
         legend.append(item)
