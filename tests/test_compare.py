@@ -352,3 +352,18 @@ def test_period_draws_match_a_loop_over_the_same_resamples():
     picks = np.random.default_rng(1).integers(0, 14, size=(50, 14))
     loop = [np.concatenate([means[groups == g] for g in row]).mean(axis=0) for row in picks]
     np.testing.assert_allclose(g_mean, loop)
+
+
+def test_a_log_without_departments_or_paths():
+    frame = pd.DataFrame({"case_id": [f"o{i:02d}" for i in range(30)],
+                          "activity": ["A"] * 15 + ["B"] * 15,
+                          "timestamp": [T0 + i * DAY for i in range(30)]})
+    c = compare(EventLog.from_frame(frame), change_date=T0 + 15 * DAY - HOUR, horizon=None,
+                resamples=100)
+    assert np.isnan(_kpi(c, "handoffs_per_order")["before"])
+    assert c.departments.empty and c.items.empty
+    assert any("records no departments" in n for n in c.notes)
+    # single-event orders: A vanished and B appeared, with no path between them
+    assert c.changes == (("A",), ("B",))
+    with pytest.raises(UsageError, match="no orders to compare before"):
+        compare(EventLog.from_frame(frame.iloc[:0]), change_date=T0, horizon=None)
