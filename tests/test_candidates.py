@@ -229,6 +229,7 @@ def test_empty_log_and_single_event():
     empty = EventLog.from_frame(empty_events(), name="t", items=ITEMS)
     c = candidates(empty, costs=COSTS)
     assert c.table.empty and "activity" in c.table.columns
+    _register_displays()
     assert "<div" in c._repr_html_()
     one = make_log([ROWS[1]])
     # a lone manual first entry of the customer's address is the owner's information
@@ -435,3 +436,10 @@ def test_automated_steps_are_never_candidates_nor_labour():
     c = find_candidates(log, costs=COSTS, keywords=())
     assert "Confirm order" not in set(c.table["activity"]) | set(c.weak["activity"])
     assert c.events.loc[c.events["activity"] == "Confirm order"].empty
+
+
+def _register_displays() -> None:
+    """The notebook displays of procmine.render.tables, which ``_repr_html_`` shows."""
+    from procmine.render.tables import register
+
+    register()

@@ -342,9 +342,13 @@ def test_repr_and_html() -> None:
         rows += [(f"o{i}", "Order blocked", 0, f"<d{i}>"), (f"o{i}", "Released", 60, "Credit")]
     e = run(rows)
     assert repr(e).startswith("Episodes(level='department': 30 episodes of 1 statuses")
+    from procmine._display import MAX_ROWS
+    from procmine.render.tables import register
+
+    register()  # the notebook displays (procmine.render.tables): _repr_html_ shows them
     shown = e._repr_html_()
     assert "<d0>" not in shown and "&lt;d0&gt;" in shown
-    assert "5 more row(s) not shown" in shown
+    assert f"… {30 - MAX_ROWS} more rows" in shown
     assert set(e.tables) == {"table", "events", "by_status"}
 
 

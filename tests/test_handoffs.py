@@ -42,7 +42,7 @@ def test_empty_log_has_no_handoffs_but_all_columns():
     assert h.graph.number_of_nodes() == 0
     assert h.count == 0 and h.cost == 0.0
     assert graph_measures(h).empty
-    assert "Handoffs" in h._repr_html_()
+    assert "handoffs" in h._repr_html_().lower()
 
 
 def test_single_event_has_no_handoff():

@@ -156,6 +156,7 @@ def test_empty_log_and_single_event():
     one = kpis(_log([ROWS[0]]))
     assert one.daily["orders_started"].tolist() == [1]
     assert one.orders["cycle_time_s"].tolist() == [0.0]
+    _register_displays()
     assert "<table" in one._repr_html_()
 
 
@@ -289,3 +290,10 @@ def test_sentinel_dates_do_not_stretch_the_kpi_periods():
     assert len(k.daily) == 1 and len(k.weekly) == 1
     assert k.orders.set_index("case_id")["outlier"].to_dict() == {"s1": True, "s2": True,
                                                                   "s3": False}
+
+
+def _register_displays() -> None:
+    """The notebook displays of procmine.render.tables, which ``_repr_html_`` shows."""
+    from procmine.render.tables import register
+
+    register()

@@ -305,4 +305,12 @@ def test_empty_log():
     p = project(empty, [Move("Enter order", "Sales", "shared_data")], costs=COSTS)
     assert p.after.n_events == 0
     assert p.table.set_index("metric").loc["implementation_cost", "after"] == 0
+    _register_displays()
     assert "<div" in p._repr_html_()
+
+
+def _register_displays() -> None:
+    """The notebook displays of procmine.render.tables, which ``_repr_html_`` shows."""
+    from procmine.render.tables import register
+
+    register()

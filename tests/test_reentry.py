@@ -286,6 +286,7 @@ def test_empty_log():
     assert list(r.events.columns)[:9] == ["case_id", "item", "event_id", "first_event_id",
                                           "first_by", "by", "same_value", "first_value", "value"]
     assert r.graph.number_of_edges() == 0
+    _register_displays()
     assert "<div" in r._repr_html_()
 
 
@@ -313,6 +314,7 @@ def test_input_is_not_modified_and_repr():
     r = reentry(log, costs=COSTS)
     pd.testing.assert_frame_equal(log.events, before)
     assert "2 re-entries" in repr(r)
+    _register_displays()
     assert "Shipping" in r._repr_html_()
 
 
@@ -350,3 +352,10 @@ def test_redo_counts_within_a_sub_object_only():
     bare = EventLog(events=bare.events, name="p")
     # no item values: redo; each package's step is done once by each actor: no redo
     assert reentry(bare, costs=COSTS).events.empty
+
+
+def _register_displays() -> None:
+    """The notebook displays of procmine.render.tables, which ``_repr_html_`` shows."""
+    from procmine.render.tables import register
+
+    register()

@@ -271,9 +271,13 @@ def test_repr_and_html_escape_and_truncate() -> None:
     r = rework(make_log(rows), costs=COSTS)
     assert r.count == 30 and len(r.table) == 30
     assert repr(r).startswith("Rework(level='department': 30 rework events (30 repeat, 0 redo")
+    from procmine._display import MAX_ROWS
+    from procmine.render.tables import register
+
+    register()  # the notebook displays (procmine.render.tables): _repr_html_ shows them
     shown = r._repr_html_()
     assert "<b>step" not in shown and "&lt;b&gt;step 0&lt;/b&gt;" in shown
-    assert "5 more row(s) not shown" in shown
+    assert f"… {30 - MAX_ROWS} more rows" in shown
     assert set(r.tables) == {"table", "events", "by_kind"}
     assert r.tables["table"] is r.table
 

@@ -9,7 +9,8 @@ from conftest import make_frame
 
 import procmine
 from procmine import EventLog, UsageError
-from procmine.log.variants import HTML_ROWS, VARIANT_COLUMNS, Variants, variants
+from procmine._display import MAX_ROWS
+from procmine.log.variants import VARIANT_COLUMNS, Variants, variants
 
 ROWS = [
     ("a", "Enter", "2024-01-01 09:00"), ("a", "Ship", "2024-01-01 11:00"),
@@ -137,11 +138,14 @@ def test_cases_of_equal_length_but_different_order_are_different_variants():
 
 
 def test_html_is_truncated_with_a_count_of_the_rest():
-    rows = [(f"c{i:03d}", f"A{i:03d}", "2024-01-01 09:00") for i in range(HTML_ROWS + 7)]
+    rows = [(f"c{i:03d}", f"A{i:03d}", "2024-01-01 09:00") for i in range(MAX_ROWS + 7)]
     result = variants(_log(rows))
+    from procmine.render.tables import register
+
+    register()  # the notebook displays (procmine.render.tables): _repr_html_ shows them
     shown = result._repr_html_()
-    assert shown.count("<tr") == HTML_ROWS + 1  # header + rows
-    assert "and 7 more variants" in shown
+    assert shown.count("<tr") == MAX_ROWS + 1  # header + rows
+    assert "… 7 more variants" in shown
     small = variants(_log())._repr_html_()
     assert "more variant" not in small and "Enter → Ship" in small
     assert "&lt;b&gt;" in variants(_log([("a", "<b>", "2024-01-01")]))._repr_html_()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -11,6 +10,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from procmine._display import repr_html
 from procmine._regex import check_pattern, search_each
 from procmine.analysis.costs import KIND_PARTY, CostModel
 from procmine.analysis.moves import Move, move_effects, reentry_before
@@ -130,21 +130,7 @@ class Candidates:
                 f"{saving:,.0f} {self.currency}; {len(self.weak)} on weak evidence)")
 
     def _repr_html_(self) -> str:
-        shown = self.table.drop(columns=["rationale"])
-        weak = self.weak.drop(columns=["rationale"]).head(20)
-        rationale = "".join(
-            f"<li><strong>{html.escape(r.activity)}</strong> ({html.escape(str(r.department))}, "
-            f"{html.escape(r.kind)}): {html.escape(r.rationale)}</li>"
-            for r in self.table.itertuples(index=False)
-        )
-        return (
-            f"<div class='procmine-candidates'><strong>{html.escape(repr(self))}</strong>"
-            f"{shown.to_html(index=False, escape=True, float_format='{:,.1f}'.format)}"
-            f"<ul>{rationale}</ul>"
-            f"<p>Weak evidence (below the minimum support, not ranked): {len(self.weak)}</p>"
-            f"{weak.to_html(index=False, escape=True, float_format='{:,.1f}'.format)}"
-            "</div>"
-        )
+        return repr_html(self)
 
 
 def candidates(

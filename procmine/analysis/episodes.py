@@ -16,7 +16,6 @@ and cases never are.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,9 +25,10 @@ import numpy as np
 import pandas as pd
 
 from procmine._check import check_choice
+from procmine._display import repr_html
 from procmine._regex import extract_each, search_each
 from procmine.analysis.costs import CostModel
-from procmine.analysis.rework import _compile, _share, _table_html
+from procmine.analysis.rework import _compile, _share
 from procmine.errors import UsageError
 from procmine.log._require import require_log
 from procmine.log.actors import LEVELS, Level, log_arrays
@@ -259,10 +259,7 @@ class Episodes:
         )
 
     def _repr_html_(self) -> str:
-        return (
-            f"<div class='procmine-episodes'><strong>{html.escape(repr(self))}</strong>"
-            f"{_table_html(self.by_status)}{_table_html(self.table)}</div>"
-        )
+        return repr_html(self)
 
 
 def episodes(

@@ -13,7 +13,6 @@ Everything here is vectorised with numpy/pandas: no Python loop over events or c
 from __future__ import annotations
 
 import functools
-import html
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Final
@@ -23,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from procmine._check import check_choice, check_names
+from procmine._display import repr_html
 from procmine.analysis.costs import CostModel, automated_flags
 from procmine.analysis.reentry import normalize_values
 from procmine.errors import UsageError
@@ -539,9 +539,7 @@ class Handoffs:
         )
 
     def _repr_html_(self) -> str:
-        head = html.escape(repr(self))
-        body = self.table.to_html(index=False, escape=True, float_format=lambda v: f"{v:,.1f}")
-        return f"<div class='procmine-handoffs'><strong>{head}</strong>{body}</div>"
+        return repr_html(self)
 
 
 def handoffs(

@@ -33,7 +33,6 @@ Definitions (each overridable where it rests on activity names):
 
 from __future__ import annotations
 
-import html
 from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -42,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from procmine._check import check_names
+from procmine._display import repr_html
 from procmine._regex import search_each
 from procmine.analysis.handoffs import automated_flags
 from procmine.errors import UsageError
@@ -157,12 +157,7 @@ class Kpis:
         )
 
     def _repr_html_(self) -> str:
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
-        body = self.weekly.to_html(index=False, escape=True, float_format=lambda v: f"{v:,.2f}")
-        return (
-            f"<div class='procmine-kpis'><strong>{html.escape(repr(self))}</strong>"
-            f"<div>weekly</div>{body}{f'<ul>{notes}</ul>' if notes else ''}</div>"
-        )
+        return repr_html(self)
 
 
 def _matches(names: np.ndarray, pattern: str, *, option: str) -> np.ndarray:

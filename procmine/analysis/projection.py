@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from procmine._display import repr_html
 from procmine.analysis.costs import CostModel
 from procmine.analysis.handoffs import Handoffs, handoffs
 from procmine.analysis.moves import (
@@ -69,13 +69,7 @@ class Projection:
                 f"{self.handoffs_after.count})")
 
     def _repr_html_(self) -> str:
-        moves = "".join(
-            f"<li>{html.escape(m.activity)} ({html.escape(str(m.department))}): "
-            f"{html.escape(m.kind)}</li>" for m in self.moves
-        )
-        table = self.table.to_html(index=False, escape=True, float_format="{:,.2f}".format)
-        return (f"<div class='procmine-projection'><strong>{html.escape(repr(self))}</strong>"
-                f"<ul>{moves}</ul>{table}</div>")
+        return repr_html(self)
 
 
 def project(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
@@ -10,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from procmine._check import check_choice
+from procmine._display import repr_html
 from procmine.analysis.costs import CostModel, automated_flags
 from procmine.io.result import ITEM_TYPES
 from procmine.log._groups import distinct_per_group
@@ -120,14 +120,7 @@ class Reentry:
         )
 
     def _repr_html_(self) -> str:
-        return (
-            f"<div class='procmine-reentry'><strong>Re-entry by {html.escape(self.level)} "
-            f"({html.escape(self.signal)})</strong><p>{html.escape(self.note)}</p>"
-            f"<p>{self.count:,} re-entry events in "
-            f"{int(self.events['case_id'].nunique()):,} orders.</p>"
-            f"{self.summary.to_html(index=False, escape=True, float_format='{:,.2f}'.format)}"
-            "</div>"
-        )
+        return repr_html(self)
 
 
 def reentry(

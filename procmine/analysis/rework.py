@@ -20,7 +20,6 @@ internal events cost labour). Vectorised: no Python loop over events or cases.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from typing import Final, Literal, get_args
@@ -29,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from procmine._check import check_choice
+from procmine._display import repr_html
 from procmine._regex import check_pattern, search_each
 from procmine.analysis.costs import CostModel
 from procmine.errors import UsageError
@@ -73,8 +73,6 @@ BY_KIND_COLUMNS: Final = (
     "kind", "events", "cases", "share_of_orders", "labour_cost", "labour_minutes",
 )
 
-_HTML_ROWS: Final = 25
-
 
 def _compile(pattern: object, *, option: str) -> re.Pattern[str]:
     """``pattern`` compiled, or a :class:`UsageError` naming ``option``; it must also be one
@@ -98,16 +96,6 @@ def _share(cases: np.ndarray | pd.Series, orders: int) -> np.ndarray:
     """``cases / orders`` (0 for a log without orders)."""
     values = np.asarray(cases, dtype="float64")
     return values / orders if orders else np.zeros(len(values))
-
-
-def _table_html(frame: pd.DataFrame, *, max_rows: int = _HTML_ROWS) -> str:
-    """``frame`` as an escaped HTML table of at most ``max_rows`` rows, saying how many more."""
-    body = frame.head(max_rows).to_html(index=False, escape=True, na_rep="",
-                                        float_format="{:,.2f}".format)
-    more = len(frame) - max_rows
-    if more > 0:
-        body += f"<p>{more:,} more row(s) not shown.</p>"
-    return body
 
 
 @dataclass(frozen=True, eq=False)
@@ -175,10 +163,7 @@ class Rework:
         )
 
     def _repr_html_(self) -> str:
-        return (
-            f"<div class='procmine-rework'><strong>{html.escape(repr(self))}</strong>"
-            f"{_table_html(self.by_kind)}{_table_html(self.table)}</div>"
-        )
+        return repr_html(self)
 
 
 def rework(

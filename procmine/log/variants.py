@@ -12,13 +12,13 @@ finds the distinct sequences, and only those are turned into text.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
 import numpy as np
 import pandas as pd
 
+from procmine._display import repr_html
 from procmine.errors import UsageError
 from procmine.log._require import require_log
 from procmine.log.actors import log_arrays
@@ -34,8 +34,6 @@ VARIANT_COLUMNS: Final = ("variant", "activities", "length", "cases", "share",
                           "cumulative_share", "median_duration_s")
 #: What joins the activities of a variant in :attr:`Variants.table` ``activities``.
 SEPARATOR: Final = " → "
-#: Rows :meth:`Variants._repr_html_` shows before it says how many more there are.
-HTML_ROWS: Final = 50
 
 
 @dataclass(frozen=True, eq=False)
@@ -79,12 +77,7 @@ class Variants:
                 f"covering {self.covered:.0%} of {self.n_cases} cases)")
 
     def _repr_html_(self) -> str:
-        shown = self.table.head(HTML_ROWS).to_html(index=False, escape=True)
-        more = len(self.table) - HTML_ROWS
-        tail = (f"<p>… and {more:,} more variant{'s' if more != 1 else ''} "
-                "(all in <code>.table</code>)</p>" if more > 0 else "")
-        return (f"<div class='procmine-variants'><strong>{html.escape(repr(self))}</strong>"
-                f"{shown}{tail}</div>")
+        return repr_html(self)
 
 
 def _empty_table() -> pd.DataFrame:
