@@ -225,3 +225,34 @@ def test_order_management_ocel_round_trip_counts(real_logs_dir, tmp_path):
     ocel = pm4py().read_ocel2_sqlite(str(path))
     assert len(ocel.events) == len(log.events)
     assert ocel.objects["ocel:type"].value_counts()["orders"] == log.events["case_id"].nunique()
+
+
+@pytest.mark.parametrize("suffix", [".xml", ".jsonocel"])
+def test_ocel_xml_and_json_declare_the_standard_types_and_leave_missing_values_out(
+        tmp_path, suffix):
+    import json
+
+    path = write_ocel(_typed_log(), tmp_path / f"typed{suffix}")
+    text = path.read_text(encoding="utf-8")
+    assert "nan" not in text.lower().replace("enter", "")
+    if suffix == ".xml":
+        root = DET.parse(str(path)).getroot()
+        declared = {a.get("name"): a.get("type") for t in root.iter("event-type")
+                    if t.get("name") == "Enter order" for a in t.iter("attribute")}
+        values = {e.get("id"): {a.get("name"): a.text for a in e.iter("attribute")}
+                  for e in root.iter("event")}
+    else:
+        data = json.loads(text)
+        declared = {a["name"]: a["type"] for t in data["eventTypes"]
+                    if t["name"] == "Enter order" for a in t["attributes"]}
+        values = {e["id"]: {a["name"]: a["value"] for a in e["attributes"]}
+                  for e in data["events"]}
+    assert declared == {"amount": "float", "lines": "integer", "note": "string",
+                        "promised": "time", "urgent": "boolean"}
+    first, second, last = values["typed:0"], values["typed:3"], values["typed:5"]
+    true, false = ("true", "false") if suffix == ".xml" else (True, False)
+    assert first["urgent"] == true and second["urgent"] == false
+    assert "urgent" not in last and "note" not in second  # missing: left out
+    # JSON has no infinity: left out there, INF (XML Schema) in XML
+    assert ("amount" in last) == (suffix == ".xml")
+    assert write_ocel(_typed_log(), tmp_path / f"again{suffix}").read_bytes() == path.read_bytes()

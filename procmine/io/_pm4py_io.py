@@ -86,36 +86,6 @@ def _staging(target: Path, suffix: str) -> Iterator[Path]:
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def make_ocel(
-    events: pd.DataFrame,
-    objects: pd.DataFrame,
-    relations: pd.DataFrame,
-    o2o: pd.DataFrame | None = None,
-) -> Any:
-    """Build a pm4py OCEL from tables that already use pm4py's ``ocel:`` column names."""
-    pm4py()
-    with _quiet():
-        from pm4py.objects.ocel.obj import OCEL
-
-        return OCEL(events=events, objects=objects, relations=relations, o2o=o2o)
-
-
-def write_ocel(ocel: Any, path: Path, *, kind: str) -> None:
-    """Write a pm4py OCEL object as OCEL 2.0 ``xml``, ``json`` or ``sqlite``.
-
-    pm4py appends a suffix to names it does not recognise (``x.ocel`` becomes
-    ``x.ocel.json``), so the file is staged under a canonical name and moved.
-    """
-    pm = pm4py()
-    writers = {"xml": (pm.write_ocel2_xml, ".xml"), "json": (pm.write_ocel2_json, ".jsonocel"),
-               "sqlite": (pm.write_ocel2_sqlite, ".sqlite")}
-    if kind not in writers:  # pragma: no cover - internal misuse
-        raise ValueError(f"unknown OCEL kind {kind!r}")
-    write, suffix = writers[kind]
-    with _staging(path, suffix) as staged, _quiet():
-        write(ocel, str(staged))
-
-
 def flatten_ocel(ocel: Any, object_type: str) -> pd.DataFrame:
     """pm4py's own flattening (used by tests to cross-check procmine's join)."""
     pm = pm4py()

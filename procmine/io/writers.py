@@ -1,8 +1,15 @@
-"""Write a canonical event log as XES or as OCEL 2.0 (XML, JSON, SQLite), through pm4py."""
+"""Write a canonical event log as XES or as OCEL 2.0 (XML, JSON, SQLite) that other tools accept.
+
+procmine writes the files itself (vectorised, deterministic: same input, same bytes)
+so that each format follows its standard: no attribute for a missing value, each
+value with its type, and OCEL 2.0 SQLite with the relational keys of the standard.
+pm4py reads them back in the tests.
+"""
 
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import sqlite3
 import tempfile
@@ -15,7 +22,6 @@ import numpy as np
 import pandas as pd
 
 from procmine.errors import UsageError
-from procmine.io import _pm4py_io
 from procmine.io.xmlchars import xml_frame, xml_text
 from procmine.schema import (
     ACTIVITY,
@@ -263,8 +269,19 @@ def write_ocel(
     department; ties go to the first by name), so that
     :func:`procmine.io.ocel.read_ocel` reads resource and department back.
     Event ids are the canonical ``event_id``; extra columns become event
-    attributes. In the XML format, characters XML 1.0 forbids (NUL, ESC ...)
-    are written as visible stand-ins (:func:`procmine.io.xmlchars.xml_text`).
+    attributes, declared per activity (only those it has a value for) with the
+    standard's types: ``string``, ``time``, ``integer``, ``float``,
+    ``boolean``. A missing value is left out of its event (NULL in SQLite);
+    JSON, which has no infinity, leaves out infinite numbers too. In the XML
+    format, characters XML 1.0 forbids (NUL, ESC ...) are written as visible
+    stand-ins (:func:`procmine.io.xmlchars.xml_text`).
+
+    SQLite follows the relational format of the OCEL 2.0 standard with its
+    keys: ``event``/``object`` (primary key ``ocel_id``, ``ocel_type`` a
+    foreign key into ``event_map_type``/``object_map_type``), ``event_object``
+    and ``object_object`` (primary key on all three columns, foreign keys into
+    ``event`` and ``object``), ``event_<type>`` (primary key ``ocel_id``, a
+    foreign key into ``event``) and ``object_<type>`` tables.
 
     Parameters
     ----------
@@ -286,7 +303,8 @@ def write_ocel(
     Raises
     ------
     UsageError
-        Unknown ``format``, or a suffix that does not say the format.
+        Unknown ``format``, a suffix that does not say the format, or a resource
+        with the id of an order (object ids are unique across types).
 
     Examples
     --------
@@ -346,8 +364,8 @@ def write_ocel(
         with _staged(target) as staged:
             _write_ocel_sqlite(ev, obj, rel, staged)
         return target
-    ocel = _pm4py_io.make_ocel(ev, obj, rel)
-    _pm4py_io.write_ocel(ocel, target, kind=kind)
+    with _staged(target) as staged:
+        _write_ocel_document(ev, obj, rel, staged, kind=kind)
     return target
 
 
@@ -522,3 +540,193 @@ def _write_ocel_sqlite(ev: pd.DataFrame, obj: pd.DataFrame, rel: pd.DataFrame,
                                 zip(*values, strict=True))
     finally:
         con.close()
+
+
+# -- OCEL 2.0 XML and JSON ----------------------------------------------------------------
+#: OCEL 2.0 attribute types by XES kind (the standard's ``string, time, integer, float, boolean``).
+_OCEL_TYPES: Final = {"string": "string", "date": "time", "int": "integer", "float": "float",
+                      "boolean": "boolean"}
+_OCEL_EPOCH: Final = "1970-01-01T00:00:00Z"
+
+
+def _ocel_times(values: pd.Series) -> np.ndarray:
+    """ISO 8601 UTC times ending in ``Z`` (whole seconds unless some event has a fraction)."""
+    stamps = pd.to_datetime(values, utc=True).dt.tz_localize(None)
+    raw = stamps.to_numpy(dtype="datetime64[us]")
+    fraction = bool((raw.astype("int64") % 1_000_000 != 0).any()) if len(raw) else False
+    text = np.datetime_as_string(raw, unit="us" if fraction else "s")
+    return text.astype(object) + "Z"
+
+
+def _ocel_value_texts(values: pd.Series, kind: str, *, json_format: bool) -> np.ndarray:
+    """Each event's value as OCEL text (XML element text or a JSON value), None if missing."""
+    out = np.full(len(values), None, dtype=object)
+    present = values.notna().to_numpy(dtype=bool).copy()
+    if kind == "float":  # JSON has no infinity: a non-finite number is left out there
+        number = pd.to_numeric(values, errors="coerce").to_numpy(dtype="float64")
+        present &= np.isfinite(number) | (not json_format)
+    if kind == "date":
+        out[present] = _ocel_times(values[present])
+        if json_format:
+            out[present] = '"' + out[present] + '"'
+        return out
+    codes, uniques = pd.factorize(values.where(present), use_na_sentinel=True)
+    texts = []
+    for value in np.asarray(uniques, dtype=object):
+        if kind == "boolean":
+            texts.append("true" if bool(value) else "false")
+        elif kind == "int":
+            texts.append(str(int(value)))
+        elif kind == "float":
+            number_ = float(value)
+            texts.append("INF" if number_ == np.inf else "-INF" if number_ == -np.inf
+                         else repr(number_))
+        elif json_format:
+            texts.append(json.dumps(str(value), ensure_ascii=False))
+        else:
+            texts.append(xml_text(str(value)).translate(_ESCAPES))
+    table = np.asarray([*texts, None], dtype=object)
+    return table[codes]
+
+
+def _wrap(prefix: str, text: np.ndarray, suffix: str) -> np.ndarray:
+    """``prefix + text + suffix`` per row, None where ``text`` is missing."""
+    missing = np.asarray(pd.isna(text), dtype=bool)
+    out = np.full(len(text), None, dtype=object)
+    out[~missing] = prefix + text[~missing].astype(object) + suffix
+    return out
+
+
+def _joined(pieces: list[np.ndarray], n: int) -> np.ndarray:
+    """Per row, the non-missing pieces of each column joined (``""`` where none)."""
+    if not pieces:
+        return np.full(n, "", dtype=object)
+    grid = np.empty((n, len(pieces)), dtype=object)
+    for column, piece in enumerate(pieces):
+        grid[:, column] = np.where(pd.isna(piece), "", piece)
+    return pd.DataFrame(grid).astype(str).agg("".join, axis=1).to_numpy(dtype=object) \
+        if len(pieces) > 1 else grid[:, 0]
+
+
+def _declared(frame: pd.DataFrame, by: pd.Series, columns: list[str]) -> dict[str, list[str]]:
+    """Type name -> the attributes that have a value for at least one of its rows (sorted)."""
+    if not columns:
+        return {str(t): [] for t in pd.unique(by)}
+    seen = frame[columns].notna().groupby(by.to_numpy()).any()
+    return {str(t): [c for c in columns if seen.loc[t, c]] for t in seen.index}
+
+
+def _write_ocel_document(ev: pd.DataFrame, obj: pd.DataFrame, rel: pd.DataFrame, path: Path,
+                         *, kind: str) -> None:
+    """OCEL 2.0 XML or JSON: types declared with the standard's type names, an attribute only
+    where its value is present, each event with its relationships (order, then resource)."""
+    as_json = kind == "json"
+    n = len(ev)
+    attributes = [c for c in ev.columns if c not in ("ocel:eid", "ocel:activity",
+                                                       "ocel:timestamp")]
+    object_attributes = [c for c in obj.columns if c not in ("ocel:oid", "ocel:type")]
+    kinds = {c: _xes_kind(ev[c]) for c in attributes}
+    object_kinds = {c: _xes_kind(obj[c]) for c in object_attributes}
+    activity = ev["ocel:activity"].astype(str)
+    event_types = _declared(ev, activity, attributes)
+    object_types = _declared(obj, obj["ocel:type"].astype(str), object_attributes)
+
+    def quote(text: str) -> str:
+        return (json.dumps(text, ensure_ascii=False) if as_json
+                else xml_text(text).translate(_ESCAPES))
+
+    def type_list(declared: dict[str, list[str]], types: dict[str, str]) -> str:
+        if as_json:
+            return ", ".join(
+                '{"name": ' + quote(t) + ', "attributes": ['
+                + ", ".join('{"name": ' + quote(a) + ', "type": "' + _OCEL_TYPES[types[a]] + '"}'
+                            for a in names) + "]}"
+                for t, names in sorted(declared.items()))
+        return "".join(
+            f'<{"{tag}"} name="{quote(t)}"><attributes>'
+            + "".join(f'<attribute name="{quote(a)}" type="{_OCEL_TYPES[types[a]]}"/>'
+                      for a in names) + f"</attributes></{'{tag}'}>\n"
+            for t, names in sorted(declared.items()))
+
+    # events: attributes, then relationships
+    pieces = []
+    for column in attributes:
+        text = _ocel_value_texts(ev[column], kinds[column], json_format=as_json)
+        name = quote(str(column))
+        if as_json:
+            pieces.append(_wrap(', {"name": ' + name + ', "value": ', text, "}"))
+        else:
+            pieces.append(_wrap(f'<attribute name="{name}">', text, "</attribute>"))
+    event_attributes = _joined(pieces, n)
+    position = pd.Index(ev["ocel:eid"].astype(str)).get_indexer(rel["ocel:eid"].astype(str))
+    order = np.argsort(position, kind="stable")
+    targets = _ocel_value_texts(rel["ocel:oid"].astype(str), "string", json_format=as_json)
+    qualifiers = _ocel_value_texts(rel["ocel:qualifier"].astype(str), "string",
+                                   json_format=as_json)
+    if as_json:
+        links = ', {"objectId": ' + targets + ', "qualifier": ' + qualifiers + "}"
+    else:
+        links = '<relationship object-id="' + targets + '" qualifier="' + qualifiers + '"/>'
+    links = links[order]
+    starts = np.searchsorted(position[order], np.arange(n))
+    has = np.bincount(position, minlength=n) > 0
+    event_links = np.full(n, "", dtype=object)
+    if len(links):
+        grouped = np.add.reduceat(links, np.minimum(starts, len(links) - 1))
+        event_links = np.where(has, grouped, "")
+    ids = _ocel_value_texts(ev["ocel:eid"].astype(str), "string", json_format=as_json)
+    types = _ocel_value_texts(activity, "string", json_format=as_json)
+    times = _ocel_times(ev["ocel:timestamp"])
+    if as_json:
+        attrs = pd.Series(event_attributes, dtype="str").str.slice(2).to_numpy(dtype=object)
+        rels = pd.Series(event_links, dtype="str").str.slice(2).to_numpy(dtype=object)
+        events = ('{"id": ' + ids + ', "type": ' + types + ', "time": "' + times
+                  + '", "attributes": [' + attrs + '], "relationships": [' + rels + "]}")
+    else:
+        events = ('<event id="' + ids + '" type="' + types + '" time="' + times
+                  + '"><attributes>' + event_attributes + "</attributes><objects>"
+                  + event_links + "</objects></event>\n")
+    # objects: static attributes at the epoch, no object-to-object relationships
+    m = len(obj)
+    opieces = []
+    for column in object_attributes:
+        text = _ocel_value_texts(obj[column], object_kinds[column], json_format=as_json)
+        name = quote(str(column))
+        if as_json:
+            opieces.append(_wrap(', {"name": ' + name + ', "value": ', text,
+                                 f', "time": "{_OCEL_EPOCH}"}}'))
+        else:
+            opieces.append(_wrap(f'<attribute name="{name}" time="{_OCEL_EPOCH}">', text,
+                                 "</attribute>"))
+    object_attrs = _joined(opieces, m)
+    oids = _ocel_value_texts(obj["ocel:oid"].astype(str), "string", json_format=as_json)
+    otypes = _ocel_value_texts(obj["ocel:type"].astype(str), "string", json_format=as_json)
+    if as_json:
+        oattrs = pd.Series(object_attrs, dtype="str").str.slice(2).to_numpy(dtype=object)
+        objects = ('{"id": ' + oids + ', "type": ' + otypes + ', "attributes": [' + oattrs
+                   + '], "relationships": []}')
+    else:
+        objects = ('<object id="' + oids + '" type="' + otypes + '"><attributes>'
+                   + object_attrs + "</attributes><objects/></object>\n")
+    with path.open("w", encoding="utf-8", newline="\n") as out:
+        if as_json:
+            out.write('{"objectTypes": [' + type_list(object_types, object_kinds)
+                      + '],\n"eventTypes": [' + type_list(event_types, kinds)
+                      + '],\n"objects": [\n')
+            out.write(",\n".join(objects.tolist()))
+            out.write('\n],\n"events": [\n')
+            for lo in range(0, n, _CHUNK):
+                chunk = ",\n".join(events[lo:lo + _CHUNK].tolist())
+                out.write(("" if lo == 0 else ",\n") + chunk)
+            out.write("\n]}\n")
+        else:
+            out.write('<?xml version="1.0" encoding="UTF-8"?>\n<log>\n<object-types>\n'
+                      + type_list(object_types, object_kinds).replace("{tag}", "object-type")
+                      + "</object-types>\n<event-types>\n"
+                      + type_list(event_types, kinds).replace("{tag}", "event-type")
+                      + "</event-types>\n<objects>\n")
+            out.write("".join(objects.tolist()))
+            out.write("</objects>\n<events>\n")
+            for lo in range(0, n, _CHUNK):
+                out.write("".join(events[lo:lo + _CHUNK].tolist()))
+            out.write("</events>\n</log>\n")
