@@ -213,3 +213,18 @@ def test_lanes_give_way_to_department_colours_when_they_would_make_the_text_too_
     # both measures make the same choice (one layout per log)
     perf = draw_map(pmap, medium="slide", measure="performance")
     assert bool(perf.drawing.clusters) == bool(chosen.drawing.clusters)
+
+
+def test_two_arcs_between_the_same_nodes_keep_their_own_routes():
+    from procmine.render._spec import Drawing, Edge, Node, make_drawing
+
+    drawing = Drawing("two arcs", nodes=[Node("a", ["Sales"]), Node("b", ["address"])],
+                      edges=[Edge("a", "b", label="first 151×"),
+                             Edge("a", "b", label="re-enters 200×", dashed=True)])
+    svg = drawing_svg(make_drawing(drawing, "arcs"))
+    root = DET.fromstring(svg.encode())
+    edges = [g for g in root.iter(f"{NS}g") if g.get("class") == "edge"]
+    assert len(edges) == 2
+    routes = {g.find(f"{NS}path").get("d") for g in edges}
+    labels = {(t.get("x"), t.get("y")) for g in edges for t in g.iter(f"{NS}text")}
+    assert len(routes) == 2 and len(labels) == 2  # drawn apart, not on top of each other

@@ -156,7 +156,7 @@ class Layout:
 
 
 def edge_key(edge: Edge) -> str:
-    """The key of an edge in a :class:`Layout` (a drawing has one edge per node pair)."""
+    """The key of an edge in a :class:`Layout`; a second arc between the same nodes gets ``#2``."""
     return f"{edge.source}->{edge.target}"
 
 
@@ -384,6 +384,7 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
                 place_cluster(row, f"cluster_row{band}")
                 add_nodes(row, [n for n in drawing.nodes if bands.get(n.id, 0) == band],
                           f"_{band}")
+    seen_keys: dict[str, int] = {}
     for edge in drawing.edges:
         attrs = {
             "color": edge.colour, "penwidth": f"{edge.penwidth:.2f}",
@@ -398,9 +399,13 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
             attrs["style"] = "invis"
         if bands.get(edge.source, 0) != bands.get(edge.target, 0):
             attrs["constraint"] = "false"
-        attrs["id"] = prefix + edge_key(edge)
-        if fixed is not None and edge_key(edge) in fixed.edges:
-            pos, lp = fixed.edges[edge_key(edge)]
+        key = edge_key(edge)
+        seen_keys[key] = seen_keys.get(key, 0) + 1
+        if seen_keys[key] > 1:  # a second arc between the same two nodes
+            key = f"{key}#{seen_keys[key]}"
+        attrs["id"] = prefix + key
+        if fixed is not None and key in fixed.edges:
+            pos, lp = fixed.edges[key]
             attrs["pos"] = shift(pos, dx, dy)
             if lp is not None and label:
                 attrs["xlp" if style.xlabels else "lp"] = shift(lp, dx, dy)

@@ -8,6 +8,7 @@ also draw without ``dot``) and compute no statistic: the counts come from
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
@@ -74,7 +75,8 @@ def draw_information_flow(result: Reentry, *, title: str | None = None,
         From :func:`procmine.reentry`; its ``graph`` is drawn.
     title : str, optional, keyword-only
     medium : {"notebook", "slide", "print"}, keyword-only
-        Where it is shown (:mod:`procmine.render.medium`): fonts and wrapping.
+        Where it is shown (:mod:`procmine.render.medium`): fonts, wrapping,
+        and the box the drawing is folded to fit (as :func:`procmine.draw_map`).
 
     Returns
     -------
@@ -155,7 +157,26 @@ def draw_information_flow(result: Reentry, *, title: str | None = None,
                else f"Information flow: who enters what (by {result.level})"),
         subtitle=subtitle, nodes=nodes, edges=edges, legend=legend, medium=medium,
     )
-    return _make(drawing, "information_flow")
+    return _make(_best_direction(drawing), "information_flow")
+
+
+def _best_direction(drawing: Drawing) -> Drawing:
+    """The drawing left to right or top to bottom, whichever shows its text larger.
+
+    A two-column drawing (actors, items) grows tall with many items: on a
+    wide slide it reads larger as two rows.
+    """
+    from procmine.render._spec import fixed, scale_in
+
+    best, best_scale = drawing, -1.0
+    for rankdir in ("LR", "TB"):
+        laid = fixed(replace(drawing, rankdir=rankdir))
+        if laid.positions is None:
+            return drawing
+        scale = scale_in(laid.positions.size(), laid.style)
+        if scale > best_scale * 1.05:
+            best, best_scale = laid, scale
+    return best
 
 
 def _type_colour(index: int) -> tuple[str, bool]:
