@@ -42,7 +42,6 @@ from procmine.log.filters import filter_activities
 from procmine.render.charts import message_svg
 from procmine.render.html import drawing_svg
 from procmine.render.maps import (
-    MIN_ACTIVITIES,
     draw_as_is_to_be,
     draw_handoff_map,
     draw_map,
@@ -292,6 +291,12 @@ def _handoff_evidence(removed: Any, coordinated: Any) -> str:
             f"system), {people}")
 
 
+#: Fewest activities of a candidate's as-is / to-be on a slide: the step itself and the
+#: busiest few around it (fewer than a whole-process map's
+#: :data:`procmine.render.maps.MIN_ACTIVITIES`: the slide is about one change).
+_MIN_PAIR_ACTIVITIES = 4
+
+
 def _fitted_pair(log: EventLog, projection: Any, activity: str, *, titles: tuple[str, str],
                  currency: str, automated: bool) -> tuple[str, str]:
     """As-is and to-be SVGs of one change on a slide, its text as large as it can be made.
@@ -299,7 +304,7 @@ def _fitted_pair(log: EventLog, projection: Any, activity: str, *, titles: tuple
     Like :func:`procmine.draw_map` of a log on a slide, the maps show the most
     frequent activities, fewer of them until the drawn text reaches the slide's
     minimum (:func:`procmine.render.medium.text_px`), never fewer than
-    :data:`procmine.render.maps.MIN_ACTIVITIES`; the candidate's own step is always
+    :data:`_MIN_PAIR_ACTIVITIES`; the candidate's own step is always
     shown. The number of activities is found by bisection (a few drawings, not one
     per count). The titles say how many of the log's activities are shown.
     """
@@ -315,8 +320,8 @@ def _fitted_pair(log: EventLog, projection: Any, activity: str, *, titles: tuple
         if cap not in drawn:
             keep = names[:cap] + ([activity] if activity not in names[:cap] else [])
             covered = float(ranked.loc[ranked["activity"].isin(keep), "count"].sum()) / total
-            shown = (f"{len(keep)} of {len(names)} activities "
-                     f"({_format.share(covered, decimals=0)} of events)")
+            shown = (f"{len(keep)} of {len(names)} activities, "
+                     f"{_format.share(covered, decimals=0)} of events")
             logs = [log, projection.after]
             if len(keep) < len(names):
                 logs = [filter_activities(x, keep) for x in logs]
@@ -325,15 +330,15 @@ def _fitted_pair(log: EventLog, projection: Any, activity: str, *, titles: tuple
             # outside party its lane says so, and the figures go on the slide's third step
             # (drawn beside the maps they would take a third of the slide's width)
             marks = projection if automated else None
-            pair = draw_as_is_to_be(before, after, titles=(f"{titles[0]}; {shown}",
-                                                           f"{titles[1]}; {shown}"),
+            pair = draw_as_is_to_be(before, after, titles=(f"{titles[0]} ({shown})",
+                                                           f"{titles[1]} ({shown})"),
                                     medium="slide", projection=marks, currency=currency)
             svgs = _svg(pair.before), _svg(pair.after)
             drawn[cap] = (min(text_px(svg, "slide") for svg in svgs), *svgs)
         return drawn[cap]
 
     high = min(style.max_activities, len(names))
-    low = min(MIN_ACTIVITIES, high)
+    low = min(_MIN_PAIR_ACTIVITIES, high)
     if draw(high)[0] >= style.min_text_px or draw(low)[0] < style.min_text_px:
         best = high if draw(high)[0] >= style.min_text_px else low
     else:  # low fits, high does not: the most activities that still fit
@@ -371,9 +376,8 @@ def _candidate_slides(log: EventLog, report: Report, costs: CostModel, pmap: Any
         kind = str(row["kind"]).replace("_", " ")
         rank = int(row["rank"])
         if pmap is not None:
-            label = f"#{rank} {row['activity']} → {kind}"
             svgs = _fitted_pair(log, projection, str(row["activity"]),
-                                titles=(f"As-is, {label}", f"To-be, {label}"), currency=cur,
+                                titles=(f"As-is #{rank}", f"To-be #{rank}, {kind}"), currency=cur,
                                 automated=str(row["kind"]) == "shared_data")
             maps = [safe_svg(svgs[0]), safe_svg(svgs[1])]
         else:
