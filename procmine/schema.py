@@ -289,8 +289,14 @@ def _blank(values: pd.Series) -> pd.Series:
 
 
 def _repeats(values: pd.Series) -> pd.Series:
-    """True where a value repeats an earlier one (pandas' hash table: faster than Arrow's
-    on a million distinct ids)."""
+    """True where a value repeats an earlier one (Arrow counts the distinct values first:
+    ids almost never repeat, and then no flags are built)."""
+    arrow = _arrow(values)
+    if arrow is not None:
+        import pyarrow.compute as pc
+
+        if len(pc.unique(arrow)) == len(values) and not values.isna().any():
+            return pd.Series(np.zeros(len(values), dtype=bool), index=values.index)
     return values.duplicated()
 
 
