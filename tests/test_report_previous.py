@@ -134,6 +134,7 @@ def test_command_line_previous(tmp_path, capsys):
                  str(tmp_path / "r1"), *MAPPING]) == 0
     summary = json.loads((tmp_path / "r2" / "summary.json").read_text(encoding="utf-8"))
     assert summary["previous"]["handoffs"]["total_handoffs_change"] == 4 - 8
+    assert summary["run"]["cost_model"].startswith("procmine's default cost model")
     # a folder that is not a report: a usage error naming it, before anything is loaded
     capsys.readouterr()
     assert main(["report", str(short), "--out", str(tmp_path / "r3"), "--previous",

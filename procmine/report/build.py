@@ -456,8 +456,8 @@ def _summary(log: EventLog, facts: dict[str, Any], costs: CostModel, cost_source
                                     else "rework_labour_cost_total")
                       if previous.currency == costs.currency else None)
             entry["previous"] = before
-            entry["change"] = (amount - before if amount is not None and before is not None
-                               else None)
+            entry["change"] = (round(amount - before, 2)
+                               if amount is not None and before is not None else None)
         rows.append(entry)
     columns = ["cost", "label", "period", "annual"] + (
         ["previous", "change"] if previous is not None else [])
@@ -527,9 +527,9 @@ def _handoffs_since(section: Section, previous: PreviousRun, currency: str) -> S
     merged = table.merge(old, on=["source", "target"], how="left", sort=False)
     merged["count_previous"] = merged["count_previous"].fillna(0).astype("int64")
     merged["count_change"] = merged["count"].astype("int64") - merged["count_previous"]
-    if same_money:
+    if same_money:  # to the cent: the previous costs were read back from CSV
         merged["cost_previous"] = merged["cost_previous"].fillna(0.0)
-        merged["cost_change"] = merged["cost"] - merged["cost_previous"]
+        merged["cost_change"] = (merged["cost"] - merged["cost_previous"]).round(2)
     else:
         merged["cost_previous"] = np.nan
         merged["cost_change"] = np.nan
@@ -552,7 +552,8 @@ def _handoffs_since(section: Section, previous: PreviousRun, currency: str) -> S
     values["total_handoffs_change"] = total_now - total_then
     if same_money:
         values["total_cost_previous"] = float(old["cost_previous"].sum())
-        values["total_cost_change"] = float(table["cost"].sum()) - values["total_cost_previous"]
+        values["total_cost_change"] = round(
+            float(table["cost"].sum()) - values["total_cost_previous"], 2)
     tables = dict(section.tables)
     tables["table"] = merged
     tables["gone"] = gone
@@ -659,10 +660,10 @@ def build_report(
     'the log records no departments'
     """
     log = require_log(log, where="build_report")
+    costs = costs if costs is not None else CostModel.default()
     if cost_source is None:
         cost_source = ("procmine's default cost model (procmine/data/costs.toml)"
-                       if costs is None else "a cost model given to build_report")
-    costs = costs if costs is not None else CostModel.default()
+                       if costs == CostModel.default() else "a cost model given to build_report")
     if previous is not None and not isinstance(previous, PreviousRun):
         previous = read_previous(previous)
     if min_week_orders is not None and (isinstance(min_week_orders, bool)
