@@ -196,17 +196,15 @@ def _most_frequent(act: np.ndarray, n_act: int, coded: tuple[np.ndarray, np.ndar
     """activity code -> its most frequent value (ties: first by name), ``None`` when none."""
     codes, names = coded
     out = np.full(n_act, None, dtype=object)
-    known = codes >= 0
-    if not len(names) or not known.any():
+    if not len(names):
         return out
-    rank = np.empty(len(names), dtype=np.int64)
+    width = len(names) + 1  # column 0: no value
+    cell = act * width
+    cell += codes
+    cell += 1
+    counts = np.bincount(cell, minlength=n_act * width).reshape(n_act, width)
     by_name = np.argsort(names.astype(str), kind="stable")
-    rank[by_name] = np.arange(len(names))
-    if known.all():
-        cell = act * len(names) + rank[codes]
-    else:
-        cell = act[known] * len(names) + rank[codes[known]]
-    counts = np.bincount(cell, minlength=n_act * len(names)).reshape(n_act, len(names))
+    counts = counts[:, 1 + by_name]  # columns in name order
     best = counts.argmax(axis=1)  # the first maximum: the smallest name
     has = counts.max(axis=1) > 0
     out[has] = names[by_name][best[has]]
@@ -246,23 +244,27 @@ class _Codes:
         return self.case[1:] == self.case[:-1]
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Directly-follows pairs: (pair key ``source * n + target``, case, wait µs, handoff).
+        """Neighbouring events: (pair key ``source * n + target``, case, wait µs, handoff).
 
-        Events are ordered by case, then time (a validated log), so a pair is two
-        neighbouring rows of the same case: a shift, no loop. ``handoff`` marks the
-        pairs whose second event is the target of a department handoff
-        (:func:`~procmine.log.actors.handoff_positions` on these same events).
+        Events are ordered by case, then time (a validated log), so a directly-follows
+        pair is two neighbouring rows of the same case: a shift, no loop. Neighbours
+        of two cases get the key ``n * n`` (no pair) and wait 0, so no array is
+        compacted. ``handoff`` marks the pairs whose second event is the target of a
+        department handoff (:func:`~procmine.log.actors.handoff_positions` on these
+        same events).
         """
         case, act, same = self.case, self.act, self.same
         _, targets = handoff_positions(case, self.actors)
         is_target = np.zeros(len(case), dtype=bool)
         is_target[targets] = True
         n = max(len(self.names), 1)
-        key = act[:-1][same]
-        key *= n
-        key += act[1:][same]
-        wait = (self.micros[1:] - self.micros[:-1])[same]
-        return key, case[1:][same], wait, is_target[1:][same]
+        key = act[:-1] * n
+        key += act[1:]
+        wait = self.micros[1:] - self.micros[:-1]
+        across = ~same
+        key[across] = n * n
+        wait[across] = 0
+        return key, case[1:], wait, is_target[1:]
 
 
 def _nodes(codes: _Codes, events: pd.DataFrame) -> pd.DataFrame:
@@ -287,37 +289,43 @@ def _count_paths(codes: _Codes) -> int:
     """Number of distinct directly-follows pairs."""
     key = codes.pairs()[0]
     n = max(len(codes.names), 1)
-    return int(np.count_nonzero(np.bincount(key, minlength=n * n)))
+    return int(np.count_nonzero(np.bincount(key, minlength=n * n + 1)[: n * n]))
 
 
 def _edges(codes: _Codes) -> pd.DataFrame:
     key, case, wait, handoff = codes.pairs()
     n = max(len(codes.names), 1)
-    count_all = np.bincount(key, minlength=n * n)
-    present = np.flatnonzero(count_all)
+    count_all = np.bincount(key, minlength=n * n + 1)
+    present = np.flatnonzero(count_all[: n * n])
     n_edges = len(present)
-    lookup = np.zeros(n * n, dtype=np.int64)
+    lookup = np.full(n * n + 1, n_edges, dtype=np.int64)  # no pair: the last group
     lookup[present] = np.arange(n_edges)
     edge = lookup[key]
     count = count_all[present]
     starts = group_starts(count)
-    waits_us = sort_within(edge, wait, n_edges)
+    waits_us = sort_within(edge, wait, n_edges + 1)
     waits = waits_us / 1e6
-    total_us = (np.add.reduceat(waits_us, starts) if len(waits_us)
+    total_us = (np.add.reduceat(waits_us, starts) if n_edges
                 else np.zeros(0, dtype=np.int64))
+    cases = distinct_per_group(edge, case, n_edges + 1)[:n_edges]
+    handoffs = np.bincount(edge, weights=handoff, minlength=n_edges + 1)[:n_edges]
     names = codes.names
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[np.argsort(names.astype(str), kind="stable")] = np.arange(len(names))
+    source, target = present // n, present % n
+    order = np.lexsort((rank[target], rank[source], -count))  # count down, then names
     edges = pd.DataFrame({
-        "source": pd.Series(names[present // n], dtype="str"),
-        "target": pd.Series(names[present % n], dtype="str"),
-        "count": count.astype("int64"),
-        "cases": distinct_per_group(edge, case, n_edges),
-        "median_wait_s": group_median(waits, starts, count),
-        "mean_wait_s": total_us / count / 1e6,
-        "p90_wait_s": group_quantile(waits, starts, count, 0.9),
-        "handoffs": np.bincount(edge, weights=handoff, minlength=n_edges).astype("int64"),
+        "source": pd.Series(names[source[order]], dtype="str"),
+        "target": pd.Series(names[target[order]], dtype="str"),
+        "count": count[order].astype("int64"),
+        "cases": cases[order].astype("int64"),
+        "median_wait_s": group_median(waits, starts, count)[order],
+        "mean_wait_s": (total_us / count / 1e6)[order],
+        "p90_wait_s": group_quantile(waits, starts, count, 0.9)[order],
+        "handoffs": handoffs[order].astype("int64"),
     })
     edges["handoff"] = edges["handoffs"].to_numpy() > 0
-    return _sorted_rows(edges, ["count", "source", "target"])
+    return edges
 
 
 def _terminal(codes: _Codes, *, keep: Literal["first", "last"]) -> pd.DataFrame:
