@@ -16,7 +16,7 @@ import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Final, Literal, get_args
+from typing import Any, Final, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -597,15 +597,42 @@ def _wrap(prefix: str, text: np.ndarray, suffix: str) -> np.ndarray:
     return out
 
 
-def _joined(pieces: list[np.ndarray], n: int) -> np.ndarray:
-    """Per row, the non-missing pieces of each column joined (``""`` where none)."""
-    if not pieces:
-        return np.full(n, "", dtype=object)
-    grid = np.empty((n, len(pieces)), dtype=object)
-    for column, piece in enumerate(pieces):
-        grid[:, column] = np.where(pd.isna(piece), "", piece)
-    return pd.DataFrame(grid).astype(str).agg("".join, axis=1).to_numpy(dtype=object) \
-        if len(pieces) > 1 else grid[:, 0]
+def _rows(head: np.ndarray, pieces: list[np.ndarray], middle: str,
+          more: list[np.ndarray], tail: str, *, comma: bool) -> np.ndarray:
+    """A grid (one row per record) of text cells: head, pieces, middle, more pieces, tail.
+
+    Missing pieces are empty cells. With ``comma``, each piece starts with ``", "``
+    (a JSON list item), and the first present piece of each list loses it.
+    """
+    n = len(head)
+    grid = np.full((n, len(pieces) + len(more) + 3), "", dtype=object)
+    grid[:, 0] = head
+    grid[:, len(pieces) + 1] = middle
+    grid[:, -1] = tail
+    for offset, group in ((1, pieces), (len(pieces) + 2, more)):
+        seen = np.zeros(n, dtype=bool)
+        for k, piece in enumerate(group):
+            present = np.asarray(pd.notna(piece), dtype=bool)
+            cell = np.asarray(piece, dtype=object).copy()
+            first = present & ~seen
+            if comma and first.any():
+                cell[first] = pd.Series(cell[first], dtype="str").str.slice(2).to_numpy(
+                    dtype=object)
+            grid[present, offset + k] = cell[present]
+            seen |= present
+    return grid
+
+
+def _write_rows(out: Any, grid: np.ndarray, *, separator: str) -> None:
+    """Write a grid of text cells, each row joined, rows separated by ``separator``."""
+    width = grid.shape[1] if grid.ndim == 2 else 0
+    for lo in range(0, len(grid), _CHUNK):
+        chunk = grid[lo:lo + _CHUNK]
+        if width:
+            sep = np.full((len(chunk), 1), separator, dtype=object)
+            if lo + _CHUNK >= len(grid):
+                sep[-1, 0] = ""
+            out.write("".join(np.hstack([chunk, sep]).ravel()))
 
 
 def _declared(frame: pd.DataFrame, by: pd.Series, columns: list[str]) -> dict[str, list[str]]:
@@ -648,7 +675,8 @@ def _write_ocel_document(ev: pd.DataFrame, obj: pd.DataFrame, rel: pd.DataFrame,
                       for a in names) + f"</attributes></{'{tag}'}>\n"
             for t, names in sorted(declared.items()))
 
-    # events: attributes, then relationships
+    # events: a head, the attributes present, the relationships, a tail; one column each,
+    # joined row by row in one pass when written (no string grows column by column)
     pieces = []
     for column in attributes:
         text = _ocel_value_texts(ev[column], kinds[column], json_format=as_json)
@@ -657,7 +685,6 @@ def _write_ocel_document(ev: pd.DataFrame, obj: pd.DataFrame, rel: pd.DataFrame,
             pieces.append(_wrap(', {"name": ' + name + ', "value": ', text, "}"))
         else:
             pieces.append(_wrap(f'<attribute name="{name}">', text, "</attribute>"))
-    event_attributes = _joined(pieces, n)
     position = pd.Index(ev["ocel:eid"].astype(str)).get_indexer(rel["ocel:eid"].astype(str))
     order = np.argsort(position, kind="stable")
     targets = _ocel_value_texts(rel["ocel:oid"].astype(str), "string", json_format=as_json)
@@ -667,27 +694,24 @@ def _write_ocel_document(ev: pd.DataFrame, obj: pd.DataFrame, rel: pd.DataFrame,
         links = ', {"objectId": ' + targets + ', "qualifier": ' + qualifiers + "}"
     else:
         links = '<relationship object-id="' + targets + '" qualifier="' + qualifiers + '"/>'
-    links = links[order]
-    starts = np.searchsorted(position[order], np.arange(n))
-    has = np.bincount(position, minlength=n) > 0
-    event_links = np.full(n, "", dtype=object)
-    if len(links):
-        grouped = np.add.reduceat(links, np.minimum(starts, len(links) - 1))
-        event_links = np.where(has, grouped, "")
+    sorted_position = position[order]
+    starts = np.searchsorted(sorted_position, np.arange(n))
+    rank = np.arange(len(order)) - starts[sorted_position] if len(order) else order
+    width = int(rank.max()) + 1 if len(order) else 0
+    link_grid = np.full((n, width), None, dtype=object)
+    link_grid[sorted_position, rank] = links[order]
+    link_pieces = [link_grid[:, k] for k in range(width)]
     ids = _ocel_value_texts(ev["ocel:eid"].astype(str), "string", json_format=as_json)
     types = _ocel_value_texts(activity, "string", json_format=as_json)
     times = _ocel_times(ev["ocel:timestamp"])
     if as_json:
-        attrs = pd.Series(event_attributes, dtype="str").str.slice(2).to_numpy(dtype=object)
-        rels = pd.Series(event_links, dtype="str").str.slice(2).to_numpy(dtype=object)
-        events = ('{"id": ' + ids + ', "type": ' + types + ', "time": "' + times
-                  + '", "attributes": [' + attrs + '], "relationships": [' + rels + "]}")
+        head = '{"id": ' + ids + ', "type": ' + types + ', "time": "' + times + '", "attributes": ['
+        middle, tail = "], \"relationships\": [", "]}"
     else:
-        events = ('<event id="' + ids + '" type="' + types + '" time="' + times
-                  + '"><attributes>' + event_attributes + "</attributes><objects>"
-                  + event_links + "</objects></event>\n")
+        head = '<event id="' + ids + '" type="' + types + '" time="' + times + '"><attributes>'
+        middle, tail = "</attributes><objects>", "</objects></event>"
+    events = _rows(head, pieces, middle, link_pieces, tail, comma=as_json)
     # objects: static attributes at the epoch, no object-to-object relationships
-    m = len(obj)
     opieces = []
     for column in object_attributes:
         text = _ocel_value_texts(obj[column], object_kinds[column], json_format=as_json)
@@ -698,26 +722,22 @@ def _write_ocel_document(ev: pd.DataFrame, obj: pd.DataFrame, rel: pd.DataFrame,
         else:
             opieces.append(_wrap(f'<attribute name="{name}" time="{_OCEL_EPOCH}">', text,
                                  "</attribute>"))
-    object_attrs = _joined(opieces, m)
     oids = _ocel_value_texts(obj["ocel:oid"].astype(str), "string", json_format=as_json)
     otypes = _ocel_value_texts(obj["ocel:type"].astype(str), "string", json_format=as_json)
     if as_json:
-        oattrs = pd.Series(object_attrs, dtype="str").str.slice(2).to_numpy(dtype=object)
-        objects = ('{"id": ' + oids + ', "type": ' + otypes + ', "attributes": [' + oattrs
-                   + '], "relationships": []}')
+        objects = _rows('{"id": ' + oids + ', "type": ' + otypes + ', "attributes": [',
+                        opieces, '], "relationships": []}', [], "", comma=True)
     else:
-        objects = ('<object id="' + oids + '" type="' + otypes + '"><attributes>'
-                   + object_attrs + "</attributes><objects/></object>\n")
+        objects = _rows('<object id="' + oids + '" type="' + otypes + '"><attributes>',
+                        opieces, "</attributes><objects/></object>", [], "", comma=False)
     with path.open("w", encoding="utf-8", newline="\n") as out:
         if as_json:
             out.write('{"objectTypes": [' + type_list(object_types, object_kinds)
                       + '],\n"eventTypes": [' + type_list(event_types, kinds)
                       + '],\n"objects": [\n')
-            out.write(",\n".join(objects.tolist()))
+            _write_rows(out, objects, separator=",\n")
             out.write('\n],\n"events": [\n')
-            for lo in range(0, n, _CHUNK):
-                chunk = ",\n".join(events[lo:lo + _CHUNK].tolist())
-                out.write(("" if lo == 0 else ",\n") + chunk)
+            _write_rows(out, events, separator=",\n")
             out.write("\n]}\n")
         else:
             out.write('<?xml version="1.0" encoding="UTF-8"?>\n<log>\n<object-types>\n'
@@ -725,8 +745,7 @@ def _write_ocel_document(ev: pd.DataFrame, obj: pd.DataFrame, rel: pd.DataFrame,
                       + "</object-types>\n<event-types>\n"
                       + type_list(event_types, kinds).replace("{tag}", "event-type")
                       + "</event-types>\n<objects>\n")
-            out.write("".join(objects.tolist()))
-            out.write("</objects>\n<events>\n")
-            for lo in range(0, n, _CHUNK):
-                out.write("".join(events[lo:lo + _CHUNK].tolist()))
-            out.write("</events>\n</log>\n")
+            _write_rows(out, objects, separator="\n")
+            out.write("\n</objects>\n<events>\n")
+            _write_rows(out, events, separator="\n")
+            out.write("\n</events>\n</log>\n")
