@@ -13,6 +13,7 @@ import sys
 import types
 from typing import TYPE_CHECKING, Any
 
+from procmine import _display
 from procmine._version import __version__
 from procmine.errors import InputError, ProcmineError, ProcmineWarning, UsageError
 
@@ -208,19 +209,16 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'procmine' has no attribute {name!r}")
     value = getattr(importlib.import_module(module), name)
     globals()[name] = value
-    if "IPython" in sys.modules:
-        _register_displays()
     return value
 
 
 def _register_displays() -> None:
-    """In Jupyter or IPython, results show themselves (:mod:`procmine._display`) once the
-    render layer has registered how: import it with the first public name used there.
-    Scripts and the command line never pay for it."""
-    global _DISPLAYS_REGISTERED
-    if _DISPLAYS_REGISTERED:
-        return
-    _DISPLAYS_REGISTERED = True
+    """Import the render layer, which registers how results show themselves in Jupyter.
+
+    :mod:`procmine._display` calls it (``_display._LOADER``) the first time a result
+    asks for its HTML and finds nothing registered: ``import procmine`` stays light, and
+    scripts and the command line never pay for render.
+    """
     importlib.import_module("procmine.render")
     tables = importlib.import_module("procmine.render.tables")
     register = getattr(tables, "register", None)
@@ -228,7 +226,7 @@ def _register_displays() -> None:
         register()
 
 
-_DISPLAYS_REGISTERED = False
+_display._LOADER = _register_displays  # type: ignore[attr-defined]
 
 
 def __dir__() -> list[str]:
