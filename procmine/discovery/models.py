@@ -562,10 +562,12 @@ def _bpmn_xml(diagram: _Diagram, name: str) -> bytes:
             points = [(sx + sw // 2, sy), (sx + sw // 2, above), (tx + tw // 2, above),
                       (tx + tw // 2, ty)]
         else:
+            # along the source's row, then down or up just before the target: a flow that
+            # skips a step runs beside it, not through it
             start, finish = (sx + sw, sy + sh // 2), (tx, ty + th // 2)
-            middle = (start[0] + finish[0]) // 2
+            turn = max(start[0] + 10, finish[0] - 25)
             points = ([start, finish] if start[1] == finish[1] else
-                      [start, (middle, start[1]), (middle, finish[1]), finish])
+                      [start, (turn, start[1]), (turn, finish[1]), finish])
         edge = ET.SubElement(plane, tag("bpmndi", "BPMNEdge"),
                              {"id": f"{flow_id}_di", "bpmnElement": flow_id})
         for x, y in points:
