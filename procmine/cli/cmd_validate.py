@@ -76,6 +76,7 @@ def validate(input_path: Path, rejects_path: Path | None, mapping: dict[str, Any
     for text in _outlier_lines(log.events, [s.name for s in log.sources]):
         click.echo(text)
     if rejects_path is not None:
+        step(f"writing {rejects_path}")
         with writing(rejects_path):
             write_csv_safe(log.rejects, rejects_path)
         click.echo(f"{len(log.rejects):,} rejected rows written to {rejects_path}")
