@@ -121,16 +121,17 @@ def _process(log: EventLog) -> tuple[Section, Any]:
     notes = []
     if pmap.simplified:
         notes.append(
-            f"The map is simplified for reading: it shows {len(pmap.nodes)} of "
-            f"{pmap.n_activities_total} activities and {len(pmap.edges)} of "
-            f"{pmap.n_edges_total} paths; tables/dfg.csv has every path.")
+            f"The maps are simplified for reading: each shows the most frequent of the "
+            f"{pmap.n_activities_total} activities that an A4 page shows with text of at least "
+            "9 pt, and says in its title how many; tables/dfg.csv has every one of the "
+            f"{pmap.n_edges_total} paths.")
     full = pmap if not pmap.simplified else process_map(log, activities=1.0, paths=1.0)
     edges = full.edges.loc[:, ["source", "target", "count", "cases", "median_wait_s",
                                "mean_wait_s", "p90_wait_s"]]
     edges = edges.sort_values(["count", "source", "target"], ascending=[False, True, True],
                               kind="stable").reset_index(drop=True)
     return Section("process", notes=tuple(notes), tables={"edges": edges, "nodes": full.nodes},
-                   maps={"process": pmap}, results={"map": pmap, "full": full},
+                   maps={"process": pmap}, results={"map": pmap, "full": full, "log": log},
                    values={"activities": len(full.nodes), "paths": len(edges)}), pmap
 
 

@@ -33,22 +33,18 @@ from procmine import _format
 from procmine._version import __version__
 from procmine.analysis.costs import CostModel
 from procmine.analysis.projection import project
-from procmine.discovery.dfg import process_map
-from procmine.discovery.simplify import rank_activities
 from procmine.io.xmlchars import xml_text
 from procmine.log._require import require_log
 from procmine.log.eventlog import EventLog
-from procmine.log.filters import filter_activities
 from procmine.render.charts import message_svg
 from procmine.render.html import drawing_svg
 from procmine.render.maps import (
-    draw_as_is_to_be,
     draw_handoff_map,
     draw_map,
 )
-from procmine.render.medium import preset, text_px
+from procmine.report._fit import fitted_pair
 from procmine.report._templates import environment
-from procmine.report.build import MAP_PATH_COVERAGE, build_report
+from procmine.report.build import build_report
 from procmine.report.html import (
     CANDIDATE_SPEC,
     Cell,
@@ -291,68 +287,6 @@ def _handoff_evidence(removed: Any, coordinated: Any) -> str:
             f"system), {people}")
 
 
-#: Fewest activities of a candidate's as-is / to-be on a slide: the step itself and the
-#: busiest few around it (fewer than a whole-process map's
-#: :data:`procmine.render.maps.MIN_ACTIVITIES`: the slide is about one change).
-_MIN_PAIR_ACTIVITIES = 4
-
-
-def _fitted_pair(log: EventLog, projection: Any, activity: str, *, titles: tuple[str, str],
-                 currency: str, automated: bool) -> tuple[str, str]:
-    """As-is and to-be SVGs of one change on a slide, its text as large as it can be made.
-
-    Like :func:`procmine.draw_map` of a log on a slide, the maps show the most
-    frequent activities, fewer of them until the drawn text reaches the slide's
-    minimum (:func:`procmine.render.medium.text_px`), never fewer than
-    :data:`_MIN_PAIR_ACTIVITIES`; the candidate's own step is always
-    shown. The number of activities is found by bisection (a few drawings, not one
-    per count). The titles say how many of the log's activities are shown.
-    """
-    counts = log.events["activity"].astype(str).value_counts(sort=False)
-    nodes = pd.DataFrame({"activity": counts.index, "count": counts.to_numpy(dtype="int64")})
-    ranked = rank_activities(nodes)
-    names = ranked["activity"].tolist()
-    total = float(ranked["count"].sum()) or 1.0
-    style = preset("slide")
-    drawn: dict[int, tuple[float, str, str]] = {}
-
-    def draw(cap: int) -> tuple[float, str, str]:
-        if cap not in drawn:
-            keep = names[:cap] + ([activity] if activity not in names[:cap] else [])
-            covered = float(ranked.loc[ranked["activity"].isin(keep), "count"].sum()) / total
-            shown = (f"{len(keep)} of {len(names)} activities, "
-                     f"{_format.share(covered, decimals=0)} of events")
-            logs = [log, projection.after]
-            if len(keep) < len(names):
-                logs = [filter_activities(x, keep) for x in logs]
-            before, after = (process_map(x, paths=MAP_PATH_COVERAGE) for x in logs)
-            # the projection marks the steps shared data automates; for a step moved to an
-            # outside party its lane says so, and the figures go on the slide's third step
-            # (drawn beside the maps they would take a third of the slide's width)
-            marks = projection if automated else None
-            pair = draw_as_is_to_be(before, after, titles=(f"{titles[0]} ({shown})",
-                                                           f"{titles[1]} ({shown})"),
-                                    medium="slide", projection=marks, currency=currency)
-            svgs = _svg(pair.before), _svg(pair.after)
-            drawn[cap] = (min(text_px(svg, "slide") for svg in svgs), *svgs)
-        return drawn[cap]
-
-    high = min(style.max_activities, len(names))
-    low = min(_MIN_PAIR_ACTIVITIES, high)
-    if draw(high)[0] >= style.min_text_px or draw(low)[0] < style.min_text_px:
-        best = high if draw(high)[0] >= style.min_text_px else low
-    else:  # low fits, high does not: the most activities that still fit
-        while high - low > 1:
-            middle = (low + high) // 2
-            if draw(middle)[0] >= style.min_text_px:
-                low = middle
-            else:
-                high = middle
-        best = low
-    _, before_svg, after_svg = draw(best)
-    return before_svg, after_svg
-
-
 def _facts(pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
     return [(_text(k), _text(v)) for k, v in pairs]
 
@@ -376,9 +310,12 @@ def _candidate_slides(log: EventLog, report: Report, costs: CostModel, pmap: Any
         kind = str(row["kind"]).replace("_", " ")
         rank = int(row["rank"])
         if pmap is not None:
-            svgs = _fitted_pair(log, projection, str(row["activity"]),
-                                titles=(f"As-is #{rank}", f"To-be #{rank}, {kind}"), currency=cur,
-                                automated=str(row["kind"]) == "shared_data")
+            # the projection marks the steps shared data automates; a step moved to an
+            # outside party shows by its lane, and the figures go on the slide's third step
+            # (drawn beside the maps they would take a third of the slide's width)
+            svgs = fitted_pair(log, projection, [str(row["activity"])],
+                               titles=(f"As-is #{rank}", f"To-be #{rank}, {kind}"), currency=cur,
+                               marks=str(row["kind"]) == "shared_data", medium="slide")
             maps = [safe_svg(svgs[0]), safe_svg(svgs[1])]
         else:
             maps = [safe_svg(message_svg("As-is", "no process map")), None]

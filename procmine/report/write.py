@@ -27,6 +27,7 @@ from procmine.render.charts import message_svg
 from procmine.render.html import drawing_svg
 from procmine.render.maps import draw_as_is_to_be, draw_handoff_map, draw_map
 from procmine.report._csv import write_table
+from procmine.report._fit import fitted_pair
 from procmine.report.build import HANDOFF_COLUMNS, REENTRY_COLUMNS
 from procmine.report.html import report_html
 from procmine.report.model import SECTION_KEYS, Report, ReportFiles
@@ -87,15 +88,24 @@ def _dates_as_text(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _svgs(report: Report) -> dict[str, str]:
-    """Every map as SVG text, drawn for an A4 page; a map that cannot be drawn says why."""
+    """Every map as SVG text, fitted to an A4 page; a map that cannot be drawn says why.
+
+    Drawn from the log, a map shows as many of the most frequent activities as a
+    page shows with its text at 9 pt or more (the map says how many); the as-is /
+    to-be pair always shows the steps the paying candidates change.
+    """
     sec = report.sections
     out: dict[str, str] = {}
     process = sec["process"]
     pmap = process.maps.get("process")
-    out["process"] = (drawing_svg(draw_map(pmap, title=f"Process map: {report.name}",
-                                           medium="print"))
-                      if pmap is not None else
-                      message_svg("Process map", process.reason or "no map"))
+    log = process.results.get("log")
+    title = f"Process map: {report.name}"
+    if pmap is None:
+        out["process"] = message_svg("Process map", process.reason or "no map")
+    elif log is not None:
+        out["process"] = drawing_svg(draw_map(log, title=title, medium="print"))
+    else:
+        out["process"] = drawing_svg(draw_map(pmap, title=title, medium="print"))
     handoffs = sec["handoffs"]
     table = handoffs.maps.get("handoffs")
     if table is not None and len(table):
@@ -105,15 +115,21 @@ def _svgs(report: Report) -> dict[str, str]:
             "Handoff map", handoffs.reason or "no handoff between departments in this log")
     candidates = sec["candidates"]
     before, after = candidates.maps.get("as_is"), candidates.maps.get("to_be")
-    if before is not None and after is not None:
-        pair = draw_as_is_to_be(before, after, medium="print",
-                                projection=candidates.results.get("projection"),
+    projection = candidates.results.get("projection")
+    if before is not None and after is not None and log is not None and projection is not None:
+        moves = list(projection.moves)
+        out["as_is"], out["to_be"] = fitted_pair(
+            log, projection, [m.activity for m in moves], titles=("As-is", "To-be"),
+            currency=report.currency, medium="print",
+            marks=any(m.kind == "shared_data" for m in moves))
+    elif before is not None and after is not None:
+        pair = draw_as_is_to_be(before, after, medium="print", projection=projection,
                                 currency=report.currency)
         out["as_is"], out["to_be"] = drawing_svg(pair.before), drawing_svg(pair.after)
     else:
         why = candidates.reason or "no candidate saves money under the cost model"
-        out["as_is"] = (drawing_svg(draw_map(before, title=f"As-is: {report.name}",
-                                             medium="print"))
+        out["as_is"] = (drawing_svg(draw_map(log if log is not None else before,
+                                             title=f"As-is: {report.name}", medium="print"))
                         if before is not None else message_svg("As-is map", why))
         out["to_be"] = message_svg("To-be map", why)
     return out
