@@ -25,6 +25,11 @@ __all__ = ["MAX_ROWS", "column_kind", "fallback_html", "format_value", "html_of"
 MAX_ROWS: Final = 20
 
 _REGISTRY: dict[type, Callable[[Any], str]] = {}
+#: Called once, the first time a result finds no HTML registered: ``procmine`` sets it to
+#: import the render layer (which registers the drawings and tables), so ``import procmine``
+#: stays light and a notebook still shows every result in full.
+_LOADER: Callable[[], None] | None = None
+_LOADED = False
 
 
 def register_html(cls: type, fn: Callable[[Any], str]) -> None:
@@ -50,15 +55,24 @@ def register_html(cls: type, fn: Callable[[Any], str]) -> None:
 def html_of(obj: object) -> str | None:
     """The HTML registered for ``obj``'s class (nearest in its MRO), or None.
 
+    When nothing is registered for it, the loader (:data:`_LOADER`) runs once,
+    and the lookup is tried again.
+
     Examples
     --------
     >>> html_of(object()) is None
     True
     """
-    for klass in type(obj).__mro__:
-        fn = _REGISTRY.get(klass)
-        if fn is not None:
-            return fn(obj)
+    global _LOADED
+    for attempt in range(2):
+        for klass in type(obj).__mro__:
+            fn = _REGISTRY.get(klass)
+            if fn is not None:
+                return fn(obj)
+        if attempt or _LOADED or _LOADER is None:
+            return None
+        _LOADED = True
+        _LOADER()
     return None
 
 

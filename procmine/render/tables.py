@@ -224,8 +224,8 @@ def eventlog_html(log: EventLog, *, max_rows: int = MAX_ROWS) -> str:
     rows = "".join(f"<tr><th style='text-align:left'>{html.escape(k)}</th>"
                    f"<td style='text-align:left'>{html.escape(v)}</td></tr>" for k, v in facts)
     table = log.source_table().drop(columns=["path"], errors="ignore")
-    in_log = events["source"].value_counts()
-    table["events_in_log"] = table["source"].map(in_log).fillna(0).astype("int64")
+    table["events_in_log"] = table["source"].map(log.events_per_source).fillna(0).astype(
+        "int64")
     filtered = (f"; filtered: {log.n_events:,} of {loaded:,} loaded events"
                 if loaded != log.n_events else "")
     return (
