@@ -156,7 +156,8 @@ def test_as_is_to_be_of_a_projection_shows_the_change_and_its_figures(tmp_path):
     projection = project(log, [Move("Enter order", "Sales", "customer_self_service"),
                                Move("Pick", "Warehouse", "shared_data")])
     before, after = process_map(log), process_map(projection.after)
-    pair = draw_as_is_to_be(before, after, projection=projection, swimlanes=True)
+    pair = draw_as_is_to_be(before, after, projection=projection, swimlanes=True,
+                            medium="notebook")
     svg_before, svg_after = drawing_svg(pair.before), drawing_svg(pair.after)
     text_before = " ".join(" ".join(DET.fromstring(svg_before.encode()).itertext()).split())
     text_after = " ".join(" ".join(DET.fromstring(svg_after.encode()).itertext()).split())
@@ -188,6 +189,13 @@ def test_as_is_to_be_of_a_projection_shows_the_change_and_its_figures(tmp_path):
     for text in (text_before, text_after):
         assert "before after change Handoffs 6 6 +0" in text
         assert f"Cost {cost[0]} {cost[1]} {change}" in text
+    # on a slide the figures leave the drawing (its text needs the room) for the slide's HTML
+    slide = draw_as_is_to_be(before, after, projection=projection)
+    assert slide.figures == pair.figures
+    assert "Handoffs" not in " ".join(DET.fromstring(drawing_svg(slide.before).encode()).itertext())
+    shown = slide.figures_html()
+    assert shown.startswith("<table") and f"<td>{cost[0]}</td>" not in shown
+    assert f"<td style='text-align:right'>{cost[0]}</td>" in shown
     for suffix, magic in ((".svg", b"<?xml"), (".png", b"\x89PNG"), (".pdf", b"%PDF-")):
         written = pair.save(tmp_path / f"pair{suffix}")
         assert written.read_bytes()[: len(magic)] == magic

@@ -150,8 +150,20 @@ class Layout:
         return out
 
     def size(self) -> tuple[float, float]:
-        """Width and height of the drawing in points, with the pad (as in the SVG viewBox)."""
+        """Width and height of the drawn picture in points, with the pad (its SVG viewBox).
+
+        ``neato -n2`` sizes the picture to hold every node, label, lane and
+        every edge's spline *control points* (which can lie beyond the curve
+        and beyond ``dot``'s bounding box), so that is what is measured here.
+        """
         x0, y0, x1, y1 = (float(v) for v in self.bb.split(","))
+        for pos, _ in self.edges.values():
+            for token in pos.split():
+                parts = token.split(",")
+                if parts[0] in ("e", "s"):
+                    continue  # the arrow's end point lies on the node
+                x, y = float(parts[-2]), float(parts[-1])
+                x0, y0, x1, y1 = min(x0, x), min(y0, y), max(x1, x), max(y1, y)
         return x1 - x0 + _PAD_PT, y1 - y0 + _PAD_PT
 
 
@@ -714,7 +726,7 @@ def fold(drawing: Drawing) -> Drawing:
     best: Drawing | None = None
     best_scale = scale_in(first.size(), style)
     seen: set[tuple[tuple[str, int], ...]] = set()
-    for k in range(2, MAX_FOLDS + 1):
+    for k in range(2, min(MAX_FOLDS, style.max_folds) + 1):
         bands = _bands(centres, base, k)
         if max(bands.values(), default=0) + 1 < 2:
             break  # nothing left to cut between
@@ -732,6 +744,8 @@ def fold(drawing: Drawing) -> Drawing:
         scale = scale_in(laid.size(), style)
         if scale > best_scale * 1.02:
             best, best_scale = candidate, scale
+        elif scale < best_scale * 0.6:
+            break  # far past the best: more rows only make it taller
     if best is None:
         return drawing
     return replace(drawing, bands=best.bands, bands_reversed=best.bands_reversed)

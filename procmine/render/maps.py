@@ -551,7 +551,7 @@ def _fitted(log: EventLog, draw: Any, medium: str, *, swimlanes: bool | None) ->
     """Draw the log's map with fewer activities until its text is large enough for the medium.
 
     Starts at the medium's ``max_activities`` and leaves out the least
-    frequent activities one at a time (never below :data:`MIN_ACTIVITIES`),
+    frequent activities two at a time (never below :data:`MIN_ACTIVITIES`),
     measuring the laid-out drawing (:func:`_text_size`). At each size the
     map is tried with swimlanes first, then (unless ``swimlanes`` is True)
     with departments shown by colour only (lanes take room); the first drawing that reaches
@@ -584,7 +584,7 @@ def _fitted(log: EventLog, draw: Any, medium: str, *, swimlanes: bool | None) ->
                 try_lanes = False  # far off: a few activities fewer will not make lanes fit
         if cap <= MIN_ACTIVITIES and best is not None:
             return best[1]
-        cap -= 1
+        cap = max(cap - 2, MIN_ACTIVITIES)
 
 
 def draw_map(
@@ -606,7 +606,7 @@ def draw_map(
     pmap : ProcessMap or EventLog
         From :func:`procmine.process_map`, drawn as it is. A log is mapped
         with :func:`process_map_for` (at most 15 activities on a slide, 20 in
-        a notebook, 15 on a page), then with fewer (one at a time, down to
+        a notebook, 15 on a page), then with fewer (two at a time, down to
         :data:`MIN_ACTIVITIES`) until the drawing's smallest text, measured,
         reaches the medium's size (at each size with swimlanes first, then
         with departments shown by colour, when lanes would make the text too
@@ -855,7 +855,24 @@ class AsIsToBe:
     figures: tuple[tuple[str, str, str, str], ...] = ()
 
     def _repr_html_(self) -> str:
-        return pair_html(self)
+        return pair_html(self) + self.figures_html()
+
+    def figures_html(self) -> str:
+        """The before / after figures as an HTML table (escaped), for beside the picture.
+
+        Empty when the pair was drawn without a projection.
+        """
+        import html
+
+        if not self.figures:
+            return ""
+        head = "".join(f"<th>{h}</th>" for h in ("", "before", "after", "change"))
+        rows = "".join("<tr>" + "".join(
+            f"<td>{html.escape(cell)}</td>" if i == 0 else
+            f"<td style='text-align:right'>{html.escape(cell)}</td>"
+            for i, cell in enumerate(row)) + "</tr>" for row in self.figures)
+        return (f"<table class='procmine-figures'><thead><tr>{head}</tr></thead>"
+                f"<tbody>{rows}</tbody></table>")
 
     def save(self, path: str | Path) -> Path:
         """Write both maps, as-is above to-be, as SVG, PNG or PDF (by the suffix of ``path``).
@@ -932,6 +949,7 @@ def draw_as_is_to_be(
     medium: Medium = "slide",
     projection: Projection | None = None,
     currency: str | None = None,
+    figures: bool | None = None,
 ) -> AsIsToBe:
     """Draw an as-is and a to-be map that show what the change does.
 
@@ -952,7 +970,13 @@ def draw_as_is_to_be(
         its before / after figures (handoffs, labour, waits at handoffs,
         cycle time, cost) are drawn beside the maps.
     currency : str, optional, keyword-only
-        Currency code of the figures (default: the cost model's, else EUR).
+        Currency code of the figures (default EUR).
+    figures : bool, optional, keyword-only
+        Draw the projection's figures in the maps' title block. ``None``
+        (default): yes, except on a slide, where they take the room the
+        map's text needs: there :attr:`AsIsToBe.figures` and
+        :meth:`AsIsToBe.figures_html` give them for the slide, beside the
+        picture.
 
     Returns
     -------
@@ -997,19 +1021,20 @@ def draw_as_is_to_be(
     notes = {a: [n for n in (notes_before.get(a), notes_after.get(a)) if n]
              for a in notes_before.keys() | notes_after.keys()}
     shown_titles = [f"{titles[0]}: {before.name}", f"{titles[1]}: {after.name}"]
-    figures: tuple[tuple[str, str, str, str], ...] = ()
+    table: tuple[tuple[str, str, str, str], ...] = ()
     if projection is not None:
-        figures = _figures(projection, currency or _currency(projection))
+        table = _figures(projection, currency or _currency(projection))
+    drawn = table if (figures if figures is not None else medium != "slide") else ()
     layout = map_layout(before, after, medium=medium, direction=direction, fit=fit,
                         swimlanes=swimlanes, handoffs=handoffs, titles=shown_titles,
-                        _notes=notes, _marks=marks, _figures=figures)
+                        _notes=notes, _marks=marks, _figures=drawn)
     described = []
     for pmap, title, note, mark in ((before, shown_titles[0], notes_before, marks),
                                     (after, shown_titles[1], notes_after, {})):
         drawing = _map_drawing(pmap, layout.plan, title=title, subtitle=_subtitle(pmap),
-                               measure=measure, notes=note, marks=mark, figures=figures)
+                               measure=measure, notes=note, marks=mark, figures=drawn)
         described.append(_make(layout._apply(drawing), "as_is" if pmap is before else "to_be"))
-    return AsIsToBe(before=described[0], after=described[1], layout=layout, figures=figures)
+    return AsIsToBe(before=described[0], after=described[1], layout=layout, figures=table)
 
 
 def _hours(hours: float) -> str:
@@ -1038,6 +1063,7 @@ def draw_projection(
     direction: Direction = "LR",
     fit: Fit = "projector",
     currency: str | None = None,
+    figures: bool | None = None,
 ) -> AsIsToBe:
     """The as-is / to-be pair of a projection, simplified until it reads on its medium.
 
@@ -1054,7 +1080,7 @@ def draw_projection(
     ----------
     projection : Projection
         From :func:`procmine.project`.
-    medium, measure, swimlanes, handoffs, titles, direction, fit, currency
+    medium, measure, swimlanes, handoffs, titles, direction, fit, currency, figures
         As for :func:`draw_as_is_to_be`.
 
     Returns
@@ -1111,7 +1137,7 @@ def draw_projection(
             pair = draw_as_is_to_be(before, after, measure=measure, swimlanes=lanes,
                                     handoffs=handoffs, titles=titles, direction=direction,
                                     fit=fit, medium=medium, projection=projection,
-                                    currency=currency)
+                                    currency=currency, figures=figures)
             if pair.before.drawing is None or not pair.before.positioned:
                 return pair
             size = _text_size(pair.before.drawing)
@@ -1123,4 +1149,4 @@ def draw_projection(
                 try_lanes = False
         if cap <= MIN_ACTIVITIES and best is not None:
             return best[1]
-        cap -= 1
+        cap = max(cap - 2, MIN_ACTIVITIES)

@@ -68,8 +68,11 @@ class Preset:
         slide fills the screen; a notebook or page shows it at most at 100%).
     xlabels : bool
         Edge labels placed after the layout, beside their edge (Graphviz
-        ``xlabel``), instead of taking room between the ranks: a far more
-        compact drawing.
+        ``xlabel``), instead of taking room between the ranks (more compact,
+        but labels may overlap; off in every preset).
+    max_folds : int
+        Most rows (columns) a long flow is folded into (a wide slide needs
+        few; a notebook cell scrolls).
     """
 
     name: str
@@ -83,13 +86,15 @@ class Preset:
     ranksep: float
     upscale: bool
     xlabels: bool = False
+    max_folds: int = 8
 
 
 _PRESETS = {
     "notebook": Preset("notebook", 900.0, 3600.0, 12.0, 20, 16.0, 18, 0.3, 0.5, False),
-    "slide": Preset("slide", 1920.0, 1080.0, 32.0, 15, 28.0, 14, 0.15, 0.25, True),
+    "slide": Preset("slide", 1920.0, 1080.0, 32.0, 15, 28.0, 14, 0.15, 0.25, True,
+                     max_folds=4),
     "print": Preset("print", 180 * _PX_PER_MM, 240 * _PX_PER_MM, 12.0, 15, 14.0, 16, 0.25,
-                    0.45, False),
+                    0.45, False, max_folds=6),
 }
 
 
