@@ -180,3 +180,19 @@ def test_slide_map_text_measured_in_headless_chromium(sample_log, tmp_path):
     assert measured["min_font_px"] >= 32.0, measured
     # the rendered glyph boxes (ascent + descent) are at least as tall as the font size
     assert measured["min_box_px"] >= 32.0, measured
+
+
+def test_as_is_to_be_of_a_projection_on_a_slide(sample_log):
+    from procmine import Move, project
+    from procmine.render import draw_projection
+
+    projection = project(sample_log, [Move("Enter order", "Sales", "customer_self_service")])
+    pair = draw_projection(projection, medium="slide")
+    before, after = drawing_svg(pair.before), drawing_svg(pair.after)
+    assert _measured(before, "slide") >= 32 and _measured(after, "slide") >= 32
+    shown = pair.layout.activities
+    assert "Enter order" in shown and len(shown) <= 15  # the changed step is always shown
+    text = " ".join(" ".join(DET.fromstring(after.encode()).itertext()).split())
+    assert f"{sample_log.n_events:,} events" in text  # the whole log's counts
+    assert "[moved from Sales]" in text
+    assert [row[0] for row in pair.figures][:1] == ["Handoffs"]
