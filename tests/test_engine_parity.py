@@ -215,8 +215,12 @@ def test_a_mapped_column_that_is_missing_is_named(tmp_path):
     path = tmp_path / "log.csv"
     pd.DataFrame({"Order": ["o1"], "Step": ["a"], "When": ["2024-01-01"]}).to_csv(path,
                                                                                   index=False)
+    spill = tmp_path / "spill"
+    spill.mkdir()
     with pytest.raises(pm.InputError, match=r"'Stamp'.*columns present: 'Order', 'Step'"):
-        pe.load(path, engine="duckdb", case_id="Order", activity="Step", timestamp="Stamp")
+        pe.load(path, engine="duckdb", case_id="Order", activity="Step", timestamp="Stamp",
+                temp_directory=str(spill))
+    assert list(spill.iterdir()) == []  # the refused load leaves no database behind
 
 
 def test_an_unknown_engine_is_a_usage_error():

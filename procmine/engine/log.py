@@ -482,7 +482,12 @@ def load(source: Any, *, engine: str, spark_master: str | None = None,
     backend = _backend(engine, spark_master=spark_master, temp_directory=temp_directory,
                        memory_limit=memory_limit, spark_conf=spark_conf)
     stem = name or _stem(str(source))
-    names, dropped = _native(str(source), kind, backend=backend, name=stem, mapping=mapping)
+    try:
+        names, dropped = _native(str(source), kind, backend=backend, name=stem,
+                                 mapping=mapping)
+    except BaseException:
+        backend.close()
+        raise
     return EngineLog(backend=backend, name=stem, items=tuple(items), columns=tuple(names),
                      rows_dropped=dropped)
 
