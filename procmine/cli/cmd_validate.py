@@ -10,6 +10,7 @@ import pandas as pd
 
 from procmine.cli._common import handle_errors, mapping_options, step
 from procmine.cli._outputs import input_paths, refuse_input_as_output, writing
+from procmine.errors import UsageError
 from procmine.io.export import write_csv_safe
 from procmine.log.load import load
 from procmine.log.outliers import time_outliers
@@ -37,6 +38,10 @@ def validate(input_path: Path, rejects_path: Path | None, mapping: dict[str, Any
     cannot be used, 2 on wrong usage (also: --rejects naming one of the
     inputs, which is never overwritten).
     """
+    if mapping.get("engine", "pandas") != "pandas":
+        raise UsageError(f"validate accounts for every row in memory (--engine pandas); "
+                         f"--engine {mapping['engine']} applies to the analysis commands "
+                         "(handoffs, map, report)")
     refuse_input_as_output(rejects_path, input_paths(input_path), option="--rejects")
     step(f"loading {input_path}")
     log = load(input_path, **mapping)
