@@ -61,8 +61,8 @@ def duration(seconds: float | None) -> str:
 
     Examples
     --------
-    >>> [duration(s) for s in (42, 600, 5400, 3 * 86400, float("nan"), -7200)]
-    ['42 s', '10 min', '1.5 h', '3.0 d', '–', '-2.0 h']
+    >>> [duration(s) for s in (42, 600, 5400, 3 * 86400, float("nan"), -7200, 1e9)]
+    ['42 s', '10 min', '1.5 h', '3.0 d', '–', '-2.0 h', '11,574.1 d']
     """
     if _missing(seconds):
         return "–"
@@ -74,7 +74,7 @@ def duration(seconds: float | None) -> str:
         return f"{sign}{size / 60:.0f} min"
     if size < 2 * 86400:
         return f"{sign}{size / 3600:.1f} h"
-    return f"{sign}{size / 86400:.1f} d"
+    return f"{sign}{size / 86400:,.1f} d"
 
 
 def count(value: float | None) -> str:
