@@ -34,6 +34,7 @@ NOTEBOOKS = (
     "03_reengineering_workshop.ipynb",
     "04_costs_and_batch_report.ipynb",
     "05_real_log_order_management.ipynb",
+    "06_did_the_change_work.ipynb",
 )
 #: Seconds one cell may take before the run fails (a notebook should take well under a minute).
 CELL_TIMEOUT = 180
