@@ -49,7 +49,8 @@ def format_for(out: Path, given: str | None) -> str:
 @click.option("--paths", type=click.FloatRange(0, 1), default=None, metavar="F",
               help="Path coverage in [0,1]: keep the most frequent paths covering this share "
                    "of path traffic, plus those keeping every activity connected (default: all, or "
-                   "fewer when there are more than 50).")
+                   "fewer when there are more than 50). At --level department: keep the busiest "
+                   "routes covering this share of handoffs (every department keeps one).")
 @click.option("--table", "table", type=click.Path(dir_okay=False, path_type=Path),
               metavar="FILE.csv",
               help="Also write the edge table: source,target,count,median_wait_s.")
@@ -78,9 +79,14 @@ def map_command(
     """Draw the process map of INPUT to FILE.
 
     INPUT is a sources file (TOML) or one log file (CSV, Parquet, XES, OCEL 2.0).
-    The map runs left to right, with departments as swimlanes and handoffs
-    between departments dashed. --level department draws departments and
-    outside parties with the handoffs between them instead.
+    The map runs left to right, with departments as swimlanes (or coloured,
+    when lanes would make the text too small) and handoffs between
+    departments dashed. --fit says where it is shown: without --activities
+    and --paths it keeps as many of the most frequent activities (at most 15
+    on a slide) as leave its text at the medium's size (32 px on a 1920x1080
+    slide, 12 px in a notebook, 9 pt on A4), and says the share of events
+    shown. --level department draws departments and outside parties with the
+    handoffs between them instead.
 
     Example: procmine map orders.toml --out map.svg --activities 0.9 --paths 0.8
     """
