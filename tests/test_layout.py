@@ -236,3 +236,20 @@ def test_two_arcs_between_the_same_nodes_keep_their_own_routes():
     routes = {g.find(f"{NS}path").get("d") for g in edges}
     labels = {(t.get("x"), t.get("y")) for g in edges for t in g.iter(f"{NS}text")}
     assert len(routes) == 2 and len(labels) == 2  # drawn apart, not on top of each other
+
+
+def test_a_layout_refuses_a_map_it_has_no_place_for():
+    from procmine import UsageError
+
+    small = process_map(_spread_log("small", skip={f"Step {i:02d}" for i in range(7, 14)}))
+    layout = map_layout(small)
+    with pytest.raises(UsageError, match="the layout has no place for 'Step 07'"):
+        draw_map(process_map(_spread_log()), layout=layout)
+    # a map of fewer activities fits the layout of more, at the same spots
+    full = process_map(_spread_log())
+    big = map_layout(full, small)
+    a = _centres(drawing_svg(draw_map(full, layout=big)))
+    b = _centres(drawing_svg(draw_map(small, layout=big)))
+    assert set(b) < set(a)
+    for node in b:
+        assert b[node] == pytest.approx(a[node], abs=0.01)
