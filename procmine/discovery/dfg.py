@@ -243,6 +243,11 @@ class _Codes:
         """True where an event's successor belongs to the same case (length n - 1)."""
         return self.case[1:] == self.case[:-1]
 
+    @functools.cached_property
+    def boundary(self) -> np.ndarray:
+        """Positions of the last event of every case but the last one."""
+        return np.flatnonzero(~self.same)
+
     def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Neighbouring events: (pair key ``source * n + target``, case, wait µs, handoff).
 
@@ -253,7 +258,7 @@ class _Codes:
         department handoff (:func:`~procmine.log.actors.handoff_positions` on these
         same events).
         """
-        case, act, same = self.case, self.act, self.same
+        case, act = self.case, self.act
         _, targets = handoff_positions(case, self.actors)
         is_target = np.zeros(len(case), dtype=bool)
         is_target[targets] = True
@@ -261,7 +266,7 @@ class _Codes:
         key = act[:-1] * n
         key += act[1:]
         wait = self.micros[1:] - self.micros[:-1]
-        across = ~same
+        across = self.boundary
         key[across] = n * n
         wait[across] = 0
         return key, case[1:], wait, is_target[1:]
@@ -330,7 +335,7 @@ def _edges(codes: _Codes) -> pd.DataFrame:
 
 def _terminal(codes: _Codes, *, keep: Literal["first", "last"]) -> pd.DataFrame:
     case = codes.case
-    boundary = np.flatnonzero(~codes.same)
+    boundary = codes.boundary
     if not len(case):
         at = boundary
     elif keep == "first":
