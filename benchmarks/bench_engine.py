@@ -156,7 +156,7 @@ def cmd_run(args: argparse.Namespace) -> None:
     items = [pm.InformationItem(i["name"], i["owner"], type=i["type"]) for i in meta["items"]]
     began = time.perf_counter()
     elog = pe.load(folder, engine="duckdb", items=items, memory_limit=args.memory_limit,
-                   temp_directory=args.temp_directory, name="bench")
+                   temp_directory=args.temp_directory, name="bench", max_spill=args.max_spill)
     if args.threads:
         elog.backend.execute(f"SET threads = {int(args.threads)}")
     results: dict[str, object] = {}
@@ -225,6 +225,8 @@ def main() -> None:
     r.add_argument("--memory-limit", default="8GB")
     r.add_argument("--temp-directory", default=None)
     r.add_argument("--threads", type=int, default=2)
+    r.add_argument("--max-spill", default="40GB",
+                   help="DuckDB fails a query rather than spill more (a shared disk)")
     r.add_argument("--core-only", action="store_true",
                    help="only handoffs, re-entry and KPIs")
     r.add_argument("--check", action="store_true")

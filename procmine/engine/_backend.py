@@ -81,13 +81,18 @@ class DuckDBBackend(Backend):
     name = "duckdb"
 
     def __init__(self, *, temp_directory: str | os.PathLike[str] | None = None,
-                 memory_limit: str | None = None, threads: int | None = None) -> None:
+                 memory_limit: str | None = None, threads: int | None = None,
+                 max_spill: str | None = None) -> None:
         duckdb = require("duckdb", "duckdb", "duckdb")
         self._dir = Path(tempfile.mkdtemp(prefix="procmine-duckdb-", dir=temp_directory))
+        # every kernel orders by (case, time, seq) itself: no need to keep insertion order,
+        # which lets DuckDB stream larger-than-memory work with less memory
         config: dict[str, Any] = {"temp_directory": str(self._dir / "spill"),
-                                  "preserve_insertion_order": True}
+                                  "preserve_insertion_order": False}
         if memory_limit:
             config["memory_limit"] = memory_limit
+        if max_spill:
+            config["max_temp_directory_size"] = max_spill
         if threads:
             config["threads"] = int(threads)
         self.con = duckdb.connect(str(self._dir / "procmine.duckdb"), config=config)

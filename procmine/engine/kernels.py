@@ -386,7 +386,8 @@ def _handoff_rows_sql(log: EngineLog, level: str, costs: CostModel) -> str:
         lag(planned_us) OVER w AS planned_us
       FROM e WHERE actor IS NOT NULL WINDOW w AS (PARTITION BY case_id {_ORDER})
     ), h AS (
-      SELECT *, ts_us - source_us AS wait_us, source_automated AND automated AS system,
+      SELECT case_id, ts_us, seq, source, target, source_activity, target_activity,
+        ts_us - source_us AS wait_us, source_automated AND automated AS system,
         CASE WHEN planned_us IS NOT NULL AND planned_us > source_us
              THEN pm_working_s(LEAST(planned_us, ts_us)) ELSE pm_working_s(source_us)
         END AS w_start,
@@ -394,7 +395,8 @@ def _handoff_rows_sql(log: EngineLog, level: str, costs: CostModel) -> str:
                            ELSE source_us END - source_us, 0) AS DOUBLE) / 1e6 AS lead_s
       FROM k WHERE source IS NOT NULL AND source <> target
     ), hp AS (
-      SELECT *, {queue} AS queue_s,
+      SELECT case_id, source, target, source_activity, target_activity, wait_us, system,
+        lead_s, {queue} AS queue_s,
         CASE WHEN lead(target) OVER (PARTITION BY case_id {_ORDER}) = source
              THEN 1 ELSE 0 END AS pingpong
       FROM h

@@ -186,12 +186,14 @@ class EngineLog:
 
 
 def _backend(engine: str, *, spark_master: str | None, temp_directory: str | None,
-             memory_limit: str | None, spark_conf: dict[str, str] | None) -> Backend:
+             memory_limit: str | None, spark_conf: dict[str, str] | None,
+             max_spill: str | None = None) -> Backend:
     check_choice(engine, ENGINES, option="engine")
     if engine == "duckdb":
         if spark_master:
             raise UsageError("--spark-master is for --engine spark; DuckDB runs in-process.")
-        return DuckDBBackend(temp_directory=temp_directory, memory_limit=memory_limit)
+        return DuckDBBackend(temp_directory=temp_directory, memory_limit=memory_limit,
+                             max_spill=max_spill)
     return SparkBackend(master=spark_master, conf=spark_conf)
 
 
@@ -390,9 +392,11 @@ def _native(source: str, kind: str, *, backend: Backend, name: str,
                 "file_row_number = true)")
         else:
             options = f", delim = {_literal(delimiter)}" if delimiter else ""
+            backend.execute("SET preserve_insertion_order = true")  # rowid = file order
             backend.execute(
                 f"CREATE OR REPLACE TABLE pm_raw_table AS SELECT * FROM read_csv({listed}, "
                 f"header = true, all_varchar = true{options})")
+            backend.execute("SET preserve_insertion_order = false")
             backend.execute("CREATE OR REPLACE VIEW pm_raw AS SELECT *, rowid AS __seq "
                             "FROM pm_raw_table")
     else:
@@ -421,7 +425,8 @@ def _native(source: str, kind: str, *, backend: Backend, name: str,
 def load(source: Any, *, engine: str, spark_master: str | None = None,
          temp_directory: str | None = None, memory_limit: str | None = None,
          spark_conf: dict[str, str] | None = None, name: str | None = None,
-         items: Iterable[InformationItem] = (), **mapping: Any) -> EngineLog:
+         items: Iterable[InformationItem] = (), max_spill: str | None = None,
+         **mapping: Any) -> EngineLog:
     """Load an event log into DuckDB or Spark, mapped once into the canonical schema.
 
     Parameters
@@ -438,6 +443,9 @@ def load(source: Any, *, engine: str, spark_master: str | None = None,
         standard Spark configuration (``spark-submit --master``), else ``local[*]``.
     temp_directory, memory_limit : str, optional, keyword-only
         DuckDB: where it spills beyond ``memory_limit`` (``"8GB"``; default 80% of RAM).
+    max_spill : str, optional, keyword-only
+        DuckDB: the most it may spill (``"30GB"``); beyond it a query fails instead of
+        filling the disk.
     spark_conf : dict, optional, keyword-only
         Extra Spark settings.
     name : str, optional, keyword-only
@@ -480,7 +488,7 @@ def load(source: Any, *, engine: str, spark_master: str | None = None,
             f"option(s) {', '.join(unknown)} are not read for a {kind} file loaded by the "
             f"engine; the engine reads: {', '.join(sorted(_NATIVE_OPTIONS))}.")
     backend = _backend(engine, spark_master=spark_master, temp_directory=temp_directory,
-                       memory_limit=memory_limit, spark_conf=spark_conf)
+                       memory_limit=memory_limit, spark_conf=spark_conf, max_spill=max_spill)
     stem = name or _stem(str(source))
     try:
         names, dropped = _native(str(source), kind, backend=backend, name=stem,
