@@ -37,6 +37,7 @@ if TYPE_CHECKING:  # the names, for type checkers and readers; imported on first
         write_bpmn,
         write_pnml,
     )
+    from procmine.engine import load
     from procmine.generate import GeneratedSample, generate
     from procmine.io.ocel import OcelLog, load_ocel
     from procmine.io.result import InformationItem, SourceStats
@@ -52,7 +53,7 @@ if TYPE_CHECKING:  # the names, for type checkers and readers; imported on first
         filter_variants,
         filter_where,
     )
-    from procmine.log.load import flatten_ocel, load, load_sources
+    from procmine.log.load import flatten_ocel, load_sources
     from procmine.log.variants import Variants, variants
     from procmine.render.graphs import draw_information_flow, draw_object_centric_map
     from procmine.render.maps import AsIsToBe, draw_as_is_to_be, draw_handoff_map, draw_map
@@ -107,7 +108,7 @@ _EXPORTS: dict[str, str] = {
     "handoff_events": "procmine.analysis.handoffs",
     "handoffs": "procmine.analysis.handoffs",
     "kpis": "procmine.analysis.kpis",
-    "load": "procmine.log.load",
+    "load": "procmine.engine",
     "load_cost_model": "procmine.analysis.costs",
     "load_ocel": "procmine.io.ocel",
     "load_sources": "procmine.log.load",

@@ -1,8 +1,10 @@
 """Engine selection plumbing: ``load(engine=)`` and ``--engine``/``--spark-master``.
 
-The engines themselves live in :mod:`procmine.engine` (tested with DuckDB and Spark there);
-here a stand-in module records what the plumbing hands over, and the pandas engine is the
-real one.
+``procmine.load`` is :func:`procmine.engine.load`: pandas loads in memory
+(:func:`procmine.log.load.load`), DuckDB and Spark load through
+:mod:`procmine.engine.log` and their kernels run from :mod:`procmine.engine.kernels`
+(tested with DuckDB and Spark there); here stand-ins for those two modules record what the
+plumbing hands over, and the pandas engine is the real one.
 """
 
 from __future__ import annotations
@@ -24,9 +26,11 @@ SAMPLE = ROOT / "sample_logs" / "sources.toml"
 
 @pytest.fixture
 def stand_in(monkeypatch):
-    """A procmine.engine that records its calls (the real one is the engines' to test)."""
+    """procmine.engine.log and .kernels that record their calls (the real ones are the
+    engines' to test)."""
     calls: list[tuple[str, tuple, dict]] = []
-    module = types.ModuleType("procmine.engine")
+    module = types.ModuleType("procmine.engine.log")
+    kernels = types.ModuleType("procmine.engine.kernels")
 
     def load(source, **options):
         calls.append(("load", (source,), options))
@@ -41,8 +45,9 @@ def stand_in(monkeypatch):
             "causal_count": [3], "pingpong": [1], "per_case": [1.5]})
 
     module.load = load  # type: ignore[attr-defined]
-    module.handoffs_table = handoffs_table  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "procmine.engine", module)
+    kernels.handoffs_table = handoffs_table  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "procmine.engine.log", module)
+    monkeypatch.setitem(sys.modules, "procmine.engine.kernels", kernels)
     return calls
 
 
@@ -87,9 +92,27 @@ def test_wrong_engine_options_are_usage_errors(kwargs, fragment):
 
 
 def test_a_missing_engine_says_what_to_install(monkeypatch):
-    monkeypatch.setitem(sys.modules, "procmine.engine", None)  # as if not installed
-    with pytest.raises(UsageError, match=r"install procmine\[duckdb\]"):
+    monkeypatch.setitem(sys.modules, "duckdb", None)  # as if not installed
+    with pytest.raises(UsageError, match=r"pip install 'procmine\[duckdb\]'"):
         pm.load(SAMPLE, engine="duckdb")
+
+
+def test_the_in_memory_loader_refuses_other_engines():
+    from procmine.log.load import load
+
+    with pytest.raises(UsageError, match=r"procmine.engine.load"):
+        load(SAMPLE, engine="duckdb")  # type: ignore[arg-type]
+
+
+def test_loading_in_memory_imports_no_engine():
+    import subprocess
+
+    code = (f"import sys, procmine as pm; pm.load({str(SAMPLE)!r}); "
+            "print(sorted(m for m in ('duckdb', 'pyspark', 'sqlglot', 'procmine.engine.kernels',"
+            " 'procmine.engine.log') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
 
 
 def test_spark_master_without_spark_is_exit_2(capsys):

@@ -14,8 +14,8 @@ from typing import Any, TypeVar, overload
 
 import click
 
+from procmine.engine import LOAD_ENGINES
 from procmine.errors import ProcmineError
-from procmine.log.load import ENGINES
 
 __all__ = [
     "INPUT_FORMATS",
@@ -278,7 +278,7 @@ def mapping_options(
         click.option("--resource-qualifier", "resource_qualifier", metavar="Q,Q",
                      help="OCEL only: when an event has several employees, the qualifiers "
                           "that win, in order, e.g. shipper,forwarder."),
-        click.option("--engine", type=click.Choice(ENGINES), default=None,
+        click.option("--engine", type=click.Choice(LOAD_ENGINES), default=None,
                      help="Where the analysis runs: pandas (in memory, the default), duckdb "
                           "(logs larger than memory; procmine[duckdb]) or spark (a cluster; "
                           "procmine[spark]). Every engine gives the same tables."),

@@ -55,15 +55,15 @@ def handoffs_command(
 
     Example: procmine handoffs orders.toml --level department --out handoffs.csv
     """
+    from procmine import engine as engines
     from procmine.analysis.costs import CostModel, load_cost_model
     from procmine.io.export import write_csv_safe
-    from procmine.log.load import engine_function, load
 
     costs = load_cost_model(costs_path) if costs_path is not None else CostModel.default()
     refuse_input_as_output(out, input_paths(input_path), option="--out")
     engine = mapping.get("engine", "pandas")
     step(f"loading {input_path}" + (f" ({engine})" if engine != "pandas" else ""))
-    log = load(input_path, **mapping)
+    log = engines.load(input_path, **mapping)
     if hasattr(log, "source_table"):  # the extracts it was read from are inputs too
         refuse_input_as_output(out, input_paths(input_path, log), option="--out")
     if engine == "pandas":
@@ -75,7 +75,7 @@ def handoffs_command(
         count, causal, pingpong = result.count, result.causal_count, result.pingpong
     else:
         step(f"computing {level} handoffs ({engine})")
-        table = engine_function(engine, "handoffs_table")(log, level=level, costs=costs)
+        table = engines.handoffs_table(log, level=level, costs=costs)
         count, causal, pingpong = (int(table[c].sum())
                                    for c in ("count", "causal_count", "pingpong"))
     step(f"writing {out}")

@@ -10,9 +10,9 @@ import pandas as pd
 
 from procmine.cli._common import handle_errors, mapping_options, step
 from procmine.cli._outputs import input_paths, refuse_input_as_output, writing
+from procmine.engine import load
 from procmine.errors import UsageError
 from procmine.io.export import write_csv_safe
-from procmine.log.load import load
 from procmine.log.outliers import time_outliers
 from procmine.schema import SOURCE, TIMESTAMP
 

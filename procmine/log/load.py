@@ -34,16 +34,9 @@ from procmine.schema import (
 if TYPE_CHECKING:
     from procmine.io.ocel import OcelLog
 
-__all__ = ["ENGINES", "Engine", "LogFormat", "engine_function", "flatten_ocel", "load",
-           "load_sources"]
+__all__ = ["LogFormat", "flatten_ocel", "load", "load_sources"]
 
 LogFormat = Literal["sources", "csv", "parquet", "excel", "xes", "ocel"]
-#: Where a log is held and analysed: pandas in memory (an :class:`EventLog`), DuckDB
-#: (larger than memory, one machine) or Apache Spark (a cluster); see :mod:`procmine.engine`.
-Engine = Literal["pandas", "duckdb", "spark"]
-ENGINES: tuple[str, ...] = get_args(Engine)
-_EXTRAS = {"duckdb": "duckdb", "spark": "pyspark"}
-
 _TABLE_HINT = ("(procmine.load options; on the command line --case-id, --activity, --timestamp, "
                "--timestamp-format, --timezone, --delimiter, --encoding, --format, "
                "--automated-column, --automated-values, --missing-values, --object-column)")
@@ -75,9 +68,9 @@ def load(
     resource_qualifier: Sequence[str] | None = None,
     format: LogFormat | None = None,
     name: str | None = None,
-    engine: Engine = "pandas",
-    spark_master: str | None = None,
-) -> EventLog | Any:
+    engine: Literal["pandas"] = "pandas",
+    spark_master: None = None,
+) -> EventLog:
     """Load an event log: a sources file, one CSV, Parquet, Excel, XES or OCEL file, or a DataFrame.
 
     The input's kind comes from ``format`` or else from the suffix:
@@ -148,21 +141,16 @@ def load(
     name : str, keyword-only
         Name of the log and of its source (default: the file stem, or
         ``"dataframe"``).
-    engine : {"pandas", "duckdb", "spark"}, keyword-only
-        ``"pandas"`` (the default) loads into memory and returns an
-        :class:`EventLog`. ``"duckdb"`` and ``"spark"`` hand the input and
-        the options to :func:`procmine.engine.load` and return its log, for
-        logs larger than memory or on a cluster (extras ``procmine[duckdb]``,
-        ``procmine[spark]``); on the command line ``--engine``.
-    spark_master : str, keyword-only
-        With ``engine="spark"``: the Spark master URL (``local[2]``,
-        ``spark://host:7077``, ``sc://host:15002``); default: the standard
-        Spark configuration. On the command line ``--spark-master``.
+    engine : {"pandas"}, keyword-only
+        This loader holds the log in memory. DuckDB and Spark load through
+        :func:`procmine.engine.load` (which ``procmine.load`` is).
+    spark_master : None, keyword-only
+        For the same signature as :func:`procmine.engine.load`; Spark is not
+        this loader's.
 
     Returns
     -------
     EventLog
-        With ``engine="pandas"``; another engine's log otherwise.
 
     Raises
     ------
@@ -205,25 +193,10 @@ def load(
     >>> (s.name, s.rows_read, s.rows_loaded, s.rows_rejected, dict(s.missing_values))
     ('dataframe', 3, 2, 1, {'department': 1})
     """
-    if engine not in ENGINES:
-        raise UsageError(f"engine {engine!r} is unknown; expected one of {', '.join(ENGINES)}")
-    if spark_master is not None and engine != "spark":
-        raise UsageError(f"spark_master applies to engine='spark' only (on the command line "
-                         f"--engine spark --spark-master URL); the engine is {engine!r}")
-    if engine != "pandas":
-        options_given = {k: v for k, v in {
-            "case_id": case_id, "activity": activity, "timestamp": timestamp,
-            "resource": resource, "department": department, "party_column": party_column,
-            "automated_column": automated_column, "automated_values": automated_values,
-            "automated_resources": automated_resources, "missing_values": missing_values,
-            "object_column": object_column, "timestamp_format": timestamp_format,
-            "timezone": timezone, "delimiter": delimiter, "encoding": encoding,
-            "object_types": object_types, "resource_qualifier": resource_qualifier,
-            "format": format, "name": name}.items() if v is not None}
-        if object_type != "orders":
-            options_given["object_type"] = object_type
-        return engine_function(engine, "load")(path, engine=engine, spark_master=spark_master,
-                                               **options_given)
+    if engine != "pandas" or spark_master is not None:
+        raise UsageError(f"procmine.log.load.load loads in memory (engine='pandas'); for "
+                         f"engine={engine!r} load with procmine.load or procmine.engine.load "
+                         "(on the command line --engine)")
     if isinstance(path, pd.DataFrame):
         if format is not None:
             raise UsageError(f"format={format!r} applies to files; a DataFrame is read as a "
@@ -377,32 +350,6 @@ def load_sources(path: str | Path) -> EventLog:
 
 
 # -- helpers -------------------------------------------------------------------------------------
-def engine_function(engine: str, name: str) -> Any:
-    """``procmine.engine.<name>``, imported on first use; a missing engine is a usage error.
-
-    Examples
-    --------
-    >>> engine_function("spark", "no_such_function")
-    Traceback (most recent call last):
-    ...
-    procmine.errors.UsageError: engine 'spark' is not installed: install procmine[spark] \
-(pip install 'procmine[spark]'), or use engine='pandas'
-    """
-    missing = UsageError(f"engine {engine!r} is not installed: install procmine[{engine}] "
-                         f"(pip install 'procmine[{engine}]'), or use engine='pandas'")
-    try:
-        import procmine.engine as module
-    except ModuleNotFoundError as problem:
-        if problem.name is not None and not problem.name.startswith(("procmine.engine",
-                                                                      *_EXTRAS.values())):
-            raise
-        raise missing from None
-    function = getattr(module, name, None)
-    if function is None:
-        raise missing
-    return function
-
-
 def _strings(value: Sequence[str] | None, option: str) -> tuple[str, ...] | None:
     """A list option as a tuple of str; a bare string is a usage error (it is not a list)."""
     if value is None:
