@@ -81,7 +81,7 @@ def test_canonical_column_names_are_kept_with_a_note(tmp_path):
     events = log.events.sort_values("event_id")
     assert events["source_column"].tolist() == ["web", "web"]
     assert events["case_id_column"].tolist() == ["x", "z"]
-    assert events["seq"].tolist() == [1.0, 3.0]
+    assert events["seq_column"].tolist() == [1.0, 3.0]
     assert events["case_id"].tolist() == ["7", "8"]
     lines = (DATA / "canonical_names.csv").read_text().splitlines()
     _accounting(log, expected_rows=len(lines) - 1)
