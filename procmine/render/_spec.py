@@ -457,13 +457,42 @@ def layout(drawing: Drawing) -> Layout | None:
             nodes[str(obj["name"])] = (str(obj["pos"]), str(obj["width"]), str(obj["height"]))
             gvid[int(obj["_gvid"])] = str(obj["name"])
     edges: dict[str, tuple[str, str | None]] = {}
+    box = tuple(float(v) for v in str(data["bb"]).split(","))
     for obj in data.get("edges", []):
         if "pos" in obj:
             key = str(obj.get("id") or f"{gvid.get(obj['tail'])}->{gvid.get(obj['head'])}")
-            edges[key] = (str(obj["pos"]), obj.get("lp") or obj.get("xlp"))
+            edges[key] = (_inside(str(obj["pos"]), box), obj.get("lp") or obj.get("xlp"))
     size = ((float(data["lwidth"]), float(data["lheight"])) if "lwidth" in data else None)
     return Layout(bb=str(data["bb"]), label_pos=data.get("lp"), label_size=size, nodes=nodes,
                   edges=edges, clusters=clusters)
+
+
+def _inside(pos: str, box: tuple[float, ...]) -> str:
+    """An edge's spline with its control points moved into the drawing's box.
+
+    ``dot`` keeps every curve inside its bounding box, but a deep curve's
+    control points can lie far outside it, and ``neato -n2`` sizes the
+    picture by the control points: a margin of blank paper that shrinks the
+    text. A control point moved to the box's edge keeps the curve inside the
+    box (a Bézier curve lies in the hull of its control points) and only
+    flattens the part that dipped furthest.
+
+    Examples
+    --------
+    >>> _inside("e,10,5 0,5 40,-90 60,-90 100,5", (0.0, 0.0, 200.0, 100.0))
+    'e,10,5 0,5 40,0 60,0 100,5'
+    """
+    x0, y0, x1, y1 = box
+    out = []
+    for token in pos.split():
+        parts = token.split(",")
+        if parts[0] in ("e", "s"):
+            out.append(token)
+            continue
+        x, y = float(parts[0]), float(parts[1])
+        cx, cy = min(max(x, x0), x1), min(max(y, y0), y1)
+        out.append(token if (cx, cy) == (x, y) else f"{cx:.6g},{cy:.6g}")
+    return " ".join(out)
 
 
 def fixed(drawing: Drawing) -> Drawing:
