@@ -19,6 +19,7 @@ from procmine.errors import InputError, ProcmineError, ProcmineWarning, UsageErr
 
 if TYPE_CHECKING:  # the names, for type checkers and readers; imported on first use
     from procmine.analysis.candidates import Candidates, candidates
+    from procmine.analysis.compare import Comparison, compare
     from procmine.analysis.costs import Calendar, CostModel, load_cost_model
     from procmine.analysis.episodes import Episodes, episodes
     from procmine.analysis.handoffs import Handoffs, graph_measures, handoff_events, handoffs
@@ -58,6 +59,7 @@ if TYPE_CHECKING:  # the names, for type checkers and readers; imported on first
     from procmine.render.graphs import draw_information_flow, draw_object_centric_map
     from procmine.render.maps import AsIsToBe, draw_as_is_to_be, draw_handoff_map, draw_map
     from procmine.report import Report, ReportFiles, build_report, write_report
+    from procmine.report.deck import workshop_deck
 
 #: Public name -> the module that defines it. ``import procmine`` imports none of them:
 #: each is imported on first use (PEP 562), so the command line and a notebook that only
@@ -66,6 +68,7 @@ _EXPORTS: dict[str, str] = {
     "AsIsToBe": "procmine.render.maps",
     "Calendar": "procmine.analysis.costs",
     "Candidates": "procmine.analysis.candidates",
+    "Comparison": "procmine.analysis.compare",
     "CostModel": "procmine.analysis.costs",
     "Episodes": "procmine.analysis.episodes",
     "EventLog": "procmine.log",
@@ -87,6 +90,7 @@ _EXPORTS: dict[str, str] = {
     "Variants": "procmine.log.variants",
     "build_report": "procmine.report",
     "candidates": "procmine.analysis.candidates",
+    "compare": "procmine.analysis.compare",
     "discover_model": "procmine.discovery",
     "draw_as_is_to_be": "procmine.render.maps",
     "draw_handoff_map": "procmine.render.maps",
@@ -122,6 +126,7 @@ _EXPORTS: dict[str, str] = {
     "write_ocel": "procmine.io.writers",
     "write_pnml": "procmine.discovery",
     "write_report": "procmine.report",
+    "workshop_deck": "procmine.report.deck",
     "write_xes": "procmine.io.writers",
 }
 
@@ -129,6 +134,7 @@ __all__ = [
     "AsIsToBe",
     "Calendar",
     "Candidates",
+    "Comparison",
     "CostModel",
     "Episodes",
     "EventLog",
@@ -155,6 +161,7 @@ __all__ = [
     "__version__",
     "build_report",
     "candidates",
+    "compare",
     "discover_model",
     "draw_as_is_to_be",
     "draw_handoff_map",
@@ -186,6 +193,7 @@ __all__ = [
     "reentry",
     "rework",
     "variants",
+    "workshop_deck",
     "write_bpmn",
     "write_ocel",
     "write_pnml",

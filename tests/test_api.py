@@ -67,6 +67,9 @@ EXPECTED = {
     "ReportFiles",
     "build_report",
     "write_report",
+    "Comparison",
+    "compare",
+    "workshop_deck",
     "__version__",
 }
 
