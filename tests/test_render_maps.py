@@ -557,3 +557,24 @@ def test_repr_of_a_map_that_drops_a_rare_activity():
     shown = repr(pmap)
     assert "1 of 2 activities" in shown
     assert "activities 100%" not in shown and "activities 99.9%" in shown
+
+
+def test_without_dot_every_medium_and_the_pair_still_draw(no_dot, tmp_path):
+    from procmine import Move, project
+    from procmine.render import draw_projection
+    from procmine.render.html import notebook_bundle
+
+    log = _log()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ProcmineWarning)
+        for medium in ("notebook", "slide", "print"):
+            graph = draw_map(log, medium=medium)
+            assert not graph.positioned
+            bundle = notebook_bundle(graph)
+            assert "image/png" not in bundle and "<svg" in bundle["text/html"]
+            assert "Enter order" in bundle["text/html"]
+        pair = draw_projection(project(log, [Move("Pick", "Warehouse", "shared_data")]))
+        pair.save(tmp_path / "pair.svg")
+        with pytest.raises(UsageError, match="Graphviz"):
+            pair.save(tmp_path / "pair.png")
+    assert DET.fromstring((tmp_path / "pair.svg").read_bytes()) is not None
