@@ -56,7 +56,7 @@ def workshop_command(
     if costs_path is not None:
         refuse_input_as_output(out, [costs_path], option="--out")
     costs = load_cost_model(costs_path) if costs_path is not None else CostModel.default()
-    with Stages(9, desc="workshop") as stage:
+    with Stages(8, desc="workshop") as stage:  # load, 6 analysis stages, slides
         stage(f"loading {input_path.name}")
         log = load(input_path, **mapping)
         refuse_input_as_output(out, input_paths(input_path, log), option="--out")
