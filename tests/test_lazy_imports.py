@@ -55,11 +55,55 @@ def test_the_command_line_and_handoffs_do_not_import_pm4py(tmp_path):
     assert out.stat().st_size > 0
 
 
-@pytest.mark.xfail(reason="procmine/cli/commands.py imports every command module (cmd_map -> "
-                          "render -> networkx) and procmine/analysis/handoffs.py and "
-                          "reentry.py import networkx at module level (issue 12)", strict=False)
+@pytest.mark.xfail(reason="procmine/analysis/handoffs.py imports networkx at module level "
+                          "(issue 12)", strict=False)
 def test_handoffs_does_not_import_networkx(tmp_path):
     out = tmp_path / "h.csv"
     run = (f"from procmine.cli import main\n"
            f"assert main(['--quiet', 'handoffs', {str(SAMPLE)!r}, '--out', {str(out)!r}]) == 0")
     assert "networkx" not in _imported_after(run)
+
+
+def _modules_after(code: str, prefix: str) -> list[str]:
+    probe = (f"{code}\nimport sys\n"
+             f"print(' '.join(sorted(m for m in sys.modules if m.startswith({prefix!r}))))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          cwd=ROOT, check=True, env={"PM4PY_SHOW_PROGRESS_BAR": "False",
+                                                     "PATH": "/usr/bin:/bin"})
+    return done.stdout.rstrip("\n").split("\n")[-1].split()
+
+
+def test_help_lists_every_command_without_importing_one():
+    code = ("import contextlib, io\nfrom procmine.cli import main\n"
+            "with contextlib.redirect_stdout(io.StringIO()):\n    main(['--help'])")
+    assert _modules_after(code, "procmine.cli.cmd_") == []
+
+
+def test_a_command_imports_its_own_module_only(tmp_path):
+    out = tmp_path / "h.csv"
+    code = (f"from procmine.cli import main\n"
+            f"assert main(['--quiet', 'handoffs', {str(SAMPLE)!r}, '--out', {str(out)!r}]) == 0")
+    assert _modules_after(code, "procmine.cli.cmd_") == ["procmine.cli.cmd_handoffs"]
+    assert not {"graphviz", "pm4py"} & _imported_after(code)
+    assert _modules_after(code, "procmine.render") == []
+
+
+def test_the_short_help_table_is_each_commands_own():
+    from procmine.cli.commands import COMMANDS, load_command
+
+    for name, entry in COMMANDS.items():
+        command = load_command(name)
+        assert command.name == name
+        assert command.get_short_help_str(limit=1_000) == entry.short_help, name
+
+
+def test_help_shows_the_commands_short_help(capsys):
+    from procmine.cli import main
+    from procmine.cli.commands import COMMANDS, load_command
+
+    assert main(["--help"]) == 0
+    block = capsys.readouterr().out.split("Commands:", 1)[1]
+    rows = {line.split()[0]: " ".join(line.split()[1:]) for line in block.splitlines()
+            if line.strip()}
+    assert list(rows) == sorted(COMMANDS)
+    assert rows == {n: load_command(n).get_short_help_str(limit=1_000) for n in COMMANDS}

@@ -11,8 +11,7 @@ import sys
 
 import click
 
-from procmine.cli._common import main_group
-from procmine.cli.commands import register
+from procmine.cli.commands import main_group, register
 
 __all__ = ["cli", "main"]
 

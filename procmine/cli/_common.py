@@ -25,11 +25,11 @@ __all__ = [
     "finish_stage",
     "global_flags",
     "handle_errors",
-    "main_group",
     "mapping_options",
     "printable",
     "progress",
     "split_list",
+    "start_run",
     "step",
 ]
 
@@ -66,20 +66,8 @@ class Context:
             click.echo(message, err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="procmine", prog_name="procmine")
-@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-@click.option("--debug", is_flag=True, help="Show the traceback of an error.")
-@click.pass_context
-def main_group(ctx: click.Context, quiet: bool, debug: bool) -> None:
-    """procmine: order-fulfilment process mining.
-
-    Load order-fulfilment extracts (a sources file, or one CSV/Parquet/Excel/XES/OCEL
-    log), map handoffs between departments and parties, find information keyed in
-    twice, and price moving steps to customers, suppliers and carriers.
-
-    Exit codes: 0 success, 1 the input could not be used, 2 wrong usage.
-    """
+def start_run(ctx: click.Context, *, quiet: bool, debug: bool) -> None:
+    """What the ``procmine`` group does before any command: the flags, the clock."""
     ctx.obj = Context(quiet=quiet, debug=debug)
     ctx.find_root().meta.setdefault(_STARTED, time.perf_counter())
 
