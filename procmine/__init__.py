@@ -235,7 +235,7 @@ def _register_displays() -> None:
         register()
 
 
-_display._LOADER = _register_displays  # type: ignore[attr-defined]
+_display._LOADER = _register_displays
 
 
 def __dir__() -> list[str]:
