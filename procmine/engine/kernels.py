@@ -190,6 +190,23 @@ def _edges(log: EngineLog, where: str) -> pd.DataFrame:
                              kind="stable").reset_index(drop=True)
 
 
+def _pair_counts(log: EngineLog) -> pd.DataFrame:
+    """How often each activity directly follows another (all events): the input of the
+    heuristics miner's concurrency; the full DFG when it was computed already."""
+    if "edges" in log._cache:
+        return log._cache["edges"][["source", "target", "count"]]
+    if "pairs" not in log._cache:
+        log._cache["pairs"] = log.backend.sql(f"""
+        WITH p AS (
+          SELECT lag(activity) OVER (PARTITION BY case_id {_ORDER}) AS source,
+            activity AS target
+          FROM {EVENTS}
+        )
+        SELECT source, target, count(*) AS count FROM p WHERE source IS NOT NULL
+        GROUP BY source, target""")
+    return log._cache["pairs"]
+
+
 def _all_edges(log: EngineLog) -> pd.DataFrame:
     """The directly-follows edges of the whole log (kept: the map, the handoffs'
     concurrency and the report all read them)."""
@@ -447,10 +464,15 @@ def handoffs_table(log: EngineLog, *, level: str = "department",
 
 def _handoff_edges(log: EngineLog, level: str, costs: CostModel, threshold: float
                    ) -> pd.DataFrame:
-    pairs = concurrent_pairs(_all_edges(log), threshold=threshold)
+    pairs = concurrent_pairs(_pair_counts(log), threshold=threshold)
     log.backend.register("pm_concurrent", pairs)
-    frame = log.backend.sql(_handoff_rows_sql(log, level, costs) + """
-    SELECT hp.source, hp.target, count(*) AS count, count(DISTINCT hp.case_id) AS cases,
+    log.backend.materialize("pm_handoffs", _handoff_rows_sql(log, level, costs)
+                            + " SELECT * FROM hp")
+    cases = log.backend.sql("""
+    SELECT source, target, count(*) AS cases
+    FROM (SELECT DISTINCT source, target, case_id FROM pm_handoffs) d GROUP BY source, target""")
+    frame = log.backend.sql("""
+    SELECT hp.source, hp.target, count(*) AS count,
       sum(CAST(hp.wait_us AS DOUBLE)) AS wait_us,
       quantile_cont(CAST(hp.wait_us AS DOUBLE), 0.5) AS median_us,
       quantile_cont(CAST(hp.wait_us AS DOUBLE), 0.9) AS p90_us,
@@ -458,8 +480,10 @@ def _handoff_edges(log: EngineLog, level: str, costs: CostModel, threshold: floa
       sum(CASE WHEN hp.system THEN 1 ELSE 0 END) AS system_count,
       sum(CASE WHEN c.a IS NULL THEN 1 ELSE 0 END) AS causal_count,
       sum(hp.pingpong) AS pingpong
-    FROM hp LEFT JOIN pm_concurrent c ON hp.source_activity = c.a AND hp.target_activity = c.b
+    FROM pm_handoffs hp
+    LEFT JOIN pm_concurrent c ON hp.source_activity = c.a AND hp.target_activity = c.b
     GROUP BY hp.source, hp.target""")
+    frame = frame.merge(cases, on=["source", "target"], how="left")
     count = frame["count"].to_numpy(dtype="int64")
     cases = frame["cases"].to_numpy(dtype="int64")
     system = frame["system_count"].to_numpy(dtype="int64")
