@@ -434,11 +434,22 @@ def drop_placeholders(
     """
     placeholders = sorted({str(v).strip() for v in missing_values} - {""})
     if not placeholders or text.empty:
-        return text, text.where(np.zeros(len(text), dtype=bool))
+        return text, _all_missing(text)
     hit = text.isin(placeholders).to_numpy()
     if not hit.any():
-        return text, text.where(hit)
+        return text, _all_missing(text)
     return text.mask(hit), text.where(hit)
+
+
+def _all_missing(text: pd.Series) -> pd.Series:
+    """``text.where(False)``: every value missing, same dtype and index (Arrow text: one
+    null array, not a pass over the values)."""
+    if _arrow_text(text) is not None:
+        import pyarrow as pa
+
+        nulls = pa.nulls(len(text), pa.large_string())
+        return pd.Series(pd.array(nulls, dtype=text.dtype), index=text.index)
+    return text.where(np.zeros(len(text), dtype=bool))
 
 
 def placeholder_stats(
