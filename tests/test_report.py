@@ -321,3 +321,20 @@ def test_kpi_section_names_partial_weeks_and_open_orders():
 
     html_text = report_html(report, {})
     assert "2024-01-01 (part)" in html_text and "2024-01-08 (part)" in html_text
+
+
+def test_printed_as_is_to_be_text_is_at_least_9_pt(generated):
+    """The as-is / to-be maps of the report read at 9 pt (12 px) on the A4 page; their
+    before / after figures are an HTML table below them, not part of the drawing."""
+    from procmine.render.medium import text_px
+
+    _, _, out, _ = generated
+    html = (out / "report.html").read_text(encoding="utf-8")
+    for name in ("as_is", "to_be"):
+        svg = (out / "maps" / f"{name}.svg").read_text(encoding="utf-8")
+        assert text_px(svg, "print") >= 12.0, name
+        assert "Median cycle time" not in svg and "Handoff waits per order" not in svg
+    # the figures are in the page, after the to-be map
+    pos_map = html.index("To-be (after the candidates")
+    assert html.find("What changes", pos_map) > pos_map
+    assert "Median cycle time" in html[pos_map:] or "cycle time" in html[pos_map:]

@@ -65,6 +65,8 @@ if TYPE_CHECKING:
     from procmine.log import EventLog
 
 __all__ = [
+    "MIN_PAIR_ACTIVITIES",
+    "PAIR_PATHS",
     "AsIsToBe",
     "MapDrawing",
     "MapLayout",
@@ -533,6 +535,11 @@ def map_layout(
 
 #: Fewest activities a map drawn from a log is simplified to, to reach its medium's text size.
 MIN_ACTIVITIES = 6
+#: Fewest activities of an as-is / to-be pair about one change (the report's and the
+#: deck's): the changed steps and the busiest few around them.
+MIN_PAIR_ACTIVITIES = 4
+#: Path coverage of the report's and the deck's as-is / to-be maps.
+PAIR_PATHS = 0.8
 
 
 def _text_size(drawing: Drawing) -> float:
@@ -1064,17 +1071,23 @@ def draw_projection(
     fit: Fit = "projector",
     currency: str | None = None,
     figures: bool | None = None,
+    steps: Sequence[str] | None = None,
+    min_activities: int = MIN_ACTIVITIES,
+    paths: float | None = None,
 ) -> AsIsToBe:
     """The as-is / to-be pair of a projection, simplified until it reads on its medium.
 
-    Both maps show the same activities: the as-is log's most frequent ones
-    (as :func:`draw_map` picks them for a log: the medium's
-    ``max_activities``, then fewer, with lanes and then with department
-    colours, until the measured text reaches the medium's size), always
-    including the steps the projection changes (when no size reaches the
-    medium's text size, the pair whose text is largest). The to-be map is the
-    projected log's map of those activities; both subtitles give the whole
-    logs' counts and the share of events shown.
+    Both maps show the same activities: the as-is log's most frequent ones,
+    as many as keep the measured text at the medium's size (at most the
+    medium's ``max_activities``, at least ``min_activities``), always
+    including the changed ``steps``. The number is found by bisection over
+    the count of activities (a few layouts, not one per count; each layout
+    tries lanes, then department colours, as :func:`map_layout`); when no
+    count reaches the medium's text size, the pair with the fewest
+    activities (its text is largest). The to-be map is the projected log's
+    map of those activities; both subtitles give the whole logs' counts and
+    the share of events shown. This is the one fitting of an as-is / to-be
+    pair: the report and the workshop deck draw theirs with it.
 
     Parameters
     ----------
@@ -1082,6 +1095,14 @@ def draw_projection(
         From :func:`procmine.project`.
     medium, measure, swimlanes, handoffs, titles, direction, fit, currency, figures
         As for :func:`draw_as_is_to_be`.
+    steps : sequence of str, optional, keyword-only
+        Activities always drawn (default: the activities the projection's
+        moves change).
+    min_activities : int, keyword-only
+        Fewest activities shown (the steps count; default
+        :data:`MIN_ACTIVITIES`; a slide about one change may go lower).
+    paths : float, optional, keyword-only
+        Path coverage of both maps (as :func:`procmine.process_map`).
 
     Returns
     -------
@@ -1109,17 +1130,18 @@ def draw_projection(
     before_log, after_log = projection.before, projection.after
     full_before = process_map(before_log, activities=1.0, paths=1.0)
     full_after = process_map(after_log, activities=1.0, paths=1.0)
-    changed = [m.activity for m in projection.moves]
     ranked = rank_activities(full_before.nodes)["activity"].astype(str).tolist()
+    wanted = [m.activity for m in projection.moves] if steps is None else list(steps)
+    changed = [a for a in ranked if a in set(map(str, wanted))]
+    on_after = set(full_after.activities)
 
     def maps(cap: int) -> tuple[ProcessMap, ProcessMap]:
-        names = [a for a in ranked if a in changed]
-        names += [a for a in ranked if a not in names][: max(cap - len(names), 0)]
+        names = changed + [a for a in ranked if a not in changed][: max(cap - len(changed), 0)]
         out = []
-        for log, full in ((before_log, full_before), (after_log, full_after)):
-            present = [a for a in names if a in set(full.activities)]
+        for log, full, present in ((before_log, full_before, names),
+                                   (after_log, full_after, [a for a in names if a in on_after])):
             pmap = process_map(filter_activities(log, present) if len(present) < len(
-                full.activities) else log)
+                full.activities) else log, paths=paths)
             shown = len(pmap.nodes) < len(full.nodes)
             out.append(replace(pmap, name=log.name, n_events=full.n_events,
                                n_cases=full.n_cases, n_activities_total=full.n_activities_total,
@@ -1127,26 +1149,29 @@ def draw_projection(
                                simplified=pmap.simplified or shown))
         return out[0], out[1]
 
-    cap = min(style.max_activities, len(ranked))
-    best: tuple[float, AsIsToBe] | None = None
-    try_lanes = swimlanes is not False
-    while True:
-        before, after = maps(cap)
-        options = (True,) if swimlanes is True else (True, False) if try_lanes else (False,)
-        for lanes in options:
-            pair = draw_as_is_to_be(before, after, measure=measure, swimlanes=lanes,
+    drawn: dict[int, tuple[float, AsIsToBe]] = {}
+
+    def draw(cap: int) -> tuple[float, AsIsToBe]:
+        if cap not in drawn:
+            before, after = maps(cap)
+            pair = draw_as_is_to_be(before, after, measure=measure, swimlanes=swimlanes,
                                     handoffs=handoffs, titles=titles, direction=direction,
                                     fit=fit, medium=medium, projection=projection,
                                     currency=currency, figures=figures)
-            if pair.before.drawing is None or not pair.before.positioned:
-                return pair
-            size = _text_size(pair.before.drawing)
-            if size >= style.min_text_px:
-                return pair
-            if best is None or size > best[0]:
-                best = (size, pair)
-            if lanes and size < 0.7 * style.min_text_px:
-                try_lanes = False
-        if cap <= MIN_ACTIVITIES and best is not None:
-            return best[1]
-        cap = max(cap - 2, MIN_ACTIVITIES)
+            placed = pair.before.drawing is not None and pair.before.positioned
+            drawn[cap] = (_text_size(pair.before.drawing) if placed else float("inf"), pair)
+        return drawn[cap]
+
+    high = max(min(style.max_activities, len(ranked)), len(changed), 1)
+    low = max(min(min_activities, high), len(changed), 1)
+    if draw(high)[0] >= style.min_text_px or draw(low)[0] < style.min_text_px:
+        best = high if draw(high)[0] >= style.min_text_px else low
+    else:  # the fewest fit, the most do not: the most activities that still fit
+        while high - low > 1:
+            middle = (low + high) // 2
+            if draw(middle)[0] >= style.min_text_px:
+                low = middle
+            else:
+                high = middle
+        best = low
+    return draw(best)[1]

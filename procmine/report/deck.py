@@ -39,10 +39,12 @@ from procmine.log.eventlog import EventLog
 from procmine.render.charts import message_svg
 from procmine.render.html import drawing_svg
 from procmine.render.maps import (
+    MIN_PAIR_ACTIVITIES,
+    PAIR_PATHS,
     draw_handoff_map,
     draw_map,
+    draw_projection,
 )
-from procmine.report._fit import fitted_pair
 from procmine.report._templates import environment
 from procmine.report.build import build_report
 from procmine.report.html import (
@@ -313,9 +315,11 @@ def _candidate_slides(log: EventLog, report: Report, costs: CostModel, pmap: Any
             # the projection marks the steps shared data automates; a step moved to an
             # outside party shows by its lane, and the figures go on the slide's third step
             # (drawn beside the maps they would take a third of the slide's width)
-            svgs = fitted_pair(log, projection, [str(row["activity"])],
-                               titles=(f"As-is #{rank}", f"To-be #{rank}, {kind}"), currency=cur,
-                               marks=str(row["kind"]) == "shared_data", medium="slide")
+            pair = draw_projection(projection, steps=[str(row["activity"])],
+                                   titles=(f"As-is #{rank}", f"To-be #{rank}, {kind}"),
+                                   currency=cur, medium="slide", figures=False,
+                                   min_activities=MIN_PAIR_ACTIVITIES, paths=PAIR_PATHS)
+            svgs = drawing_svg(pair.before), drawing_svg(pair.after)
             maps = [safe_svg(svgs[0]), safe_svg(svgs[1])]
         else:
             maps = [safe_svg(message_svg("As-is", "no process map")), None]

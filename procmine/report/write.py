@@ -25,9 +25,15 @@ from procmine.io._paths import input_among
 from procmine.io.xmlchars import xml_text
 from procmine.render.charts import message_svg
 from procmine.render.html import drawing_svg
-from procmine.render.maps import draw_as_is_to_be, draw_handoff_map, draw_map
+from procmine.render.maps import (
+    MIN_PAIR_ACTIVITIES,
+    PAIR_PATHS,
+    draw_as_is_to_be,
+    draw_handoff_map,
+    draw_map,
+    draw_projection,
+)
 from procmine.report._csv import write_table
-from procmine.report._fit import fitted_pair
 from procmine.report.build import HANDOFF_COLUMNS, REENTRY_COLUMNS
 from procmine.report.html import report_html
 from procmine.report.model import SECTION_KEYS, Report, ReportFiles
@@ -118,10 +124,13 @@ def _svgs(report: Report) -> dict[str, str]:
     projection = candidates.results.get("projection")
     if before is not None and after is not None and log is not None and projection is not None:
         moves = list(projection.moves)
-        out["as_is"], out["to_be"] = fitted_pair(
-            log, projection, [m.activity for m in moves], titles=("As-is", "To-be"),
-            currency=report.currency, medium="print",
-            marks=any(m.kind == "shared_data" for m in moves))
+        # the figures leave the drawing (they would take the room the 9 pt text needs):
+        # the report prints them as a table below the maps
+        pair = draw_projection(projection, steps=[m.activity for m in moves],
+                               titles=("As-is", "To-be"), currency=report.currency,
+                               medium="print", figures=False,
+                               min_activities=MIN_PAIR_ACTIVITIES, paths=PAIR_PATHS)
+        out["as_is"], out["to_be"] = drawing_svg(pair.before), drawing_svg(pair.after)
     elif before is not None and after is not None:
         pair = draw_as_is_to_be(before, after, medium="print", projection=projection,
                                 currency=report.currency)
