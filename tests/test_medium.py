@@ -196,3 +196,24 @@ def test_as_is_to_be_of_a_projection_on_a_slide(sample_log):
     assert f"{sample_log.n_events:,} events" in text  # the whole log's counts
     assert "[moved from Sales]" in text
     assert [row[0] for row in pair.figures][:1] == ["Handoffs"]
+
+
+def test_a_moved_step_fits_its_box_in_both_views_no_graphviz_warning(sample_log):
+    """Every node of a fixed-position drawing is laid out large enough for each view's label:
+    neato -n2 says nothing (it warned "size too small for label" on the to-be when the as-is
+    note, longer by count of characters, was narrower on its first line)."""
+    import subprocess
+
+    from procmine import Move, project
+    from procmine.render import draw_projection
+    from procmine.render.maps import MIN_PAIR_ACTIVITIES, PAIR_PATHS
+
+    for move in (Move("Register carrier hand-over", "Shipping", "carrier_api"),
+                 Move("Enter order", "Sales", "customer_self_service")):
+        pair = draw_projection(project(sample_log, [move]), medium="slide", figures=False,
+                               min_activities=MIN_PAIR_ACTIVITIES, paths=PAIR_PATHS)
+        assert pair.before.positioned
+        for graph in (pair.before, pair.after):
+            run = subprocess.run(["neato", "-n2", "-Tsvg"], input=graph.source.encode(),
+                                 capture_output=True, check=True)
+            assert run.stderr.decode() == "", (move.activity, graph.name)

@@ -436,13 +436,32 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
     return graph
 
 
+#: Layouts already made, by the exact ``dot`` source laid out (the fitting of a map tries
+#: the same drawing more than once: the fold search, then :func:`fixed` of its winner; the
+#: report's and the deck's maps of one log). Same source, same layout: ``dot`` is
+#: deterministic, so this changes no byte of any output, only how often ``dot`` runs.
+_LAYOUTS: dict[str, Layout | None] = {}
+_LAYOUTS_KEPT = 512
+
+
 def layout(drawing: Drawing) -> Layout | None:
     """Lay the drawing out with ``dot`` (the text it is laid out for); None if dot fails."""
+    source = to_digraph(drawing, for_layout=True).source
+    if source in _LAYOUTS:
+        return _LAYOUTS[source]
+    found = _layout(source)
+    if len(_LAYOUTS) >= _LAYOUTS_KEPT:
+        _LAYOUTS.pop(next(iter(_LAYOUTS)))  # the oldest
+    _LAYOUTS[source] = found
+    return found
+
+
+def _layout(source: str) -> Layout | None:
     import json
 
     try:
-        data = json.loads(to_digraph(drawing, for_layout=True).pipe(
-            format="json0", encoding="utf-8", quiet=True))
+        data = json.loads(graphviz.pipe("dot", "json0", source.encode("utf-8"),
+                                        quiet=True).decode("utf-8"))
     except (graphviz.CalledProcessError, graphviz.ExecutableNotFound, ValueError):
         return None
     nodes: dict[str, tuple[str, str, str]] = {}

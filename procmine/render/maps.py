@@ -25,6 +25,7 @@ statistic: the numbers come from :mod:`procmine.discovery` and
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -229,7 +230,8 @@ class _Plan:
     moved: dict[str, tuple[str | None, str | None]]  # activity -> (lane before, lane after)
     colours: dict[str, str]
     counts: dict[str, str]  # activity -> longest count text of any map
-    notes: dict[str, str]  # activity -> longest note of any view
+    # activity -> the lines its laid-out box holds for every view's note (_widest_lines)
+    notes: dict[str, list[str]]
     edges: dict[tuple[str, str], str]  # (source id, target id) -> longest label of any view
     title: str
     subtitle: str
@@ -255,6 +257,50 @@ def _longest(texts: Sequence[str]) -> str:
     return max(texts, key=len) if texts else ""
 
 
+#: Widths of Helvetica's glyphs (thousandths of the font size; others 556, non-ASCII 600):
+#: enough to tell which of two lines is wider.
+_GLYPHS = {**dict.fromkeys(" !,./:;[]\\|fIt", 278), **dict.fromkeys("()-r`", 333),
+           **dict.fromkeys("ijl", 222), **dict.fromkeys("Jcksvxyz", 500),
+           **dict.fromkeys("FTZ", 611), **dict.fromkeys("ABEKPSVXY", 667),
+           **dict.fromkeys("CDHNRUw", 722), **dict.fromkeys("GOQ", 778),
+           **dict.fromkeys("Mm", 833), "W": 944}
+
+
+def _text_width(text: str) -> float:
+    """Estimated width of ``text`` in Helvetica, in font sizes.
+
+    Examples
+    --------
+    >>> _text_width("[moved from") > _text_width("[moves to") > _text_width("Carrier")
+    True
+    """
+    return sum(_GLYPHS.get(c, 556 if c < "\x80" else 600) for c in text) / 1000
+
+
+def _widest_lines(notes: Sequence[Sequence[str]]) -> list[str]:
+    """Lines a node's laid-out box holds so that each view's note fits in it.
+
+    As many lines as the longest note; line ``i`` the widest of the notes'
+    ``i``-th lines (by :func:`_text_width`), padded by a figure space when
+    another is nearly as wide (the estimate is not the font's own measure):
+    the box is as tall as every note needs and as wide, without stacking
+    the notes (which would shrink the drawing's text).
+
+    Examples
+    --------
+    >>> _widest_lines([["[moves to", "Carrier", "(outside)]"], ["[moved from", "Shipping]"]])
+    ['[moved from', 'Shipping]', '(outside)]']
+    """
+    out = []
+    for i in range(max((len(n) for n in notes), default=0)):
+        lines = sorted((n[i] for n in notes if i < len(n)), key=lambda t: (-_text_width(t), t))
+        widest = lines[0]
+        if any(_text_width(t) >= 0.9 * _text_width(widest) for t in lines[1:]):
+            widest += _FIGURE_SPACE
+        out.append(widest)
+    return out
+
+
 def _plan(pmaps: Sequence[ProcessMap], *, medium: str, rankdir: str, swimlanes: bool,
           handoffs: bool, titles: Sequence[str], notes: Mapping[str, Sequence[str]] | None = None,
           marks: Mapping[tuple[str, str], str] | None = None) -> _Plan:
@@ -276,7 +322,9 @@ def _plan(pmaps: Sequence[ProcessMap], *, medium: str, rankdir: str, swimlanes: 
     shown_lanes |= {lane for _, after in moved.values() if (lane := after) is not None}
     plan = _Plan(order=order, lanes=lanes, moved=moved, colours=_colours(shown_lanes),
                  counts={a: _longest(c) for a, c in counts.items()},
-                 notes={a: _longest(list(n)) for a, n in (notes or {}).items()},
+                 notes={a: _widest_lines([wrap(note, preset(medium).wrap)
+                                          for note in dict.fromkeys(n) if note])
+                        for a, n in (notes or {}).items()},
                  edges={}, title=_longest(list(titles)),
                  subtitle=_longest([_subtitle(p) for p in pmaps]), medium=medium,
                  rankdir=rankdir, swimlanes=swimlanes, handoffs=handoffs)
@@ -379,12 +427,10 @@ def _map_drawing(
             count = int(row.count) if row is not None and mine.get(activity) == lane else None
             width = len(plan.counts.get(activity, ""))
             note = notes.get(activity, "")
-            layout_note = plan.notes.get(activity, "")
             shown_count = padded(f"{count:,}", width) if count is not None else ""
             lines = [*wrap(activity, style.wrap), *(wrap(note, style.wrap) if note else []),
                      shown_count]
-            layout_lines = [*wrap(activity, style.wrap),
-                            *(wrap(layout_note, style.wrap) if layout_note else []),
+            layout_lines = [*wrap(activity, style.wrap), *plan.notes.get(activity, []),
                             plan.counts.get(activity, "")]
             removed = note.startswith("[removed")
             nodes.append(Node(
@@ -555,15 +601,15 @@ def _text_size(drawing: Drawing) -> float:
 
 
 def _fitted(log: EventLog, draw: Any, medium: str, *, swimlanes: bool | None) -> MapDrawing:
-    """Draw the log's map with fewer activities until its text is large enough for the medium.
+    """Draw the log's map with as many activities as keep its text large enough for the medium.
 
-    Starts at the medium's ``max_activities`` and leaves out the least
-    frequent activities two at a time (never below :data:`MIN_ACTIVITIES`),
-    measuring the laid-out drawing (:func:`_text_size`). At each size the
-    map is tried with swimlanes first, then (unless ``swimlanes`` is True)
-    with departments shown by colour only (lanes take room); the first drawing that reaches
-    the medium's text size wins. When none does, the one whose text is
-    largest.
+    The most frequent activities, at most the medium's ``max_activities``,
+    at least :data:`MIN_ACTIVITIES`, the number found by
+    :func:`most_that_fit` (the same search as :func:`draw_projection`'s),
+    measuring the laid-out drawing (:func:`_text_size`). Each size is laid out
+    with swimlanes, then (unless ``swimlanes`` is True) with departments shown
+    by colour only, as :func:`map_layout` decides. When no size reaches the
+    medium's text size, the map of the fewest activities.
     """
     from procmine.discovery.simplify import coverage_for
 
@@ -571,27 +617,23 @@ def _fitted(log: EventLog, draw: Any, medium: str, *, swimlanes: bool | None) ->
     nodes = pd.DataFrame({"activity": counts.index.astype(str),
                           "count": counts.to_numpy(dtype="int64")})
     style = preset(medium)
-    cap = min(style.max_activities, len(nodes))
-    best: tuple[float, MapDrawing] | None = None
-    try_lanes = swimlanes is not False
-    while True:
-        pmap = process_map_for(log, medium=cast(Medium, medium),
-                               activities=coverage_for(nodes, max_activities=cap))
-        options = (True,) if swimlanes is True else (True, False) if try_lanes else (False,)
-        for lanes in options:
-            graph = cast(MapDrawing, draw(pmap, lanes))
-            if graph.drawing is None or not graph.positioned:
-                return graph
-            size = _text_size(graph.drawing)
-            if size >= style.min_text_px:
-                return graph
-            if best is None or size > best[0]:
-                best = (size, graph)
-            if lanes and size < 0.7 * style.min_text_px:
-                try_lanes = False  # far off: a few activities fewer will not make lanes fit
-        if cap <= MIN_ACTIVITIES and best is not None:
-            return best[1]
-        cap = max(cap - 2, MIN_ACTIVITIES)
+    drawn: dict[int, MapDrawing] = {}
+
+    def graph(cap: int) -> MapDrawing:
+        if cap not in drawn:
+            pmap = process_map_for(log, medium=cast(Medium, medium),
+                                   activities=coverage_for(nodes, max_activities=cap))
+            drawn[cap] = cast(MapDrawing, draw(pmap, swimlanes))
+        return drawn[cap]
+
+    def size(cap: int) -> float:
+        found = graph(cap)
+        if found.drawing is None or not found.positioned:
+            return float("inf")  # drawn without dot: nothing to measure
+        return _text_size(found.drawing)
+
+    high = min(style.max_activities, len(nodes))
+    return graph(most_that_fit(min(MIN_ACTIVITIES, high), high, size, style.min_text_px))
 
 
 def draw_map(
@@ -613,11 +655,11 @@ def draw_map(
     pmap : ProcessMap or EventLog
         From :func:`procmine.process_map`, drawn as it is. A log is mapped
         with :func:`process_map_for` (at most 15 activities on a slide, 20 in
-        a notebook, 15 on a page), then with fewer (two at a time, down to
-        :data:`MIN_ACTIVITIES`) until the drawing's smallest text, measured,
-        reaches the medium's size (at each size with swimlanes first, then
-        with departments shown by colour, when lanes would make the text too
-        small); the subtitle states the share of events shown.
+        a notebook, 15 on a page), or fewer (down to :data:`MIN_ACTIVITIES`,
+        the most whose drawing's smallest text, measured, reaches the
+        medium's size: :func:`most_that_fit`; each size with swimlanes first,
+        then with departments shown by colour, when lanes would make the text
+        too small); the subtitle states the share of events shown.
     title : str, optional, keyword-only
         Defaults to the log's name; the subtitle always gives the log's
         counts and, for a simplified map, what is shown (the share of events
@@ -1059,6 +1101,27 @@ def _currency(projection: Projection) -> str:
     return "EUR"
 
 
+#: Process maps already made of a log (by the activities kept and the path coverage): the
+#: candidates of a deck or a report all start from the same log, and the fitting of each
+#: tries several activity sets. Dropped with the log (weak keys).
+_MAPS: weakref.WeakKeyDictionary[EventLog, dict[tuple[tuple[str, ...] | None, float | None],
+                                                ProcessMap]] = weakref.WeakKeyDictionary()
+
+
+def _map_of(log: EventLog, activities: tuple[str, ...] | None, paths: float | None
+            ) -> ProcessMap:
+    """``process_map`` of the log's events of ``activities`` (all: None), remembered per log."""
+    from procmine.discovery.dfg import process_map
+    from procmine.log.filters import filter_activities
+
+    made = _MAPS.setdefault(log, {})
+    key = (activities, paths)
+    if key not in made:
+        made[key] = (process_map(log, activities=1.0, paths=paths) if activities is None
+                     else process_map(filter_activities(log, list(activities)), paths=paths))
+    return made[key]
+
+
 def draw_projection(
     projection: Projection,
     *,
@@ -1121,15 +1184,13 @@ def draw_projection(
     >>> "[moved from Sales]" in pair.after.source
     True
     """
-    from procmine.discovery.dfg import process_map
     from procmine.discovery.simplify import rank_activities
-    from procmine.log.filters import filter_activities
 
     _check(medium, MEDIA, "medium")
     style = preset(medium)
     before_log, after_log = projection.before, projection.after
-    full_before = process_map(before_log, activities=1.0, paths=1.0)
-    full_after = process_map(after_log, activities=1.0, paths=1.0)
+    full_before = _map_of(before_log, None, 1.0)
+    full_after = _map_of(after_log, None, 1.0)
     ranked = rank_activities(full_before.nodes)["activity"].astype(str).tolist()
     wanted = [m.activity for m in projection.moves] if steps is None else list(steps)
     changed = [a for a in ranked if a in set(map(str, wanted))]
@@ -1140,8 +1201,8 @@ def draw_projection(
         out = []
         for log, full, present in ((before_log, full_before, names),
                                    (after_log, full_after, [a for a in names if a in on_after])):
-            pmap = process_map(filter_activities(log, present) if len(present) < len(
-                full.activities) else log, paths=paths)
+            pmap = _map_of(log, tuple(present) if len(present) < len(full.activities)
+                           else None, paths)
             shown = len(pmap.nodes) < len(full.nodes)
             out.append(replace(pmap, name=log.name, n_events=full.n_events,
                                n_cases=full.n_cases, n_activities_total=full.n_activities_total,
@@ -1164,14 +1225,50 @@ def draw_projection(
 
     high = max(min(style.max_activities, len(ranked)), len(changed), 1)
     low = max(min(min_activities, high), len(changed), 1)
-    if draw(high)[0] >= style.min_text_px or draw(low)[0] < style.min_text_px:
-        best = high if draw(high)[0] >= style.min_text_px else low
-    else:  # the fewest fit, the most do not: the most activities that still fit
-        while high - low > 1:
-            middle = (low + high) // 2
-            if draw(middle)[0] >= style.min_text_px:
-                low = middle
-            else:
-                high = middle
-        best = low
-    return draw(best)[1]
+    return draw(most_that_fit(low, high, lambda cap: draw(cap)[0], style.min_text_px))[1]
+
+
+def most_that_fit(low: int, high: int, size_of: Any, needed: float) -> int:
+    """The largest ``n`` in [low, high] with ``size_of(n) >= needed`` (``low`` if none).
+
+    ``size_of(n)`` is the text size of the drawing of ``n`` activities, taken
+    to be monotone (fewer activities, larger text). ``high`` is tried first
+    (a map that fits whole needs one drawing); when it is too small, the next
+    try is where the text would be large enough if it grew as
+    1/sqrt(activities) (a folded map's area grows with its activities), then
+    its neighbour (one more when it fits, one fewer when not), and bisection
+    finishes what is left. ``low`` is never measured: it is the
+    answer when nothing above fits.
+
+    Examples
+    --------
+    >>> tried = []
+    >>> def size(n):
+    ...     tried.append(n)
+    ...     return 32 * (11 / n) ** 0.5
+    >>> most_that_fit(4, 15, size, 32.0), tried
+    (11, [15, 11, 12])
+    >>> most_that_fit(4, 15, lambda n: 10.0, 32.0)
+    4
+    """
+    size = size_of(high)
+    if size >= needed:
+        return high
+    lo, hi = low - 1, high  # size_of(hi) is known too small
+    guess = min(max(round(high * (size / needed) ** 2), low), high - 1) if size > 0 else low
+    if guess > low:  # then its neighbour: a good guess is settled in three drawings
+        if size_of(guess) >= needed:
+            lo = guess
+            if guess + 1 < hi:
+                lo, hi = (guess + 1, hi) if size_of(guess + 1) >= needed else (lo, guess + 1)
+        else:
+            hi = guess
+            if guess - 1 > low:
+                lo, hi = (guess - 1, hi) if size_of(guess - 1) >= needed else (lo, guess - 1)
+    while hi - lo > 1:
+        middle = (lo + hi + 1) // 2
+        if middle == low or size_of(middle) >= needed:
+            lo = middle
+        else:
+            hi = middle
+    return max(lo, low)
