@@ -130,7 +130,7 @@ def compare_command(
     the projected effect of that move on the before period is shown beside the
     measured one.
 
-    Example: procmine compare sample_logs_change/sources.toml --change-date 2024-01-17
+    Example: procmine compare sample_logs/changed/sources.toml --change-date 2024-01-15
     --cluster customer --move 'carrier_api:Register carrier hand-over@Shipping'
     --out out/compare
     """
