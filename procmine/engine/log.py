@@ -467,7 +467,7 @@ def load(source: Any, *, engine: str, spark_master: str | None = None,
         A mapped column is missing, or the file does not exist.
     """
     check_choice(engine, ENGINES, option="engine")
-    mapping = {k: v for k, v in mapping.items() if v is not None}
+    mapping = {k: v for k, v in mapping.items() if v is not None and k != "engine"}
     if isinstance(source, EngineLog):
         return source
     if isinstance(source, EventLog):
