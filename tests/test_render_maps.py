@@ -291,13 +291,15 @@ def test_department_level_actors_customer_supplier_carrier_are_drawn_as_parties(
     assert {"customer", "supplier", "carrier"} <= set(table["source"]) | set(table["target"])
     graph = draw_handoff_map(table)
     legend = " ".join(text for _, _, text in graph.drawing.legend)
-    for party in ("customer (ellipse)", "supplier (hexagon)", "carrier (cds)"):
+    for party in ("customer (oval)", "supplier (hexagon)", "carrier (arrow-shaped box)"):
         assert party in legend
     root = DET.fromstring(_svg(graph).encode())
     by_name = {_texts(g).split(" ")[0]: g for g in _groups(root, "node")}
     assert by_name["customer"].find(f"{NS}ellipse") is not None
-    assert "(customer)" in _texts(by_name["customer"])
-    assert "(supplier)" in _texts(by_name["supplier"]) and "(carrier)" in _texts(by_name["carrier"])
+    # a node named as its party says it is outside (not "carrier (carrier)")
+    assert "(outside)" in _texts(by_name["customer"]) and "(customer)" not in _texts(
+        by_name["customer"])
+    assert "(outside)" in _texts(by_name["supplier"]) and "(outside)" in _texts(by_name["carrier"])
     assert by_name["Sales"].find(f"{NS}ellipse") is None and "(" not in _texts(by_name["Sales"])
 
 

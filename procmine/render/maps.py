@@ -94,6 +94,8 @@ PARTY_STYLE: Mapping[str, tuple[str, str]] = {
     "supplier": ("hexagon", PURPLE),
     "carrier": ("cds", ORANGE),
 }
+#: Graphviz shape names as a legend says them to a reader.
+_SHAPE_WORDS = {"ellipse": "oval", "hexagon": "hexagon", "cds": "arrow-shaped box"}
 _FIGURE_SPACE = "\u2007"  # as wide as a digit: pads numbers to equal width
 _OUTSIDE_COLOUR = OUTSIDE_COLOUR
 _REMOVED_COLOUR = "#8A8A8A"
@@ -840,7 +842,10 @@ def draw_handoff_map(
             # outside parties: grey and dashed as in the process map (department colours are
             # keyed by name and would clash with a colour per party); told apart by shape
             shape, _ = PARTY_STYLE.get(party, ("ellipse", GREEN))
-            nodes.append(Node(ids[name], [*wrap(name, style.wrap), f"({party})"],
+            # "(outside)" under a name that already says the party ("carrier"), else the party
+            kind = ("outside" if name.strip().lower().removesuffix(" (outside)")
+                    in (party, party + "s") else party)
+            nodes.append(Node(ids[name], [*wrap(name, style.wrap), f"({kind})"],
                               fill="#FFFFFF", border=_OUTSIDE_COLOUR, shape=shape,
                               style="filled,dashed", penwidth=3))
     biggest = float(handoff_table["count"].max()) if len(handoff_table) else 1.0
@@ -861,7 +866,8 @@ def draw_handoff_map(
     legend: list[tuple[str, str, str]] = [
         ("box", BLUE, "department (box, in its colour)"),
         *([("dashed", _OUTSIDE_COLOUR, "outside party: " + ", ".join(
-            f"{p} ({PARTY_STYLE[p][0]})" for p in outside))] if outside else []),
+            f"{p} ({_SHAPE_WORDS.get(PARTY_STYLE[p][0], PARTY_STYLE[p][0])})"
+            for p in outside))] if outside else []),
         ("line", EDGE_COLOUR if measure == "count" else BLUE,
          "handoff; width = number of handoffs"
          + ("; label = count" if measure == "count" else "; label = median and p90 wait")),
@@ -1219,8 +1225,8 @@ def draw_projection(
                                     handoffs=handoffs, titles=titles, direction=direction,
                                     fit=fit, medium=medium, projection=projection,
                                     currency=currency, figures=figures)
-            placed = pair.before.drawing is not None and pair.before.positioned
-            drawn[cap] = (_text_size(pair.before.drawing) if placed else float("inf"), pair)
+            placed = pair.before.drawing if pair.before.positioned else None
+            drawn[cap] = (_text_size(placed) if placed is not None else float("inf"), pair)
         return drawn[cap]
 
     high = max(min(style.max_activities, len(ranked)), len(changed), 1)
