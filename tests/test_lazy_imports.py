@@ -55,8 +55,6 @@ def test_the_command_line_and_handoffs_do_not_import_pm4py(tmp_path):
     assert out.stat().st_size > 0
 
 
-@pytest.mark.xfail(reason="procmine/analysis/handoffs.py imports networkx at module level "
-                          "(issue 12)", strict=False)
 def test_handoffs_does_not_import_networkx(tmp_path):
     out = tmp_path / "h.csv"
     run = (f"from procmine.cli import main\n"

@@ -15,9 +15,8 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -38,6 +37,9 @@ from procmine.log.actors import (
 )
 from procmine.log.eventlog import EventLog
 from procmine.schema import ACTIVITY, CASE_ID, EVENT_ID
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 __all__ = [
     "DEPENDENCY_THRESHOLD",
@@ -616,6 +618,8 @@ def handoffs(
 
 def _graph(table: pd.DataFrame, level: str) -> nx.DiGraph:
     """The edge table as a DiGraph: actors as nodes, the table's columns as edge attributes."""
+    import networkx as nx
+
     source = table["source"].to_numpy(dtype=object)
     target = table["target"].to_numpy(dtype=object)
     graph = nx.DiGraph(level=level)
@@ -636,6 +640,8 @@ def _cycles_through(graph: nx.DiGraph, nodes: list, max_length: int) -> np.ndarr
     length 2 and 3 from a node are exactly its 2- and 3-cycles: diag(A @ A) and
     diag(A @ A @ A)); longer ones by enumerating with networkx.
     """
+    import networkx as nx
+
     if max_length <= 3 and len(nodes) <= 4000:
         a = nx.to_numpy_array(graph, nodelist=nodes, weight=None, dtype=np.int64)
         np.fill_diagonal(a, 0)
@@ -690,6 +696,8 @@ def graph_measures(handoffs: Handoffs, *, max_cycle_length: int = 3) -> pd.DataF
     1     Credit         1          1       1
     2  Warehouse         1          0       0
     """
+    import networkx as nx
+
     if max_cycle_length < 2:
         raise UsageError(f"max_cycle_length must be at least 2, got {max_cycle_length}.")
     graph = handoffs.graph
