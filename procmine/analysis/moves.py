@@ -10,10 +10,16 @@ by its own projection), so a candidate's figures are exactly the projection's.
   does the step: ``party`` becomes the customer, supplier or carrier,
   ``department`` and ``resource`` missing, ``automated`` true; at department level
   its actor is then that party (:func:`procmine.log.actors.actor`).
-- Only a step moved to the party whose event *triggered* it (the order's previous
-  event is by that party) moves in time: it happens with the trigger, and every
-  later event of the order moves earlier by the step's wait. This keeps the order
-  of every case's events, so the projected log has the same event order.
+- Only a step moved to a party whose event *triggered* it moves in time. Its
+  trigger is the most recent earlier event of that party in the same order (about
+  the same sub-object, ``object_id``, when both carry one: the same package), with
+  no manual internal step on the order in between (:meth:`MoveFrame.triggers`); the
+  step happens right after it, at its time, and every later event of the order
+  moves earlier by the step's own wait (the gap from the event before it). The
+  projected log is in canonical order again (case, timestamp, seq): a moved step
+  may now come before events it used to follow, and every figure of the engine
+  (handoffs, their prices and waits, re-entry, the projected events) is taken in
+  that order (:attr:`AppliedMoves.order`).
 """
 
 from __future__ import annotations
@@ -38,8 +44,10 @@ from procmine.schema import (
     CASE_ID,
     DEPARTMENT,
     EVENT_ID,
+    OBJECT_ID,
     PARTY,
     RESOURCE,
+    SEQ,
     SOURCE,
     TIMESTAMP,
 )
@@ -155,12 +163,16 @@ class AppliedMoves:
         The kind of change of each changed event, else ``None``.
     micros : numpy.ndarray of int64
         Projected timestamps (microseconds since the epoch).
+    order : numpy.ndarray of int64, optional
+        The projected log's canonical order (case, projected time, seq): the log
+        position of each projected event, ``None`` when it is the log's own order.
     """
 
     moved_to: np.ndarray
     keyed: np.ndarray
     kind: np.ndarray
     micros: np.ndarray
+    order: np.ndarray | None = None
 
     @property
     def moved(self) -> np.ndarray:
@@ -173,9 +185,16 @@ class AppliedMoves:
         return self.moved | self.keyed
 
     def rows(self, keep: np.ndarray) -> AppliedMoves:
-        """The same changes for a subset of the events (a boolean mask)."""
+        """The same changes for a subset of the events (a boolean mask).
+
+        The subset's projected order is the projected order restricted to it.
+        """
+        order = None
+        if self.order is not None:
+            rank = np.cumsum(keep) - 1
+            order = rank[self.order[keep[self.order]]]
         return AppliedMoves(moved_to=self.moved_to[keep], keyed=self.keyed[keep],
-                            kind=self.kind[keep], micros=self.micros[keep])
+                            kind=self.kind[keep], micros=self.micros[keep], order=order)
 
 
 @dataclass(frozen=True, eq=False)
@@ -195,6 +214,9 @@ class MoveFrame:
     automated: np.ndarray
     planned: np.ndarray | None  # the order's planned date in force, µs (see planned_times)
     costs: CostModel
+    seq: np.ndarray  # the last key of the canonical order
+    group: np.ndarray  # (order, sub-object) codes; events without a sub-object: their own
+    has_object: np.ndarray
 
     @classmethod
     def of(cls, events: pd.DataFrame, costs: CostModel) -> MoveFrame:
@@ -209,13 +231,17 @@ class MoveFrame:
         party = np.asarray(events[PARTY].to_numpy(dtype=object, na_value=None))
         manual = ~automated_flags(events)
         actors, names = arrays.actors("department")
+        seq = (events[SEQ].to_numpy(dtype=np.int64) if SEQ in events.columns
+               else positions.astype(np.int64))
+        group, has_object = _object_groups(events, case)
         return cls(
             events=events, case=case, case_start=case_start, same_case_prev=same,
             micros=arrays.micros,
             party=party, activity=events[ACTIVITY].to_numpy(),
             internal_manual=manual & (party == "internal"),
             actors=actors, actor_names=names, automated=automated_flags(events),
-            planned=planned_times(events, costs), costs=costs,
+            planned=planned_times(events, costs), costs=costs, seq=seq, group=group,
+            has_object=has_object,
         )
 
     def step(self, move: Move) -> np.ndarray:
@@ -256,28 +282,84 @@ class MoveFrame:
             else:
                 moved_to[hit] = move.party
             kind[hit] = move.kind
-        return AppliedMoves(moved_to=moved_to, keyed=keyed, kind=kind,
-                            micros=self._timeline(moved_to))
+        micros = self._timeline(moved_to)
+        return AppliedMoves(moved_to=moved_to, keyed=keyed, kind=kind, micros=micros,
+                            order=self._order(micros))
+
+    def triggers(self, moved_to: np.ndarray) -> np.ndarray:
+        """Position of each moved step's trigger, -1 where none (and for unmoved events).
+
+        The trigger is the most recent earlier event (in log order) of the party
+        taking the step over, in the same order, and about the same sub-object
+        when both carry one (a package's hand-over is triggered by that
+        package's pick-up scan), provided no staff worked on the order (on that
+        sub-object, or on the order as a whole) in between: systems may run
+        between the two (a shipping notification), but a manual internal step
+        in between (Sales keying the order before a status enquiry the customer
+        phoned in) means the step did not wait on the party's event.
+        """
+        n = len(moved_to)
+        moved = ~pd.isna(moved_to)
+        trigger = np.full(n, -1, dtype=np.int64)
+        staff = self._latest_compatible(self.internal_manual & ~moved)
+        for party in sorted(set(moved_to[moved].tolist())):
+            latest = self._latest_compatible(self.party == party)
+            pick = moved & (moved_to == party) & (latest > staff)
+            trigger[pick] = latest[pick]
+        return trigger
+
+    def _latest_compatible(self, mask: np.ndarray) -> np.ndarray:
+        """The latest earlier event with ``mask`` in the same order and, when both carry
+        one, about the same sub-object; -1 where none."""
+        latest = _latest_before(mask, self.case)
+        if self.has_object.any():
+            same = np.maximum(_latest_before(mask & ~self.has_object, self.case),
+                              _latest_before(mask & self.has_object, self.group))
+            latest = np.where(self.has_object, same, latest)
+        return latest
 
     def _timeline(self, moved_to: np.ndarray) -> np.ndarray:
         """Projected times: a step moved to the party that triggered it happens with the trigger.
 
-        Every later event of the order moves earlier by that step's wait. A
-        shifted step lands exactly on its (shifted) trigger: its cumulative
-        shift includes its own wait. Consecutive events never swap (each gap
-        shrinks to at least zero), so the log's event order is kept.
+        Every later event of the order moves earlier by that step's own wait (the
+        gap from the event before it in the log), so the other events keep their
+        order; the step itself takes its trigger's projected time.
         """
         moved = ~pd.isna(moved_to)
         if not moved.any():
             return self.micros
         micros = self.micros
+        trigger = self.triggers(moved_to)
+        triggered = trigger >= 0
         prev = np.maximum(np.arange(len(micros)) - 1, 0)
-        triggered = moved & self.same_case_prev & (self.party[prev] == moved_to)
         wait_before = np.where(self.same_case_prev, micros - micros[prev], 0)
         delta = np.where(triggered, wait_before, 0)
         total = np.cumsum(delta)
         cum = total - (total[self.case_start] - delta[self.case_start])  # within the case
-        return micros - cum
+        out = micros - cum
+        out[triggered] = out[trigger[triggered]]  # a trigger is never a moved step
+        return out
+
+    def _order(self, micros: np.ndarray) -> np.ndarray | None:
+        """The canonical order (case, time, seq) of the projected times, ``None`` if unchanged."""
+        if micros is self.micros or len(micros) < 2:
+            return None
+        order = np.lexsort((self.seq, micros, self.case))
+        if bool((order == np.arange(len(order))).all()):
+            return None
+        return order
+
+    def planned_in(self, order: np.ndarray) -> np.ndarray | None:
+        """The planned date in force at each event of the log taken in ``order``.
+
+        :func:`procmine.analysis.handoffs.planned_times` on the events in that
+        order: a moved step that enters the date brings it forward with it.
+        """
+        if self.planned is None:
+            return None
+        events = self.events
+        columns = [c for c in (CASE_ID, *self.costs.planned_dates) if c in events.columns]
+        return planned_times(events[columns].iloc[order].reset_index(drop=True), self.costs)
 
     def actors_after(self, applied: AppliedMoves) -> np.ndarray:
         """Department-level actor codes after the moves: a moved event's actor is its party.
@@ -303,14 +385,20 @@ class MoveFrame:
         projected actors, times and automation: equal to
         ``handoffs(after, level="department")``.
         """
+        case, planned = self.case, self.planned
         if applied is None:
             actors, micros, automated = self.actors, self.micros, self.automated
         else:
             actors, micros = self.actors_after(applied), applied.micros
             automated = self.automated | applied.changed
-        source, target = handoff_positions(self.case, actors)
+            order = applied.order
+            if order is not None:  # the projected log's order
+                case, actors, micros, automated = (a[order] for a in (case, actors, micros,
+                                                                       automated))
+                planned = self.planned_in(order)
+        source, target = handoff_positions(case, actors)
         prices = handoff_prices(source, target, micros=micros, automated=automated,
-                                planned=self.planned, costs=self.costs)
+                                planned=planned, costs=self.costs)
         return HandoffFigures(count=len(source), coordinated=int((~prices.system).sum()),
                               queue_s=float(prices.queue_s.sum()),
                               cost=float(prices.cost(self.costs).sum()))
@@ -327,8 +415,47 @@ class HandoffFigures:
     cost: float
 
 
+def _object_groups(events: pd.DataFrame, case: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes of (order, sub-object) per event, and which events carry a sub-object.
+
+    An event without a sub-object gets a code of its own, shared with no other event.
+    """
+    n = len(events)
+    if OBJECT_ID not in events.columns or not n:
+        return np.arange(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    objects = events[OBJECT_ID]
+    has = objects.notna().to_numpy(dtype=bool)
+    codes = pd.MultiIndex.from_arrays([case, objects.astype(object)]).factorize()[0] \
+        if has.any() else np.full(n, -1)
+    codes = np.asarray(codes, dtype=np.int64)
+    top = int(codes.max()) + 1 if n else 0
+    return np.where(has, codes, top + np.arange(n)), has
+
+
+def _latest_before(mask: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Position of the latest earlier event (log order) with ``mask`` in the same group, or -1.
+
+    Examples
+    --------
+    >>> _latest_before(np.array([1, 0, 0, 1, 0], bool), np.array([0, 0, 1, 1, 1])).tolist()
+    [-1, 0, -1, -1, 3]
+    """
+    n = len(mask)
+    if not n:
+        return np.zeros(0, dtype=np.int64)
+    order = np.lexsort((np.arange(n), group))  # by group, then log order
+    rank = np.arange(n)
+    latest = np.maximum.accumulate(np.where(mask[order], rank, -1))
+    prior = np.concatenate([[-1], latest[:-1]])
+    sorted_group = group[order]
+    same = (prior >= 0) & (sorted_group[np.maximum(prior, 0)] == sorted_group)
+    out = np.full(n, -1, dtype=np.int64)
+    out[order] = np.where(same, order[np.maximum(prior, 0)], -1)
+    return out
+
+
 def projected_events(events: pd.DataFrame, applied: AppliedMoves) -> pd.DataFrame:
-    """The projected events, canonical: same dtypes and (see the module) the same order."""
+    """The projected events, canonical: same dtypes, in the projected order (case, time, seq)."""
     out = events.copy()
     changed = applied.changed
     if not changed.any():
@@ -342,6 +469,8 @@ def projected_events(events: pd.DataFrame, applied: AppliedMoves) -> pd.DataFram
         out.loc[moved, RESOURCE] = np.nan
     out[AUTOMATED] = out[AUTOMATED].astype("boolean")
     out.loc[changed, AUTOMATED] = True
+    if applied.order is not None:
+        out = out.iloc[applied.order]
     return out.reset_index(drop=True)
 
 

@@ -99,19 +99,27 @@ def project(
       step become handoffs with the party, or vanish where the party's own
       event is next to it.
 
-    **When the timeline shifts**: only for a step moved to the party whose
-    event *triggered* it, i.e. the order's previous event is by that party
-    (Sales keys the order the customer e-mailed; Shipping types the tracking
-    number the carrier's scan created). The owner now enters it as part of
-    its own event, so the step happens when that event happens, and every
-    later event of the order moves earlier by the step's wait (the time from
-    the triggering event to the step). A moved step that no owner's event
-    triggered (a status enquiry the customer phoned in, a return request)
-    keeps its place in time: the customer still asks when they ask, and only
-    the labour and the handoffs change. Events before the step, and every
-    event of an order without a shifted step, keep their times. The shift
-    assumes the order waited on the internal step; for a step done in
-    parallel it overstates the gain.
+    **When the timeline shifts**: only for a step moved to a party whose
+    event *triggered* it: the most recent earlier event of that party in the
+    order (about the same sub-object, ``object_id``, when both carry one: a
+    package's hand-over and that package's pick-up scan), with no manual
+    internal step on the order in between; systems may run in between (a
+    shipping notification). Sales keys the order the customer e-mailed;
+    Shipping types the tracking number the carrier's scan created. The owner
+    now enters it as part of its own event, so the step happens right after
+    that event, at its time, and every later event of the order moves
+    earlier by the step's own wait (the time from the event before it). The
+    projected log is in canonical order again (case, timestamp, seq): the
+    moved step now sits with its trigger, before the events it used to
+    follow (the carrier's scan, the hand-over, then Shipping's notification),
+    and handoffs, waits and re-entry are counted in that order. A moved step
+    that no owner's event triggered (a status enquiry the customer phoned in
+    after Sales keyed the order, a return request) keeps its place in time:
+    the customer still asks when they ask, and only the labour and the
+    handoffs change. Events before the step, and every event of an order
+    without a shifted step, keep their times. The shift assumes the order
+    waited on the internal step; for a step done in parallel it overstates
+    the gain.
 
     To test one change at a time, pass one move: ``project(log, [move])``;
     :func:`procmine.analysis.candidates.candidates` prices each candidate
