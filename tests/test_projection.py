@@ -314,3 +314,119 @@ def _register_displays() -> None:
     from procmine.render.tables import register
 
     register()
+
+
+# -- the trigger: the party's most recent earlier event, and the projected order ----------
+def _frame_log(rows, columns, items=()) -> EventLog:
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["timestamp"] = pd.to_datetime(frame["timestamp"], utc=True)
+    frame["automated"] = frame["automated"].astype("boolean")
+    return EventLog.from_frame(frame, name="t", items=items)
+
+
+SHIP = ["case_id", "activity", "timestamp", "department", "party", "automated", "object_id"]
+HAND = "Register carrier hand-over"
+
+
+def test_a_system_event_between_the_trigger_and_the_step_does_not_hide_the_trigger():
+    rows = [
+        ("o1", "Pack order", "2024-01-01 10:00", "Warehouse", "internal", False, None),
+        ("o1", "Carrier pick-up scan", "2024-01-01 12:00", None, "carrier", True, None),
+        ("o1", "Send shipping notification", "2024-01-01 12:20", "Shipping", "internal", True,
+         None),
+        ("o1", HAND, "2024-01-01 14:00", "Shipping", "internal", False, None),
+        ("o1", "Create invoice", "2024-01-01 16:00", "Billing", "internal", False, None),
+    ]
+    log = _frame_log(rows, SHIP)
+    p = project(log, [Move(HAND, "Shipping", "carrier_api")], costs=COSTS)
+    # the carrier registers it with its scan (12:00), before Shipping's notification;
+    # the invoice moves earlier by the hand-over's own wait (14:00 - 12:20)
+    assert times(p.after, "o1") == [
+        ["Pack order", "2024-01-01 10:00:00+00:00"],
+        ["Carrier pick-up scan", "2024-01-01 12:00:00+00:00"],
+        [HAND, "2024-01-01 12:00:00+00:00"],
+        ["Send shipping notification", "2024-01-01 12:20:00+00:00"],
+        ["Create invoice", "2024-01-01 14:20:00+00:00"],
+    ]
+    # Warehouse→carrier→Shipping→Billing: 3 before (the hand-over stays with Shipping)
+    # and 3 after; kept after the notification it would bounce Shipping→carrier→Billing (4)
+    assert p.handoffs_before.count == 3 and p.handoffs_after.count == 3
+    assert handoffs(p.after, level="department", costs=COSTS).count == 3
+
+
+def test_a_packages_hand_over_is_triggered_by_that_packages_scan():
+    rows = [
+        ("o1", "Carrier pick-up scan", "2024-01-01 12:00", None, "carrier", True, "p1"),
+        ("o1", "Carrier pick-up scan", "2024-01-01 13:00", None, "carrier", True, "p2"),
+        ("o1", HAND, "2024-01-01 15:00", "Shipping", "internal", False, "p1"),
+        ("o1", HAND, "2024-01-01 15:30", "Shipping", "internal", False, "p2"),
+        ("o1", "Create invoice", "2024-01-01 17:00", "Billing", "internal", False, None),
+    ]
+    p = project(_frame_log(rows, SHIP), [Move(HAND, "Shipping", "carrier_api")], costs=COSTS)
+    after = p.after.events
+    assert times(p.after, "o1") == [
+        ["Carrier pick-up scan", "2024-01-01 12:00:00+00:00"],
+        [HAND, "2024-01-01 12:00:00+00:00"],
+        ["Carrier pick-up scan", "2024-01-01 13:00:00+00:00"],
+        [HAND, "2024-01-01 13:00:00+00:00"],
+        ["Create invoice", "2024-01-01 14:30:00+00:00"],  # 2 h + 30 min earlier
+    ]
+    assert after["object_id"].tolist()[:4] == ["p1", "p1", "p2", "p2"]
+    # carrier→Shipping→Billing before; carrier→Billing after
+    assert (p.handoffs_before.count, p.handoffs_after.count) == (2, 1)
+
+
+def test_staff_work_in_between_means_the_step_did_not_wait_on_the_party():
+    rows = [
+        ("o1", "Customer calls", "2024-01-01 09:00", None, "customer", True, None),
+        ("o1", "Enter order", "2024-01-01 09:10", "Sales", "internal", False, None),
+        ("o1", "Answer order status enquiry", "2024-01-01 10:00", "Customer Service",
+         "internal", False, None),
+        ("o1", "Pick", "2024-01-01 11:00", "Warehouse", "internal", False, None),
+    ]
+    log = _frame_log(rows, SHIP)
+    p = project(log, [Move("Answer order status enquiry", "Customer Service",
+                           "customer_self_service")], costs=COSTS)
+    # Sales keyed the order between the call and the enquiry: the customer looks it up
+    # when it does, nothing moves
+    assert times(p.after, "o1") == times(log, "o1")
+    assert p.after.events["party"].astype(str).tolist()[2] == "customer"
+
+
+def test_figures_in_the_projected_order_equal_the_analysis_of_the_projected_log():
+    from procmine.analysis.moves import move_effects
+
+    costs = CostModel(
+        department_rates={}, default_rate=60.0, activity_minutes={}, default_minutes=6.0,
+        handoff_cost=1.0, wait_cost_per_hour=10.0, discrepancy_minutes=30.0, annual_orders=200,
+        implementation=dict.fromkeys(CHANGE_KINDS, 1000.0),
+        running=dict.fromkeys(CHANGE_KINDS, 10.0),
+        residual_share=dict.fromkeys(CHANGE_KINDS, 0.5),
+    )
+    columns = [*SHIP, "confirmed_delivery_date"]
+    rows = [  # the moved step enters the planned date: it brings it forward with it
+        ("o1", "Supplier confirms date", "2024-01-01 09:00", None, "supplier", True, None, None),
+        ("o1", "Notify buyer", "2024-01-01 09:10", "Purchasing", "internal", True, None, None),
+        ("o1", "Enter supplier date", "2024-01-01 12:00", "Purchasing", "internal", False,
+         None, "2024-01-10"),
+        ("o1", "Receive goods", "2024-01-12 09:00", "Warehouse", "internal", False, None, None),
+        ("o2", "Supplier confirms date", "2024-01-02 09:00", None, "supplier", True, None, None),
+        ("o2", "Enter supplier date", "2024-01-02 10:00", "Purchasing", "internal", False,
+         None, "2024-01-09"),
+        ("o2", "Receive goods", "2024-01-03 09:00", "Warehouse", "internal", False, None, None),
+    ]
+    log = _frame_log(rows, columns)
+    move = Move("Enter supplier date", "Purchasing", "supplier_portal_edi")
+    p = project(log, [move], costs=costs)
+    # o1: supplier, entry (09:00), then Purchasing's notice, Warehouse; o2: adjacent
+    assert [a for a, _ in times(p.after, "o1")] == [
+        "Supplier confirms date", "Enter supplier date", "Notify buyer", "Receive goods"]
+    d = p.table.set_index("metric")["change"]
+    effects = move_effects(log, [move], costs=costs, found=None).iloc[0]
+    after = handoffs(p.after, level="department", costs=costs)
+    assert effects["handoffs_removed"] == -d["department_handoffs"] == (
+        p.handoffs_before.count - after.count)
+    assert effects["queue_s_removed"] == pytest.approx(-d["handoff_queue_s"])
+    assert effects["queue_s_removed"] == pytest.approx(
+        p.handoffs_before.queue_s - after.queue_s)
+    assert effects["handoff_cost_removed"] == pytest.approx(p.handoffs_before.cost - after.cost)
