@@ -338,3 +338,16 @@ def test_printed_as_is_to_be_text_is_at_least_9_pt(generated):
     pos_map = html.index("To-be (after the candidates")
     assert html.find("What changes", pos_map) > pos_map
     assert "Median cycle time" in html[pos_map:] or "cycle time" in html[pos_map:]
+
+
+def test_printed_as_is_to_be_of_the_sample_reads_at_9_pt(sample_logs_dir, tmp_path):
+    """The sample's paying candidates change six steps in six lanes: the pair still reads at
+    9 pt on the A4 page (left to right it did not: 10.4 px; it is drawn top to bottom)."""
+    from procmine.log.load import load
+    from procmine.render.medium import text_px
+
+    log = load(sample_logs_dir / "sources.toml")
+    write_report(build_report(log), tmp_path / "r")
+    for name in ("process", "as_is", "to_be"):
+        svg = (tmp_path / "r" / "maps" / f"{name}.svg").read_text(encoding="utf-8")
+        assert text_px(svg, "print") >= 12.0, name

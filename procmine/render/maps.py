@@ -1254,27 +1254,39 @@ def most_that_fit(low: int, high: int, size_of: Any, needed: float) -> int:
     ...     return 32 * (11 / n) ** 0.5
     >>> most_that_fit(4, 15, size, 32.0), tried
     (11, [15, 11, 12])
-    >>> most_that_fit(4, 15, lambda n: 10.0, 32.0)
+    >>> most_that_fit(4, 15, lambda n: 10.0 + n / 100, 32.0) in (15, 4)
+    True
+    >>> most_that_fit(4, 15, lambda n: 40.0 / n, 32.0)
     4
     """
-    size = size_of(high)
+    seen: dict[int, float] = {}
+
+    def measured(n: int) -> float:
+        seen[n] = size_of(n)
+        return seen[n]
+
+    size = measured(high)
     if size >= needed:
         return high
     lo, hi = low - 1, high  # size_of(hi) is known too small
     guess = min(max(round(high * (size / needed) ** 2), low), high - 1) if size > 0 else low
     if guess > low:  # then its neighbour: a good guess is settled in three drawings
-        if size_of(guess) >= needed:
+        if measured(guess) >= needed:
             lo = guess
             if guess + 1 < hi:
-                lo, hi = (guess + 1, hi) if size_of(guess + 1) >= needed else (lo, guess + 1)
+                lo, hi = (guess + 1, hi) if measured(guess + 1) >= needed else (lo, guess + 1)
         else:
             hi = guess
             if guess - 1 > low:
-                lo, hi = (guess - 1, hi) if size_of(guess - 1) >= needed else (lo, guess - 1)
+                lo, hi = (guess - 1, hi) if measured(guess - 1) >= needed else (lo, guess - 1)
     while hi - lo > 1:
         middle = (lo + hi + 1) // 2
-        if middle == low or size_of(middle) >= needed:
+        if middle == low or measured(middle) >= needed:
             lo = middle
         else:
             hi = middle
-    return max(lo, low)
+    lo = max(lo, low)
+    if lo == low and low not in seen:  # every count tried is too small: the fewest, unless
+        measured(low)  # a count tried shows larger text (sizes need not fall with each count)
+        return max(seen, key=lambda n: (seen[n], -n))
+    return lo

@@ -33,6 +33,7 @@ from procmine.render.maps import (
     draw_map,
     draw_projection,
 )
+from procmine.render.medium import preset, text_px
 from procmine.report._csv import write_table
 from procmine.report.build import HANDOFF_COLUMNS, REENTRY_COLUMNS
 from procmine.report.html import report_html
@@ -126,11 +127,22 @@ def _svgs(report: Report) -> dict[str, str]:
         moves = list(projection.moves)
         # the figures leave the drawing (they would take the room the 9 pt text needs):
         # the report prints them as a table below the maps
-        pair = draw_projection(projection, steps=[m.activity for m in moves],
-                               titles=("As-is", "To-be"), currency=report.currency,
-                               medium="print", figures=False,
-                               min_activities=MIN_PAIR_ACTIVITIES, paths=PAIR_PATHS)
-        out["as_is"], out["to_be"] = drawing_svg(pair.before), drawing_svg(pair.after)
+        # (many changed steps in many lanes may not read at 9 pt left to right: then the
+        # pair top to bottom, when its text is larger)
+        best: tuple[float, str, str] | None = None
+        for direction in ("LR", "TB"):
+            pair = draw_projection(projection, steps=[m.activity for m in moves],
+                                   titles=("As-is", "To-be"), currency=report.currency,
+                                   medium="print", figures=False, direction=direction,
+                                   min_activities=MIN_PAIR_ACTIVITIES, paths=PAIR_PATHS)
+            svgs = drawing_svg(pair.before), drawing_svg(pair.after)
+            size = min(text_px(svg, "print") for svg in svgs)
+            if best is None or size > best[0]:
+                best = (size, *svgs)
+            if size >= preset("print").min_text_px:
+                break
+        assert best is not None
+        out["as_is"], out["to_be"] = best[1], best[2]
     elif before is not None and after is not None:
         pair = draw_as_is_to_be(before, after, medium="print", projection=projection,
                                 currency=report.currency)
