@@ -217,6 +217,7 @@ class MoveFrame:
     seq: np.ndarray  # the last key of the canonical order
     group: np.ndarray  # (order, sub-object) codes; events without a sub-object: their own
     has_object: np.ndarray
+    group_order: np.ndarray  # positions sorted by group, then log order
 
     @classmethod
     def of(cls, events: pd.DataFrame, costs: CostModel) -> MoveFrame:
@@ -241,7 +242,7 @@ class MoveFrame:
             internal_manual=manual & (party == "internal"),
             actors=actors, actor_names=names, automated=automated_flags(events),
             planned=planned_times(events, costs), costs=costs, seq=seq, group=group,
-            has_object=has_object,
+            has_object=has_object, group_order=np.lexsort((positions, group)),
         )
 
     def step(self, move: Move) -> np.ndarray:
@@ -311,10 +312,11 @@ class MoveFrame:
     def _latest_compatible(self, mask: np.ndarray) -> np.ndarray:
         """The latest earlier event with ``mask`` in the same order and, when both carry
         one, about the same sub-object; -1 where none."""
-        latest = _latest_before(mask, self.case)
+        latest = _latest_before(mask, self.case)  # case codes: already in log order
         if self.has_object.any():
             same = np.maximum(_latest_before(mask & ~self.has_object, self.case),
-                              _latest_before(mask & self.has_object, self.group))
+                              _latest_before(mask & self.has_object, self.group,
+                                             order=self.group_order))
             latest = np.where(self.has_object, same, latest)
         return latest
 
@@ -432,8 +434,12 @@ def _object_groups(events: pd.DataFrame, case: np.ndarray) -> tuple[np.ndarray, 
     return np.where(has, codes, top + np.arange(n)), has
 
 
-def _latest_before(mask: np.ndarray, group: np.ndarray) -> np.ndarray:
+def _latest_before(mask: np.ndarray, group: np.ndarray, *, order: np.ndarray | None = None
+                   ) -> np.ndarray:
     """Position of the latest earlier event (log order) with ``mask`` in the same group, or -1.
+
+    ``order``: the positions sorted by group, then log order (``None``: the groups
+    are already in log order, as case codes are).
 
     Examples
     --------
@@ -443,8 +449,9 @@ def _latest_before(mask: np.ndarray, group: np.ndarray) -> np.ndarray:
     n = len(mask)
     if not n:
         return np.zeros(0, dtype=np.int64)
-    order = np.lexsort((np.arange(n), group))  # by group, then log order
     rank = np.arange(n)
+    if order is None:
+        order = rank
     latest = np.maximum.accumulate(np.where(mask[order], rank, -1))
     prior = np.concatenate([[-1], latest[:-1]])
     sorted_group = group[order]
