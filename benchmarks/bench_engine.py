@@ -67,12 +67,12 @@ def _base(orders: int, seed: int, start: str, work: Path) -> tuple[pa.Table, lis
     return table, list(log.items)
 
 
-def _shifted(table: pa.Table, k: int, offset: int) -> pa.Table:
+def _shifted(table: pa.Table, k: int, offset: int, base: int) -> pa.Table:
     """The table as repeat ``k``: case and event ids suffixed, times ``k`` weeks later
     (whole weeks keep the working-time calendar), ``seq`` after the earlier parts."""
     import pyarrow.compute as pc
 
-    suffix = f"~{k}"
+    suffix = f"~{base}.{k}"  # generated logs at other seeds reuse the same order numbers
     columns = {}
     for name in table.column_names:
         column = table[name]
@@ -105,10 +105,10 @@ def cmd_generate(args: argparse.Namespace) -> None:
     rounds = int(np.ceil(args.events / per_round))
     written, part, offset = 0, 0, 0
     for k in range(rounds):
-        for table in bases:
+        for b, table in enumerate(bases):
             if written >= args.events:
                 break
-            piece = _shifted(table, k, offset)
+            piece = _shifted(table, k, offset, b)
             if written + piece.num_rows > args.events:
                 piece = piece.slice(0, args.events - written)
             pq.write_table(piece, out / f"part-{part:04d}.parquet", compression="zstd")
