@@ -24,6 +24,7 @@ by its own projection), so a candidate's figures are exactly the projection's.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -33,7 +34,7 @@ import pandas as pd
 
 from procmine._check import check_names
 from procmine.analysis.costs import CHANGE_KINDS, KIND_PARTY, CostModel
-from procmine.analysis.handoffs import automated_flags, handoff_prices, planned_times
+from procmine.analysis.handoffs import _NO_DATE, automated_flags, handoff_prices, planned_times
 from procmine.analysis.reentry import Reentry, detect_reentry
 from procmine.errors import UsageError
 from procmine.log.actors import handoff_positions, log_arrays
@@ -354,14 +355,28 @@ class MoveFrame:
     def planned_in(self, order: np.ndarray) -> np.ndarray | None:
         """The planned date in force at each event of the log taken in ``order``.
 
-        :func:`procmine.analysis.handoffs.planned_times` on the events in that
-        order: a moved step that enters the date brings it forward with it.
+        As :func:`procmine.analysis.handoffs.planned_times` on the events in that
+        order (each event's own date carried forward within the order), so a
+        moved step that enters the date brings it forward with it.
         """
+        own = self._own_planned
+        if own is None:
+            return None
+        own = own[order]
+        entered = own != _NO_DATE
+        at = np.where(entered, np.arange(len(own)), _latest_before(entered, self.case[order]))
+        return np.where(at >= 0, own[np.maximum(at, 0)], _NO_DATE)
+
+    @functools.cached_property
+    def _own_planned(self) -> np.ndarray | None:
+        """The planned date each event enters itself (``planned_times`` with every event an
+        order of its own, so nothing is carried forward), ``None`` without planned dates."""
         if self.planned is None:
             return None
         events = self.events
-        columns = [c for c in (CASE_ID, *self.costs.planned_dates) if c in events.columns]
-        return planned_times(events[columns].iloc[order].reset_index(drop=True), self.costs)
+        own = events[[c for c in self.costs.planned_dates if c in events.columns]].copy()
+        own.insert(0, CASE_ID, np.arange(len(events), dtype=np.int64))
+        return planned_times(own.reset_index(drop=True), self.costs)
 
     def actors_after(self, applied: AppliedMoves) -> np.ndarray:
         """Department-level actor codes after the moves: a moved event's actor is its party.
@@ -427,11 +442,11 @@ def _object_groups(events: pd.DataFrame, case: np.ndarray) -> tuple[np.ndarray, 
         return np.arange(n, dtype=np.int64), np.zeros(n, dtype=bool)
     objects = events[OBJECT_ID]
     has = objects.notna().to_numpy(dtype=bool)
-    codes = pd.MultiIndex.from_arrays([case, objects.astype(object)]).factorize()[0] \
-        if has.any() else np.full(n, -1)
-    codes = np.asarray(codes, dtype=np.int64)
-    top = int(codes.max()) + 1 if n else 0
-    return np.where(has, codes, top + np.arange(n)), has
+    codes, uniques = pd.factorize(objects)
+    width = len(uniques) + 1
+    keys = case.astype(np.int64) * width + np.asarray(codes, dtype=np.int64)
+    top = (int(case.max()) + 1) * width  # beyond every (order, sub-object) key
+    return np.where(has, keys, top + np.arange(n)), has
 
 
 def _latest_before(mask: np.ndarray, group: np.ndarray, *, order: np.ndarray | None = None
