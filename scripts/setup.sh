@@ -51,7 +51,8 @@ fi
 
 if [ "$dev" = 1 ] && ! command -v java >/dev/null 2>&1; then
   say "a Java runtime is missing; installing it with apt-get (Spark local mode, for the engine parity tests)"
-  apt_install default-jre-headless || say "could not install Java: the Spark parity tests will be skipped."
+  apt_install default-jre-headless || apt_install openjdk-17-jre-headless \
+    || say "could not install Java: the Spark parity tests will be skipped."
 fi
 
 # --- Python environment -------------------------------------------------------------------
