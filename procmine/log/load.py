@@ -194,9 +194,10 @@ def load(
     ('dataframe', 3, 2, 1, {'department': 1})
     """
     if engine != "pandas" or spark_master is not None:
-        raise UsageError(f"procmine.log.load.load loads in memory (engine='pandas'); for "
-                         f"engine={engine!r} load with procmine.load or procmine.engine.load "
-                         "(on the command line --engine)")
+        raise UsageError(f"engine {engine!r} is not available here: this step loads the log in "
+                         "memory (engine='pandas'). The DuckDB and Spark engines run through "
+                         "procmine.load / procmine.engine.load and, on the command line, "
+                         "procmine handoffs --engine; run this command without --engine")
     if isinstance(path, pd.DataFrame):
         if format is not None:
             raise UsageError(f"format={format!r} applies to files; a DataFrame is read as a "
