@@ -57,15 +57,9 @@ def test_compare_page_opens_offline_without_errors(browser, tmp_path):  # noqa: 
         cdp.wait_for("Page.loadEventFired")
         cdp.drain(1.5)
 
-        requested = [e["params"]["request"]["url"] for e in cdp.events
-                     if e["method"] == "Network.requestWillBeSent"]
+        requested = cdp.requested()
         assert requested == [url], f"requests other than the page itself: {requested}"
-        errors = [e for e in cdp.events
-                  if (e["method"] == "Runtime.consoleAPICalled"
-                      and e["params"]["type"] in ("error", "assert"))
-                  or e["method"] == "Runtime.exceptionThrown"
-                  or (e["method"] == "Log.entryAdded"
-                      and e["params"]["entry"]["level"] == "error")]
+        errors = cdp.console_errors()
         assert errors == []
         assert "Page.javascriptDialogOpening" not in [e["method"] for e in cdp.events]
 

@@ -81,6 +81,20 @@ class Cdp:
                 self.events.append(message)
         self.ws.settimeout(30)
 
+    def requested(self) -> list[str]:
+        """Every URL the page asked for so far (a self-contained page asks for itself only)."""
+        return [e["params"]["request"]["url"] for e in self.events
+                if e["method"] == "Network.requestWillBeSent"]
+
+    def console_errors(self) -> list[dict]:
+        """Console errors and assertions, uncaught exceptions and error log entries so far."""
+        return [e for e in self.events
+                if (e["method"] == "Runtime.consoleAPICalled"
+                    and e["params"]["type"] in ("error", "assert"))
+                or e["method"] == "Runtime.exceptionThrown"
+                or (e["method"] == "Log.entryAdded"
+                    and e["params"]["entry"]["level"] == "error")]
+
     def close(self) -> None:
         self.ws.close()
 
@@ -166,16 +180,10 @@ def test_report_opens_offline_without_errors(browser, tmp_path, sample_logs_dir)
         cdp.wait_for("Page.loadEventFired")
         cdp.drain(1.5)
 
-        requested = [e["params"]["request"]["url"] for e in cdp.events
-                     if e["method"] == "Network.requestWillBeSent"]
+        requested = cdp.requested()
         assert requested == [url], f"requests other than the report itself: {requested}"
 
-        errors = [e for e in cdp.events
-                  if (e["method"] == "Runtime.consoleAPICalled"
-                      and e["params"]["type"] in ("error", "assert"))
-                  or e["method"] == "Runtime.exceptionThrown"
-                  or (e["method"] == "Log.entryAdded"
-                      and e["params"]["entry"]["level"] == "error")]
+        errors = cdp.console_errors()
         assert errors == []
 
         result = cdp.send("Runtime.evaluate", returnByValue=True, expression=(
@@ -276,8 +284,7 @@ def test_hostile_names_show_as_text_and_run_nothing(browser, tmp_path):
         methods = [e["method"] for e in cdp.events]
         assert "Page.javascriptDialogOpening" not in methods  # no alert() ran
         assert "Runtime.exceptionThrown" not in methods
-        requested = [e["params"]["request"]["url"] for e in cdp.events
-                     if e["method"] == "Network.requestWillBeSent"]
+        requested = cdp.requested()
         assert requested == [url]  # the <img src=x> is text, not an image
         found = json.loads(cdp.send("Runtime.evaluate", returnByValue=True, expression=(
             "JSON.stringify({scripts: document.querySelectorAll('script').length,"

@@ -80,15 +80,9 @@ def test_deck_opens_offline_navigates_and_is_readable(browser, deck_file):  # no
     deck, path = deck_file
     cdp, url = _open(browser, path)
     try:
-        requested = [e["params"]["request"]["url"] for e in cdp.events
-                     if e["method"] == "Network.requestWillBeSent"]
+        requested = cdp.requested()
         assert requested == [url], f"requests other than the deck itself: {requested}"
-        errors = [e for e in cdp.events
-                  if (e["method"] == "Runtime.consoleAPICalled"
-                      and e["params"]["type"] in ("error", "assert"))
-                  or e["method"] == "Runtime.exceptionThrown"
-                  or (e["method"] == "Log.entryAdded"
-                      and e["params"]["entry"]["level"] == "error")]
+        errors = cdp.console_errors()
         assert errors == []
 
         # every slide, in order, with its heading; candidates one slide each
