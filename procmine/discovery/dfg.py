@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import math
 from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 
     from procmine.log import EventLog
 
-__all__ = ["END", "START", "ProcessMap", "process_map"]
+__all__ = ["END", "START", "ProcessMap", "process_map", "process_map_of"]
 
 #: Names of the artificial start and end nodes in :attr:`ProcessMap.graph`.
 START = "▶ start"
@@ -407,13 +408,106 @@ def process_map(
     ([['Enter order', 2]], [['Ship', 2]])
     """
     log = require_log(log, where="process_map")
-    everything = codes = _Codes.of(log.events)
-    all_nodes = _nodes(codes, log.events)
+    whole = _whole(log)
+    return _map(whole.codes, whole.nodes, name=log.name, n_paths=whole.n_paths,
+                activities=activities, paths=paths)
+
+
+def process_map_of(
+    log: EventLog,
+    activities: Sequence[str],
+    *,
+    paths: float | None = None,
+) -> ProcessMap:
+    """The map of the log's events of ``activities``, as if the others were filtered out first.
+
+    The same map as ``process_map(filter_activities(log, activities), paths=paths)``
+    (its counts are those of the filtered log: events, cases, activities and
+    paths), computed from the log's integer codes, which are made once per log:
+    fitting a map to a page tries several activity sets of one log, and each
+    costs a pass over the kept events, not a new log.
+
+    Parameters
+    ----------
+    log : EventLog
+    activities : sequence of str
+        The activities whose events are kept (each must be in the log).
+    paths : float or None, keyword-only
+        As for :func:`process_map`.
+
+    Returns
+    -------
+    ProcessMap
+
+    Raises
+    ------
+    UsageError
+        An activity that is not in the log (with the close matches), or a
+        coverage outside [0, 1].
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from procmine import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({"case_id": ["o1", "o1", "o1", "o2", "o2"],
+    ...     "activity": ["a", "b", "c", "a", "c"],
+    ...     "timestamp": pd.date_range("2024-01-01", periods=5, freq="h", tz="UTC")}))
+    >>> pmap = process_map_of(log, ["a", "c"])
+    >>> pmap.table[["source", "target", "count"]].values.tolist(), pmap.n_events
+    ([['a', 'c', 2]], 4)
+    """
+    from procmine.log.filters import filter_activities
+
+    log = require_log(log, where="process_map_of")
+    whole = _whole(log)
+    wanted = [activities] if isinstance(activities, str) else [str(a) for a in activities]
+    known = set(whole.nodes["activity"])
+    if not wanted or not len(whole.codes.case) or not known.issuperset(wanted):
+        # nothing kept, an empty log or a name the log lacks: the filter's own answer
+        return process_map(filter_activities(log, wanted), activities=None, paths=paths)
+    if known.issubset(wanted):
+        return _map(whole.codes, whole.nodes, name=log.name, n_paths=whole.n_paths,
+                    activities=None, paths=paths)
+    codes = whole.codes.rows(_kept_events(whole.codes, wanted))
+    nodes = whole.nodes.loc[whole.nodes["activity"].isin(wanted)].reset_index(drop=True)
+    return _map(codes, nodes, name=log.name, n_paths=functools.partial(_count_paths, codes),
+                activities=None, paths=paths)
+
+
+class _Whole:
+    """A log's map ingredients made once: its codes, its activity table, its number of paths."""
+
+    def __init__(self, events: pd.DataFrame) -> None:
+        self.codes = _Codes.of(events)
+        self.nodes = _nodes(self.codes, events)
+        self._paths: int | None = None
+
+    def n_paths(self) -> int:
+        if self._paths is None:
+            self._paths = _count_paths(self.codes)
+        return self._paths
+
+
+def _whole(log: EventLog) -> _Whole:
+    """The log's :class:`_Whole`, kept with its events (:meth:`LogArrays.memo`)."""
+    return log_arrays(log.events).memo("procmine.discovery.dfg", _Whole)
+
+
+def _kept_events(codes: _Codes, activities: Sequence[str]) -> np.ndarray:
+    """True for the events of ``activities``."""
+    kept_codes = np.isin(codes.names, np.asarray(list(activities), dtype=object))
+    return kept_codes[codes.act]
+
+
+def _map(everything: _Codes, all_nodes: pd.DataFrame, *, name: str,
+         n_paths: Callable[[], int], activities: float | None,
+         paths: float | None) -> ProcessMap:
+    """:func:`process_map` of the events ``everything`` (activity table ``all_nodes``)."""
+    codes = everything
     kept, used_activities = select_activities(all_nodes, coverage=activities,
                                               max_activities=MAX_ACTIVITIES)
     if len(kept) < len(all_nodes):
-        kept_codes = np.isin(codes.names, np.asarray(list(kept), dtype=object))
-        codes = codes.rows(kept_codes[codes.act])
+        codes = codes.rows(_kept_events(codes, kept))
     nodes = all_nodes.loc[all_nodes["activity"].isin(kept)].reset_index(drop=True)
     full_edges = _edges(codes)
     start = _terminal(codes, keep="first")
@@ -422,18 +516,18 @@ def process_map(
         paths = default_path_coverage(full_edges, start, end)
     keep_e, keep_s, keep_t = select_paths(full_edges, start, end, coverage=paths)
     edges = full_edges.loc[keep_e].reset_index(drop=True)
-    n_edges_total = (_count_paths(everything) if len(kept) < len(all_nodes)
-                     else len(full_edges))
+    n_edges_total = n_paths() if len(kept) < len(all_nodes) else len(full_edges)
     simplified = len(kept) < len(all_nodes) or len(edges) < len(full_edges) or not (
         keep_s.all() and keep_t.all())
+    n_events = len(everything.case)
     return ProcessMap(
         nodes=nodes,
         edges=edges,
         start=start.loc[keep_s].reset_index(drop=True),
         end=end.loc[keep_t].reset_index(drop=True),
-        name=log.name,
-        n_events=len(everything.case),
-        n_cases=int(everything.case[-1]) + 1 if len(everything.case) else 0,
+        name=name,
+        n_events=n_events,
+        n_cases=len(everything.boundary) + 1 if n_events else 0,
         n_activities_total=len(all_nodes),
         n_edges_total=n_edges_total,
         simplified=bool(simplified),

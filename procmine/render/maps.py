@@ -1116,15 +1116,18 @@ _MAPS: weakref.WeakKeyDictionary[EventLog, dict[tuple[tuple[str, ...] | None, fl
 
 def _map_of(log: EventLog, activities: tuple[str, ...] | None, paths: float | None
             ) -> ProcessMap:
-    """``process_map`` of the log's events of ``activities`` (all: None), remembered per log."""
-    from procmine.discovery.dfg import process_map
-    from procmine.log.filters import filter_activities
+    """The map of the log's events of ``activities`` (all: None), remembered per log.
+
+    :func:`procmine.discovery.dfg.process_map_of`: the map of the filtered log, made
+    from the log's codes (no filtered log is built).
+    """
+    from procmine.discovery.dfg import process_map, process_map_of
 
     made = _MAPS.setdefault(log, {})
     key = (activities, paths)
     if key not in made:
         made[key] = (process_map(log, activities=1.0, paths=paths) if activities is None
-                     else process_map(filter_activities(log, list(activities)), paths=paths))
+                     else process_map_of(log, activities, paths=paths))
     return made[key]
 
 
