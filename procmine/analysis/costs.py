@@ -16,7 +16,7 @@ import pandas as pd
 
 from procmine._changes import CHANGE_KINDS, KIND_PARTY, ChangeKind
 from procmine.errors import InputError
-from procmine.log.actors import log_arrays
+from procmine.log.actors import log_arrays, value_codes
 from procmine.schema import ACTIVITY, AUTOMATED, CASE_ID, DEPARTMENT, PARTY, TIMESTAMP
 
 if TYPE_CHECKING:
@@ -385,10 +385,23 @@ class CostModel:
         return self.handoff_price(count) + self.waiting_price(wait_seconds)
 
     def rates(self, departments: pd.Series) -> np.ndarray:
-        """Labour rate per hour of each event's department (the default for missing)."""
-        known = departments.dropna().unique()
-        table = {d: self.rate(d) for d in known}
-        return departments.map(table).astype("float64").fillna(self.default_rate).to_numpy()
+        """Labour rate per hour of each event's department (the default for missing).
+
+        Each distinct department is looked up once (:meth:`rate`).
+
+        Examples
+        --------
+        >>> CostModel(department_rates={"Sales": 60.0}).rates(
+        ...     pd.Series(["Sales", None, "Other"])).tolist()
+        [60.0, 50.0, 50.0]
+        """
+        codes, names = value_codes(departments)
+        return self._rate_table(names)[codes]
+
+    def _rate_table(self, names: np.ndarray) -> np.ndarray:
+        """:meth:`rate` of each name, then the default rate (what code -1 reads)."""
+        return np.array([*(self.rate(d) for d in names.tolist()), self.default_rate],
+                        dtype="float64")
 
     def labour(self, events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
         """Touch minutes and labour cost of every event: the one definition of labour.
@@ -423,18 +436,27 @@ class CostModel:
         """
         if len(events) == 0:
             return np.zeros(0), np.zeros(0)
+        key = ("labour", self.default_minutes, tuple(sorted(self.activity_minutes.items())),
+               self.default_rate, tuple(sorted(self.department_rates.items())))
+        return log_arrays(events).memo(key, self._labour)
+
+    def _labour(self, events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`labour` computed (on codes: each activity and department priced once)."""
+        arrays = log_arrays(events)
         labour = self.labour_mask(events)
-        codes, names = pd.factorize(events[ACTIVITY])
-        per_activity = np.array([self.minutes(a) for a in names], dtype="float64")
+        codes, names = arrays.codes(ACTIVITY)
+        per_activity = np.array([self.minutes(a) for a in names.tolist()], dtype="float64")
         minutes = np.where(labour, per_activity[codes] if len(names) else 0.0, 0.0)
-        cost = minutes / 60.0 * self.rates(events[DEPARTMENT])
+        dept_codes, dept_names = arrays.codes(DEPARTMENT)
+        cost = minutes / 60.0 * self._rate_table(dept_names)[dept_codes]
         return minutes, cost
 
     @staticmethod
     def labour_mask(events: pd.DataFrame) -> np.ndarray:
         """The events that are labour: manual (``automated`` not true) and internal."""
-        manual = ~events[AUTOMATED].fillna(False).to_numpy(dtype=bool)
-        return manual & (events[PARTY].astype("str") == "internal").to_numpy(dtype=bool)
+        manual = ~automated_flags(events)
+        codes, names = log_arrays(events).codes(PARTY)
+        return manual & np.r_[names.astype(str) == "internal", False][codes]
 
     def discrepancy_cost(self, departments: pd.Series) -> np.ndarray:
         """Cost of resolving one discrepancy, at the rate of each event's department."""

@@ -35,7 +35,7 @@ import pandas as pd
 from procmine._check import check_names
 from procmine.analysis.costs import CHANGE_KINDS, KIND_PARTY, CostModel
 from procmine.analysis.handoffs import _NO_DATE, automated_flags, handoff_prices, planned_times
-from procmine.analysis.reentry import Reentry, detect_reentry
+from procmine.analysis.reentry import Reentry, detect_reentry, group_reentries, item_keys
 from procmine.errors import UsageError
 from procmine.log.actors import handoff_positions, log_arrays
 from procmine.log.eventlog import EventLog
@@ -49,7 +49,6 @@ from procmine.schema import (
     PARTY,
     RESOURCE,
     SEQ,
-    SOURCE,
     TIMESTAMP,
 )
 
@@ -59,12 +58,14 @@ __all__ = [
     "HandoffFigures",
     "Move",
     "MoveFrame",
+    "PricedHandoffs",
+    "ReentryBase",
     "as_moves",
     "move_effects",
     "projected_events",
-    "reentry_after",
     "reentry_before",
     "residual_labour_cost",
+    "rework_after",
     "rework_figures",
 ]
 
@@ -219,6 +220,8 @@ class MoveFrame:
     group: np.ndarray  # (order, sub-object) codes; events without a sub-object: their own
     has_object: np.ndarray
     group_order: np.ndarray  # positions sorted by group, then log order
+    parent: MoveFrame | None = None  # the whole log's frame, for a frame of some orders
+    at: np.ndarray | None = None  # positions of these events in the parent
 
     @classmethod
     def of(cls, events: pd.DataFrame, costs: CostModel) -> MoveFrame:
@@ -248,15 +251,86 @@ class MoveFrame:
 
     def step(self, move: Move) -> np.ndarray:
         """The events a move matches: manual internal events of its activity and department."""
-        department = self.events[DEPARTMENT]
-        if move.department is None:
-            dept_match = department.isna().to_numpy()
-        else:
-            dept_match = (department == move.department).fillna(False).to_numpy(dtype=bool)
-        hit = self.internal_manual & (self.activity == move.activity) & dept_match
-        if move.events is not None:
-            hit &= self.events[EVENT_ID].isin(move.events).to_numpy(dtype=bool)
+        hit = np.zeros(len(self.case), dtype=bool)
+        hit[self.step_positions(move)] = True
         return hit
+
+    def step_positions(self, move: Move) -> np.ndarray:
+        """Positions (ascending) of the events :meth:`step` matches.
+
+        Compared on the activity and department codes of the log; a move limited to
+        some executions (``events``) looks only those up.
+        """
+        if self.parent is not None:
+            raise TypeError("step_positions: a frame of some orders has no moves of its own")
+        arrays = log_arrays(self.events)
+        act_codes, act_names = arrays.codes(ACTIVITY)
+        dept_codes, dept_names = arrays.codes(DEPARTMENT)
+        act = np.flatnonzero(np.asarray(act_names, dtype=object) == move.activity)
+        if move.department is None:
+            dept = np.array([-1])
+        else:
+            dept = np.flatnonzero(np.asarray(dept_names, dtype=object) == move.department)
+        if not len(act) or not len(dept):
+            return np.zeros(0, dtype=np.int64)
+        if move.events is None:
+            hit = self.internal_manual & np.isin(act_codes, act) & np.isin(dept_codes, dept)
+            return np.flatnonzero(hit)
+        index = arrays.event_index
+        if index.is_unique:
+            pos = index.get_indexer(list(move.events))
+            pos = np.unique(pos[pos >= 0])
+        else:  # pragma: no cover - event ids are unique in a canonical log
+            pos = np.flatnonzero(self.events[EVENT_ID].isin(move.events).to_numpy(dtype=bool))
+        keep = (self.internal_manual[pos] & np.isin(act_codes[pos], act)
+                & np.isin(dept_codes[pos], dept))
+        return pos[keep].astype(np.int64)
+
+    def orders(self, positions: np.ndarray) -> MoveFrame:
+        """The frame of the whole orders of the events at ``positions``, in log order.
+
+        A move changes nothing outside the orders it touches (its trigger, the
+        shifted timeline, the handoffs and re-entry are all within an order), so
+        measuring it on these orders gives each of their figures exactly.
+        """
+        if self.parent is not None:
+            raise TypeError("orders: take the orders from the whole log's frame")
+        cases = np.unique(self.case[positions])
+        bounds = self._case_bounds
+        begin, end = bounds[cases], bounds[cases + 1]
+        lengths = end - begin
+        offsets = np.r_[0, np.cumsum(lengths)[:-1]] if len(lengths) else lengths
+        at = np.repeat(begin - offsets, lengths) + np.arange(int(lengths.sum()))
+        return self._rows(at)
+
+    @functools.cached_property
+    def _case_bounds(self) -> np.ndarray:
+        """Position of the first event of case code ``c`` at ``[c]``, then the log's length."""
+        return np.r_[np.flatnonzero(~self.same_case_prev), len(self.case)].astype(np.int64)
+
+    def _rows(self, at: np.ndarray) -> MoveFrame:
+        """The frame of the events at ``at`` (whole orders, ascending positions)."""
+        m = len(at)
+        case = self.case[at]
+        same = np.zeros(m, dtype=bool)
+        same[1:] = case[1:] == case[:-1]
+        positions = np.arange(m)
+        case_start = np.maximum.accumulate(np.where(~same, positions, 0)) if m else positions
+        if self.has_object.any():
+            keep = np.zeros(len(self.case), dtype=bool)
+            keep[at] = True
+            local = np.cumsum(keep) - 1
+            group_order = local[self.group_order[keep[self.group_order]]]
+        else:
+            group_order = positions
+        return replace(
+            self, case=case, case_start=case_start, same_case_prev=same,
+            micros=self.micros[at], party=self.party[at], activity=self.activity[at],
+            internal_manual=self.internal_manual[at], actors=self.actors[at],
+            automated=self.automated[at],
+            planned=None if self.planned is None else self.planned[at],
+            seq=self.seq[at], group=self.group[at], has_object=self.has_object[at],
+            group_order=group_order, parent=self, at=at)
 
     def check(self, moves: Sequence[Move]) -> None:
         """Raise :class:`UsageError` for a move whose activity or department the log lacks.
@@ -273,12 +347,21 @@ class MoveFrame:
 
     def apply(self, moves: Sequence[Move]) -> AppliedMoves:
         """Apply ``moves`` in turn; an event matched by an earlier move is left to it."""
-        n = len(self.events)
+        return self.apply_at([(move, self.step_positions(move)) for move in moves])
+
+    def apply_at(self, steps: Sequence[tuple[Move, np.ndarray]]) -> AppliedMoves:
+        """Apply each move to the events at its positions, in turn (an event matched by an
+        earlier move is left to it)."""
+        n = len(self.case)
         moved_to = np.full(n, None, dtype=object)
         keyed = np.zeros(n, dtype=bool)
         kind = np.full(n, None, dtype=object)
-        for move in moves:
-            hit = self.step(move) & pd.isna(kind)
+        taken = np.zeros(n, dtype=bool)
+        for move, at in steps:
+            hit = np.zeros(n, dtype=bool)
+            hit[at] = True
+            hit &= ~taken
+            taken |= hit
             if move.party is None:
                 keyed |= hit
             else:
@@ -373,6 +456,9 @@ class MoveFrame:
         order of its own, so nothing is carried forward), ``None`` without planned dates."""
         if self.planned is None:
             return None
+        if self.parent is not None:
+            own = self.parent._own_planned
+            return None if own is None or self.at is None else own[self.at]
         events = self.events
         own = events[[c for c in self.costs.planned_dates if c in events.columns]].copy()
         own.insert(0, CASE_ID, np.arange(len(events), dtype=np.int64))
@@ -402,6 +488,11 @@ class MoveFrame:
         projected actors, times and automation: equal to
         ``handoffs(after, level="department")``.
         """
+        return self.handoff_prices(applied).figures()
+
+    def handoff_prices(self, applied: AppliedMoves | None = None) -> PricedHandoffs:
+        """The priced department handoffs of :meth:`department_handoffs`, one per handoff
+        in the (projected) log's order, with the case code of each."""
         case, planned = self.case, self.planned
         if applied is None:
             actors, micros, automated = self.actors, self.micros, self.automated
@@ -416,9 +507,40 @@ class MoveFrame:
         source, target = handoff_positions(case, actors)
         prices = handoff_prices(source, target, micros=micros, automated=automated,
                                 planned=planned, costs=self.costs)
-        return HandoffFigures(count=len(source), coordinated=int((~prices.system).sum()),
-                              queue_s=float(prices.queue_s.sum()),
-                              cost=float(prices.cost(self.costs).sum()))
+        return PricedHandoffs(case=case[source], system=prices.system,
+                              queue_s=prices.queue_s, cost=prices.cost(self.costs))
+
+
+@dataclass(frozen=True, eq=False)
+class PricedHandoffs:
+    """Department handoffs of a log as-is or projected, one per handoff in log order:
+    the case code, system to system or not, priced queue time (s) and cost."""
+
+    case: np.ndarray
+    system: np.ndarray
+    queue_s: np.ndarray
+    cost: np.ndarray
+
+    def figures(self) -> HandoffFigures:
+        """Their count, how many are coordinated, total queue time and total cost."""
+        return HandoffFigures(count=len(self.case), coordinated=int((~self.system).sum()),
+                              queue_s=float(self.queue_s.sum()), cost=float(self.cost.sum()))
+
+    def with_orders(self, cases: np.ndarray, n_cases: int, sub: PricedHandoffs
+                    ) -> PricedHandoffs:
+        """These handoffs with those of the orders ``cases`` replaced by ``sub``'s (the
+        same orders measured again), in log order: what the whole log's handoffs are
+        when only those orders change."""
+        touched = np.zeros(max(n_cases, 1), dtype=bool)
+        touched[cases] = True
+        keep = ~touched[self.case]
+        kept_case = self.case[keep]
+        at = np.searchsorted(kept_case, sub.case, side="left")
+        return PricedHandoffs(
+            case=np.insert(kept_case, at, sub.case),
+            system=np.insert(self.system[keep], at, sub.system),
+            queue_s=np.insert(self.queue_s[keep], at, sub.queue_s),
+            cost=np.insert(self.cost[keep], at, sub.cost))
 
 
 @dataclass(frozen=True)
@@ -504,49 +626,112 @@ def reentry_before(log: EventLog, costs: CostModel, given: Reentry | None) -> pd
     return detect_reentry(log, level="department", costs=costs)[0]
 
 
-_DETECT_COLUMNS = (CASE_ID, ACTIVITY, TIMESTAMP, RESOURCE, DEPARTMENT, PARTY, AUTOMATED,
-                   SOURCE, EVENT_ID)
-
-
 def _positions(log: EventLog, found: pd.DataFrame) -> np.ndarray:
     return log_arrays(log.events).event_index.get_indexer(found["event_id"])
 
 
-def reentry_after(log: EventLog, frame: MoveFrame, applied: AppliedMoves, found: pd.DataFrame,
-                  costs: CostModel, *, found_at: np.ndarray | None = None) -> pd.DataFrame:
-    """The re-entry events by department of the projected log, from the log's ``found``.
+@dataclass(frozen=True, eq=False)
+class ReentryBase:
+    """A log's re-entry events by department as arrays, to measure re-entry after moves.
 
-    Exact, without detecting everything again: re-entry is found within one order
-    and one item, and a projection changes an (order, item) only through its
-    changed events. Events automated by shared data keep their place and actor,
-    so they simply stop re-entering. A step moved to an outside party changes its
-    actor and its time, so the orders and items it carries a value for are
-    detected again on the projected events.
+    Re-entry is found within one order and one item, and a projection changes an
+    (order, item) only through its changed events. Events automated by shared
+    data keep their place and actor, so they simply stop re-entering. A step
+    moved to an outside party changes its actor and its time, so the orders it
+    carries a value of an item for are detected again for that item, by the one
+    detector's rule (:func:`procmine.analysis.reentry.group_reentries`) on the
+    projected actors, automation and order.
     """
-    events = log.events
-    found_at = _positions(log, found) if found_at is None else found_at
-    case = frame.case
-    drop = applied.keyed[found_at].copy()
-    moved = applied.moved
-    if not moved.any():
-        return found[~drop]
-    found_case = case[found_at]
-    found_item = found["item"].to_numpy()
-    fresh = []
-    base = [c for c in _DETECT_COLUMNS if c in events.columns]
-    for item in sorted(log.items, key=lambda i: i.name):
-        if item.name not in events.columns:
-            continue
-        carries = moved & events[item.name].notna().to_numpy()
-        if not carries.any():
-            continue
-        cases = np.unique(case[carries])
-        drop |= (found_item == item.name) & np.isin(found_case, cases)
-        rows = np.isin(case, cases)
-        sub = projected_events(events.loc[rows, [*base, item.name]], applied.rows(rows))
-        sub_log = replace(log.with_events(sub), items=(item,))
-        fresh.append(detect_reentry(sub_log, level="department", costs=costs)[0])
-    return pd.concat([found[~drop], *fresh], ignore_index=True)
+
+    at: np.ndarray  # position of each re-entry event in the log
+    case: np.ndarray  # its case code
+    item: np.ndarray  # its item's index in ``items`` (-1: none of them)
+    bad: np.ndarray  # a discrepancy
+    cost: np.ndarray  # its discrepancy's rework cost (CostModel.discrepancy_cost)
+    items: tuple[str, ...]  # the log's items with a column, by name
+    keys: tuple[np.ndarray, ...]  # per item: key code of every event (-1: none)
+    present: tuple[np.ndarray, ...]  # per item: the event carries a value
+    event_cost: np.ndarray  # discrepancy cost of every event, at its department's rate
+    n: int
+    n_cases: int
+
+    @classmethod
+    def of(cls, log: EventLog, frame: MoveFrame, found: pd.DataFrame, costs: CostModel,
+           *, found_at: np.ndarray | None = None) -> ReentryBase:
+        """The arrays of ``found``, the log's re-entry events by department."""
+        events = log.events
+        at = _positions(log, found) if found_at is None else found_at
+        items = sorted((i for i in log.items if i.name in events.columns),
+                       key=lambda i: i.name)
+        names = tuple(i.name for i in items)
+        index = {name: k for k, name in enumerate(names)}
+        item = np.array([index.get(v, -1) for v in found["item"].tolist()], dtype=np.int64)
+        return cls(
+            at=at, case=frame.case[at], item=item,
+            bad=~found["same_value"].fillna(True).to_numpy(dtype=bool),
+            cost=np.asarray(costs.discrepancy_cost(found["department"]), dtype=float),
+            items=names,
+            keys=tuple(item_keys(events, i.name, getattr(i, "type", "text")) for i in items),
+            present=tuple(log_arrays(events).memo(("present", i.name),
+                                                  lambda f, c=i.name: f[c].notna().to_numpy())
+                          for i in items),
+            event_cost=np.asarray(costs.discrepancy_cost(events[DEPARTMENT]), dtype=float),
+            n=len(events), n_cases=int(frame.case[-1]) + 1 if len(frame.case) else 0,
+        )
+
+    def figures(self, frame: MoveFrame, applied: AppliedMoves) -> tuple[float, float, float]:
+        """Re-entries, discrepancies and rework cost after ``applied`` (on ``frame``: the
+        whole log's, or the orders the moves touch), as :func:`rework_figures` of the
+        projected log's re-entry events by department."""
+        glob = frame.at  # positions in the log of the frame's events (None: the log)
+        keyed = np.flatnonzero(applied.keyed)
+        mark = np.zeros(self.n, dtype=bool)
+        mark[keyed if glob is None else glob[keyed]] = True
+        drop = mark[self.at]
+        moved = applied.moved
+        fresh_count, fresh_bad, fresh_cost = 0, 0, []
+        if moved.any():
+            manual = ~(frame.automated | applied.changed)
+            actors = frame.actors_after(applied)
+            rank = None
+            if applied.order is not None:
+                rank = np.empty(len(applied.order), dtype=np.int64)
+                rank[applied.order] = np.arange(len(applied.order))
+            for k in range(len(self.items)):
+                present = self.present[k] if glob is None else self.present[k][glob]
+                carries = moved & present
+                if not carries.any():
+                    continue
+                touched = np.zeros(max(self.n_cases, 1), dtype=bool)
+                touched[frame.case[carries]] = True
+                drop |= (self.item == k) & touched[self.case]
+                keys = self.keys[k] if glob is None else self.keys[k][glob]
+                q = np.flatnonzero(touched[frame.case] & (keys >= 0) & (actors >= 0))
+                if len(q) < 2:
+                    continue
+                if rank is not None:  # the projected log's order
+                    q = q[np.argsort(rank[q], kind="stable")]
+                hit, first = group_reentries(frame.case[q], actors[q], manual[q])
+                if not hit.any():
+                    continue
+                at, first_at = q[hit], q[first[hit]]
+                bad = keys[at] != keys[first_at]
+                fresh_count += len(at)
+                fresh_bad += int(bad.sum())
+                at_bad = at[bad]
+                fresh_cost.append(self.event_cost[at_bad if glob is None else glob[at_bad]])
+        kept = ~drop
+        kept_bad = kept & self.bad
+        cost = np.concatenate([self.cost[kept_bad], *fresh_cost])
+        return (float(int(kept.sum()) + fresh_count), float(int(kept_bad.sum()) + fresh_bad),
+                float(cost.sum()))
+
+
+def rework_after(log: EventLog, frame: MoveFrame, applied: AppliedMoves, found: pd.DataFrame,
+                 costs: CostModel) -> tuple[float, float, float]:
+    """Re-entries, discrepancies and rework cost of the projected log, from the log's
+    re-entry events by department ``found`` (see :class:`ReentryBase`)."""
+    return ReentryBase.of(log, frame, found, costs).figures(frame, applied)
 
 
 def rework_figures(found: pd.DataFrame, costs: CostModel) -> tuple[float, float, float]:
@@ -586,33 +771,43 @@ def move_effects(log: EventLog, moves: Sequence[Move], *, costs: CostModel,
     Labour, residual labour, department handoffs (count and total wait) and
     re-entry (re-entries, discrepancies and rework removed; ``found`` is the log's
     re-entry events by department, ``None`` without item values) come from the
-    same functions as the projection's, so they are exactly its changes.
+    same functions as the projection's, so they are exactly its changes. Each
+    move is measured on the orders it touches (:meth:`MoveFrame.orders`): the
+    other orders' handoffs and re-entries are the log's own.
     """
     events = log.events
     frame = MoveFrame.of(events, costs)
-    base = frame.department_handoffs()
+    base_prices = frame.handoff_prices()
+    base = base_prices.figures()
     minutes_all, labour_all = costs.labour(events)
+    n_cases = int(frame.case[-1]) + 1 if len(frame.case) else 0
     before: Any = None
-    found_at = None
+    found_base = None
     if found is not None:
         before = rework_figures(found, costs)
-        found_at = _positions(log, found)
+        found_base = ReentryBase.of(log, frame, found, costs)
     rows = []
     for move in moves:
-        applied = frame.apply([move])
-        step = applied.changed
-        residual = residual_labour_cost(events, applied, costs)
-        after_handoffs = frame.department_handoffs(applied) if step.any() else base
+        at = frame.step_positions(move)
+        after_handoffs, after = base, before
+        residual = 0.0
+        if len(at):
+            sub = frame.orders(at)
+            assert sub.at is not None
+            applied = sub.apply_at([(move, np.searchsorted(sub.at, at))])
+            after_handoffs = base_prices.with_orders(
+                sub.case, n_cases, sub.handoff_prices(applied)).figures()
+            residual += costs.residual_share.get(move.kind, 0.0) * float(labour_all[at].sum())
+            if found_base is not None:
+                after = found_base.figures(sub, applied)
         if found is None:
             reentries, discrepancies, rework = 0.0, 0.0, 0.0
         else:
-            after = rework_figures(
-                reentry_after(log, frame, applied, found, costs, found_at=found_at), costs)
             reentries, discrepancies, rework = (b - a for b, a in zip(before, after,
                                                                       strict=True))
         rows.append({
-            "step_events": int(step.sum()), "labour_minutes": float(minutes_all[step].sum()),
-            "labour_cost": float(labour_all[step].sum()),
+            "step_events": len(at), "labour_minutes": float(minutes_all[at].sum()),
+            "labour_cost": float(labour_all[at].sum()),
             "residual_cost": residual, "handoffs_removed": base.count - after_handoffs.count,
             "coordinated_removed": base.coordinated - after_handoffs.coordinated,
             "queue_s_removed": base.queue_s - after_handoffs.queue_s,

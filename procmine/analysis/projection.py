@@ -17,9 +17,9 @@ from procmine.analysis.moves import (
     MoveFrame,
     as_moves,
     projected_events,
-    reentry_after,
     reentry_before,
     residual_labour_cost,
+    rework_after,
     rework_figures,
 )
 from procmine.analysis.reentry import Reentry
@@ -240,8 +240,7 @@ def _rework_pair(before: EventLog, frame: MoveFrame, applied: AppliedMoves, cost
     if not before.has_item_values:
         return _NO_REWORK, _NO_REWORK
     found = reentry_before(before, costs, given)
-    found_after = reentry_after(before, frame, applied, found, costs)
-    return rework_figures(found, costs), rework_figures(found_after, costs)
+    return rework_figures(found, costs), rework_after(before, frame, applied, found, costs)
 
 
 #: Metrics of :attr:`Projection.table`, in order.

@@ -236,7 +236,7 @@ def _detect(log: EventLog, *, level: str, costs: CostModel
     keys: dict[str, Keys] = {}
     if log.has_item_values:
         keys = {
-            item.name: _key_codes(events[item.name], kind=getattr(item, "type", "text"))
+            item.name: _item_key_codes(events, item.name, getattr(item, "type", "text"))
             for item in sorted(log.items, key=lambda i: i.name)
             if item.name in events.columns
         }
@@ -348,6 +348,19 @@ def _key_codes(values: pd.Series, *, kind: str = "text") -> Keys:
 _CURRENCY = r"^(?:[€$£¥]|[a-z]{3})\s*|\s*(?:[€$£¥]|[a-z]{3})$"
 
 
+def item_keys(events: pd.DataFrame, name: str, kind: str = "text") -> np.ndarray:
+    """The key code of every event's value of the item in column ``name`` (-1: none),
+    equal codes for equal keys (:func:`normalize_values` with ``kind``); kept per log.
+    """
+    return _item_key_codes(events, name, kind)[0]
+
+
+def _item_key_codes(events: pd.DataFrame, name: str, kind: str) -> Keys:
+    """:func:`_key_codes` of an item's column, kept per log."""
+    return log_arrays(events).memo(("item keys", name, kind),
+                                   lambda frame: _key_codes(frame[name], kind=kind))
+
+
 def _text_keys(text: pd.Series, kind: str) -> pd.Series:
     """Keys of distinct non-missing values (missing where blank)."""
     out = pd.Series(np.full(len(text), np.nan, dtype=object), index=text.index, dtype="str")
@@ -446,14 +459,15 @@ def _cummax_within(values: np.ndarray, run: np.ndarray, width: int) -> np.ndarra
     return np.maximum.accumulate(base + values) - base
 
 
-def _group_reentries(
+def group_reentries(
     group_codes: np.ndarray, actor_codes: np.ndarray, manual: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
     """For rows already ordered within contiguous groups: which rows re-enter, and
     the position of each row's group's first row.
 
     A row re-enters when an earlier row of its group has another actor code,
-    and it is manual. Running minimum and maximum within groups in numpy: the
+    and it is manual: the one rule of re-entry, used by :func:`reentry` and by the
+    move engine's re-entry after a move. Running minimum and maximum within groups in numpy: the
     run number times a width added to each value makes one running maximum
     restart at every group.
     """
@@ -489,7 +503,7 @@ def _value_reentries(log: EventLog, actors: tuple[np.ndarray, np.ndarray],
         # within one order and one sub-object, in log order (a stable sort by group)
         if groups is not case_codes:
             pos = pos[np.argsort(groups[pos], kind="stable")]
-        hit, first = _group_reentries(groups[pos], actor_codes[pos], manual[pos])
+        hit, first = group_reentries(groups[pos], actor_codes[pos], manual[pos])
         if not hit.any():
             continue
         at = pos[hit]
@@ -566,7 +580,7 @@ def _redo_reentries(events: pd.DataFrame, actors: tuple[np.ndarray, np.ndarray]
     group = case_codes.astype(np.int64) * width + act_codes
     order = np.argsort(group, kind="stable")
     group = group[order]
-    hit, first = _group_reentries(group, actor_codes[keep][order], _manual(events)[keep][order])
+    hit, first = group_reentries(group, actor_codes[keep][order], _manual(events)[keep][order])
     if not hit.any():
         return _finish_events([], events), np.zeros(0, dtype=np.int64)
     at = keep[order[hit]]
