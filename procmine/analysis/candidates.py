@@ -13,7 +13,7 @@ import pandas as pd
 from procmine._display import repr_html
 from procmine._regex import check_pattern, search_each
 from procmine.analysis.costs import KIND_PARTY, CostModel
-from procmine.analysis.moves import Move, move_effects, reentry_before
+from procmine.analysis.moves import Move, found_positions, move_effects, reentry_before
 from procmine.analysis.reentry import Reentry, reentry
 from procmine.errors import UsageError
 from procmine.log._require import require_log
@@ -26,7 +26,6 @@ from procmine.schema import (
     DEPARTMENT,
     EVENT_ID,
     PARTY,
-    TIMESTAMP,
 )
 
 __all__ = ["DEFAULT_REQUEST_KEYWORDS", "OWNER_KIND", "TABLE_COLUMNS", "Candidates", "candidates"]
@@ -337,11 +336,10 @@ def _internal_manual(events: pd.DataFrame) -> pd.Series:
 def _evidence(log: EventLog, found: Reentry, patterns: list[re.Pattern[str]]) -> pd.DataFrame:
     events = log.events
     internal = _internal_manual(events)
-    index = log_arrays(events).event_index
     parts: list[pd.DataFrame] = []
     owners = {i.name: i.owner for i in log.items}
     re_events = found.events
-    re_at = index.get_indexer(re_events["event_id"])
+    re_at = found_positions(log, re_events)
     keep = re_at >= 0
     re_events, re_at = re_events[keep], re_at[keep]
     if found.signal == "values" and not re_events.empty:
@@ -357,6 +355,7 @@ def _evidence(log: EventLog, found: Reentry, patterns: list[re.Pattern[str]]) ->
             "kind": kind.to_numpy(),
             "evidence": "re-entry",
             "discrepancy": ~re_events["same_value"].fillna(True).to_numpy(dtype=bool),
+            "_pos": re_at[internal.to_numpy()[re_at]],
         }))
     if found.signal == "values":
         parts.append(_first_entries(log, internal))
@@ -368,6 +367,7 @@ def _evidence(log: EventLog, found: Reentry, patterns: list[re.Pattern[str]]) ->
             "kind": "shared_data",
             "evidence": "redo (weaker signal)",
             "discrepancy": False,
+            "_pos": re_at[internal.to_numpy()[re_at]],
         }))
     parts.append(_requests(log, internal, patterns))
     parts = [p for p in parts if not p.empty]
@@ -375,7 +375,7 @@ def _evidence(log: EventLog, found: Reentry, patterns: list[re.Pattern[str]]) ->
         empty = pd.DataFrame({c: pd.Series([], dtype="str") for c in _EVIDENCE_COLUMNS})
         return empty.astype({"discrepancy": bool}).assign(_pos=pd.Series([], dtype="int64"))
     ev = pd.concat(parts, ignore_index=True)
-    at = index.get_indexer(ev["event_id"])
+    at = ev["_pos"].to_numpy(dtype=np.int64)
     ev["activity"] = events[ACTIVITY].take(at).to_numpy()
     ev["department"] = events[DEPARTMENT].take(at).to_numpy()
     ev["case_id"] = events[CASE_ID].take(at).to_numpy()
@@ -406,6 +406,7 @@ def _first_entries(log: EventLog, internal: pd.Series) -> pd.DataFrame:
             "kind": OWNER_KIND[item.owner],
             "evidence": "keys the owner's information",
             "discrepancy": False,
+            "_pos": first,
         }))
     return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
@@ -452,6 +453,7 @@ def _requests(log: EventLog, internal: pd.Series, patterns: list[re.Pattern[str]
         "kind": "customer_self_service",
         "evidence": evidence,
         "discrepancy": False,
+        "_pos": at,
     })
 
 
@@ -469,8 +471,9 @@ def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: C
         return _empty_table(), []
     events = log.events
     owners = {i.name: i.owner for i in log.items}
-    micros = events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
-    case = events[CASE_ID].to_numpy()
+    arrays = log_arrays(events)
+    micros = arrays.micros
+    case = arrays.case
     wait = np.full(len(events), np.nan)
     same = np.zeros(len(events), dtype=bool)
     same[1:] = case[1:] == case[:-1]
@@ -478,17 +481,17 @@ def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: C
     keys = ["activity", "department", "kind"]
     groups = list(ev.groupby(keys, sort=True, dropna=False))
     # executions of each step: its manual internal events (what a move could change)
-    labour = costs.labour_mask(events)
-    executions = (events.loc[labour].groupby([ACTIVITY, DEPARTMENT], dropna=False).size()
-                  .to_dict())
-    moves = []
+    executions = _Executions(events, costs.labour_mask(events))
+    ids_of = arrays.memo(("event ids",), lambda f: f[EVENT_ID].to_numpy(dtype=object))
+    moves, positions = [], []
     for (a, d, k), group in groups:
         dept = None if pd.isna(d) else d
-        ids = frozenset(group["event_id"].tolist())
-        every = len(ids) >= _executions(executions, a, dept)
-        moves.append(Move(a, dept, k, events=None if every else ids))
+        pos = np.unique(group["_pos"].to_numpy(dtype=np.int64))
+        every = len(pos) >= executions.of(a, dept)
+        moves.append(Move(a, dept, k, events=None if every else frozenset(ids_of[pos].tolist())))
+        positions.append(None if every else pos)
     # what each move changes on its own, measured as the projection measures it
-    effects = move_effects(log, moves, costs=costs, found=found)
+    effects = move_effects(log, moves, costs=costs, found=found, positions=positions)
     rows = []
     for ((activity, department, kind), group), effect in zip(
             groups, effects.itertuples(index=False), strict=True):
@@ -522,7 +525,7 @@ def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: C
             "strength": "",
             "events": len(pos), "cases": int(pd.unique(case[pos]).size),
             "support": pd.unique(case[pos]).size / max(log.n_cases, 1),
-            "executions": int(_executions(executions, activity, dept)),
+            "executions": int(executions.of(activity, dept)),
             "step_events": int(effect.step_events),
             "handoffs_removed": handoffs_removed,
             "coordinated_removed": int(effect.coordinated_removed),
@@ -549,12 +552,27 @@ def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: C
     return table[list(TABLE_COLUMNS)], moves
 
 
-def _executions(counts: dict, activity: str, department: str | None) -> int:
-    for (a, d), n in counts.items():
-        if a == activity and ((d is None or (isinstance(d, float) and np.isnan(d)))
-                              if department is None else d == department):
-            return int(n)
-    return 0
+class _Executions:
+    """Executions of each step (activity, department): its events among ``mask``."""
+
+    def __init__(self, events: pd.DataFrame, mask: np.ndarray) -> None:
+        arrays = log_arrays(events)
+        act, act_names = arrays.codes(ACTIVITY)
+        dept, dept_names = arrays.codes(DEPARTMENT)
+        self._acts = {name: i for i, name in enumerate(act_names.tolist())}
+        self._depts = {name: i for i, name in enumerate(dept_names.tolist())}
+        self._width = len(dept_names) + 1
+        pair = act[mask] * self._width + (dept[mask] + 1)
+        self._counts = np.bincount(pair[act[mask] >= 0],
+                                   minlength=max(len(act_names), 1) * self._width)
+
+    def of(self, activity: str, department: str | None) -> int:
+        """How many manual internal events the step has."""
+        a = self._acts.get(activity)
+        d = -1 if department is None else self._depts.get(department)
+        if a is None or d is None:
+            return 0
+        return int(self._counts[a * self._width + d + 1])
 
 
 def _empty_table() -> pd.DataFrame:

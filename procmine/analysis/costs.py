@@ -496,6 +496,12 @@ class CostModel:
         >>> CostModel(annual_orders=1000).annual_basis(EventLog.from_frame(f)).factor
         500.0
         """
+        if log.n_events == 0:
+            return AnnualBasis(0.0, "no events", 0, 0.0)
+        return log_arrays(log.events).memo(("annual basis", self.annual_orders),
+                                           lambda _: self._annual_basis(log))
+
+    def _annual_basis(self, log: EventLog) -> AnnualBasis:
         from procmine.log.outliers import time_bulk
 
         if log.n_events == 0:

@@ -31,7 +31,6 @@ from procmine.log.actors import (
     LEVELS,
     Level,
     LogArrays,
-    case_codes,
     handoff_positions,
     log_arrays,
 )
@@ -177,7 +176,26 @@ def planned_times(events: pd.DataFrame, costs: CostModel) -> np.ndarray | None:
                                    lambda frame: _planned_times(frame, costs))
 
 
+def own_planned_times(events: pd.DataFrame, costs: CostModel) -> np.ndarray | None:
+    """The planned date each event enters itself (µs since the epoch, ``INT64_MIN``
+    where none), or ``None``: :func:`planned_times` before it is carried forward."""
+    return log_arrays(events).memo(("planned own", tuple(costs.planned_dates)),
+                                   lambda frame: _own_planned_times(frame, costs))
+
+
 def _planned_times(events: pd.DataFrame, costs: CostModel) -> np.ndarray | None:
+    own = own_planned_times(events, costs)
+    if own is None:
+        return None
+    entered = own != _NO_DATE
+    n = len(own)
+    latest = np.maximum.accumulate(np.where(entered, np.arange(n), -1))
+    arrays = log_arrays(events)
+    in_case = latest >= arrays.case_starts[arrays.case]  # entered earlier in the same order
+    return np.where(in_case, own[np.maximum(latest, 0)], _NO_DATE)
+
+
+def _own_planned_times(events: pd.DataFrame, costs: CostModel) -> np.ndarray | None:
     for name in costs.planned_dates:
         if name not in events.columns or not events[name].notna().any():
             continue
@@ -187,9 +205,8 @@ def _planned_times(events: pd.DataFrame, costs: CostModel) -> np.ndarray | None:
                                utc=True, format="%Y-%m-%dT%H:%M:%S")
         if dates.notna().sum() == 0:
             continue
-        filled = dates.groupby(case_codes(events), sort=False).ffill()
-        micros = filled.to_numpy(dtype="datetime64[us]").view("int64").copy()
-        micros[filled.isna().to_numpy()] = _NO_DATE
+        micros = dates.to_numpy(dtype="datetime64[us]").view("int64").copy()
+        micros[dates.isna().to_numpy()] = _NO_DATE
         return micros
     return None
 

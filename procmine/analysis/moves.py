@@ -34,7 +34,13 @@ import pandas as pd
 
 from procmine._check import check_names
 from procmine.analysis.costs import CHANGE_KINDS, KIND_PARTY, CostModel
-from procmine.analysis.handoffs import _NO_DATE, automated_flags, handoff_prices, planned_times
+from procmine.analysis.handoffs import (
+    _NO_DATE,
+    automated_flags,
+    handoff_prices,
+    own_planned_times,
+    planned_times,
+)
 from procmine.analysis.reentry import Reentry, detect_reentry, group_reentries, item_keys
 from procmine.errors import UsageError
 from procmine.log.actors import handoff_positions, log_arrays
@@ -42,7 +48,6 @@ from procmine.log.eventlog import EventLog
 from procmine.schema import (
     ACTIVITY,
     AUTOMATED,
-    CASE_ID,
     DEPARTMENT,
     EVENT_ID,
     OBJECT_ID,
@@ -208,8 +213,8 @@ class MoveFrame:
     case_start: np.ndarray  # position of each event's case's first event
     same_case_prev: np.ndarray
     micros: np.ndarray
-    party: np.ndarray
-    activity: np.ndarray
+    party: np.ndarray  # party codes (-1 where none) of party_names
+    party_names: np.ndarray
     internal_manual: np.ndarray
     actors: np.ndarray  # department-level actor codes, -1 where none
     actor_names: np.ndarray
@@ -233,20 +238,21 @@ class MoveFrame:
         same[1:] = arrays.same_case
         positions = np.arange(n)
         case_start = np.maximum.accumulate(np.where(~same, positions, 0)) if n else positions
-        party = np.asarray(events[PARTY].to_numpy(dtype=object, na_value=None))
+        party, party_names = arrays.codes(PARTY)
+        party_names = np.asarray(party_names, dtype=object)
         manual = ~automated_flags(events)
         actors, names = arrays.actors("department")
         seq = (events[SEQ].to_numpy(dtype=np.int64) if SEQ in events.columns
                else positions.astype(np.int64))
-        group, has_object = _object_groups(events, case)
+        group, has_object, group_order = arrays.memo(("move groups",), _groups_of)
+        internal = np.r_[party_names.astype(str) == "internal", False][party]
         return cls(
             events=events, case=case, case_start=case_start, same_case_prev=same,
-            micros=arrays.micros,
-            party=party, activity=events[ACTIVITY].to_numpy(),
-            internal_manual=manual & (party == "internal"),
+            micros=arrays.micros, party=party, party_names=party_names,
+            internal_manual=manual & internal,
             actors=actors, actor_names=names, automated=automated_flags(events),
             planned=planned_times(events, costs), costs=costs, seq=seq, group=group,
-            has_object=has_object, group_order=np.lexsort((positions, group)),
+            has_object=has_object, group_order=group_order,
         )
 
     def step(self, move: Move) -> np.ndarray:
@@ -255,11 +261,12 @@ class MoveFrame:
         hit[self.step_positions(move)] = True
         return hit
 
-    def step_positions(self, move: Move) -> np.ndarray:
+    def step_positions(self, move: Move, *, among: np.ndarray | None = None) -> np.ndarray:
         """Positions (ascending) of the events :meth:`step` matches.
 
         Compared on the activity and department codes of the log; a move limited to
-        some executions (``events``) looks only those up.
+        some executions (``events``) looks only those up. ``among``: the positions of
+        the move's ``events`` when the caller has them (each is still checked).
         """
         if self.parent is not None:
             raise TypeError("step_positions: a frame of some orders has no moves of its own")
@@ -277,7 +284,9 @@ class MoveFrame:
             hit = self.internal_manual & np.isin(act_codes, act) & np.isin(dept_codes, dept)
             return np.flatnonzero(hit)
         index = arrays.event_index
-        if index.is_unique:
+        if among is not None:
+            pos = np.unique(np.asarray(among, dtype=np.int64))
+        elif index.is_unique:
             pos = index.get_indexer(list(move.events))
             pos = np.unique(pos[pos >= 0])
         else:  # pragma: no cover - event ids are unique in a canonical log
@@ -300,7 +309,10 @@ class MoveFrame:
         begin, end = bounds[cases], bounds[cases + 1]
         lengths = end - begin
         offsets = np.r_[0, np.cumsum(lengths)[:-1]] if len(lengths) else lengths
-        at = np.repeat(begin - offsets, lengths) + np.arange(int(lengths.sum()))
+        total = int(lengths.sum())
+        if total == len(self.case):  # every order: the frame itself
+            return self
+        at = np.repeat(begin - offsets, lengths) + np.arange(total)
         return self._rows(at)
 
     @functools.cached_property
@@ -325,7 +337,7 @@ class MoveFrame:
             group_order = positions
         return replace(
             self, case=case, case_start=case_start, same_case_prev=same,
-            micros=self.micros[at], party=self.party[at], activity=self.activity[at],
+            micros=self.micros[at], party=self.party[at],
             internal_manual=self.internal_manual[at], actors=self.actors[at],
             automated=self.automated[at],
             planned=None if self.planned is None else self.planned[at],
@@ -339,9 +351,10 @@ class MoveFrame:
         """
         if not len(self.events):
             return
-        check_names([m.activity for m in moves], set(self.activity.tolist()),
+        arrays = log_arrays(self.events)
+        check_names([m.activity for m in moves], set(arrays.codes(ACTIVITY)[1].tolist()),
                     what="activity", where="Move")
-        departments = set(self.events[DEPARTMENT].dropna().tolist())
+        departments = set(arrays.codes(DEPARTMENT)[1].tolist())
         check_names([m.department for m in moves if m.department is not None], departments,
                     what="department", where="Move")
 
@@ -388,7 +401,8 @@ class MoveFrame:
         trigger = np.full(n, -1, dtype=np.int64)
         staff = self._latest_compatible(self.internal_manual & ~moved)
         for party in sorted(set(moved_to[moved].tolist())):
-            latest = self._latest_compatible(self.party == party)
+            code = np.flatnonzero(self.party_names == party)
+            latest = self._latest_compatible(np.isin(self.party, code))
             pick = moved & (moved_to == party) & (latest > staff)
             trigger[pick] = latest[pick]
         return trigger
@@ -459,10 +473,7 @@ class MoveFrame:
         if self.parent is not None:
             own = self.parent._own_planned
             return None if own is None or self.at is None else own[self.at]
-        events = self.events
-        own = events[[c for c in self.costs.planned_dates if c in events.columns]].copy()
-        own.insert(0, CASE_ID, np.arange(len(events), dtype=np.int64))
-        return planned_times(own.reset_index(drop=True), self.costs)
+        return own_planned_times(self.events, self.costs)
 
     def actors_after(self, applied: AppliedMoves) -> np.ndarray:
         """Department-level actor codes after the moves: a moved event's actor is its party.
@@ -554,6 +565,13 @@ class HandoffFigures:
     cost: float
 
 
+def _groups_of(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(order, sub-object) codes, which events carry a sub-object, and the positions
+    sorted by group, then log order."""
+    group, has_object = _object_groups(events, log_arrays(events).case)
+    return group, has_object, np.lexsort((np.arange(len(events)), group))
+
+
 def _object_groups(events: pd.DataFrame, case: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Codes of (order, sub-object) per event, and which events carry a sub-object.
 
@@ -587,8 +605,13 @@ def _latest_before(mask: np.ndarray, group: np.ndarray, *, order: np.ndarray | N
     if not n:
         return np.zeros(0, dtype=np.int64)
     rank = np.arange(n)
-    if order is None:
-        order = rank
+    if order is None:  # the groups are in log order: no reordering
+        latest = np.maximum.accumulate(np.where(mask, rank, -1))
+        prior = np.empty(n, dtype=np.int64)
+        prior[0] = -1
+        prior[1:] = latest[:-1]
+        same = (prior >= 0) & (group[np.maximum(prior, 0)] == group)
+        return np.where(same, prior, -1)
     latest = np.maximum.accumulate(np.where(mask[order], rank, -1))
     prior = np.concatenate([[-1], latest[:-1]])
     sorted_group = group[order]
@@ -600,22 +623,43 @@ def _latest_before(mask: np.ndarray, group: np.ndarray, *, order: np.ndarray | N
 
 def projected_events(events: pd.DataFrame, applied: AppliedMoves) -> pd.DataFrame:
     """The projected events, canonical: same dtypes, in the projected order (case, time, seq)."""
-    out = events.copy()
     changed = applied.changed
     if not changed.any():
-        return out
-    moved = applied.moved
+        return events.copy().reset_index(drop=True)
+    order = applied.order
+    # one copy of the events, already in the projected order
+    out = (events.take(order) if order is not None else events.copy()).reset_index(drop=True)
+    moved, micros, moved_to = applied.moved, applied.micros, applied.moved_to
+    if order is not None:
+        changed, moved, micros, moved_to = (a[order] for a in (changed, moved, micros,
+                                                               moved_to))
     if moved.any():
-        out[TIMESTAMP] = pd.to_datetime(applied.micros, unit="us", utc=True).astype(
+        out[TIMESTAMP] = pd.to_datetime(micros, unit="us", utc=True).astype(
             events[TIMESTAMP].dtype)
-        out.loc[moved, PARTY] = applied.moved_to[moved]
+        out.loc[moved, PARTY] = moved_to[moved]
         out.loc[moved, DEPARTMENT] = np.nan
         out.loc[moved, RESOURCE] = np.nan
     out[AUTOMATED] = out[AUTOMATED].astype("boolean")
     out.loc[changed, AUTOMATED] = True
-    if applied.order is not None:
-        out = out.iloc[applied.order]
-    return out.reset_index(drop=True)
+    return out
+
+
+def seed_projected(after: pd.DataFrame, frame: MoveFrame, applied: AppliedMoves) -> None:
+    """Give the projected events (:func:`projected_events` of ``applied`` on ``frame``'s
+    log) the arrays the engine already has for them: automation and the planned dates,
+    in the projected order, so the kernels run on the projected log compute neither
+    again."""
+    arrays = log_arrays(after)
+    order = applied.order
+    take = (lambda a: a) if order is None else (lambda a: a[order])
+    arrays.seed(("automated",), take(frame.automated | applied.changed))
+    if frame.planned is not None:
+        key = tuple(frame.costs.planned_dates)
+        own = frame._own_planned
+        if own is not None:
+            arrays.seed(("planned own", key), take(own))
+        arrays.seed(("planned", key), frame.planned if order is None
+                    else frame.planned_in(order))
 
 
 # -- re-entry before and after -----------------------------------------------------------
@@ -626,8 +670,15 @@ def reentry_before(log: EventLog, costs: CostModel, given: Reentry | None) -> pd
     return detect_reentry(log, level="department", costs=costs)[0]
 
 
-def _positions(log: EventLog, found: pd.DataFrame) -> np.ndarray:
-    return log_arrays(log.events).event_index.get_indexer(found["event_id"])
+def found_positions(log: EventLog, found: pd.DataFrame) -> np.ndarray:
+    """Positions in the log of the events of a table with an ``event_id`` column (-1
+    where the log has no such event), kept for as long as the table lives."""
+    arrays = log_arrays(log.events)
+    return arrays.memo_of(found, "event positions",
+                          lambda _: arrays.event_index.get_indexer(found["event_id"]))
+
+
+_positions = found_positions
 
 
 @dataclass(frozen=True, eq=False)
@@ -765,7 +816,8 @@ EFFECT_COLUMNS = (
 
 
 def move_effects(log: EventLog, moves: Sequence[Move], *, costs: CostModel,
-                 found: pd.DataFrame | None) -> pd.DataFrame:
+                 found: pd.DataFrame | None,
+                 positions: Sequence[np.ndarray | None] | None = None) -> pd.DataFrame:
     """What ``project(log, [move])`` changes, for each move on its own (one row per move).
 
     Labour, residual labour, department handoffs (count and total wait) and
@@ -773,7 +825,9 @@ def move_effects(log: EventLog, moves: Sequence[Move], *, costs: CostModel,
     re-entry events by department, ``None`` without item values) come from the
     same functions as the projection's, so they are exactly its changes. Each
     move is measured on the orders it touches (:meth:`MoveFrame.orders`): the
-    other orders' handoffs and re-entries are the log's own.
+    other orders' handoffs and re-entries are the log's own. ``positions``: for each
+    move limited to some executions, their positions in the log when the caller has
+    them (else ``None``).
     """
     events = log.events
     frame = MoveFrame.of(events, costs)
@@ -787,14 +841,15 @@ def move_effects(log: EventLog, moves: Sequence[Move], *, costs: CostModel,
         before = rework_figures(found, costs)
         found_base = ReentryBase.of(log, frame, found, costs)
     rows = []
-    for move in moves:
-        at = frame.step_positions(move)
+    among = list(positions) if positions is not None else [None] * len(moves)
+    for move, known in zip(moves, among, strict=True):
+        at = frame.step_positions(move, among=known if move.events is not None else None)
         after_handoffs, after = base, before
         residual = 0.0
         if len(at):
             sub = frame.orders(at)
-            assert sub.at is not None
-            applied = sub.apply_at([(move, np.searchsorted(sub.at, at))])
+            local = at if sub.at is None else np.searchsorted(sub.at, at)
+            applied = sub.apply_at([(move, local)])
             after_handoffs = base_prices.with_orders(
                 sub.case, n_cases, sub.handoff_prices(applied)).figures()
             residual += costs.residual_share.get(move.kind, 0.0) * float(labour_all[at].sum())

@@ -21,11 +21,12 @@ from procmine.analysis.moves import (
     residual_labour_cost,
     rework_after,
     rework_figures,
+    seed_projected,
 )
 from procmine.analysis.reentry import Reentry
 from procmine.log._require import require_log
+from procmine.log.actors import log_arrays
 from procmine.log.eventlog import EventLog
-from procmine.schema import CASE_ID, TIMESTAMP
 
 __all__ = ["METRICS", "Move", "Projection", "project"]
 
@@ -202,6 +203,7 @@ def project(
     applied = frame.apply(chosen)
 
     after = log.with_events(projected_events(events, applied))
+    seed_projected(after.events, frame, applied)
     hand_before = handoffs(log, level="department", costs=costs)
     hand_after = handoffs(after, level="department", costs=costs)
     factor = costs.annual_factor(log)
@@ -221,11 +223,12 @@ def _case_stats(events: pd.DataFrame) -> tuple[float, float, float]:
     """Median wait between consecutive events (s), median and mean cycle time (s)."""
     if events.empty:
         return np.nan, np.nan, np.nan
-    case = events[CASE_ID].to_numpy()
-    micros = events[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
-    same = case[1:] == case[:-1]
-    waits = (micros[1:] - micros[:-1])[same] / 1e6
-    span = pd.Series(micros).groupby(case, sort=False).agg(["min", "max"])
+    arrays = log_arrays(events)
+    micros = arrays.micros
+    waits = (micros[1:] - micros[:-1])[arrays.same_case] / 1e6
+    starts = arrays.case_starts  # the cases in log order, as groupby(sort=False) has them
+    span = pd.DataFrame({"min": np.minimum.reduceat(micros, starts),
+                         "max": np.maximum.reduceat(micros, starts)})
     cycle = (span["max"] - span["min"]) / 1e6
     median_wait = float(np.median(waits)) if len(waits) else np.nan
     return median_wait, float(cycle.median()), float(cycle.mean())

@@ -361,6 +361,28 @@ class LogArrays:
             self._memo[key] = _read_only(compute(self.events))
         return cast(T, self._memo[key])
 
+    def seed(self, key: object, value: T) -> None:
+        """Record ``value`` as :meth:`memo` of ``key``, for a caller that derived it exactly
+        from another log's arrays (the projected log's planned dates from the as-is
+        log's, in the projected order). Nothing is replaced once computed."""
+        if key not in self._memo:
+            self._memo[key] = _read_only(value)
+
+    def memo_of(self, owner: object, key: object, compute: Callable[[pd.DataFrame], T]) -> T:
+        """``compute(events)`` for another object ``owner`` of these events (a result
+        table drawn from them), kept per ``key`` for as long as ``owner`` lives.
+
+        ``owner`` is told apart by identity, so ``key`` and ``compute`` must depend
+        on nothing else that changes.
+        """
+        slot = ("of", key, id(owner))
+        entry = cast("tuple[weakref.ref[object], T] | None", self._memo.get(slot))
+        if entry is not None and entry[0]() is owner:
+            return entry[1]
+        value = _read_only(compute(self.events))
+        self._memo[slot] = (weakref.ref(owner), value)
+        return value
+
     def actors(self, level: str) -> tuple[np.ndarray, np.ndarray]:
         """:func:`actor_codes` at ``level`` (kept per level)."""
         if level not in self._actors:
