@@ -9,7 +9,7 @@ from conftest import make_frame
 
 import procmine
 from procmine import EventLog, UsageError
-from procmine.discovery.dfg import END, START, process_map
+from procmine.discovery.dfg import END, START, process_map, process_map_of
 from procmine.log.actors import actor_codes, case_codes, handoff_positions
 
 
@@ -329,3 +329,40 @@ def test_a_dataframe_is_not_a_log():
     with pytest.raises(UsageError, match=r"process_map: expected an EventLog, got a pandas "
                                          r"DataFrame; make one with pm\.load\(df"):
         process_map(make_frame(TINY))
+
+
+# -- the map of some activities (process_map_of) -------------------------------------------------
+def test_map_of_some_activities_by_hand():
+    frame = make_frame(HANDOFF_ROWS, ("case_id", "activity", "timestamp", "resource",
+                                      "department", "party"))
+    pmap = process_map_of(EventLog.from_frame(frame), ["Enter", "Pick"], paths=1.0)
+    # kept events: o1 Enter Pick, o2 Enter Enter Pick, o3 Enter Enter, o4 Pick
+    assert (pmap.n_events, pmap.n_cases, pmap.n_activities_total) == (8, 4, 2)
+    edges = pmap.edges.set_index(["source", "target"])
+    assert edges["count"].to_dict() == {("Enter", "Pick"): 2, ("Enter", "Enter"): 2}
+    assert edges["handoffs"].to_dict() == {("Enter", "Pick"): 2, ("Enter", "Enter"): 0}
+    # o1 09:00 -> 11:00 and o2 09:30 -> 11:00
+    assert edges.loc[("Enter", "Pick"), "median_wait_s"] == (7200 + 5400) / 2
+    assert dict(pmap.start.values.tolist()) == {"Enter": 3, "Pick": 1}
+    assert dict(pmap.end.values.tolist()) == {"Pick": 3, "Enter": 1}
+
+
+def test_map_of_some_activities_equals_the_map_of_the_filtered_log(sample_logs_dir):
+    from procmine.log.filters import filter_activities
+
+    log = procmine.load(sample_logs_dir / "sources.toml")
+    ranked = process_map(log, activities=1.0).activities
+    for names in (ranked[:3], ranked[:9], ranked[2:14:2], ranked):
+        for paths in (None, 0.8):
+            mine = process_map_of(log, names, paths=paths)
+            theirs = process_map(filter_activities(log, names), paths=paths)
+            for key, table in theirs.tables.items():
+                pd.testing.assert_frame_equal(mine.tables[key], table)
+            for field in ("name", "n_events", "n_cases", "n_activities_total", "n_edges_total",
+                          "simplified", "activity_coverage", "path_coverage"):
+                assert getattr(mine, field) == getattr(theirs, field), (names, paths, field)
+
+
+def test_map_of_an_unknown_activity_names_the_close_match():
+    with pytest.raises(UsageError, match=r"no activity 'Pikc' \(did you mean 'Pick'\?\)"):
+        process_map_of(_log(TINY), ["Enter", "Pikc"])

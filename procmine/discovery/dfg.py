@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 import numpy as np
@@ -212,9 +212,9 @@ def _most_frequent(act: np.ndarray, n_act: int, coded: tuple[np.ndarray, np.ndar
     return out
 
 
-def _sorted_rows(table: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    ascending = [False] + [True] * (len(by) - 1)
-    return table.sort_values(by, ascending=ascending, kind="stable").reset_index(drop=True)
+def _by_count(counts: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """Order of rows by count (descending), then name: the order of every table of a map."""
+    return np.lexsort((names.astype(str), -np.asarray(counts, dtype=np.int64)))
 
 
 class _Codes:
@@ -250,27 +250,29 @@ class _Codes:
         return np.flatnonzero(~self.same)
 
     def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Neighbouring events: (pair key ``source * n + target``, case, wait µs, handoff).
+        """Neighbouring events: (pair key ``source * n + target``, case, wait µs, handoffs).
 
         Events are ordered by case, then time (a validated log), so a directly-follows
         pair is two neighbouring rows of the same case: a shift, no loop. Neighbours
         of two cases get the key ``n * n`` (no pair) and wait 0, so no array is
-        compacted. ``handoff`` marks the pairs whose second event is the target of a
-        department handoff (:func:`~procmine.log.actors.handoff_positions` on these
-        same events).
+        compacted. ``handoffs`` are the positions of the pairs whose second event is
+        the target of a department handoff
+        (:func:`~procmine.log.actors.handoff_positions` on these same events).
         """
-        case, act = self.case, self.act
+        case = self.case
         _, targets = handoff_positions(case, self.actors)
-        is_target = np.zeros(len(case), dtype=bool)
-        is_target[targets] = True
+        wait = self.micros[1:] - self.micros[:-1]
+        wait[self.boundary] = 0
+        return self.keys(), case[1:], wait, targets - 1
+
+    def keys(self) -> np.ndarray:
+        """The pair key of :meth:`pairs` alone (``n * n`` between two cases)."""
+        act = self.act
         n = max(len(self.names), 1)
         key = act[:-1] * n
         key += act[1:]
-        wait = self.micros[1:] - self.micros[:-1]
-        across = self.boundary
-        key[across] = n * n
-        wait[across] = 0
-        return key, case[1:], wait, is_target[1:]
+        key[self.boundary] = n * n
+        return key
 
 
 def _nodes(codes: _Codes, events: pd.DataFrame) -> pd.DataFrame:
@@ -278,8 +280,9 @@ def _nodes(codes: _Codes, events: pd.DataFrame) -> pd.DataFrame:
     count = np.bincount(codes.act, minlength=n_act)
     cases = distinct_per_group(codes.act, codes.case, n_act)
     present = np.flatnonzero(count)
+    present = present[_by_count(count[present], codes.names[present])]
     arrays = log_arrays(events)
-    nodes = pd.DataFrame({
+    return pd.DataFrame({
         "activity": pd.Series(codes.names[present], dtype="str"),
         "count": count[present].astype("int64"),
         "cases": cases[present].astype("int64"),
@@ -288,12 +291,11 @@ def _nodes(codes: _Codes, events: pd.DataFrame) -> pd.DataFrame:
         "party": pd.Series(
             _most_frequent(codes.act, n_act, arrays.codes(PARTY))[present], dtype="str"),
     })
-    return _sorted_rows(nodes, ["count", "activity"])
 
 
 def _count_paths(codes: _Codes) -> int:
     """Number of distinct directly-follows pairs."""
-    key = codes.pairs()[0]
+    key = codes.keys()
     n = max(len(codes.names), 1)
     return int(np.count_nonzero(np.bincount(key, minlength=n * n + 1)[: n * n]))
 
@@ -314,7 +316,7 @@ def _edges(codes: _Codes) -> pd.DataFrame:
     total_us = (np.add.reduceat(waits_us, starts) if n_edges
                 else np.zeros(0, dtype=np.int64))
     cases = distinct_per_group(edge, case, n_edges + 1)[:n_edges]
-    handoffs = np.bincount(edge, weights=handoff, minlength=n_edges + 1)[:n_edges]
+    handoffs = np.bincount(edge[handoff], minlength=n_edges + 1)[:n_edges]
     names = codes.names
     rank = np.empty(len(names), dtype=np.int64)
     rank[np.argsort(names.astype(str), kind="stable")] = np.arange(len(names))
@@ -345,9 +347,9 @@ def _terminal(codes: _Codes, *, keep: Literal["first", "last"]) -> pd.DataFrame:
         at = np.r_[boundary, len(case) - 1]
     counts = np.bincount(codes.act[at], minlength=len(codes.names))
     present = np.flatnonzero(counts)
-    table = pd.DataFrame({"activity": pd.Series(codes.names[present], dtype="str"),
-                          "count": counts[present].astype("int64")})
-    return _sorted_rows(table, ["count", "activity"])
+    present = present[_by_count(counts[present], codes.names[present])]
+    return pd.DataFrame({"activity": pd.Series(codes.names[present], dtype="str"),
+                         "count": counts[present].astype("int64")})
 
 
 def process_map(

@@ -12,7 +12,9 @@ from __future__ import annotations
 import html
 import itertools
 import math
+import os
 import textwrap
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -442,18 +444,65 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
 #: deterministic, so this changes no byte of any output, only how often ``dot`` runs.
 _LAYOUTS: dict[str, Layout | None] = {}
 _LAYOUTS_KEPT = 512
+#: Layouts started ahead of need (:func:`prefetch`), by source; only the calling thread
+#: reads and writes this and ``_LAYOUTS``: the workers only run ``dot`` and read its JSON.
+_PENDING: dict[str, Future[Layout | None]] = {}
+_POOL: list[ThreadPoolExecutor] = []
+
+
+def _workers() -> int:
+    """How many ``dot`` runs go at once: one per core this process may use."""
+    try:
+        return max(len(os.sched_getaffinity(0)), 1)
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(os.cpu_count() or 1, 1)
 
 
 def layout(drawing: Drawing) -> Layout | None:
     """Lay the drawing out with ``dot`` (the text it is laid out for); None if dot fails."""
-    source = to_digraph(drawing, for_layout=True).source
+    return _layout_of(to_digraph(drawing, for_layout=True).source)
+
+
+def _layout_of(source: str) -> Layout | None:
     if source in _LAYOUTS:
         return _LAYOUTS[source]
-    found = _layout(source)
+    pending = _PENDING.pop(source, None)
+    found = pending.result() if pending is not None else _layout(source)
     if len(_LAYOUTS) >= _LAYOUTS_KEPT:
         _LAYOUTS.pop(next(iter(_LAYOUTS)))  # the oldest
     _LAYOUTS[source] = found
     return found
+
+
+def prefetch(drawings: list[Drawing]) -> list[str]:
+    """Start laying out drawings that will probably be asked for next, on the other cores.
+
+    Returns their sources, for :func:`cancel`. :func:`layout` of one of them then
+    waits for its run instead of starting one. ``dot`` is deterministic, so which
+    run made a layout changes nothing in it, only when it is ready; with one core
+    nothing is started.
+    """
+    if _workers() < 2 or not dot_available():
+        return []
+    if not _POOL:
+        _POOL.append(ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="dot"))
+    sources = []
+    for drawing in drawings:
+        source = to_digraph(drawing, for_layout=True).source
+        sources.append(source)
+        if source not in _LAYOUTS and source not in _PENDING:
+            _PENDING[source] = _POOL[0].submit(_layout, source)
+    return sources
+
+
+def cancel(sources: list[str]) -> None:
+    """Drop the prefetched layouts of ``sources`` not asked for (those not started never run)."""
+    for source in sources:
+        pending = _PENDING.pop(source, None)
+        if pending is not None and not pending.cancel() and pending.done():
+            found = pending.result()  # made anyway: keep it
+            if len(_LAYOUTS) < _LAYOUTS_KEPT:
+                _LAYOUTS[source] = found
 
 
 def _layout(source: str) -> Layout | None:
@@ -774,6 +823,7 @@ def fold(drawing: Drawing) -> Drawing:
     best: Drawing | None = None
     best_scale = scale_in(first.size(), style)
     seen: set[tuple[tuple[str, int], ...]] = set()
+    tries: list[dict[str, int]] = []  # the band sets to try, in order (they need no layout)
     for k in range(2, min(MAX_FOLDS, style.max_folds) + 1):
         bands = _bands(centres, base, k)
         if max(bands.values(), default=0) + 1 < 2:
@@ -782,9 +832,13 @@ def fold(drawing: Drawing) -> Drawing:
         if signature in seen:
             continue
         seen.add(signature)
+        tries.append(bands)
+    # each is laid out in declared order first: those run side by side on the other cores
+    ahead = prefetch([replace(base, bands=bands, bands_reversed=False) for bands in tries])
+    for i, bands in enumerate(tries):
         for reverse in (False, True):
             candidate = replace(base, bands=bands, bands_reversed=reverse)
-            laid = layout(candidate)
+            laid = _layout_of(ahead[i]) if ahead and not reverse else layout(candidate)
             if laid is not None and _in_order(laid.centres(), bands, wide):
                 break
         else:
@@ -794,6 +848,7 @@ def fold(drawing: Drawing) -> Drawing:
             best, best_scale = candidate, scale
         elif scale < best_scale * 0.6:
             break  # far past the best: more rows only make it taller
+    cancel(ahead)
     if best is None:
         return drawing
     return replace(drawing, bands=best.bands, bands_reversed=best.bands_reversed)

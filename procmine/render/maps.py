@@ -960,6 +960,17 @@ _FIGURES = (
 )
 
 
+#: Cases of a log (:attr:`EventLog.n_cases` counts distinct ids: a pass over every event),
+#: remembered per log: every drawing of a projection's pair gives its figures.
+_N_CASES: weakref.WeakKeyDictionary[EventLog, int] = weakref.WeakKeyDictionary()
+
+
+def _n_cases(log: EventLog) -> int:
+    if log not in _N_CASES:
+        _N_CASES[log] = log.n_cases
+    return _N_CASES[log]
+
+
 def _figures(projection: Projection, currency: str) -> tuple[tuple[str, str, str, str], ...]:
     """(name, before, after, change) of the projection's headline metrics, formatted."""
     table = projection.table.set_index("metric")
@@ -980,7 +991,7 @@ def _figures(projection: Projection, currency: str) -> tuple[tuple[str, str, str
             texts = (_hours(before / 60), _hours(after / 60),
                      ("-" if change < 0 else "+") + _hours(abs(change) / 60))
         elif kind == "per order":
-            orders = max(projection.before.n_cases, 1)
+            orders = max(_n_cases(projection.before), 1)
             b, a = before / orders, after / orders
             texts = (_format.duration(b), _format.duration(a),
                      ("-" if a < b else "+") + _format.duration(abs(a - b)))

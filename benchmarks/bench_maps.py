@@ -1,0 +1,153 @@
+"""Benchmark the report's "writing maps" step at 100k and 1M events: time, Graphviz runs, growth.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_maps.py [--orders 6320,63200] [--repeat 2] [--data DIR]
+
+The logs
+--------
+``procmine generate --orders N --seed 7`` (four extracts and a sources file; 6,320
+orders give about 100k events, 63,200 about 1M, as the report benchmark's log), made
+once into ``--data`` (default ``benchmarks/results/data``, git-ignored) and reused.
+
+The measurement, in a fresh interpreter per size and round
+----------------------------------------------------------
+The log is loaded and the report built (``procmine.report.build.build_report``), as
+``procmine report`` does; then the map step alone is timed: ``report.write._svgs``, the
+SVG of every map of the report (process map, handoff map, as-is / to-be pair), each
+fitted to its A4 page. Printed per size: wall time, CPU time of this process (all its
+threads) and of its Graphviz children (``dot`` layouts run on the other core while the
+fitting goes on), the number of Graphviz runs by kind, and the growth of each figure
+per 10x events (maps are drawn from small tables: it should stay near 1, never near
+10). The SVGs of each size are written under ``--data`` (``maps-<orders>/``), so that a
+change can be checked to leave every map byte-identical (``diff -r``). With
+``--repeat N`` each size keeps its fastest round.
+
+Target (issue 12): the step at 1M events in 2-3 s, flat in events.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import math
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+
+
+def _generate(orders: int, data: Path) -> Path:
+    folder = data / f"generated-{orders}-seed7"
+    sources = folder / "sources.toml"
+    if not sources.exists():
+        subprocess.run([sys.executable, "-m", "procmine", "generate", "--orders", str(orders),
+                        "--seed", "7", "--out", str(folder)], check=True, cwd=ROOT)
+    return sources
+
+
+def _measure(sources: Path, out: Path, result: Path) -> None:
+    """In this (fresh) interpreter: load, build the report, time the map step."""
+    import collections
+
+    import graphviz.backend.execute as execute
+
+    runs: collections.Counter[str] = collections.Counter()
+    lock = threading.Lock()
+    plain_run = execute.subprocess.run
+
+    def counted(cmd, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if isinstance(cmd, list | tuple) and cmd:
+            kind = " ".join(str(c) for c in cmd[1:3])  # e.g. "-Kdot -Tjson0"
+            with lock:
+                runs[kind] += 1
+        return plain_run(cmd, *args, **kwargs)
+
+    execute.subprocess.run = counted  # every Graphviz run goes through graphviz.pipe
+
+    from procmine.log.load import load
+    from procmine.report.build import build_report
+    from procmine.report.write import _svgs
+
+    log = load(sources)
+    report = build_report(log)
+    before = os.times()
+    t0 = time.perf_counter()
+    svgs = _svgs(report)
+    wall = time.perf_counter() - t0
+    after = os.times()
+    out.mkdir(parents=True, exist_ok=True)
+    for name, svg in svgs.items():
+        (out / f"{name}.svg").write_text(svg, encoding="utf-8")
+    result.write_text(json.dumps({
+        "events": log.n_events,
+        "wall_s": wall,
+        "cpu_s": (after.user - before.user) + (after.system - before.system),
+        "graphviz_cpu_s": ((after.children_user - before.children_user)
+                           + (after.children_system - before.children_system)),
+        "graphviz_runs": dict(runs),
+    }))
+
+
+def _growth(small: float, large: float, events: tuple[int, int]) -> str:
+    if small <= 0 or events[0] <= 0:
+        return "–"
+    per_10x = math.log(large / small) / math.log(events[1] / events[0]) if large > 0 else 0.0
+    return f"{10 ** per_10x:.2f}x"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--orders", default="6320,63200",
+                        help="orders per generated log (6320 ~ 100k events, 63200 ~ 1M)")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds per size (fastest kept)")
+    parser.add_argument("--data", type=Path, default=HERE / "results" / "data")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    parser.add_argument("--_measure", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args._measure:
+        sources, out, result = (Path(p) for p in args._measure)
+        _measure(sources, out, result)
+        return 0
+    sizes = [int(n) for n in args.orders.split(",")]
+    args.data.mkdir(parents=True, exist_ok=True)
+    records = []
+    for orders in sizes:
+        sources = _generate(orders, args.data)
+        rounds = []
+        for r in range(args.repeat):
+            result = args.data / f"maps-{orders}-{r}.json"
+            subprocess.run([sys.executable, __file__, "--_measure", str(sources),
+                            str(args.data / f"maps-{orders}"), str(result)], check=True,
+                           env={**os.environ, "PM4PY_SHOW_PROGRESS_BAR": "False"})
+            rounds.append(json.loads(result.read_text()))
+        best = min(rounds, key=lambda x: x["cpu_s"] + x["graphviz_cpu_s"])
+        best["orders"] = orders
+        records.append(best)
+        runs = ", ".join(f"{n} x {kind}" for kind, n in sorted(best["graphviz_runs"].items()))
+        print(f"{best['events']:>10,} events ({orders:,} orders): maps {best['wall_s']:6.2f} s "
+              f"wall, CPU {best['cpu_s']:5.2f} s + Graphviz {best['graphviz_cpu_s']:5.2f} s; "
+              f"Graphviz runs: {sum(best['graphviz_runs'].values())} ({runs})", flush=True)
+    for small, large in itertools.pairwise(records):
+        events = (small["events"], large["events"])
+        n_runs = (sum(small["graphviz_runs"].values()), sum(large["graphviz_runs"].values()))
+        print(f"growth per 10x events ({small['events']:,} -> {large['events']:,}): "
+              f"wall {_growth(small['wall_s'], large['wall_s'], events)}, "
+              f"CPU {_growth(small['cpu_s'], large['cpu_s'], events)}, "
+              f"Graphviz CPU {_growth(small['graphviz_cpu_s'], large['graphviz_cpu_s'], events)}"
+              f", runs {_growth(*n_runs, events)}")
+    print(f"(load average now: {', '.join(f'{x:.1f}' for x in os.getloadavg())} on "
+          f"{os.cpu_count()} CPUs)")
+    if args.json:
+        args.json.write_text(json.dumps(records, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
