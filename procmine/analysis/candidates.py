@@ -21,7 +21,6 @@ from procmine.log.actors import log_arrays
 from procmine.log.eventlog import EventLog
 from procmine.schema import (
     ACTIVITY,
-    AUTOMATED,
     CASE_ID,
     DEPARTMENT,
     EVENT_ID,
@@ -295,7 +294,8 @@ def candidates(
     evidence = _evidence(log, found, patterns)
     rows = reentry_before(log, costs, found) if log.has_item_values else None
     table, moves = _table(log, evidence, rows, costs, factor)
-    supported = ((table["cases"] >= min_share * log.n_cases)
+    n_cases = log.n_cases
+    supported = ((table["cases"] >= min_share * n_cases)
                  & (table["events"] >= int(min_events))).to_numpy(dtype=bool)
     table["strength"] = np.where(
         ~supported, "weak",
@@ -329,8 +329,8 @@ _EVIDENCE_COLUMNS = ("activity", "department", "kind", "event_id", "case_id", "i
 
 
 def _internal_manual(events: pd.DataFrame) -> pd.Series:
-    manual = ~events[AUTOMATED].fillna(False).astype(bool)
-    return manual & (events[PARTY].astype("str") == "internal")
+    """Manual internal events: the labour of :meth:`CostModel.labour_mask`."""
+    return pd.Series(CostModel.labour_mask(events), index=events.index)
 
 
 def _evidence(log: EventLog, found: Reentry, patterns: list[re.Pattern[str]]) -> pd.DataFrame:
@@ -418,16 +418,18 @@ def _requests(log: EventLog, internal: pd.Series, patterns: list[re.Pattern[str]
     n = len(events)
     if n == 0:
         return pd.DataFrame()
-    case = events[CASE_ID].to_numpy()
-    party = events[PARTY].astype("str").to_numpy()
+    arrays = log_arrays(events)
+    party_codes, party_names = arrays.codes(PARTY)
+    customer = np.r_[np.asarray(party_names, dtype=object).astype(str) == "customer",
+                     False][party_codes]
     after_customer = np.zeros(n, dtype=bool)
-    after_customer[1:] = (case[1:] == case[:-1]) & (party[:-1] == "customer")
+    after_customer[1:] = arrays.same_case & customer[:-1]
     enters_item = np.zeros(n, dtype=bool)
     for item in log.items:
         if item.name in events.columns:
             enters_item |= events[item.name].notna().to_numpy()
-    act_codes, act_names = pd.factorize(events[ACTIVITY])
-    dept_codes = pd.factorize(events[DEPARTMENT], use_na_sentinel=False)[0]
+    act_codes, act_names = arrays.codes(ACTIVITY)
+    dept_codes = arrays.codes(DEPARTMENT)[0] + 1  # 0: no department
     key = act_codes.astype(np.int64) * (int(dept_codes.max()) + 1) + dept_codes
     is_internal = internal.to_numpy()
     frame = pd.DataFrame({"key": key[is_internal], "after": after_customer[is_internal],
@@ -472,6 +474,7 @@ def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: C
     events = log.events
     owners = {i.name: i.owner for i in log.items}
     arrays = log_arrays(events)
+    n_cases = log.n_cases
     micros = arrays.micros
     case = arrays.case
     wait = np.full(len(events), np.nan)
@@ -496,7 +499,8 @@ def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: C
     for ((activity, department, kind), group), effect in zip(
             groups, effects.itertuples(index=False), strict=True):
         pos = np.unique(group["_pos"].to_numpy())
-        items = sorted(set(group["item"].dropna()))
+        items = sorted(set(group["item"].dropna().unique().tolist()))
+        kinds_of_evidence = set(group["evidence"].unique().tolist())
         owner = KIND_PARTY[kind] or (
             "internal" if not items else ", ".join(sorted({owners.get(i, "internal")
                                                            for i in items})))
@@ -519,12 +523,12 @@ def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: C
         rows.append({
             "activity": activity, "department": dept, "kind": kind,
             "item": ", ".join(items) if items else None, "owner": owner,
-            "evidence": ", ".join(sorted(set(group["evidence"]))),
+            "evidence": ", ".join(sorted(kinds_of_evidence)),
             "evidence_kind": ", ".join(sorted({_EVIDENCE_KIND.get(e, e)
-                                               for e in group["evidence"]})),
+                                               for e in kinds_of_evidence})),
             "strength": "",
             "events": len(pos), "cases": int(pd.unique(case[pos]).size),
-            "support": pd.unique(case[pos]).size / max(log.n_cases, 1),
+            "support": pd.unique(case[pos]).size / max(n_cases, 1),
             "executions": int(executions.of(activity, dept)),
             "step_events": int(effect.step_events),
             "handoffs_removed": handoffs_removed,
@@ -538,7 +542,7 @@ def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: C
             "annual_saving": saving, "payback_months": payback,
         })
     table = pd.DataFrame(rows)
-    table["rationale"] = [_rationale(r, log.n_cases, costs.currency)
+    table["rationale"] = [_rationale(r, n_cases, costs.currency)
                           for r in table.itertuples(index=False)]
     order = table.sort_values(
         ["annual_saving", "activity", "department", "kind"],

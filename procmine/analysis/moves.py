@@ -444,9 +444,18 @@ class MoveFrame:
         """The canonical order (case, time, seq) of the projected times, ``None`` if unchanged."""
         if micros is self.micros or len(micros) < 2:
             return None
-        order = np.lexsort((self.seq, micros, self.case))
-        if bool((order == np.arange(len(order))).all()):
+        # only orders with an event out of order are sorted again (case first: the
+        # other orders keep their places)
+        seq = self.seq
+        back = self.same_case_prev[1:] & ((micros[1:] < micros[:-1])
+                                          | ((micros[1:] == micros[:-1]) & (seq[1:] < seq[:-1])))
+        if not back.any():
             return None
+        touched = np.zeros(int(self.case.max()) + 1, dtype=bool)
+        touched[self.case[1:][back]] = True
+        rows = np.flatnonzero(touched[self.case])
+        order = np.arange(len(micros))
+        order[rows] = rows[np.lexsort((seq[rows], micros[rows], self.case[rows]))]
         return order
 
     def planned_in(self, order: np.ndarray) -> np.ndarray | None:

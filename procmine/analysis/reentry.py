@@ -243,7 +243,10 @@ def _detect(log: EventLog, *, level: str, costs: CostModel
         found, at = _value_reentries(log, actors, keys)
     else:
         found, at = _redo_reentries(events, actors)
-    return _priced(found, events, costs, at), actors, keys
+    priced = _priced(found, events, costs, at)
+    # the positions of its events, for whoever looks them up (the move engine)
+    log_arrays(events).memo_of(priced, "event positions", lambda _: np.asarray(at))
+    return priced, actors, keys
 
 
 def _names_at(names: np.ndarray, codes: np.ndarray) -> np.ndarray:
@@ -467,9 +470,9 @@ def group_reentries(
 
     A row re-enters when an earlier row of its group has another actor code,
     and it is manual: the one rule of re-entry, used by :func:`reentry` and by the
-    move engine's re-entry after a move. Running minimum and maximum within groups in numpy: the
-    run number times a width added to each value makes one running maximum
-    restart at every group.
+    move engine's re-entry after a move. Running minimum and maximum within groups
+    in numpy: the run number times a width added to each value makes one running
+    maximum restart at every group.
     """
     n = len(group_codes)
     if n == 0:
@@ -559,11 +562,18 @@ def _object_groups(events: pd.DataFrame, case_codes: np.ndarray) -> np.ndarray:
     """Group code per event: its order and its sub-object (``object_id``; missing: the
     order itself). Entries for another sub-object (a second package's tracking number)
     are never compared: doing a step for another sub-object is not re-entry."""
-    if OBJECT_ID not in events.columns or not events[OBJECT_ID].notna().any():
+    if OBJECT_ID not in events.columns:
         return np.asarray(case_codes, dtype=np.int64)
-    objects = pd.factorize(events[OBJECT_ID].astype("str").fillna(""))[0].astype(np.int64)
-    return pd.factorize(case_codes.astype(np.int64) * (int(objects.max()) + 1) + objects,
-                        sort=True)[0].astype(np.int64)
+    codes, names = log_arrays(events).codes(OBJECT_ID)
+    if not len(names):
+        return np.asarray(case_codes, dtype=np.int64)
+    # a blank sub-object is none, as a missing one (code 0); the key's order is the
+    # order (case, then sub-object), and only which events share a key matters
+    blank = np.flatnonzero(np.asarray(names, dtype=object).astype(str) == "")
+    objects = codes + 1
+    if len(blank):
+        objects = np.where(np.isin(codes, blank), 0, objects)
+    return case_codes.astype(np.int64) * (len(names) + 1) + objects
 
 
 def _redo_reentries(events: pd.DataFrame, actors: tuple[np.ndarray, np.ndarray]

@@ -189,7 +189,7 @@ def _department_actors(events: pd.DataFrame, codes: np.ndarray, names: np.ndarra
     fill = (codes < 0) & _outside(events)
     if fill.any():
         codes = codes.copy()
-        party_codes, parties = pd.factorize(_strings(events[PARTY])[fill])
+        party_codes, parties = pd.factorize(_strings(events[PARTY][fill]))
         parties = np.asarray(parties, dtype=object).astype(str)
         known = {n: i for i, n in enumerate(names.tolist())}
         extra = [p for p in parties.tolist() if p not in known]
