@@ -210,9 +210,31 @@ def validate_events(events: pd.DataFrame, *, source: str = "log") -> pd.DataFram
     extra = sorted(c for c in events.columns if c not in CORE_COLUMNS)
     # every column in one go: inserting extra columns one at a time is quadratic in a wide file
     columns: dict[str, object] = {c: out[c] for c in CORE_COLUMNS}
-    columns.update({str(c): events[c].to_numpy() for c in extra})
+    columns.update({str(c): _attribute(events[c]) for c in extra})
     frame = pd.DataFrame(columns, index=index)
     return _stable_case_time_order(frame)
+
+
+def _attribute(values: pd.Series) -> object:
+    """A data attribute column as the log holds it: the column's values as a NumPy array,
+    typed afresh (object text becomes ``str``, an all-missing text column ``object``).
+
+    Text that is ``str`` already, and NumPy numbers, booleans and naive times, would come
+    back with the same dtype and values: they are kept as they are (no round trip through
+    Python objects).
+    """
+    dtype = values.dtype
+    if isinstance(dtype, np.dtype) and dtype.kind in "biufM":
+        return values.to_numpy()
+    arrow = _arrow(values)
+    if (arrow is not None and dtype.na_value is np.nan  # type: ignore[attr-defined]
+            and values.notna().any()):
+        import pyarrow as pa
+
+        if arrow.type != pa.large_string():  # as the text dtype stores it
+            arrow = arrow.cast(pa.large_string())
+        return pd.array(arrow, dtype=dtype)
+    return values.to_numpy()
 
 
 def _stable_case_time_order(frame: pd.DataFrame) -> pd.DataFrame:

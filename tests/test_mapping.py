@@ -277,3 +277,44 @@ def test_wrong_zone_or_format_names_the_file():
     with pytest.raises(InputError, match=r"^sales\.csv: unknown time zone 'CEST'.* in \[x\]$"):
         map_table(t, ColumnMapping(case_id="Order", activity="Act", timestamp="At",
                                    timezone="CEST"), source="s", fix_hint="in [x]")
+
+
+@pytest.mark.parametrize("fmt", ["%d/%m/%Y %H:%M", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y",
+                                 "%H:%M %d.%m.%Y", "%Y%m%d%H%M%S"])
+def test_fixed_width_formats_read_by_arrow_as_pandas_reads_them(fmt):
+    # The same text, Arrow-backed (parsed by Arrow where its shape allows) and as Python
+    # objects (parsed by pandas alone): same times, same statuses, in two zones. Values
+    # cover days beyond the month (31/02, which C strptime rolls over), hours 24-25,
+    # minutes 60-61, month 13, years outside 1700-2199, short fields and trailing text.
+    rng = np.random.default_rng(7)
+    values = []
+    for _ in range(1500):
+        fields = {"%d": f"{rng.integers(0, 35):02d}", "%m": f"{rng.integers(0, 14):02d}",
+                  "%Y": str(rng.choice([1699, 1700, 2023, 2024, 2199, 2200, 2262])),
+                  "%H": f"{rng.integers(0, 26):02d}", "%M": f"{rng.integers(0, 62):02d}",
+                  "%S": f"{rng.integers(0, 62):02d}"}
+        value = fmt
+        for directive, text in fields.items():
+            value = value.replace(directive, text)
+        if rng.random() < 0.05:
+            value = value.replace("0", "", 1)
+        if rng.random() < 0.02:
+            value += "x"
+        values.append(value)
+    values += ["31/02/2024 10:00", "29/02/2023 10:00", "29/02/2024 10:00", None]
+    arrow_text = pd.Series(values, dtype="str")
+    assert arrow_text.array._pa_array is not None  # the Arrow path is the one tested
+    for zone in ("UTC", "Europe/Amsterdam"):
+        times, status = parse_timestamps(arrow_text, format=fmt, timezone=zone)
+        expected, expected_status = parse_timestamps(arrow_text.astype(object), format=fmt,
+                                                     timezone=zone)
+        assert status.tolist() == expected_status.tolist()
+        pd.testing.assert_series_equal(times, expected)
+        assert (status == 0).sum() > 300  # many values were parsed, not only refused
+
+
+def test_rolled_over_day_is_unparseable():
+    times, status = parse_timestamps(pd.Series(["31/02/2024 10:00", "01/03/2024 10:00"],
+                                               dtype="str"), format="%d/%m/%Y %H:%M")
+    assert status.tolist() == [2, 0]
+    assert times.iloc[1] == pd.Timestamp("2024-03-01 10:00", tz="UTC")

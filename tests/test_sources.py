@@ -424,3 +424,63 @@ def test_parquet_and_excel_sources_and_excel_lookup(tmp_path):
                                                             ("wms", "excel")]
     assert result.events[["case_id", "activity", "event_id"]].values.tolist() == [
         ["SO-1", "Enter", "sales:2"], ["SO-2", "Enter", "sales:3"], ["SO-2", "Pick", "wms:2"]]
+
+
+def test_lookup_chains_against_a_plain_python_join(tmp_path):
+    # Random lookups (spaces, empty parts, repeated pairs, keys with many orders, keys
+    # in no lookup) followed row by row in plain Python: the same (row, order) events
+    # and the same rows refused for fanning out beyond max_orders_per_key.
+    import random
+
+    rng = random.Random(1)
+    picks = {f"P{i}": [rng.choice(["", " ", f"G{rng.randrange(6)}", f" G{rng.randrange(6)} "])
+                       for _ in range(rng.randrange(1, 4))] for i in range(12)}
+    groups = {f"G{i}": [f"SO-{rng.randrange(9)}" for _ in range(rng.randrange(0, 5))]
+              for i in range(6)}
+    (tmp_path / "picks.csv").write_text(
+        "Pick,Group\n" + "".join(f"{k},{';'.join(v)}\n" for k, v in picks.items()))
+    (tmp_path / "groups.csv").write_text(
+        "Group,Orders\n" + "".join(f"{k},{o}\n" for k, v in groups.items() for o in v))
+    keys = [rng.choice([*picks, "P99"]) for _ in range(60)]
+    (tmp_path / "wms.csv").write_text(
+        "Pick,Act,At\n" + "".join(f"{k},Pick {i},2024-01-01 10:{i:02d}\n"
+                                  for i, k in enumerate(keys)))
+    limit = 4
+    (tmp_path / "s.toml").write_text(textwrap.dedent(f'''
+        [log]
+        max_orders_per_key = {limit}
+        [lookups.picks]
+        file = "picks.csv"
+        key = "Pick"
+        value = "Group"
+        separator = ";"
+        [lookups.groups]
+        file = "groups.csv"
+        key = "Group"
+        value = "Orders"
+        [sources.wms]
+        file = "wms.csv"
+        columns = {{ activity = "Act", timestamp = "At" }}
+        case = {{ column = "Pick", via = ["picks", "groups"] }}
+        '''))
+    pick_groups = {k: list(dict.fromkeys(g.strip() for g in v if g.strip()))
+                   for k, v in picks.items()}
+    group_orders = {k: list(dict.fromkeys(v)) for k, v in groups.items()}
+    expected, refused = set(), set()
+    for i, key in enumerate(keys):
+        found = pick_groups.get(key, [])
+        if len(found) > limit:
+            refused.add(i + 2)
+            continue
+        orders = [o for g in found for o in group_orders.get(g, [])]
+        if len(orders) > limit:
+            refused.add(i + 2)
+            continue
+        expected |= {(i + 2, o) for o in orders}
+    assert expected and refused  # both paths are exercised
+    result = read_sources(tmp_path / "s.toml")
+    rows = result.events["event_id"].str.split(":").str[1].astype(int)
+    assert set(zip(rows, result.events["case_id"], strict=True)) == expected
+    too_many = result.rejects[result.rejects["reason"] == "too many orders for one key"]
+    assert set(too_many["row"]) == refused
+    assert len(result.events) == len(expected)

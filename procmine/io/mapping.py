@@ -552,7 +552,15 @@ def parse_timestamps(
         warnings.simplefilter("ignore", UserWarning)
         if format is not None:
             aware = "%z" in format or "%Z" in format
-            parsed = _to_datetime(text, format=format, utc=aware)
+            fast = None if aware else _strptime_by_arrow(text, format, present)
+            if fast is None:
+                parsed = _to_datetime(text, format=format, utc=aware)
+            else:
+                parsed, done = fast
+                rest = present & ~done
+                if rest.any():
+                    parsed[rest] = _to_datetime(text[rest], format=format).to_numpy(
+                        dtype="datetime64[us]")
             if aware:
                 result = parsed.astype("datetime64[us, UTC]")
             else:
@@ -654,6 +662,76 @@ def _iso_by_arrow(text: pd.Series, tz: str,
         return None
     result = pd.Series(micros.view("datetime64[us]"), index=text.index).dt.tz_localize("UTC")
     return result, done, status
+
+
+# strftime directives Arrow parses exactly as pandas does when every field has its full
+# width (years 1700-2199, within pandas' nanosecond range)
+_FIXED_FIELDS = {"Y": "(?:1[7-9]|2[01])[0-9]{2}", "m": "[0-9]{2}", "d": "[0-9]{2}",
+                 "H": "[0-9]{2}", "M": "[0-9]{2}", "S": "[0-9]{2}"}
+
+
+def _format_shape(format: str) -> tuple[str, int | None] | None:
+    """A regular expression (RE2) for values of ``format`` written with full-width fields,
+    and where the day of the month starts in such a value (None without ``%d``); None
+    when the format has another directive."""
+    parts = ["^"]
+    at, width, day = 0, 0, None
+    while at < len(format):
+        char = format[at]
+        if char == "%":
+            directive = format[at + 1: at + 2]
+            if directive == "%":
+                parts.append("[%]")
+                width += 1
+            elif directive in _FIXED_FIELDS:
+                parts.append(_FIXED_FIELDS[directive])
+                if directive == "d":
+                    day = width
+                width += 4 if directive == "Y" else 2
+            else:
+                return None
+            at += 2
+            continue
+        if not char.isascii():
+            return None  # widths are counted in bytes below
+        parts.append(char if char.isalnum() else "\\" + char if char in "\\]^" else
+                     f"[{char}]")
+        width += 1
+        at += 1
+    return "".join(parts) + "$", day
+
+
+def _strptime_by_arrow(text: pd.Series, format: str,
+                       present: np.ndarray) -> tuple[pd.Series, np.ndarray] | None:
+    """Naive times of a format with fixed-width fields, parsed by Arrow; which were parsed.
+
+    Only values in the format's full-width shape are taken; Arrow refuses a 25th hour
+    or a 13th month, and a day beyond the month (31 February), which its ``strptime``
+    rolls over into the next month, is found by its day changing. Those and anything
+    else are left for pandas. None when the text is not Arrow-backed or the format has
+    other directives.
+    """
+    arrow = _arrow_text(text)
+    found = _format_shape(format)
+    if arrow is None or found is None or not present.any():
+        return None
+    shape, day = found
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    arrow = arrow.combine_chunks() if isinstance(arrow, pa.ChunkedArray) else arrow
+    match = pc.fill_null(pc.match_substring_regex(arrow, shape), False)
+    parsed = pc.strptime(pc.if_else(match, arrow, pa.scalar(None, arrow.type)),
+                         format=format, unit="s", error_is_null=True)
+    ok = pc.is_valid(parsed)
+    if day is not None:
+        written = pc.if_else(ok, pc.utf8_slice_codeunits(arrow, day, day + 2),
+                             pa.scalar("01", arrow.type))
+        ok = pc.and_(ok, pc.equal(pc.day(parsed), pc.cast(written, pa.int64())))
+    same = pc.fill_null(ok, False).to_numpy(zero_copy_only=False)
+    seconds = parsed.cast(pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+    micros = np.where(same, seconds * 1_000_000, _NAT)
+    return pd.Series(micros.view("datetime64[us]"), index=text.index), same
 
 
 def _to_datetime(text: pd.Series, **options: object) -> pd.Series:

@@ -6,13 +6,14 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from procmine.errors import InputError, ProcmineError
 from procmine.io.archive import open_single_extract
-from procmine.io.mapping import PROBLEM, Resolver, _text, map_table
+from procmine.io.mapping import PROBLEM, TEXT_DTYPE, Resolver, _arrow_text, _text, map_table
 from procmine.io.result import InformationItem, ReadResult, SourceStats
 from procmine.io.sources import LookupSpec, SourcesConfig, SourceSpec, parse_sources
 from procmine.io.tables import RawTable, read_table
@@ -198,13 +199,47 @@ def _lookup_pairs(table: RawTable, spec: LookupSpec, config: SourcesConfig) -> p
         )
     keys = _text(table.frame[spec.key])
     values = _text(table.frame[spec.value])
+    key_text, value_text = _arrow_text(keys), _arrow_text(values)
+    if key_text is None or value_text is None:  # pragma: no cover - _text gives Arrow text
+        return _lookup_pairs_pandas(keys, values, spec.separator)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    key_text, value_text = _one_chunk(key_text), _one_chunk(value_text)
+    if spec.separator is not None:  # one pair per part, each part stripped, empty missing
+        parts = pc.split_pattern(value_text, spec.separator)
+        key_text = key_text.take(pc.list_parent_indices(parts))
+        value_text = pc.utf8_trim_whitespace(pc.list_flatten(parts))
+        value_text = pc.if_else(pc.equal(pc.binary_length(value_text), 0),
+                                pa.scalar(None, value_text.type), value_text)
+    both = pc.and_(pc.is_valid(key_text), pc.is_valid(value_text))
+    key_text, value_text = key_text.filter(both), value_text.filter(both)
+    # distinct pairs, first occurrences in input order
+    key_codes = pd.factorize(pd.array(key_text, dtype=TEXT_DTYPE))[0].astype("int64")
+    value_codes = pd.factorize(pd.array(value_text, dtype=TEXT_DTYPE))[0].astype("int64")
+    pair = key_codes * (int(value_codes.max(initial=0)) + 1) + value_codes
+    first = np.sort(np.unique(pair, return_index=True)[1])
+    return pd.DataFrame({"key": pd.array(key_text.take(first), dtype=TEXT_DTYPE),
+                         "value": pd.array(value_text.take(first), dtype=TEXT_DTYPE)})
+
+
+def _lookup_pairs_pandas(keys: pd.Series, values: pd.Series,
+                         separator: str | None) -> pd.DataFrame:
     pairs = pd.DataFrame({"key": keys.to_numpy(), "value": values.to_numpy()})
-    if spec.separator is not None:
-        pairs["value"] = pairs["value"].str.split(spec.separator, regex=False)
+    if separator is not None:
+        pairs["value"] = pairs["value"].str.split(separator, regex=False)
         pairs = pairs.explode("value", ignore_index=True)
         pairs["value"] = _text(pairs["value"].astype("str"))
     pairs = pairs.dropna().drop_duplicates(ignore_index=True)
     return pairs.astype("str")
+
+
+def _one_chunk(values: Any) -> Any:
+    import pyarrow as pa
+
+    if isinstance(values, pa.ChunkedArray):
+        return values.combine_chunks()
+    return values
 
 
 def _resolver(chain: list[pd.DataFrame], names: list[str], limit: int) -> Resolver:
@@ -214,19 +249,25 @@ def _resolver(chain: list[pd.DataFrame], names: list[str], limit: int) -> Resolv
     to more than ``limit`` values (``[log] max_orders_per_key``) is taken
     out and returned with a ``problem`` naming the lookup and the key, so
     no join ever grows beyond ``limit`` values per row.
+
+    Each join is an inner join on hashed codes: a row's matches follow one
+    another in the lookup's order, rows stay in their order.
     """
+    joins = [_Join(pairs) for pairs in chain]
 
     def resolve(keys: pd.Series) -> pd.DataFrame:
-        current = pd.DataFrame({"pos": keys.index.to_numpy(dtype="int64"),
-                                "value": keys.to_numpy()})
+        pos = keys.index.to_numpy(dtype="int64")
+        value = keys.reset_index(drop=True)
         refused: list[pd.DataFrame] = []
-        for pairs, name in zip(chain, names, strict=True):
-            fanout = pairs["key"].value_counts(sort=False)
-            per_value = current["value"].map(fanout).fillna(0).to_numpy(dtype="int64")
-            per_row = pd.Series(per_value).groupby(current["pos"].to_numpy()).transform("sum")
-            over = per_row.to_numpy() > limit
+        for join, name in zip(joins, names, strict=True):
+            at = join.index.get_indexer(value)
+            per_value = join.counts[at]  # a key not in the lookup: at = -1, count 0
+            size = int(pos.max(initial=-1)) + 1
+            per_row = np.bincount(pos, weights=per_value, minlength=size).astype("int64")[pos]
+            over = per_row > limit
             if over.any():
-                rows = current.loc[over].assign(n=per_value[over], total=per_row.to_numpy()[over])
+                rows = pd.DataFrame({"pos": pos[over], "value": value[over].to_numpy(),
+                                     "n": per_value[over], "total": per_row[over]})
                 first = rows.sort_values("n", ascending=False, kind="stable")
                 first = first.drop_duplicates("pos")
                 refused.append(pd.DataFrame({
@@ -236,16 +277,36 @@ def _resolver(chain: list[pd.DataFrame], names: list[str], limit: int) -> Resolv
                               f"max_orders_per_key = {limit}; raise it in [log])"
                               for v, t in zip(first["value"], first["total"], strict=True)],
                 }))
-                current = current.loc[~over]
-            current = current.merge(pairs, left_on="value", right_on="key", how="inner",
-                                    suffixes=("_in", ""))[["pos", "value"]]
-        found = current.rename(columns={"value": CASE_ID})
+                keep = ~over
+                pos, at, per_value = pos[keep], at[keep], per_value[keep]
+            # row i's matches: the lookup's rows starts[at[i]] .. + counts - 1, in order
+            rows_out = np.repeat(np.arange(len(pos)), per_value)
+            first_match = np.repeat(join.starts[at] - np.cumsum(per_value)
+                                    + per_value, per_value)
+            match = join.order[first_match + np.arange(len(rows_out))]
+            pos = pos[rows_out]
+            value = join.values.iloc[match].reset_index(drop=True)
+        found = pd.DataFrame({"pos": pos, CASE_ID: value})
         if not refused:
             return found
         found[PROBLEM] = pd.Series([None] * len(found), dtype="str")
         return pd.concat([found, *refused], ignore_index=True)
 
     return resolve
+
+
+class _Join:
+    """A lookup's pairs indexed for joins: distinct keys, their counts, rows by key."""
+
+    def __init__(self, pairs: pd.DataFrame) -> None:
+        codes, uniques = pd.factorize(pairs["key"])
+        self.index = pd.Index(uniques)
+        counts = np.bincount(codes, minlength=len(uniques)).astype("int64")
+        # one extra slot, count 0, for keys the lookup does not have (index -1)
+        self.counts = np.append(counts, 0)
+        self.starts = np.append(np.cumsum(counts) - counts, 0)
+        self.order = np.argsort(codes, kind="stable")
+        self.values = pairs["value"].reset_index(drop=True)
 
 
 @contextmanager

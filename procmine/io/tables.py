@@ -292,13 +292,18 @@ def _read_csv_arrow(path: Path, text_head: str, *, delimiter: str, encoding: str
     if table.num_rows == 0 or any(not pa.types.is_large_string(t) for t in table.schema.types):
         return None
     header = [None if v is None else str(v) for v in table.slice(0, 1).to_pylist()[0].values()]
-    data = table.slice(1)
+    # one chunk per column (the reader gives one per block): every later filter, gather and
+    # hash runs over one contiguous array instead of resolving chunks value by value
+    data = table.slice(1).combine_chunks()
     empty = np.ones(data.num_rows, dtype=bool)
     for column in data.columns:
         empty &= column.is_null().to_numpy(zero_copy_only=False)
     if empty.any():  # a blank line, or a row of empty fields: the careful path tells them apart
         return None
-    frame = data.to_pandas(types_mapper=_text_dtype)
+    # each column wrapped as pandas text as it is (to_pandas would convert every column)
+    text = _text_dtype(pa.large_string())
+    frame = pd.DataFrame({i: pd.Series(pd.array(column, dtype=text))
+                          for i, column in enumerate(data.columns)})
     frame.columns = _column_names(header)
     rows = np.arange(2, data.num_rows + 2, dtype="int64")
     return RawTable(frame=frame, rows=rows, path=str(path), format="csv")
