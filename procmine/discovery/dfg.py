@@ -506,8 +506,11 @@ def _map(everything: _Codes, all_nodes: pd.DataFrame, *, name: str,
          paths: float | None) -> ProcessMap:
     """:func:`process_map` of the events ``everything`` (activity table ``all_nodes``)."""
     codes = everything
-    kept, used_activities = select_activities(all_nodes, coverage=activities,
-                                              max_activities=MAX_ACTIVITIES)
+    if activities is None and len(all_nodes) <= MAX_ACTIVITIES:  # all, already in rank order
+        kept, used_activities = all_nodes["activity"].astype(str).tolist(), 1.0
+    else:
+        kept, used_activities = select_activities(all_nodes, coverage=activities,
+                                                  max_activities=MAX_ACTIVITIES)
     if len(kept) < len(all_nodes):
         codes = codes.rows(_kept_events(codes, kept))
     nodes = all_nodes.loc[all_nodes["activity"].isin(kept)].reset_index(drop=True)

@@ -193,74 +193,53 @@ def select_paths(
     [[True, True, True], [True], [True]]
     """
     fraction = _check_fraction(coverage, "paths")
-    activities = sorted(
-        set(edges["source"].astype(str)) | set(edges["target"].astype(str))
-        | set(start["activity"].astype(str)) | set(end["activity"].astype(str))
-    )
+    e_source = edges["source"].astype(str).tolist()
+    e_target = edges["target"].astype(str).tolist()
+    s_activity = start["activity"].astype(str).tolist()
+    t_activity = end["activity"].astype(str).tolist()
+    activities = sorted(set(e_source) | set(e_target) | set(s_activity) | set(t_activity))
     ids = {name: i + 1 for i, name in enumerate(activities)}
-    n_e, n_s = len(edges), len(start)
-    arcs = pd.DataFrame(
-        {
-            "source": np.concatenate([
-                edges["source"].astype(str).map(ids).to_numpy(dtype="int64"),
-                np.full(n_s, _START, dtype="int64"),
-                end["activity"].astype(str).map(ids).to_numpy(dtype="int64"),
-            ]),
-            "target": np.concatenate([
-                edges["target"].astype(str).map(ids).to_numpy(dtype="int64"),
-                start["activity"].astype(str).map(ids).to_numpy(dtype="int64"),
-                np.full(len(end), _END, dtype="int64"),
-            ]),
-            "count": np.concatenate([
-                edges["count"].to_numpy(dtype="int64"),
-                start["count"].to_numpy(dtype="int64"),
-                end["count"].to_numpy(dtype="int64"),
-            ]),
-            # names for tie-breaking: start sorts first, end last
-            "source_name": np.concatenate([
-                edges["source"].astype(str).to_numpy(dtype=object),
-                np.full(n_s, "", dtype=object),
-                end["activity"].astype(str).to_numpy(dtype=object),
-            ]),
-            "target_name": np.concatenate([
-                edges["target"].astype(str).to_numpy(dtype=object),
-                start["activity"].astype(str).to_numpy(dtype=object),
-                np.full(len(end), "\uffff", dtype=object),
-            ]),
-        }
-    )
-    order = np.lexsort((
-        arcs["target_name"].to_numpy(dtype=str),
-        arcs["source_name"].to_numpy(dtype=str),
-        -arcs["count"].to_numpy(),
-    ))
-    rank = np.empty(len(arcs), dtype="int64")
-    rank[order] = np.arange(len(arcs))
-    keep = np.zeros(len(arcs), dtype=bool)
-    keep[order[: _covering_prefix(arcs["count"].to_numpy()[order], fraction)]] = True
+    n_e, n_s, n_t = len(e_source), len(s_activity), len(t_activity)
+    source = np.array([ids[a] for a in e_source] + [_START] * n_s
+                      + [ids[a] for a in t_activity], dtype="int64")
+    target = np.array([ids[a] for a in e_target] + [ids[a] for a in s_activity]
+                      + [_END] * n_t, dtype="int64")
+    count = np.concatenate([
+        edges["count"].to_numpy(dtype="int64"),
+        start["count"].to_numpy(dtype="int64"),
+        end["count"].to_numpy(dtype="int64"),
+    ])
+    # names for tie-breaking: start sorts first, end last
+    source_name = np.array(e_source + [""] * n_s + t_activity, dtype=str)
+    target_name = np.array(e_target + s_activity + ["\uffff"] * n_t, dtype=str)
+    order = np.lexsort((target_name, source_name, -count))
+    rank = np.empty(len(count), dtype="int64")
+    rank[order] = np.arange(len(count))
+    keep = np.zeros(len(count), dtype=bool)
+    keep[order[: _covering_prefix(count[order], fraction)]] = True
 
-    triples = list(zip(arcs["source"].tolist(), arcs["target"].tolist(),
-                       arcs["count"].tolist(), rank.tolist(), strict=True))
+    triples = list(zip(source.tolist(), target.tolist(), count.tolist(), rank.tolist(),
+                       strict=True))
     n_nodes = len(activities) + 2
     backbone = _widest_tree(n_nodes, triples, _START)
     backbone |= _widest_tree(n_nodes, [(t, s, c, r) for s, t, c, r in triples], _END)
     keep[np.isin(rank, np.fromiter(backbone, dtype="int64", count=len(backbone)))] = True
 
-    _check_connected(arcs[keep], activities=[ids[a] for a in activities],
-                     full=arcs)
+    _check_connected(source, target, keep, activities=[ids[a] for a in activities])
     return keep[:n_e], keep[n_e : n_e + n_s], keep[n_e + n_s :]
 
 
-def _check_connected(kept: pd.DataFrame, *, activities: list[int], full: pd.DataFrame) -> None:
+def _check_connected(source: np.ndarray, target: np.ndarray, keep: np.ndarray, *,
+                     activities: list[int]) -> None:
     """Every activity connected in the full graph stays connected (start → a → end)."""
-    def reach(arcs: pd.DataFrame) -> tuple[set[int], set[int]]:
+    def reach(arcs: np.ndarray) -> tuple[set[int], set[int]]:
         graph = nx.DiGraph()
         graph.add_nodes_from([_START, _END, *activities])
-        graph.add_edges_from(zip(arcs["source"], arcs["target"], strict=True))
+        graph.add_edges_from(zip(source[arcs].tolist(), target[arcs].tolist(), strict=True))
         return nx.descendants(graph, _START), nx.ancestors(graph, _END)
 
-    full_from, full_to = reach(full)
-    kept_from, kept_to = reach(kept)
+    full_from, full_to = reach(np.ones(len(keep), dtype=bool))
+    kept_from, kept_to = reach(keep)
     if not (full_from <= kept_from | {_START} and full_to <= kept_to | {_END}):
         raise AssertionError("path simplification disconnected an activity; procmine bug")
 
