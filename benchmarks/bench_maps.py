@@ -56,20 +56,21 @@ def _measure(sources: Path, out: Path, result: Path) -> None:
     """In this (fresh) interpreter: load, build the report, time the map step."""
     import collections
 
-    import graphviz.backend.execute as execute
-
     runs: collections.Counter[str] = collections.Counter()
     lock = threading.Lock()
-    plain_run = execute.subprocess.run
 
-    def counted(cmd, *args, **kwargs):  # type: ignore[no-untyped-def]
-        if isinstance(cmd, list | tuple) and cmd:
-            kind = " ".join(str(c) for c in cmd[1:3])  # e.g. "-Kdot -Tjson0"
-            with lock:
-                runs[kind] += 1
-        return plain_run(cmd, *args, **kwargs)
+    class Counted(subprocess.Popen):  # type: ignore[type-arg]
+        """Every child process (subprocess.run starts one too), counted by its command."""
 
-    execute.subprocess.run = counted  # every Graphviz run goes through graphviz.pipe
+        def __init__(self, args, *rest, **kwargs):  # type: ignore[no-untyped-def]
+            if isinstance(args, list | tuple) and args:
+                # e.g. "dot -Kdot -Tjson0" (a layout), "dot -Kneato -Tsvg" (a drawing)
+                kind = " ".join([os.path.basename(str(args[0])), *map(str, args[1:3])])
+                with lock:
+                    runs[kind] += 1
+            super().__init__(args, *rest, **kwargs)
+
+    subprocess.Popen = Counted  # type: ignore[misc]
 
     from procmine.log.load import load
     from procmine.report.build import build_report

@@ -131,6 +131,25 @@ def test_layouts_are_deterministic():
     assert map_layout(pmap).drawing.positions == map_layout(pmap).drawing.positions
 
 
+def test_layouts_run_side_by_side_give_the_same_drawing_as_one_at_a_time(monkeypatch):
+    """The fold search lays its band sets out on the other cores (render._spec.prefetch):
+    the folded map must be the one a search that lays them out one by one picks."""
+    from procmine.render import _spec
+
+    if _spec._workers() < 2:
+        pytest.skip("one core: nothing runs side by side")
+    pmap = process_map(_spread_log())
+    _spec._LAYOUTS.clear()
+    side_by_side = drawing_svg(draw_map(pmap, swimlanes=True))
+    assert _spec._PENDING == {}  # every prefetched layout was used or dropped
+    _spec._LAYOUTS.clear()
+    monkeypatch.setattr(_spec, "_workers", lambda: 1)
+    one_at_a_time = drawing_svg(draw_map(pmap, swimlanes=True))
+    assert one_at_a_time == side_by_side
+    # and the search folded the map (several band sets were laid out)
+    assert len(_spec._LAYOUTS) > 2
+
+
 MOVE_ROWS = [
     ("o1", "Customer e-mails order", "2024-01-01 08:00", None, None),
     ("o1", "Enter order", "2024-01-01 09:00", "ann", "Sales"),

@@ -447,7 +447,7 @@ _LAYOUTS_KEPT = 512
 #: Layouts started ahead of need (:func:`prefetch`), by source; only the calling thread
 #: reads and writes this and ``_LAYOUTS``: the workers only run ``dot`` and read its JSON.
 _PENDING: dict[str, Future[Layout | None]] = {}
-_POOL: list[ThreadPoolExecutor] = []
+_POOL: dict[int, ThreadPoolExecutor] = {}  # by process id: a forked child makes its own
 
 
 def _workers() -> int:
@@ -467,6 +467,8 @@ def _layout_of(source: str) -> Layout | None:
     if source in _LAYOUTS:
         return _LAYOUTS[source]
     pending = _PENDING.pop(source, None)
+    if pending is not None and os.getpid() not in _POOL:
+        pending = None  # started by the process this one was forked from: not here
     found = pending.result() if pending is not None else _layout(source)
     if len(_LAYOUTS) >= _LAYOUTS_KEPT:
         _LAYOUTS.pop(next(iter(_LAYOUTS)))  # the oldest
@@ -484,14 +486,17 @@ def prefetch(drawings: list[Drawing]) -> list[str]:
     """
     if _workers() < 2 or not dot_available():
         return []
-    if not _POOL:
-        _POOL.append(ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="dot"))
+    pid = os.getpid()
+    if pid not in _POOL:
+        _POOL.clear()
+        _PENDING.clear()  # a parent's runs: not this process's
+        _POOL[pid] = ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="dot")
     sources = []
     for drawing in drawings:
         source = to_digraph(drawing, for_layout=True).source
         sources.append(source)
         if source not in _LAYOUTS and source not in _PENDING:
-            _PENDING[source] = _POOL[0].submit(_layout, source)
+            _PENDING[source] = _POOL[pid].submit(_layout, source)
     return sources
 
 
