@@ -41,7 +41,13 @@ from procmine.analysis.handoffs import (
     own_planned_times,
     planned_times,
 )
-from procmine.analysis.reentry import Reentry, detect_reentry, group_reentries, item_keys
+from procmine.analysis.reentry import (
+    Reentry,
+    detect_reentry,
+    group_reentries,
+    item_keys,
+    reentry_groups,
+)
 from procmine.errors import UsageError
 from procmine.log.actors import handoff_positions, log_arrays
 from procmine.log.eventlog import EventLog
@@ -712,6 +718,7 @@ class ReentryBase:
     keys: tuple[np.ndarray, ...]  # per item: key code of every event (-1: none)
     present: tuple[np.ndarray, ...]  # per item: the event carries a value
     event_cost: np.ndarray  # discrepancy cost of every event, at its department's rate
+    groups: np.ndarray  # (order, sub-object) of every event: re-entry is found within one
     n: int
     n_cases: int
 
@@ -736,7 +743,8 @@ class ReentryBase:
                                                   lambda f, c=i.name: f[c].notna().to_numpy())
                           for i in items),
             event_cost=np.asarray(costs.discrepancy_cost(events[DEPARTMENT]), dtype=float),
-            n=len(events), n_cases=int(frame.case[-1]) + 1 if len(frame.case) else 0,
+            groups=reentry_groups(events), n=len(events),
+            n_cases=int(frame.case[-1]) + 1 if len(frame.case) else 0,
         )
 
     def figures(self, frame: MoveFrame, applied: AppliedMoves) -> tuple[float, float, float]:
@@ -753,6 +761,7 @@ class ReentryBase:
         if moved.any():
             manual = ~(frame.automated | applied.changed)
             actors = frame.actors_after(applied)
+            groups = self.groups if glob is None else self.groups[glob]
             rank = None
             if applied.order is not None:
                 rank = np.empty(len(applied.order), dtype=np.int64)
@@ -771,10 +780,14 @@ class ReentryBase:
                     continue
                 if rank is not None:  # the projected log's order
                     q = q[np.argsort(rank[q], kind="stable")]
-                hit, first = group_reentries(frame.case[q], actors[q], manual[q])
+                q = q[np.argsort(groups[q], kind="stable")]  # by (order, sub-object)
+                hit, first = group_reentries(groups[q], actors[q], manual[q])
                 if not hit.any():
                     continue
                 at, first_at = q[hit], q[first[hit]]
+                # the detector's order: by order, then in the projected log's order
+                back = np.argsort(at if rank is None else rank[at], kind="stable")
+                at, first_at = at[back], first_at[back]
                 bad = keys[at] != keys[first_at]
                 fresh_count += len(at)
                 fresh_bad += int(bad.sum())

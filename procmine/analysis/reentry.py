@@ -558,6 +558,13 @@ def _value_reentries(log: EventLog, actors: tuple[np.ndarray, np.ndarray],
     return _finish_events([frame], events), at
 
 
+def reentry_groups(events: pd.DataFrame) -> np.ndarray:
+    """The group of every event within which re-entry is found: its order and its
+    sub-object (see :func:`_object_groups`); kept per log."""
+    return log_arrays(events).memo(("reentry groups",),
+                                   lambda f: _object_groups(f, log_arrays(f).case))
+
+
 def _object_groups(events: pd.DataFrame, case_codes: np.ndarray) -> np.ndarray:
     """Group code per event: its order and its sub-object (``object_id``; missing: the
     order itself). Entries for another sub-object (a second package's tracking number)
