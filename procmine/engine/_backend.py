@@ -39,6 +39,50 @@ SPARK_LOCAL_CONF: Final = {
 }
 
 
+def _arrow(frame: pd.DataFrame | Any) -> Any:
+    """A pandas frame as an Arrow table (an Arrow table as it is)."""
+    import pyarrow as pa
+
+    if isinstance(frame, pa.Table):
+        return frame
+    return pa.Table.from_pandas(frame, preserve_index=False)
+
+
+def _active_session() -> Any:
+    """The process's active Spark session (classic or Connect), if any."""
+    from pyspark.sql import SparkSession
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return SparkSession.getActiveSession()
+
+
+def _new_session(master: str | None, conf: dict[str, str] | None, *, connect: bool) -> Any:
+    """A session built from ``master`` and ``conf`` over the local defaults."""
+    from pyspark.sql import SparkSession
+
+    builder = SparkSession.builder.appName("procmine")
+    settings = dict(SPARK_LOCAL_CONF)
+    if connect:
+        if master:
+            builder = builder.remote(master)
+        # a Connect server's static settings (UI, ...) are its own: send only SQL ones
+        settings = {k: v for k, v in settings.items() if k.startswith("spark.sql.")}
+    elif master:
+        builder = builder.master(master)
+    elif not os.environ.get("SPARK_MASTER") and not os.environ.get("MASTER"):
+        builder = builder.master("local[*]")
+    if not connect and (not master or master.startswith("local")) and not os.environ.get(
+            "PYSPARK_PYTHON"):
+        # local workers run this interpreter (with procmine and pandas)
+        os.environ["PYSPARK_PYTHON"] = sys.executable
+    for key, value in {**settings, **(conf or {})}.items():
+        builder = builder.config(key, value)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        return builder.getOrCreate()
+
+
 class Backend:
     """What a kernel needs from an engine (see the module docstring)."""
 
@@ -50,7 +94,8 @@ class Backend:
     def execute(self, statement: str) -> None:  # pragma: no cover - interface
         raise NotImplementedError
 
-    def register(self, name: str, frame: pd.DataFrame) -> None:  # pragma: no cover
+    def register(self, name: str, frame: pd.DataFrame | Any) -> None:  # pragma: no cover
+        """Register ``frame`` (pandas, or an Arrow table) as the view ``name``."""
         raise NotImplementedError
 
     def materialize(self, name: str, query: str) -> None:  # pragma: no cover - interface
@@ -107,10 +152,8 @@ class DuckDBBackend(Backend):
     def execute(self, statement: str) -> None:
         self.con.execute(statement)
 
-    def register(self, name: str, frame: pd.DataFrame) -> None:
-        import pyarrow as pa
-
-        table = pa.Table.from_pandas(frame, preserve_index=False)
+    def register(self, name: str, frame: pd.DataFrame | Any) -> None:
+        table = _arrow(frame)
         self._kept[name] = table
         self.con.register(f"{name}__arrow", table)
         self.con.execute(
@@ -150,45 +193,43 @@ class DuckDBBackend(Backend):
 
 
 class SparkBackend(Backend):
-    """A Spark session: local mode by default, or ``master`` (``spark://``, ``yarn``,
-    ``local[N]``), or Spark Connect (``sc://host:15002``); an active session is reused."""
+    """A Spark session: ``master`` (``local[N]``, ``spark://host:7077``, ``yarn``, ``k8s://``)
+    or Spark Connect (``sc://host:15002``, through ``SparkSession.builder.remote``).
+
+    Without ``master`` an active session is reused (``spark-submit``, a notebook's
+    ``spark``), else the standard Spark configuration decides: ``SPARK_REMOTE`` (Spark
+    Connect), ``spark-submit --master`` / ``MASTER``, else ``local[*]``. Over Spark
+    Connect only runtime SQL settings are sent (a Connect server's static
+    configuration is its own).
+    """
 
     name = "spark"
 
     def __init__(self, *, master: str | None = None, conf: dict[str, str] | None = None,
                  session: Any = None) -> None:
         require("pyspark", "pyspark", "spark")
-        from pyspark.sql import SparkSession
-
+        connect = (master or "").startswith("sc://") or (
+            not master and bool(os.environ.get("SPARK_REMOTE")))
+        if session is None and not master:
+            session = _active_session()
         if session is None:
-            session = SparkSession.getActiveSession()
-        if session is None:
-            if not (master or "").startswith("sc://") and not java_available():
+            if connect:
+                require("pyspark.sql.connect.session", "pyspark[connect]", "spark")
+            elif not java_available():
                 raise UsageError(
                     "the Spark engine needs a Java runtime (17 or later): install one "
                     "(e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME")
-            builder = SparkSession.builder.appName("procmine")
-            if master and master.startswith("sc://"):
-                builder = builder.remote(master)
-            elif master:
-                builder = builder.master(master)
-            elif not os.environ.get("SPARK_MASTER") and not os.environ.get("MASTER"):
-                builder = builder.master("local[*]")
-            settings = dict(SPARK_LOCAL_CONF)
-            if (not master or master.startswith("local")) and not os.environ.get(
-                    "PYSPARK_PYTHON"):
-                # local workers run this interpreter (with procmine and pandas)
-                os.environ["PYSPARK_PYTHON"] = sys.executable
-            for key, value in {**settings, **(conf or {})}.items():
-                builder = builder.config(key, value)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", FutureWarning)
-                session = builder.getOrCreate()
+            session = _new_session(master, conf, connect=connect)
         self.spark = session
         try:
             session.sparkContext.setLogLevel("ERROR")
         except Exception:  # noqa: S110 - Spark Connect has no SparkContext
             pass
+
+    @property
+    def is_connect(self) -> bool:
+        """True when the session is a Spark Connect client."""
+        return type(self.spark).__module__.startswith("pyspark.sql.connect")
 
     def sql(self, query: str) -> pd.DataFrame:
         with warnings.catch_warnings():
@@ -200,10 +241,8 @@ class SparkBackend(Backend):
     def execute(self, statement: str) -> None:
         self.spark.sql(to_engine(statement, "spark"))
 
-    def register(self, name: str, frame: pd.DataFrame) -> None:
-        import pyarrow as pa
-
-        table = pa.Table.from_pandas(frame, preserve_index=False)
+    def register(self, name: str, frame: pd.DataFrame | Any) -> None:
+        table = _arrow(frame)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", FutureWarning)
             self.spark.createDataFrame(table).cache().createOrReplaceTempView(name)

@@ -29,6 +29,7 @@ What is read where:
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ import pandas as pd
 
 from procmine._check import check_choice
 from procmine.engine._backend import Backend, DuckDBBackend, SparkBackend
+from procmine.engine._delta import DeltaFiles, local_path
 from procmine.engine._dialect import ENGINES
 from procmine.errors import InputError, UsageError
 from procmine.io.result import InformationItem
@@ -65,7 +67,7 @@ EVENTS: Final = "pm_events"
 _NATIVE_OPTIONS: Final = frozenset({
     "case_id", "activity", "timestamp", "resource", "department", "party_column",
     "automated_column", "automated_values", "object_column", "timestamp_format",
-    "missing_values", "delimiter", "format", "timezone",
+    "missing_values", "delimiter", "format", "timezone", "delta_version",
 })
 _NATIVE_SUFFIXES: Final = (".parquet", ".pq", ".csv", ".csv.gz")
 _PLACEHOLDERS: Final = (
@@ -259,31 +261,48 @@ def _native_kind(source: object, format: str | None) -> str | None:
     if not isinstance(source, str | os.PathLike):
         return None
     text = str(source)
-    lower = text.lower()
+    lower = text.lower().rstrip("/")
     path = Path(text)
     if path.is_dir():
         if (path / "_delta_log").is_dir():
             return "delta"
-        if any(path.glob("*.parquet")):
+        if _part_files(path):
             return "parquet"
         return None
     if lower.endswith((".parquet", ".pq")) or (("*" in text) and ".parquet" in lower):
         return "parquet"
     if lower.endswith((".csv", ".csv.gz")):
         return "csv"
+    if _is_uri(text) and "." not in lower.rsplit("/", 1)[-1]:
+        return "parquet"  # a folder in a lake: Parquet part files (Delta: format="delta")
     return None
 
 
+def _part_files(folder: Path) -> list[str]:
+    """A folder's Parquet part files, by name; Spark's and Hadoop's hidden files
+    (``_SUCCESS``, ``.part-0.parquet.crc``) left out."""
+    return sorted(str(p) for p in folder.glob("*.parquet")
+                  if not p.name.startswith(("_", ".")) and p.is_file())
+
+
+def _is_uri(source: str) -> bool:
+    """True for a URI Spark resolves itself (``s3a://``, ``abfss://``, ``hdfs://``)."""
+    return "://" in source and not source.startswith("file:")
+
+
 def _files(source: str, kind: str) -> list[str]:
+    """The local files ``source`` names (a file, a folder of part files, a glob), in
+    read order: by name."""
     path = Path(source)
     if kind == "parquet" and path.is_dir():
-        files = sorted(str(p) for p in path.glob("*.parquet"))
+        files = _part_files(path)
     elif "*" in source:
         files = sorted(str(p) for p in Path(path.anchor or ".").glob(
-            str(path.relative_to(path.anchor)) if path.anchor else source))
+            str(path.relative_to(path.anchor)) if path.anchor else source)
+            if not p.name.startswith(("_", ".")))
     else:
         files = [source]
-    if not files or (kind != "delta" and not all(Path(f).exists() for f in files)):
+    if not files or not all(Path(f).exists() for f in files):
         raise InputError(f"{source}: no such file (or no part files in the folder)")
     return files
 
@@ -373,45 +392,21 @@ def _canonical_sql(raw: str, raw_columns: Sequence[str], *, name: str, engine: s
     return f"SELECT {', '.join(select)} FROM {raw} {where}", names
 
 
+#: Rows per file in ``seq``: a file's position times this, plus the row's position in it.
+_FILE_STRIDE: Final = 1 << 40
+
+
 def _native(source: str, kind: str, *, backend: Backend, name: str,
             mapping: dict[str, Any]) -> tuple[list[str], int]:
     """Read ``source`` in the engine into the canonical view; (its columns, rows dropped)."""
-    delimiter = mapping.get("delimiter")
+    version = mapping.get("delta_version")
+    if version is not None and kind != "delta":
+        raise UsageError(f"{source}: delta_version is for Delta tables; this is read as {kind}.")
     if isinstance(backend, DuckDBBackend):
-        backend.execute("SET TimeZone = 'UTC'")
-        files = _files(source, kind)
-        listed = "[" + ", ".join(_literal(f) for f in files) + "]"
-        if kind == "delta":
-            raise UsageError(f"{source}: Delta tables are read by --engine spark; "
-                             "with DuckDB, pass the table's Parquet files.")
-        if kind == "parquet":
-            backend.execute(
-                "CREATE OR REPLACE VIEW pm_raw AS SELECT *, "
-                f"(list_position({listed}, filename) - 1) * 1099511627776 + file_row_number "
-                f"AS __seq FROM read_parquet({listed}, filename = true, "
-                "file_row_number = true)")
-        else:
-            options = f", delim = {_literal(delimiter)}" if delimiter else ""
-            backend.execute("SET preserve_insertion_order = true")  # rowid = file order
-            backend.execute(
-                f"CREATE OR REPLACE TABLE pm_raw_table AS SELECT * FROM read_csv({listed}, "
-                f"header = true, all_varchar = true{options})")
-            backend.execute("SET preserve_insertion_order = false")
-            backend.execute("CREATE OR REPLACE VIEW pm_raw AS SELECT *, rowid AS __seq "
-                            "FROM pm_raw_table")
+        _duckdb_raw(source, kind, backend=backend, mapping=mapping)
     else:
         assert isinstance(backend, SparkBackend)
-        from pyspark.sql import functions as F
-
-        reader = backend.spark.read
-        if kind == "parquet":
-            frame = reader.parquet(*_files(source, kind))
-        elif kind == "delta":
-            frame = reader.format("delta").load(source)
-        else:
-            frame = reader.options(header=True, sep=delimiter or ",").csv(_files(source, kind))
-        frame.withColumn("__seq", F.monotonically_increasing_id()).createOrReplaceTempView(
-            "pm_raw")
+        _spark_raw(source, kind, backend=backend, mapping=mapping)
     raw_columns = [c for c in backend.columns("pm_raw") if c not in ("__seq", "filename",
                                                                      "file_row_number")]
     select, names = _canonical_sql("pm_raw", raw_columns, name=name, engine=backend.name,
@@ -420,6 +415,137 @@ def _native(source: str, kind: str, *, backend: Backend, name: str,
     counts = backend.sql(f"SELECT (SELECT count(*) FROM pm_raw) - (SELECT count(*) FROM "
                          f"{EVENTS}) AS dropped")
     return names, int(counts.iloc[0, 0])
+
+
+def _delta(source: str, mapping: dict[str, Any]) -> DeltaFiles:
+    """The Delta table's current files, resolved from its log (refused when a plain read
+    would be wrong); an empty table is refused too (there is no event to load)."""
+    from procmine.engine._delta import delta_files
+
+    version = mapping.get("delta_version")
+    found = delta_files(source, version=None if version is None else int(version))
+    if not found.files:
+        raise InputError(f"{source}: the Delta table (version {found.version}) holds no data "
+                         "files: there are no events to load")
+    return found
+
+
+def _duckdb_raw(source: str, kind: str, *, backend: DuckDBBackend,
+                mapping: dict[str, Any]) -> None:
+    """``pm_raw`` in DuckDB: the file's rows and ``__seq`` (file, then row)."""
+    backend.execute("SET TimeZone = 'UTC'")
+    if kind == "csv":
+        delimiter = mapping.get("delimiter")
+        listed = "[" + ", ".join(_literal(f) for f in _files(source, kind)) + "]"
+        options = f", delim = {_literal(delimiter)}" if delimiter else ""
+        backend.execute("SET preserve_insertion_order = true")  # rowid = file order
+        backend.execute(
+            f"CREATE OR REPLACE TABLE pm_raw_table AS SELECT * FROM read_csv({listed}, "
+            f"header = true, all_varchar = true{options})")
+        backend.execute("SET preserve_insertion_order = false")
+        backend.execute("CREATE OR REPLACE VIEW pm_raw AS SELECT *, rowid AS __seq "
+                        "FROM pm_raw_table")
+        return
+    if kind == "parquet":
+        listed = "[" + ", ".join(_literal(f) for f in _files(source, kind)) + "]"
+        backend.execute(
+            "CREATE OR REPLACE VIEW pm_raw AS SELECT *, "
+            f"(list_position({listed}, filename) - 1) * {_FILE_STRIDE} + file_row_number "
+            f"AS __seq FROM read_parquet({listed}, filename = true, "
+            "file_row_number = true)")
+        return
+    # Delta without a Delta reader: exactly the snapshot's files, partition values from
+    # the log (they are not in the files), columns added later by name (union_by_name)
+    import pyarrow as pa
+
+    found = _delta(source, mapping)
+    lookup = found.partitions.append_column("__path", pa.array(found.files, pa.string()))
+    backend.register("pm_delta_files", lookup)
+    listed = "[" + ", ".join(_literal(f) for f in found.files) + "]"
+    read = (f"read_parquet({listed}, filename = true, file_row_number = true, "
+            "union_by_name = true)")
+    in_files = backend.columns(f"(SELECT * FROM {read} LIMIT 0)")
+    hidden = ["filename", "file_row_number", *(c for c in found.partition_columns
+                                               if c in in_files)]
+    parts = "".join(f", p.{_quote(c)}" for c in found.partition_columns)
+    backend.execute(
+        f"CREATE OR REPLACE VIEW pm_raw AS SELECT r.* EXCLUDE ({', '.join(map(_quote, hidden))})"
+        f"{parts}, p.__file * {_FILE_STRIDE} + r.file_row_number AS __seq "
+        f"FROM {read} AS r JOIN pm_delta_files AS p ON r.filename = p.__path")
+
+
+def _delta_configured(spark: Any) -> bool:
+    """True when the Spark session reads Delta itself (Delta Lake's SQL extension is set)."""
+    try:
+        extensions = spark.conf.get("spark.sql.extensions", "") or ""
+    except Exception:
+        return False
+    return "io.delta.sql.DeltaSparkSessionExtension" in str(extensions)
+
+
+def _spark_key(uri: str) -> str:
+    """A Spark file URI in one spelling (``file:/x`` and ``file:///x`` alike)."""
+    return "file:///" + uri[len("file:"):].lstrip("/") if uri.startswith("file:") else uri
+
+
+def _spark_raw(source: str, kind: str, *, backend: SparkBackend,
+               mapping: dict[str, Any]) -> None:
+    """``pm_raw`` in Spark: the rows and ``__seq`` (file, then row: the file's position
+    in read order, found by its path in ``_metadata``, times 2**40 plus the row's index)."""
+    import pyarrow as pa
+    from pyspark.sql import functions as F
+
+    spark = backend.spark
+    reader = spark.read
+    partitions: Any = None
+    if kind == "csv":
+        delimiter = mapping.get("delimiter")
+        frame = reader.options(header=True, sep=delimiter or ",").csv(
+            [source] if _is_uri(source) else _files(source, kind))
+        frame.withColumn("__seq", F.monotonically_increasing_id()).createOrReplaceTempView(
+            "pm_raw")
+        return
+    if kind == "delta" and _delta_configured(spark):
+        version = mapping.get("delta_version")
+        if version is not None:
+            reader = reader.option("versionAsOf", int(version))
+        frame = reader.format("delta").load(source)
+        order = sorted(frame.inputFiles())
+    elif kind == "delta":
+        found = _delta(source, mapping)
+        frame = reader.option("mergeSchema", "true").parquet(*found.files)
+        order = found.files
+        partitions = found.partitions
+    else:
+        frame = reader.parquet(source) if _is_uri(source) else reader.parquet(
+            *_files(source, kind))
+        order = sorted(frame.inputFiles()) if _is_uri(source) else _files(source, kind)
+    position = {local_path(_spark_key(f)): n for n, f in enumerate(order)}
+    keys, files = [], []
+    for uri in frame.inputFiles():
+        n = position.get(local_path(_spark_key(uri)))
+        if n is None:
+            raise InputError(f"{source}: Spark reads {uri}, which is not among the files "
+                             f"resolved for it (first: {order[0]!r})")
+        keys.append(_spark_key(uri))
+        files.append(n)
+    lookup = pa.table({"__key": pa.array(keys, pa.string()),
+                       "__file": pa.array(files, pa.int64())})
+    if partitions is not None:
+        lookup = lookup.join(partitions, "__file")
+        frame = frame.drop(*(c for c in partitions.column_names if c in frame.columns))
+    file_path = F.regexp_replace(F.col("_metadata.file_path"), "^file:/+", "file:///")
+    rows = frame.select("*", file_path.alias("__key"),
+                        F.col("_metadata.row_index").alias("__row"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        files_frame = spark.createDataFrame(lookup)
+    joined = rows.join(F.broadcast(files_frame), on="__key", how="inner")
+    columns = [c for c in frame.columns] + [c for c in lookup.column_names
+                                            if c not in ("__key", "__file")]
+    joined.select(*(F.col(f"`{c}`") for c in columns),
+                  (F.col("__file") * F.lit(_FILE_STRIDE) + F.col("__row")).alias("__seq")
+                  ).createOrReplaceTempView("pm_raw")
 
 
 def load(source: Any, *, engine: str, spark_master: str | None = None,
