@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -90,10 +91,8 @@ def map_command(
 
     Example: procmine map orders.toml --out map.svg --activities 0.9 --paths 0.8
     """
-    from procmine.discovery.dfg import process_map
+    from procmine import engine as engines
     from procmine.io.export import write_csv_safe
-    from procmine.log.load import load
-    from procmine.render.maps import draw_handoff_map, draw_map
     from procmine.render.output import save
 
     outputs = [f for f in fmt if f in FORMATS]
@@ -116,20 +115,54 @@ def map_command(
     refuse_input_as_output(out, read, option="--out")
     refuse_input_as_output(table, read, option="--table")
     refuse_input_as_output(table, [out], option="--table")
-    step(f"loading {input_path}")
-    log = load(input_path, **mapping)
-    read = input_paths(input_path, log)
-    refuse_input_as_output(out, read, option="--out")
-    refuse_input_as_output(table, read, option="--table")
+    engine = mapping.get("engine", "pandas")
+    step(f"loading {input_path}" + (f" ({engine})" if engine != "pandas" else ""))
+    log = engines.load(input_path, **mapping)
+    with contextlib.ExitStack() as stack:
+        if engine != "pandas":
+            stack.callback(log.close)
+        if hasattr(log, "source_table"):  # the extracts it was read from are inputs too
+            read = input_paths(input_path, log)
+            refuse_input_as_output(out, read, option="--out")
+            refuse_input_as_output(table, read, option="--table")
+        drawing, edges, summary = _draw(log, engine=engine, level=level,
+                                        activities=activities, paths=paths, measure=measure,
+                                        direction=direction, fit=fit, medium=medium)
+    step(f"drawing {out}")
+    with writing(out):
+        save(drawing, out, format=output_format)  # type: ignore[arg-type]
+    if table is not None:
+        with writing(table):
+            write_csv_safe(edges.reset_index(drop=True), table)
+    state.info(f"{summary} -> {out}" + (f" (table: {table})" if table is not None else ""))
+
+
+def _draw(log: Any, *, engine: str, level: str, activities: float | None, paths: float | None,
+          measure: str, direction: str, fit: str, medium: str) -> tuple[Any, Any, str]:
+    """The map of ``log`` (in memory or an engine's), its edge table and the result line."""
+    from procmine import engine as engines
+    from procmine.discovery.dfg import process_map
+    from procmine.render.maps import draw_handoff_map, draw_map
+
+    on_engine = engine != "pandas"
     if level == "activity":
-        step(f"discovering the map of {log.n_events:,} events")
+        step(f"discovering the map of {log.n_events:,} events"
+             + (f" ({engine})" if on_engine else ""))
         folding = "none" if fit == "none" else "projector"
         if activities is None and paths is None:  # simplified until its text is large enough
-            drawing = draw_map(log, measure=measure, direction=direction,  # type: ignore[arg-type]
-                               fit=folding, medium=medium)  # type: ignore[arg-type]
+            if on_engine:
+                from procmine.report.build import engine_map_drawing
+
+                drawing = engine_map_drawing(log, measure=measure, direction=direction,
+                                             fit=folding, medium=medium)
+            else:
+                drawing = draw_map(log, measure=measure,  # type: ignore[arg-type]
+                                   direction=direction, fit=folding,  # type: ignore[arg-type]
+                                   medium=medium)  # type: ignore[arg-type]
             pmap = drawing.process_map
         else:
-            pmap = process_map(log, activities=activities, paths=paths)
+            pmap = (engines.process_map(log, activities=activities, paths=paths) if on_engine
+                    else process_map(log, activities=activities, paths=paths))
             drawing = draw_map(pmap, measure=measure, direction=direction,  # type: ignore[arg-type]
                                fit=folding, medium=medium)  # type: ignore[arg-type]
         edges = pmap.edge_table()
@@ -138,23 +171,19 @@ def map_command(
     else:
         from procmine.analysis.handoffs import handoffs
 
-        step(f"computing department handoffs of {log.n_events:,} events")
-        result = handoffs(log, level="department")
-        drawing = draw_handoff_map(result.table,
+        step(f"computing department handoffs of {log.n_events:,} events"
+             + (f" ({engine})" if on_engine else ""))
+        found = (engines.handoffs_table(log, level="department", costs=None) if on_engine
+                 else handoffs(log, level="department").table)
+        drawing = draw_handoff_map(found,
                                    measure="count" if measure == "frequency" else "wait",
                                    title=f"{log.name}: handoffs between departments",
                                    medium=medium, paths=paths)  # type: ignore[arg-type]
-        table_shown = result.table
+        table_shown = found
         if paths is not None:
             from procmine.discovery.simplify import select_routes
 
-            table_shown = result.table.loc[select_routes(result.table, coverage=paths)]
+            table_shown = found.loc[select_routes(found, coverage=paths)]
         edges = table_shown.loc[:, ["source", "target", "count", "median_wait_s"]]
-        summary = f"{int(result.table['count'].sum()):,} handoffs on {len(result.table):,} routes"
-    step(f"drawing {out}")
-    with writing(out):
-        save(drawing, out, format=output_format)  # type: ignore[arg-type]
-    if table is not None:
-        with writing(table):
-            write_csv_safe(edges.reset_index(drop=True), table)
-    state.info(f"{summary} -> {out}" + (f" (table: {table})" if table is not None else ""))
+        summary = f"{int(found['count'].sum()):,} handoffs on {len(found):,} routes"
+    return drawing, edges, summary

@@ -86,7 +86,6 @@ def report_command(
     Example: procmine report sample_logs/sources.toml --out out/report
     """
     from procmine.analysis.costs import CostModel, load_cost_model
-    from procmine.log.load import load
     from procmine.report import build_report, write_report
     from procmine.report.previous import read_previous
     from procmine.report.write import check_out_dir
@@ -116,9 +115,14 @@ def report_command(
         kpi_options.update(_min_support(min_support))
     _check_report_options(build_report, kpi_options)
     # 1 load + 6 analysis stages (build_report) + 3 writing stages (write_report)
-    with _terminate_cleanly(), Stages(10, desc="report") as stage:
-        stage(f"loading {input_path.name}")
-        log = load(input_path, **mapping)
+    engine = mapping.get("engine", "pandas")
+    with (_terminate_cleanly(), Stages(10, desc="report") as stage,
+          contextlib.ExitStack() as held):
+        stage(f"loading {input_path.name}" + (f" ({engine})" if engine != "pandas" else ""))
+        log, memory = _load(input_path, mapping)
+        if engine != "pandas":
+            held.callback(log.close)
+            kpi_options["memory_log"] = memory
         report = build_report(log, costs=costs, progress=lambda what: stage(f"analysis: {what}"),
                               **kpi_options)
         files = write_report(report, out, progress=lambda what: stage(f"writing {what}"))
@@ -127,6 +131,32 @@ def report_command(
         f"report of {log.n_events:,} events, {log.n_cases:,} orders -> {files.html}"
         + (f" (not computed: {', '.join(missing)}; the report says why)" if missing else "")
     )
+
+
+def _load(input_path: Path, mapping: dict[str, Any]) -> tuple[Any, Any]:
+    """INPUT in memory, or in the engine of ``--engine`` with the in-memory log it was handed.
+
+    A file the engine reads itself (Parquet, CSV, Delta) stays in the engine (no
+    in-memory log); anything else (a sources file, XES, OCEL) is read in memory first,
+    so the report's rows per source, blocks and candidates come from that log.
+    """
+    from procmine import engine as engines
+
+    engine = mapping.get("engine", "pandas")
+    if engine == "pandas":
+        return engines.load(input_path, **mapping), None
+    from procmine.engine.log import _native_kind
+
+    if _native_kind(input_path, mapping.get("format")) is not None:
+        return engines.load(input_path, **mapping), None
+    from procmine.log.load import load as load_in_memory
+
+    options = {k: v for k, v in mapping.items() if k not in ("engine", "spark_master")}
+    if mapping.get("spark_master") is not None and engine != "spark":
+        return engines.load(input_path, **mapping), None  # refused there, with its message
+    memory = load_in_memory(input_path, **options)
+    return engines.from_log(memory, engine=engine,
+                            spark_master=mapping.get("spark_master")), memory
 
 
 @contextlib.contextmanager

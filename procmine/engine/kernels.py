@@ -60,6 +60,8 @@ from procmine.analysis.kpis import (
     TOUCH_EXEMPT_DEPARTMENTS,
 )
 from procmine.analysis.kpis import _per_period as per_period
+from procmine.analysis.reentry import _REDO_NOTE as REENTRY_REDO_NOTE
+from procmine.analysis.reentry import _VALUES_NOTE as REENTRY_VALUES_NOTE
 from procmine.analysis.reentry import BY_ITEM_COLUMNS, SUMMARY_COLUMNS, normalize_values
 from procmine.analysis.rework import BY_KIND_COLUMNS, CHANGE_PATTERN, KINDS
 from procmine.analysis.rework import TABLE_COLUMNS as REWORK_COLUMNS
@@ -85,10 +87,12 @@ __all__ = [
     "handoff_summary",
     "handoffs_table",
     "kpi_tables",
+    "log_facts",
     "process_map",
     "reentry_tables",
     "report_tables",
     "rework_tables",
+    "variants_table",
 ]
 
 _OUTSIDE: Final = ("customer", "supplier", "carrier")
@@ -228,6 +232,13 @@ def _most_frequent(log: EngineLog, column: str) -> pd.Series:
 
 
 def _nodes(log: EngineLog) -> pd.DataFrame:
+    """The map's nodes of the whole log (kept: every simplified map reads them)."""
+    if "nodes" not in log._cache:
+        log._cache["nodes"] = _node_table(log)
+    return log._cache["nodes"].copy()
+
+
+def _node_table(log: EngineLog) -> pd.DataFrame:
     grouped = _activities(log)
     nodes = pd.DataFrame({
         "activity": grouped["activity"].astype("str"),
@@ -241,6 +252,16 @@ def _nodes(log: EngineLog) -> pd.DataFrame:
 
 
 def _terminals(log: EngineLog, where: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Start and end activities of the cases (of the events ``where`` keeps), kept per
+    filter: a map fitted to a page asks for a few activity sets, some more than once."""
+    key = f"terminals:{where}"
+    if key not in log._cache:
+        log._cache[key] = _terminal_tables(log, where)
+    start, end = log._cache[key]
+    return start.copy(), end.copy()
+
+
+def _terminal_tables(log: EngineLog, where: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     frame = log.backend.sql(f"""
     WITH e AS (
       SELECT activity,
@@ -282,7 +303,13 @@ def dfg_tables(log: EngineLog, *, activities: Collection[str] | None = None
     log = _require(log, "dfg_tables")
     where = "" if activities is None else f"WHERE activity {_in_list(activities)}"
     start, end = _terminals(log, where)
-    edges = _all_edges(log) if activities is None else _edges(log, where)
+    if activities is None:
+        edges = _all_edges(log)
+    else:
+        key = f"edges:{where}"
+        if key not in log._cache:
+            log._cache[key] = _edges(log, where)
+        edges = log._cache[key]
     return {"nodes": _nodes(log), "edges": edges.copy(), "start": start, "end": end}
 
 
@@ -558,7 +585,8 @@ def rework_tables(log: EngineLog, *, level: str = "department",
 
     Returns ``table`` (columns :data:`procmine.analysis.rework.TABLE_COLUMNS`) and
     ``by_kind``, as :class:`~procmine.analysis.rework.Rework` has them (the
-    one-row-per-event table stays in the engine).
+    one-row-per-event table stays in the engine), and its totals ``count`` (rework
+    events), ``cases`` (orders with rework), ``orders`` and ``labour_cost``.
     """
     log = _require(log, "rework_tables")
     check_choice(level, LEVELS, option="level")
@@ -622,7 +650,11 @@ def rework_tables(log: EngineLog, *, level: str = "department",
         "labour_minutes": priced_kind["labour_minutes"].reindex(kinds, fill_value=0.0)
         .to_numpy(dtype="float64"),
     })
-    return {"table": table[list(REWORK_COLUMNS)], "by_kind": by_kind[list(BY_KIND_COLUMNS)]}
+    totals = log.backend.sql(
+        "SELECT count(*) AS n, count(DISTINCT case_id) AS cases FROM pm_rework")
+    return {"table": table[list(REWORK_COLUMNS)], "by_kind": by_kind[list(BY_KIND_COLUMNS)],
+            "count": int(totals["n"].iloc[0]), "cases": int(totals["cases"].iloc[0]),
+            "orders": orders, "labour_cost": float(by_kind["labour_cost"].sum())}
 
 
 def _share(cases: Any, orders: int) -> np.ndarray:
@@ -662,7 +694,9 @@ def reentry_tables(log: EngineLog, *, level: str = "department",
     """The re-entry tables of :func:`procmine.analysis.reentry.reentry`, computed in the engine.
 
     Returns ``summary`` (columns ``SUMMARY_COLUMNS``), ``by_item``
-    (``BY_ITEM_COLUMNS``) and ``signal`` (``"values"`` or ``"redo"``).
+    (``BY_ITEM_COLUMNS``), ``signal`` (``"values"`` or ``"redo"``), ``count`` (the
+    re-entries) and ``note`` (what the signal is), as
+    :class:`~procmine.analysis.reentry.Reentry` has them.
     """
     log = _require(log, "reentry_tables")
     check_choice(level, ACTOR_LEVELS, option="level")
@@ -732,7 +766,10 @@ def reentry_tables(log: EngineLog, *, level: str = "department",
                                          if len(combos) else 0.0))
     summary = _reentry_summary(counts, priced)
     by_item = _reentry_by_item(log, items, actor, counts, priced)
-    return {"summary": summary, "by_item": by_item, "signal": "values" if items else "redo"}
+    total = int(counts.loc[counts["per_item"] == 1, "count"].sum())
+    note = (REENTRY_VALUES_NOTE if items else REENTRY_REDO_NOTE).format(by=level)
+    return {"summary": summary, "by_item": by_item, "signal": "values" if items else "redo",
+            "count": total, "note": note}
 
 
 def _reentry_summary(counts: pd.DataFrame, priced: pd.DataFrame) -> pd.DataFrame:
@@ -828,13 +865,14 @@ def kpi_tables(
     open_days: float = 14.0,
     exempt_departments: Collection[str] | None = None,
     kept_informed: Collection[tuple[str, str, str]] | None = None,
-) -> dict[str, pd.DataFrame]:
+) -> dict[str, Any]:
     """The KPIs of :func:`procmine.analysis.kpis.kpis`, per order computed in the engine.
 
     Returns ``orders`` (columns ``ORDER_COLUMNS``), ``daily`` and ``weekly``
     (``KPI_COLUMNS``): the per-order values are one pass over the events in the
     engine; the periods are :func:`procmine.analysis.kpis` 's own aggregation of
-    them (orders are some twenty times fewer than events).
+    them (orders are some twenty times fewer than events). Also ``notes`` and
+    ``terminal``, as :class:`~procmine.analysis.kpis.Kpis` has them.
     """
     log = _require(log, "kpi_tables")
     if not 0.0 <= terminal_share <= 1.0:
@@ -856,6 +894,7 @@ def kpi_tables(
                       _matching(log, confirm_pattern,
                                 option=f"kept_informed {label} confirmation")))
     steps = [(s, c) for s, c in steps if s]
+    derived = terminal is None
     if terminal is None:
         terminal = _derived_terminal(log, terminal_share) | set(
             _matching(log, cancel_pattern, option="cancel_pattern"))
@@ -898,8 +937,63 @@ def kpi_tables(
       max(outlier) AS outlier
       {''.join(', ' + s for s in informed)}
     FROM k GROUP BY case_id ORDER BY case_id""")
-    return _kpi_finish(log, frame, steps=len(steps), with_automated=with_automated,
-                       open_days=open_days, bulk=bulk)
+    tables = _kpi_finish(log, frame, steps=len(steps), with_automated=with_automated,
+                         open_days=open_days, bulk=bulk)
+    notes = _kpi_notes(log, paying=paying, returning=returning, steps=steps,
+                       terminal=sorted(terminal) if derived else None, exempt=exempt,
+                       payment_pattern=payment_pattern, return_pattern=return_pattern,
+                       cancel_pattern=cancel_pattern, terminal_share=terminal_share,
+                       outlier_orders=int(tables["orders"]["outlier"].sum()))
+    return {**tables, "notes": notes, "terminal": tuple(sorted(terminal))}
+
+
+def _kpi_notes(log: EngineLog, *, paying: list[str], returning: list[str],
+               steps: list[tuple[list[str], list[str]]], terminal: list[str] | None,
+               exempt: Collection[str], payment_pattern: str, return_pattern: str,
+               cancel_pattern: str, terminal_share: float, outlier_orders: int
+               ) -> tuple[str, ...]:
+    """The notes of :class:`procmine.analysis.kpis.Kpis`, in its order, from the engine's
+    counts (the texts are those of :func:`procmine.analysis.kpis.kpis`)."""
+    if not log.n_events:
+        return ()
+    notes: list[str] = []
+    if not paying:
+        notes.append(
+            f"order-to-cash not computable: no activity matches payment_pattern "
+            f"{payment_pattern!r}; pass the pattern of your payment-received activity "
+            "(payment_pattern=, or --payment-pattern RE on the command line)."
+        )
+    if not log.has_automated:
+        notes.append(
+            "touchless rate not computable: no event says whether it was automated; "
+            "set automated_resources or automated_column for the sources."
+        )
+    else:
+        unknown = int(log.backend.sql(
+            f"SELECT count(*) AS n FROM {EVENTS} WHERE automated IS NULL AND "
+            f"party = 'internal' AND NOT COALESCE(department {_in_list(exempt)}, FALSE)"
+        )["n"].iloc[0])
+        if unknown:
+            notes.append(f"{unknown} internal events have no automated flag; counted as manual.")
+    if not log.has_departments:
+        notes.append("handoffs per order not computable: the log records no departments.")
+    if not returning:
+        notes.append(f"no activity matches return_pattern {return_pattern!r}: return rate is 0.")
+    if terminal is not None:
+        notes.append(
+            "terminal activities derived from the log (ending at least "
+            f"{terminal_share:.0%} of orders and coming late in them, or matching "
+            f"“{cancel_pattern}”): {', '.join(terminal) or 'none'};"
+            " pass terminal= (--terminal A,A on the command line) to set them."
+        )
+    if not steps:
+        notes.append("customer kept informed not computable: no activity matches a key step "
+                     "(order accepted, shipped, invoiced); pass kept_informed=.")
+    if outlier_orders:
+        notes.append(
+            f"{outlier_orders:,} order(s) have events far outside the bulk of the log in "
+            "time (procmine.log.outliers); they are left out of the daily and weekly KPIs.")
+    return tuple(notes)
 
 
 def _derived_terminal(log: EngineLog, terminal_share: float) -> set[str]:
@@ -988,6 +1082,149 @@ def _kpi_finish(log: EngineLog, frame: pd.DataFrame, *, steps: int, with_automat
     in_bulk = orders.loc[~orders["outlier"].to_numpy()]
     return {"orders": orders, "daily": per_period(in_bulk, "D", span=span),
             "weekly": per_period(in_bulk, "W", span=span)}
+
+
+# -- the log's facts and variants ------------------------------------------------------
+def _stamp(micros: Any) -> pd.Timestamp | None:
+    return None if micros is None or pd.isna(micros) else pd.Timestamp(int(micros), unit="us",
+                                                                       tz="UTC")
+
+
+def log_facts(log: EngineLog, *, costs: CostModel | None = None) -> dict[str, Any]:
+    """What the report states about the log, computed in the engine.
+
+    ``events``, ``cases``, ``activities``, ``departments`` (distinct, missing left
+    out), ``first_event`` and ``last_event`` (UTC timestamps), ``time_outliers``
+    (events outside :func:`procmine.log.outliers.time_bulk`), ``bulk_first_event`` /
+    ``bulk_last_event`` (the times inside it) and ``annual_basis``
+    (:meth:`procmine.analysis.costs.CostModel.annual_basis`: the orders' first events
+    inside the bulk).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from procmine import EventLog
+    >>> from procmine.engine import from_log
+    >>> f = pd.DataFrame({"case_id": ["a", "b", "b"], "activity": ["x", "x", "y"],
+    ...     "timestamp": pd.to_datetime(["2024-01-01", "2024-01-11", "2024-03-01"],
+    ...                                 utc=True)})
+    >>> with from_log(EventLog.from_frame(f), engine="duckdb") as elog:
+    ...     facts = log_facts(elog)
+    >>> facts["events"], facts["activities"], facts["annual_basis"].factor
+    (3, 2, 36.5)
+    """
+    from procmine.analysis.costs import AnnualBasis
+
+    log = _require(log, "log_facts")
+    costs = CostModel.default() if costs is None else costs
+    row = log.backend.sql(
+        f"SELECT count(DISTINCT activity) AS activities, count(DISTINCT department) AS "
+        f"departments, min(ts_us) AS lo, max(ts_us) AS hi FROM {EVENTS}").iloc[0]
+    facts: dict[str, Any] = {
+        "events": log.n_events, "cases": log.n_cases,
+        "activities": int(row["activities"]), "departments": int(row["departments"]),
+        "first_event": _stamp(row["lo"]), "last_event": _stamp(row["hi"]),
+        "time_outliers": 0, "bulk_first_event": None, "bulk_last_event": None,
+    }
+    if not log.n_events:
+        facts["annual_basis"] = AnnualBasis(0.0, "no events", 0, 0.0)
+        return facts
+    bulk = _time_bulk(log)
+    assert bulk is not None
+    inside = f"ts_us >= {bulk[0]} AND ts_us <= {bulk[1]}"
+    row = log.backend.sql(f"""
+    WITH s AS (SELECT min(ts_us) AS start_us FROM {EVENTS} GROUP BY case_id)
+    SELECT (SELECT count(*) FROM {EVENTS} WHERE NOT ({inside})) AS outliers,
+      (SELECT min(ts_us) FROM {EVENTS} WHERE {inside}) AS lo,
+      (SELECT max(ts_us) FROM {EVENTS} WHERE {inside}) AS hi,
+      (SELECT min(start_us) FROM s WHERE {inside.replace('ts_us', 'start_us')}) AS first_start,
+      (SELECT max(start_us) FROM s WHERE {inside.replace('ts_us', 'start_us')}) AS last_start
+    """).iloc[0]
+    facts["time_outliers"] = int(row["outliers"])
+    facts["bulk_first_event"], facts["bulk_last_event"] = _stamp(row["lo"]), _stamp(row["hi"])
+    orders = log.n_cases
+    first, last = _stamp(row["first_start"]), _stamp(row["last_start"])
+    # the arithmetic of CostModel.annual_basis, on the same starts
+    days = float((last - first) / pd.Timedelta(days=1)) if first is not None else 0.0
+    if costs.annual_orders > 0:
+        basis = AnnualBasis(float(costs.annual_orders) / orders, "annual_orders", orders, days)
+    else:
+        basis = AnnualBasis(365.0 / max(days, 1.0), "order starts", orders, days)
+    facts["annual_basis"] = basis
+    return facts
+
+
+def variants_table(log: EngineLog, *, top: int | None = None) -> dict[str, Any]:
+    """The variants of :func:`procmine.log.variants.variants`, computed in the engine.
+
+    Each case's sequence is aggregated in the engine (activity codes in case order,
+    then grouped with the case count and the median duration); the distinct
+    sequences come back and are named, numbered and sorted as ``variants`` does
+    (most cases first, ties by the sequence's text).
+
+    Returns
+    -------
+    dict
+        ``table`` (columns :data:`procmine.log.variants.VARIANT_COLUMNS`, the ``top``
+        most frequent when given), ``n_cases`` and ``n_variants`` (of the whole log).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from procmine import EventLog
+    >>> from procmine.engine import from_log
+    >>> frame = pd.DataFrame({
+    ...     "case_id": ["a", "a", "b", "b", "c"], "activity": ["Enter", "Ship"] * 2 + ["Enter"],
+    ...     "timestamp": pd.to_datetime(["2024-01-01 09:00", "2024-01-01 11:00",
+    ...         "2024-01-02 09:00", "2024-01-02 10:00", "2024-01-03 09:00"], utc=True)})
+    >>> with from_log(EventLog.from_frame(frame), engine="duckdb") as elog:
+    ...     found = variants_table(elog)
+    >>> found["table"][["variant", "activities", "cases", "median_duration_s"]]
+       variant    activities  cases  median_duration_s
+    0        1  Enter → Ship      2             5400.0
+    1        2         Enter      1                0.0
+    """
+    from procmine.log.variants import SEPARATOR, VARIANT_COLUMNS
+
+    log = _require(log, "variants_table")
+    if top is not None and (isinstance(top, bool) or not isinstance(top, int | np.integer)
+                            or top < 1):
+        raise UsageError(f"top must be a whole number of at least 1, got {top!r}")
+    names = np.sort(_activities(log)["activity"].astype(str).to_numpy(dtype=object))
+    codes = pd.DataFrame({"activity": pd.Series(names, dtype="str"),
+                          "code": np.arange(len(names), dtype=np.int64)})
+    log.backend.register("pm_activity_codes", codes)
+    frame = log.backend.sql(f"""
+    WITH c AS (
+      SELECT ev.case_id,
+        string_agg(CAST(k.code AS VARCHAR), ',' ORDER BY ev.ts_us, ev.seq) AS sequence,
+        count(*) AS length, max(ev.ts_us) - min(ev.ts_us) AS duration_us
+      FROM {EVENTS} ev JOIN pm_activity_codes k ON ev.activity = k.activity
+      GROUP BY ev.case_id
+    )
+    SELECT sequence, min(length) AS length, count(*) AS cases,
+      quantile_cont(CAST(duration_us AS DOUBLE), 0.5) AS median_us
+    FROM c GROUP BY sequence""")
+    n_cases = log.n_cases
+    labels = names.astype(str)
+    texts = [SEPARATOR.join(labels[np.asarray(s.split(","), dtype=np.int64)])
+             for s in frame["sequence"].astype(str)]
+    table = pd.DataFrame({
+        "activities": pd.Series(texts, dtype="str"),
+        "length": frame["length"].to_numpy(dtype="int64"),
+        "cases": frame["cases"].to_numpy(dtype="int64"),
+        "median_duration_s": frame["median_us"].to_numpy(dtype="float64") / 1e6,
+    })
+    table = table.sort_values(["cases", "activities"], ascending=[False, True],
+                              kind="stable").reset_index(drop=True)
+    table.insert(0, "variant", np.arange(1, len(table) + 1, dtype="int64"))
+    table["share"] = table["cases"] / n_cases if n_cases else np.zeros(len(table))
+    table["cumulative_share"] = table["share"].cumsum()
+    table = table.loc[:, list(VARIANT_COLUMNS)]
+    n_variants = len(table)
+    if top is not None:
+        table = table.loc[table["variant"].to_numpy() <= top].reset_index(drop=True)
+    return {"table": table, "n_cases": n_cases, "n_variants": n_variants}
 
 
 # -- the report's tables ---------------------------------------------------------------

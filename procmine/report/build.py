@@ -35,7 +35,7 @@ from procmine.report.previous import KPI_MEASURES, PreviousRun, kpi_changes, rea
 from procmine.schema import ACTIVITY, TIMESTAMP
 
 __all__ = ["HANDOFF_COLUMNS", "MIN_WEEK_SHARE", "REENTRY_COLUMNS", "TOP_ACTIONS", "build_report",
-           "cost_model_digest"]
+           "cost_model_digest", "engine_map_drawing"]
 
 #: Leading columns of ``tables/handoffs.csv`` (DESIGN.md's output contract); more follow.
 HANDOFF_COLUMNS = ("source", "target", "count", "cases", "median_wait_s", "p90_wait_s", "cost")
@@ -135,47 +135,58 @@ def _process(log: EventLog) -> tuple[Section, Any]:
                    values={"activities": len(full.nodes), "paths": len(edges)}), pmap
 
 
+_NO_DEPARTMENTS = (
+    "the log records no departments, so work passing between departments cannot be seen; map "
+    "a department column (--department COL, or department / department_column / "
+    "department_by_resource in the sources file).")
+
+
 def _handoffs(log: EventLog, costs: CostModel) -> tuple[Section, Any]:
     if log.n_events == 0:
         return Section("handoffs", reason="the log has no events"), None
     if not log.has_departments:
-        return Section(
-            "handoffs",
-            reason="the log records no departments, so work passing between departments "
-                   "cannot be seen; map a department column (--department COL, or department / "
-                   "department_column / department_by_resource in the sources file)."), None
+        return Section("handoffs", reason=_NO_DEPARTMENTS), None
     found = find_handoffs(log, level="department", costs=costs)
-    table = found.table
+    totals = {"total_handoffs": int(found.count), "causal_handoffs": int(found.causal_count),
+              "pingpong": int(found.pingpong), "system_handoffs": int(found.system_count),
+              "queue_s": found.queue_s, "lead_time_s": found.lead_s, "wait_s": found.wait_s}
+    return _handoff_section(found.table, totals, costs, results={"handoffs": found}), found
+
+
+def _handoff_section(table: pd.DataFrame, totals: dict[str, Any], costs: CostModel, *,
+                     results: dict[str, Any]) -> Section:
+    """The handoff section from the handoff table and its totals (any engine)."""
     extra = [c for c in table.columns if c not in HANDOFF_COLUMNS]
     table = table.loc[:, [*HANDOFF_COLUMNS, *extra]]
     table = table.sort_values(["cost", "source", "target"], ascending=[False, True, True],
                               kind="stable").reset_index(drop=True)
+    count, causal = int(totals["total_handoffs"]), int(totals["causal_handoffs"])
     notes = []
-    if found.count == 0:
+    if count == 0:
         notes.append("No handoff between departments was found: every order stays in one "
                      "department (or the departments are recorded on too few events).")
-    if found.count:
+    if count:
         notes.append(
-            f"{found.causal_count:,} of {found.count:,} handoffs are causal: the heuristics "
+            f"{causal:,} of {count:,} handoffs are causal: the heuristics "
             f"miner's dependency measure (Weijters & van der Aalst; threshold "
-            f"{DEPENDENCY_THRESHOLD}) finds the other {found.count - found.causal_count:,} "
+            f"{DEPENDENCY_THRESHOLD}) finds the other {count - causal:,} "
             "between activities the process runs concurrently (column causal_count).")
         notes.append(
             "Cost = coordination per handoff (none between two automated actors: "
-            f"{found.system_count:,} system handoffs) plus the priced queue time: working "
-            f"hours ({_calendar_text(costs)}), at most {costs.wait_cap_hours:g} working hours "
-            "per handoff, and never the time until the order's planned date (requested or "
-            "confirmed delivery date: lead time). Queue time "
-            f"{found.queue_s / 3600:,.0f} h, lead time {found.lead_s / 3600:,.0f} h "
+            f"{int(totals['system_handoffs']):,} system handoffs) plus the priced queue time: "
+            f"working hours ({_calendar_text(costs)}), at most {costs.wait_cap_hours:g} working "
+            "hours per handoff, and never the time until the order's planned date (requested "
+            "or confirmed delivery date: lead time). Queue time "
+            f"{totals['queue_s'] / 3600:,.0f} h, lead time {totals['lead_time_s'] / 3600:,.0f} h "
             "(unpriced), elapsed waiting "
-            f"{found.wait_s / 3600:,.0f} h (columns queue_wait_s, lead_time_s).")
-    values = {"total_cost": float(table["cost"].sum()), "total_handoffs": int(found.count),
-              "causal_handoffs": int(found.causal_count), "pingpong": int(found.pingpong),
-              "system_handoffs": int(found.system_count), "queue_s": found.queue_s,
-              "lead_time_s": found.lead_s, "wait_s": found.wait_s, "routes": len(table)}
+            f"{totals['wait_s'] / 3600:,.0f} h (columns queue_wait_s, lead_time_s).")
+    values = {"total_cost": float(table["cost"].sum()), "total_handoffs": count,
+              "causal_handoffs": causal, "pingpong": int(totals["pingpong"]),
+              "system_handoffs": int(totals["system_handoffs"]), "queue_s": totals["queue_s"],
+              "lead_time_s": totals["lead_time_s"], "wait_s": totals["wait_s"],
+              "routes": len(table)}
     return Section("handoffs", notes=tuple(notes), tables={"table": table},
-                   maps={"handoffs": table}, values=values,
-                   results={"handoffs": found}), found
+                   maps={"handoffs": table}, values=values, results=results)
 
 
 def _calendar_text(costs: CostModel) -> str:
@@ -188,14 +199,27 @@ def _rework(log: EventLog, costs: CostModel) -> Section:
         return Section("rework", reason="the log has no events")
     found = find_rework(log, level="department", costs=costs)
     blocks = find_episodes(log, level="department", costs=costs)
+    totals = {"count": found.count, "cases": found.cases, "orders": found.orders,
+              "share_of_orders": found.share_of_orders, "labour_cost": found.labour_cost}
+    return _rework_section(found.table, found.by_kind, totals, blocks,
+                           results={"rework": found, "episodes": blocks})
+
+
+def _rework_section(table: pd.DataFrame, by_kind: pd.DataFrame, totals: dict[str, Any],
+                    blocks: Any, *, results: dict[str, Any], blocks_missing: str | None = None
+                    ) -> Section:
+    """The rework section from the rework tables and totals (any engine), and the blocks
+    (episodes, in memory) or, with ``blocks_missing``, why there are none."""
     notes = [
-        f"{found.count:,} rework events in {found.cases:,} of {found.orders:,} orders "
-        f"({found.share_of_orders:.0%}): repeat = the same step again by the same "
+        f"{totals['count']:,} rework events in {totals['cases']:,} of {totals['orders']:,} "
+        f"orders ({totals['share_of_orders']:.0%}): repeat = the same step again by the same "
         "department, redo = by another (edeaR's terms), change = a change activity "
         "(change, update, correct, amend). The same step done for another sub-object of the "
         "order (a second package, a split delivery) is not rework.",
     ]
-    if blocks.count:
+    if blocks_missing is not None:
+        notes.append(blocks_missing)
+    elif blocks.count:
         notes.append(
             f"{blocks.count:,} blocks or holds opened and closed "
             f"({blocks.open_count:,} still open when the log ends, not in the durations); "
@@ -203,14 +227,16 @@ def _rework(log: EventLog, costs: CostModel) -> Section:
     else:
         notes.append("No status was set and later removed (X Set / X Removed, blocked / "
                      "released, hold / release).")
-    values = {"rework_events": found.count, "rework_orders": found.cases,
-              "rework_share_of_orders": found.share_of_orders,
-              "rework_labour_cost": found.labour_cost, "episodes": blocks.count,
-              "open_episodes": blocks.open_count, "episode_cost": blocks.cost}
-    return Section("rework", notes=tuple(notes),
-                   tables={"table": found.table, "by_kind": found.by_kind,
-                           "episodes": blocks.table, "by_status": blocks.by_status},
-                   values=values, results={"rework": found, "episodes": blocks})
+    values = {"rework_events": totals["count"], "rework_orders": totals["cases"],
+              "rework_share_of_orders": totals["share_of_orders"],
+              "rework_labour_cost": totals["labour_cost"],
+              "episodes": None if blocks is None else blocks.count,
+              "open_episodes": None if blocks is None else blocks.open_count,
+              "episode_cost": None if blocks is None else blocks.cost}
+    tables = {"table": table, "by_kind": by_kind}
+    if blocks is not None:
+        tables.update(episodes=blocks.table, by_status=blocks.by_status)
+    return Section("rework", notes=tuple(notes), tables=tables, values=values, results=results)
 
 
 def _reentry(log: EventLog, costs: CostModel) -> tuple[Section, Any]:
@@ -222,28 +248,36 @@ def _reentry(log: EventLog, costs: CostModel) -> tuple[Section, Any]:
             reason="the log records no departments, so it cannot tell whether information "
                    "was keyed in again by another department."), None
     found = find_reentry(log, level="department", costs=costs)
-    notes = [found.note]
-    if found.signal == "redo":
-        if not log.items:
+    return _reentry_section(found.summary, found.by_item, signal=found.signal,
+                            note=found.note, count=found.count, has_items=bool(log.items),
+                            results={"reentry": found}), found
+
+
+def _reentry_section(summary: pd.DataFrame, by_item: pd.DataFrame, *, signal: str, note: str,
+                     count: int, has_items: bool, results: dict[str, Any]) -> Section:
+    """The re-entry section from the re-entry tables (any engine)."""
+    notes = [note]
+    if signal == "redo":
+        if not has_items:
             notes.insert(0, "No information item is declared ([items] and [sources.X.items] in "
                             "the sources file), so re-entry falls back to redo.")
         else:
             notes.insert(0, "The declared information items carry no values in this log, so "
                             "re-entry falls back to redo.")
-    summary = found.summary.rename(columns={"first_by": "first_entered_by", "by": "reentered_by"})
+    summary = summary.rename(columns={"first_by": "first_entered_by", "by": "reentered_by"})
     extra = [c for c in summary.columns if c not in REENTRY_COLUMNS]
     table = summary.loc[:, [*REENTRY_COLUMNS, *extra]].copy()
-    table["signal"] = found.signal
+    table["signal"] = signal
     table = table.sort_values(["cost", "count", "item", "first_entered_by", "reentered_by"],
                               ascending=[False, False, True, True, True],
                               kind="stable").reset_index(drop=True)
-    by_item = found.by_item.sort_values(["cost", "item"], ascending=[False, True],
-                                        kind="stable").reset_index(drop=True)
-    values = {"total_cost": float(table["cost"].sum()), "reentries": int(found.count),
-              "signal": found.signal,
+    by_item = by_item.sort_values(["cost", "item"], ascending=[False, True],
+                                  kind="stable").reset_index(drop=True)
+    values = {"total_cost": float(table["cost"].sum()), "reentries": int(count),
+              "signal": signal,
               "discrepancies": int(table["discrepancies"].sum()) if len(table) else 0}
     return Section("reentry", notes=tuple(notes), tables={"table": table, "by_item": by_item},
-                   values=values, results={"reentry": found}), found
+                   values=values, results=results)
 
 
 def _candidates(log: EventLog, costs: CostModel, found_reentry: Any, found_handoffs: Any,
@@ -495,7 +529,8 @@ def _summary(log: EventLog, facts: dict[str, Any], costs: CostModel, cost_source
     first = facts.get("bulk_first_event") or facts.get("first_event")
     last = facts.get("bulk_last_event") or facts.get("last_event")
     values: dict[str, Any] = {
-        "run_date": run["date"], "period_first": first, "period_last": last,
+        "run_date": run["date"], "engine": run.get("engine", "pandas"),
+        "period_first": first, "period_last": last,
         "cost_model": cost_source, "cost_model_digest": run["cost_model_digest"],
         "annualisation": facts["annualisation"]["text"], "annual_factor": factor,
         "latest_week": sections["kpis"].results.get("latest_week"),
@@ -571,16 +606,248 @@ def _variants(log: EventLog) -> Section:
     if log.n_events == 0:
         return Section("variants", reason="the log has no events")
     found = find_variants(log, top=MAX_VARIANTS)
-    table = found.table
-    notes = (f"{found.n_variants:,} distinct variant(s) over {found.n_cases:,} orders; the "
+    return _variant_section(found.table, n_variants=found.n_variants, n_cases=found.n_cases)
+
+
+def _variant_section(table: pd.DataFrame, *, n_variants: int, n_cases: int) -> Section:
+    notes = (f"{n_variants:,} distinct variant(s) over {n_cases:,} orders; the "
              f"{len(table)} most frequent cover {table['share'].sum():.0%} of orders.",)
     return Section("variants", notes=notes, tables={"table": table},
-                   values={"variants": found.n_variants})
+                   values={"variants": n_variants})
+
+
+# -- on an engine (DuckDB, Spark) ----------------------------------------------------------
+#: What the report says about the sections an engine does not compute.
+IN_MEMORY_ONLY = (
+    "candidates and the projected to-be rest on the move engine, which works event by event "
+    "in memory; this report was computed by {engine}, which does not run it. For "
+    "candidates, run procmine report without --engine on a log that fits in memory (one "
+    "period of it, say); a sources file, XES or OCEL input keeps its events in memory, and "
+    "then the report computes candidates there.")
+BLOCKS_IN_MEMORY_ONLY = (
+    "Blocks and holds (a status set and later removed) are computed in memory only, not by "
+    "{engine}: not in this report (tables/episodes.csv has its header only).")
+
+
+def _engine_label(engine: str) -> str:
+    return {"duckdb": "DuckDB", "spark": "Spark", "pandas": "pandas (in memory)"}.get(
+        engine, engine)
+
+
+def _loaded_engine(log: Any) -> Section:
+    """Rows read, loaded and dropped of a file the engine read itself (no per-row rejects)."""
+    sources = pd.DataFrame({
+        "source": [log.name], "path": [""], "format": [log.engine],
+        "rows_read": [log.n_events + log.rows_dropped], "rows_loaded": [log.n_events],
+        "rows_rejected": [log.rows_dropped], "events": [log.n_events]})
+    reason = "no case id, activity or time"
+    reasons = pd.DataFrame({"source": [log.name] * bool(log.rows_dropped),
+                            "reason": [reason] * bool(log.rows_dropped),
+                            "rows": [int(log.rows_dropped)] * bool(log.rows_dropped)},
+                           columns=["source", "reason", "rows"])
+    from procmine.schema import REJECT_COLUMNS
+
+    rejects = pd.DataFrame({c: pd.Series([], dtype="object") for c in REJECT_COLUMNS})
+    notes = [f"{_engine_label(log.engine)} read the extract itself: "
+             f"{log.n_events + log.rows_dropped:,} rows, {log.rows_dropped:,} left out for "
+             f"{reason} (the rows are not listed: tables/rejects.csv has its header only; "
+             "procmine validate lists them)."]
+    return Section("loaded", notes=tuple(notes),
+                   tables={"sources": sources, "reject_reasons": reasons, "rejects": rejects,
+                           "missing_values": pd.DataFrame(
+                               {"source": [], "column": [], "values": [], "seen": []}).astype(
+                               {"values": "int64"})},
+                   values={"rows_read": log.n_events + log.rows_dropped,
+                           "rows_rejected": log.rows_dropped, "placeholders_missing": None})
+
+
+def engine_map_drawing(log: Any, *, title: str | None = None, medium: str = "slide",
+                       swimlanes: bool | None = None, handoffs: bool = True,
+                       measure: str = "frequency", direction: str = "LR",
+                       fit: str = "projector") -> Any:
+    """:func:`procmine.render.maps.draw_map` of an engine log: the same drawing as of the log
+    in memory, from the engine's small tables.
+
+    The fitting is ``draw_map``'s for a log (the most frequent activities, as many as keep
+    the text at the medium's size, :func:`procmine.render.maps.most_that_fit`), each size's
+    map from :func:`procmine.engine.kernels.process_map`.
+    """
+    from procmine.discovery.simplify import coverage_for
+    from procmine.engine import kernels
+    from procmine.render.maps import MIN_ACTIVITIES, _text_size, draw_map, most_that_fit
+    from procmine.render.medium import preset
+
+    nodes = kernels.dfg_tables(log)["nodes"][["activity", "count"]]
+    style = preset(medium)
+    drawn: dict[int, Any] = {}
+    shown = title if title is not None else log.name
+
+    def graph(cap: int) -> Any:
+        if cap not in drawn:
+            pmap = kernels.process_map(log, activities=coverage_for(nodes,
+                                                                    max_activities=cap))
+            drawn[cap] = draw_map(pmap, title=shown, swimlanes=swimlanes, handoffs=handoffs,
+                                  measure=measure, direction=direction,  # type: ignore[arg-type]
+                                  fit=fit, medium=medium)  # type: ignore[arg-type]
+        return drawn[cap]
+
+    def size(cap: int) -> float:
+        found = graph(cap)
+        if found.drawing is None or not found.positioned:
+            return float("inf")
+        return float(_text_size(found.drawing))
+
+    high = min(style.max_activities, len(nodes))
+    return graph(most_that_fit(min(MIN_ACTIVITIES, high), high, size, style.min_text_px))
+
+
+def _engine_sections(log: Any, memory: EventLog | None, costs: CostModel, *,
+                     progress: Progress, terminal: Collection[str] | None,
+                     payment_pattern: str | None, min_share: float, min_events: int,
+                     min_week_orders: int | None, previous: PreviousRun | None
+                     ) -> dict[str, Section]:
+    """Every section of an engine log: the engine's tables; candidates, projection and blocks
+    in memory when ``memory`` (the same events) is given, else each says why it is missing."""
+    from procmine.analysis.kpis import Kpis
+    from procmine.engine import kernels
+
+    engine = _engine_label(log.engine)
+    empty = log.n_events == 0
+    no_events = "the log has no events"
+    loaded = _loaded(memory) if memory is not None else _loaded_engine(log)
+    _say(progress, f"process map ({engine})")
+    if empty:
+        process, pmap = Section("process", reason=no_events), None
+    else:
+        pmap = kernels.process_map(log, paths=MAP_PATH_COVERAGE)
+        full = pmap if not pmap.simplified else kernels.process_map(log, activities=1.0,
+                                                                     paths=1.0)
+        notes = []
+        if pmap.simplified:
+            notes.append(
+                f"The maps are simplified for reading: each shows the most frequent of the "
+                f"{pmap.n_activities_total} activities that an A4 page shows with text of at "
+                f"least 9 pt, and says in its title how many; tables/dfg.csv has every one of "
+                f"the {pmap.n_edges_total} paths.")
+        edges = full.edges.loc[:, ["source", "target", "count", "cases", "median_wait_s",
+                                   "mean_wait_s", "p90_wait_s"]]
+        edges = edges.sort_values(["count", "source", "target"], ascending=[False, True, True],
+                                  kind="stable").reset_index(drop=True)
+        drawing = engine_map_drawing(log, title=f"Process map: {log.name}", medium="print")
+        process = Section("process", notes=tuple(notes),
+                          tables={"edges": edges, "nodes": full.nodes},
+                          maps={"process": drawing.process_map},
+                          # the in-memory log, when there is one, draws the as-is / to-be
+                          # pair as the in-memory report does (write.py draws it only with a log)
+                          results={"map": pmap, "full": full,
+                                   **({"log": memory} if memory is not None else {})},
+                          values={"activities": len(full.nodes), "paths": len(edges)})
+    departments = not empty and log.has_departments
+    _say(progress, f"handoffs ({engine})")
+    if empty:
+        handoff_section = Section("handoffs", reason=no_events)
+    elif not departments:
+        handoff_section = Section("handoffs", reason=_NO_DEPARTMENTS)
+    else:
+        table = kernels.handoffs_table(log, level="department", costs=costs)
+        totals = kernels.handoff_summary(log, table, level="department")
+        handoff_section = _handoff_section(table, totals, costs, results={})
+    if previous is not None:
+        handoff_section = _handoffs_since(handoff_section, previous, costs.currency)
+    _say(progress, f"rework ({engine})" + (" and blocks (in memory)" if memory else ""))
+    if empty:
+        rework_section = Section("rework", reason=no_events)
+    else:
+        found = kernels.rework_tables(log, level="department", costs=costs)
+        totals = {k: found[k] for k in ("count", "cases", "orders", "labour_cost")}
+        totals["share_of_orders"] = totals["cases"] / totals["orders"] if totals["orders"] \
+            else 0.0
+        blocks = (find_episodes(memory, level="department", costs=costs)
+                  if memory is not None else None)
+        rework_section = _rework_section(
+            found["table"], found["by_kind"], totals, blocks,
+            results={} if blocks is None else {"episodes": blocks},
+            blocks_missing=None if blocks is not None else BLOCKS_IN_MEMORY_ONLY.format(
+                engine=engine))
+    _say(progress, f"re-entry ({engine})")
+    if empty:
+        reentry_section = Section("reentry", reason=no_events)
+    elif not departments:
+        reentry_section = Section(
+            "reentry",
+            reason="the log records no departments, so it cannot tell whether information "
+                   "was keyed in again by another department.")
+    else:
+        found = kernels.reentry_tables(log, level="department", costs=costs)
+        reentry_section = _reentry_section(
+            found["summary"], found["by_item"], signal=found["signal"], note=found["note"],
+            count=found["count"], has_items=bool(log.items), results={})
+    _say(progress, "candidates and projection" + (" (in memory)" if memory is not None else ""))
+    if memory is not None:
+        _, mem_reentry = (_reentry(memory, costs) if departments else (None, None))
+        candidate_section = _candidates(memory, costs, mem_reentry,
+                                        mem_reentry if departments else None, pmap,
+                                        min_share=min_share, min_events=min_events)
+        if candidate_section.available:
+            candidate_section = dataclasses.replace(candidate_section, notes=(
+                f"Candidates and the projected to-be were computed in memory (the move engine "
+                f"works event by event) on the same events; the other sections by {engine}.",
+                *candidate_section.notes))
+    else:
+        candidate_section = Section("candidates",
+                                    reason=IN_MEMORY_ONLY.format(engine=engine),
+                                    maps={} if pmap is None else {"as_is": pmap})
+    _say(progress, f"KPIs and variants ({engine})")
+    if empty:
+        kpi_section = _kpis(log, None, min_week_orders=min_week_orders, previous=previous)
+        variant_section = Section("variants", reason=no_events)
+    else:
+        options: dict[str, Any] = {"payment_pattern": PAYMENT_PATTERN if payment_pattern is None
+                                   else payment_pattern}
+        if terminal is not None:
+            options["terminal"] = terminal
+        k = kernels.kpi_tables(log, **options)
+        found_kpis = Kpis(daily=k["daily"], weekly=k["weekly"], orders=k["orders"],
+                          terminal=k["terminal"], notes=k["notes"])
+        kpi_section = _kpis(log, found_kpis, min_week_orders=min_week_orders,
+                            previous=previous)
+        v = kernels.variants_table(log, top=MAX_VARIANTS)
+        variant_section = _variant_section(v["table"], n_variants=v["n_variants"],
+                                           n_cases=v["n_cases"])
+    return {
+        "loaded": loaded, "process": process, "handoffs": handoff_section,
+        "rework": rework_section, "reentry": reentry_section,
+        "candidates": candidate_section, "kpis": kpi_section,
+        "variants": variant_section,
+    }
+
+
+def _engine_facts(log: Any, memory: EventLog | None, costs: CostModel) -> dict[str, Any]:
+    from procmine.engine import kernels
+
+    found = kernels.log_facts(log, costs=costs)
+    facts: dict[str, Any] = {
+        "events": int(found["events"]), "cases": int(found["cases"]),
+        "activities": int(found["activities"]), "departments": int(found["departments"]),
+        "rows_read": int(memory.rows_read if memory is not None
+                         else log.n_events + log.rows_dropped),
+        "rows_rejected": int(memory.rows_rejected if memory is not None else log.rows_dropped),
+        "first_event": _iso(found["first_event"]), "last_event": _iso(found["last_event"]),
+        "time_outliers": int(found["time_outliers"]),
+    }
+    if facts["time_outliers"]:
+        facts["bulk_first_event"] = _iso(found["bulk_first_event"])
+        facts["bulk_last_event"] = _iso(found["bulk_last_event"])
+    basis = found["annual_basis"]
+    facts["annualisation"] = {"method": basis.method, "factor": basis.factor,
+                              "orders": basis.orders, "days": basis.days,
+                              "text": basis.describe()}
+    return facts
 
 
 # -- entry point ------------------------------------------------------------------------
 def build_report(
-    log: EventLog,
+    log: EventLog | Any,
     *,
     costs: CostModel | None = None,
     progress: Progress = None,
@@ -592,6 +859,7 @@ def build_report(
     previous: PreviousRun | str | Path | None = None,
     min_week_orders: int | None = None,
     run_date: str | dt.date | None = None,
+    memory_log: EventLog | None = None,
 ) -> Report:
     """Compute everything the batch report shows.
 
@@ -638,6 +906,13 @@ def build_report(
         (reproducible builds), else today (UTC). Only the date, so two runs on
         one day write the same bytes.
 
+    memory_log : EventLog, optional, keyword-only
+        With ``log`` an :class:`~procmine.engine.EngineLog`: the same events in memory
+        (the log the engine was handed, e.g. from a sources file). The rows read and
+        rejected per source, the blocks (episodes), the candidates and the projection
+        then come from it, computed in memory (the move engine works event by event);
+        without it those say they were not computed by the engine.
+
     Returns
     -------
     Report
@@ -660,7 +935,18 @@ def build_report(
     >>> report.handoffs.reason.split(",")[0]
     'the log records no departments'
     """
-    log = require_log(log, where="build_report")
+    from procmine.engine.log import EngineLog
+
+    on_engine = isinstance(log, EngineLog)
+    if not on_engine:
+        log = require_log(log, where="build_report")
+        if memory_log is not None:
+            from procmine.errors import UsageError
+
+            raise UsageError("memory_log= goes with an EngineLog (procmine.engine.load); "
+                             "this log is in memory already")
+    elif memory_log is not None:
+        memory_log = require_log(memory_log, where="build_report(memory_log=)")
     costs = costs if costs is not None else CostModel.default()
     if cost_source is None:
         cost_source = ("procmine's default cost model (procmine/data/costs.toml)"
@@ -674,8 +960,23 @@ def build_report(
 
         raise UsageError(f"min_week_orders must be a whole number of orders, 0 or more; got "
                          f"{min_week_orders!r}")
+    run = {"date": _run_date(run_date), "cost_model": cost_source,
+           "cost_model_digest": cost_model_digest(costs),
+           "engine": getattr(log, "engine", "pandas")}
+    facts: dict[str, Any]
+    if on_engine:
+        facts = _engine_facts(log, memory_log, costs)
+        facts["run"] = run
+        sections = _engine_sections(
+            log, memory_log, costs, progress=progress, terminal=terminal,
+            payment_pattern=payment_pattern, min_share=min_share, min_events=min_events,
+            min_week_orders=min_week_orders, previous=previous)
+        sections["summary"] = _summary(log, facts, costs, cost_source, sections, previous)
+        return Report(name=log.name, facts=facts,
+                      sections={k: sections[k] for k in SECTION_KEYS},
+                      currency=costs.currency)
     events = log.events
-    facts: dict[str, Any] = {
+    facts = {
         "events": int(log.n_events),
         "cases": int(log.n_cases),
         "activities": int(events[ACTIVITY].nunique()),
@@ -694,8 +995,7 @@ def build_report(
     facts["annualisation"] = {"method": basis.method, "factor": basis.factor,
                               "orders": basis.orders, "days": basis.days,
                               "text": basis.describe()}
-    facts["run"] = {"date": _run_date(run_date), "cost_model": cost_source,
-                    "cost_model_digest": cost_model_digest(costs)}
+    facts["run"] = run
     _say(progress, "process map")
     loaded = _loaded(log)
     process, pmap = _process(log)

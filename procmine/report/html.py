@@ -245,6 +245,12 @@ _KPIS: Spec = [("period", "week of", "date"), ("orders_started", "orders", "int"
 _VARIANTS: Spec = [("variant", "#", "int"), ("cases", "orders", "int"),
                    ("share", "share", "pct"), ("length", "steps", "int"),
                    ("activities", "variant", "text")]
+#: How the report names the engine that computed it (summary facts and footer).
+_ENGINE_TEXT: Mapping[str, str] = {
+    "pandas": "procmine in memory (pandas)",
+    "duckdb": "DuckDB (procmine --engine duckdb)",
+    "spark": "Apache Spark (procmine --engine spark)",
+}
 _COSTS: Spec = [("label", "cost", "text"), ("period", "over the log's period", "money"),
                 ("annual", "per year", "money"), ("previous", "previous run", "money"),
                 ("change", "change since", "signed_money")]
@@ -371,6 +377,8 @@ def _section(report: Report, section: Section, svgs: Mapping[str, str | None]) -
                    ("Period covered (UTC)",
                     f"{str(v.get('period_first') or '–')[:10]} – "
                     f"{str(v.get('period_last') or '–')[:10]}"),
+                   ("Computed by", _ENGINE_TEXT.get(v.get("engine", "pandas"),
+                                                    str(v.get("engine")))),
                    ("Cost model", f"{v['cost_model']} ({v['cost_model_digest']})"),
                    ("Annualisation", v["annualisation"]),
                    ("Currency", cur)]
@@ -485,6 +493,8 @@ def report_html(report: Report, svgs: Mapping[str, str | None]) -> str:
     sections = [_section(report, report.sections[key], svgs)
                 for key in SECTION_KEYS if key in report.sections]
     run = facts.get("run", {})
+    engine = run.get("engine", "pandas")
     return render("report.html.j2", name=_text(report.name), facts=fact_items,
                   sections=sections, currency=report.currency, version=__version__,
-                  run_date=run.get("date", ""))
+                  run_date=run.get("date", ""),
+                  engine=_ENGINE_TEXT.get(engine, str(engine)))
