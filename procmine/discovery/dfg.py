@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
     from procmine.log import EventLog
 
-__all__ = ["END", "START", "ProcessMap", "process_map", "process_map_of"]
+__all__ = ["END", "START", "ProcessMap", "activity_counts", "process_map", "process_map_of"]
 
 #: Names of the artificial start and end nodes in :attr:`ProcessMap.graph`.
 START = "▶ start"
@@ -474,6 +474,26 @@ def process_map_of(
     nodes = whole.nodes.loc[whole.nodes["activity"].isin(wanted)].reset_index(drop=True)
     return _map(codes, nodes, name=log.name, n_paths=functools.partial(_count_paths, codes),
                 activities=None, paths=paths)
+
+
+def activity_counts(log: EventLog) -> pd.DataFrame:
+    """``activity`` and ``count`` (events) of every activity of the log, most frequent first.
+
+    The map's own activity table (ties by name), made once per log with its codes:
+    fitting a map to a page asks for it at every activity count it tries.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from procmine import EventLog
+    >>> log = EventLog.from_frame(pd.DataFrame({"case_id": ["o1", "o1", "o2"],
+    ...     "activity": ["b", "a", "b"],
+    ...     "timestamp": pd.date_range("2024-01-01", periods=3, freq="h", tz="UTC")}))
+    >>> activity_counts(log).values.tolist()
+    [['b', 2], ['a', 1]]
+    """
+    log = require_log(log, where="activity_counts")
+    return _whole(log).nodes.loc[:, ["activity", "count"]].copy()
 
 
 class _Whole:

@@ -209,16 +209,14 @@ def process_map_for(log: EventLog, *, medium: Medium = "slide", activities: floa
     ...     medium="notebook").nodes)
     (15, 20)
     """
-    from procmine.discovery.dfg import process_map
+    from procmine.discovery.dfg import activity_counts, process_map
     from procmine.discovery.simplify import coverage_for
     from procmine.log._require import require_log
 
     log = require_log(log, where="process_map_for")
     if activities is None:
-        counts = log.events["activity"].value_counts(sort=False)
-        nodes = pd.DataFrame({"activity": counts.index.astype(str),
-                              "count": counts.to_numpy(dtype="int64")})
-        activities = coverage_for(nodes, max_activities=preset(medium).max_activities)
+        activities = coverage_for(activity_counts(log),
+                                  max_activities=preset(medium).max_activities)
     return process_map(log, activities=activities, paths=paths)
 
 
@@ -613,11 +611,10 @@ def _fitted(log: EventLog, draw: Any, medium: str, *, swimlanes: bool | None) ->
     by colour only, as :func:`map_layout` decides. When no size reaches the
     medium's text size, the map of the fewest activities.
     """
+    from procmine.discovery.dfg import activity_counts
     from procmine.discovery.simplify import coverage_for
 
-    counts = log.events["activity"].value_counts(sort=False)
-    nodes = pd.DataFrame({"activity": counts.index.astype(str),
-                          "count": counts.to_numpy(dtype="int64")})
+    nodes = activity_counts(log)
     style = preset(medium)
     drawn: dict[int, MapDrawing] = {}
 
