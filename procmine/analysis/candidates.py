@@ -14,7 +14,7 @@ from procmine._display import repr_html
 from procmine._regex import check_pattern, search_each
 from procmine.analysis.costs import KIND_PARTY, CostModel
 from procmine.analysis.moves import Move, found_positions, move_effects, reentry_before
-from procmine.analysis.reentry import Reentry, reentry
+from procmine.analysis.reentry import Reentry, item_keys, reentry
 from procmine.errors import UsageError
 from procmine.log._require import require_log
 from procmine.log.actors import log_arrays
@@ -390,15 +390,15 @@ def _evidence(log: EventLog, found: Reentry, patterns: list[re.Pattern[str]]) ->
 def _first_entries(log: EventLog, internal: pd.Series) -> pd.DataFrame:
     """Manual internal first entries of an outside party's item (rule 1, first keying)."""
     events = log.events
+    case = log_arrays(events).case
     parts = []
     for item in sorted(log.items, key=lambda i: i.name):
         if item.owner == "internal" or item.name not in events.columns:
             continue
-        values = events[item.name]
-        present = values.notna().to_numpy().copy()
-        present[present] = values[present].astype("str").str.strip().ne("").to_numpy()
-        pos = np.flatnonzero(present)
-        first = pos[~events[CASE_ID].iloc[pos].duplicated().to_numpy()]
+        # a value that is not blank: the item's key (re-entry's reading of it) exists
+        pos = np.flatnonzero(item_keys(events, item.name, getattr(item, "type", "text")) >= 0)
+        at_case = case[pos]
+        first = pos[np.r_[True, at_case[1:] != at_case[:-1]]] if len(pos) else pos
         first = first[internal.to_numpy()[first]]
         parts.append(pd.DataFrame({
             "event_id": events[EVENT_ID].take(first).to_numpy(),

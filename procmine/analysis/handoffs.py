@@ -23,7 +23,7 @@ import pandas as pd
 from procmine._check import check_choice, check_names
 from procmine._display import repr_html
 from procmine.analysis.costs import CostModel, automated_flags
-from procmine.analysis.reentry import normalize_values
+from procmine.analysis.reentry import item_key_codes
 from procmine.errors import UsageError
 from procmine.log._groups import distinct_per_group, group_quantile, group_starts, sort_within
 from procmine.log._require import require_log
@@ -199,15 +199,17 @@ def _own_planned_times(events: pd.DataFrame, costs: CostModel) -> np.ndarray | N
     for name in costs.planned_dates:
         if name not in events.columns or not events[name].notna().any():
             continue
-        keys = normalize_values(events[name], kind="date")
+        # each distinct key read once (normalize_values's keys, as codes)
+        codes, texts = item_key_codes(events, name, "date")
+        keys = pd.Series(texts, dtype="str")
         text = keys.str.removeprefix("date:")
         dates = pd.to_datetime(text.where(keys.str.startswith("date:")), errors="coerce",
                                utc=True, format="%Y-%m-%dT%H:%M:%S")
         if dates.notna().sum() == 0:
             continue
-        micros = dates.to_numpy(dtype="datetime64[us]").view("int64").copy()
-        micros[dates.isna().to_numpy()] = _NO_DATE
-        return micros
+        per_key = dates.to_numpy(dtype="datetime64[us]").view("int64").copy()
+        per_key[dates.isna().to_numpy()] = _NO_DATE
+        return np.r_[per_key, _NO_DATE][codes]
     return None
 
 

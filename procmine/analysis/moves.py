@@ -287,7 +287,10 @@ class MoveFrame:
         if not len(act) or not len(dept):
             return np.zeros(0, dtype=np.int64)
         if move.events is None:
-            hit = self.internal_manual & np.isin(act_codes, act) & np.isin(dept_codes, dept)
+            if len(act) == 1 and len(dept) == 1:
+                hit = self.internal_manual & (act_codes == act[0]) & (dept_codes == dept[0])
+            else:
+                hit = self.internal_manual & np.isin(act_codes, act) & np.isin(dept_codes, dept)
             return np.flatnonzero(hit)
         index = arrays.event_index
         if among is not None:
@@ -405,24 +408,34 @@ class MoveFrame:
         n = len(moved_to)
         moved = ~pd.isna(moved_to)
         trigger = np.full(n, -1, dtype=np.int64)
-        staff = self._latest_compatible(self.internal_manual & ~moved)
-        for party in sorted(set(moved_to[moved].tolist())):
+        query = np.flatnonzero(moved)  # only the moved steps need their latest events
+        staff = self._latest_compatible(self.internal_manual & ~moved, query)
+        parties = moved_to[query]
+        for party in sorted(set(parties.tolist())):
             code = np.flatnonzero(self.party_names == party)
-            latest = self._latest_compatible(np.isin(self.party, code))
-            pick = moved & (moved_to == party) & (latest > staff)
-            trigger[pick] = latest[pick]
+            latest = self._latest_compatible(np.isin(self.party, code), query)
+            pick = (parties == party) & (latest > staff)
+            trigger[query[pick]] = latest[pick]
         return trigger
 
-    def _latest_compatible(self, mask: np.ndarray) -> np.ndarray:
-        """The latest earlier event with ``mask`` in the same order and, when both carry
-        one, about the same sub-object; -1 where none."""
-        latest = _latest_before(mask, self.case)  # case codes: already in log order
+    def _latest_compatible(self, mask: np.ndarray, query: np.ndarray) -> np.ndarray:
+        """For the events at ``query``: the latest earlier event with ``mask`` in the same
+        order and, when both carry one, about the same sub-object; -1 where none."""
+        latest = _latest_before_at(mask, self.case, query)  # case codes: in log order
         if self.has_object.any():
-            same = np.maximum(_latest_before(mask & ~self.has_object, self.case),
-                              _latest_before(mask & self.has_object, self.group,
-                                             order=self.group_order))
-            latest = np.where(self.has_object, same, latest)
+            same = np.maximum(
+                _latest_before_at(mask & ~self.has_object, self.case, query),
+                _latest_before_at(mask & self.has_object, self.group, query,
+                                  order=self.group_order, rank=self._group_rank))
+            latest = np.where(self.has_object[query], same, latest)
         return latest
+
+    @functools.cached_property
+    def _group_rank(self) -> np.ndarray:
+        """Each event's place in :attr:`group_order`."""
+        rank = np.empty(len(self.group_order), dtype=np.int64)
+        rank[self.group_order] = np.arange(len(self.group_order))
+        return rank
 
     def _timeline(self, moved_to: np.ndarray) -> np.ndarray:
         """Projected times: a step moved to the party that triggered it happens with the trigger.
@@ -595,9 +608,8 @@ def _object_groups(events: pd.DataFrame, case: np.ndarray) -> tuple[np.ndarray, 
     n = len(events)
     if OBJECT_ID not in events.columns or not n:
         return np.arange(n, dtype=np.int64), np.zeros(n, dtype=bool)
-    objects = events[OBJECT_ID]
-    has = objects.notna().to_numpy(dtype=bool)
-    codes, uniques = pd.factorize(objects)
+    codes, uniques = log_arrays(events).codes(OBJECT_ID)
+    has = codes >= 0
     width = len(uniques) + 1
     keys = case.astype(np.int64) * width + np.asarray(codes, dtype=np.int64)
     top = (int(case.max()) + 1) * width  # beyond every (order, sub-object) key
@@ -634,6 +646,32 @@ def _latest_before(mask: np.ndarray, group: np.ndarray, *, order: np.ndarray | N
     out = np.full(n, -1, dtype=np.int64)
     out[order] = np.where(same, order[np.maximum(prior, 0)], -1)
     return out
+
+
+def _latest_before_at(mask: np.ndarray, group: np.ndarray, query: np.ndarray, *,
+                      order: np.ndarray | None = None, rank: np.ndarray | None = None
+                      ) -> np.ndarray:
+    """:func:`_latest_before` at the positions ``query`` only (``rank``: each event's place
+    in ``order``), by a binary search among the events with ``mask``.
+
+    Examples
+    --------
+    >>> mask, group = np.array([1, 0, 0, 1, 0], bool), np.array([0, 0, 1, 1, 1])
+    >>> _latest_before_at(mask, group, np.array([1, 2, 4])).tolist()
+    [0, -1, 3]
+    """
+    if not len(query):
+        return np.zeros(0, dtype=np.int64)
+    hits = np.flatnonzero(mask)
+    if order is None or rank is None:
+        ranks, q_rank = hits, query
+    else:
+        ranks, q_rank = np.sort(rank[hits]), rank[query]
+    i = np.searchsorted(ranks, q_rank, side="left") - 1
+    found = ranks[np.maximum(i, 0)] if len(ranks) else np.zeros(len(query), dtype=np.int64)
+    at = found if order is None or rank is None else order[found]
+    ok = (i >= 0) & (group[at] == group[query])
+    return np.where(ok, at, -1).astype(np.int64)
 
 
 def projected_events(events: pd.DataFrame, applied: AppliedMoves) -> pd.DataFrame:

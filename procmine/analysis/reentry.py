@@ -236,7 +236,7 @@ def _detect(log: EventLog, *, level: str, costs: CostModel
     keys: dict[str, Keys] = {}
     if log.has_item_values:
         keys = {
-            item.name: _item_key_codes(events, item.name, getattr(item, "type", "text"))
+            item.name: item_key_codes(events, item.name, getattr(item, "type", "text"))
             for item in sorted(log.items, key=lambda i: i.name)
             if item.name in events.columns
         }
@@ -355,11 +355,12 @@ def item_keys(events: pd.DataFrame, name: str, kind: str = "text") -> np.ndarray
     """The key code of every event's value of the item in column ``name`` (-1: none),
     equal codes for equal keys (:func:`normalize_values` with ``kind``); kept per log.
     """
-    return _item_key_codes(events, name, kind)[0]
+    return item_key_codes(events, name, kind)[0]
 
 
-def _item_key_codes(events: pd.DataFrame, name: str, kind: str) -> Keys:
-    """:func:`_key_codes` of an item's column, kept per log."""
+def item_key_codes(events: pd.DataFrame, name: str, kind: str) -> Keys:
+    """The key codes of a column's values (-1: none) and the key each code stands for:
+    :func:`normalize_values` with ``kind``, each distinct value read once; kept per log."""
     return log_arrays(events).memo(("item keys", name, kind),
                                    lambda frame: _key_codes(frame[name], kind=kind))
 

@@ -189,8 +189,14 @@ def _department_actors(events: pd.DataFrame, codes: np.ndarray, names: np.ndarra
     fill = (codes < 0) & _outside(events)
     if fill.any():
         codes = codes.copy()
-        party_codes, parties = pd.factorize(_strings(events[PARTY][fill]))
-        parties = np.asarray(parties, dtype=object).astype(str)
+        # the outside events' parties, numbered in order of first appearance
+        party_of, party_names = log_arrays(events).codes(PARTY)
+        seen, first = np.unique(party_of[fill], return_index=True)
+        by_first = np.argsort(first, kind="stable")
+        rank = np.empty(len(seen), dtype=np.int64)
+        rank[by_first] = np.arange(len(seen))
+        party_codes = rank[np.searchsorted(seen, party_of[fill])]
+        parties = np.asarray(party_names, dtype=object)[seen[by_first]].astype(str)
         known = {n: i for i, n in enumerate(names.tolist())}
         extra = [p for p in parties.tolist() if p not in known]
         lookup = np.array([known.get(p, len(names) + extra.index(p) if p in extra else -1)
