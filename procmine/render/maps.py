@@ -557,17 +557,25 @@ def map_layout(
     _check(fit, _FITS, "fit")
     if not pmaps:
         raise UsageError("map_layout needs at least one ProcessMap")
-    from procmine.render._spec import fixed
+    from procmine.render._spec import cancel, fixed, prefetch
 
-    best: MapLayout | None = None
-    for lanes in (True, False) if swimlanes is None else (bool(swimlanes),):
+    def start(lanes: bool) -> tuple[_Plan, Drawing]:
         plan = _plan(pmaps, medium=medium, rankdir=direction, swimlanes=lanes,
                      handoffs=handoffs, titles=[*titles, pmaps[0].name], notes=_notes,
                      marks=_marks)
         base = _map_drawing(pmaps[0], plan, title=plan.title, subtitle=plan.subtitle,
                             measure="frequency", marks=_marks, figures=_figures)
         # the layout is made for the text of every view: lay out the layout's own text
-        base = replace(base, title=plan.title, subtitle=plan.subtitle)
+        return plan, replace(base, title=plan.title, subtitle=plan.subtitle)
+
+    starts = [start(lanes) for lanes in ((True, False) if swimlanes is None
+                                         else (bool(swimlanes),))]
+    # the drawing without lanes is needed when lanes make the text too small: its first
+    # (unfolded) layout runs on the other core meanwhile, and is dropped when lanes fit
+    ahead = prefetch([replace(base, bands={}, bands_reversed=False, positions=None)
+                      for _, base in starts[1:]])
+    best: MapLayout | None = None
+    for plan, base in starts:
         if fit == "projector":
             base = fold(base)
         found = MapLayout(plan=plan, drawing=fixed(base))
@@ -575,6 +583,7 @@ def map_layout(
             best = found
         if _text_size(found.drawing) >= preset(medium).min_text_px:
             break  # lanes fit: keep them
+    cancel(ahead)
     assert best is not None
     return best
 
