@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final, Literal, get_args
+from typing import Any, Final, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -111,7 +111,8 @@ def empty_events() -> pd.DataFrame:
     return validate_events(frame)
 
 
-def validate_events(events: pd.DataFrame, *, source: str = "log") -> pd.DataFrame:
+def validate_events(events: pd.DataFrame, *, source: str = "log",
+                    ids_unique: bool = False) -> pd.DataFrame:
     """Check a frame against the canonical schema; return a clean, sorted copy.
 
     This is the single validation entry point: everything below it trusts its
@@ -136,6 +137,10 @@ def validate_events(events: pd.DataFrame, *, source: str = "log") -> pd.DataFram
         One row per event, with at least the required columns.
     source : str, keyword-only
         Name used in messages and to fill a missing ``source`` column.
+    ids_unique : bool, keyword-only
+        The caller built ``event_id`` so that no two are equal (from row numbers, as
+        :func:`procmine.io.mapping.map_table` does): the repeat check is skipped. Ids
+        this function makes itself (no ``event_id`` column) are never checked.
 
     Returns
     -------
@@ -200,7 +205,8 @@ def validate_events(events: pd.DataFrame, *, source: str = "log") -> pd.DataFram
         out[AUTOMATED] = pd.Series(pd.arrays.BooleanArray(np.zeros(n, dtype=bool),
                                                            np.ones(n, dtype=bool)), index=index)
     out[SEQ] = _as_seq(events, source=source, n=n)
-    duplicated = _repeats(out[EVENT_ID])
+    given = EVENT_ID in events.columns and not ids_unique
+    duplicated = _repeats(out[EVENT_ID]) if given else np.zeros(1, dtype=bool)
     if duplicated.any():
         first = out[EVENT_ID][duplicated].iloc[0]
         raise InputError(
@@ -226,8 +232,8 @@ def _attribute(values: pd.Series) -> object:
     dtype = values.dtype
     if isinstance(dtype, np.dtype) and dtype.kind in "biufM":
         return values.to_numpy()
-    arrow = _arrow(values)
-    if (arrow is not None and dtype.na_value is np.nan  # type: ignore[attr-defined]
+    arrow: Any = _arrow(values)
+    if (arrow is not None and isinstance(dtype, pd.StringDtype) and dtype.na_value is np.nan
             and values.notna().any()):
         import pyarrow as pa
 

@@ -318,3 +318,33 @@ def test_rolled_over_day_is_unparseable():
                                                dtype="str"), format="%d/%m/%Y %H:%M")
     assert status.tolist() == [2, 0]
     assert times.iloc[1] == pd.Timestamp("2024-03-01 10:00", tz="UTC")
+
+
+def test_canonical_mapping_is_sorted_once_with_its_row_order():
+    # Rows out of order, a tie in time (row order decides), a rejected row and a
+    # duplicate: the events come sorted by case, time, then row, with seq = their place
+    # among the loaded events in row order.
+    t = _table({"Order": ["B", "A", "A", None, "A", "A"],
+                "Act": ["x", "y", "z", "w", "y", "v"],
+                "At": ["2024-01-01 10:00", "2024-01-01 12:00", "2024-01-01 11:00",
+                       "2024-01-01 09:00", "2024-01-01 12:00", "2024-01-01 11:00"]})
+    m = map_table(t, BASE, source="s", canonical=True)
+    ev = m.events
+    # A 11:00 z (row 4) and v (row 7), A 12:00 y (row 3; row 6 repeats it), B (row 2)
+    assert ev["event_id"].tolist() == ["s:4", "s:7", "s:3", "s:2"]
+    assert ev["seq"].tolist() == [2, 3, 1, 0]
+    assert m.rejects[["row", "reason"]].values.tolist() == [[5, "missing case id"],
+                                                            [6, "duplicate event"]]
+    assert m.ids_unique
+    row_order = map_table(t, BASE, source="s")
+    assert row_order.events["event_id"].tolist() == ["s:2", "s:3", "s:4", "s:7"]
+    assert "seq" not in row_order.events.columns
+
+
+def test_canonical_mapping_names_the_first_bad_party_in_row_order():
+    # row 2 (order B) comes after row 3 (order A) in the canonical order
+    t = _table({"Order": ["B", "A", "A"], "Act": ["x", "y", "z"],
+                "At": ["2024-01-01 10:00"] * 3, "Who": ["robot", "alien", "internal"]})
+    with pytest.raises(InputError, match="'robot' at row 2"):
+        map_table(t, ColumnMapping(case_id="Order", activity="Act", timestamp="At",
+                                   party_column="Who"), source="s", canonical=True)

@@ -73,3 +73,13 @@ def test_missing_resource_stays_missing_not_text_nan():
     raw = make_frame([("c", "a", "2024-01-01", None), ("c", "b", "2024-01-02", "u1")])
     res = validate_events(raw)["resource"]
     assert res.isna().tolist() == [True, False]
+
+
+def test_ids_unique_skips_only_the_repeat_check():
+    frame = pd.DataFrame({"case_id": ["a", "a"], "activity": ["x", "y"],
+                          "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"], utc=True),
+                          "event_id": ["e1", "e1"]})
+    with pytest.raises(InputError, match="event_id must be unique"):
+        validate_events(frame)
+    trusted = validate_events(frame, ids_unique=True)  # the caller's promise, not checked
+    assert trusted["event_id"].tolist() == ["e1", "e1"]

@@ -26,8 +26,10 @@ from procmine.schema import (
     PARTY,
     PARTY_DTYPE,
     RESOURCE,
+    SEQ,
     SOURCE,
     TIMESTAMP,
+    canonical_order,
     empty_rejects,
 )
 
@@ -189,11 +191,18 @@ class ColumnMapping:
 
 @dataclass(frozen=True)
 class MappedTable:
-    """One extract mapped to canonical events (not yet validated), in row order."""
+    """One extract mapped to canonical events (not yet validated), in row order.
+
+    With ``map_table(..., canonical=True)`` the events are in the canonical order (case,
+    timestamp, input order) instead, and carry ``seq`` (their place in row order).
+    ``ids_unique`` says that no two ``event_id`` values are equal by construction (they
+    are built from row numbers), so validation need not look.
+    """
 
     events: pd.DataFrame
     rejects: pd.DataFrame
     stats: SourceStats
+    ids_unique: bool = False
 
 
 def map_table(
@@ -203,6 +212,7 @@ def map_table(
     source: str,
     fix_hint: str = "",
     resolve: Resolver | None = None,
+    canonical: bool = False,
 ) -> MappedTable:
     """Map a raw table to canonical events; bad rows go to the rejects.
 
@@ -229,6 +239,11 @@ def map_table(
         one row per (row, order); rows absent are "no correlation to an order".
         An optional column ``problem`` marks rows refused for fanning out to
         too many orders (its text is the reject's value; ``case_id`` missing).
+    canonical : bool, keyword-only
+        Give the events in the canonical order (case, timestamp, row order) with
+        their ``seq`` (0, 1, ... in row order), each column gathered once in that
+        order: what :func:`procmine.schema.validate_events` returns them in, so it
+        does not sort them again. Default: row order, without ``seq``.
 
     Returns
     -------
@@ -350,8 +365,9 @@ def map_table(
     # -- duplicates: same everything but the id, within this source --------------------------
     duplicate_rows = np.zeros(n, dtype=bool)
     first_row = np.zeros(n, dtype="int64")
+    case_codes = pd.factorize(case, sort=canonical)[0] if len(pos) else np.zeros(0, "int64")
     duplicates = _duplicates(frame, mapping, pos, case, when, path, rows, fix_hint, source,
-                             columns)
+                             columns, case_codes)
     if duplicates is not None:
         dup, first_event = duplicates
         nondup = np.bincount(pos[~dup], minlength=n)
@@ -360,11 +376,28 @@ def map_table(
         keep = ~dup
         pos, multi, k = pos[keep], multi[keep], k[keep]
         case = case[keep].reset_index(drop=True)
+        case_codes = case_codes[keep]
     reason[duplicate_rows] = _DUPLICATE
-    events, placeholders = _event_columns(frame, mapping, pos, case, when, path, rows,
-                                          fix_hint, source, columns)
-
-    events[EVENT_ID] = _event_ids(frame, mapping, source, rows, pos, multi, k, path)
+    order = None
+    if canonical:  # sorted once, on codes; every column is then gathered in this order
+        ts = _take(when, pos).to_numpy(dtype="datetime64[us]").view("int64")
+        seq = np.arange(len(pos), dtype="int64")
+        order = canonical_order(case_codes, ts, seq)
+    if order is None:
+        event_pos, event_case, event_multi, event_k = pos, case, multi, k
+    else:
+        event_pos, event_multi, event_k = pos[order], multi[order], k[order]
+        event_case = case.take(order).reset_index(drop=True)
+    events, placeholders = _event_columns(frame, mapping, event_pos, event_case, when, path,
+                                          rows, fix_hint, source, columns)
+    if mapping.event_id is None or order is None:
+        events[EVENT_ID] = _event_ids(frame, mapping, source, rows, event_pos, event_multi,
+                                      event_k, path)
+    else:  # the extract's own ids are checked in row order (the first repeat named)
+        ids = _event_ids(frame, mapping, source, rows, pos, multi, k, path)
+        events[EVENT_ID] = ids.take(order).reset_index(drop=True)
+    if canonical:
+        events[SEQ] = seq if order is None else order.astype("int64")
     events = events.reset_index(drop=True)
 
     # -- rejects and accounting --------------------------------------------------------------
@@ -400,7 +433,8 @@ def map_table(
         rows_loaded=loaded, rows_rejected=len(rejects), events=len(events),
         reasons=dict(sorted(reasons.items())), missing_values=counts, placeholders=seen,
     )
-    return MappedTable(events=events, rejects=rejects, stats=stats)
+    return MappedTable(events=events, rejects=rejects, stats=stats,
+                       ids_unique=mapping.event_id is None)
 
 
 def drop_placeholders(
@@ -552,11 +586,11 @@ def parse_timestamps(
         warnings.simplefilter("ignore", UserWarning)
         if format is not None:
             aware = "%z" in format or "%Z" in format
-            fast = None if aware else _strptime_by_arrow(text, format, present)
-            if fast is None:
+            by_arrow = None if aware else _strptime_by_arrow(text, format, present)
+            if by_arrow is None:
                 parsed = _to_datetime(text, format=format, utc=aware)
             else:
-                parsed, done = fast
+                parsed, done = by_arrow
                 rest = present & ~done
                 if rest.any():
                     parsed[rest] = _to_datetime(text[rest], format=format).to_numpy(
@@ -980,7 +1014,7 @@ def _take(values: pd.Series, pos: np.ndarray) -> pd.Series:
 
 def _duplicates(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case: pd.Series,
                 when: pd.Series, path: str, rows: np.ndarray, fix_hint: str, source: str,
-                columns: _Columns) -> tuple[np.ndarray, np.ndarray] | None:
+                columns: _Columns, case_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     """Events equal in every column but the id to an earlier one of this source.
 
     Returns, per event, whether it is such a duplicate and the event it repeats (the
@@ -991,7 +1025,7 @@ def _duplicates(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case: pd
         return None
     activity = _take(columns.text(m.activity), pos)
     ts = _take(when, pos).to_numpy(dtype="datetime64[us]").view("uint64")
-    case_codes = pd.factorize(case)[0].astype("uint64")
+    case_codes = case_codes.astype("uint64")  # equal ids, equal codes
     activity_codes = pd.factorize(activity)[0].astype("uint64")
     # one 64-bit key per event; equal events have equal keys (a collision only adds a
     # candidate, which the full comparison below clears)
@@ -1056,8 +1090,9 @@ def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case:
     if m.party_column:
         party = actor(m.party_column, PARTY).str.lower()
         unknown = party.notna() & ~party.isin(PARTIES)
-        if unknown.any():
-            at = int(np.flatnonzero(unknown.to_numpy())[0])
+        if unknown.any():  # the first in row order (events may come in another order)
+            candidates = np.flatnonzero(unknown.to_numpy())
+            at = int(candidates[np.argmin(pos[candidates])])
             raise InputError(
                 f"{path}: column {m.party_column!r} (→ party) has unknown value "
                 f"{party.iloc[at]!r} at row {rows[pos[at]]}; expected one of "

@@ -116,6 +116,7 @@ def stitch(config: SourcesConfig) -> ReadResult:
     frames: list[pd.DataFrame] = []
     rejects: list[pd.DataFrame] = []
     stats: list[SourceStats] = []
+    ids_unique = True  # every id built from a row number of its source (name:row[:k])
     for spec in config.sources:
         if spec.is_table:
             resolve = (_resolver([lookup_frame(n) for n in spec.via], list(spec.via),
@@ -124,6 +125,7 @@ def stitch(config: SourcesConfig) -> ReadResult:
             mapped = map_table(table_of(spec), spec.mapping, source=spec.name,
                                fix_hint=config.hint(spec.name), resolve=resolve)
             events, source_rejects, source_stats = mapped.events, mapped.rejects, [mapped.stats]
+            ids_unique = ids_unique and mapped.ids_unique
         else:
             result = _read_log_file(spec)
             events = apply_source_settings(
@@ -131,6 +133,7 @@ def stitch(config: SourcesConfig) -> ReadResult:
                 department_by_resource=spec.department_by_resource,
                 automated_resources=spec.automated_resources)
             source_rejects, source_stats = result.rejects, list(result.sources)
+            ids_unique = False
         frames.append(_in_input_order(events))
         if len(source_rejects):
             rejects.append(source_rejects)
@@ -139,7 +142,8 @@ def stitch(config: SourcesConfig) -> ReadResult:
     order = {s.name: i for i, s in enumerate(config.sources)}
     nonempty = [f for f in frames if len(f)]
     combined = pd.concat(nonempty, ignore_index=True) if nonempty else frames[0]
-    events = validate_events(combined, source=config.path.name)
+    # source names hold no ':', so ids of different sources never meet
+    events = validate_events(combined, source=config.path.name, ids_unique=ids_unique)
     if rejects:
         all_rejects = pd.concat(rejects, ignore_index=True)[list(REJECT_COLUMNS)]
         rank = all_rejects["source"].map(order).fillna(len(order)).to_numpy()

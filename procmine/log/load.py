@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, get_args
+from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, get_args
 
 import numpy as np
 import pandas as pd
 
 from procmine.errors import InputError, ProcmineError, ProcmineWarning, UsageError
+from procmine.io._memory import reusing_memory
 from procmine.io.mapping import DEFAULT_MISSING_VALUES, ColumnMapping, map_table
 from procmine.io.result import ReadResult
 from procmine.io.stitch import apply_source_settings, read_sources
@@ -43,8 +45,22 @@ _TABLE_HINT = ("(procmine.load options; on the command line --case-id, --activit
 _FRAME_HINT = "(procmine.load options)"
 _FILE_HINT = "in a sources file (see the README section 'Sources file')"
 _FRAME_PATH = "<DataFrame>"
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
 
 
+def _reusing_memory(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Run a loader with Arrow memory reused (:func:`procmine.io._memory.reusing_memory`)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with reusing_memory():
+            return func(*args, **kwargs)
+
+    return wrapper
+
+
+@_reusing_memory
 def load(
     path: str | Path | pd.DataFrame,
     *,
@@ -314,6 +330,7 @@ def load(
         timestamp_format=timestamp_format, timezone=timezone)
 
 
+@_reusing_memory
 def load_sources(path: str | Path) -> EventLog:
     """Load the extracts a sources file names, stitched into one log per order.
 
@@ -428,8 +445,8 @@ def _load_table(table: RawTable, *, source: str, fix_hint: str, case_id: str | N
     )
     used = set(mapping.columns().values())
     mapping = replace(mapping, attributes=_attributes(table, used))
-    mapped = map_table(table, mapping, source=source, fix_hint=fix_hint)
-    events = validate_events(mapped.events, source=source)
+    mapped = map_table(table, mapping, source=source, fix_hint=fix_hint, canonical=True)
+    events = validate_events(mapped.events, source=source, ids_unique=mapped.ids_unique)
     return EventLog.from_result(ReadResult(events=events, rejects=mapped.rejects,
                                            sources=(mapped.stats,), name=source))
 
