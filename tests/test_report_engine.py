@@ -180,3 +180,14 @@ def test_spark_report_tables_equal_the_in_memory_ones(sample, tmp_path):
         assert report.kpis.values == in_memory.kpis.values
     finally:
         backend.spark.stop()
+
+
+@pytest.mark.parametrize("command", [["compare", "--change-date", "2024-01-15", "--out"],
+                                     ["workshop", "--out"]])
+def test_in_memory_commands_refuse_an_engine_naming_what_to_do(tmp_path, command):
+    result = CliRunner().invoke(cli, [command[0], str(SAMPLE), *command[1:],
+                                      str(tmp_path / "x"), "--engine", "duckdb"])
+    assert result.exit_code == 2
+    assert "without --engine" in result.output and "procmine handoffs, map and report" in \
+        result.output
+    assert not (tmp_path / "x").exists()

@@ -18,6 +18,7 @@ from procmine.engine import LOAD_ENGINES
 from procmine.errors import ProcmineError
 
 __all__ = [
+    "ENGINE_COMMANDS",
     "INPUT_FORMATS",
     "Context",
     "Stages",
@@ -284,6 +285,7 @@ def mapping_options(
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> T:
         mapping: dict[str, Any] = {k: kwargs.pop(k) for k in _MAPPING_KEYS if k in kwargs}
+        _refuse_engine(mapping.get("engine"))
         for key in _LIST_OPTIONS:
             if key in mapping:
                 mapping[key] = split_list(mapping[key])
@@ -297,6 +299,23 @@ def mapping_options(
     for option in reversed(options):
         decorated = option(decorated)
     return decorated
+
+
+#: The commands that run on ``--engine duckdb|spark``; the others work in memory.
+ENGINE_COMMANDS = ("handoffs", "map", "report")
+
+
+def _refuse_engine(engine: str | None) -> None:
+    """``--engine duckdb|spark`` on a command that works in memory: one line, exit 2."""
+    ctx = click.get_current_context(silent=True)
+    name = None if ctx is None else ctx.info_name
+    if engine in (None, "pandas") or name is None or name in ENGINE_COMMANDS:
+        return
+    click.echo(f"procmine: error: procmine {printable(name)} works on the events in memory; "
+               f"--engine {engine} is for procmine {', '.join(ENGINE_COMMANDS[:-1])} and "
+               f"{ENGINE_COMMANDS[-1]}. Run procmine {printable(name)} without --engine, on "
+               "a log that fits in memory (one period of it, say).", err=True)
+    raise click.exceptions.Exit(2)
 
 
 def progress(items: Iterable[T], *, desc: str, total: int | None = None) -> Iterator[T]:

@@ -83,7 +83,18 @@ def report_command(
     With --previous OLD (the DIR of an earlier run), the executive summary,
     the KPI table and the handoff table show the change since that run.
 
+    With --engine duckdb or spark, the process map, handoffs, rework, re-entry,
+    KPIs and variants are computed by that engine (the same tables as in
+    memory; summary.json and the HTML name the engine). A Parquet or CSV file
+    (or, on Spark, a Delta table) is read by the engine itself, so it may be
+    larger than memory; candidates, the to-be projection and blocks work event
+    by event in memory and are then left out, each section saying why. A
+    sources file, XES or OCEL input is read in memory first, and then those
+    sections are computed in memory on the same events.
+
     Example: procmine report sample_logs/sources.toml --out out/report
+
+    Example: procmine report events.parquet --engine duckdb --out out/report
     """
     from procmine.analysis.costs import CostModel, load_cost_model
     from procmine.report import build_report, write_report

@@ -7,6 +7,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
@@ -935,9 +936,9 @@ def build_report(
     >>> report.handoffs.reason.split(",")[0]
     'the log records no departments'
     """
-    from procmine.engine.log import EngineLog
-
-    on_engine = isinstance(log, EngineLog)
+    # an EngineLog exists only once its module is imported: in memory, no engine is imported
+    engine_log = sys.modules.get("procmine.engine.log")
+    on_engine = engine_log is not None and isinstance(log, engine_log.EngineLog)
     if not on_engine:
         log = require_log(log, where="build_report")
         if memory_log is not None:
