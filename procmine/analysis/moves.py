@@ -40,6 +40,7 @@ from procmine.analysis.handoffs import (
     handoff_prices,
     own_planned_times,
     planned_times,
+    working_seconds,
 )
 from procmine.analysis.reentry import (
     Reentry,
@@ -431,6 +432,15 @@ class MoveFrame:
         return latest
 
     @functools.cached_property
+    def _working(self) -> np.ndarray:
+        """Working time of each event's time (:func:`~procmine.analysis.handoffs.working_seconds`,
+        kept per log): a figure of each time alone, so a frame of some orders takes its
+        events' values."""
+        if self.parent is not None and self.at is not None:
+            return self.parent._working[self.at]
+        return working_seconds(self.events, self.costs)
+
+    @functools.cached_property
     def _group_rank(self) -> np.ndarray:
         """Each event's place in :attr:`group_order`."""
         rank = np.empty(len(self.group_order), dtype=np.int64)
@@ -532,20 +542,25 @@ class MoveFrame:
     def handoff_prices(self, applied: AppliedMoves | None = None) -> PricedHandoffs:
         """The priced department handoffs of :meth:`department_handoffs`, one per handoff
         in the (projected) log's order, with the case code of each."""
-        case, planned = self.case, self.planned
+        case, planned, working = self.case, self.planned, self._working
         if applied is None:
             actors, micros, automated = self.actors, self.micros, self.automated
         else:
             actors, micros = self.actors_after(applied), applied.micros
             automated = self.automated | applied.changed
+            if micros is not self.micros:  # working time of the shifted times only
+                shifted = micros != self.micros
+                if shifted.any():
+                    working = working.copy()
+                    working[shifted] = self.costs.calendar.working_seconds(micros[shifted])
             order = applied.order
             if order is not None:  # the projected log's order
-                case, actors, micros, automated = (a[order] for a in (case, actors, micros,
-                                                                       automated))
+                case, actors, micros, automated, working = (
+                    a[order] for a in (case, actors, micros, automated, working))
                 planned = self.planned_in(order)
         source, target = handoff_positions(case, actors)
         prices = handoff_prices(source, target, micros=micros, automated=automated,
-                                planned=planned, costs=self.costs)
+                                planned=planned, costs=self.costs, working=working)
         return PricedHandoffs(case=case[source], system=prices.system,
                               queue_s=prices.queue_s, cost=prices.cost(self.costs))
 
@@ -777,9 +792,7 @@ class ReentryBase:
             cost=np.asarray(costs.discrepancy_cost(found["department"]), dtype=float),
             items=names,
             keys=tuple(item_keys(events, i.name, getattr(i, "type", "text")) for i in items),
-            present=tuple(log_arrays(events).memo(("present", i.name),
-                                                  lambda f, c=i.name: f[c].notna().to_numpy())
-                          for i in items),
+            present=tuple(_present(events, i.name) for i in items),
             event_cost=np.asarray(costs.discrepancy_cost(events[DEPARTMENT]), dtype=float),
             groups=reentry_groups(events), n=len(events),
             n_cases=int(frame.case[-1]) + 1 if len(frame.case) else 0,
@@ -836,6 +849,13 @@ class ReentryBase:
         cost = np.concatenate([self.cost[kept_bad], *fresh_cost])
         return (float(int(kept.sum()) + fresh_count), float(int(kept_bad.sum()) + fresh_bad),
                 float(cost.sum()))
+
+
+def _present(events: pd.DataFrame, column: str) -> np.ndarray:
+    """Which events carry a value in ``column``, kept per log."""
+    def compute(frame: pd.DataFrame) -> np.ndarray:
+        return frame[column].notna().to_numpy()
+    return log_arrays(events).memo(("present", column), compute)
 
 
 def rework_after(log: EventLog, frame: MoveFrame, applied: AppliedMoves, found: pd.DataFrame,

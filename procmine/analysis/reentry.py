@@ -375,7 +375,13 @@ def _text_keys(text: pd.Series, kind: str) -> pd.Series:
     if kind == "code":
         out[text.index] = text
         return out
-    text = text.str.replace(r"\s+", " ", regex=True).str.casefold()
+    # runs of whitespace to one space, only where there is one to fold (several spaces,
+    # a tab, a newline, a non-breaking space: not plain ASCII text with single spaces)
+    fold = ~text.str.isascii() | text.str.contains(r"[\t\n\r\f\v\x1c-\x1f]|  ", regex=True)
+    if fold.any():
+        text = text.copy()
+        text[fold] = text[fold].str.replace(r"\s+", " ", regex=True)
+    text = text.str.casefold()
     key = text.copy()
     if kind == "text":
         out[key.index] = key

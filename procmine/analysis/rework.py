@@ -302,7 +302,7 @@ def _previous_same_step(events: pd.DataFrame, activity_codes: np.ndarray,
     if n == 0:
         return np.zeros(0, dtype=np.int64)
     if OBJECT_ID in events.columns:
-        objects = np.asarray(pd.factorize(events[OBJECT_ID])[0], dtype=np.int64)  # -1 = none
+        objects = np.asarray(log_arrays(events).codes(OBJECT_ID)[0], dtype=np.int64)  # -1: none
     else:
         objects = None
     n_act = int(activity_codes.max()) + 1
