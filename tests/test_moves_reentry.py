@@ -57,3 +57,42 @@ def test_reentry_after_a_move_is_found_per_sub_object():
     assert effect["discrepancies_removed"] == 1
     # the rework that goes: one discrepancy at Shipping's rate (30 min at 60/h)
     assert effect["rework_cost"] == 30.0
+
+
+def test_a_move_is_measured_on_the_orders_it_touches():
+    # the move touches one order of four (its frame of orders is a copy of that order);
+    # its figures equal the projection's, and handoffs() of the projected log
+    from procmine.analysis.handoffs import handoffs
+    from procmine.analysis.moves import MoveFrame
+
+    rows = [
+        ("o1", "Carrier scan", "2024-01-01 09:00", None, "carrier", True, "P1", "T1"),
+        ("o1", "Notify customer", "2024-01-01 09:30", "Shipping", "internal", True, "P1",
+         None),
+        ("o1", "Enter tracking", "2024-01-01 11:00", "Shipping", "internal", False, "P1",
+         "T1x"),
+        ("o1", "Invoice", "2024-01-02 10:00", "Billing", "internal", False, None, None),
+    ] + [
+        (o, a, f"2024-01-0{d} {h}", dept, "internal", False, None, None)
+        for o, d in (("o2", 3), ("o3", 4), ("o4", 5))
+        for a, h, dept in (("Pick", "09:00", "Warehouse"), ("Ship", "12:00", "Shipping"),
+                           ("Invoice", "15:00", "Billing"))
+    ]
+    log = _log(rows)
+    move = Move("Enter tracking", "Shipping", "carrier_api")
+    frame = MoveFrame.of(log.events, COSTS)
+    part = frame.orders(frame.step_positions(move))
+    assert part is not frame and part.at is not None and part.at.tolist() == [0, 1, 2, 3]
+    before = reentry(log, costs=COSTS)
+    effect = move_effects(log, [move], costs=COSTS, found=before.events).iloc[0]
+    p = project(log, [move], costs=COSTS)
+    after = handoffs(p.after, level="department", costs=COSTS)
+    # o1 by hand: carrier -> Shipping -> Billing (2 handoffs; the notice is Shipping's
+    # too) becomes carrier, carrier (the keying, at the scan), Shipping, Billing: 2
+    assert p.handoffs_before.count == 2 + 3 * 2
+    assert effect["handoffs_removed"] == p.handoffs_before.count - after.count == 0
+    assert effect["queue_s_removed"] == p.handoffs_before.queue_s - after.queue_s
+    assert effect["handoff_cost_removed"] == p.handoffs_before.cost - after.cost
+    table = p.table.set_index("metric")
+    assert effect["reentries_removed"] == before.count - table.loc["reentries", "after"] == 1
+    assert effect["discrepancies_removed"] == 1

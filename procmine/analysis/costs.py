@@ -398,6 +398,11 @@ class CostModel:
         codes, names = value_codes(departments)
         return self._rate_table(names)[codes]
 
+    def event_rates(self, events: pd.DataFrame) -> np.ndarray:
+        """:meth:`rates` of every event's department, from the log's department codes."""
+        codes, names = log_arrays(events).codes(DEPARTMENT)
+        return self._rate_table(names)[codes]
+
     def _rate_table(self, names: np.ndarray) -> np.ndarray:
         """:meth:`rate` of each name, then the default rate (what code -1 reads)."""
         return np.array([*(self.rate(d) for d in names.tolist()), self.default_rate],
@@ -447,8 +452,7 @@ class CostModel:
         codes, names = arrays.codes(ACTIVITY)
         per_activity = np.array([self.minutes(a) for a in names.tolist()], dtype="float64")
         minutes = np.where(labour, per_activity[codes] if len(names) else 0.0, 0.0)
-        dept_codes, dept_names = arrays.codes(DEPARTMENT)
-        cost = minutes / 60.0 * self._rate_table(dept_names)[dept_codes]
+        cost = minutes / 60.0 * self.event_rates(events)
         return minutes, cost
 
     @staticmethod

@@ -310,7 +310,8 @@ class MoveFrame:
 
         A move changes nothing outside the orders it touches (its trigger, the
         shifted timeline, the handoffs and re-entry are all within an order), so
-        measuring it on these orders gives each of their figures exactly.
+        measuring it on these orders gives each of their figures exactly. When they
+        hold most of the events, the frame itself (the others measure as they are).
         """
         if self.parent is not None:
             raise TypeError("orders: take the orders from the whole log's frame")
@@ -320,8 +321,8 @@ class MoveFrame:
         lengths = end - begin
         offsets = np.r_[0, np.cumsum(lengths)[:-1]] if len(lengths) else lengths
         total = int(lengths.sum())
-        if total == len(self.case):  # every order: the frame itself
-            return self
+        if 2 * total > len(self.case):  # most of the log: the frame itself (measuring the
+            return self  # few other orders again costs less than copying these)
         at = np.repeat(begin - offsets, lengths) + np.arange(total)
         return self._rows(at)
 
@@ -793,7 +794,8 @@ class ReentryBase:
             items=names,
             keys=tuple(item_keys(events, i.name, getattr(i, "type", "text")) for i in items),
             present=tuple(_present(events, i.name) for i in items),
-            event_cost=np.asarray(costs.discrepancy_cost(events[DEPARTMENT]), dtype=float),
+            # CostModel.discrepancy_cost of every event's department
+            event_cost=costs.discrepancy_minutes / 60.0 * costs.event_rates(events),
             groups=reentry_groups(events), n=len(events),
             n_cases=int(frame.case[-1]) + 1 if len(frame.case) else 0,
         )
