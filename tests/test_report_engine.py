@@ -178,6 +178,8 @@ def test_spark_report_tables_equal_the_in_memory_ones(sample, tmp_path):
         assert len(mine["handoffs"]) > 3 and len(mine["rework"]) > 0  # not vacuous
         assert summary(report)["run"]["engine"] == "spark"
         assert report.kpis.values == in_memory.kpis.values
+        pd.testing.assert_frame_equal(report.variants.tables["table"],
+                                      in_memory.variants.tables["table"])
     finally:
         backend.spark.stop()
 
@@ -191,3 +193,11 @@ def test_in_memory_commands_refuse_an_engine_naming_what_to_do(tmp_path, command
     assert "without --engine" in result.output and "procmine handoffs, map and report" in \
         result.output
     assert not (tmp_path / "x").exists()
+
+
+def test_engine_kpis_refuse_an_unknown_terminal_activity_as_in_memory(duckdb_backend):
+    frame = pd.DataFrame({"case_id": ["o1", "o1"], "activity": ["Enter order", "Ship"],
+                          "timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"], utc=True)})
+    elog = pe.from_log(EventLog.from_frame(frame), engine="duckdb", backend=duckdb_backend)
+    with pytest.raises(pm.UsageError, match="did you mean 'Ship'"):
+        build_report(elog, terminal=["Shipp"])

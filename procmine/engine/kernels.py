@@ -47,7 +47,7 @@ from typing import TYPE_CHECKING, Any, Final
 import numpy as np
 import pandas as pd
 
-from procmine._check import check_choice
+from procmine._check import check_choice, check_names
 from procmine._regex import search_each
 from procmine.analysis.costs import CostModel
 from procmine.analysis.handoffs import DEPENDENCY_THRESHOLD, TABLE_COLUMNS, planned_times
@@ -880,6 +880,14 @@ def kpi_tables(
     if open_days < 0:
         raise UsageError(f"open_days must not be negative, got {open_days}.")
     exempt = TOUCH_EXEMPT_DEPARTMENTS if exempt_departments is None else exempt_departments
+    if log.n_events and terminal is not None:  # as kpis() checks them: a typo raises
+        check_names(list(terminal), set(_activities(log)["activity"].astype(str)),
+                    what="activity", where="terminal=")
+    if log.n_events and exempt_departments is not None:
+        known = log.backend.sql(f"SELECT DISTINCT department FROM {EVENTS} "
+                                "WHERE department IS NOT NULL")["department"].astype(str)
+        check_names(list(exempt_departments), set(known), what="department",
+                    where="exempt_departments=")
     paying = _matching(log, payment_pattern, option="payment_pattern")
     returning = _matching(log, return_pattern, option="return_pattern")
     steps = []
