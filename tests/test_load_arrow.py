@@ -70,8 +70,10 @@ def test_anything_else_goes_to_the_careful_path(tmp_path, text, why):
                                   quotechar='"', compressed=False) is None, why
 
 
-_CELL = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",),
-                                       exclude_characters="\x00\r"), max_size=6)
+# Control characters other than tab and newline are left out: a file made mostly of them is
+# refused as binary before any reader sees it (tables._check_not_binary), by design.
+_CELL = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs", "Cc"),
+                                       include_characters="\t\n"), max_size=6)
 
 
 @settings(max_examples=60, deadline=None,
