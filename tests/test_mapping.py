@@ -335,6 +335,7 @@ def test_canonical_mapping_is_sorted_once_with_its_row_order():
     assert ev["seq"].tolist() == [2, 3, 1, 0]
     assert m.rejects[["row", "reason"]].values.tolist() == [[5, "missing case id"],
                                                             [6, "duplicate event"]]
+    assert m.rejects["value"].iloc[1] == "same as row 3"
     assert m.ids_unique
     row_order = map_table(t, BASE, source="s")
     assert row_order.events["event_id"].tolist() == ["s:2", "s:3", "s:4", "s:7"]

@@ -366,8 +366,13 @@ def map_table(
     duplicate_rows = np.zeros(n, dtype=bool)
     first_row = np.zeros(n, dtype="int64")
     case_codes = pd.factorize(case, sort=canonical)[0] if len(pos) else np.zeros(0, "int64")
+    order, ties = None, None
+    if canonical:  # sorted once, on codes; every column is then gathered in this order
+        ts = _take(when, pos).to_numpy(dtype="datetime64[us]").view("int64")
+        order = canonical_order(case_codes, ts, np.arange(len(pos), dtype="int64"))
+        ties = _ties(case_codes, ts, order)
     duplicates = _duplicates(frame, mapping, pos, case, when, path, rows, fix_hint, source,
-                             columns, case_codes)
+                             columns, case_codes, ties)
     if duplicates is not None:
         dup, first_event = duplicates
         nondup = np.bincount(pos[~dup], minlength=n)
@@ -376,13 +381,10 @@ def map_table(
         keep = ~dup
         pos, multi, k = pos[keep], multi[keep], k[keep]
         case = case[keep].reset_index(drop=True)
-        case_codes = case_codes[keep]
+        if order is not None:  # the sorted order of the events kept, numbered anew
+            order = (np.cumsum(keep) - 1)[order[keep[order]]]
     reason[duplicate_rows] = _DUPLICATE
-    order = None
-    if canonical:  # sorted once, on codes; every column is then gathered in this order
-        ts = _take(when, pos).to_numpy(dtype="datetime64[us]").view("int64")
-        seq = np.arange(len(pos), dtype="int64")
-        order = canonical_order(case_codes, ts, seq)
+    seq = np.arange(len(pos), dtype="int64")
     if order is None:
         event_pos, event_case, event_multi, event_k = pos, case, multi, k
     else:
@@ -968,13 +970,20 @@ def _normalize(pairs: pd.DataFrame, rule: tuple[str, str] | None, *,
             raise InputError(f"normalize pattern {pattern!r} cannot be used "
                              f"({_one_line(problem)}); lookaround and backreferences are "
                              "not available (ids are matched in linear time, by RE2)") from None
-        ids = pd.Series(rewritten.to_pylist(), dtype="str", index=ids.index)
+        ids = pd.Series(pd.array(rewritten, dtype=TEXT_DTYPE), index=ids.index)
     out = pd.DataFrame({"pos": pairs["pos"].to_numpy(dtype="int64"),
                         CASE_ID: ids.reset_index(drop=True)})
-    if one_per_row:  # already one order per row, in row order
+    if one_per_row or not len(out):  # already one order per row, in row order
         return out
-    out = out.drop_duplicates().sort_values(["pos", CASE_ID], kind="stable")
-    return out.reset_index(drop=True)
+    # sorted by row, then order id (missing last), each (row, order) once: on codes
+    codes, uniques = pd.factorize(out[CASE_ID], sort=True)
+    codes = np.where(codes < 0, len(uniques), codes)
+    pos = out["pos"].to_numpy()
+    order = np.lexsort((codes, pos))
+    pos, codes = pos[order], codes[order]
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = (pos[1:] != pos[:-1]) | (codes[1:] != codes[:-1])
+    return out.take(order[first]).reset_index(drop=True)
 
 
 class _Columns:
@@ -1014,25 +1023,31 @@ def _take(values: pd.Series, pos: np.ndarray) -> pd.Series:
 
 def _duplicates(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case: pd.Series,
                 when: pd.Series, path: str, rows: np.ndarray, fix_hint: str, source: str,
-                columns: _Columns, case_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+                columns: _Columns, case_codes: np.ndarray,
+                ties: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """Events equal in every column but the id to an earlier one of this source.
 
     Returns, per event, whether it is such a duplicate and the event it repeats (the
     first of its group); None when there is none. Only events sharing order, activity
     and time with another can be duplicates: the full comparison runs on those alone.
+    ``ties``, when given, are the events sharing order and time with another (found on
+    the sorted events, :func:`_ties`): only they are looked at.
     """
     if len(pos) < 2:
         return None
-    activity = _take(columns.text(m.activity), pos)
-    ts = _take(when, pos).to_numpy(dtype="datetime64[us]").view("uint64")
-    case_codes = case_codes.astype("uint64")  # equal ids, equal codes
+    within = np.arange(len(pos)) if ties is None else ties
+    if not len(within):
+        return None
+    activity = _take(columns.text(m.activity), pos[within])
+    ts = _take(when, pos[within]).to_numpy(dtype="datetime64[us]").view("uint64")
+    case_codes = case_codes[within].astype("uint64")  # equal ids, equal codes
     activity_codes = pd.factorize(activity)[0].astype("uint64")
     # one 64-bit key per event; equal events have equal keys (a collision only adds a
     # candidate, which the full comparison below clears)
     with np.errstate(over="ignore"):
         key = (case_codes * np.uint64(0x9E3779B97F4A7C15) + activity_codes) \
             * np.uint64(0xBF58476D1CE4E5B9) + ts
-    at = np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())
+    at = within[np.flatnonzero(pd.Series(key).duplicated(keep=False).to_numpy())]
     if not len(at):
         return None
     try:
@@ -1051,6 +1066,18 @@ def _duplicates(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case: pd
     first_event = np.zeros(len(pos), dtype="int64")
     first_event[at] = at[first_in_sub]
     return dup, first_event
+
+
+def _ties(case_codes: np.ndarray, ts: np.ndarray, order: np.ndarray | None) -> np.ndarray:
+    """Events (in row order) sharing case and time with another, from the sorted order
+    (``order``; None: the events are sorted already): one linear pass, no hash."""
+    ranked = np.arange(len(ts)) if order is None else order
+    c, t = case_codes[ranked], ts[ranked]
+    same = (c[1:] == c[:-1]) & (t[1:] == t[:-1])
+    tie = np.zeros(len(ts), dtype=bool)
+    tie[1:] |= same
+    tie[:-1] |= same
+    return np.sort(ranked[tie])
 
 
 def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case: pd.Series,
