@@ -284,7 +284,7 @@ def test_an_empty_or_missing_table_is_an_input_error(rows, tmp_path):
 # -- Parquet read by Spark: a folder of part files, a glob, one file -------------------------
 @pytest.fixture(scope="module")
 def parts(rows, tmp_path_factory) -> Path:
-    """The sample in three part files, as Spark writes them (with _SUCCESS and .crc)."""
+    """The sample in three part files, beside a _SUCCESS marker and a hidden file."""
     folder = tmp_path_factory.mktemp("parquet") / "events"
     folder.mkdir()
     cases = rows["case_id"].drop_duplicates()
@@ -293,7 +293,7 @@ def parts(rows, tmp_path_factory) -> Path:
         rows[rows["case_id"].isin(chunk)].to_parquet(folder / f"part-{n:05d}.snappy.parquet",
                                                      index=False)
     (folder / "_SUCCESS").write_text("")
-    (folder / ".part-00000.snappy.parquet.crc").write_bytes(b"\0")
+    (folder / ".part-00003.snappy.parquet").write_bytes(b"not parquet")  # hidden: skipped
     return folder
 
 
@@ -316,3 +316,16 @@ def test_parquet_folder_glob_and_file(engine, form, engine_load, parts):
     assert order["activity"].tolist() == expected["activity"].tolist()
     if engine == "duckdb" or form == "folder":  # Spark runs the same kernels' SQL: once
         same_tables(in_memory(expected), got)
+
+
+def test_delta_version_is_for_delta_tables_only(parts):
+    with pytest.raises(pm.UsageError, match="delta_version is for Delta tables"):
+        pe.load(parts, engine="duckdb", delta_version=1)
+
+
+def test_a_lake_folder_is_read_by_the_engine_as_parquet():
+    from procmine.engine.log import _native_kind
+
+    assert _native_kind("s3a://lake/o2c/events/", None) == "parquet"
+    assert _native_kind("abfss://c@acct.dfs.core.windows.net/o2c/orders", "delta") == "delta"
+    assert _native_kind("s3a://lake/o2c/log.xes", None) is None  # read in memory

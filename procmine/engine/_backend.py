@@ -28,14 +28,19 @@ from procmine.errors import UsageError
 
 __all__ = ["Backend", "DuckDBBackend", "SparkBackend", "java_available", "require"]
 
-#: Spark settings for small local runs (tests): few shuffle partitions, no UI.
-SPARK_LOCAL_CONF: Final = {
-    "spark.sql.shuffle.partitions": "4",
-    "spark.ui.enabled": "false",
-    "spark.ui.showConsoleProgress": "false",
+#: Spark settings procmine's SQL relies on: times in UTC, Arrow transfers, non-ANSI casts.
+SPARK_CONF: Final = {
     "spark.sql.session.timeZone": "UTC",
     "spark.sql.execution.arrow.pyspark.enabled": "true",
     "spark.sql.ansi.enabled": "false",
+}
+#: And for small local runs (tests, a laptop): few shuffle partitions, no UI. A cluster's
+#: (``spark-submit --conf``, ``spark-defaults.conf``) are left as they are.
+SPARK_LOCAL_CONF: Final = {
+    **SPARK_CONF,
+    "spark.sql.shuffle.partitions": "4",
+    "spark.ui.enabled": "false",
+    "spark.ui.showConsoleProgress": "false",
 }
 
 
@@ -62,20 +67,23 @@ def _new_session(master: str | None, conf: dict[str, str] | None, *, connect: bo
     from pyspark.sql import SparkSession
 
     builder = SparkSession.builder.appName("procmine")
-    settings = dict(SPARK_LOCAL_CONF)
+    local = False
     if connect:
         if master:
             builder = builder.remote(master)
-        # a Connect server's static settings (UI, ...) are its own: send only SQL ones
-        settings = {k: v for k, v in settings.items() if k.startswith("spark.sql.")}
     elif master:
         builder = builder.master(master)
-    elif not os.environ.get("SPARK_MASTER") and not os.environ.get("MASTER"):
+        local = master.startswith("local")
+    elif not any(os.environ.get(v) for v in ("SPARK_MASTER", "MASTER", "PYSPARK_GATEWAY_PORT")):
+        # (under spark-submit the JVM is running with its --master: PYSPARK_GATEWAY_PORT)
         builder = builder.master("local[*]")
-    if not connect and (not master or master.startswith("local")) and not os.environ.get(
-            "PYSPARK_PYTHON"):
-        # local workers run this interpreter (with procmine and pandas)
+        local = True
+    if local and not os.environ.get("PYSPARK_PYTHON"):
+        # local workers run this interpreter (with procmine and pandas); a cluster's
+        # executors run the cluster's (spark.pyspark.python, PYSPARK_PYTHON)
         os.environ["PYSPARK_PYTHON"] = sys.executable
+    # over Spark Connect only runtime SQL settings may be sent (the server's are its own)
+    settings = SPARK_LOCAL_CONF if local else SPARK_CONF
     for key, value in {**settings, **(conf or {})}.items():
         builder = builder.config(key, value)
     with warnings.catch_warnings():

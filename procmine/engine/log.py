@@ -10,14 +10,21 @@ sort).
 
 What is read where:
 
-- **Parquet** (a file, a folder of part files or a glob), **CSV** (also ``.csv.gz``)
-  and, on Spark, **Delta** tables (a folder with ``_delta_log``, or ``format="delta"``)
-  are read by the engine itself, so they may be larger than memory. Their columns
-  are the canonical names, or named by the mapping options (``case_id=``,
-  ``activity=``, ``timestamp=``, ``resource=``, ``department=``, ``party_column=``,
-  ``automated_column=`` with ``automated_values=``, ``object_column=``,
-  ``timestamp_format=``, ``missing_values=``). Rows without a case id, activity or
-  time are left out (``rows_dropped`` says how many).
+- **Parquet** (a file, a folder of part files or a glob; on Spark also a lake folder
+  such as ``s3a://lake/events/``), **CSV** (also ``.csv.gz``) and **Delta** tables (a
+  folder with ``_delta_log``, or ``format="delta"``; ``delta_version=N`` for an older
+  version) are read by the engine itself, so they may be larger than memory. A Spark
+  session with Delta Lake configured reads Delta natively; otherwise (and in DuckDB)
+  the table's current files are resolved from its transaction log with delta-rs
+  (:mod:`procmine.engine._delta`) and read as Parquet, partition values from the log,
+  and a table needing more than plain Parquet (deletion vectors, column mapping) is
+  refused. ``seq`` is the file's position in read order (Parquet: by name; Delta: as
+  the log records them) times 2**40 plus the row's position in the file, the same on
+  both engines. Columns are the canonical names, or named by the mapping options
+  (``case_id=``, ``activity=``, ``timestamp=``, ``resource=``, ``department=``,
+  ``party_column=``, ``automated_column=`` with ``automated_values=``,
+  ``object_column=``, ``timestamp_format=``, ``missing_values=``). Rows without a case
+  id, activity or time are left out (``rows_dropped`` says how many).
 - Everything else procmine reads (a sources file, XES, OCEL, Excel, a DataFrame or an
   :class:`~procmine.log.EventLog`) is loaded in memory by :func:`procmine.load` and
   handed to the engine: the same events, the same validation.
@@ -558,8 +565,8 @@ def load(source: Any, *, engine: str, spark_master: str | None = None,
     Parameters
     ----------
     source : path, DataFrame or EventLog
-        Parquet (file, folder of part files, glob), CSV and, with Spark, a Delta
-        table are read by the engine itself; anything else :func:`procmine.load`
+        Parquet (file, folder of part files, glob), CSV and Delta tables are read by
+        the engine itself; anything else :func:`procmine.load`
         reads (sources file, XES, OCEL, Excel, DataFrame) is loaded in memory and
         handed to the engine (see the module docstring).
     engine : {"duckdb", "spark"}, keyword-only
@@ -579,7 +586,8 @@ def load(source: Any, *, engine: str, spark_master: str | None = None,
     items : iterable of InformationItem, keyword-only
         Information items of an engine-read file (a sources file declares its own).
     **mapping
-        Column mapping options, as :func:`procmine.load` takes them.
+        Column mapping options, as :func:`procmine.load` takes them; for a Delta table
+        also ``delta_version`` (an older version of the table).
 
     Returns
     -------
@@ -590,7 +598,8 @@ def load(source: Any, *, engine: str, spark_master: str | None = None,
     UsageError
         An unknown engine, or the engine's package (or Java, for Spark) is missing.
     InputError
-        A mapped column is missing, or the file does not exist.
+        A mapped column is missing, the file does not exist, or a Delta table needs a
+        reader feature plain Parquet cannot honour (the message names it).
     """
     check_choice(engine, ENGINES, option="engine")
     mapping = {k: v for k, v in mapping.items() if v is not None and k != "engine"}
