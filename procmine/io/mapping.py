@@ -296,21 +296,26 @@ def map_table(
     reason = np.full(n, None, dtype=object)
     column = np.full(n, None, dtype=object)
     note = np.full(n, None, dtype=object)  # a reject's value when not the cell's
-    reason[_empty_rows(frame, key.isna().to_numpy() & activity.isna().to_numpy()
-                       & (status == TIME_MISSING))] = EMPTY_ROW
+    key_missing, activity_missing = key.isna().to_numpy(), activity.isna().to_numpy()
+    rejected = np.zeros(n, dtype=bool)  # has a reason (kept beside the object array: fast)
+    empty = _empty_rows(frame, key_missing & activity_missing & (status == TIME_MISSING))
+    reason[empty] = EMPTY_ROW
+    rejected[empty] = True
     for mask, why, col in (
-        (key.isna().to_numpy(), _MISSING_CASE, mapping.case_id),
-        (activity.isna().to_numpy(), _MISSING_ACTIVITY, mapping.activity),
+        (key_missing, _MISSING_CASE, mapping.case_id),
+        (activity_missing, _MISSING_ACTIVITY, mapping.activity),
         (status == TIME_MISSING, _MISSING_TIME, mapping.timestamp),
         (status == TIME_UNPARSEABLE, _BAD_TIME, mapping.timestamp),
         (status == TIME_LOCAL, _LOCAL_TIME, mapping.timestamp),
     ):
-        new = mask & (reason == None)  # noqa: E711 (element-wise)
-        reason[new] = why
-        column[new] = col
+        new = mask & ~rejected
+        if new.any():
+            reason[new] = why
+            column[new] = col
+            rejected |= new
 
     # -- correlation: rows -> (row, order) pairs --------------------------------------------
-    candidates = np.flatnonzero(reason == None)  # noqa: E711
+    candidates = np.flatnonzero(~rejected)
     if resolve is None:
         pairs = pd.DataFrame({"pos": candidates,
                               CASE_ID: key.iloc[candidates].reset_index(drop=True)})
