@@ -45,10 +45,12 @@ if TYPE_CHECKING:
         handoff_summary,
         handoffs_table,
         kpi_tables,
+        log_facts,
         process_map,
         reentry_tables,
         report_tables,
         rework_tables,
+        variants_table,
     )
     from procmine.engine.log import EVENTS, EngineLog, from_log
 
@@ -66,10 +68,12 @@ __all__ = [
     "handoffs_table",
     "kpi_tables",
     "load",
+    "log_facts",
     "process_map",
     "reentry_tables",
     "report_tables",
     "rework_tables",
+    "variants_table",
 ]
 
 #: Every engine: ``pandas`` (in memory, the default) and the SQL engines.
@@ -80,7 +84,8 @@ LOAD_ENGINES: Final = ENGINES
 _FROM: Final = {
     **{name: "procmine.engine.kernels" for name in (
         "actor_sql", "concurrent_pairs", "dfg_tables", "handoff_summary", "handoffs_table",
-        "kpi_tables", "process_map", "reentry_tables", "report_tables", "rework_tables")},
+        "kpi_tables", "log_facts", "process_map", "reentry_tables", "report_tables",
+        "rework_tables", "variants_table")},
     **{name: "procmine.engine.log" for name in ("EVENTS", "EngineLog", "from_log")},
 }
 
@@ -100,8 +105,8 @@ def load(source: Any, *, engine: str = "pandas", spark_master: str | None = None
     Parameters
     ----------
     source : path or DataFrame
-        What :func:`procmine.log.load.load` reads; the SQL engines read Parquet, CSV
-        and (Spark) Delta themselves (see :mod:`procmine.engine.log`).
+        What :func:`procmine.log.load.load` reads; the SQL engines read Parquet, CSV and
+        Delta tables themselves (both engines; see :mod:`procmine.engine.log`).
     engine : {"pandas", "duckdb", "spark"}, keyword-only
     spark_master : str, optional, keyword-only
         With ``engine="spark"``: the master URL or a Spark Connect ``sc://`` URL.

@@ -123,7 +123,7 @@ def _svgs(report: Report) -> dict[str, str]:
     candidates = sec["candidates"]
     before, after = candidates.maps.get("as_is"), candidates.maps.get("to_be")
     projection = candidates.results.get("projection")
-    if before is not None and after is not None and log is not None and projection is not None:
+    if before is not None and after is not None and projection is not None:
         moves = list(projection.moves)
         # the figures leave the drawing (they would take the room the 9 pt text needs):
         # the report prints them as a table below the maps
