@@ -7,6 +7,7 @@ usage). ``--debug`` shows the traceback instead.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -20,6 +21,12 @@ cli: click.Group = register(main_group)
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line and return its exit code (the console script's entry point)."""
+    # Arrow's allocator for the whole run: the system one, which reuses the large buffers a
+    # load and the analyses free and make again (pyarrow's jemalloc returns them to the
+    # operating system at once: seconds of page faults on a 1M-event report; see
+    # procmine/io/_memory.py). Read by Arrow when it first allocates; a user's own
+    # ARROW_DEFAULT_MEMORY_POOL is kept.
+    os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     try:
         result = cli.main(args=argv, prog_name="procmine", standalone_mode=False)
     except click.exceptions.Abort:

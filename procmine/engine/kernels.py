@@ -137,9 +137,11 @@ def _in_list(values: Collection[str]) -> str:
 def _activities(log: EngineLog) -> pd.DataFrame:
     """Per activity: events and cases (a small table every pattern-based kernel uses)."""
     if "activities" not in log._cache:
+        # cases from the (activity, case) groups: a DISTINCT aggregate does not spill
         log._cache["activities"] = log.backend.sql(
-            f"SELECT activity, count(*) AS count, count(DISTINCT case_id) AS cases "
-            f"FROM {EVENTS} GROUP BY activity")
+            f"SELECT activity, sum(n) AS count, count(*) AS cases FROM (SELECT activity, "
+            f"case_id, count(*) AS n FROM {EVENTS} GROUP BY activity, case_id) AS g "
+            f"GROUP BY activity")
     return log._cache["activities"]
 
 
@@ -171,14 +173,27 @@ def _pairs_sql(where: str) -> str:
 
 
 def _edges(log: EngineLog, where: str) -> pd.DataFrame:
-    frame = log.backend.sql(_pairs_sql(where) + """
-    SELECT source, target, count(*) AS count, count(DISTINCT case_id) AS cases,
-      quantile_cont(CAST(ts_us - prev_us AS DOUBLE), 0.5) AS median_us,
-      avg(CAST(ts_us - prev_us AS DOUBLE)) AS mean_us,
-      quantile_cont(CAST(ts_us - prev_us AS DOUBLE), 0.9) AS p90_us,
-      sum(CASE WHEN actor IS NOT NULL AND prev_actor IS NOT NULL AND actor <> prev_actor
-          THEN 1 ELSE 0 END) AS handoffs
-    FROM p WHERE source IS NOT NULL GROUP BY source, target""")
+    # Cases per edge from the distinct (edge, case) rows, grouped again: a DISTINCT
+    # aggregate beside the others (count(DISTINCT case_id)) cannot spill in DuckDB, and
+    # ran out of memory on 19M events at a 1 GB limit (37 GB of spill at 50M, 8 GB),
+    # where the grouping on (edge, case) spills and completes.
+    frame = log.backend.sql(_pairs_sql(where) + """, q AS (
+      SELECT source, target, case_id, CAST(ts_us - prev_us AS DOUBLE) AS wait_us,
+        CASE WHEN actor IS NOT NULL AND prev_actor IS NOT NULL AND actor <> prev_actor
+          THEN 1 ELSE 0 END AS handoff
+      FROM p WHERE source IS NOT NULL
+    ), c AS (
+      SELECT source, target, count(*) AS cases
+      FROM (SELECT DISTINCT source, target, case_id FROM q) AS d GROUP BY source, target
+    ), a AS (
+      SELECT source, target, count(*) AS count,
+        quantile_cont(wait_us, 0.5) AS median_us, avg(wait_us) AS mean_us,
+        quantile_cont(wait_us, 0.9) AS p90_us, sum(handoff) AS handoffs
+      FROM q GROUP BY source, target
+    )
+    SELECT a.source, a.target, a.count, c.cases, a.median_us, a.mean_us, a.p90_us,
+      a.handoffs
+    FROM a JOIN c ON a.source = c.source AND a.target = c.target""")
     edges = pd.DataFrame({
         "source": frame["source"].astype("str"),
         "target": frame["target"].astype("str"),
