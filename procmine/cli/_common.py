@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 #: Values of ``--format`` for INPUT (``procmine.load(format=)``).
-INPUT_FORMATS = ("csv", "parquet", "excel", "xes", "ocel", "sources")
+INPUT_FORMATS = ("csv", "parquet", "excel", "xes", "ocel", "sources", "delta")
 
 T = TypeVar("T")
 
@@ -187,7 +187,7 @@ _LIST_OPTIONS = ("automated_values", "automated_resources", "missing_values",
 _MAPPING_KEYS = ("case_id", "activity", "timestamp", "resource", "department", "party_column",
                  "automated_column", *_LIST_OPTIONS, "timestamp_format", "timezone",
                  "delimiter", "encoding", "object_type", "object_column", "engine",
-                 "spark_master")
+                 "spark_master", "delta_version")
 
 
 @overload
@@ -275,6 +275,10 @@ def mapping_options(
                      help="With --engine spark: the Spark master, e.g. local[2], "
                           "spark://host:7077, or sc://host:15002 for Spark Connect "
                           "(default: the standard Spark configuration)."),
+        click.option("--delta-version", "delta_version", type=click.IntRange(min=0),
+                     metavar="N", default=None,
+                     help="A Delta table's version N instead of its current one (with "
+                          "--engine duckdb|spark)."),
     ]
     if input_format:
         options.insert(0, click.option(
@@ -286,6 +290,11 @@ def mapping_options(
     def wrapper(*args: Any, **kwargs: Any) -> T:
         mapping: dict[str, Any] = {k: kwargs.pop(k) for k in _MAPPING_KEYS if k in kwargs}
         _refuse_engine(mapping.get("engine"))
+        if mapping.get("delta_version") is not None and mapping.get("engine") in (None,
+                                                                                 "pandas"):
+            raise click.UsageError("--delta-version reads a Delta table's older version, "
+                                   "which an engine reads: add --engine duckdb or --engine "
+                                   "spark")
         for key in _LIST_OPTIONS:
             if key in mapping:
                 mapping[key] = split_list(mapping[key])

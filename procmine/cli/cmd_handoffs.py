@@ -25,7 +25,7 @@ def csv_columns() -> tuple[str, ...]:
 
 
 @click.command("handoffs", short_help="Write the handoff table of INPUT (CSV).")
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option(
     "--level", type=click.Choice(LEVELS), default="department", show_default=True,
     help="Actor level: who passes work to whom.",

@@ -38,7 +38,7 @@ def format_for(out: Path, given: str | None) -> str:
 
 
 @click.command("map")
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
               metavar="FILE", help="Where to draw the map (.svg, .png, .pdf or .html).")
 @click.option("--level", type=click.Choice(["activity", "department"]), default="activity",

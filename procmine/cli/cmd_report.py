@@ -19,7 +19,7 @@ __all__ = ["report_command"]
 
 
 @click.command("report", short_help="Write the batch report (HTML, JSON, CSV tables, maps).")
-@click.argument("input_path", metavar="INPUT", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("input_path", metavar="INPUT", type=click.Path(path_type=Path))
 @click.option(
     "--out", "out", required=True, metavar="DIR",
     type=click.Path(file_okay=False, path_type=Path),

@@ -213,7 +213,8 @@ def load(
         raise UsageError(f"engine {engine!r} is not available here: this step loads the log in "
                          "memory (engine='pandas'). The DuckDB and Spark engines run through "
                          "procmine.load / procmine.engine.load and, on the command line, "
-                         "procmine handoffs --engine; run this command without --engine")
+                         "procmine handoffs, map and report --engine; run this command "
+                         "without --engine")
     if isinstance(path, pd.DataFrame):
         if format is not None:
             raise UsageError(f"format={format!r} applies to files; a DataFrame is read as a "
@@ -232,6 +233,15 @@ def load(
             object_column=object_column, timestamp_format=timestamp_format,
             timezone=timezone)
     path = Path(path)
+    if format == "delta" or path.is_dir():
+        engines = ("--engine duckdb or --engine spark (procmine.load(..., engine='duckdb')), "
+                   "which read Delta tables and folders of Parquet part files themselves")
+        if path.is_dir():
+            what = "a Delta table" if (path / "_delta_log").is_dir() else "a folder"
+            raise InputError(f"{path}: is a folder, not a file ({what}); give the path of one "
+                             f"file or a sources.toml, or read the folder with {engines}")
+        raise UsageError(f"{path}: a Delta table is read by an engine, not in memory: pass "
+                         f"{engines}")
     if format is not None and format not in get_args(LogFormat):
         raise UsageError(f"format {format!r} is unknown; expected one of "
                          f"{', '.join(get_args(LogFormat))}")
