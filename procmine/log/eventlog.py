@@ -106,7 +106,11 @@ class EventLog:
     @property
     def n_cases(self) -> int:
         """Number of cases (orders)."""
-        return int(self.events[CASE_ID].nunique())
+        if not len(self.events):
+            return 0
+        from procmine.log.actors import log_arrays  # the log's case codes, kept per log
+
+        return int(log_arrays(self.events).case[-1]) + 1
 
     @property
     def activities(self) -> list[str]:
