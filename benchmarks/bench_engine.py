@@ -175,23 +175,34 @@ def cmd_run(args: argparse.Namespace) -> None:
         results[name] = value
         return value
 
+    kernels = {
+        "handoffs": ("handoffs (department)",
+                     lambda: pe.handoffs_table(elog, level="department")),
+        "reentry": ("re-entry (department)",
+                    lambda: pe.reentry_tables(elog, level="department")["summary"]),
+        "kpis": ("KPIs (orders, daily, weekly)", lambda: pe.kpi_tables(elog)["weekly"]),
+        "dfg": ("DFG", lambda: pe.dfg_tables(elog)["edges"]),
+        "rework": ("rework", lambda: pe.rework_tables(elog)["table"]),
+        "resource": ("handoffs (resource)", lambda: pe.handoffs_table(elog, level="resource")),
+    }
+    chosen = (args.steps.split(",") if args.steps else
+              ["handoffs", "reentry", "kpis"] + ([] if args.core_only else
+                                                 ["dfg", "rework", "resource"]))
+    unknown = sorted(set(chosen) - set(kernels))
+    if unknown:
+        raise SystemExit(f"unknown step(s) {', '.join(unknown)}; expected {', '.join(kernels)}")
     step("count events", lambda: elog.n_events)
-    step("handoffs (department)", lambda: pe.handoffs_table(elog, level="department"))
-    step("re-entry (department)",
-         lambda: pe.reentry_tables(elog, level="department")["summary"])
-    step("KPIs (orders, daily, weekly)", lambda: pe.kpi_tables(elog)["weekly"])
-    if not args.core_only:
-        step("DFG", lambda: pe.dfg_tables(elog)["edges"])
-        step("rework", lambda: pe.rework_tables(elog)["table"])
-        step("handoffs (resource)", lambda: pe.handoffs_table(elog, level="resource"))
+    for key in chosen:
+        step(*kernels[key])
     total = time.perf_counter() - began
     print(f"TOTAL {elog.n_events:,} events, {elog.n_cases:,} orders: {total:.1f} s wall, "
           f"peak RSS {_rss_mb():.0f} MB, spill peak {spill_peak / 1e9:.2f} GB "
           f"(memory_limit {args.memory_limit})", flush=True)
-    handoff = results["handoffs (department)"]
-    print(f"department handoffs: {int(handoff['count'].sum()):,} on {len(handoff)} edges; "
-          f"re-entry patterns: {len(results['re-entry (department)'])}; "
-          f"weeks: {len(results['KPIs (orders, daily, weekly)'])}", flush=True)
+    if {"handoffs", "reentry", "kpis"} <= set(chosen):
+        handoff = results["handoffs (department)"]
+        print(f"department handoffs: {int(handoff['count'].sum()):,} on {len(handoff)} edges; "
+              f"re-entry patterns: {len(results['re-entry (department)'])}; "
+              f"weeks: {len(results['KPIs (orders, daily, weekly)'])}", flush=True)
     elog.close()
     if args.check:
         _check(folder, items)
@@ -230,6 +241,9 @@ def main() -> None:
     r.add_argument("--core-only", action="store_true",
                    help="only handoffs, re-entry and KPIs")
     r.add_argument("--check", action="store_true")
+    r.add_argument("--steps", default=None,
+                   help="comma-separated kernels: handoffs,reentry,kpis,dfg,rework,resource "
+                        "(default: all, or the first three with --core-only)")
     args = parser.parse_args()
     {"generate": cmd_generate, "run": cmd_run}[args.command](args)
 
