@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
 
-__all__ = ["reusing_memory"]
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+__all__ = ["reusing_memory", "with_reused_memory"]
 
 
 @contextmanager
@@ -42,3 +47,22 @@ def reusing_memory() -> Iterator[None]:
         yield
     finally:
         pa.set_memory_pool(previous)
+
+
+def with_reused_memory(func: Callable[_P, _R]) -> Callable[_P, _R]:
+    """``func`` run inside :func:`reusing_memory` (loaders, the batch report's analyses).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> pool = with_reused_memory(lambda: pa.default_memory_pool().backend_name)
+    >>> pool()
+    'system'
+    """
+
+    @functools.wraps(func)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with reusing_memory():
+            return func(*args, **kwargs)
+
+    return wrapper

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import functools
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, ParamSpec, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
 from procmine.errors import InputError, ProcmineError, ProcmineWarning, UsageError
-from procmine.io._memory import reusing_memory
+from procmine.io._memory import with_reused_memory
 from procmine.io.mapping import DEFAULT_MISSING_VALUES, ColumnMapping, map_table
 from procmine.io.result import ReadResult
 from procmine.io.stitch import apply_source_settings, read_sources
@@ -45,22 +44,9 @@ _TABLE_HINT = ("(procmine.load options; on the command line --case-id, --activit
 _FRAME_HINT = "(procmine.load options)"
 _FILE_HINT = "in a sources file (see the README section 'Sources file')"
 _FRAME_PATH = "<DataFrame>"
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
 
 
-def _reusing_memory(func: Callable[_P, _R]) -> Callable[_P, _R]:
-    """Run a loader with Arrow memory reused (:func:`procmine.io._memory.reusing_memory`)."""
-
-    @functools.wraps(func)
-    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        with reusing_memory():
-            return func(*args, **kwargs)
-
-    return wrapper
-
-
-@_reusing_memory
+@with_reused_memory
 def load(
     path: str | Path | pd.DataFrame,
     *,
@@ -233,12 +219,12 @@ def load(
             object_column=object_column, timestamp_format=timestamp_format,
             timezone=timezone)
     path = Path(path)
-    if format == "delta" or path.is_dir():
+    if str(format) == "delta" or path.is_dir():
         engines = ("--engine duckdb or --engine spark (procmine.load(..., engine='duckdb')), "
                    "which read Delta tables and folders of Parquet part files themselves")
         if path.is_dir():
-            what = "a Delta table" if (path / "_delta_log").is_dir() else "a folder"
-            raise InputError(f"{path}: is a folder, not a file ({what}); give the path of one "
+            folder = "a Delta table" if (path / "_delta_log").is_dir() else "a folder"
+            raise InputError(f"{path}: is a folder, not a file ({folder}); give the path of one "
                              f"file or a sources.toml, or read the folder with {engines}")
         raise UsageError(f"{path}: a Delta table is read by an engine, not in memory: pass "
                          f"{engines}")
@@ -340,7 +326,7 @@ def load(
         timestamp_format=timestamp_format, timezone=timezone)
 
 
-@_reusing_memory
+@with_reused_memory
 def load_sources(path: str | Path) -> EventLog:
     """Load the extracts a sources file names, stitched into one log per order.
 

@@ -27,6 +27,7 @@ from procmine.analysis.projection import project
 from procmine.analysis.reentry import reentry as find_reentry
 from procmine.analysis.rework import rework as find_rework
 from procmine.discovery.dfg import process_map
+from procmine.io._memory import with_reused_memory
 from procmine.log._require import require_log
 from procmine.log.eventlog import EventLog
 from procmine.log.outliers import time_outliers
@@ -847,6 +848,7 @@ def _engine_facts(log: Any, memory: EventLog | None, costs: CostModel) -> dict[s
 
 
 # -- entry point ------------------------------------------------------------------------
+@with_reused_memory  # Arrow's buffers reused: the projection copies every column
 def build_report(
     log: EventLog | Any,
     *,
