@@ -27,7 +27,7 @@ from procmine import EventLog
 from procmine import engine as pe
 from procmine.analysis.handoffs import handoffs
 from procmine.discovery.dfg import process_map
-from procmine.engine._require import java_available
+from tests._engines import ENGINES, SPARK_REASON
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_logs" / "sources.toml"
@@ -35,15 +35,6 @@ SAMPLE = ROOT / "sample_logs" / "sources.toml"
 deltalake = pytest.importorskip("deltalake", reason="pip install deltalake (procmine[delta])")
 pytest.importorskip("duckdb", reason="DuckDB engine not installed (pip install 'procmine[duckdb]')")
 
-try:
-    import pyspark  # noqa: F401
-
-    SPARK_REASON = None if java_available() else "no Java runtime (Spark needs Java 17+)"
-except ImportError:
-    SPARK_REASON = "pyspark not installed (pip install 'procmine[spark]')"
-
-ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.skipif(
-    SPARK_REASON is not None, reason=SPARK_REASON or ""))]
 #: The columns written to the tables: the sample's, without seq and event_id (the engine
 #: numbers the rows itself, file then row).
 COLUMNS = ["case_id", "activity", "timestamp", "resource", "department", "party", "automated",

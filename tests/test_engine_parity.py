@@ -28,7 +28,7 @@ from procmine.analysis.kpis import kpis
 from procmine.analysis.reentry import reentry
 from procmine.analysis.rework import rework
 from procmine.discovery.dfg import process_map
-from procmine.engine._require import java_available
+from tests._engines import ENGINES, SPARK_REASON
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_logs" / "sources.toml"
@@ -37,15 +37,6 @@ OCEL = ROOT.parent / "shared" / "logs" / "ocel2_order-management.xml.gz"
 pytest.importorskip("duckdb", reason="DuckDB engine not installed (pip install 'procmine[duckdb]')")
 pytest.importorskip("sqlglot", reason="sqlglot not installed (pip install 'procmine[spark]')")
 
-try:
-    import pyspark  # noqa: F401
-
-    SPARK_REASON = None if java_available() else "no Java runtime (Spark needs Java 17+)"
-except ImportError:
-    SPARK_REASON = "pyspark not installed (pip install 'procmine[spark]')"
-
-ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.skipif(
-    SPARK_REASON is not None, reason=SPARK_REASON or ""))]
 
 
 @pytest.fixture(scope="module")

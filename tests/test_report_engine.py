@@ -13,23 +13,17 @@ from click.testing import CliRunner
 import procmine as pm
 from procmine import engine as pe
 from procmine.cli import cli
-from procmine.engine._backend import java_available
 from procmine.log.eventlog import EventLog
 from procmine.report import build_report
 from procmine.report._csv import write_table
 from procmine.report.html import report_html
 from procmine.report.write import _tables, summary
+from tests._engines import SPARK_REASON
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_logs" / "sources.toml"
 #: The report's tables an engine computes (the rest need the in-memory log).
 ENGINE_TABLES = ("dfg", "handoffs", "reentry", "rework", "kpis_daily", "kpis_weekly")
 
-try:
-    import pyspark  # noqa: F401
-
-    SPARK_REASON = None if java_available() else "no Java runtime (Spark needs Java 17+)"
-except ImportError:
-    SPARK_REASON = "pyspark not installed (pip install 'procmine[spark]')"
 
 
 def csv_bytes(frame: pd.DataFrame, path: Path) -> bytes:
