@@ -33,7 +33,7 @@ Definitions (each overridable where it rests on activity names):
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
 
@@ -60,6 +60,7 @@ __all__ = [
     "RETURN_PATTERN",
     "TOUCH_EXEMPT_DEPARTMENTS",
     "Kpis",
+    "kpi_notes",
     "kpis",
 ]
 
@@ -249,7 +250,6 @@ def kpis(
     elif len(events):
         check_names(list(exempt_departments), set(arrays.codes(DEPARTMENT)[1].tolist()),
                     what="department", where="exempt_departments=")
-    notes: list[str] = []
     n = len(events)
     case_codes = arrays.case
     first = arrays.case_starts
@@ -270,12 +270,6 @@ def kpis(
     paid_at[case_codes[pay_events]] = micros[pay_events]
     paid = paid_at != np.iinfo(np.int64).max
     o2c = np.where(paid, (paid_at - start) / seconds, np.nan)
-    if n and not is_payment.any():
-        notes.append(
-            f"order-to-cash not computable: no activity matches payment_pattern "
-            f"{payment_pattern!r}; pass the pattern of your payment-received activity "
-            "(payment_pattern=, or --payment-pattern RE on the command line)."
-        )
 
     # rework and manual touches -> touchless
     rework = _repeats(case_codes, activity_codes, n_cases, len(activity_names))
@@ -284,10 +278,7 @@ def kpis(
     if n and no_flag.all():
         touchless = np.full(n_cases, np.nan)
         manual = np.zeros(n_cases, dtype=np.int64)
-        notes.append(
-            "touchless rate not computable: no event says whether it was automated; "
-            "set automated_resources or automated_column for the sources."
-        )
+        unknown = 0
     else:
         internal = _is(arrays.codes(PARTY), ["internal"])
         exempt = _is(arrays.codes(DEPARTMENT), list(exempt_departments))
@@ -295,8 +286,6 @@ def kpis(
         manual = np.bincount(case_codes[is_manual], minlength=n_cases)
         touchless = ((manual == 0) & ~rework).astype(float)
         unknown = int((no_flag & internal & ~exempt).sum())
-        if unknown:
-            notes.append(f"{unknown} internal events have no automated flag; counted as manual.")
     if n and not no_flag.all():
         # touchless after order entry: no manual touch after the event that entered the
         # order into the company's systems (its first internal event: the web shop's or
@@ -316,14 +305,10 @@ def kpis(
         per_order = np.bincount(case_codes[source_pos], minlength=n_cases).astype(float)
     else:
         per_order = np.full(n_cases, np.nan)
-        if n:
-            notes.append("handoffs per order not computable: the log records no departments.")
 
     # returns
     is_return = _matches(activity_names, return_pattern, option="return_pattern")
     returned = np.bincount(case_codes[is_return[activity_codes]], minlength=n_cases) > 0
-    if n and not is_return.any():
-        notes.append(f"no activity matches return_pattern {return_pattern!r}: return rate is 0.")
 
     # endings and abandonment
     last_activity = activity_codes[last]
@@ -337,13 +322,6 @@ def kpis(
                 np.bincount(activity_codes, minlength=len(activity_names)))
         derived = (ends >= terminal_share * n_cases) & (late >= _LATE) & (ends > 0)
         is_terminal = derived | _matches(activity_names, cancel_pattern, option="cancel_pattern")
-        if n:
-            notes.append(
-                "terminal activities derived from the log (ending at least "
-                f"{terminal_share:.0%} of orders and coming late in them, or matching "
-                f"“{cancel_pattern}”): {', '.join(sorted(activity_names[is_terminal])) or 'none'};"
-                " pass terminal= (--terminal A,A on the command line) to set them."
-            )
     else:
         is_terminal = np.isin(activity_names, list(terminal))
     ended = np.bincount(case_codes[is_terminal[activity_codes]], minlength=n_cases) > 0
@@ -351,14 +329,20 @@ def kpis(
     is_open = ~ended & (log_end - end <= open_days * 24 * hours)
     abandoned = ~ended & ~is_open
 
-    informed = _kept_informed(activity_names, activity_codes, case_codes, n_cases,
-                              KEPT_INFORMED if kept_informed is None else kept_informed, notes)
+    informed, key_steps = _kept_informed(
+        activity_names, activity_codes, case_codes, n_cases,
+        KEPT_INFORMED if kept_informed is None else kept_informed)
     outlier_event = time_outliers(events) if n else np.zeros(0, dtype=bool)
     outlier = np.bincount(case_codes[outlier_event], minlength=n_cases) > 0
-    if outlier.any():
-        notes.append(
-            f"{int(outlier.sum()):,} order(s) have events far outside the bulk of the log in "
-            "time (procmine.log.outliers); they are left out of the daily and weekly KPIs.")
+    notes = kpi_notes(
+        payment_pattern=payment_pattern if n and not is_payment.any() else None,
+        automated_flags=not (n and no_flag.all()), unflagged=unknown,
+        departments=bool(log.has_departments or not n),
+        return_pattern=return_pattern if n and not is_return.any() else None,
+        derived_terminal=(sorted(activity_names[is_terminal]) if terminal is None and n
+                          else None),
+        terminal_share=terminal_share, cancel_pattern=cancel_pattern,
+        kept_informed=key_steps, outlier_orders=int(outlier.sum())) if n else ()
 
     orders = pd.DataFrame({
         "case_id": events[CASE_ID].take(first).reset_index(drop=True).astype("str"),
@@ -387,7 +371,7 @@ def kpis(
         weekly=_per_period(in_bulk, "W", span=span),
         orders=orders,
         terminal=tuple(sorted(activity_names[is_terminal].tolist())),
-        notes=tuple(notes),
+        notes=notes,
     )
 
 
@@ -508,15 +492,70 @@ def _per_period(orders: pd.DataFrame, freq: Freq, *,
     return table[list(KPI_COLUMNS)]
 
 
+def kpi_notes(*, payment_pattern: str | None = None, automated_flags: bool = True,
+              unflagged: int = 0, departments: bool = True, return_pattern: str | None = None,
+              derived_terminal: Sequence[str] | None = None, terminal_share: float = 0.0,
+              cancel_pattern: str = CANCEL_PATTERN, kept_informed: bool = True,
+              outlier_orders: int = 0) -> tuple[str, ...]:
+    """The notes of :func:`kpis` (and of the engines' KPIs) from what was found, in order.
+
+    ``payment_pattern`` / ``return_pattern``: the pattern that matched no activity (None when
+    one matched); ``automated_flags``: some event says whether it was automated;
+    ``unflagged``: internal events without that flag; ``derived_terminal``: the terminal
+    activities derived from the log (None when given); ``kept_informed``: some activity
+    matched a key step; ``outlier_orders``: orders left out as time outliers.
+
+    Examples
+    --------
+    >>> kpi_notes(departments=False)
+    ('handoffs per order not computable: the log records no departments.',)
+    >>> [note[:20] for note in kpi_notes(unflagged=3, outlier_orders=2)]
+    ['3 internal events ha', '2 order(s) have even']
+    """
+    notes: list[str] = []
+    if payment_pattern is not None:
+        notes.append(
+            f"order-to-cash not computable: no activity matches payment_pattern "
+            f"{payment_pattern!r}; pass the pattern of your payment-received activity "
+            "(payment_pattern=, or --payment-pattern RE on the command line)."
+        )
+    if not automated_flags:
+        notes.append(
+            "touchless rate not computable: no event says whether it was automated; "
+            "set automated_resources or automated_column for the sources."
+        )
+    elif unflagged:
+        notes.append(f"{unflagged} internal events have no automated flag; counted as manual.")
+    if not departments:
+        notes.append("handoffs per order not computable: the log records no departments.")
+    if return_pattern is not None:
+        notes.append(f"no activity matches return_pattern {return_pattern!r}: return rate is 0.")
+    if derived_terminal is not None:
+        notes.append(
+            "terminal activities derived from the log (ending at least "
+            f"{terminal_share:.0%} of orders and coming late in them, or matching "
+            f"“{cancel_pattern}”): {', '.join(derived_terminal) or 'none'};"
+            " pass terminal= (--terminal A,A on the command line) to set them."
+        )
+    if not kept_informed:
+        notes.append("customer kept informed not computable: no activity matches a key step "
+                     "(order accepted, shipped, invoiced); pass kept_informed=.")
+    if outlier_orders:
+        notes.append(
+            f"{outlier_orders:,} order(s) have events far outside the bulk of the log in "
+            "time (procmine.log.outliers); they are left out of the daily and weekly KPIs.")
+    return tuple(notes)
+
+
 def _kept_informed(names: np.ndarray, codes: np.ndarray, case_codes: np.ndarray, n_cases: int,
-                   steps: Collection[tuple[str, str, str]], notes: list[str]) -> np.ndarray:
+                   steps: Collection[tuple[str, str, str]]) -> tuple[np.ndarray, bool]:
     """Per order: 1.0 when a confirmation follows each key step it has, 0.0 when one is
-    missing, NaN when it has none of the key steps."""
+    missing, NaN when it has none of the key steps; and whether any key step matched."""
     n = len(codes)
     have = np.zeros(n_cases, dtype=bool)
     missed = np.zeros(n_cases, dtype=bool)
     if n == 0:
-        return np.full(n_cases, np.nan)
+        return np.full(n_cases, np.nan), True
     found_any = False
     for spec in steps:
         try:
@@ -542,7 +581,5 @@ def _kept_informed(names: np.ndarray, codes: np.ndarray, case_codes: np.ndarray,
         have |= has
         missed |= has & (last_confirm < first_step)
     if not found_any:
-        notes.append("customer kept informed not computable: no activity matches a key step "
-                     "(order accepted, shipped, invoiced); pass kept_informed=.")
-        return np.full(n_cases, np.nan)
-    return np.where(have, (~missed).astype(float), np.nan)
+        return np.full(n_cases, np.nan), False
+    return np.where(have, (~missed).astype(float), np.nan), True

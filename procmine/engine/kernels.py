@@ -58,6 +58,7 @@ from procmine.analysis.kpis import (
     PAYMENT_PATTERN,
     RETURN_PATTERN,
     TOUCH_EXEMPT_DEPARTMENTS,
+    kpi_notes,
 )
 from procmine.analysis.kpis import _per_period as per_period
 from procmine.analysis.reentry import _REDO_NOTE as REENTRY_REDO_NOTE
@@ -989,48 +990,24 @@ def _kpi_notes(log: EngineLog, *, paying: list[str], returning: list[str],
                exempt: Collection[str], payment_pattern: str, return_pattern: str,
                cancel_pattern: str, terminal_share: float, outlier_orders: int
                ) -> tuple[str, ...]:
-    """The notes of :class:`procmine.analysis.kpis.Kpis`, in its order, from the engine's
-    counts (the texts are those of :func:`procmine.analysis.kpis.kpis`)."""
+    """The notes of :class:`procmine.analysis.kpis.Kpis` from the engine's counts, written
+    by the one definition of them (:func:`procmine.analysis.kpis.kpi_notes`)."""
     if not log.n_events:
         return ()
-    notes: list[str] = []
-    if not paying:
-        notes.append(
-            f"order-to-cash not computable: no activity matches payment_pattern "
-            f"{payment_pattern!r}; pass the pattern of your payment-received activity "
-            "(payment_pattern=, or --payment-pattern RE on the command line)."
-        )
-    if not log.has_automated:
-        notes.append(
-            "touchless rate not computable: no event says whether it was automated; "
-            "set automated_resources or automated_column for the sources."
-        )
-    else:
-        unknown = int(log.backend.sql(
+    unflagged = 0
+    if log.has_automated:
+        unflagged = int(log.backend.sql(
             f"SELECT count(*) AS n FROM {EVENTS} WHERE automated IS NULL AND "
             f"party = 'internal' AND NOT COALESCE(department {_in_list(exempt)}, FALSE)"
         )["n"].iloc[0])
-        if unknown:
-            notes.append(f"{unknown} internal events have no automated flag; counted as manual.")
-    if not log.has_departments:
-        notes.append("handoffs per order not computable: the log records no departments.")
-    if not returning:
-        notes.append(f"no activity matches return_pattern {return_pattern!r}: return rate is 0.")
-    if terminal is not None:
-        notes.append(
-            "terminal activities derived from the log (ending at least "
-            f"{terminal_share:.0%} of orders and coming late in them, or matching "
-            f"“{cancel_pattern}”): {', '.join(terminal) or 'none'};"
-            " pass terminal= (--terminal A,A on the command line) to set them."
-        )
-    if not steps:
-        notes.append("customer kept informed not computable: no activity matches a key step "
-                     "(order accepted, shipped, invoiced); pass kept_informed=.")
-    if outlier_orders:
-        notes.append(
-            f"{outlier_orders:,} order(s) have events far outside the bulk of the log in "
-            "time (procmine.log.outliers); they are left out of the daily and weekly KPIs.")
-    return tuple(notes)
+    return kpi_notes(
+        payment_pattern=None if paying else payment_pattern,
+        automated_flags=bool(log.has_automated), unflagged=unflagged,
+        departments=bool(log.has_departments),
+        return_pattern=None if returning else return_pattern,
+        derived_terminal=terminal, terminal_share=terminal_share,
+        cancel_pattern=cancel_pattern, kept_informed=bool(steps),
+        outlier_orders=outlier_orders)
 
 
 def _derived_terminal(log: EngineLog, terminal_share: float) -> set[str]:
