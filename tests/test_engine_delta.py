@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import struct
-import warnings
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -27,7 +26,7 @@ from procmine import EventLog
 from procmine import engine as pe
 from procmine.analysis.handoffs import handoffs
 from procmine.discovery.dfg import process_map
-from tests._engines import ENGINES, SPARK_REASON
+from tests._engines import ENGINES, local_spark
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_logs" / "sources.toml"
@@ -44,16 +43,8 @@ COLUMNS = ["case_id", "activity", "timestamp", "resource", "department", "party"
 @pytest.fixture(scope="module")
 def spark_session():
     """One local Spark session (no Delta jars) for the module."""
-    if SPARK_REASON is not None:
-        pytest.skip(SPARK_REASON)
-    from procmine.engine._backend import SparkBackend
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        backend = SparkBackend(master="local[2]", conf={"spark.sql.shuffle.partitions": "2",
-                                                         "spark.default.parallelism": "2"})
-    yield backend.spark
-    backend.spark.stop()
+    for backend in local_spark():
+        yield backend.spark
 
 
 @pytest.fixture

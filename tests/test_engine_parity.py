@@ -11,7 +11,6 @@ the microsecond, money to 1e-9 relative. One Spark session serves the whole modu
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -28,7 +27,7 @@ from procmine.analysis.kpis import kpis
 from procmine.analysis.reentry import reentry
 from procmine.analysis.rework import rework
 from procmine.discovery.dfg import process_map
-from tests._engines import ENGINES, SPARK_REASON
+from tests._engines import ENGINES, SPARK_REASON, local_spark
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_logs" / "sources.toml"
@@ -41,18 +40,8 @@ pytest.importorskip("sqlglot", reason="sqlglot not installed (pip install 'procm
 
 @pytest.fixture(scope="module")
 def spark_backend():
-    """One local Spark session for the module: 2 threads, 2 shuffle partitions."""
-    if SPARK_REASON is not None:
-        pytest.skip(SPARK_REASON)
-    from procmine.engine._backend import SparkBackend
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        backend = SparkBackend(master="local[2]",
-                               conf={"spark.sql.shuffle.partitions": "2",
-                                     "spark.default.parallelism": "2"})
-    yield backend
-    backend.spark.stop()
+    """One local Spark session for the module."""
+    yield from local_spark()
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ import procmine as pm
 from procmine import engine as pe
 from procmine.cli import cli
 from procmine.log.eventlog import EventLog
-from procmine.report import build_report
+from procmine.report import Report, build_report
 from procmine.report._csv import write_table
 from procmine.report.html import report_html
 from procmine.report.write import _tables, summary
@@ -29,6 +29,17 @@ ENGINE_TABLES = ("dfg", "handoffs", "reentry", "rework", "kpis_daily", "kpis_wee
 def csv_bytes(frame: pd.DataFrame, path: Path) -> bytes:
     """The bytes ``tables/<name>.csv`` gets (the report's own writer)."""
     return write_table(frame.reset_index(drop=True), path).read_bytes()
+
+
+def same_engine_tables(in_memory: Report, report: Report, tmp_path: Path
+                       ) -> tuple[dict, dict]:
+    """Every table an engine computes written to the same bytes as in memory; both reports'
+    tables (in memory, then the engine's)."""
+    mine, theirs = _tables(in_memory), _tables(report)
+    for name in ENGINE_TABLES:
+        assert csv_bytes(theirs[name], tmp_path / f"e_{name}.csv") == csv_bytes(
+            mine[name], tmp_path / f"m_{name}.csv"), name
+    return mine, theirs
 
 
 @pytest.fixture(scope="module")
@@ -82,10 +93,7 @@ def test_duckdb_report_alone_says_what_it_did_not_compute(sample, in_memory, duc
                                                           tmp_path):
     elog = pe.from_log(sample, engine="duckdb", backend=duckdb_backend)
     report = build_report(elog, run_date="2024-03-01")
-    mine, theirs = _tables(in_memory), _tables(report)
-    for name in ENGINE_TABLES:
-        assert csv_bytes(theirs[name], tmp_path / f"e_{name}.csv") == csv_bytes(
-            mine[name], tmp_path / f"m_{name}.csv"), name
+    _mine, theirs = same_engine_tables(in_memory, report, tmp_path)
     assert not report.candidates.available
     assert "in memory" in report.candidates.reason and "DuckDB" in report.candidates.reason
     assert theirs["candidates"].empty and theirs["episodes"].empty
@@ -165,10 +173,7 @@ def test_spark_report_tables_equal_the_in_memory_ones(sample, tmp_path):
     try:
         elog = pe.from_log(part, engine="spark", backend=backend)
         report = build_report(elog, run_date="2024-03-01")
-        mine, theirs = _tables(in_memory), _tables(report)
-        for name in ENGINE_TABLES:
-            assert csv_bytes(theirs[name], tmp_path / f"e_{name}.csv") == csv_bytes(
-                mine[name], tmp_path / f"m_{name}.csv"), name
+        mine, _theirs = same_engine_tables(in_memory, report, tmp_path)
         assert len(mine["handoffs"]) > 3 and len(mine["rework"]) > 0  # not vacuous
         assert summary(report)["run"]["engine"] == "spark"
         assert report.kpis.values == in_memory.kpis.values
