@@ -315,3 +315,68 @@ def test_a_lake_folder_is_read_by_the_engine_as_parquet():
     assert _native_kind("s3a://lake/o2c/events/", None) == "parquet"
     assert _native_kind("abfss://c@acct.dfs.core.windows.net/o2c/orders", "delta") == "delta"
     assert _native_kind("s3a://lake/o2c/log.xes", None) is None  # read in memory
+
+
+@pytest.fixture(scope="module")
+def hive(rows, tmp_path_factory) -> Path:
+    """The rows as a Hive-partitioned Parquet folder (pyarrow's ``partition_cols``, as
+    Spark's ``partitionBy`` writes it): department and source only in the paths, a
+    department with characters the path escapes, missing departments in Hive's null
+    partition, beside a _SUCCESS marker."""
+    import pyarrow as pa
+
+    folder = tmp_path_factory.mktemp("hive") / "events"
+    frame = rows.copy()
+    frame.loc[frame["department"] == "Sales", "department"] = "Sales & Ops/EMEA"
+    pq.write_to_dataset(pa.Table.from_pandas(frame, preserve_index=False), folder,
+                        partition_cols=["department", "source"])
+    (folder / "_SUCCESS").write_text("")
+    return folder
+
+
+def hive_rows(folder: Path) -> pd.DataFrame:
+    """The folder's rows read by hand: files ordered by their path's parts, each file's
+    rows in order, partition values decoded from the ``key=value`` folders."""
+    parts = []
+    files = sorted(folder.rglob("*.parquet"), key=lambda p: p.relative_to(folder).parts)
+    for file in files:
+        part = pq.read_table(file).to_pandas()
+        for level in file.relative_to(folder).parts[:-1]:
+            key, value = level.split("=", 1)
+            part[key] = None if value == "__HIVE_DEFAULT_PARTITION__" else unquote(value)
+        parts.append(part)
+    return pd.concat(parts, ignore_index=True)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_hive_partitioned_folder_brings_its_partition_columns_back(engine, engine_load, hive,
+                                                                    rows):
+    files = list(hive.rglob("*.parquet"))
+    assert not {"department", "source"} & set(pq.read_schema(files[0]).names)
+    assert any("%" in str(f) for f in files)  # the escaped department's folder
+    expected = hive_rows(hive)
+    assert expected["department"].isna().any()  # the null partition is there
+    got = engine_load(hive)
+    read = got.backend.sql("SELECT case_id, activity, department, source FROM pm_events "
+                           "ORDER BY seq")
+    for column in ("case_id", "activity", "department", "source"):
+        assert read[column].fillna("").tolist() == expected[column].fillna("").tolist(), column
+    assert "Sales & Ops/EMEA" in set(read["department"])
+    assert sorted(read["source"]) == sorted(rows["source"])
+    same_tables(in_memory(expected), got)
+
+
+def test_a_folder_that_is_not_a_partition_is_refused_by_path(parts, tmp_path):
+    import shutil
+
+    table = tmp_path / "events"
+    shutil.copytree(parts, table)
+    (table / "backup").mkdir()
+    with pytest.raises(pm.InputError, match=r"backup: a folder inside a Parquet table must be a "
+                                            r"Hive partition named key=value"):
+        pe.load(table, engine="duckdb")
+    shutil.rmtree(table / "backup")
+    (table / "region=EU").mkdir()
+    (table / "part-00000.snappy.parquet").rename(table / "region=EU" / "part-0.parquet")
+    with pytest.raises(pm.InputError, match=r"partitioned by region, but .* by nothing"):
+        pe.load(table, engine="duckdb")

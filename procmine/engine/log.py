@@ -10,8 +10,9 @@ sort).
 
 What is read where:
 
-- **Parquet** (a file, a folder of part files or a glob; on Spark also a lake folder
-  such as ``s3a://lake/events/``), **CSV** (also ``.csv.gz``) and **Delta** tables (a
+- **Parquet** (a file, a folder of part files, Hive-partitioned or not
+  (:mod:`procmine.engine._parts`), or a glob; on Spark also a lake folder such as
+  ``s3a://lake/events/``), **CSV** (also ``.csv.gz``) and **Delta** tables (a
   folder with ``_delta_log``, or ``format="delta"``; ``delta_version=N`` for an older
   version) are read by the engine itself, so they may be larger than memory. A Spark
   session with Delta Lake configured reads Delta natively; otherwise (and in DuckDB)
@@ -49,6 +50,7 @@ from procmine._check import check_choice
 from procmine.engine._backend import Backend, DuckDBBackend, SparkBackend
 from procmine.engine._delta import DeltaFiles, local_path
 from procmine.engine._dialect import ENGINES
+from procmine.engine._parts import part_files
 from procmine.errors import InputError, UsageError
 from procmine.io.result import InformationItem
 from procmine.log.eventlog import EventLog
@@ -273,9 +275,11 @@ def _native_kind(source: object, format: str | None) -> str | None:
     if path.is_dir():
         if (path / "_delta_log").is_dir():
             return "delta"
-        if _part_files(path):
-            return "parquet"
-        return None
+        try:
+            found = bool(_part_files(path))
+        except InputError:  # Parquet in badly named folders: the read says what is wrong
+            found = any(path.rglob("*.parquet"))
+        return "parquet" if found else None
     if lower.endswith((".parquet", ".pq")) or (("*" in text) and ".parquet" in lower):
         return "parquet"
     if lower.endswith((".csv", ".csv.gz")):
@@ -286,10 +290,10 @@ def _native_kind(source: object, format: str | None) -> str | None:
 
 
 def _part_files(folder: Path) -> list[str]:
-    """A folder's Parquet part files, by name; Spark's and Hadoop's hidden files
-    (``_SUCCESS``, ``.part-0.parquet.crc``) left out."""
-    return sorted(str(p) for p in folder.glob("*.parquet")
-                  if not p.name.startswith(("_", ".")) and p.is_file())
+    """A folder's Parquet part files in read order (by path), Hive ``key=value``
+    sub-folders included; Spark's and Hadoop's hidden files (``_SUCCESS``,
+    ``.part-0.parquet.crc``) left out."""
+    return part_files(folder).files
 
 
 def _is_uri(source: str) -> bool:
@@ -454,31 +458,45 @@ def _duckdb_raw(source: str, kind: str, *, backend: DuckDBBackend,
                         "FROM pm_raw_table")
         return
     if kind == "parquet":
+        if Path(source).is_dir():  # a table folder: Hive partition values from the paths
+            parts = part_files(source)
+            if parts.partition_columns:
+                _duckdb_partitioned(backend, parts.files, parts.partitions,
+                                    parts.partition_columns)
+                return
         listed = "[" + ", ".join(_literal(f) for f in _files(source, kind)) + "]"
         backend.execute(
             "CREATE OR REPLACE VIEW pm_raw AS SELECT *, "
             f"(list_position({listed}, filename) - 1) * {_FILE_STRIDE} + file_row_number "
             f"AS __seq FROM read_parquet({listed}, filename = true, "
-            "file_row_number = true)")
+            "file_row_number = true, hive_partitioning = false)")
         return
     # Delta without a Delta reader: exactly the snapshot's files, partition values from
-    # the log (they are not in the files), columns added later by name (union_by_name)
+    # the log (they are not in the files)
+    found = _delta(source, mapping)
+    _duckdb_partitioned(backend, found.files, found.partitions, found.partition_columns)
+
+
+def _duckdb_partitioned(backend: DuckDBBackend, files: Sequence[str], partitions: Any,
+                        partition_columns: Sequence[str]) -> None:
+    """``pm_raw`` over ``files`` with each file's partition values (a Delta log's or Hive
+    paths') joined on by file; a partition column also stored in the files is taken from
+    the partition values; columns added later are read by name (union_by_name)."""
     import pyarrow as pa
 
-    found = _delta(source, mapping)
-    lookup = found.partitions.append_column("__path", pa.array(found.files, pa.string()))
-    backend.register("pm_delta_files", lookup)
-    listed = "[" + ", ".join(_literal(f) for f in found.files) + "]"
+    lookup = partitions.append_column("__path", pa.array(list(files), pa.string()))
+    backend.register("pm_part_files", lookup)
+    listed = "[" + ", ".join(_literal(f) for f in files) + "]"
     read = (f"read_parquet({listed}, filename = true, file_row_number = true, "
-            "union_by_name = true)")
+            "union_by_name = true, hive_partitioning = false)")
     in_files = backend.columns(f"(SELECT * FROM {read} LIMIT 0)")
-    hidden = ["filename", "file_row_number", *(c for c in found.partition_columns
+    hidden = ["filename", "file_row_number", *(c for c in partition_columns
                                                if c in in_files)]
-    parts = "".join(f", p.{_quote(c)}" for c in found.partition_columns)
+    parts = "".join(f", p.{_quote(c)}" for c in partition_columns)
     backend.execute(
         f"CREATE OR REPLACE VIEW pm_raw AS SELECT r.* EXCLUDE ({', '.join(map(_quote, hidden))})"
         f"{parts}, p.__file * {_FILE_STRIDE} + r.file_row_number AS __seq "
-        f"FROM {read} AS r JOIN pm_delta_files AS p ON r.filename = p.__path")
+        f"FROM {read} AS r JOIN pm_part_files AS p ON r.filename = p.__path")
 
 
 def _delta_configured(spark: Any) -> bool:
@@ -523,6 +541,12 @@ def _spark_raw(source: str, kind: str, *, backend: SparkBackend,
         frame = reader.option("mergeSchema", "true").parquet(*found.files)
         order = found.files
         partitions = found.partitions
+    elif not _is_uri(source) and Path(source).is_dir():  # Hive values from the paths
+        parts = part_files(source)
+        frame = reader.option("mergeSchema", "true").parquet(*parts.files)
+        order = parts.files
+        if parts.partition_columns:
+            partitions = parts.partitions
     else:
         frame = reader.parquet(source) if _is_uri(source) else reader.parquet(
             *_files(source, kind))
