@@ -514,8 +514,23 @@ class CostModel:
         first = ~events[CASE_ID].duplicated().to_numpy()
         starts = events[TIMESTAMP][first]
         starts = starts[time_bulk(events[TIMESTAMP]).contains(starts)]
-        orders = int(first.sum())
-        days = float((starts.max() - starts.min()) / pd.Timedelta(days=1)) if len(starts) else 0.0
+        return self.basis_of(int(first.sum()), starts.min() if len(starts) else None,
+                             starts.max() if len(starts) else None)
+
+    def basis_of(self, orders: int, first_start: pd.Timestamp | None,
+                 last_start: pd.Timestamp | None) -> AnnualBasis:
+        """:meth:`annual_basis` from its inputs, wherever they were counted (in memory or
+        in an engine): ``orders`` in the log and the first and last of their starts
+        inside the time bulk (``None`` when there are none).
+
+        Examples
+        --------
+        >>> day = pd.Timestamp("2024-01-01", tz="UTC")
+        >>> CostModel().basis_of(2, day, day + pd.Timedelta(days=10)).factor
+        36.5
+        """
+        days = (float((last_start - first_start) / pd.Timedelta(days=1))
+                if first_start is not None and last_start is not None else 0.0)
         if self.annual_orders > 0:
             return AnnualBasis(float(self.annual_orders) / orders, "annual_orders", orders, days)
         return AnnualBasis(365.0 / max(days, 1.0), "order starts", orders, days)

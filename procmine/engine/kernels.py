@@ -1156,15 +1156,8 @@ def log_facts(log: EngineLog, *, costs: CostModel | None = None) -> dict[str, An
     """).iloc[0]
     facts["time_outliers"] = int(row["outliers"])
     facts["bulk_first_event"], facts["bulk_last_event"] = _stamp(row["lo"]), _stamp(row["hi"])
-    orders = log.n_cases
-    first, last = _stamp(row["first_start"]), _stamp(row["last_start"])
-    # the arithmetic of CostModel.annual_basis, on the same starts
-    days = float((last - first) / pd.Timedelta(days=1)) if first is not None else 0.0
-    if costs.annual_orders > 0:
-        basis = AnnualBasis(float(costs.annual_orders) / orders, "annual_orders", orders, days)
-    else:
-        basis = AnnualBasis(365.0 / max(days, 1.0), "order starts", orders, days)
-    facts["annual_basis"] = basis
+    facts["annual_basis"] = costs.basis_of(log.n_cases, _stamp(row["first_start"]),
+                                           _stamp(row["last_start"]))
     return facts
 
 
