@@ -26,7 +26,7 @@ statistic: the numbers come from :mod:`procmine.discovery` and
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, cast
@@ -72,6 +72,7 @@ __all__ = [
     "MapDrawing",
     "MapLayout",
     "draw_as_is_to_be",
+    "draw_fitted_map",
     "draw_handoff_map",
     "draw_map",
     "draw_projection",
@@ -609,29 +610,72 @@ def _text_size(drawing: Drawing) -> float:
     return drawing.style.font * scale_in(drawing.positions.size(), drawing.style)
 
 
-def _fitted(log: EventLog, draw: Any, medium: str, *, swimlanes: bool | None) -> MapDrawing:
-    """Draw the log's map with as many activities as keep its text large enough for the medium.
+def draw_fitted_map(
+    counts: pd.DataFrame,
+    map_at: Callable[[float], ProcessMap],
+    *,
+    title: str,
+    swimlanes: bool | None = None,
+    handoffs: bool = True,
+    measure: MapMeasure = "frequency",
+    direction: Direction = "LR",
+    fit: Fit = "projector",
+    medium: Medium = "slide",
+) -> MapDrawing:
+    """Draw a log's map with as many activities as keep its text large enough for the medium.
 
-    The most frequent activities, at most the medium's ``max_activities``,
-    at least :data:`MIN_ACTIVITIES`, the number found by
-    :func:`most_that_fit` (the same search as :func:`draw_projection`'s),
-    measuring the laid-out drawing (:func:`_text_size`). Each size is laid out
-    with swimlanes, then (unless ``swimlanes`` is True) with departments shown
-    by colour only, as :func:`map_layout` decides. When no size reaches the
-    medium's text size, the map of the fewest activities.
+    The one fitting of a map drawn from a log, wherever the log's events are:
+    :func:`draw_map` of an :class:`~procmine.log.EventLog` calls it with the
+    log's activity counts and :func:`process_map_for`, an engine log (DuckDB,
+    Spark) with the engine's DFG tables. The map shows the most frequent
+    activities, at most the medium's ``max_activities``, at least
+    :data:`MIN_ACTIVITIES`, the number found by :func:`most_that_fit` (the
+    same search as :func:`draw_projection`'s) measuring the laid-out drawing
+    (:func:`_text_size`). Each size is laid out with swimlanes, then (unless
+    ``swimlanes`` is True) with departments shown by colour only, as
+    :func:`map_layout` decides. When no size reaches the medium's text size,
+    the map whose text is largest.
+
+    Parameters
+    ----------
+    counts : pandas.DataFrame
+        ``activity`` and ``count`` (events) of every activity of the log
+        (:func:`procmine.discovery.dfg.activity_counts`).
+    map_at : callable
+        ``map_at(coverage)``: the log's :class:`~procmine.discovery.dfg.ProcessMap`
+        at that activity coverage (``activities=`` of :func:`procmine.process_map`).
+    title : str, keyword-only
+    swimlanes, handoffs, measure, direction, fit, medium
+        As for :func:`draw_map`.
+
+    Returns
+    -------
+    MapDrawing
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from procmine import EventLog, process_map
+    >>> acts = [f"step {i:02d}" for i in range(20)]
+    >>> log = EventLog.from_frame(pd.DataFrame({"case_id": ["o"] * 20, "activity": acts,
+    ...     "timestamp": pd.date_range("2024-01-01", periods=20, freq="h", tz="UTC")}))
+    >>> counts = pd.DataFrame({"activity": acts, "count": 1})
+    >>> graph = draw_fitted_map(counts, lambda c: process_map(log, activities=c), title="t",
+    ...                         medium="notebook")
+    >>> len(graph.process_map.nodes) <= 20
+    True
     """
-    from procmine.discovery.dfg import activity_counts
     from procmine.discovery.simplify import coverage_for
 
-    nodes = activity_counts(log)
+    _check(medium, MEDIA, "medium")
     style = preset(medium)
     drawn: dict[int, MapDrawing] = {}
 
     def graph(cap: int) -> MapDrawing:
         if cap not in drawn:
-            pmap = process_map_for(log, medium=cast(Medium, medium),
-                                   activities=coverage_for(nodes, max_activities=cap))
-            drawn[cap] = cast(MapDrawing, draw(pmap, swimlanes))
+            drawn[cap] = draw_map(map_at(coverage_for(counts, max_activities=cap)), title=title,
+                                  swimlanes=swimlanes, handoffs=handoffs, measure=measure,
+                                  direction=direction, fit=fit, medium=medium)
         return drawn[cap]
 
     def size(cap: int) -> float:
@@ -640,7 +684,7 @@ def _fitted(log: EventLog, draw: Any, medium: str, *, swimlanes: bool | None) ->
             return float("inf")  # drawn without dot: nothing to measure
         return _text_size(found.drawing)
 
-    high = min(style.max_activities, len(nodes))
+    high = min(style.max_activities, len(counts))
     return graph(most_that_fit(min(MIN_ACTIVITIES, high), high, size, style.min_text_px))
 
 
@@ -733,11 +777,14 @@ def draw_map(
     from procmine.log import EventLog
 
     if isinstance(pmap, EventLog) and layout is None:
+        from procmine.discovery.dfg import activity_counts
+
         log = pmap
-        return _fitted(log, lambda m, lanes: draw_map(
-            m, title=title if title is not None else log.name, swimlanes=lanes,
-            handoffs=handoffs, measure=measure, direction=direction, fit=fit,
-            medium=medium), medium, swimlanes=swimlanes)
+        return draw_fitted_map(
+            activity_counts(log),
+            lambda coverage: process_map_for(log, medium=medium, activities=coverage),
+            title=title if title is not None else log.name, swimlanes=swimlanes,
+            handoffs=handoffs, measure=measure, direction=direction, fit=fit, medium=medium)
     if not isinstance(pmap, ProcessMap):
         raise UsageError(f"draw_map draws a ProcessMap (procmine.process_map) or an EventLog; "
                          f"got {type(pmap).__name__}")
