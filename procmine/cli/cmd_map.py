@@ -151,7 +151,7 @@ def _draw(log: Any, *, engine: str, level: str, activities: float | None, paths:
         folding = "none" if fit == "none" else "projector"
         if activities is None and paths is None:  # simplified until its text is large enough
             if on_engine:
-                from procmine.report.build import engine_map_drawing
+                from procmine.report.engine_sections import engine_map_drawing
 
                 drawing = engine_map_drawing(log, measure=measure, direction=direction,
                                              fit=folding, medium=medium)

@@ -35,9 +35,9 @@ from procmine.render.maps import (
 )
 from procmine.render.medium import preset, text_px
 from procmine.report._csv import write_table
-from procmine.report.build import HANDOFF_COLUMNS, REENTRY_COLUMNS
 from procmine.report.html import report_html
 from procmine.report.model import SECTION_KEYS, Report, ReportFiles
+from procmine.report.sections import HANDOFF_COLUMNS, REENTRY_COLUMNS
 from procmine.schema import REJECT_COLUMNS
 
 __all__ = ["MAP_NAMES", "TABLE_NAMES", "check_out_dir", "write_report"]
