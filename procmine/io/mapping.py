@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from procmine.errors import InputError
+from procmine.io._fixed_iso import parse_fixed_iso
 from procmine.io.result import SourceStats
 from procmine.io.tables import RawTable, _one_line
 from procmine.schema import (
@@ -662,9 +663,21 @@ def _iso_by_arrow(text: pd.Series, tz: str,
     import pyarrow.compute as pc
 
     n = len(text)
+    status = np.zeros(n, dtype="int8")
+    fixed = parse_fixed_iso(arrow)
+    if fixed is not None:  # one width and layout throughout: read from the bytes
+        micros, aware, done = fixed
+        if not aware and tz != "UTC":
+            naive = pd.Series(micros[done].view("datetime64[us]"))
+            local, sub = _localize(naive, tz, np.zeros(len(naive), bool),
+                                   np.zeros(len(naive), "int8"))
+            micros = micros.copy()  # Arrow's buffer is read-only
+            micros[done] = local.dt.tz_localize(None).to_numpy().view("int64")
+            status[done] = sub
+        result = pd.Series(micros.view("datetime64[us]"), index=text.index).dt.tz_localize("UTC")
+        return result, done, status
     micros = np.full(n, _NAT, dtype=np.int64)
     done = np.zeros(n, dtype=bool)
-    status = np.zeros(n, dtype="int8")
     if pc.all(pc.fill_null(pc.match_substring_regex(arrow, _ISO_ANY), False)).as_py():
         # every value present, in one of the shapes: one cast, if all have an offset or none
         for kind in (pa.timestamp("us", "UTC"), pa.timestamp("us")):
@@ -864,6 +877,8 @@ def _text(values: pd.Series) -> pd.Series:
         import pyarrow as pa
         import pyarrow.compute as pc
 
+        if _trimmed_already(arrow):
+            return values
         trimmed = pc.utf8_trim_whitespace(arrow)
         length = pc.binary_length(trimmed)
         changed = pc.not_equal(length, pc.binary_length(arrow))
@@ -887,6 +902,46 @@ def _text(values: pd.Series) -> pd.Series:
         text = text.mask(missing)
     text = text.str.strip()
     return text.mask(text == "")
+
+
+def _trimmed_already(arrow: Any) -> bool:
+    """True when no value of Arrow text is empty or starts or ends with a byte that could
+    be (part of) whitespace: then stripping changes nothing. Read from the offsets and
+    the first and last byte of each value (no new text); False means "look closer".
+
+    A byte from ``!`` to ``~`` is a whole printable ASCII character (UTF-8 continuation
+    bytes are 0x80 and above), so a value that starts and ends with one has nothing to
+    strip, whatever Unicode counts as whitespace.
+    """
+    import pyarrow as pa
+
+    chunks = arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]
+    for chunk in chunks:
+        if pa.types.is_large_string(chunk.type):
+            width = np.int64
+        elif pa.types.is_string(chunk.type):
+            width = np.int32
+        else:
+            return False
+        n = len(chunk)
+        if n == 0 or chunk.null_count == n:
+            continue
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        if data_buffer is None:
+            return False
+        offsets = np.frombuffer(offsets_buffer, dtype=width)[chunk.offset: chunk.offset + n + 1]
+        data = np.frombuffer(data_buffer, dtype=np.uint8)
+        starts, ends = offsets[:-1], offsets[1:]
+        if chunk.null_count:
+            valid = chunk.is_valid().to_numpy(zero_copy_only=False)
+            starts, ends = starts[valid], ends[valid]
+        if not bool(np.all(ends > starts)):
+            return False  # an empty value becomes missing
+        first, last = data[starts], data[ends - 1]
+        if not (bool(np.all((first > 0x20) & (first < 0x7F)))
+                and bool(np.all((last > 0x20) & (last < 0x7F)))):
+            return False
+    return True
 
 
 def _truncate(values: pd.Series) -> pd.Series:
@@ -1023,7 +1078,9 @@ def _take(values: pd.Series, pos: np.ndarray) -> pd.Series:
         keep = np.zeros(n, dtype=bool)
         keep[pos] = True
         return pd.Series(pd.array(arrow.filter(pa.array(keep)), dtype=TEXT_DTYPE))
-    return values.iloc[pos].reset_index(drop=True)
+    # the array's own take: iloc would also gather the index (a RangeIndex made into n
+    # int64 labels), only to drop it again
+    return pd.Series(values.array.take(pos), name=values.name)
 
 
 def _duplicates(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case: pd.Series,
