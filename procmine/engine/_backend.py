@@ -265,7 +265,9 @@ class SparkBackend(Backend):
         def series_fn(values: pd.Series) -> pd.Series:
             return pd.Series(np.asarray(fn(values.to_numpy(dtype=np.int64)), dtype=np.float64))
 
-        self.spark.udf.register(name, pandas_udf(series_fn, "double"))  # type: ignore[call-overload]
+        with warnings.catch_warnings():  # PySpark's pandas >= 3 notice (parity is tested)
+            warnings.simplefilter("ignore", FutureWarning)
+            self.spark.udf.register(name, pandas_udf(series_fn, "double"))  # type: ignore[call-overload]
 
     def close(self) -> None:
         return None
