@@ -43,10 +43,10 @@ def test_the_fitting_draws_the_map_it_is_given_at_the_coverage_it_asks(sample):
     """map_at is asked for coverages only; the drawing is of the map it returned."""
     asked: list[float] = []
 
-    def map_at(coverage: float):
+    def map_at(coverage: float | None):
         asked.append(coverage)
         return process_map(sample, activities=coverage)
 
     graph = draw_fitted_map(activity_counts(sample), map_at, title="t", medium="notebook")
-    assert asked and all(0.0 < c <= 1.0 for c in asked)
+    assert asked and all(c is None or 0.0 < c <= 1.0 for c in asked)
     assert graph.process_map.activity_coverage in asked

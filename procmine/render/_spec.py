@@ -14,6 +14,7 @@ import itertools
 import math
 import os
 import textwrap
+import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -444,10 +445,13 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
 #: deterministic, so this changes no byte of any output, only how often ``dot`` runs.
 _LAYOUTS: dict[str, Layout | None] = {}
 _LAYOUTS_KEPT = 512
-#: Layouts started ahead of need (:func:`prefetch`), by source; only the calling thread
-#: reads and writes this and ``_LAYOUTS``: the workers only run ``dot`` and read its JSON.
+#: Layouts started ahead of need (:func:`prefetch`), by source. The pool's workers only
+#: run ``dot`` and read its JSON; the threads that ask for layouts (the caller's, and
+#: :func:`in_background`'s: two folds of one map at once) read and write this and
+#: ``_LAYOUTS`` under ``_LOCK``.
 _PENDING: dict[str, Future[Layout | None]] = {}
 _POOL: dict[int, ThreadPoolExecutor] = {}  # by process id: a forked child makes its own
+_LOCK = threading.Lock()
 
 
 def _workers() -> int:
@@ -464,16 +468,23 @@ def layout(drawing: Drawing) -> Layout | None:
 
 
 def _layout_of(source: str) -> Layout | None:
-    if source in _LAYOUTS:
-        return _LAYOUTS[source]
-    pending = _PENDING.pop(source, None)
-    if pending is not None and os.getpid() not in _POOL:
-        pending = None  # started by the process this one was forked from: not here
+    with _LOCK:
+        if source in _LAYOUTS:
+            return _LAYOUTS[source]
+        pending = _PENDING.pop(source, None)
+        if pending is not None and os.getpid() not in _POOL:
+            pending = None  # started by the process this one was forked from: not here
     found = pending.result() if pending is not None else _layout(source)
-    if len(_LAYOUTS) >= _LAYOUTS_KEPT:
-        _LAYOUTS.pop(next(iter(_LAYOUTS)))  # the oldest
-    _LAYOUTS[source] = found
+    with _LOCK:
+        _keep(source, found)
     return found
+
+
+def _keep(source: str, found: Layout | None) -> None:
+    """Remember a layout by its source (under ``_LOCK``), the oldest dropped when full."""
+    if source not in _LAYOUTS and len(_LAYOUTS) >= _LAYOUTS_KEPT:
+        _LAYOUTS.pop(next(iter(_LAYOUTS)))
+    _LAYOUTS[source] = found
 
 
 def prefetch(drawings: list[Drawing]) -> list[str]:
@@ -486,28 +497,54 @@ def prefetch(drawings: list[Drawing]) -> list[str]:
     """
     if _workers() < 2 or not dot_available():
         return []
+    sources = [to_digraph(drawing, for_layout=True).source for drawing in drawings]
+    with _LOCK:
+        pool = _pool()
+        for source in sources:
+            if source not in _LAYOUTS and source not in _PENDING:
+                _PENDING[source] = pool.submit(_layout, source)
+    return sources
+
+
+def _pool() -> ThreadPoolExecutor:
+    """This process's pool of ``dot`` runs (under ``_LOCK``)."""
     pid = os.getpid()
     if pid not in _POOL:
         _POOL.clear()
         _PENDING.clear()  # a parent's runs: not this process's
         _POOL[pid] = ThreadPoolExecutor(max_workers=_workers(), thread_name_prefix="dot")
-    sources = []
-    for drawing in drawings:
-        source = to_digraph(drawing, for_layout=True).source
-        sources.append(source)
-        if source not in _LAYOUTS and source not in _PENDING:
-            _PENDING[source] = _POOL[pid].submit(_layout, source)
-    return sources
+    return _POOL[pid]
 
 
 def cancel(sources: list[str]) -> None:
     """Drop the prefetched layouts of ``sources`` not asked for (those not started never run)."""
-    for source in sources:
-        pending = _PENDING.pop(source, None)
-        if pending is not None and not pending.cancel() and pending.done():
-            found = pending.result()  # made anyway: keep it
-            if len(_LAYOUTS) < _LAYOUTS_KEPT:
-                _LAYOUTS[source] = found
+    with _LOCK:
+        for source in sources:
+            pending = _PENDING.pop(source, None)
+            if pending is not None and not pending.cancel() and pending.done():
+                found = pending.result()  # made anyway: keep it
+                if len(_LAYOUTS) < _LAYOUTS_KEPT:
+                    _LAYOUTS[source] = found
+
+
+_BACKGROUND: dict[int, ThreadPoolExecutor] = {}  # by process id, as _POOL
+
+
+def in_background(work: Any, *args: Any) -> Future[Any] | None:
+    """Run ``work(*args)`` on a thread of its own, e.g. a second :func:`fold` of a map.
+
+    A fold waits on ``dot`` most of the time, one layout after another: two folds
+    at once keep two cores busy. None when this process may use one core (then
+    the caller runs it itself, when it needs it).
+    """
+    if _workers() < 2 or not dot_available():
+        return None
+    pid = os.getpid()
+    with _LOCK:
+        if pid not in _BACKGROUND:
+            _BACKGROUND.clear()
+            _BACKGROUND[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fold")
+        return _BACKGROUND[pid].submit(work, *args)
 
 
 def _layout(source: str) -> Layout | None:

@@ -558,7 +558,7 @@ def map_layout(
     _check(fit, _FITS, "fit")
     if not pmaps:
         raise UsageError("map_layout needs at least one ProcessMap")
-    from procmine.render._spec import cancel, fixed, prefetch
+    from procmine.render._spec import fixed, in_background
 
     def start(lanes: bool) -> tuple[_Plan, Drawing]:
         plan = _plan(pmaps, medium=medium, rankdir=direction, swimlanes=lanes,
@@ -571,20 +571,26 @@ def map_layout(
 
     starts = [start(lanes) for lanes in ((True, False) if swimlanes is None
                                          else (bool(swimlanes),))]
-    # the drawing without lanes is needed when lanes make the text too small: its first
-    # (unfolded) layout runs on the other core meanwhile, and is dropped when lanes fit
-    ahead = prefetch([replace(base, bands={}, bands_reversed=False, positions=None)
-                      for _, base in starts[1:]])
+
+    def placed(base: Drawing) -> Drawing:
+        return fixed(fold(base) if fit == "projector" else base)
+
+    # the drawing without lanes is needed when lanes make the text too small: it is laid
+    # out on the other core meanwhile (dot is deterministic: which thread lays a drawing
+    # out changes nothing in it), and left unused when lanes fit
+    ahead = [in_background(placed, base) for _, base in starts[1:]]
     best: MapLayout | None = None
-    for plan, base in starts:
-        if fit == "projector":
-            base = fold(base)
-        found = MapLayout(plan=plan, drawing=fixed(base))
+    for i, (plan, base) in enumerate(starts):
+        later = ahead[i - 1] if i > 0 else None
+        found = MapLayout(plan=plan, drawing=later.result() if later is not None
+                          else placed(base))
         if best is None or _text_size(found.drawing) > _text_size(best.drawing):
             best = found
         if _text_size(found.drawing) >= preset(medium).min_text_px:
             break  # lanes fit: keep them
-    cancel(ahead)
+    for later in ahead:
+        if later is not None:
+            later.cancel()  # not needed (lanes fit); one already running finishes unseen
     assert best is not None
     return best
 
@@ -612,7 +618,7 @@ def _text_size(drawing: Drawing) -> float:
 
 def draw_fitted_map(
     counts: pd.DataFrame,
-    map_at: Callable[[float], ProcessMap],
+    map_at: Callable[[float | None], ProcessMap],
     *,
     title: str,
     swimlanes: bool | None = None,
@@ -643,7 +649,8 @@ def draw_fitted_map(
         (:func:`procmine.discovery.dfg.activity_counts`).
     map_at : callable
         ``map_at(coverage)``: the log's :class:`~procmine.discovery.dfg.ProcessMap`
-        at that activity coverage (``activities=`` of :func:`procmine.process_map`).
+        at that activity coverage (``activities=`` of :func:`procmine.process_map`;
+        ``None``: every activity).
     title : str, keyword-only
     swimlanes, handoffs, measure, direction, fit, medium
         As for :func:`draw_map`.
