@@ -180,6 +180,10 @@ class AppliedMoves:
     order : numpy.ndarray of int64, optional
         The projected log's canonical order (case, projected time, seq): the log
         position of each projected event, ``None`` when it is the log's own order.
+    resorted : numpy.ndarray of int64, optional
+        The positions (ascending, whole orders) where ``order`` may differ from the
+        log's own order: elsewhere ``order[i] == i``. ``None``: not known (every
+        position may differ) or ``order`` is ``None``.
     """
 
     moved_to: np.ndarray
@@ -187,16 +191,34 @@ class AppliedMoves:
     kind: np.ndarray
     micros: np.ndarray
     order: np.ndarray | None = None
+    resorted: np.ndarray | None = field(default=None, repr=False)
 
-    @property
+    @functools.cached_property
     def moved(self) -> np.ndarray:
         """Events moved to an outside party."""
         return ~pd.isna(self.moved_to)
 
-    @property
+    @functools.cached_property
     def changed(self) -> np.ndarray:
         """Events moved or automated."""
         return self.moved | self.keyed
+
+    def in_order(self, values: np.ndarray) -> np.ndarray:
+        """``values`` (one per event, in log order) in the projected log's order.
+
+        Only the :attr:`resorted` positions are gathered; the others keep their
+        place, so this is a copy and a small gather rather than a gather of every
+        value.
+        """
+        order = self.order
+        if order is None:
+            return values
+        rows = self.resorted
+        if rows is None:
+            return values[order]
+        out = values.copy()
+        out[rows] = values[order[rows]]
+        return out
 
     def rows(self, keep: np.ndarray) -> AppliedMoves:
         """The same changes for a subset of the events (a boolean mask).
@@ -317,33 +339,51 @@ class MoveFrame:
             raise TypeError("orders: take the orders from the whole log's frame")
         cases = np.unique(self.case[positions])
         bounds = self._case_bounds
-        begin, end = bounds[cases], bounds[cases + 1]
-        lengths = end - begin
-        offsets = np.r_[0, np.cumsum(lengths)[:-1]] if len(lengths) else lengths
-        total = int(lengths.sum())
+        total = int((bounds[cases + 1] - bounds[cases]).sum())
         if 2 * total > len(self.case):  # most of the log: the frame itself (measuring the
             return self  # few other orders again costs less than copying these)
-        at = np.repeat(begin - offsets, lengths) + np.arange(total)
-        return self._rows(at)
+        at, offsets, _ = self._case_rows(cases)
+        return self._rows(at, cases, offsets)
 
     @functools.cached_property
     def _case_bounds(self) -> np.ndarray:
-        """Position of the first event of case code ``c`` at ``[c]``, then the log's length."""
+        """Position of the first event of case code ``c`` at ``[c]``, then the log's length
+        (in a frame of some orders: of its ``c``-th order)."""
         return np.r_[np.flatnonzero(~self.same_case_prev), len(self.case)].astype(np.int64)
 
-    def _rows(self, at: np.ndarray) -> MoveFrame:
-        """The frame of the events at ``at`` (whole orders, ascending positions)."""
+    @functools.cached_property
+    def _any_object(self) -> bool:
+        return bool(self.has_object.any())
+
+    @functools.cached_property
+    def _object_blocks(self) -> tuple[np.ndarray, np.ndarray]:
+        """Where each order's events with a sub-object start in :attr:`group_order` (which
+        lists them first, by order, sub-object, then log order), and how many it has."""
+        n_cases = len(self._case_bounds) - 1
+        counts = np.bincount(self.case[self.has_object], minlength=n_cases)
+        return np.r_[0, np.cumsum(counts)[:-1]].astype(np.int64), counts.astype(np.int64)
+
+    def _rows(self, at: np.ndarray, cases: np.ndarray, offsets: np.ndarray) -> MoveFrame:
+        """The frame of the events at ``at``: the whole orders ``cases`` (ascending), each
+        starting at ``offsets`` in ``at``."""
         m = len(at)
         case = self.case[at]
         same = np.zeros(m, dtype=bool)
         same[1:] = case[1:] == case[:-1]
         positions = np.arange(m)
         case_start = np.maximum.accumulate(np.where(~same, positions, 0)) if m else positions
-        if self.has_object.any():
-            keep = np.zeros(len(self.case), dtype=bool)
-            keep[at] = True
-            local = np.cumsum(keep) - 1
-            group_order = local[self.group_order[keep[self.group_order]]]
+        if self._any_object:
+            # group_order restricted to these orders, renumbered: each order's block of
+            # events with a sub-object (whole orders, so the blocks keep their order),
+            # then the events without one in log order (each a group of its own)
+            first, counts = self._object_blocks
+            block_first, block_len = first[cases], counts[cases]
+            block_offsets = np.r_[0, np.cumsum(block_len)[:-1]] if len(cases) else block_len
+            inner = np.arange(int(block_len.sum())) - np.repeat(block_offsets, block_len)
+            blocks = self.group_order[np.repeat(block_first, block_len) + inner]
+            begin = self._case_bounds[cases]
+            local = blocks - np.repeat(begin - offsets, block_len)
+            group_order = np.concatenate([local, np.flatnonzero(~self.has_object[at])])
         else:
             group_order = positions
         return replace(
@@ -378,22 +418,26 @@ class MoveFrame:
         earlier move is left to it)."""
         n = len(self.case)
         moved_to = np.full(n, None, dtype=object)
+        moved = np.zeros(n, dtype=bool)
         keyed = np.zeros(n, dtype=bool)
         kind = np.full(n, None, dtype=object)
         taken = np.zeros(n, dtype=bool)
         for move, at in steps:
-            hit = np.zeros(n, dtype=bool)
-            hit[at] = True
-            hit &= ~taken
-            taken |= hit
+            at = np.asarray(at, dtype=np.int64)
+            at = at[~taken[at]]
+            taken[at] = True
             if move.party is None:
-                keyed |= hit
+                keyed[at] = True
             else:
-                moved_to[hit] = move.party
-            kind[hit] = move.kind
-        micros = self._timeline(moved_to)
-        return AppliedMoves(moved_to=moved_to, keyed=keyed, kind=kind, micros=micros,
-                            order=self._order(micros))
+                moved_to[at] = move.party
+                moved[at] = True
+            kind[at] = move.kind
+        micros, rows = self._timeline(moved_to, moved)
+        order, resorted = self._order(micros, rows)
+        applied = AppliedMoves(moved_to=moved_to, keyed=keyed, kind=kind, micros=micros,
+                               order=order, resorted=resorted)
+        applied.__dict__["moved"] = moved  # what the moved_to's would give, known here
+        return applied
 
     def triggers(self, moved_to: np.ndarray) -> np.ndarray:
         """Position of each moved step's trigger, -1 where none (and for unmoved events).
@@ -407,24 +451,35 @@ class MoveFrame:
         in between (Sales keying the order before a status enquiry the customer
         phoned in) means the step did not wait on the party's event.
         """
-        n = len(moved_to)
         moved = ~pd.isna(moved_to)
-        trigger = np.full(n, -1, dtype=np.int64)
+        step, found = self._trigger_pairs(moved_to, moved)
+        trigger = np.full(len(moved_to), -1, dtype=np.int64)
+        trigger[step] = found
+        return trigger
+
+    def _trigger_pairs(self, moved_to: np.ndarray, moved: np.ndarray
+                       ) -> tuple[np.ndarray, np.ndarray]:
+        """The moved steps that have a trigger (ascending) and their triggers'
+        positions (see :meth:`triggers`)."""
         query = np.flatnonzero(moved)  # only the moved steps need their latest events
+        if not len(query):
+            return query, query
         staff = self._latest_compatible(self.internal_manual & ~moved, query)
         parties = moved_to[query]
+        trigger = np.full(len(query), -1, dtype=np.int64)
         for party in sorted(set(parties.tolist())):
             code = np.flatnonzero(self.party_names == party)
             latest = self._latest_compatible(np.isin(self.party, code), query)
             pick = (parties == party) & (latest > staff)
-            trigger[query[pick]] = latest[pick]
-        return trigger
+            trigger[pick] = latest[pick]
+        hit = trigger >= 0
+        return query[hit], trigger[hit]
 
     def _latest_compatible(self, mask: np.ndarray, query: np.ndarray) -> np.ndarray:
         """For the events at ``query``: the latest earlier event with ``mask`` in the same
         order and, when both carry one, about the same sub-object; -1 where none."""
         latest = _latest_before_at(mask, self.case, query)  # case codes: in log order
-        if self.has_object.any():
+        if self._any_object:
             same = np.maximum(
                 _latest_before_at(mask & ~self.has_object, self.case, query),
                 _latest_before_at(mask & self.has_object, self.group, query,
@@ -448,60 +503,103 @@ class MoveFrame:
         rank[self.group_order] = np.arange(len(self.group_order))
         return rank
 
-    def _timeline(self, moved_to: np.ndarray) -> np.ndarray:
+    def _timeline(self, moved_to: np.ndarray, moved: np.ndarray | None = None
+                  ) -> tuple[np.ndarray, np.ndarray | None]:
         """Projected times: a step moved to the party that triggered it happens with the trigger.
 
         Every later event of the order moves earlier by that step's own wait (the
         gap from the event before it in the log), so the other events keep their
-        order; the step itself takes its trigger's projected time.
+        order; the step itself takes its trigger's projected time. Also the
+        positions of the orders whose times may change (whole orders, ascending),
+        ``None`` when none does (the times are then the log's own array).
         """
-        moved = ~pd.isna(moved_to)
-        if not moved.any():
-            return self.micros
+        if moved is None:
+            moved = ~pd.isna(moved_to)
         micros = self.micros
-        trigger = self.triggers(moved_to)
-        triggered = trigger >= 0
-        prev = np.maximum(np.arange(len(micros)) - 1, 0)
-        wait_before = np.where(self.same_case_prev, micros - micros[prev], 0)
-        delta = np.where(triggered, wait_before, 0)
+        if not moved.any():
+            return micros, None
+        step, trigger = self._trigger_pairs(moved_to, moved)
+        if not len(step):
+            return micros, None
+        # the step's own wait, taken off it and every later event of its order: a
+        # cumulative sum over the rows of the orders with a triggered step only
+        wait = np.where(self.same_case_prev[step], micros[step] - micros[step - 1], 0)
+        cases = np.unique(self.case[step])
+        rows, offsets, lengths = self._case_rows(cases)
+        delta = np.zeros(len(rows), dtype=np.int64)
+        delta[np.searchsorted(rows, step)] = wait
         total = np.cumsum(delta)
-        cum = total - (total[self.case_start] - delta[self.case_start])  # within the case
-        out = micros - cum
-        out[triggered] = out[trigger[triggered]]  # a trigger is never a moved step
-        return out
+        before = np.r_[0, total][offsets]  # the sum before each order's first event
+        out = micros.copy()
+        out[rows] -= total - np.repeat(before, lengths)
+        out[step] = out[trigger]  # a trigger is never a moved step
+        return out, rows
 
-    def _order(self, micros: np.ndarray) -> np.ndarray | None:
-        """The canonical order (case, time, seq) of the projected times, ``None`` if unchanged."""
+    def _case_rows(self, cases: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The positions of the events of the orders ``cases`` (ascending case codes), each
+        order's offset among them and its number of events."""
+        bounds = self._case_bounds
+        if self.parent is not None:  # a frame of some orders: their codes are the log's
+            cases = np.searchsorted(self.case[bounds[:-1]], cases)
+        begin, end = bounds[cases], bounds[cases + 1]
+        lengths = end - begin
+        offsets = np.r_[0, np.cumsum(lengths)[:-1]] if len(lengths) else lengths
+        total = int(lengths.sum())
+        rows = np.repeat(begin - offsets, lengths) + np.arange(total)
+        return rows, offsets, lengths
+
+    def _order(self, micros: np.ndarray, rows: np.ndarray | None = None
+               ) -> tuple[np.ndarray | None, np.ndarray | None]:
+        """The canonical order (case, time, seq) of the projected times, ``None`` if
+        unchanged, and the positions it sorts again (whole orders, ascending).
+
+        ``rows``: the positions of the orders whose times changed (the others are in
+        canonical order already), ``None`` to look at every order.
+        """
         if micros is self.micros or len(micros) < 2:
-            return None
+            return None, None
         # only orders with an event out of order are sorted again (case first: the
         # other orders keep their places)
-        seq = self.seq
-        back = self.same_case_prev[1:] & ((micros[1:] < micros[:-1])
-                                          | ((micros[1:] == micros[:-1]) & (seq[1:] < seq[:-1])))
+        seq, case = self.seq, self.case
+        if rows is None:
+            rows = np.arange(len(micros))
+        m, s, c = micros[rows], seq[rows], case[rows]
+        back = (c[1:] == c[:-1]) & ((m[1:] < m[:-1]) | ((m[1:] == m[:-1]) & (s[1:] < s[:-1])))
         if not back.any():
-            return None
-        touched = np.zeros(int(self.case.max()) + 1, dtype=bool)
-        touched[self.case[1:][back]] = True
-        rows = np.flatnonzero(touched[self.case])
+            return None, None
+        cases = np.unique(c[1:][back])
+        resorted = self._case_rows(cases)[0]
         order = np.arange(len(micros))
-        order[rows] = rows[np.lexsort((seq[rows], micros[rows], self.case[rows]))]
-        return order
+        order[resorted] = resorted[np.lexsort((seq[resorted], micros[resorted],
+                                               case[resorted]))]
+        return order, resorted
 
-    def planned_in(self, order: np.ndarray) -> np.ndarray | None:
+    def planned_in(self, order: np.ndarray, *, rows: np.ndarray | None = None
+                   ) -> np.ndarray | None:
         """The planned date in force at each event of the log taken in ``order``.
 
         As :func:`procmine.analysis.handoffs.planned_times` on the events in that
         order (each event's own date carried forward within the order), so a
-        moved step that enters the date brings it forward with it.
+        moved step that enters the date brings it forward with it. ``rows``: the
+        positions (whole orders, ascending) outside which ``order`` is the log's own
+        (:attr:`AppliedMoves.resorted`); only those orders are carried forward again.
         """
         own = self._own_planned
         if own is None:
             return None
-        own = own[order]
-        entered = own != _NO_DATE
-        at = np.where(entered, np.arange(len(own)), _latest_before(entered, self.case[order]))
-        return np.where(at >= 0, own[np.maximum(at, 0)], _NO_DATE)
+        if rows is None:
+            own = own[order]
+            entered = own != _NO_DATE
+            at = np.where(entered, np.arange(len(own)),
+                          _latest_before(entered, self.case[order]))
+            return np.where(at >= 0, own[np.maximum(at, 0)], _NO_DATE)
+        assert self.planned is not None
+        out = self.planned.copy()  # the other orders: their dates in force as they are
+        mine = own[order[rows]]
+        entered = mine != _NO_DATE
+        at = np.where(entered, np.arange(len(mine)), _latest_before(entered, self.case[rows]))
+        out[rows] = np.where(at >= 0, mine[np.maximum(at, 0)], _NO_DATE)
+        return out
 
     @functools.cached_property
     def _own_planned(self) -> np.ndarray | None:
@@ -521,13 +619,14 @@ class MoveFrame:
         log, up to numbering (new parties get codes after the log's own actors).
         """
         codes = self.actors.copy()
-        moved = applied.moved
-        if not moved.any():
+        at = np.flatnonzero(applied.moved)
+        if not len(at):
             return codes
+        parties = applied.moved_to[at]
         names = {name: i for i, name in enumerate(self.actor_names.tolist())}
-        for party in sorted(set(applied.moved_to[moved].tolist())):
+        for party in sorted(set(parties.tolist())):
             code = names.setdefault(party, len(names))
-            codes[moved & (applied.moved_to == party)] = code
+            codes[at[parties == party]] = code
         return codes
 
     def department_handoffs(self, applied: AppliedMoves | None = None) -> HandoffFigures:
@@ -549,21 +648,32 @@ class MoveFrame:
         else:
             actors, micros = self.actors_after(applied), applied.micros
             automated = self.automated | applied.changed
-            if micros is not self.micros:  # working time of the shifted times only
-                shifted = micros != self.micros
-                if shifted.any():
-                    working = working.copy()
-                    working[shifted] = self.costs.calendar.working_seconds(micros[shifted])
-            order = applied.order
-            if order is not None:  # the projected log's order
-                case, actors, micros, automated, working = (
-                    a[order] for a in (case, actors, micros, automated, working))
-                planned = self.planned_in(order)
+            working = self.working_after(applied)
+            if applied.order is not None:  # the projected log's order (within each order:
+                # the case codes stay where they are)
+                actors, micros, automated, working = (
+                    applied.in_order(a) for a in (actors, micros, automated, working))
+                planned = (None if planned is None
+                           else self.planned_in(applied.order, rows=applied.resorted))
         source, target = handoff_positions(case, actors)
         prices = handoff_prices(source, target, micros=micros, automated=automated,
                                 planned=planned, costs=self.costs, working=working)
         return PricedHandoffs(case=case[source], system=prices.system,
                               queue_s=prices.queue_s, cost=prices.cost(self.costs))
+
+    def working_after(self, applied: AppliedMoves) -> np.ndarray:
+        """Working time of each event's projected time, in log order: the log's, computed
+        again only for the times the moves shift (working time is a figure of each
+        time alone)."""
+        working, micros = self._working, applied.micros
+        if micros is self.micros:
+            return working
+        shifted = np.flatnonzero(micros != self.micros)
+        if not len(shifted):
+            return working
+        working = working.copy()
+        working[shifted] = self.costs.calendar.working_seconds(micros[shifted])
+        return working
 
 
 @dataclass(frozen=True, eq=False)
@@ -590,12 +700,22 @@ class PricedHandoffs:
         touched[cases] = True
         keep = ~touched[self.case]
         kept_case = self.case[keep]
+        # where sub's handoffs go among the kept ones (after those of earlier orders)
         at = np.searchsorted(kept_case, sub.case, side="left")
+        at += np.arange(len(at))
+        total = len(kept_case) + len(at)
+        kept_at = np.ones(total, dtype=bool)
+        kept_at[at] = False
+
+        def merged(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
+            out = np.empty(total, dtype=mine.dtype)  # as np.insert casts
+            out[at] = theirs
+            out[kept_at] = mine[keep]
+            return out
+
         return PricedHandoffs(
-            case=np.insert(kept_case, at, sub.case),
-            system=np.insert(self.system[keep], at, sub.system),
-            queue_s=np.insert(self.queue_s[keep], at, sub.queue_s),
-            cost=np.insert(self.cost[keep], at, sub.cost))
+            case=merged(self.case, sub.case), system=merged(self.system, sub.system),
+            queue_s=merged(self.queue_s, sub.queue_s), cost=merged(self.cost, sub.cost))
 
 
 @dataclass(frozen=True)
@@ -613,7 +733,7 @@ def _groups_of(events: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray
     """(order, sub-object) codes, which events carry a sub-object, and the positions
     sorted by group, then log order."""
     group, has_object = _object_groups(events, log_arrays(events).case)
-    return group, has_object, np.lexsort((np.arange(len(events)), group))
+    return group, has_object, np.argsort(group, kind="stable")  # ties: log order
 
 
 def _object_groups(events: pd.DataFrame, case: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -698,13 +818,11 @@ def projected_events(events: pd.DataFrame, applied: AppliedMoves) -> pd.DataFram
     order = applied.order
     # one copy of the events, already in the projected order
     out = (events.take(order) if order is not None else events.copy()).reset_index(drop=True)
-    moved, micros, moved_to = applied.moved, applied.micros, applied.moved_to
-    if order is not None:
-        changed, moved, micros, moved_to = (a[order] for a in (changed, moved, micros,
-                                                               moved_to))
+    changed, moved, micros, moved_to = (applied.in_order(a) for a in (
+        changed, applied.moved, applied.micros, applied.moved_to))
     if moved.any():
-        out[TIMESTAMP] = pd.to_datetime(micros, unit="us", utc=True).astype(
-            events[TIMESTAMP].dtype)
+        stamps = pd.DatetimeIndex(np.asarray(micros, dtype=np.int64).view("datetime64[us]"))
+        out[TIMESTAMP] = stamps.tz_localize("UTC").astype(events[TIMESTAMP].dtype)
         out.loc[moved, PARTY] = moved_to[moved]
         out.loc[moved, DEPARTMENT] = np.nan
         out.loc[moved, RESOURCE] = np.nan
@@ -715,20 +833,20 @@ def projected_events(events: pd.DataFrame, applied: AppliedMoves) -> pd.DataFram
 
 def seed_projected(after: pd.DataFrame, frame: MoveFrame, applied: AppliedMoves) -> None:
     """Give the projected events (:func:`projected_events` of ``applied`` on ``frame``'s
-    log) the arrays the engine already has for them: automation and the planned dates,
-    in the projected order, so the kernels run on the projected log compute neither
-    again."""
+    log) the arrays the engine already has for them: automation, the planned dates and
+    the working time of every projected time, in the projected order, so the kernels
+    run on the projected log compute none of them again."""
     arrays = log_arrays(after)
-    order = applied.order
-    take = (lambda a: a) if order is None else (lambda a: a[order])
-    arrays.seed(("automated",), take(frame.automated | applied.changed))
+    arrays.seed(("automated",), applied.in_order(frame.automated | applied.changed))
+    arrays.seed(("working", frame.costs.calendar),
+                applied.in_order(frame.working_after(applied)))
     if frame.planned is not None:
         key = tuple(frame.costs.planned_dates)
         own = frame._own_planned
         if own is not None:
-            arrays.seed(("planned own", key), take(own))
-        arrays.seed(("planned", key), frame.planned if order is None
-                    else frame.planned_in(order))
+            arrays.seed(("planned own", key), applied.in_order(own))
+        arrays.seed(("planned", key), frame.planned if applied.order is None
+                    else frame.planned_in(applied.order, rows=applied.resorted))
 
 
 # -- re-entry before and after -----------------------------------------------------------
