@@ -50,3 +50,59 @@ def test_the_fitting_draws_the_map_it_is_given_at_the_coverage_it_asks(sample):
     graph = draw_fitted_map(activity_counts(sample), map_at, title="t", medium="notebook")
     assert asked and all(c is None or 0.0 < c <= 1.0 for c in asked)
     assert graph.process_map.activity_coverage in asked
+
+
+def _base(pmap, *, medium, direction, lanes):
+    """The unfolded drawing map_layout folds (lanes, or departments by colour)."""
+    from dataclasses import replace
+
+    from procmine.render import maps
+
+    plan = maps._plan([pmap], medium=medium, rankdir=direction, swimlanes=lanes, handoffs=True,
+                      titles=[pmap.name])
+    drawing = maps._map_drawing(pmap, plan, title=plan.title, subtitle=plan.subtitle,
+                                measure="frequency")
+    return replace(drawing, bands={}, bands_reversed=False, positions=None)
+
+
+def _every_band_count(base):
+    """The band count (and order) a search over every band count picks, each laid out."""
+    from dataclasses import replace
+
+    from procmine.render import _spec
+
+    first = _spec.layout(base)
+    wide = base.rankdir == "LR"
+    best, best_scale, scales = {}, _spec.scale_in(first.size(), base.style), []
+    seen = set()
+    for k in range(2, min(_spec.MAX_FOLDS, base.style.max_folds) + 1):
+        bands = _spec._bands(first.centres(), base, k)
+        signature = tuple(sorted(bands.items()))
+        if max(bands.values(), default=0) < 1 or signature in seen:
+            continue
+        seen.add(signature)
+        for reverse in (False, True):
+            laid = _spec.layout(replace(base, bands=bands, bands_reversed=reverse))
+            if laid is not None and _spec._in_order(laid.centres(), bands, wide):
+                scale = _spec.scale_in(laid.size(), base.style)
+                scales.append(scale)
+                if scale > best_scale * 1.02:
+                    best, best_scale = bands, scale
+                break
+    return best, scales
+
+
+@needs_dot
+@pytest.mark.parametrize(("medium", "direction", "lanes"), [
+    ("print", "LR", False), ("print", "LR", True), ("print", "TB", False), ("slide", "LR", True)])
+def test_the_fold_search_stops_at_the_peak_and_finds_what_trying_every_count_finds(
+        sample, medium, direction, lanes):
+    """More rows: narrower and taller, so the text size rises to one peak and falls after it;
+    the search that stops after the peak picks the band count an exhaustive search picks."""
+    from procmine.render import _spec
+
+    pmap = process_map(sample, activities=1.0)  # every activity: a long flow that folds
+    base = _base(pmap, medium=medium, direction=direction, lanes=lanes)
+    expected, scales = _every_band_count(base)
+    assert len(scales) >= 2  # several band counts were in reading order: a real search
+    assert _spec.fold(base).bands == expected

@@ -839,19 +839,25 @@ def _in_order(centres: dict[str, tuple[float, float]], bands: dict[str, int],
     return all(a < b for a, b in itertools.pairwise(means))
 
 
-def fold(drawing: Drawing) -> Drawing:
+def fold(drawing: Drawing, *, ahead: bool = True) -> Drawing:
     """Fold a long left-to-right flow into rows (top-to-bottom: into columns) for its medium.
 
     ``dot`` lays the drawing out once in one strip; then the rank axis is cut
     into 2, 3, ... bands at about equal distances, each band becoming a row
     (column) of the drawing, each department kept whole in one band (one lane
     per department, never repeated); arcs between bands leave the ranking
-    alone. The band count whose drawing, fitted into the medium's box
-    (:mod:`procmine.render.medium`), shows its text largest wins (fewest
-    bands on ties). Dot usually keeps the bands in the order they are
-    declared; when it does not, the reverse declaration is tried, and a band
-    count whose rows would come out of reading order is skipped. Without
-    ``dot`` the drawing is returned as it is.
+    alone. Band counts are tried in turn, as long as each shows the text
+    larger than the best before it (by more than 2%); the best wins. The
+    search stops at the first band count that does not: fitted into the
+    medium's box (:mod:`procmine.render.medium`), a drawing folded into more
+    rows is narrower (its width falls with the rows) and taller (its height
+    grows with them), so the text size, the smaller of the two fits, rises
+    to one peak and falls after it. Dot usually keeps the bands in the order
+    they are declared; when it does not, the reverse declaration is tried,
+    and a band count whose rows would come out of reading order is skipped
+    (it neither wins nor stops the search). ``ahead``: lay the next band
+    count out on the other core meanwhile (off when another fold runs
+    beside this one). Without ``dot`` the drawing is returned as it is.
     """
     if not dot_available() or len(drawing.nodes) < 4:
         return drawing
@@ -875,22 +881,23 @@ def fold(drawing: Drawing) -> Drawing:
             continue
         seen.add(signature)
         tries.append(bands)
-    # each is laid out in declared order first: those run side by side on the other cores
-    ahead = prefetch([replace(base, bands=bands, bands_reversed=False) for bands in tries])
+    declared = [replace(base, bands=bands, bands_reversed=False) for bands in tries]
+    started: list[str] = []
     for i, bands in enumerate(tries):
+        if ahead:  # the next band count, in declared order, on the other core meanwhile
+            started += prefetch(declared[i + 1:i + 2])
         for reverse in (False, True):
-            candidate = replace(base, bands=bands, bands_reversed=reverse)
-            laid = _layout_of(ahead[i]) if ahead and not reverse else layout(candidate)
+            candidate = replace(base, bands=bands, bands_reversed=True) if reverse else declared[i]
+            laid = layout(candidate)
             if laid is not None and _in_order(laid.centres(), bands, wide):
                 break
         else:
             continue  # dot would not keep these bands in reading order
         scale = scale_in(laid.size(), style)
-        if scale > best_scale * 1.02:
-            best, best_scale = candidate, scale
-        elif scale < best_scale * 0.6:
-            break  # far past the best: more rows only make it taller
-    cancel(ahead)
+        if scale <= best_scale * 1.02:
+            break  # past the peak: more rows only make it taller
+        best, best_scale = candidate, scale
+    cancel(started)
     if best is None:
         return drawing
     return replace(drawing, bands=best.bands, bands_reversed=best.bands_reversed)

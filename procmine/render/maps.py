@@ -572,13 +572,16 @@ def map_layout(
     starts = [start(lanes) for lanes in ((True, False) if swimlanes is None
                                          else (bool(swimlanes),))]
 
-    def placed(base: Drawing) -> Drawing:
-        return fixed(fold(base) if fit == "projector" else base)
-
     # the drawing without lanes is needed when lanes make the text too small: it is laid
     # out on the other core meanwhile (dot is deterministic: which thread lays a drawing
     # out changes nothing in it), and left unused when lanes fit
-    ahead = [in_background(placed, base) for _, base in starts[1:]]
+    ahead = [in_background(lambda b: fixed(fold(b, ahead=False) if fit == "projector"
+                                           else b), base) for _, base in starts[1:]]
+    alone = not any(later is not None for later in ahead)
+
+    def placed(base: Drawing) -> Drawing:
+        return fixed(fold(base, ahead=alone) if fit == "projector" else base)
+
     best: MapLayout | None = None
     for i, (plan, base) in enumerate(starts):
         later = ahead[i - 1] if i > 0 else None
