@@ -295,6 +295,38 @@ def shift(text: str, dx: float, dy: float) -> str:
     return " ".join(out)
 
 
+#: DOT attribute lists already written (``graphviz.quoting.attr_list``), by label and
+#: attributes (with their types: a ``nohtml`` string is quoted unlike a plain one). The
+#: fitting of a map writes the same nodes and edges into every drawing it lays out.
+_ATTR_LISTS: dict[tuple[Any, ...], str] = {}
+_ATTR_LISTS_KEPT = 20_000
+
+
+def _attr_list(attrs: dict[str, str]) -> str:
+    """`` [label=... a=b ...]`` as :meth:`graphviz.Digraph.node` writes it for ``**attrs``."""
+    key = tuple((k, type(v), v) for k, v in attrs.items())
+    found = _ATTR_LISTS.get(key)
+    if found is None:
+        rest = dict(attrs)
+        label = rest.pop("label", None)
+        found = graphviz.quoting.attr_list(label, kwargs=rest)
+        if len(_ATTR_LISTS) >= _ATTR_LISTS_KEPT:
+            _ATTR_LISTS.clear()
+        _ATTR_LISTS[key] = found
+    return found
+
+
+def _node(graph: graphviz.Digraph, name: str, attrs: dict[str, str]) -> None:
+    """``graph.node(name, **attrs)``, the same line, its attribute list remembered."""
+    graph.body.append(f"\t{graphviz.quoting.quote(name)}{_attr_list(attrs)}\n")
+
+
+def _edge(graph: graphviz.Digraph, tail: str, head: str, attrs: dict[str, str]) -> None:
+    """``graph.edge(tail, head, **attrs)``, the same line, its attribute list remembered."""
+    graph.body.append(f"\t{graphviz.quoting.quote_edge(tail)} -> "
+                      f"{graphviz.quoting.quote_edge(head)}{_attr_list(attrs)}\n")
+
+
 def to_digraph(drawing: Drawing, name: str = "procmine",
                cls: type[graphviz.Digraph] = graphviz.Digraph, *,
                for_layout: bool = False, prefix: str = "",
@@ -369,7 +401,7 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
             if not any(node.visible for node in members):
                 sub.attr(style="invis")
             for node in members:
-                sub.node(pid(node.id), **node_attrs(node))
+                _node(sub, pid(node.id), node_attrs(node))
 
     def add_nodes(parent: graphviz.Digraph, nodes: list[Node], suffix: str) -> None:
         by_cluster: dict[str | None, list[Node]] = {}
@@ -377,7 +409,7 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
             key = node.cluster if node.cluster in lane_index else None
             by_cluster.setdefault(key, []).append(node)
         for node in by_cluster.pop(None, []):
-            parent.node(pid(node.id), **node_attrs(node))
+            _node(parent, pid(node.id), node_attrs(node))
         for cluster in drawing.clusters:
             if by_cluster.get(cluster):
                 add_lane(parent, cluster, by_cluster[cluster], suffix)
@@ -424,7 +456,7 @@ def to_digraph(drawing: Drawing, name: str = "procmine",
             attrs["pos"] = shift(pos, dx, dy)
             if lp is not None and label:
                 attrs["xlp" if style.xlabels else "lp"] = shift(lp, dx, dy)
-        graph.edge(pid(edge.source), pid(edge.target), **attrs)
+        _edge(graph, pid(edge.source), pid(edge.target), attrs)
     if False:  # the legend is part of the title block (see _title_label)
         with graph.subgraph(name=f"cluster_{prefix}legend") as sub:
             sub.attr(label="", style="rounded", color="#BBBBBB", penwidth="1")
