@@ -90,37 +90,18 @@ def engine_map_drawing(log: Any, *, title: str | None = None, medium: str = "sli
     """:func:`procmine.render.maps.draw_map` of an engine log: the same drawing as of the log
     in memory, from the engine's small tables.
 
-    The fitting is ``draw_map``'s for a log (the most frequent activities, as many as keep
-    the text at the medium's size, :func:`procmine.render.maps.most_that_fit`), each size's
-    map from :func:`procmine.engine.kernels.process_map`.
+    The fitting is the one of a log in memory (:func:`procmine.render.maps.draw_fitted_map`),
+    each size's map from :func:`procmine.engine.kernels.process_map`.
     """
-    from procmine.discovery.simplify import coverage_for
     from procmine.engine import kernels
-    from procmine.render.maps import MIN_ACTIVITIES, _text_size, draw_map, most_that_fit
-    from procmine.render.medium import preset
+    from procmine.render.maps import draw_fitted_map
 
     nodes = kernels.dfg_tables(log)["nodes"][["activity", "count"]]
-    style = preset(medium)
-    drawn: dict[int, Any] = {}
-    shown = title if title is not None else log.name
-
-    def graph(cap: int) -> Any:
-        if cap not in drawn:
-            pmap = kernels.process_map(log, activities=coverage_for(nodes,
-                                                                    max_activities=cap))
-            drawn[cap] = draw_map(pmap, title=shown, swimlanes=swimlanes, handoffs=handoffs,
-                                  measure=measure, direction=direction,  # type: ignore[arg-type]
-                                  fit=fit, medium=medium)  # type: ignore[arg-type]
-        return drawn[cap]
-
-    def size(cap: int) -> float:
-        found = graph(cap)
-        if found.drawing is None or not found.positioned:
-            return float("inf")
-        return float(_text_size(found.drawing))
-
-    high = min(style.max_activities, len(nodes))
-    return graph(most_that_fit(min(MIN_ACTIVITIES, high), high, size, style.min_text_px))
+    return draw_fitted_map(
+        nodes, lambda coverage: kernels.process_map(log, activities=coverage),
+        title=title if title is not None else log.name, swimlanes=swimlanes,
+        handoffs=handoffs, measure=measure, direction=direction,  # type: ignore[arg-type]
+        fit=fit, medium=medium)  # type: ignore[arg-type]
 
 
 def _engine_sections(log: Any, memory: EventLog | None, costs: CostModel, *,
