@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 from _pm4py_logs import canonical, pm4py, read_order_management, read_xes
@@ -366,3 +367,81 @@ def test_map_of_some_activities_equals_the_map_of_the_filtered_log(sample_logs_d
 def test_map_of_an_unknown_activity_names_the_close_match():
     with pytest.raises(UsageError, match=r"no activity 'Pikc' \(did you mean 'Pick'\?\)"):
         process_map_of(_log(TINY), ["Enter", "Pikc"])
+
+
+# -- edge statistics against a plain Python walk, whatever the packing of the waits -------------
+def _walk_edges(events: pd.DataFrame) -> dict[tuple[str, str], tuple]:
+    """Independent: neighbouring rows of a case, waits in µs as Python ints; median
+    (a + b) / 2 and p90 a + frac * (b - a) of the waits in seconds, mean from the sum."""
+    micros = events["timestamp"].to_numpy(dtype="datetime64[us]").view("int64").tolist()
+    cases, acts = events["case_id"].tolist(), events["activity"].tolist()
+    pairs: dict[tuple[str, str], list[tuple[str, int]]] = {}
+    for i in range(1, len(cases)):
+        if cases[i] == cases[i - 1]:
+            pairs.setdefault((acts[i - 1], acts[i]), []).append(
+                (cases[i], micros[i] - micros[i - 1]))
+    out = {}
+    for edge, rows in pairs.items():
+        waits = sorted(w for _, w in rows)
+        size = len(waits)
+        median = (waits[size // 2] / 1e6 if size % 2
+                  else (waits[size // 2 - 1] / 1e6 + waits[size // 2] / 1e6) / 2)
+        position = 0.9 * (size - 1)
+        low = int(position)
+        a, b = waits[low] / 1e6, waits[min(low + 1, size - 1)] / 1e6
+        out[edge] = (size, len({c for c, _ in rows}), median, sum(waits) / size / 1e6,
+                     a + (position - low) * (b - a))
+    return out
+
+
+def _random_frame(seed: int, *, activities: int, start: str, span_years: float,
+                  sparse: bool) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    names = [f"step {i:02d}" for i in range(activities)]
+    rows = []
+    for case in range(150):
+        at = pd.Timestamp(start, tz="UTC") + pd.Timedelta(
+            microseconds=int(rng.integers(0, int(span_years * 365 * 86400e6))))
+        step = int(rng.integers(0, activities))
+        for _ in range(int(rng.integers(1, 12))):
+            rows.append((f"o{case:03d}", names[step], at, ["Sales", "Credit"][step % 2]))
+            step = ((step + int(rng.choice([1, 2, -1]))) % activities if sparse
+                    else int(rng.integers(0, activities)))
+            if rng.random() > 0.1:  # else a tie
+                at += pd.Timedelta(microseconds=int(rng.integers(1, 3 * 86400e6)))
+    return make_frame(rows, ("case_id", "activity", "timestamp", "department"))
+
+
+@pytest.mark.parametrize(("activities", "start", "span_years", "sparse"), [
+    (9, "2024-01-01", 1, False),     # waits packed with the pair key
+    (12, "1700-01-01", 550, True),   # the key's bits do not fit beside 550 years: the edge's do
+    (12, "1700-01-01", 550, False),  # neither fits: the waits are sorted apart
+])
+def test_edge_statistics_equal_a_plain_walk(activities, start, span_years, sparse):
+    frame = _random_frame(activities, activities=activities, start=start,
+                          span_years=span_years, sparse=sparse)
+    log = EventLog.from_frame(frame)
+    edges = process_map(log, activities=1.0, paths=1.0).edges
+    mine = {(s, t): (n, c, m, a, p) for s, t, n, c, m, a, p in edges[
+        ["source", "target", "count", "cases", "median_wait_s", "mean_wait_s",
+         "p90_wait_s"]].itertuples(index=False)}
+    assert mine == _walk_edges(log.events)  # exactly, to the last bit
+
+
+def test_edge_statistics_of_a_log_out_of_time_order_within_cases():
+    # A log built without validation, its times shuffled within each case: negative waits
+    # (the packed sort must notice them and sort the waits apart).
+    log = EventLog.from_frame(_random_frame(3, activities=9, start="2024-01-01",
+                                            span_years=1, sparse=False))
+    events = log.events.copy()
+    rng = np.random.default_rng(0)
+    events["timestamp"] = events.groupby("case_id")["timestamp"].transform(
+        lambda t: t.sample(frac=1.0, random_state=int(rng.integers(1000))).to_numpy())
+    shuffled = EventLog(events=events, name="shuffled")
+    waits = events["timestamp"].diff().dt.total_seconds()
+    assert (waits[events["case_id"].eq(events["case_id"].shift())] < 0).any()
+    edges = process_map(shuffled, activities=1.0, paths=1.0).edges
+    mine = {(s, t): (n, c, m, a, p) for s, t, n, c, m, a, p in edges[
+        ["source", "target", "count", "cases", "median_wait_s", "mean_wait_s",
+         "p90_wait_s"]].itertuples(index=False)}
+    assert mine == _walk_edges(events)

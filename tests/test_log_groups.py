@@ -127,3 +127,39 @@ def test_log_arrays_are_kept_per_frame_read_only_and_dropped_with_it():
     del other
     gc.collect()
     assert key not in actors._ARRAYS
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int16, np.int32, np.uint16])
+def test_distinct_per_group_takes_groups_of_any_integer_dtype(dtype):
+    rng = np.random.default_rng(5)
+    member = np.sort(rng.integers(0, 300, 4000)) + 1000  # not starting at 0
+    group = rng.integers(0, 100, 4000).astype(dtype)
+    expected = [len(set(member[group == g].tolist())) for g in range(100)]
+    assert distinct_per_group(group, member, 100).tolist() == expected
+
+
+def test_quantiles_with_a_divisor_equal_the_quantiles_of_the_divided_values():
+    group, values, n_groups = _random_groups(6, n=3001, groups=41)
+    sorted_us = sort_within(group, values, n_groups)
+    sizes = np.bincount(group, minlength=n_groups + 2)  # two empty groups
+    starts = group_starts(sizes)
+    seconds = sorted_us / 1e6
+    assert np.array_equal(group_median(sorted_us, starts, sizes, divisor=1e6),
+                          group_median(seconds, starts, sizes), equal_nan=True)
+    for q in (0.1, 0.5, 0.9):
+        assert np.array_equal(group_quantile(sorted_us, starts, sizes, q, divisor=1e6),
+                              group_quantile(seconds, starts, sizes, q), equal_nan=True)
+
+
+@pytest.mark.parametrize("ids", [
+    ["o2", "o2", "o1", "o3", "o3", "o3"], ["a"], [], ["x", "x"]])
+@pytest.mark.parametrize("dtype", ["str", object, "category"])
+def test_case_codes_count_changes_of_neighbours(ids, dtype):
+    frame = pd.DataFrame({"case_id": pd.Series(ids, dtype=dtype)})
+    expected = pd.factorize(pd.Series(ids, dtype=object))[0]  # the log is ordered by case
+    arrays = log_arrays(frame)
+    assert arrays.case.tolist() == list(expected)
+    assert arrays.case.dtype == np.int64
+    assert arrays.same_case.tolist() == [a == b for a, b in zip(ids[1:], ids[:-1], strict=True)]
+    assert arrays.case_starts.tolist() == [i for i in range(len(ids))
+                                           if i == 0 or ids[i] != ids[i - 1]]

@@ -32,7 +32,7 @@ from procmine.log._groups import (
     sort_within,
 )
 from procmine.log._require import require_log
-from procmine.log.actors import handoff_positions, log_arrays
+from procmine.log.actors import handoff_targets, log_arrays
 from procmine.schema import DEPARTMENT, PARTY
 
 if TYPE_CHECKING:
@@ -192,24 +192,52 @@ def _share(fraction: float) -> str:
     return f"{math.floor(round(fraction * 1000, 6)) / 10:.1f}%"
 
 
-def _most_frequent(act: np.ndarray, n_act: int, coded: tuple[np.ndarray, np.ndarray]
-                   ) -> np.ndarray:
-    """activity code -> its most frequent value (ties: first by name), ``None`` when none."""
-    codes, names = coded
-    out = np.full(n_act, None, dtype=object)
+def _most_frequent(counts: np.ndarray, names: np.ndarray) -> np.ndarray:
+    """activity -> its most frequent value (ties: first by name), ``None`` when none.
+
+    ``counts[a, 1 + v]`` is how many events of activity ``a`` have value ``v``
+    (column 0: no value).
+    """
+    out = np.full(len(counts), None, dtype=object)
     if not len(names):
         return out
-    width = len(names) + 1  # column 0: no value
-    cell = act * width
-    cell += codes
-    cell += 1
-    counts = np.bincount(cell, minlength=n_act * width).reshape(n_act, width)
     by_name = np.argsort(names.astype(str), kind="stable")
     counts = counts[:, 1 + by_name]  # columns in name order
     best = counts.argmax(axis=1)  # the first maximum: the smallest name
     has = counts.max(axis=1) > 0
     out[has] = names[by_name][best[has]]
     return out
+
+
+#: Up to this many (activity, department, party) cells, the three are counted in one pass.
+_CELL_LIMIT = 1 << 22
+
+
+def _value_counts(act: np.ndarray, n_act: int, *coded: tuple[np.ndarray, np.ndarray]
+                  ) -> list[np.ndarray]:
+    """For each ``(codes, names)``: events per activity and value, ``(n_act, 1 + values)``
+    (column 0: no value, code -1).
+
+    One bincount of the combined cell when the cells are few, else one per column.
+    """
+    widths = [len(names) + 1 for _, names in coded]
+    total = n_act * int(np.prod(widths))
+    if total > _CELL_LIMIT:
+        out = []
+        for (codes, _), width in zip(coded, widths, strict=True):
+            cell = act * width
+            cell += codes
+            cell += 1
+            out.append(np.bincount(cell, minlength=n_act * width).reshape(n_act, width))
+        return out
+    cell = np.asarray(act, dtype=np.intp).copy()  # intp: what bincount counts without a copy
+    for (codes, _), width in zip(coded, widths, strict=True):
+        cell *= width
+        cell += codes
+        cell += 1
+    counts = np.bincount(cell, minlength=total).reshape(n_act, *widths)
+    axes = range(1, len(widths) + 1)
+    return [counts.sum(axis=tuple(a for a in axes if a != k)) for k in axes]
 
 
 def _by_count(counts: np.ndarray, names: np.ndarray) -> np.ndarray:
@@ -221,75 +249,79 @@ class _Codes:
     """The map's events as integer arrays (all of the log's, or the kept activities')."""
 
     def __init__(self, case: np.ndarray, act: np.ndarray, names: np.ndarray,
-                 micros: np.ndarray, actors: np.ndarray) -> None:
+                 micros: np.ndarray, actors: np.ndarray, *, same: np.ndarray | None = None,
+                 boundary: np.ndarray | None = None) -> None:
         self.case = case
         self.act = act
         self.names = names  # activity names by code
         self.micros = micros
         self.actors = actors  # department-level actor codes, -1 where none
+        self._same = same
+        self._boundary = boundary
 
     @classmethod
     def of(cls, events: pd.DataFrame) -> _Codes:
         arrays = log_arrays(events)
         act, names = arrays.activity_codes
         return cls(case=arrays.case, act=act, names=names, micros=arrays.micros,
-                   actors=arrays.actors("department")[0])
+                   actors=arrays.actors("department")[0], same=arrays.same_case,
+                   boundary=arrays.case_starts[1:] - 1)
 
     def rows(self, keep: np.ndarray) -> _Codes:
         return _Codes(case=self.case[keep], act=self.act[keep], names=self.names,
                       micros=self.micros[keep], actors=self.actors[keep])
 
-    @functools.cached_property
+    @property
     def same(self) -> np.ndarray:
         """True where an event's successor belongs to the same case (length n - 1)."""
-        return self.case[1:] == self.case[:-1]
+        if self._same is None:
+            self._same = self.case[1:] == self.case[:-1]
+        return self._same
 
-    @functools.cached_property
+    @property
     def boundary(self) -> np.ndarray:
         """Positions of the last event of every case but the last one."""
-        return np.flatnonzero(~self.same)
-
-    def pairs(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """Neighbouring events: (pair key ``source * n + target``, case, wait µs, handoffs).
-
-        Events are ordered by case, then time (a validated log), so a directly-follows
-        pair is two neighbouring rows of the same case: a shift, no loop. Neighbours
-        of two cases get the key ``n * n`` (no pair) and wait 0, so no array is
-        compacted. ``handoffs`` are the positions of the pairs whose second event is
-        the target of a department handoff
-        (:func:`~procmine.log.actors.handoff_positions` on these same events).
-        """
-        case = self.case
-        _, targets = handoff_positions(case, self.actors)
-        wait = self.micros[1:] - self.micros[:-1]
-        wait[self.boundary] = 0
-        return self.keys(), case[1:], wait, targets - 1
+        if self._boundary is None:
+            self._boundary = np.flatnonzero(~self.same)
+        return self._boundary
 
     def keys(self) -> np.ndarray:
-        """The pair key of :meth:`pairs` alone (``n * n`` between two cases)."""
+        """Pair key of every two neighbouring events: ``source * n + target`` (intp).
+
+        Events are ordered by case, then time (a validated log), so a
+        directly-follows pair is two neighbouring rows of the same case: a shift,
+        no loop. Neighbours of two cases get the key ``n * n`` (no pair), so no
+        array is compacted.
+        """
         act = self.act
         n = max(len(self.names), 1)
-        key = act[:-1] * n
+        key = np.multiply(act[:-1], n, dtype=np.intp)
         key += act[1:]
         key[self.boundary] = n * n
         return key
 
+    def handoff_pairs(self) -> np.ndarray:
+        """True for the pairs whose second event is the target of a department handoff
+        (:func:`~procmine.log.actors.handoff_targets` on these same events)."""
+        return handoff_targets(self.case, self.actors, same=self._same)[1:]
+
 
 def _nodes(codes: _Codes, events: pd.DataFrame) -> pd.DataFrame:
     n_act = len(codes.names)
-    count = np.bincount(codes.act, minlength=n_act)
+    arrays = log_arrays(events)
+    department, party = arrays.codes(DEPARTMENT), arrays.codes(PARTY)
+    by_department, by_party = _value_counts(codes.act, n_act, department, party)
+    count = by_department.sum(axis=1)
     cases = distinct_per_group(codes.act, codes.case, n_act)
     present = np.flatnonzero(count)
     present = present[_by_count(count[present], codes.names[present])]
-    arrays = log_arrays(events)
     return pd.DataFrame({
         "activity": pd.Series(codes.names[present], dtype="str"),
         "count": count[present].astype("int64"),
         "cases": cases[present].astype("int64"),
-        "department": pd.Series(
-            _most_frequent(codes.act, n_act, arrays.codes(DEPARTMENT))[present], dtype="str"),
-        "party": pd.Series(
-            _most_frequent(codes.act, n_act, arrays.codes(PARTY))[present], dtype="str"),
+        "department": pd.Series(_most_frequent(by_department, department[1])[present],
+                                dtype="str"),
+        "party": pd.Series(_most_frequent(by_party, party[1])[present], dtype="str"),
     })
 
 
@@ -300,23 +332,69 @@ def _count_paths(codes: _Codes) -> int:
     return int(np.count_nonzero(np.bincount(key, minlength=n * n + 1)[: n * n]))
 
 
+def _sorted_waits(key: np.ndarray, edge: np.ndarray, edge_keys: np.ndarray,
+                  sizes: np.ndarray, codes: _Codes) -> np.ndarray:
+    """The waits (µs) of neighbouring events, ordered by edge, then wait (0 between cases).
+
+    The same array as :func:`~procmine.log._groups.sort_within` of the waits by
+    ``edge``, but the waits are never an array of their own: the group ``<< bits``
+    plus the later time minus the earlier, packed in one int64 and sorted once,
+    ``bits`` from the log's time span (which bounds every wait). The group is the
+    pair ``key``, in ``key``'s own memory (``key`` is used up; edges are numbered
+    in the order of their keys, ``edge_keys``, so key order is edge order), or,
+    when the key's bits do not fit, the ``edge``. A negative wait (events out of
+    time order within a case, in a log that was never validated) would land in the
+    group below; then some group's first or last value names another group, and
+    the waits are sorted apart.
+    """
+    micros = codes.micros
+    at = codes.boundary
+    full = np.flatnonzero(sizes)  # the edges with pairs (and the gaps between cases)
+    if len(edge):
+        low, high = int(micros.min()), int(micros.max())
+        value_bits = (high - low).bit_length()
+        for group, ids in ((key, edge_keys[full]), (edge, full)):
+            group_bits = int(max(int(ids[-1]), 1)).bit_length()
+            if value_bits + group_bits > 61 or max(-low, high) >= 1 << 61:
+                continue
+            packed = group if group is key else group.astype(np.int64)
+            gap = np.left_shift(packed[at], value_bits)
+            packed <<= value_bits
+            packed += micros[1:]
+            packed -= micros[:-1]
+            packed[at] = gap  # wait 0 between two cases
+            packed.sort()
+            first = group_starts(sizes)[full]
+            last = first + sizes[full] - 1
+            if (np.array_equal(packed[first] >> value_bits, ids)
+                    and np.array_equal(packed[last] >> value_bits, ids)):
+                packed &= (1 << value_bits) - 1
+                return packed
+            break  # a negative wait
+    wait = micros[1:] - micros[:-1]
+    wait[at] = 0
+    return sort_within(edge, wait, len(sizes))
+
+
 def _edges(codes: _Codes) -> pd.DataFrame:
-    key, case, wait, handoff = codes.pairs()
+    key = codes.keys()
     n = max(len(codes.names), 1)
     count_all = np.bincount(key, minlength=n * n + 1)
     present = np.flatnonzero(count_all[: n * n])
     n_edges = len(present)
-    lookup = np.full(n * n + 1, n_edges, dtype=np.int64)  # no pair: the last group
+    edge_keys = np.r_[present, n * n]  # edge id -> key; no pair: the last group
+    lookup = np.full(n * n + 1, n_edges, dtype=np.int16 if n_edges < 1 << 15 else np.intp)
     lookup[present] = np.arange(n_edges)
     edge = lookup[key]
-    count = count_all[present]
+    sizes = count_all[edge_keys]
+    count = sizes[:n_edges]
     starts = group_starts(count)
-    waits_us = sort_within(edge, wait, n_edges + 1)
-    waits = waits_us / 1e6
+    waits_us = _sorted_waits(key, edge, edge_keys, sizes, codes)  # uses key up
+    del key
     total_us = (np.add.reduceat(waits_us, starts) if n_edges
                 else np.zeros(0, dtype=np.int64))
-    cases = distinct_per_group(edge, case, n_edges + 1)[:n_edges]
-    handoffs = np.bincount(edge[handoff], minlength=n_edges + 1)[:n_edges]
+    cases = distinct_per_group(edge, codes.case[1:], n_edges + 1)[:n_edges]
+    handoffs = np.bincount(edge[codes.handoff_pairs()], minlength=n_edges + 1)[:n_edges]
     names = codes.names
     rank = np.empty(len(names), dtype=np.int64)
     rank[np.argsort(names.astype(str), kind="stable")] = np.arange(len(names))
@@ -327,9 +405,9 @@ def _edges(codes: _Codes) -> pd.DataFrame:
         "target": pd.Series(names[target[order]], dtype="str"),
         "count": count[order].astype("int64"),
         "cases": cases[order].astype("int64"),
-        "median_wait_s": group_median(waits, starts, count)[order],
+        "median_wait_s": group_median(waits_us, starts, count, divisor=1e6)[order],
         "mean_wait_s": (total_us / count / 1e6)[order],
-        "p90_wait_s": group_quantile(waits, starts, count, 0.9)[order],
+        "p90_wait_s": group_quantile(waits_us, starts, count, 0.9, divisor=1e6)[order],
         "handoffs": handoffs[order].astype("int64"),
     })
     edges["handoff"] = edges["handoffs"].to_numpy() > 0

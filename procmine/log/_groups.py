@@ -53,16 +53,21 @@ def group_starts(sizes: np.ndarray) -> np.ndarray:
 
 
 def group_quantile(sorted_values: np.ndarray, starts: np.ndarray, sizes: np.ndarray,
-                   q: float) -> np.ndarray:
+                   q: float, *, divisor: float | None = None) -> np.ndarray:
     """Per-group quantile (linear interpolation, as numpy) of values sorted within groups.
 
     ``a + frac * (b - a)`` between the two values around position ``q * (size - 1)``;
-    NaN for an empty group.
+    NaN for an empty group. With ``divisor``, the two values are divided by it
+    first: the same result as passing ``sorted_values / divisor``, without dividing
+    every value (integer microseconds in, seconds out).
 
     Examples
     --------
     >>> group_quantile(np.array([1.0, 2.0, 10.0]), np.array([0, 1]), np.array([1, 2]), 0.9)
     array([1. , 9.2])
+    >>> group_quantile(np.array([1, 2, 10]), np.array([0, 1]), np.array([1, 2]), 0.9,
+    ...                divisor=10.0)
+    array([0.1 , 0.92])
     """
     sizes = np.asarray(sizes, dtype=np.int64)
     out = np.full(len(sizes), np.nan)
@@ -77,18 +82,24 @@ def group_quantile(sorted_values: np.ndarray, starts: np.ndarray, sizes: np.ndar
     frac = position - low
     a = sorted_values[start + low]
     b = sorted_values[start + high]
+    if divisor is not None:
+        a, b = a / divisor, b / divisor
     out[full] = a + frac * (b - a)
     return out
 
 
-def group_median(sorted_values: np.ndarray, starts: np.ndarray, sizes: np.ndarray
-                 ) -> np.ndarray:
+def group_median(sorted_values: np.ndarray, starts: np.ndarray, sizes: np.ndarray, *,
+                 divisor: float | None = None) -> np.ndarray:
     """Per-group median as pandas computes it: the middle value, or ``(a + b) / 2``.
+
+    ``divisor`` as for :func:`group_quantile`.
 
     Examples
     --------
     >>> group_median(np.array([1.0, 2.0, 4.0]), np.array([0, 1]), np.array([1, 2]))
     array([1., 3.])
+    >>> group_median(np.array([1, 2, 4]), np.array([0, 1]), np.array([1, 2]), divisor=2.0)
+    array([0.5, 1.5])
     """
     sizes = np.asarray(sizes, dtype=np.int64)
     out = np.full(len(sizes), np.nan)
@@ -97,6 +108,8 @@ def group_median(sorted_values: np.ndarray, starts: np.ndarray, sizes: np.ndarra
     start = np.asarray(starts, dtype=np.int64)[full]
     upper = sorted_values[start + size // 2]
     lower = sorted_values[start + (size - 1) // 2]
+    if divisor is not None:
+        upper, lower = upper / divisor, lower / divisor
     out[full] = np.where(size % 2 == 1, upper, (lower + upper) / 2)
     return out
 
@@ -109,28 +122,31 @@ def distinct_per_group(group: np.ndarray, member: np.ndarray, n_groups: int) -> 
     """Number of distinct ``member`` values of each group (e.g. cases per edge).
 
     ``member`` must be non-decreasing in row order (case codes of rows in log
-    order). With few enough (member, group) cells they are marked in a bitmap;
-    otherwise a stable sort by group (a radix sort for at most 65,536 groups)
-    keeps each group's members sorted, and the distinct ones are where they change.
+    order); ``group`` holds integers in ``[0, n_groups)`` of any integer dtype.
+    With few enough (member, group) cells they are marked in a bitmap; otherwise
+    a stable sort by group (a radix sort for at most 65,536 groups) keeps each
+    group's members sorted, and the distinct ones are where they change.
 
     Examples
     --------
     >>> distinct_per_group(np.array([1, 0, 1, 1, 0]), np.array([0, 0, 0, 1, 2]), 3).tolist()
     [2, 2, 0]
     """
-    group = np.asarray(group, dtype=np.int64)
-    member = np.asarray(member, dtype=np.int64)
+    group = np.asarray(group)
+    member = np.asarray(member)
     if not len(group):
         return np.zeros(n_groups, dtype=np.int64)
     low = int(member[0])
     span = int(member[-1]) - low + 1
     if span * n_groups <= _BITMAP_LIMIT:
-        cell = member - low
+        # cell numbers as intp: numpy indexes with intp, any other dtype is converted first
+        cell = np.subtract(member, low, dtype=np.intp)
         cell *= n_groups
         cell += group
         seen = np.zeros(span * n_groups, dtype=bool)
         seen[cell] = True
         return np.count_nonzero(seen.reshape(span, n_groups), axis=0).astype(np.int64)
+    group = group.astype(np.int64, copy=False)
     narrow = group.astype(np.uint16) if n_groups <= 1 << 16 else group
     order = np.argsort(narrow, kind="stable")
     sizes = np.bincount(group, minlength=n_groups)

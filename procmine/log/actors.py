@@ -47,6 +47,7 @@ __all__ = [
     "actor_codes",
     "case_codes",
     "handoff_positions",
+    "handoff_targets",
     "log_arrays",
     "value_codes",
 ]
@@ -69,13 +70,22 @@ def _strings(values: pd.Series) -> pd.Series:
     return values.astype("str")
 
 
-def _outside(events: pd.DataFrame) -> np.ndarray:
-    """True where an event's party is an outside one (customer, supplier, carrier)."""
+def _outside(events: pd.DataFrame, at: np.ndarray | None = None) -> np.ndarray:
+    """True where an event's party is an outside one (customer, supplier, carrier);
+    of the events at positions ``at`` only, when given."""
     party = events[PARTY]
     if isinstance(party.dtype, pd.CategoricalDtype):
-        outside = np.isin(np.asarray(party.cat.categories, dtype=object), _OUTSIDE)
+        outside = np.flatnonzero(np.isin(np.asarray(party.cat.categories, dtype=object),
+                                         _OUTSIDE))
         codes = party.cat.codes.to_numpy()
-        return np.where(codes >= 0, outside[codes], False)
+        if at is not None:
+            codes = codes[at]
+        found = np.zeros(len(codes), dtype=bool)
+        for code in outside.tolist():  # at most three: a comparison each, no gather
+            found |= codes == code
+        return found
+    if at is not None:
+        party = party.iloc[at]
     return party.astype("str").isin(_OUTSIDE).to_numpy(dtype=bool)
 
 
@@ -116,7 +126,9 @@ def value_codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
         if encoded.num_chunks > 1:
             encoded = encoded.unify_dictionaries()
         indices = pa.chunked_array([c.indices for c in encoded.chunks])
-        codes = indices.fill_null(-1).to_numpy().astype(np.int64)
+        if indices.null_count:
+            indices = indices.fill_null(-1)
+        codes = indices.to_numpy().astype(np.int64)
         names = encoded.chunks[0].dictionary.to_numpy(zero_copy_only=False)
         return codes, np.asarray(names, dtype=object)
     codes, names = pd.factorize(values, use_na_sentinel=True)
@@ -186,8 +198,9 @@ def actor_codes(events: pd.DataFrame, level: str) -> tuple[np.ndarray, np.ndarra
 def _department_actors(events: pd.DataFrame, codes: np.ndarray, names: np.ndarray
                        ) -> tuple[np.ndarray, np.ndarray]:
     """Department-level actor codes from the department's codes (copied when changed)."""
-    fill = (codes < 0) & _outside(events)
-    if fill.any():
+    missing = np.flatnonzero(codes < 0)
+    fill = missing[_outside(events, missing)]  # outside events without a department
+    if len(fill):
         codes = codes.copy()
         # the outside events' parties, numbered in order of first appearance
         party_of, party_names = log_arrays(events).codes(PARTY)
@@ -215,29 +228,48 @@ def case_codes(events: pd.DataFrame) -> np.ndarray:
     [0, 0, 1]
     """
     cases = events[CASE_ID]
-    n = len(cases)
-    if n < 2:
-        return np.zeros(n, dtype=np.int64)
+    return _codes_of_changes(_case_changes(cases), len(cases))
+
+
+def _case_changes(cases: pd.Series) -> np.ndarray:
+    """True where an event's case id differs from its predecessor's (length ``n - 1``).
+
+    A comparison of neighbours (the log is ordered by case): no hashing, no sort; on
+    Arrow-backed text, Arrow compares the strings.
+    """
+    if len(cases) < 2:
+        return np.zeros(0, dtype=bool)
     try:
         import pyarrow as pa
         import pyarrow.compute as pc
     except ImportError:  # pragma: no cover - pyarrow is a dependency
         pa = None
-    change = None
     if pa is not None:
         try:
             values = pa.array(cases.array)
             change = pc.not_equal(values[1:], values[:-1]).to_numpy(zero_copy_only=False)
         except (TypeError, ValueError, pa.ArrowException):  # not Arrow-backed
-            change = None
-    if change is None:
-        ids = cases.to_numpy(dtype=object)
-        change = ids[1:] != ids[:-1]
-    return np.r_[0, np.cumsum(change, dtype=np.int64)]
+            pass
+        else:
+            return np.asarray(change, dtype=bool)
+    ids = cases.to_numpy(dtype=object)
+    return np.asarray(ids[1:] != ids[:-1], dtype=bool)
+
+
+def _codes_of_changes(change: np.ndarray, n: int) -> np.ndarray:
+    """Case codes of ``n`` events from their :func:`_case_changes`: 0, then a running
+    count of the changes."""
+    if n < 2:
+        return np.zeros(n, dtype=np.int64)
+    codes = np.empty(n, dtype=np.int64)
+    codes[0] = 0
+    np.cumsum(change, dtype=np.int64, out=codes[1:])
+    return codes
 
 
 def handoff_positions(
-    cases: np.ndarray, actors: np.ndarray, *, keep: np.ndarray | None = None
+    cases: np.ndarray, actors: np.ndarray, *, keep: np.ndarray | None = None,
+    same: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Row positions of the source and target event of every handoff, in log order.
 
@@ -253,6 +285,9 @@ def handoff_positions(
     keep : numpy.ndarray of bool, optional, keyword-only
         Only these events take part (the others are skipped like events without
         an actor).
+    same : numpy.ndarray of bool, optional, keyword-only
+        ``cases[1:] == cases[:-1]`` when the caller has it already
+        (:attr:`LogArrays.same_case`); computed when needed otherwise.
 
     Returns
     -------
@@ -266,18 +301,56 @@ def handoff_positions(
     >>> [p.tolist() for p in handoff_positions(cases, actors)]
     [[0], [2]]
     """
+    at, hand = _handoff_pairs(cases, actors, keep=keep, same=same)
+    if at is None:
+        source = np.flatnonzero(hand)
+        return source, source + 1
+    return at[:-1][hand], at[1:][hand]
+
+
+def handoff_targets(
+    cases: np.ndarray, actors: np.ndarray, *, keep: np.ndarray | None = None,
+    same: np.ndarray | None = None,
+) -> np.ndarray:
+    """True for every event that is the target of a handoff: the events at
+    :func:`handoff_positions`' target positions, as a mask (no positions made).
+
+    Parameters as for :func:`handoff_positions`.
+
+    Examples
+    --------
+    >>> cases = np.array([0, 0, 0, 0, 1])
+    >>> actors = np.array([0, -1, 1, 1, 0])
+    >>> handoff_targets(cases, actors).tolist()
+    [False, False, True, False, False]
+    """
+    at, hand = _handoff_pairs(cases, actors, keep=keep, same=same)
+    target = np.zeros(len(cases), dtype=bool)
+    if at is None:
+        target[1:] = hand
+    else:
+        target[at[1:][hand]] = True
+    return target
+
+
+def _handoff_pairs(
+    cases: np.ndarray, actors: np.ndarray, *, keep: np.ndarray | None,
+    same: np.ndarray | None,
+) -> tuple[np.ndarray | None, np.ndarray]:
+    """The handoff relation itself: ``(at, hand)``, where ``at`` are the positions of
+    the events that take part (``None`` when all do) and ``hand[i]`` says that the
+    ``i``-th and ``i + 1``-th of them are a handoff (same case, actors differ)."""
     known = actors >= 0
     if keep is not None:
         known &= keep
     if known.all():  # every event has an actor: neighbours, no compaction
-        hand = (cases[1:] == cases[:-1]) & (actors[1:] != actors[:-1])
-        source = np.flatnonzero(hand)
-        return source, source + 1
+        hand = actors[1:] != actors[:-1]
+        hand &= (cases[1:] == cases[:-1]) if same is None else same
+        return None, hand
     at = np.flatnonzero(known)
     c = cases[at]
     a = actors[at]
-    hand = (c[1:] == c[:-1]) & (a[1:] != a[:-1])
-    return at[:-1][hand], at[1:][hand]
+    return at, (c[1:] == c[:-1]) & (a[1:] != a[:-1])
 
 
 class LogArrays:
@@ -308,23 +381,31 @@ class LogArrays:
         return events
 
     @functools.cached_property
+    def _case_change(self) -> np.ndarray:
+        """True where an event's case differs from its predecessor's (length ``n - 1``)."""
+        return _read_only(_case_changes(self.events[CASE_ID]))
+
+    @functools.cached_property
     def case(self) -> np.ndarray:
         """:func:`case_codes` of the events."""
-        return _read_only(case_codes(self.events))
+        return _read_only(_codes_of_changes(self._case_change, self.n))
 
     @functools.cached_property
     def same_case(self) -> np.ndarray:
         """True where an event's successor is of the same case (length ``n - 1``)."""
-        case = self.case
-        return _read_only(case[1:] == case[:-1])
+        return _read_only(~self._case_change)
 
     @functools.cached_property
     def case_starts(self) -> np.ndarray:
         """Position of the first event of each case (case code ``c`` starts at ``[c]``)."""
-        case = self.case
-        if not len(case):
+        if not self.n:
             return np.zeros(0, dtype=np.int64)
-        return _read_only(np.r_[0, np.flatnonzero(~self.same_case) + 1].astype(np.int64))
+        change = self._case_change
+        starts = np.empty(int(np.count_nonzero(change)) + 1, dtype=np.int64)
+        starts[0] = 0
+        starts[1:] = np.flatnonzero(change)
+        starts[1:] += 1
+        return _read_only(starts)
 
     @functools.cached_property
     def activity_codes(self) -> tuple[np.ndarray, np.ndarray]:
