@@ -274,8 +274,29 @@ def canonical_order(case_codes: np.ndarray, ts: np.ndarray, seq: np.ndarray) -> 
         later = (c[1:] > c[:-1]) | ((c[1:] == c[:-1]) & (
             (t[1:] > t[:-1]) | ((t[1:] == t[:-1]) & (s[1:] > s[:-1]))))
         if not later.all():
-            return np.lexsort((seq, ts, case_codes))
+            return _merged_order(case_codes, ts, seq, runs=n - int(np.count_nonzero(later)))
     return None
+
+
+def _merged_order(case_codes: np.ndarray, ts: np.ndarray, seq: np.ndarray, *,
+                  runs: int) -> np.ndarray:
+    """The canonical order of events that come in a few sorted runs (the sources of a log,
+    each in the canonical order): one stable sort of a single (case, time) key, which
+    merges the runs in linear time, when that key fits in 64 bits and ties come in
+    ``seq`` order; else the sort of the three keys."""
+    n = len(case_codes)
+    if runs <= max(16, n // 1024) and n:
+        low, high = int(ts.min()), int(ts.max())
+        span = high - low + 1
+        cases = int(case_codes.max()) + 1
+        if int(case_codes.min()) >= 0 and cases * span < 2**62:
+            key = case_codes.astype(np.int64) * span + (ts - low)
+            order = np.argsort(key, kind="stable")
+            sorted_key, sorted_seq = key[order], seq[order]
+            if not bool(np.any((sorted_key[1:] == sorted_key[:-1])
+                               & (sorted_seq[1:] <= sorted_seq[:-1]))):
+                return order
+    return np.lexsort((seq, ts, case_codes))
 
 
 def _as_seq(events: pd.DataFrame, *, source: str, n: int) -> pd.Series:
@@ -288,6 +309,8 @@ def _as_seq(events: pd.DataFrame, *, source: str, n: int) -> pd.Series:
             f"{source}: column 'seq' (the input order) must hold integers without missing "
             f"values, got {raw.dtype}; drop the column to number the events in input order.")
     values = raw.to_numpy(dtype="int64")
+    if _distinct_ints(values):
+        return pd.Series(values)
     repeated = pd.Series(values).duplicated()
     if repeated.any():
         raise InputError(
@@ -295,6 +318,72 @@ def _as_seq(events: pd.DataFrame, *, source: str, n: int) -> pd.Series:
             f"{int(repeated.sum())} repeat(s), first {int(values[repeated.to_numpy()][0])}; "
             "drop the column to number the events in input order.")
     return pd.Series(values)
+
+
+def _distinct_ints(values: np.ndarray) -> bool:
+    """True when the int64 values are all different, found by counting when they lie in a
+    range not much wider than their number (a permutation of positions, sources' offsets);
+    False means "look closer" (a hash of every value)."""
+    n = len(values)
+    if n < 2:
+        return True
+    low, high = int(values.min()), int(values.max())
+    if high - low >= 4 * n + 1024:
+        return False
+    return int(np.bincount(values - low).max()) <= 1
+
+
+def _plain_edges(arrow: Any, *, last: bool = True, nulls: bool = False) -> bool:
+    """True when Arrow text has no empty value (nor a missing one, unless ``nulls``), and
+    every value present starts (and, with ``last``, ends) with a byte from ``!`` to ``~``: a whole printable ASCII character
+    that is not whitespace (UTF-8 continuation bytes are 0x80 and above). Then no value is
+    blank and stripping changes nothing. Read from the offsets and those bytes, no new
+    text; False means "look closer".
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> _plain_edges(pa.array(["a", "b c"])), _plain_edges(pa.array(["a ", "b"]))
+    (True, False)
+    >>> _plain_edges(pa.array(["a ", "b"]), last=False), _plain_edges(pa.array(["", "b"]))
+    (True, False)
+    >>> _plain_edges(pa.array(["a", None])), _plain_edges(pa.array(["a", None]), nulls=True)
+    (False, True)
+    """
+    import pyarrow as pa
+
+    chunks = arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]
+    for chunk in chunks:
+        if pa.types.is_large_string(chunk.type):
+            width: Any = np.int64
+        elif pa.types.is_string(chunk.type):
+            width = np.int32
+        else:
+            return False
+        n = len(chunk)
+        if n == 0 or (nulls and chunk.null_count == n):
+            continue
+        if chunk.null_count and not nulls:
+            return False
+        _, offsets_buffer, data_buffer = chunk.buffers()
+        if data_buffer is None:
+            return False
+        offsets = np.frombuffer(offsets_buffer, dtype=width)[chunk.offset: chunk.offset + n + 1]
+        starts, ends = offsets[:-1], offsets[1:]
+        if chunk.null_count:
+            present = chunk.is_valid().to_numpy(zero_copy_only=False)
+            starts, ends = starts[present], ends[present]
+        if not bool(np.all(ends > starts)):
+            return False
+        data = np.frombuffer(data_buffer, dtype=np.uint8)
+        first = data[starts]
+        if not bool(np.all((first > 0x20) & (first < 0x7F))):
+            return False
+        if last:
+            final = data[ends - 1]
+            if not bool(np.all((final > 0x20) & (final < 0x7F))):
+                return False
+    return True
 
 
 def _arrow(values: pd.Series) -> object | None:
@@ -309,6 +398,8 @@ def _blank(values: pd.Series) -> pd.Series:
     arrow = _arrow(values)
     if arrow is None:
         return values.isna() | (values.str.strip() == "")
+    if _plain_edges(arrow, last=False):
+        return pd.Series(np.zeros(len(values), dtype=bool), index=values.index)
     import pyarrow.compute as pc
 
     blank = pc.or_kleene(pc.equal(pc.binary_length(arrow), 0), pc.utf8_is_space(arrow))

@@ -30,6 +30,7 @@ from procmine.schema import (
     SEQ,
     SOURCE,
     TIMESTAMP,
+    _plain_edges,
     canonical_order,
     empty_rejects,
 )
@@ -371,7 +372,11 @@ def map_table(
     # -- duplicates: same everything but the id, within this source --------------------------
     duplicate_rows = np.zeros(n, dtype=bool)
     first_row = np.zeros(n, dtype="int64")
-    case_codes = pd.factorize(case, sort=canonical)[0] if len(pos) else np.zeros(0, "int64")
+    case_uniques = None
+    if len(pos):
+        case_codes, case_uniques = pd.factorize(case, sort=canonical)
+    else:
+        case_codes = np.zeros(0, "int64")
     order, ties = None, None
     if canonical:  # sorted once, on codes; every column is then gathered in this order
         ts = _take(when, pos).to_numpy(dtype="datetime64[us]").view("int64")
@@ -387,6 +392,7 @@ def map_table(
         keep = ~dup
         pos, multi, k = pos[keep], multi[keep], k[keep]
         case = case[keep].reset_index(drop=True)
+        case_codes = case_codes[keep]
         if order is not None:  # the sorted order of the events kept, numbered anew
             order = (np.cumsum(keep) - 1)[order[keep[order]]]
     reason[duplicate_rows] = _DUPLICATE
@@ -395,7 +401,13 @@ def map_table(
         event_pos, event_case, event_multi, event_k = pos, case, multi, k
     else:
         event_pos, event_multi, event_k = pos[order], multi[order], k[order]
-        event_case = case.take(order).reset_index(drop=True)
+        sorted_codes = case_codes[order]
+        if case_uniques is not None and len(sorted_codes) and sorted_codes[0] >= 0:
+            # the ids in order are the sorted distinct ids, each repeated: read in sequence
+            # from the distinct ids, not gathered from all over the column
+            event_case = pd.Series(case_uniques.array.take(sorted_codes))
+        else:
+            event_case = case.take(order).reset_index(drop=True)
     events, placeholders = _event_columns(frame, mapping, event_pos, event_case, when, path,
                                           rows, fix_hint, source, columns)
     if mapping.event_id is None or order is None:
@@ -521,7 +533,10 @@ def placeholder_stats(
     counts: dict[str, int] = {}
     seen: dict[str, tuple[str, ...]] = {}
     for role, values in found.items():
-        present = pd.Series(values, dtype=object).dropna()
+        if isinstance(values, pd.Series) and _arrow_text(values) is not None:
+            present = values.dropna()  # Arrow text: no object per value
+        else:
+            present = pd.Series(values, dtype=object).dropna()
         if len(present):
             counts[role] = len(present)
             seen[role] = tuple(sorted(str(v) for v in present.unique()))
@@ -877,7 +892,7 @@ def _text(values: pd.Series) -> pd.Series:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        if _trimmed_already(arrow):
+        if _plain_edges(arrow, nulls=True):  # nothing to strip, no empty text
             return values
         trimmed = pc.utf8_trim_whitespace(arrow)
         length = pc.binary_length(trimmed)
@@ -902,46 +917,6 @@ def _text(values: pd.Series) -> pd.Series:
         text = text.mask(missing)
     text = text.str.strip()
     return text.mask(text == "")
-
-
-def _trimmed_already(arrow: Any) -> bool:
-    """True when no value of Arrow text is empty or starts or ends with a byte that could
-    be (part of) whitespace: then stripping changes nothing. Read from the offsets and
-    the first and last byte of each value (no new text); False means "look closer".
-
-    A byte from ``!`` to ``~`` is a whole printable ASCII character (UTF-8 continuation
-    bytes are 0x80 and above), so a value that starts and ends with one has nothing to
-    strip, whatever Unicode counts as whitespace.
-    """
-    import pyarrow as pa
-
-    chunks = arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]
-    for chunk in chunks:
-        if pa.types.is_large_string(chunk.type):
-            width = np.int64
-        elif pa.types.is_string(chunk.type):
-            width = np.int32
-        else:
-            return False
-        n = len(chunk)
-        if n == 0 or chunk.null_count == n:
-            continue
-        _, offsets_buffer, data_buffer = chunk.buffers()
-        if data_buffer is None:
-            return False
-        offsets = np.frombuffer(offsets_buffer, dtype=width)[chunk.offset: chunk.offset + n + 1]
-        data = np.frombuffer(data_buffer, dtype=np.uint8)
-        starts, ends = offsets[:-1], offsets[1:]
-        if chunk.null_count:
-            valid = chunk.is_valid().to_numpy(zero_copy_only=False)
-            starts, ends = starts[valid], ends[valid]
-        if not bool(np.all(ends > starts)):
-            return False  # an empty value becomes missing
-        first, last = data[starts], data[ends - 1]
-        if not (bool(np.all((first > 0x20) & (first < 0x7F)))
-                and bool(np.all((last > 0x20) & (last < 0x7F)))):
-            return False
-    return True
 
 
 def _truncate(values: pd.Series) -> pd.Series:
@@ -1068,11 +1043,13 @@ def _take(values: pd.Series, pos: np.ndarray) -> pd.Series:
     filter, which Arrow runs much faster than a gather.
     """
     n = len(values)
-    steps = np.diff(pos)
-    if len(pos) == n and (n == 0 or (pos[0] == 0 and bool(np.all(steps == 1)))):
+    # strictly increasing? (a sorted gather usually shows it in its first steps)
+    head = pos[:65]
+    increasing = bool(np.all(head[1:] > head[:-1])) and bool(np.all(pos[1:] > pos[:-1]))
+    if len(pos) == n and (n == 0 or increasing):  # n increasing positions below n: all rows
         return values.reset_index(drop=True)
     arrow = _arrow_text(values)
-    if arrow is not None and len(pos) and bool(np.all(steps > 0)):
+    if arrow is not None and len(pos) and increasing:
         import pyarrow as pa
 
         keep = np.zeros(n, dtype=bool)
@@ -1144,7 +1121,7 @@ def _ties(case_codes: np.ndarray, ts: np.ndarray, order: np.ndarray | None) -> n
 
 def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case: pd.Series,
                    when: pd.Series, path: str, rows: np.ndarray, fix_hint: str,
-                   source: str, columns: _Columns) -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+                   source: str, columns: _Columns) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
     n = len(pos)
     found: dict[str, pd.Series] = {}
 
@@ -1220,7 +1197,7 @@ def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case:
                     columns.numbers[col] = _numbers(values, m.decimal)
                 values = columns.numbers[col]
         out[name] = _take(values, pos)
-    return pd.DataFrame(out), {role: v.to_numpy(dtype=object) for role, v in found.items()}
+    return pd.DataFrame(out), {role: v.reset_index(drop=True) for role, v in found.items()}
 
 
 def _missing_flags(n: int) -> pd.arrays.BooleanArray:
