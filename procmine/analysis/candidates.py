@@ -485,13 +485,13 @@ def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: C
     groups = list(ev.groupby(keys, sort=True, dropna=False))
     # executions of each step: its manual internal events (what a move could change)
     executions = _Executions(events, costs.labour_mask(events))
-    ids_of = arrays.memo(("event ids",), lambda f: f[EVENT_ID].to_numpy(dtype=object))
+    ids = events[EVENT_ID]
     moves, positions = [], []
     for (a, d, k), group in groups:
         dept = None if pd.isna(d) else d
         pos = np.unique(group["_pos"].to_numpy(dtype=np.int64))
         every = len(pos) >= executions.of(a, dept)
-        moves.append(Move(a, dept, k, events=None if every else frozenset(ids_of[pos].tolist())))
+        moves.append(Move(a, dept, k, events=None if every else frozenset(ids.take(pos).tolist())))
         positions.append(None if every else pos)
     # what each move changes on its own, measured as the projection measures it
     effects = move_effects(log, moves, costs=costs, found=found, positions=positions)

@@ -214,11 +214,22 @@ class AppliedMoves:
         if order is None:
             return values
         rows = self.resorted
-        if rows is None:
+        if rows is None or 4 * len(rows) > len(order):  # most of them: one gather
             return values[order]
         out = values.copy()
         out[rows] = values[order[rows]]
         return out
+
+    def ranks(self, positions: np.ndarray) -> np.ndarray:
+        """The place in the projected log's order of the events at ``positions``."""
+        order, rows = self.order, self.resorted
+        if order is None:
+            return positions
+        if rows is None:
+            rows = np.arange(len(order))
+        rank = np.arange(len(order))  # outside the re-sorted orders: their own place
+        rank[order[rows]] = rows
+        return rank[positions]
 
     def rows(self, keep: np.ndarray) -> AppliedMoves:
         """The same changes for a subset of the events (a boolean mask).
@@ -526,12 +537,19 @@ class MoveFrame:
         wait = np.where(self.same_case_prev[step], micros[step] - micros[step - 1], 0)
         cases = np.unique(self.case[step])
         rows, offsets, lengths = self._case_rows(cases)
-        delta = np.zeros(len(rows), dtype=np.int64)
-        delta[np.searchsorted(rows, step)] = wait
-        total = np.cumsum(delta)
-        before = np.r_[0, total][offsets]  # the sum before each order's first event
-        out = micros.copy()
-        out[rows] -= total - np.repeat(before, lengths)
+        if 4 * len(rows) > len(micros):  # much of the log: over every event
+            delta = np.zeros(len(micros), dtype=np.int64)
+            delta[step] = wait
+            total = np.cumsum(delta)
+            start = self.case_start
+            out = micros - (total - (total[start] - delta[start]))  # within the case
+        else:
+            delta = np.zeros(len(rows), dtype=np.int64)
+            delta[np.searchsorted(rows, step)] = wait
+            total = np.cumsum(delta)
+            before = np.r_[0, total][offsets]  # the sum before each order's first event
+            out = micros.copy()
+            out[rows] -= total - np.repeat(before, lengths)
         out[step] = out[trigger]  # a trigger is never a moved step
         return out, rows
 
@@ -561,9 +579,10 @@ class MoveFrame:
         # only orders with an event out of order are sorted again (case first: the
         # other orders keep their places)
         seq, case = self.seq, self.case
-        if rows is None:
-            rows = np.arange(len(micros))
-        m, s, c = micros[rows], seq[rows], case[rows]
+        if rows is None or 4 * len(rows) > len(micros):  # much of the log: every event
+            m, s, c = micros, seq, case
+        else:
+            m, s, c = micros[rows], seq[rows], case[rows]
         back = (c[1:] == c[:-1]) & ((m[1:] < m[:-1]) | ((m[1:] == m[:-1]) & (s[1:] < s[:-1])))
         if not back.any():
             return None, None
@@ -587,7 +606,7 @@ class MoveFrame:
         own = self._own_planned
         if own is None:
             return None
-        if rows is None:
+        if rows is None or 4 * len(rows) > len(order):  # much of the log: every event
             own = own[order]
             entered = own != _NO_DATE
             at = np.where(entered, np.arange(len(own)),
@@ -903,8 +922,8 @@ class ReentryBase:
         items = sorted((i for i in log.items if i.name in events.columns),
                        key=lambda i: i.name)
         names = tuple(i.name for i in items)
-        index = {name: k for k, name in enumerate(names)}
-        item = np.array([index.get(v, -1) for v in found["item"].tolist()], dtype=np.int64)
+        item = pd.Index(names, dtype=object).get_indexer(
+            found["item"].astype(object)).astype(np.int64)  # -1: none of them
         return cls(
             at=at, case=frame.case[at], item=item,
             bad=~found["same_value"].fillna(True).to_numpy(dtype=bool),
@@ -924,51 +943,62 @@ class ReentryBase:
         projected log's re-entry events by department."""
         glob = frame.at  # positions in the log of the frame's events (None: the log)
         keyed = np.flatnonzero(applied.keyed)
-        mark = np.zeros(self.n, dtype=bool)
-        mark[keyed if glob is None else glob[keyed]] = True
-        drop = mark[self.at]
-        moved = applied.moved
+        drop = _members(self.at, keyed if glob is None else glob[keyed])
+        moved = np.flatnonzero(applied.moved)
         fresh_count, fresh_bad, fresh_cost = 0, 0, []
-        if moved.any():
+        if len(moved):
             manual = ~(frame.automated | applied.changed)
             actors = frame.actors_after(applied)
-            groups = self.groups if glob is None else self.groups[glob]
-            rank = None
-            if applied.order is not None:
-                rank = np.empty(len(applied.order), dtype=np.int64)
-                rank[applied.order] = np.arange(len(applied.order))
             for k in range(len(self.items)):
-                present = self.present[k] if glob is None else self.present[k][glob]
-                carries = moved & present
-                if not carries.any():
+                present = self.present[k]
+                carries = moved[present[moved if glob is None else glob[moved]]]
+                if not len(carries):
                     continue
-                touched = np.zeros(max(self.n_cases, 1), dtype=bool)
-                touched[frame.case[carries]] = True
-                drop |= (self.item == k) & touched[self.case]
-                keys = self.keys[k] if glob is None else self.keys[k][glob]
-                q = np.flatnonzero(touched[frame.case] & (keys >= 0) & (actors >= 0))
+                cases = np.unique(frame.case[carries])
+                drop |= (self.item == k) & _members(self.case, cases)
+                rows = frame._case_rows(cases)[0]  # the events of those orders
+                keys = self.keys[k][rows if glob is None else glob[rows]]
+                pick = (keys >= 0) & (actors[rows] >= 0)
+                q, q_keys = rows[pick], keys[pick]
                 if len(q) < 2:
                     continue
+                rank = None if applied.order is None else applied.ranks(q)
+                by = np.arange(len(q))
                 if rank is not None:  # the projected log's order
-                    q = q[np.argsort(rank[q], kind="stable")]
-                q = q[np.argsort(groups[q], kind="stable")]  # by (order, sub-object)
-                hit, first = group_reentries(groups[q], actors[q], manual[q])
+                    by = by[np.argsort(rank, kind="stable")]
+                groups = self.groups[q if glob is None else glob[q]]
+                by = by[np.argsort(groups[by], kind="stable")]  # by (order, sub-object)
+                hit, first = group_reentries(groups[by], actors[q[by]], manual[q[by]])
                 if not hit.any():
                     continue
-                at, first_at = q[hit], q[first[hit]]
+                at, first_at = by[hit], by[first[hit]]  # indices into q
                 # the detector's order: by order, then in the projected log's order
-                back = np.argsort(at if rank is None else rank[at], kind="stable")
+                back = np.argsort(q[at] if rank is None else rank[at], kind="stable")
                 at, first_at = at[back], first_at[back]
-                bad = keys[at] != keys[first_at]
+                bad = q_keys[at] != q_keys[first_at]
                 fresh_count += len(at)
                 fresh_bad += int(bad.sum())
-                at_bad = at[bad]
+                at_bad = q[at[bad]]
                 fresh_cost.append(self.event_cost[at_bad if glob is None else glob[at_bad]])
         kept = ~drop
         kept_bad = kept & self.bad
         cost = np.concatenate([self.cost[kept_bad], *fresh_cost])
         return (float(int(kept.sum()) + fresh_count), float(int(kept_bad.sum()) + fresh_bad),
                 float(cost.sum()))
+
+
+def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
+    """Which ``values`` are in ``sorted_set`` (ascending), by a binary search.
+
+    Examples
+    --------
+    >>> _members(np.array([3, 1, 4, 1, 5]), np.array([1, 5])).tolist()
+    [False, True, False, True, True]
+    """
+    if not len(sorted_set):
+        return np.zeros(len(values), dtype=bool)
+    i = np.minimum(np.searchsorted(sorted_set, values), len(sorted_set) - 1)
+    return sorted_set[i] == values
 
 
 def _present(events: pd.DataFrame, column: str) -> np.ndarray:
@@ -995,14 +1025,14 @@ def rework_figures(found: pd.DataFrame, costs: CostModel) -> tuple[float, float,
 def residual_labour_cost(events: pd.DataFrame, applied: AppliedMoves, costs: CostModel
                          ) -> float:
     """Labour of the changed steps that stays with staff (each kind's residual share)."""
-    changed = applied.changed
-    if not changed.any():
+    changed = np.flatnonzero(applied.changed)
+    if not len(changed):
         return 0.0
-    labour = costs.labour(events)[1]
+    labour = costs.labour(events)[1][changed]
+    kinds = applied.kind[changed]
     total = 0.0
-    for kind in sorted(set(applied.kind[changed].tolist())):
-        pick = changed & (applied.kind == kind)
-        total += costs.residual_share.get(kind, 0.0) * float(labour[pick].sum())
+    for kind in sorted(set(kinds.tolist())):
+        total += costs.residual_share.get(kind, 0.0) * float(labour[kinds == kind].sum())
     return total
 
 

@@ -208,7 +208,7 @@ def project(
     hand_after = handoffs(after, level="department", costs=costs)
     factor = costs.annual_factor(log)
     residual = residual_labour_cost(events, applied, costs)
-    kinds = sorted({m.kind for m in chosen if bool((applied.kind == m.kind).any())})
+    kinds = sorted(set(applied.kind[applied.changed].tolist()))  # the kinds that changed events
     rework_before, rework_after = _rework_pair(log, frame, applied, costs, reentry)
     difference = _difference(log, after, hand_before, hand_after, costs, factor, residual,
                              kinds, rework_before, rework_after)
