@@ -106,3 +106,19 @@ def test_the_fold_search_stops_at_the_peak_and_finds_what_trying_every_count_fin
     expected, scales = _every_band_count(base)
     assert len(scales) >= 2  # several band counts were in reading order: a real search
     assert _spec.fold(base).bands == expected
+
+
+@needs_dot
+def test_folds_laid_out_side_by_side_draw_what_one_core_draws(sample, monkeypatch):
+    """The map without lanes is folded on a thread of its own while the map with lanes is:
+    the drawing is the one a single core makes, laying them out one after the other."""
+    from procmine.render import _spec
+
+    def drawn() -> str:
+        _spec._LAYOUTS.clear()  # every layout made again, none reused from the other run
+        return draw_map(sample, title="Process map", medium="print").source
+
+    side_by_side = drawn()
+    monkeypatch.setattr(_spec, "_workers", lambda: 1)
+    assert _spec.in_background(len, ()) is None  # one core: nothing runs beside
+    assert drawn() == side_by_side
