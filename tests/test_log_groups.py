@@ -163,3 +163,20 @@ def test_case_codes_count_changes_of_neighbours(ids, dtype):
     assert arrays.same_case.tolist() == [a == b for a, b in zip(ids[1:], ids[:-1], strict=True)]
     assert arrays.case_starts.tolist() == [i for i in range(len(ids))
                                            if i == 0 or ids[i] != ids[i - 1]]
+
+
+@pytest.mark.parametrize(("groups", "member_high"), [
+    (70_000, 10**6),       # too many cells for the bitmap: (group, member) packed and sorted
+    ((1 << 22) + 1, 2**40),  # 23 + 40 bits do not fit in one int64: the stable sort by group
+])
+def test_distinct_per_group_without_the_bitmap_equals_python_sets(groups, member_high):
+    rng = np.random.default_rng(groups)
+    member = np.sort(rng.integers(0, member_high, 3000)) + 7
+    group = rng.integers(0, 50, 3000) * (groups // 50)  # spread over the whole range
+    expected: dict[int, set[int]] = {}
+    for g, m in zip(group.tolist(), member.tolist(), strict=True):
+        expected.setdefault(g, set()).add(m)
+    got = distinct_per_group(group, member, groups)
+    assert {g: int(got[g]) for g in np.flatnonzero(got).tolist()} == {
+        g: len(ms) for g, ms in expected.items()}
+    assert int(got.sum()) == sum(len(ms) for ms in expected.values())

@@ -82,15 +82,22 @@ DEPENDENCY_THRESHOLD: Final = 0.9
 
 def _follows(cases: np.ndarray, activity_codes: np.ndarray, n: int,
              same: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """Directly-follows activity pairs ``a * n + b`` that occur, and how often."""
+    """Directly-follows activity pairs ``a * n + b`` that occur, and how often.
+
+    Dense (few enough pairs): every two neighbours get their pair code, neighbours
+    of two cases the code ``n * n``, which is not counted (nothing is compacted).
+    """
     same = cases[1:] == cases[:-1] if same is None else same
+    if n * n <= _DENSE_LIMIT:
+        pairs = np.multiply(activity_codes[:-1], n, dtype=np.intp)
+        pairs += activity_codes[1:]
+        pairs[~same] = n * n
+        counts = np.bincount(pairs, minlength=n * n + 1)[: n * n]
+        follows = np.flatnonzero(counts)
+        return follows, counts[follows]
     pairs = activity_codes[:-1][same].astype(np.int64)
     pairs *= n
     pairs += activity_codes[1:][same]
-    if n * n <= _DENSE_LIMIT:
-        counts = np.bincount(pairs, minlength=n * n)
-        follows = np.flatnonzero(counts)
-        return follows, counts[follows]
     return np.unique(pairs, return_counts=True)
 
 
@@ -439,12 +446,16 @@ def _edge_table(raw: _Raw, costs: CostModel) -> pd.DataFrame:
     else:
         edge_id, edges = pd.factorize(edge)
     n_edges = len(edges)
+
+    def flagged(flags: np.ndarray) -> np.ndarray:  # handoffs per edge with a flag set
+        return np.bincount(edge_id[flags], minlength=n_edges)
+
     count = np.bincount(edge_id, minlength=n_edges)
     total_wait = np.bincount(edge_id, weights=raw.wait_us, minlength=n_edges) / 1e6
-    causal = count - np.bincount(edge_id, weights=raw.concurrent, minlength=n_edges)
-    pingpong = np.bincount(edge_id, weights=raw.pingpong, minlength=n_edges)
+    causal = count - flagged(raw.concurrent)
+    pingpong = flagged(raw.pingpong)
     cases = distinct_per_group(edge_id, raw.cases, n_edges)
-    waits = sort_within(edge_id, raw.wait_us, n_edges) / 1e6
+    waits_us = sort_within(edge_id, raw.wait_us, n_edges)
     starts = group_starts(count)
     with np.errstate(invalid="ignore", divide="ignore"):
         table = pd.DataFrame({
@@ -453,14 +464,13 @@ def _edge_table(raw: _Raw, costs: CostModel) -> pd.DataFrame:
             "count": count.astype(np.int64),
             "cases": cases.astype(np.int64),
             "mean_wait_s": total_wait / count,
-            "median_wait_s": group_quantile(waits, starts, count, 0.5),
-            "p90_wait_s": group_quantile(waits, starts, count, 0.9),
+            "median_wait_s": group_quantile(waits_us, starts, count, 0.5, divisor=1e6),
+            "p90_wait_s": group_quantile(waits_us, starts, count, 0.9, divisor=1e6),
             "cost": np.bincount(edge_id, weights=raw.prices.cost(costs), minlength=n_edges),
             "queue_wait_s": np.bincount(edge_id, weights=raw.prices.queue_s,
                                         minlength=n_edges),
             "lead_time_s": np.bincount(edge_id, weights=raw.prices.lead_s, minlength=n_edges),
-            "system_count": np.bincount(edge_id, weights=raw.prices.system,
-                                        minlength=n_edges).astype(np.int64),
+            "system_count": flagged(raw.prices.system).astype(np.int64),
             "causal_count": causal.astype(np.int64),
             "pingpong": pingpong.astype(np.int64),
             "per_case": count / cases,

@@ -124,8 +124,10 @@ def distinct_per_group(group: np.ndarray, member: np.ndarray, n_groups: int) -> 
     ``member`` must be non-decreasing in row order (case codes of rows in log
     order); ``group`` holds integers in ``[0, n_groups)`` of any integer dtype.
     With few enough (member, group) cells they are marked in a bitmap; otherwise
-    a stable sort by group (a radix sort for at most 65,536 groups) keeps each
-    group's members sorted, and the distinct ones are where they change.
+    (group, member) packed in one int64 are sorted, and the distinct ones are where
+    the packed value changes; when they do not fit in 62 bits, a stable sort by
+    group (a radix sort for at most 65,536 groups) keeps each group's members
+    sorted, and the distinct ones are where they change.
 
     Examples
     --------
@@ -146,6 +148,19 @@ def distinct_per_group(group: np.ndarray, member: np.ndarray, n_groups: int) -> 
         seen = np.zeros(span * n_groups, dtype=bool)
         seen[cell] = True
         return np.count_nonzero(seen.reshape(span, n_groups), axis=0).astype(np.int64)
+    member_bits = (span - 1).bit_length()
+    if member_bits + int(max(n_groups - 1, 1)).bit_length() <= 62:
+        key = np.left_shift(group, member_bits, dtype=np.int64)
+        key += member
+        if low:
+            key -= low
+        key.sort()
+        new = np.empty(len(key), dtype=bool)
+        new[0] = True
+        np.not_equal(key[1:], key[:-1], out=new[1:])
+        first = key[new]
+        first >>= member_bits
+        return np.bincount(first, minlength=n_groups)
     group = group.astype(np.int64, copy=False)
     narrow = group.astype(np.uint16) if n_groups <= 1 << 16 else group
     order = np.argsort(narrow, kind="stable")
