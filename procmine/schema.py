@@ -335,10 +335,10 @@ def _distinct_ints(values: np.ndarray) -> bool:
 
 def _plain_edges(arrow: Any, *, last: bool = True, nulls: bool = False) -> bool:
     """True when Arrow text has no empty value (nor a missing one, unless ``nulls``), and
-    every value present starts (and, with ``last``, ends) with a byte from ``!`` to ``~``: a whole printable ASCII character
-    that is not whitespace (UTF-8 continuation bytes are 0x80 and above). Then no value is
-    blank and stripping changes nothing. Read from the offsets and those bytes, no new
-    text; False means "look closer".
+    every value present starts (and, with ``last``, ends) with a byte from ``!`` to ``~``:
+    a whole printable ASCII character that is not whitespace (UTF-8 continuation bytes
+    are 0x80 and above). Then no value is blank and stripping changes nothing. Read from
+    the offsets and those bytes, no new text; False means "look closer".
 
     Examples
     --------

@@ -83,3 +83,61 @@ def test_ids_unique_skips_only_the_repeat_check():
         validate_events(frame)
     trusted = validate_events(frame, ids_unique=True)  # the caller's promise, not checked
     assert trusted["event_id"].tolist() == ["e1", "e1"]
+
+
+def test_canonical_order_of_sorted_runs_is_the_three_key_sort():
+    # sources each in the canonical order, concatenated: merged by one stable sort; the
+    # oracle is numpy's lexsort of (case, time, seq)
+    import numpy as np
+
+    from procmine.schema import canonical_order
+
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        runs, offset = [], 0
+        for _ in range(int(rng.integers(1, 5))):
+            m = int(rng.integers(1, 40))
+            case = rng.integers(0, 5, m)
+            ts = rng.integers(0, 3, m) * 10 ** int(rng.integers(0, 16))  # ties, wide spans
+            seq = offset + rng.permutation(m)
+            offset += m
+            first = np.lexsort((seq, ts, case))
+            runs.append((case[first], ts[first], seq[first]))
+        case, ts, seq = (np.concatenate(parts) for parts in zip(*runs, strict=True))
+        if rng.integers(0, 4) == 0:  # seq not in source order: ties must still follow seq
+            seq = rng.permutation(len(seq))
+        order = canonical_order(case, ts.astype(np.int64), seq)
+        got = np.arange(len(case)) if order is None else order
+        assert got.tolist() == np.lexsort((seq, ts, case)).tolist()
+
+
+def test_repeated_seq_is_refused_however_it_is_checked():
+    import numpy as np
+
+    base = make_frame([("c", "a", "2024-01-01"), ("c", "b", "2024-01-02"),
+                       ("d", "c", "2024-01-03")])
+    for seq in ([0, 1, 1], [5, 10**12, 5]):  # dense (counted) and sparse (hashed)
+        with pytest.raises(InputError, match=r"'seq' .* must be unique; 1 repeat"):
+            validate_events(base.assign(seq=np.array(seq, dtype="int64")))
+    assert validate_events(base.assign(seq=np.array([7, 10**12, 3])))["seq"].tolist() == [
+        7, 10**12, 3]
+
+
+def test_plain_edges_agrees_with_python_strip():
+    import pyarrow as pa
+
+    from procmine.schema import _plain_edges
+
+    values = ["a", "a b", " a", "a ", "\ta", "a\n", "\u00a0a", "a\u2003", "é", "", "x",
+              "~", "!", "\x7fa", "a\x1f"]
+    for i, value in enumerate(values):
+        for other in ("ok", None):
+            column = pa.array([value, other], pa.large_string())
+            plain = value != "" and value == value.strip() and value[0].isascii() \
+                and value[-1].isascii() and value[0].isprintable() and value[-1].isprintable()
+            assert _plain_edges(column, nulls=True) is plain, (i, value)
+            assert _plain_edges(column) is (plain and other is not None), (i, value)
+            # the first byte alone decides that a value is not blank
+            first = value != "" and value[0].isascii() and value[0].isprintable() \
+                and not value[0].isspace()
+            assert _plain_edges(column, last=False, nulls=True) is first, (i, value)

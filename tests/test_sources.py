@@ -484,3 +484,57 @@ def test_lookup_chains_against_a_plain_python_join(tmp_path):
     too_many = result.rejects[result.rejects["reason"] == "too many orders for one key"]
     assert set(too_many["row"]) == refused
     assert len(result.events) == len(expected)
+
+
+def test_seq_numbers_sources_in_file_order_then_rows_whatever_their_time_order(tmp_path):
+    # each source is sorted on its own and the log merges them: seq must still be the
+    # input order (sources in file order, then rows, a row's orders in id order), and
+    # ties in (order, time) keep it. The oracle: the input order written out by hand.
+    (tmp_path / "erp.csv").write_text("O,A,T\n2,e1,2024-01-01 12:00\n1,e2,2024-01-01 10:00\n"
+                                      "1,e3,2024-01-01 09:00\n")
+    (tmp_path / "bill.csv").write_text("Inv,A,T\nI1,b1,2024-01-01 10:00\nI2,b2,2024-01-01 08:00\n")
+    (tmp_path / "inv.csv").write_text("Inv,O\nI1,2;1\nI2,1\n")
+    (tmp_path / "log.xes").write_text(textwrap.dedent('''\
+        <?xml version="1.0" encoding="UTF-8"?>
+        <log xes.version="1.0">
+          <trace><string key="concept:name" value="1"/>
+            <event><string key="concept:name" value="x1"/>
+              <date key="time:timestamp" value="2024-01-01T11:00:00+00:00"/></event>
+            <event><string key="concept:name" value="x2"/>
+              <date key="time:timestamp" value="2024-01-01T07:00:00+00:00"/></event>
+          </trace>
+          <trace><string key="concept:name" value="2"/>
+            <event><string key="concept:name" value="x3"/>
+              <date key="time:timestamp" value="2024-01-01T12:00:00+00:00"/></event>
+          </trace>
+        </log>
+        '''))
+    (tmp_path / "s.toml").write_text(textwrap.dedent('''
+        [lookups.inv]
+        file = "inv.csv"
+        key = "Inv"
+        value = "O"
+        separator = ";"
+        [sources.erp]
+        file = "erp.csv"
+        columns = { case_id = "O", activity = "A", timestamp = "T" }
+        [sources.bill]
+        file = "bill.csv"
+        columns = { activity = "A", timestamp = "T" }
+        case = { column = "Inv", via = ["inv"] }
+        [sources.xes]
+        file = "log.xes"
+        format = "xes"
+    '''))
+    events = read_sources(tmp_path / "s.toml").events
+    # (order, hour, activity) in input order: erp rows, bill rows (I1 -> orders 1, 2),
+    # then the XES events in the file's order
+    given = [("2", 12, "e1"), ("1", 10, "e2"), ("1", 9, "e3"), ("1", 10, "b1"),
+             ("2", 10, "b1"), ("1", 8, "b2"), ("1", 11, "x1"), ("1", 7, "x2"),
+             ("2", 12, "x3")]
+    expected = sorted(((o, h, seq, a) for seq, (o, h, a) in enumerate(given)))
+    got = list(zip(events["case_id"], events["timestamp"].dt.hour, events["seq"],
+                   events["activity"], strict=True))
+    assert got == expected
+    # order 1 at 10:00: erp's row 3 before bill's row 2 (its first order), as in the input
+    assert events["event_id"].tolist()[1:5] == ["bill:3", "erp:4", "erp:3", "bill:2:1"]

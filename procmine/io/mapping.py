@@ -997,7 +997,9 @@ def _normalize(pairs: pd.DataFrame, rule: tuple[str, str] | None, *,
         import pyarrow.compute as pc
 
         pattern, replacement = rule
-        text = pa.array(ids.to_numpy(dtype=object), pa.string())
+        text = _arrow_text(ids)
+        if text is None:
+            text = pa.array(ids.to_numpy(dtype=object), pa.string())
         try:
             rewritten = pc.replace_substring_regex(text, pattern=pattern,
                                                    replacement=replacement)
@@ -1166,7 +1168,7 @@ def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case:
                 f"missing_values){_hint(fix_hint)}")
         if m.party:
             party = party.fillna(m.party)
-        out[PARTY] = pd.Series(pd.Categorical(party.fillna("internal"), dtype=PARTY_DTYPE))
+        out[PARTY] = _parties(party.fillna("internal"))
     else:  # one party for every row: its code, repeated
         code = PARTIES.index(m.party or "internal")
         out[PARTY] = pd.Series(pd.Categorical.from_codes(np.full(n, code, dtype=np.int8),
@@ -1198,6 +1200,21 @@ def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case:
                 values = columns.numbers[col]
         out[name] = _take(values, pos)
     return pd.DataFrame(out), {role: v.reset_index(drop=True) for role, v in found.items()}
+
+
+def _parties(party: pd.Series) -> pd.Series:
+    """Known party names (lower case, none missing) as the ``party`` categorical: codes
+    found by Arrow for Arrow text (no Python object per value)."""
+    arrow = _arrow_text(party)
+    if arrow is None:
+        return pd.Series(pd.Categorical(party, dtype=PARTY_DTYPE))
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    codes = pc.index_in(arrow, value_set=pa.array(PARTIES, arrow.type))
+    values = codes.to_numpy(zero_copy_only=False) if isinstance(codes, pa.Array) else \
+        codes.combine_chunks().to_numpy(zero_copy_only=False)
+    return pd.Series(pd.Categorical.from_codes(values.astype(np.int8), dtype=PARTY_DTYPE))
 
 
 def _missing_flags(n: int) -> pd.arrays.BooleanArray:

@@ -117,7 +117,7 @@ def stitch(config: SourcesConfig) -> ReadResult:
     rejects: list[pd.DataFrame] = []
     stats: list[SourceStats] = []
     ids_unique = True  # every id built from a row number of its source (name:row[:k])
-    for spec in config.sources:
+    for at, spec in enumerate(config.sources):
         if spec.is_table:
             resolve = (_resolver([lookup_frame(n) for n in spec.via], list(spec.via),
                                  config.max_orders_per_key) if spec.via else None)
@@ -127,6 +127,8 @@ def stitch(config: SourcesConfig) -> ReadResult:
                                canonical=True)
             events, source_rejects, source_stats = mapped.events, mapped.rejects, [mapped.stats]
             ids_unique = ids_unique and mapped.ids_unique
+            if not _read_again(spec.name, config, lookup_frames, after=at):
+                tables.pop(spec.name, None)  # its text is not held to the end (peak memory)
         else:
             result = _read_log_file(spec)
             events = apply_source_settings(
@@ -166,6 +168,14 @@ def stitch(config: SourcesConfig) -> ReadResult:
     )
     return ReadResult(events=events, rejects=all_rejects, sources=tuple(stats), items=items,
                       name=config.name)
+
+
+def _read_again(name: str, config: SourcesConfig, built: Mapping[str, pd.DataFrame], *,
+                after: int) -> bool:
+    """Whether a lookup not built yet, of a source after position ``after``, reads the
+    table of source ``name``."""
+    return any(config.lookups[lookup].source == name and lookup not in built
+               for spec in config.sources[after + 1:] for lookup in spec.via)
 
 
 def _numbered_after(events: pd.DataFrame, offset: int) -> pd.DataFrame:
@@ -278,7 +288,7 @@ def _resolver(chain: list[pd.DataFrame], names: list[str], limit: int) -> Resolv
         value = keys.reset_index(drop=True)
         refused: list[pd.DataFrame] = []
         for join, name in zip(joins, names, strict=True):
-            at = join.index.get_indexer(value)
+            at = join.positions(value)
             per_value = join.counts[at]  # a key not in the lookup: at = -1, count 0
             size = int(pos.max(initial=-1)) + 1
             per_row = np.bincount(pos, weights=per_value, minlength=size).astype("int64")[pos]
@@ -325,6 +335,20 @@ class _Join:
         self.starts = np.append(np.cumsum(counts) - counts, 0)
         self.order = np.argsort(codes, kind="stable")
         self.values = pairs["value"].reset_index(drop=True)
+
+    def positions(self, keys: pd.Series) -> np.ndarray:
+        """Each key's place among the distinct keys, -1 for a key the lookup lacks
+        (``Index.get_indexer``; for Arrow text, Arrow's hash lookup, with no Python
+        object per key)."""
+        arrow, known = _arrow_text(keys), _arrow_text(pd.Series(self.index.array))
+        if arrow is None or known is None or not len(keys):
+            return self.index.get_indexer(keys)
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        found = pc.index_in(arrow, value_set=_one_chunk(known).cast(arrow.type))
+        found = _one_chunk(found) if isinstance(found, pa.ChunkedArray) else found
+        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
 
 
 @contextmanager

@@ -275,20 +275,28 @@ def _read_csv_arrow(path: Path, text_head: str, *, delimiter: str, encoding: str
     import pyarrow.csv as pacsv
 
     read = pacsv.ReadOptions(autogenerate_column_names=True)
+    data = None
+    if not compressed:  # read once; a file without the quote character has no newline
+        try:            # inside a value, and Arrow splits it into rows faster knowing so
+            data = path.read_bytes()
+        except OSError:
+            return None
+    quoted = data is None or quotechar.encode("utf-8") in data
     parse = pacsv.ParseOptions(delimiter=delimiter, quote_char=quotechar, double_quote=True,
-                               escape_char=False, newlines_in_values=True,
+                               escape_char=False, newlines_in_values=quoted,
                                ignore_empty_lines=False)
     convert = pacsv.ConvertOptions(
         column_types={f"f{i}": pa.large_string() for i in range(width)}, null_values=[""],
         strings_can_be_null=True, quoted_strings_can_be_null=True)
     try:
-        if compressed:
+        if data is None:
             with _open_bytes(path, compressed) as handle:
                 table = pacsv.read_csv(handle, read, parse, convert)
         else:
-            table = pacsv.read_csv(str(path), read, parse, convert)
+            table = pacsv.read_csv(pa.BufferReader(data), read, parse, convert)
     except (pa.ArrowException, OSError, ValueError):
         return None  # the careful path reads it, or says what is wrong
+    del data  # the file's bytes, read into Arrow's columns
     if table.num_rows == 0 or any(not pa.types.is_large_string(t) for t in table.schema.types):
         return None
     header = [None if v is None else str(v) for v in table.slice(0, 1).to_pylist()[0].values()]
