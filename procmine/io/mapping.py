@@ -295,9 +295,8 @@ def map_table(
            else "ISO 8601 such as '2024-03-01 14:05:00' or '2024-03-01T14:05:00+01:00'")
         + f"; set timestamp_format{_hint(fix_hint)}",
     )
-    reason = np.full(n, None, dtype=object)
-    column = np.full(n, None, dtype=object)
-    note = np.full(n, None, dtype=object)  # a reject's value when not the cell's
+    reason, column = _Labels(n), _Labels(n)  # why a row is rejected, and in which column
+    note: np.ndarray | None = None  # a reject's value when not the cell's (made if needed)
     key_missing, activity_missing = key.isna().to_numpy(), activity.isna().to_numpy()
     rejected = np.zeros(n, dtype=bool)  # has a reason (kept beside the object array: fast)
     empty = _empty_rows(frame, key_missing & activity_missing & (status == TIME_MISSING))
@@ -330,8 +329,9 @@ def map_table(
             at = pairs["pos"].to_numpy(dtype="int64")[refused]
             reason[at] = TOO_MANY_ORDERS
             column[at] = mapping.case_id
+            note = np.full(n, None, dtype=object)
             note[at] = pairs[PROBLEM].to_numpy(dtype=object)[refused]
-            candidates = candidates[reason[candidates] == None]  # noqa: E711
+            candidates = candidates[~reason.given(candidates)]
             pairs = pairs.loc[~refused, ["pos", CASE_ID]].reset_index(drop=True)
         found = np.zeros(n, dtype=bool)
         found[pairs["pos"].to_numpy(dtype="int64")] = True
@@ -421,7 +421,7 @@ def map_table(
     events = events.reset_index(drop=True)
 
     # -- rejects and accounting --------------------------------------------------------------
-    bad = np.flatnonzero(reason != None)  # noqa: E711
+    bad = np.flatnonzero(reason.given())
     values = np.full(len(bad), None, dtype=object)
     for col in {c for c in column[bad] if c is not None}:
         at = column[bad] == col
@@ -431,8 +431,9 @@ def map_table(
         values[at] = raw.to_numpy(dtype=object)
     dup_at = reason[bad] == _DUPLICATE
     values[dup_at] = [f"same as row {r}" for r in first_row[bad[dup_at]]]
-    noted = note[bad] != None  # noqa: E711
-    values[noted] = note[bad][noted]
+    if note is not None:
+        noted = note[bad] != None  # noqa: E711
+        values[noted] = note[bad][noted]
     rejects = pd.DataFrame({
         "source": pd.Series([source] * len(bad), dtype="str"),
         "row": pd.Series(rows[bad], dtype="int64"),
@@ -1021,6 +1022,29 @@ def _normalize(pairs: pd.DataFrame, rule: tuple[str, str] | None, *,
     first = np.ones(len(order), dtype=bool)
     first[1:] = (pos[1:] != pos[:-1]) | (codes[1:] != codes[:-1])
     return out.take(order[first]).reset_index(drop=True)
+
+
+class _Labels:
+    """Per row, one of a few texts or none (a reject's reason, its column): small integer
+    codes beside the texts, so that a million rows cost no million Python references."""
+
+    def __init__(self, n: int) -> None:
+        self._codes = np.zeros(n, dtype=np.int16)
+        self._texts: list[str | None] = [None]
+
+    def __setitem__(self, where: np.ndarray, text: str) -> None:
+        if text not in self._texts:
+            self._texts.append(text)
+        self._codes[where] = self._texts.index(text)
+
+    def __getitem__(self, where: np.ndarray) -> np.ndarray:
+        """The texts at ``where`` (None where there is none), as an object array."""
+        return np.array(self._texts, dtype=object)[self._codes[where]]
+
+    def given(self, where: np.ndarray | None = None) -> np.ndarray:
+        """Whether each row (of ``where``, default all) has a text."""
+        codes = self._codes if where is None else self._codes[where]
+        return codes != 0
 
 
 class _Columns:

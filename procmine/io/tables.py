@@ -7,6 +7,7 @@ import contextlib
 import csv
 import datetime as dt
 import io
+import mmap
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -276,12 +277,13 @@ def _read_csv_arrow(path: Path, text_head: str, *, delimiter: str, encoding: str
 
     read = pacsv.ReadOptions(autogenerate_column_names=True)
     data = None
-    if not compressed:  # read once; a file without the quote character has no newline
-        try:            # inside a value, and Arrow splits it into rows faster knowing so
-            data = path.read_bytes()
-        except OSError:
+    if not compressed:  # mapped, not copied; a file without the quote character has no
+        try:            # newline inside a value, and Arrow splits it into rows faster so
+            with open(path, "rb") as handle:
+                data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):
             return None
-    quoted = data is None or quotechar.encode("utf-8") in data
+    quoted = data is None or data.find(quotechar.encode("utf-8")) >= 0
     parse = pacsv.ParseOptions(delimiter=delimiter, quote_char=quotechar, double_quote=True,
                                escape_char=False, newlines_in_values=quoted,
                                ignore_empty_lines=False)
@@ -293,10 +295,13 @@ def _read_csv_arrow(path: Path, text_head: str, *, delimiter: str, encoding: str
             with _open_bytes(path, compressed) as handle:
                 table = pacsv.read_csv(handle, read, parse, convert)
         else:
-            table = pacsv.read_csv(pa.BufferReader(data), read, parse, convert)
+            table = pacsv.read_csv(pa.BufferReader(pa.py_buffer(data)), read, parse, convert)
     except (pa.ArrowException, OSError, ValueError):
         return None  # the careful path reads it, or says what is wrong
-    del data  # the file's bytes, read into Arrow's columns
+    finally:
+        if data is not None:
+            with contextlib.suppress(BufferError):  # a view of it still alive: left to GC
+                data.close()
     if table.num_rows == 0 or any(not pa.types.is_large_string(t) for t in table.schema.types):
         return None
     header = [None if v is None else str(v) for v in table.slice(0, 1).to_pylist()[0].values()]
