@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/bench_report_analysis.py [--sizes 100k,1M] [--data DIR]
-        [--repeat 1] [--json out.json]
+        [--repeat 1] [--json out.json] [--logs A.pkl,B.pkl]
 
 The logs
 --------
@@ -12,7 +12,8 @@ The four-source logs of ``benchmarks/bench_report.py`` (``procmine generate --or
 ``benchmarks/results/data``, git-ignored). Each is loaded once with ``procmine.load`` and
 the loaded :class:`~procmine.EventLog` kept beside it as a pickle (``analysis_log.pkl``),
 so the steps are measured without the loading (that is ``bench_report.py``'s and
-``bench_cli.py``'s part).
+``bench_cli.py``'s part). ``--logs`` measures pickled EventLogs given instead (one per
+size, smallest first; ``--sizes`` is then ignored).
 
 The measurement
 ---------------
@@ -21,7 +22,8 @@ small log (the first 2,000 events: imports and first-call set-up are not timed),
 runs the steps in the order ``build_report`` runs them, on the same log, each timed
 with ``time.process_time`` (CPU: user + system, all threads) and ``time.perf_counter``
 (wall). Later steps reuse what earlier ones keep per log (the log's codes, working
-times, planned dates, item keys), as they do in a report:
+times, planned dates, item keys), as they do in a report, and Arrow allocates from the
+system allocator as in ``build_report`` (``procmine.io._memory.reusing_memory``):
 
 ==============  ==============================================================
 step            call
@@ -106,21 +108,23 @@ def _steps(log, costs):  # type: ignore[no-untyped-def]
 def _child(path: Path) -> None:
     """Time every step on the pickled log at ``path``; print one JSON line."""
     from procmine.analysis.costs import CostModel
+    from procmine.io._memory import reusing_memory
 
     with open(path, "rb") as f:
         log = pickle.load(f)
     costs = CostModel.default()
     small = log.with_events(log.events.iloc[:2000])
-    done: dict = {}
-    for name, step in _steps(small, costs):  # warm-up: imports, first calls
-        done[name] = step(done)
-    done = {}
-    out = {"events": int(log.n_events), "steps": {}}
-    for name, step in _steps(log, costs):
-        cpu, wall = time.process_time(), time.perf_counter()
-        done[name] = step(done)
-        out["steps"][name] = {"cpu_s": time.process_time() - cpu,
-                              "wall_s": time.perf_counter() - wall}
+    with reusing_memory():  # as build_report runs the analyses
+        done: dict = {}
+        for name, step in _steps(small, costs):  # warm-up: imports, first calls
+            done[name] = step(done)
+        done = {}
+        out = {"events": int(log.n_events), "steps": {}}
+        for name, step in _steps(log, costs):
+            cpu, wall = time.process_time(), time.perf_counter()
+            done[name] = step(done)
+            out["steps"][name] = {"cpu_s": time.process_time() - cpu,
+                                  "wall_s": time.perf_counter() - wall}
     print(json.dumps(out), flush=True)
 
 
@@ -137,6 +141,7 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=ROOT / "benchmarks" / "results" / "data")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--logs", help="pickled EventLogs to measure instead, comma-separated")
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child is not None:
@@ -144,8 +149,9 @@ def main() -> None:
         return
     args.data.mkdir(parents=True, exist_ok=True)
     results = []
-    for events in (_size(s) for s in args.sizes.split(",")):
-        path = _loaded(_generated(events, args.data))
+    paths = ([Path(p) for p in args.logs.split(",")] if args.logs else
+             [_loaded(_generated(_size(s), args.data)) for s in args.sizes.split(",")])
+    for path in paths:
         best = None
         for _ in range(args.repeat):
             run = subprocess.run([sys.executable, __file__, "--child", str(path)],
@@ -162,10 +168,12 @@ def main() -> None:
     if len(results) > 1:
         header += "   growth/10x cpu, wall"
     print(header)
-    for name in (*STEPS, "analysis"):
+    for name in (*STEPS, "cand + proj", "analysis"):
         def get(r: dict, key: str, name: str = name) -> float:
             if name == "analysis":
                 return sum(s[key] for s in r["steps"].values())
+            if name == "cand + proj":  # the report's "candidates and projection" stage
+                return r["steps"]["candidates"][key] + r["steps"]["projection"][key]
             return r["steps"][name][key]
         line = f"{name:<14}" + "".join(
             f"{get(r, 'cpu_s'):>14.2f} / {get(r, 'wall_s'):>6.2f} s" for r in results)

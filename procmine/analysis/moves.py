@@ -538,11 +538,13 @@ class MoveFrame:
         cases = np.unique(self.case[step])
         rows, offsets, lengths = self._case_rows(cases)
         if 4 * len(rows) > len(micros):  # much of the log: over every event
-            delta = np.zeros(len(micros), dtype=np.int64)
-            delta[step] = wait
-            total = np.cumsum(delta)
-            start = self.case_start
-            out = micros - (total - (total[start] - delta[start]))  # within the case
+            total = np.zeros(len(micros), dtype=np.int64)
+            total[step] = wait
+            np.cumsum(total, out=total)
+            # within the order: less the sum up to its first event (never a moved step
+            # with a trigger, which has an earlier event of the order)
+            total -= total[self.case_start]
+            out = micros - total
         else:
             delta = np.zeros(len(rows), dtype=np.int64)
             delta[np.searchsorted(rows, step)] = wait
@@ -607,11 +609,17 @@ class MoveFrame:
         if own is None:
             return None
         if rows is None or 4 * len(rows) > len(order):  # much of the log: every event
+            # carried forward as planned_times does (an order keeps its rows, so each
+            # event's order still starts at case_start), with few full-length arrays
             own = own[order]
-            entered = own != _NO_DATE
-            at = np.where(entered, np.arange(len(own)),
-                          _latest_before(entered, self.case[order]))
-            return np.where(at >= 0, own[np.maximum(at, 0)], _NO_DATE)
+            at = np.arange(len(own))
+            at[own == _NO_DATE] = -1
+            np.maximum.accumulate(at, out=at)  # the latest event that entered a date
+            known = at >= self.case_start  # ... in the same order
+            np.maximum(at, 0, out=at)
+            out = own[at]
+            out[~known] = _NO_DATE
+            return out
         assert self.planned is not None
         out = self.planned.copy()  # the other orders: their dates in force as they are
         mine = own[order[rows]]
@@ -817,11 +825,10 @@ def _latest_before_at(mask: np.ndarray, group: np.ndarray, query: np.ndarray, *,
     """
     if not len(query):
         return np.zeros(0, dtype=np.int64)
-    hits = np.flatnonzero(mask)
     if order is None or rank is None:
-        ranks, q_rank = hits, query
-    else:
-        ranks, q_rank = np.sort(rank[hits]), rank[query]
+        ranks, q_rank = np.flatnonzero(mask), query
+    else:  # the places in ``order`` of the events with ``mask``, ascending (no sort)
+        ranks, q_rank = np.flatnonzero(mask[order]), rank[query]
     i = np.searchsorted(ranks, q_rank, side="left") - 1
     found = ranks[np.maximum(i, 0)] if len(ranks) else np.zeros(len(query), dtype=np.int64)
     at = found if order is None or rank is None else order[found]
