@@ -32,6 +32,13 @@ wall-clock time, as it is less disturbed by other work on the machine. With
 machine slows procmine and pm4py alike), and the fastest time and the largest memory
 of each step are kept.
 
+Every procmine step is measured cold: the log is fresh from Parquet (the warm-up ran on
+another frame, a copy of its first events), so the integer codes a step starts from
+(case codes, activity and actor codes, kept per log by ``procmine.log.actors.LogArrays``
+once made) are made inside the timed step, as on the first call in a notebook or a
+batch run; nothing the step needs was built by loading. pm4py is handed its frame
+(``case:concept:name`` and the other columns it reads) ready-made, untimed.
+
 Steps, each beside pm4py's nearest equivalent:
 
 =======================  =====================================================
