@@ -318,8 +318,7 @@ def map_table(
     # -- correlation: rows -> (row, order) pairs --------------------------------------------
     candidates = np.flatnonzero(~rejected)
     if resolve is None:
-        pairs = pd.DataFrame({"pos": candidates,
-                              CASE_ID: key.iloc[candidates].reset_index(drop=True)})
+        pairs = pd.DataFrame({"pos": candidates, CASE_ID: _take(key, candidates)})
     else:
         keys = key.iloc[candidates]
         keys.index = candidates

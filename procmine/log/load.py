@@ -315,10 +315,11 @@ def load(
                                                         "resource_qualifier"),
                            object_types=_strings(object_types, "object_types"))
         return _with_system_accounts(result, system)
-    table = read_table(path, format=kind, name=name,  # type: ignore[arg-type]
-                       delimiter=delimiter, encoding=encoding, fix_hint=_TABLE_HINT)
+    # the raw table is handed over, not kept here: _load_table lets it go once mapped
     return _load_table(
-        table, source=name or _stem(path), fix_hint=_TABLE_HINT,
+        read_table(path, format=kind, name=name,  # type: ignore[arg-type]
+                   delimiter=delimiter, encoding=encoding, fix_hint=_TABLE_HINT),
+        source=name or _stem(path), fix_hint=_TABLE_HINT,
         case_id=case_id, activity=activity, timestamp=timestamp, resource=resource,
         department=department, party_column=party_column, automated_column=automated_column,
         automated_values=_strings(automated_values, "automated_values"),
@@ -442,6 +443,7 @@ def _load_table(table: RawTable, *, source: str, fix_hint: str, case_id: str | N
     used = set(mapping.columns().values())
     mapping = replace(mapping, attributes=_attributes(table, used))
     mapped = map_table(table, mapping, source=source, fix_hint=fix_hint, canonical=True)
+    del table  # its text is not held while the log is validated and used (peak memory)
     events = validate_events(mapped.events, source=source, ids_unique=mapped.ids_unique)
     return EventLog.from_result(ReadResult(events=events, rejects=mapped.rejects,
                                            sources=(mapped.stats,), name=source))
