@@ -3,7 +3,7 @@
 Usage::
 
     .venv/bin/python benchmarks/bench_load.py [--orders 6320 63200] [--repeat 2] [--data DIR]
-                                              [--code DIR]
+                                              [--code DIR] [--sources FILE.toml ...]
 
 The logs
 --------
@@ -23,6 +23,11 @@ CPU time per event between consecutive sizes, scaled to 10x: 10 means linear.
 older commit exported with ``git archive COMMIT procmine | tar -x -C DIR``), to compare
 before and after on the same logs in the same minute.
 Target (issue 12): about 3-4 s CPU at 1M, linear in events.
+
+Each round also prints the CPU time split into user and system time, with the page
+faults: on a busy machine the system time (the kernel handing out fresh pages, reclaiming
+page cache to do so) grows faster than the events do, while the user time stays linear;
+compare user time when the system time of two runs differs.
 """
 
 from __future__ import annotations
@@ -45,15 +50,20 @@ t0 = time.perf_counter()
 from procmine.log.load import load
 t1 = time.perf_counter()
 wall, cpu = time.perf_counter(), time.process_time()
+before = resource.getrusage(resource.RUSAGE_SELF)
 with warnings.catch_warnings():
     warnings.simplefilter("ignore")
     log = load(sys.argv[1])
 wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+after = resource.getrusage(resource.RUSAGE_SELF)
+peak = after.ru_maxrss * 1024
 read = sum(s.rows_read for s in log.sources)
 loaded = sum(s.rows_loaded for s in log.sources)
 rejected = sum(s.rows_rejected for s in log.sources)
 print(json.dumps({"events": log.n_events, "cpu": cpu, "wall": wall, "peak": peak,
+                  "user": after.ru_utime - before.ru_utime,
+                  "sys": after.ru_stime - before.ru_stime,
+                  "faults": after.ru_minflt - before.ru_minflt,
                   "imports": t1 - t0, "read": read, "loaded": loaded,
                   "rejected": rejected}))
 """
@@ -62,6 +72,9 @@ print(json.dumps({"events": log.n_events, "cpu": cpu, "wall": wall, "peak": peak
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--orders", type=int, nargs="+", default=[6_320, 63_200])
+    parser.add_argument("--sources", type=Path, nargs="+", default=None,
+                        help="Sources files to load instead of generated ones (e.g. "
+                             "bench_report's cache of 1M and 5M events), smallest first.")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--data", type=Path, default=ROOT / "benchmarks" / "results" / "data")
     parser.add_argument("--code", type=Path, default=ROOT,
@@ -70,32 +83,38 @@ def main(argv: list[str] | None = None) -> int:
     code = args.code.resolve()
 
     best: dict[int, dict[str, float]] = {}
+    given = {i: path for i, path in enumerate(args.sources or [])}
+    if given:
+        args.orders = list(given)
     for orders in args.orders:
-        sources = prepare(args.data, orders)
+        sources = given[orders] if given else prepare(args.data, orders)
         for round_ in range(args.repeat):
             result = _run(sources.resolve(), code)
             if result["read"] != result["loaded"] + result["rejected"]:
-                print(f"ROWS DO NOT ADD UP at {orders:,} orders: {result}")
+                print(f"ROWS DO NOT ADD UP at {sources}: {result}")
                 return 1
-            print(f"{orders:,} orders, round {round_ + 1}: {result['events']:,} events, "
-                  f"{result['cpu']:.2f} s CPU, {result['wall']:.2f} s wall, "
-                  f"peak {result['peak'] / 2**20:,.0f} MB", flush=True)
+            print(f"{sources.parent.name}, round {round_ + 1}: {result['events']:,} events, "
+                  f"{result['cpu']:.2f} s CPU ({result['user']:.2f} user + "
+                  f"{result['sys']:.2f} system, {result['faults']:,} page faults), "
+                  f"{result['wall']:.2f} s wall, peak {result['peak'] / 2**20:,.0f} MB",
+                  flush=True)
             if orders not in best or result["cpu"] < best[orders]["cpu"]:
                 best[orders] = result
     print()
-    print(f"{'events':>12s} {'CPU s':>8s} {'wall s':>8s} {'peak MB':>9s} {'CPU us/event':>13s} "
-          f"{'growth per 10x':>15s}")
+    print(f"{'events':>12s} {'CPU s':>8s} {'user s':>8s} {'wall s':>8s} {'peak MB':>9s} "
+          f"{'CPU us/event':>13s} {'growth per 10x':>15s} {'(user)':>7s}")
     previous = None
     for orders in args.orders:
         r = best[orders]
         per_event = r["cpu"] / r["events"] * 1e6
-        growth = ""
+        growth = user_growth = ""
         if previous is not None:
             scale = math.log10(r["events"] / previous["events"])
-            factor = (r["cpu"] / previous["cpu"]) ** (1 / scale) if scale else float("nan")
-            growth = f"{factor:.1f}"
-        print(f"{int(r['events']):12,d} {r['cpu']:8.2f} {r['wall']:8.2f} "
-              f"{r['peak'] / 2**20:9,.0f} {per_event:13.2f} {growth:>15s}")
+            if scale:
+                growth = f"{(r['cpu'] / previous['cpu']) ** (1 / scale):.1f}"
+                user_growth = f"{(r['user'] / previous['user']) ** (1 / scale):.1f}"
+        print(f"{int(r['events']):12,d} {r['cpu']:8.2f} {r['user']:8.2f} {r['wall']:8.2f} "
+              f"{r['peak'] / 2**20:9,.0f} {per_event:13.2f} {growth:>15s} {user_growth:>7s}")
         previous = r
     return 0
 
