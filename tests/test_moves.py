@@ -139,4 +139,6 @@ def test_handoffs_with_orders_replaced_keep_log_order(generated):
         assert np.array_equal(merged.cost, cost[by])
         assert pd.Series(merged.queue_s).sum() == pytest.approx(
             base.queue_s[~touched].sum() + mine.queue_s.sum())
+        # the figures of the merge, also taken without building it
+        assert base.figures_with_orders(sub.case, n_cases, mine) == merged.figures()
     assert measured >= 2

@@ -477,10 +477,6 @@ def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: C
     n_cases = log.n_cases
     micros = arrays.micros
     case = arrays.case
-    wait = np.full(len(events), np.nan)
-    same = np.zeros(len(events), dtype=bool)
-    same[1:] = case[1:] == case[:-1]
-    wait[1:] = np.where(same[1:], (micros[1:] - micros[:-1]) / 1e6, np.nan)
     keys = ["activity", "department", "kind"]
     groups = list(ev.groupby(keys, sort=True, dropna=False))
     # executions of each step: its manual internal events (what a move could change)
@@ -504,8 +500,10 @@ def _table(log: EventLog, ev: pd.DataFrame, found: pd.DataFrame | None, costs: C
         owner = KIND_PARTY[kind] or (
             "internal" if not items else ", ".join(sorted({owners.get(i, "internal")
                                                            for i in items})))
-        waits = wait[pos]
-        waits = waits[~np.isnan(waits)]
+        # the wait before each evidence event, from the event before it in its order
+        prev = np.maximum(pos - 1, 0)
+        same = (pos > 0) & (case[prev] == case[pos])
+        waits = (micros[pos[same]] - micros[prev[same]]) / 1e6
         # discrepancies: evidence events with at least one discrepant re-entry
         discrepancies = int(group.loc[group["discrepancy"], "event_id"].nunique())
         dept = None if pd.isna(department) else department

@@ -745,6 +745,32 @@ class PricedHandoffs:
             queue_s=merged(self.queue_s, sub.queue_s), cost=merged(self.cost, sub.cost))
 
 
+    def figures_with_orders(self, cases: np.ndarray, n_cases: int, sub: PricedHandoffs
+                            ) -> HandoffFigures:
+        """``with_orders(cases, n_cases, sub).figures()``, merging only the two sums that
+        depend on the order of their terms (the counts are added up directly)."""
+        touched = np.zeros(max(n_cases, 1), dtype=bool)
+        touched[cases] = True
+        keep = ~touched[self.case]
+        kept_case = self.case[keep]
+        at = np.searchsorted(kept_case, sub.case, side="left")
+        at += np.arange(len(at))
+        total = len(kept_case) + len(at)
+        kept_at = np.ones(total, dtype=bool)
+        kept_at[at] = False
+
+        def merged_sum(mine: np.ndarray, theirs: np.ndarray) -> float:
+            out = np.empty(total, dtype=mine.dtype)
+            out[at] = theirs
+            out[kept_at] = mine[keep]
+            return float(out.sum())  # the sum of the merged terms, in log order
+
+        coordinated = int((~self.system[keep]).sum()) + int((~sub.system).sum())
+        return HandoffFigures(count=total, coordinated=coordinated,
+                              queue_s=merged_sum(self.queue_s, sub.queue_s),
+                              cost=merged_sum(self.cost, sub.cost))
+
+
 @dataclass(frozen=True)
 class HandoffFigures:
     """Department handoffs of a log as-is or projected: how many, how many coordinated
@@ -1087,8 +1113,8 @@ def move_effects(log: EventLog, moves: Sequence[Move], *, costs: CostModel,
             sub = frame.orders(at)
             local = at if sub.at is None else np.searchsorted(sub.at, at)
             applied = sub.apply_at([(move, local)])
-            after_handoffs = base_prices.with_orders(
-                sub.case, n_cases, sub.handoff_prices(applied)).figures()
+            after_handoffs = base_prices.figures_with_orders(
+                sub.case, n_cases, sub.handoff_prices(applied))
             residual += costs.residual_share.get(move.kind, 0.0) * float(labour_all[at].sum())
             if found_base is not None:
                 after = found_base.figures(sub, applied)
