@@ -122,3 +122,40 @@ def test_folds_laid_out_side_by_side_draw_what_one_core_draws(sample, monkeypatc
     monkeypatch.setattr(_spec, "_workers", lambda: 1)
     assert _spec.in_background(len, ()) is None  # one core: nothing runs beside
     assert drawn() == side_by_side
+
+
+@needs_dot
+@pytest.mark.parametrize(("texts", "bands", "laid_out"), [
+    # the 5M process map: a rise of less than 2% (12.46 -> 12.53) is no fall: go on, to 12.98
+    ([3.68, 6.62, 8.43, 12.46, 12.53, 12.98], 6, 6),
+    # the 1M pair's map: past the peak (9.92 -> 7.62) more rows only make it taller: stop
+    ([3.51, 5.72, 8.8, 9.92, 7.62, 9.5], 4, 5),
+    # the text never grows beyond the strip's: not folded, one more count tried
+    ([10.24, 8.34, 9.0, 11.0], 1, 2),
+])
+def test_the_fold_search_goes_on_while_the_text_grows_and_stops_when_it_falls(
+        sample, monkeypatch, texts, bands, laid_out):
+    """Scripted sizes (text px of each band count's layout, in print) through the real search."""
+    from procmine.render import _spec
+
+    base = _base(process_map(sample, activities=1.0), medium="print", direction="LR",
+                 lanes=False)
+    first = _spec.layout(base)
+    style = base.style
+    asked: list[int] = []
+
+    def scripted(drawing):
+        n = max(drawing.bands.values(), default=0) + 1
+        asked.append(n)
+        scale = texts[n - 1] / style.font  # px per pt; the width alone sets the fit
+        width = style.width_px / scale - _spec._PAD_PT
+        return _spec.Layout(bb=f"0,0,{width},10", label_pos=None, label_size=None,
+                            nodes=first.nodes, edges={}, clusters={})
+
+    monkeypatch.setattr(_spec, "layout", scripted)
+    monkeypatch.setattr(_spec, "_in_order", lambda *a: True)
+    monkeypatch.setattr(_spec, "_bands", lambda centres, drawing, k: {
+        node.id: min(i * k // len(drawing.nodes), k - 1) for i, node in enumerate(drawing.nodes)})
+    folded = _spec.fold(base, ahead=False)
+    assert max(folded.bands.values(), default=0) + 1 == bands
+    assert len(asked) == laid_out

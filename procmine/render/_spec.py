@@ -878,14 +878,15 @@ def fold(drawing: Drawing, *, ahead: bool = True) -> Drawing:
     into 2, 3, ... bands at about equal distances, each band becoming a row
     (column) of the drawing, each department kept whole in one band (one lane
     per department, never repeated); arcs between bands leave the ranking
-    alone. Band counts are tried in turn, as long as each shows the text
-    larger than the best before it (by more than 2%); the best wins. The
-    search stops at the first band count that does not: fitted into the
-    medium's box (:mod:`procmine.render.medium`), a drawing folded into more
-    rows is narrower (its width falls with the rows) and taller (its height
-    grows with them), so the text size, the smaller of the two fits, rises
-    to one peak and falls after it. Dot usually keeps the bands in the order
-    they are declared; when it does not, the reverse declaration is tried,
+    alone. Band counts are tried in turn; the one whose drawing, fitted into
+    the medium's box (:mod:`procmine.render.medium`), shows its text largest
+    wins (by more than 2%; fewest bands on ties). The search stops at the
+    first band count whose text is smaller than the one before it: a drawing
+    folded into more rows is narrower (its width falls with the rows) and
+    taller (its height grows with them), so the text size, the smaller of
+    the two fits, rises to one peak and falls after it (a rise of less than
+    2% does not stop it). Dot usually keeps the bands in the order they are
+    declared; when it does not, the reverse declaration is tried,
     and a band count whose rows would come out of reading order is skipped
     (it neither wins nor stops the search). ``ahead``: lay the next band
     count out on the other core meanwhile (off when another fold runs
@@ -901,7 +902,7 @@ def fold(drawing: Drawing, *, ahead: bool = True) -> Drawing:
     centres = first.centres()
     wide = drawing.rankdir == "LR"
     best: Drawing | None = None
-    best_scale = scale_in(first.size(), style)
+    best_scale = previous = scale_in(first.size(), style)
     seen: set[tuple[tuple[str, int], ...]] = set()
     tries: list[dict[str, int]] = []  # the band sets to try, in order (they need no layout)
     for k in range(2, min(MAX_FOLDS, style.max_folds) + 1):
@@ -926,9 +927,11 @@ def fold(drawing: Drawing, *, ahead: bool = True) -> Drawing:
         else:
             continue  # dot would not keep these bands in reading order
         scale = scale_in(laid.size(), style)
-        if scale <= best_scale * 1.02:
+        if scale > best_scale * 1.02:
+            best, best_scale = candidate, scale
+        if scale < previous:
             break  # past the peak: more rows only make it taller
-        best, best_scale = candidate, scale
+        previous = scale
     cancel(started)
     if best is None:
         return drawing
