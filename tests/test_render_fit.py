@@ -22,6 +22,14 @@ def sample():
     return pm.load(SAMPLE)
 
 
+@pytest.fixture(scope="module")
+def projection(sample):
+    """The projection of the sample's report (the paying candidates' moves)."""
+    from procmine.report.build import build_report
+
+    return build_report(sample).sections["candidates"].results["projection"]
+
+
 @needs_dot
 def test_engine_log_is_fitted_as_the_log_in_memory(sample):
     """DuckDB's DFG tables through the shared fitting draw the in-memory map, byte for byte."""
@@ -105,7 +113,8 @@ def test_the_fold_search_stops_at_the_peak_and_finds_what_trying_every_count_fin
     base = _base(pmap, medium=medium, direction=direction, lanes=lanes)
     expected, scales = _every_band_count(base)
     assert len(scales) >= 2  # several band counts were in reading order: a real search
-    assert _spec.fold(base).bands == expected
+    assert _spec.fold(base, past_peak=True).bands == expected
+    assert _spec.fold(base).bands == expected  # the search of every other map: every count
 
 
 @needs_dot
@@ -156,6 +165,26 @@ def test_the_fold_search_goes_on_while_the_text_grows_and_stops_when_it_falls(
     monkeypatch.setattr(_spec, "_in_order", lambda *a: True)
     monkeypatch.setattr(_spec, "_bands", lambda centres, drawing, k: {
         node.id: min(i * k // len(drawing.nodes), k - 1) for i, node in enumerate(drawing.nodes)})
-    folded = _spec.fold(base, ahead=False)
+    folded = _spec.fold(base, ahead=False, past_peak=True)
     assert max(folded.bands.values(), default=0) + 1 == bands
     assert len(asked) == laid_out
+
+
+@needs_dot
+@pytest.mark.parametrize("direction", ["LR", "TB"])
+def test_the_pair_search_stopping_past_each_peak_draws_the_pair_trying_every_count_draws(
+        projection, monkeypatch, direction):
+    """The as-is / to-be pair's folds stop past their peak: the sample's report pair (print,
+    the projection's changed steps) is the pair drawn with every band count tried."""
+    from procmine.render import _spec, maps
+
+    kwargs = dict(steps=[m.activity for m in projection.moves], medium="print",
+                  figures=False, direction=direction, min_activities=maps.MIN_PAIR_ACTIVITIES,
+                  paths=maps.PAIR_PATHS)
+    fast = maps.draw_projection(projection, **kwargs)
+    drawn = maps.draw_as_is_to_be
+    monkeypatch.setattr(maps, "draw_as_is_to_be",
+                        lambda *a, **k: drawn(*a, **{**k, "_past_peak": False}))
+    _spec._LAYOUTS.clear()
+    every = maps.draw_projection(projection, **kwargs)
+    assert (fast.before.source, fast.after.source) == (every.before.source, every.after.source)

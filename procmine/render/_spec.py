@@ -871,7 +871,7 @@ def _in_order(centres: dict[str, tuple[float, float]], bands: dict[str, int],
     return all(a < b for a, b in itertools.pairwise(means))
 
 
-def fold(drawing: Drawing, *, ahead: bool = True) -> Drawing:
+def fold(drawing: Drawing, *, ahead: bool = True, past_peak: bool = False) -> Drawing:
     """Fold a long left-to-right flow into rows (top-to-bottom: into columns) for its medium.
 
     ``dot`` lays the drawing out once in one strip; then the rank axis is cut
@@ -880,17 +880,24 @@ def fold(drawing: Drawing, *, ahead: bool = True) -> Drawing:
     per department, never repeated); arcs between bands leave the ranking
     alone. Band counts are tried in turn; the one whose drawing, fitted into
     the medium's box (:mod:`procmine.render.medium`), shows its text largest
-    wins (by more than 2%; fewest bands on ties). The search stops at the
-    first band count whose text is smaller than the one before it: a drawing
-    folded into more rows is narrower (its width falls with the rows) and
-    taller (its height grows with them), so the text size, the smaller of
-    the two fits, rises to one peak and falls after it (a rise of less than
-    2% does not stop it). Dot usually keeps the bands in the order they are
-    declared; when it does not, the reverse declaration is tried,
-    and a band count whose rows would come out of reading order is skipped
-    (it neither wins nor stops the search). ``ahead``: lay the next band
-    count out on the other core meanwhile (off when another fold runs
-    beside this one). Without ``dot`` the drawing is returned as it is.
+    wins (by more than 2%; fewest bands on ties); the search stops when the
+    text falls below 60% of the best. Dot usually keeps the bands in the
+    order they are declared; when it does not, the reverse declaration is
+    tried, and a band count whose rows would come out of reading order is
+    skipped. ``ahead``: lay the next band count out on the other core
+    meanwhile (off when another fold runs beside this one). Without ``dot``
+    the drawing is returned as it is.
+
+    ``past_peak``: stop at the first band count whose text is smaller than
+    the one before it (a rise of less than 2% goes on; a count out of
+    reading order neither wins nor stops). A drawing folded into more rows is
+    narrower and taller, so its text size, the smaller of the two fits,
+    mostly rises to one peak and falls after it; but dot's layouts are not
+    that regular everywhere (on the sample, a slide's top-to-bottom map with
+    lanes peaks again after a fall), so this is the as-is / to-be pair's
+    search only (:func:`procmine.render.maps.draw_projection`: half its
+    layouts, every pair of the sample in every medium and direction and of
+    the 1M and 5M reports unchanged).
     """
     if not dot_available() or len(drawing.nodes) < 4:
         return drawing
@@ -929,7 +936,7 @@ def fold(drawing: Drawing, *, ahead: bool = True) -> Drawing:
         scale = scale_in(laid.size(), style)
         if scale > best_scale * 1.02:
             best, best_scale = candidate, scale
-        if scale < previous:
+        if scale < (previous if past_peak else best_scale * 0.6):
             break  # past the peak: more rows only make it taller
         previous = scale
     cancel(started)

@@ -522,6 +522,7 @@ def map_layout(
     _notes: Mapping[str, Sequence[str]] | None = None,
     _marks: Mapping[tuple[str, str], str] | None = None,
     _figures: Sequence[tuple[str, str, str, str]] = (),
+    _past_peak: bool = False,
 ) -> MapLayout:
     """One layout for the maps of a log: lay out the union of their activities and paths once.
 
@@ -575,12 +576,14 @@ def map_layout(
     # the drawing without lanes is needed when lanes make the text too small: it is laid
     # out on the other core meanwhile (dot is deterministic: which thread lays a drawing
     # out changes nothing in it), and left unused when lanes fit
-    ahead = [in_background(lambda b: fixed(fold(b, ahead=False) if fit == "projector"
-                                           else b), base) for _, base in starts[1:]]
+    ahead = [in_background(lambda b: fixed(fold(b, ahead=False, past_peak=_past_peak)
+                                           if fit == "projector" else b), base)
+             for _, base in starts[1:]]
     alone = not any(later is not None for later in ahead)
 
     def placed(base: Drawing) -> Drawing:
-        return fixed(fold(base, ahead=alone) if fit == "projector" else base)
+        return fixed(fold(base, ahead=alone, past_peak=_past_peak) if fit == "projector"
+                     else base)
 
     best: MapLayout | None = None
     for i, (plan, base) in enumerate(starts):
@@ -1079,6 +1082,7 @@ def draw_as_is_to_be(
     projection: Projection | None = None,
     currency: str | None = None,
     figures: bool | None = None,
+    _past_peak: bool = False,
 ) -> AsIsToBe:
     """Draw an as-is and a to-be map that show what the change does.
 
@@ -1156,7 +1160,7 @@ def draw_as_is_to_be(
     drawn = table if (figures if figures is not None else medium != "slide") else ()
     layout = map_layout(before, after, medium=medium, direction=direction, fit=fit,
                         swimlanes=swimlanes, handoffs=handoffs, titles=shown_titles,
-                        _notes=notes, _marks=marks, _figures=drawn)
+                        _notes=notes, _marks=marks, _figures=drawn, _past_peak=_past_peak)
     described = []
     for pmap, title, note, mark in ((before, shown_titles[0], notes_before, marks),
                                     (after, shown_titles[1], notes_after, {})):
@@ -1228,7 +1232,9 @@ def draw_projection(
     medium's ``max_activities``, at least ``min_activities``), always
     including the changed ``steps``. The number is found by bisection over
     the count of activities (a few layouts, not one per count; each layout
-    tries lanes, then department colours, as :func:`map_layout`); when no
+    tries lanes, then department colours, as :func:`map_layout`, each folded
+    by a band-count search that stops past its peak: ``past_peak`` of
+    :func:`procmine.render._spec.fold`); when no
     count reaches the medium's text size, the pair with the fewest
     activities (its text is largest). The to-be map is the projected log's
     map of those activities; both subtitles give the whole logs' counts and
@@ -1301,7 +1307,7 @@ def draw_projection(
             pair = draw_as_is_to_be(before, after, measure=measure, swimlanes=swimlanes,
                                     handoffs=handoffs, titles=titles, direction=direction,
                                     fit=fit, medium=medium, projection=projection,
-                                    currency=currency, figures=figures)
+                                    currency=currency, figures=figures, _past_peak=True)
             placed = pair.before.drawing if pair.before.positioned else None
             drawn[cap] = (_text_size(placed) if placed is not None else float("inf"), pair)
         return drawn[cap]
