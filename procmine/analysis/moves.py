@@ -222,14 +222,20 @@ class AppliedMoves:
 
     def ranks(self, positions: np.ndarray) -> np.ndarray:
         """The place in the projected log's order of the events at ``positions``."""
-        order, rows = self.order, self.resorted
-        if order is None:
+        if self.order is None:
             return positions
+        return self._rank[positions]
+
+    @functools.cached_property
+    def _rank(self) -> np.ndarray:
+        """The place of every event in the projected log's order (computed once)."""
+        order, rows = self.order, self.resorted
+        assert order is not None
         if rows is None:
             rows = np.arange(len(order))
         rank = np.arange(len(order))  # outside the re-sorted orders: their own place
         rank[order[rows]] = rows
-        return rank[positions]
+        return rank
 
     def rows(self, keep: np.ndarray) -> AppliedMoves:
         """The same changes for a subset of the events (a boolean mask).
@@ -990,9 +996,16 @@ class ReentryBase:
                 cases = np.unique(frame.case[carries])
                 drop |= (self.item == k) & _members(self.case, cases)
                 rows = frame._case_rows(cases)[0]  # the events of those orders
-                keys = self.keys[k][rows if glob is None else glob[rows]]
-                pick = (keys >= 0) & (actors[rows] >= 0)
-                q, q_keys = rows[pick], keys[pick]
+                if 4 * len(rows) > len(frame.case):  # much of the log: masks over it
+                    touched = np.zeros(max(self.n_cases, 1), dtype=bool)
+                    touched[cases] = True
+                    keys = self.keys[k] if glob is None else self.keys[k][glob]
+                    q = np.flatnonzero(touched[frame.case] & (keys >= 0) & (actors >= 0))
+                    q_keys = keys[q]
+                else:
+                    keys = self.keys[k][rows if glob is None else glob[rows]]
+                    pick = (keys >= 0) & (actors[rows] >= 0)
+                    q, q_keys = rows[pick], keys[pick]
                 if len(q) < 2:
                     continue
                 rank = None if applied.order is None else applied.ranks(q)
