@@ -354,7 +354,7 @@ class MoveFrame:
         """
         if self.parent is not None:
             raise TypeError("orders: take the orders from the whole log's frame")
-        cases = np.unique(self.case[positions])
+        cases = _sorted_unique(self.case[np.sort(positions)])
         bounds = self._case_bounds
         total = int((bounds[cases + 1] - bounds[cases]).sum())
         if 2 * total > len(self.case):  # most of the log: the frame itself (measuring the
@@ -527,8 +527,9 @@ class MoveFrame:
         Every later event of the order moves earlier by that step's own wait (the
         gap from the event before it in the log), so the other events keep their
         order; the step itself takes its trigger's projected time. Also the
-        positions of the orders whose times may change (whole orders, ascending),
-        ``None`` when none does (the times are then the log's own array).
+        positions of the orders whose times may change (whole orders, ascending), or
+        ``None``: none does (the times are then the log's own array), or they hold a
+        quarter of the log or more (every order is then looked at again).
         """
         if moved is None:
             moved = ~pd.isna(moved_to)
@@ -541,9 +542,9 @@ class MoveFrame:
         # the step's own wait, taken off it and every later event of its order: a
         # cumulative sum over the rows of the orders with a triggered step only
         wait = np.where(self.same_case_prev[step], micros[step] - micros[step - 1], 0)
-        cases = np.unique(self.case[step])
-        rows, offsets, lengths = self._case_rows(cases)
-        if 4 * len(rows) > len(micros):  # much of the log: over every event
+        cases = _sorted_unique(self.case[step])  # step: ascending
+        rows: np.ndarray | None = None
+        if 4 * self._case_events(cases) > len(micros):  # much of the log: every event
             total = np.zeros(len(micros), dtype=np.int64)
             total[step] = wait
             np.cumsum(total, out=total)
@@ -552,6 +553,7 @@ class MoveFrame:
             total -= total[self.case_start]
             out = micros - total
         else:
+            rows, offsets, lengths = self._case_rows(cases)
             delta = np.zeros(len(rows), dtype=np.int64)
             delta[np.searchsorted(rows, step)] = wait
             total = np.cumsum(delta)
@@ -560,6 +562,13 @@ class MoveFrame:
             out[rows] -= total - np.repeat(before, lengths)
         out[step] = out[trigger]  # a trigger is never a moved step
         return out, rows
+
+    def _case_events(self, cases: np.ndarray) -> int:
+        """How many events the orders ``cases`` (ascending case codes) have."""
+        bounds = self._case_bounds
+        if self.parent is not None:
+            cases = np.searchsorted(self.case[bounds[:-1]], cases)
+        return int((bounds[cases + 1] - bounds[cases]).sum())
 
     def _case_rows(self, cases: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The positions of the events of the orders ``cases`` (ascending case codes), each
@@ -993,16 +1002,16 @@ class ReentryBase:
                 carries = moved[present[moved if glob is None else glob[moved]]]
                 if not len(carries):
                     continue
-                cases = np.unique(frame.case[carries])
+                cases = _sorted_unique(frame.case[carries])  # ascending
                 drop |= (self.item == k) & _members(self.case, cases)
-                rows = frame._case_rows(cases)[0]  # the events of those orders
-                if 4 * len(rows) > len(frame.case):  # much of the log: masks over it
+                if 4 * frame._case_events(cases) > len(frame.case):  # much of the log
                     touched = np.zeros(max(self.n_cases, 1), dtype=bool)
                     touched[cases] = True
                     keys = self.keys[k] if glob is None else self.keys[k][glob]
                     q = np.flatnonzero(touched[frame.case] & (keys >= 0) & (actors >= 0))
                     q_keys = keys[q]
                 else:
+                    rows = frame._case_rows(cases)[0]  # the events of those orders
                     keys = self.keys[k][rows if glob is None else glob[rows]]
                     pick = (keys >= 0) & (actors[rows] >= 0)
                     q, q_keys = rows[pick], keys[pick]
@@ -1031,6 +1040,20 @@ class ReentryBase:
         cost = np.concatenate([self.cost[kept_bad], *fresh_cost])
         return (float(int(kept.sum()) + fresh_count), float(int(kept_bad.sum()) + fresh_bad),
                 float(cost.sum()))
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique`` of values already in ascending order (case codes at ascending
+    positions), without hashing or sorting.
+
+    Examples
+    --------
+    >>> _sorted_unique(np.array([0, 0, 2, 3, 3])).tolist()
+    [0, 2, 3]
+    """
+    if not len(values):
+        return values
+    return values[np.r_[True, values[1:] != values[:-1]]]
 
 
 def _members(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:

@@ -583,10 +583,12 @@ def _object_groups(events: pd.DataFrame, case_codes: np.ndarray) -> np.ndarray:
         return np.asarray(case_codes, dtype=np.int64)
     # a blank sub-object is none, as a missing one (code 0); the key's order is the
     # order (case, then sub-object), and only which events share a key matters
-    blank = np.flatnonzero(np.asarray(names, dtype=object).astype(str) == "")
+    # which events carry a blank one, read on the column (vectorised) rather than by
+    # turning every distinct sub-object into a Python string
+    blank = (events[OBJECT_ID] == "").to_numpy(dtype=bool, na_value=False)
     objects = codes + 1
-    if len(blank):
-        objects = np.where(np.isin(codes, blank), 0, objects)
+    if blank.any():
+        objects = np.where(blank, 0, objects)
     return case_codes.astype(np.int64) * (len(names) + 1) + objects
 
 
