@@ -333,6 +333,25 @@ def _distinct_ints(values: np.ndarray) -> bool:
     return int(np.bincount(values - low).max()) <= 1
 
 
+def offset_width(arrow_type: Any) -> Any:
+    """The numpy type of an Arrow text type's value offsets (``string``: int32,
+    ``large_string``: int64), or None for a type that is not text.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> offset_width(pa.string()).__name__, offset_width(pa.int64())
+    ('int32', None)
+    """
+    import pyarrow as pa
+
+    if pa.types.is_large_string(arrow_type):
+        return np.int64
+    if pa.types.is_string(arrow_type):
+        return np.int32
+    return None
+
+
 def _plain_edges(arrow: Any, *, last: bool = True, nulls: bool = False) -> bool:
     """True when Arrow text has no empty value (nor a missing one, unless ``nulls``), and
     every value present starts (and, with ``last``, ends) with a byte from ``!`` to ``~``:
@@ -354,11 +373,8 @@ def _plain_edges(arrow: Any, *, last: bool = True, nulls: bool = False) -> bool:
 
     chunks = arrow.chunks if isinstance(arrow, pa.ChunkedArray) else [arrow]
     for chunk in chunks:
-        if pa.types.is_large_string(chunk.type):
-            width: Any = np.int64
-        elif pa.types.is_string(chunk.type):
-            width = np.int32
-        else:
+        width = offset_width(chunk.type)
+        if width is None:
             return False
         n = len(chunk)
         if n == 0 or (nulls and chunk.null_count == n):

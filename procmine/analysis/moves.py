@@ -733,21 +733,28 @@ class PricedHandoffs:
         return HandoffFigures(count=len(self.case), coordinated=int((~self.system).sum()),
                               queue_s=float(self.queue_s.sum()), cost=float(self.cost.sum()))
 
-    def with_orders(self, cases: np.ndarray, n_cases: int, sub: PricedHandoffs
-                    ) -> PricedHandoffs:
-        """These handoffs with those of the orders ``cases`` replaced by ``sub``'s (the
-        same orders measured again), in log order: what the whole log's handoffs are
-        when only those orders change."""
+    def _merge(self, cases: np.ndarray, n_cases: int, sub: PricedHandoffs
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+        """How the handoffs of the orders ``cases`` are replaced by ``sub``'s: the mask of
+        these handoffs kept, where sub's go in the merged order (after those of earlier
+        orders), the merged positions of the kept ones, and the merged length."""
         touched = np.zeros(max(n_cases, 1), dtype=bool)
         touched[cases] = True
         keep = ~touched[self.case]
         kept_case = self.case[keep]
-        # where sub's handoffs go among the kept ones (after those of earlier orders)
         at = np.searchsorted(kept_case, sub.case, side="left")
         at += np.arange(len(at))
         total = len(kept_case) + len(at)
         kept_at = np.ones(total, dtype=bool)
         kept_at[at] = False
+        return keep, at, kept_at, total
+
+    def with_orders(self, cases: np.ndarray, n_cases: int, sub: PricedHandoffs
+                    ) -> PricedHandoffs:
+        """These handoffs with those of the orders ``cases`` replaced by ``sub``'s (the
+        same orders measured again), in log order: what the whole log's handoffs are
+        when only those orders change."""
+        keep, at, kept_at, total = self._merge(cases, n_cases, sub)
 
         def merged(mine: np.ndarray, theirs: np.ndarray) -> np.ndarray:
             out = np.empty(total, dtype=mine.dtype)  # as np.insert casts
@@ -764,15 +771,7 @@ class PricedHandoffs:
                             ) -> HandoffFigures:
         """``with_orders(cases, n_cases, sub).figures()``, merging only the two sums that
         depend on the order of their terms (the counts are added up directly)."""
-        touched = np.zeros(max(n_cases, 1), dtype=bool)
-        touched[cases] = True
-        keep = ~touched[self.case]
-        kept_case = self.case[keep]
-        at = np.searchsorted(kept_case, sub.case, side="left")
-        at += np.arange(len(at))
-        total = len(kept_case) + len(at)
-        kept_at = np.ones(total, dtype=bool)
-        kept_at[at] = False
+        keep, at, kept_at, total = self._merge(cases, n_cases, sub)
 
         def merged_sum(mine: np.ndarray, theirs: np.ndarray) -> float:
             out = np.empty(total, dtype=mine.dtype)

@@ -7,6 +7,8 @@ from typing import Any
 
 import numpy as np
 
+from procmine.schema import offset_width
+
 __all__ = ["parse_fixed_iso"]
 
 # The shapes taken (a subset of what procmine.io.mapping's Arrow path takes, and parsed to
@@ -65,11 +67,8 @@ def parse_fixed_iso(arrow: Any) -> tuple[np.ndarray, bool, np.ndarray] | None:
         if arrow.num_chunks != 1:
             return None
         arrow = arrow.chunk(0)
-    if pa.types.is_large_string(arrow.type):
-        width: Any = np.int64
-    elif pa.types.is_string(arrow.type):
-        width = np.int32
-    else:
+    width = offset_width(arrow.type)
+    if width is None:
         return None
     n = len(arrow)
     if n == 0 or arrow.null_count == n:
