@@ -30,6 +30,7 @@ __all__ = [
     "canonical_order",
     "empty_events",
     "empty_rejects",
+    "stable_code_order",
     "validate_events",
 ]
 
@@ -245,13 +246,35 @@ def _attribute(values: pd.Series) -> object:
 
 def _stable_case_time_order(frame: pd.DataFrame) -> pd.DataFrame:
     """Order by case, then time, then seq (the canonical order); unchanged when already so."""
-    case_codes, _ = pd.factorize(frame[CASE_ID], sort=True)
     ts = frame[TIMESTAMP].to_numpy(dtype="datetime64[us]").view("int64")
     seq = frame[SEQ].to_numpy()
+    if _sorted_text_order(frame[CASE_ID], ts, seq):
+        return frame
+    case_codes, _ = pd.factorize(frame[CASE_ID], sort=True)
     order = canonical_order(case_codes, ts, seq)
     if order is None:
         return frame
     return frame.take(order).reset_index(drop=True)
+
+
+def _sorted_text_order(case: pd.Series, ts: np.ndarray, seq: np.ndarray) -> bool:
+    """True when Arrow-backed case ids, with ``ts`` and ``seq``, are in the canonical order
+    already (a loader's output): neighbours compared by Arrow, with no sort of the ids.
+    False means "sort them" (or text that is not Arrow's). Text compares by code point,
+    as the sort does."""
+    dtype = case.dtype
+    if len(case) < 2 or not (isinstance(dtype, pd.StringDtype) and dtype.storage == "pyarrow"):
+        return False
+    import pyarrow.compute as pc
+
+    ids = case.array.__arrow_array__()
+    if ids.null_count:
+        return False
+    before, after = ids[:-1], ids[1:]
+    less = pc.less(before, after).to_numpy(zero_copy_only=False)
+    same = pc.equal(before, after).to_numpy(zero_copy_only=False)
+    later = (ts[1:] > ts[:-1]) | ((ts[1:] == ts[:-1]) & (seq[1:] > seq[:-1]))
+    return bool(np.all(less | (same & later)))
 
 
 def canonical_order(case_codes: np.ndarray, ts: np.ndarray, seq: np.ndarray) -> np.ndarray | None:
@@ -285,6 +308,8 @@ def _merged_order(case_codes: np.ndarray, ts: np.ndarray, seq: np.ndarray, *,
     merges the runs in linear time, when that key fits in 64 bits and ties come in
     ``seq`` order; else the sort of the three keys."""
     n = len(case_codes)
+    if n and int(case_codes.min()) >= 0 and _in_time_order(ts, seq):
+        return stable_code_order(case_codes)  # an extract written in time order: sort cases
     if runs <= max(16, n // 1024) and n:
         low, high = int(ts.min()), int(ts.max())
         span = high - low + 1
@@ -297,6 +322,38 @@ def _merged_order(case_codes: np.ndarray, ts: np.ndarray, seq: np.ndarray, *,
                                & (sorted_seq[1:] <= sorted_seq[:-1]))):
                 return order
     return np.lexsort((seq, ts, case_codes))
+
+
+def _in_time_order(ts: np.ndarray, seq: np.ndarray) -> bool:
+    """True when the events come in (timestamp, seq) order, as a system's extract written
+    in time order does: then a stable sort by case alone gives the canonical order."""
+    return bool(np.all(seq[1:] > seq[:-1])) and bool(np.all(ts[1:] >= ts[:-1]))
+
+
+def stable_code_order(codes: np.ndarray) -> np.ndarray:
+    """The positions that sort non-negative integer codes, equal codes kept in their order.
+
+    A least-significant-digit radix sort on 16-bit digits: numpy sorts a 16-bit array
+    stably by counting (one linear pass), where a stable sort of wider integers is a
+    merge sort. Two passes cover codes below 2**32 (four billion cases); the cost
+    follows the number of codes and the digits of the largest, never their order.
+
+    Examples
+    --------
+    >>> stable_code_order(np.array([70000, 3, 70000, 0, 3])).tolist()
+    [3, 1, 4, 0, 2]
+    """
+    codes = np.asarray(codes)
+    if not len(codes):
+        return np.arange(0)
+    top = int(codes.max())
+    order = np.argsort((codes & 0xFFFF).astype(np.uint16), kind="stable")
+    shift = 16
+    while top >> shift:
+        digit = ((codes[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+        shift += 16
+    return order
 
 
 def _as_seq(events: pd.DataFrame, *, source: str, n: int) -> pd.Series:

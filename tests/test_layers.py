@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "procmine"
 
 BASE = {"procmine.errors", "procmine.schema", "procmine._check", "procmine._display",
+        "procmine._parallel",
         "procmine._format", "procmine._version", "procmine._regex", "procmine._changes"}
 TOP = {"procmine", "procmine.__main__"}
 # engine: the same kernels on DuckDB / Spark; beside analysis (it prices with the cost model and

@@ -121,3 +121,27 @@ def test_seq_is_not_exported_as_a_data_attribute(tmp_path):
     text = out.read_text()
     assert "note" in text  # a data attribute is written ...
     assert '"seq"' not in text  # ... the input order is not
+
+
+def test_validate_events_orders_frames_that_are_nearly_in_order():
+    # frames in the canonical order but for one pair (of ids, of times or of seq), with
+    # ids that sort by code point ('Z' < 'a' < 'é'): the output is the Python sort of
+    # (case, time, seq), whether or not the frame was in order already
+    rng = np.random.default_rng(9)
+    names = np.array(["A-1", "Z", "a", "é", "é2", "€"])
+    for trial in range(60):
+        n = int(rng.integers(2, 40))
+        cases = names[rng.integers(0, len(names), n)]
+        ts = rng.integers(0, 3, n)
+        seq = rng.permutation(n)
+        first = sorted(range(n), key=lambda i: (cases[i], ts[i], seq[i]))
+        cases, ts, seq = cases[first], ts[first], seq[first]
+        if trial % 3:  # swap one neighbouring pair
+            i = int(rng.integers(0, n - 1))
+            for column in (cases, ts, seq):
+                column[[i, i + 1]] = column[[i + 1, i]]
+        frame = pd.DataFrame({"case_id": pd.Series(cases, dtype="str"), "activity": "x",
+                              "timestamp": pd.to_datetime(ts, unit="s", utc=True), "seq": seq})
+        out = validate_events(frame)
+        expected = sorted(range(n), key=lambda i: (cases[i], ts[i], seq[i]))
+        assert out["seq"].tolist() == seq[expected].tolist()

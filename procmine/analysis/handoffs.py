@@ -22,6 +22,7 @@ import pandas as pd
 
 from procmine._check import check_choice, check_names
 from procmine._display import repr_html
+from procmine._parallel import side_by_side
 from procmine.analysis.costs import CostModel, automated_flags
 from procmine.analysis.reentry import item_key_codes
 from procmine.errors import UsageError
@@ -241,10 +242,12 @@ def _raw(log: EventLog, level: str, concurrent: Pairs | None,
     costs = CostModel.default() if costs is None else costs
     events = log.events
     arrays = log_arrays(events)
-    cases = arrays.case
-    actors, actor_names = arrays.actors(level)
+    # the per-event arrays below, each from its own column, computed side by side (each
+    # is kept with the log for the other analyses)
+    (cases, (actors, actor_names), (activity_codes, activity_names), working) = side_by_side(
+        lambda: arrays.case, lambda: arrays.actors(level), lambda: arrays.activity_codes,
+        lambda: working_seconds(events, costs))
     source_pos, target_pos = handoff_positions(cases, actors)
-    activity_codes, activity_names = arrays.activity_codes
     n = max(len(activity_names), 1)
     if concurrent is None:
         parallel = _concurrent_codes(cases, activity_codes, n, threshold,
@@ -270,7 +273,7 @@ def _raw(log: EventLog, level: str, concurrent: Pairs | None,
         prices=handoff_prices(source_pos, target_pos, micros=micros,
                               automated=automated_flags(events),
                               planned=planned_times(events, costs), costs=costs,
-                              working=working_seconds(events, costs)),
+                              working=working),
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from procmine._parallel import side_by_side, start
 from procmine.errors import InputError
 from procmine.io._fixed_iso import parse_fixed_iso
 from procmine.io.result import SourceStats
@@ -277,12 +278,13 @@ def map_table(
     n = len(frame)
     rows = np.asarray(table.rows, dtype="int64")
 
-    key = _text(frame[mapping.case_id]) if n else pd.Series([], dtype="str")
-    activity = _text(frame[mapping.activity])
-    try:
-        when, status = parse_timestamps(
-            frame[mapping.timestamp], format=mapping.timestamp_format,
-            dayfirst=mapping.dayfirst, timezone=mapping.timezone,
+    try:  # the three columns every event needs, each read on its own thread
+        key, activity, (when, status) = side_by_side(
+            lambda: _text(frame[mapping.case_id]) if n else pd.Series([], dtype="str"),
+            lambda: _text(frame[mapping.activity]),
+            lambda: parse_timestamps(frame[mapping.timestamp],
+                                     format=mapping.timestamp_format,
+                                     dayfirst=mapping.dayfirst, timezone=mapping.timezone),
         )
     except InputError as problem:  # a wrong zone or format: say where it is set
         raise InputError(f"{path}: {problem}{_hint(fix_hint)}") from None
@@ -383,38 +385,47 @@ def map_table(
         ties = _ties(case_codes, ts, order)
     duplicates = _duplicates(frame, mapping, pos, case, when, path, rows, fix_hint, source,
                              columns, case_codes, ties)
+    kept: np.ndarray | None = None  # the events left once duplicates go (None: all)
     if duplicates is not None:
         dup, first_event = duplicates
         nondup = np.bincount(pos[~dup], minlength=n)
         duplicate_rows[np.unique(pos[dup & (nondup[pos] == 0)])] = True
         first_row[pos[dup]] = rows[pos[first_event[dup]]]
-        keep = ~dup
+        keep = kept = ~dup
         pos, multi, k = pos[keep], multi[keep], k[keep]
-        case = case[keep].reset_index(drop=True)
         case_codes = case_codes[keep]
         if order is not None:  # the sorted order of the events kept, numbered anew
             order = (np.cumsum(keep) - 1)[order[keep[order]]]
     reason[duplicate_rows] = _DUPLICATE
     seq = np.arange(len(pos), dtype="int64")
+
+    def kept_case() -> pd.Series:  # the case ids of the events kept, in row order
+        return case if kept is None else case[kept].reset_index(drop=True)
+
     if order is None:
-        event_pos, event_case, event_multi, event_k = pos, case, multi, k
+        event_pos, event_case, event_multi, event_k = pos, kept_case(), multi, k
     else:
-        event_pos, event_multi, event_k = pos[order], multi[order], k[order]
+        event_pos = pos[order]
+        if resolve is None:  # one order per row: nothing to gather
+            event_multi, event_k = multi, k
+        else:
+            event_multi, event_k = multi[order], k[order]
         sorted_codes = case_codes[order]
         if case_uniques is not None and len(sorted_codes) and sorted_codes[0] >= 0:
             # the ids in order are the sorted distinct ids, each repeated: read in sequence
             # from the distinct ids, not gathered from all over the column
             event_case = pd.Series(case_uniques.array.take(sorted_codes))
         else:
-            event_case = case.take(order).reset_index(drop=True)
+            event_case = kept_case().take(order).reset_index(drop=True)
+    if mapping.event_id is None or order is None:  # made on a thread beside the columns
+        ids = start(lambda: _event_ids(frame, mapping, source, rows, event_pos, event_multi,
+                                       event_k, path))
+    else:  # the extract's own ids are checked in row order (the first repeat named)
+        ids = start(lambda: _event_ids(frame, mapping, source, rows, pos, multi, k, path)
+                    .take(order).reset_index(drop=True))
     events, placeholders = _event_columns(frame, mapping, event_pos, event_case, when, path,
                                           rows, fix_hint, source, columns)
-    if mapping.event_id is None or order is None:
-        events[EVENT_ID] = _event_ids(frame, mapping, source, rows, event_pos, event_multi,
-                                      event_k, path)
-    else:  # the extract's own ids are checked in row order (the first repeat named)
-        ids = _event_ids(frame, mapping, source, rows, pos, multi, k, path)
-        events[EVENT_ID] = ids.take(order).reset_index(drop=True)
+    events[EVENT_ID] = ids.result()
     if canonical:
         events[SEQ] = seq if order is None else order.astype("int64")
     events = events.reset_index(drop=True)
@@ -1164,14 +1175,28 @@ def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case:
         repeated = pa.repeat(pa.scalar(text, pa.large_string()), n)
         return pd.Series(pd.array(repeated, dtype=TEXT_DTYPE))
 
+    # the columns every log has, each gathered on its own thread (Arrow's gathers and
+    # placeholder checks release the GIL); the placeholders found are kept in role order
+    def actor_found(col: str | None, role: str) -> tuple[pd.Series, pd.Series | None]:
+        if not col:
+            return const(np.nan), None
+        return drop_placeholders(take(col), m.missing_values)
+
+    (case_text, activity, timestamp, (resource, resource_found),
+     (department, department_found), source_text) = side_by_side(
+        lambda: case.reset_index(drop=True).astype("str"),
+        lambda: take(m.activity),
+        lambda: _take(when, pos),
+        lambda: actor_found(m.resource, RESOURCE),
+        lambda: actor_found(m.department_column, DEPARTMENT),
+        lambda: const(source),
+    )
+    for role, placeholders in ((RESOURCE, resource_found), (DEPARTMENT, department_found)):
+        if placeholders is not None:
+            found[role] = placeholders
     out: dict[str, pd.Series] = {
-        CASE_ID: case.reset_index(drop=True).astype("str"),
-        ACTIVITY: take(m.activity),
-        TIMESTAMP: _take(when, pos),
-        RESOURCE: actor(m.resource, RESOURCE) if m.resource else const(np.nan),
+        CASE_ID: case_text, ACTIVITY: activity, TIMESTAMP: timestamp, RESOURCE: resource,
     }
-    department = (actor(m.department_column, DEPARTMENT) if m.department_column
-                  else const(np.nan))
     if m.department_by_resource:
         lookup = {str(k): str(v) for k, v in m.department_by_resource.items()}
         department = department.fillna(out[RESOURCE].map(lookup))
@@ -1212,7 +1237,7 @@ def _event_columns(frame: pd.DataFrame, m: ColumnMapping, pos: np.ndarray, case:
     out[AUTOMATED] = automated
     if m.object_column:
         out[OBJECT_ID] = actor(m.object_column, OBJECT_ID)
-    out[SOURCE] = const(source)
+    out[SOURCE] = source_text
     for name, col in {**m.items, **m.attributes}.items():
         values = frame[col]
         if values.dtype == object or pd.api.types.is_string_dtype(values.dtype):

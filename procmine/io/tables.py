@@ -18,6 +18,7 @@ from xml.etree import ElementTree
 import numpy as np
 import pandas as pd
 
+from procmine._parallel import side_by_side
 from procmine.errors import InputError, UsageError
 from procmine.io.xmlsafety import check_gzip, open_capped_gzip, require_file
 from procmine.schema import empty_rejects
@@ -307,18 +308,20 @@ def _read_csv_arrow(path: Path, text_head: str, *, delimiter: str, encoding: str
     header = [None if v is None else str(v) for v in table.slice(0, 1).to_pylist()[0].values()]
     # one chunk per column (the reader gives one per block): every later filter, gather and
     # hash runs over one contiguous array instead of resolving chunks value by value
-    data = table.slice(1).combine_chunks()
-    empty = np.ones(data.num_rows, dtype=bool)
-    for column in data.columns:
+    # (each column copied on its own thread)
+    body = table.slice(1)
+    columns = side_by_side(*(column.combine_chunks for column in body.columns))
+    empty = np.ones(body.num_rows, dtype=bool)
+    for column in columns:
         empty &= column.is_null().to_numpy(zero_copy_only=False)
     if empty.any():  # a blank line, or a row of empty fields: the careful path tells them apart
         return None
     # each column wrapped as pandas text as it is (to_pandas would convert every column)
     text = _text_dtype(pa.large_string())
     frame = pd.DataFrame({i: pd.Series(pd.array(column, dtype=text))
-                          for i, column in enumerate(data.columns)})
+                          for i, column in enumerate(columns)})
     frame.columns = _column_names(header)
-    rows = np.arange(2, data.num_rows + 2, dtype="int64")
+    rows = np.arange(2, body.num_rows + 2, dtype="int64")
     return RawTable(frame=frame, rows=rows, path=str(path), format="csv")
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from procmine.schema import stable_code_order
+
 __all__ = ["distinct_per_group", "group_median", "group_quantile", "group_starts",
            "sort_within"]
 
@@ -162,8 +164,7 @@ def distinct_per_group(group: np.ndarray, member: np.ndarray, n_groups: int) -> 
         first >>= member_bits
         return np.bincount(first, minlength=n_groups)
     group = group.astype(np.int64, copy=False)
-    narrow = group.astype(np.uint16) if n_groups <= 1 << 16 else group
-    order = np.argsort(narrow, kind="stable")
+    order = stable_code_order(group)
     sizes = np.bincount(group, minlength=n_groups)
     m = member[order]
     new = np.ones(len(m), dtype=bool)
