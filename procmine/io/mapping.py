@@ -385,13 +385,13 @@ def map_table(
         ties = _ties(case_codes, ts, order)
     duplicates = _duplicates(frame, mapping, pos, case, when, path, rows, fix_hint, source,
                              columns, case_codes, ties)
-    kept: np.ndarray | None = None  # the events left once duplicates go (None: all)
+    survivors: np.ndarray | None = None  # the events left once duplicates go (None: all)
     if duplicates is not None:
         dup, first_event = duplicates
         nondup = np.bincount(pos[~dup], minlength=n)
         duplicate_rows[np.unique(pos[dup & (nondup[pos] == 0)])] = True
         first_row[pos[dup]] = rows[pos[first_event[dup]]]
-        keep = kept = ~dup
+        keep = survivors = ~dup
         pos, multi, k = pos[keep], multi[keep], k[keep]
         case_codes = case_codes[keep]
         if order is not None:  # the sorted order of the events kept, numbered anew
@@ -400,7 +400,7 @@ def map_table(
     seq = np.arange(len(pos), dtype="int64")
 
     def kept_case() -> pd.Series:  # the case ids of the events kept, in row order
-        return case if kept is None else case[kept].reset_index(drop=True)
+        return case if survivors is None else case[survivors].reset_index(drop=True)
 
     if order is None:
         event_pos, event_case, event_multi, event_k = pos, kept_case(), multi, k
