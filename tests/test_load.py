@@ -104,6 +104,18 @@ def test_parquet_typed_timestamps(tmp_path):
         "2024-06-01 10:00:00+00:00", "2024-06-01 11:00:00+00:00"]
 
 
+def test_a_missing_typed_timestamp_is_a_reject_without_a_value(tmp_path):
+    # as an empty cell of a CSV is: the reject's value is missing, not the text 'NaT'
+    frame = pd.DataFrame({"O": ["1", "2"], "A": ["a", "b"],
+                          "T": pd.to_datetime(["2024-06-01 12:00", None], utc=True)})
+    path = tmp_path / "t.parquet"
+    frame.to_parquet(path)
+    log = procmine.load(path, case_id="O", activity="A", timestamp="T")
+    assert log.rejects[["row", "reason", "column"]].values.tolist() == [
+        [3, "missing timestamp", "T"]]
+    assert log.rejects["value"].isna().tolist() == [True]
+
+
 def test_format_override(tmp_path):
     path = tmp_path / "orders.txt"
     path.write_text(CSV)

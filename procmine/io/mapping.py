@@ -191,6 +191,25 @@ class ColumnMapping:
         roles.update(self.attributes)
         return {role: column for role, column in roles.items() if column is not None}
 
+    def offset_times(self, *, also_read: Iterable[str] = ()) -> tuple[str, ...]:
+        """The timestamp column, for the reader to parse as ISO 8601 times with an offset
+        (:func:`procmine.io.tables.read_table`'s ``times``); none when a format or
+        day-first dates are set, or when the column is read for another role too, or by
+        ``also_read`` (a lookup's key or value): those read its text.
+
+        Examples
+        --------
+        >>> ColumnMapping(case_id="Order", activity="Act", timestamp="At").offset_times()
+        ('At',)
+        >>> ColumnMapping(case_id="At", activity="Act", timestamp="At").offset_times()
+        ()
+        """
+        others = {column for role, column in self.columns().items() if role != TIMESTAMP}
+        if self.timestamp_format is not None or self.dayfirst \
+                or self.timestamp in others | set(also_read):
+            return ()
+        return (self.timestamp,)
+
 
 @dataclass(frozen=True)
 class MappedTable:
@@ -848,9 +867,13 @@ def _within_microseconds(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _datetime_text(values: pd.Series) -> np.ndarray:
-    """Datetimes as ISO-like text even beyond the year 9999 (numpy formats every year)."""
+    """Datetimes as ISO-like text even beyond the year 9999 (numpy formats every year);
+    a missing time stays missing (None), as an empty cell of text does."""
     naive = values.dt.tz_localize(None) if values.dt.tz is not None else values
-    return np.datetime_as_string(naive.to_numpy(), unit="s").astype(object)
+    times = naive.to_numpy()
+    text = np.datetime_as_string(times, unit="s").astype(object)
+    text[np.isnat(times)] = None
+    return text
 
 
 #: The first and last second procmine accepts (0001-01-01 to 9999-12-31), from the epoch.

@@ -103,11 +103,15 @@ def stitch(config: SourcesConfig) -> ReadResult:
 
     def table_of(spec: SourceSpec) -> RawTable:
         if spec.name not in tables:
+            looked_up = [column for lookup in config.lookups.values()
+                         if lookup.source == spec.name for column in (lookup.key, lookup.value)]
             with _extract(spec) as (file, shown):
                 table = read_table(
                     file, format=spec.format, delimiter=spec.delimiter,  # type: ignore[arg-type]
                     encoding=spec.encoding, quotechar=spec.quotechar, sheet=spec.sheet,
                     name=spec.name, fix_hint=config.hint(spec.name),
+                    times=() if spec.mapping is None
+                    else spec.mapping.offset_times(also_read=looked_up),
                 )
             tables[spec.name] = table if shown is None else replace(table, path=shown)
         return tables[spec.name]

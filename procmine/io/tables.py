@@ -9,10 +9,10 @@ import datetime as dt
 import io
 import mmap
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Literal, get_args
+from typing import IO, Any, Literal, get_args
 from xml.etree import ElementTree
 
 import numpy as np
@@ -131,6 +131,7 @@ def read_table(
     sheet: str | None = None,
     name: str | None = None,
     fix_hint: str = "",
+    times: Sequence[str] = (),
 ) -> RawTable:
     """Read a CSV, Parquet or Excel extract into a :class:`RawTable`.
 
@@ -160,6 +161,13 @@ def read_table(
         Source name for the rejects table (default: the file stem).
     fix_hint : str, keyword-only
         Where the user sets options, e.g. ``"in [sources.sales]"``; used in messages.
+    times : sequence of str, keyword-only
+        Columns expected to hold ISO 8601 times with an offset, such as
+        ``2024-03-01T14:05:00+01:00`` (a mapping's timestamp column when no format is
+        set). A CSV whose such columns hold only those times (years 1700 to 2199) or
+        nothing gets them as UTC datetimes, parsed by the reader as it reads, with the
+        values :func:`procmine.io.mapping.parse_timestamps` gives for their text; any
+        other value, and any other format, and they are text like every column.
 
     Returns
     -------
@@ -200,12 +208,12 @@ def read_table(
             raise InputError(f"{path}: {option} must be one character, got {value!r}"
                              f"{_hint(fix_hint)}")
     return _read_csv(path, source, delimiter=delimiter, encoding=encoding,
-                     quotechar=quotechar, fix_hint=fix_hint)
+                     quotechar=quotechar, fix_hint=fix_hint, times=times)
 
 
 # -- CSV ---------------------------------------------------------------------------------------
 def _read_csv(path: Path, source: str, *, delimiter: str, encoding: str | None,
-              quotechar: str, fix_hint: str) -> RawTable:
+              quotechar: str, fix_hint: str, times: Sequence[str] = ()) -> RawTable:
     compressed = path.name.lower().endswith(".gz")
     if compressed:  # truncation, corruption, bombs: found before anything is parsed
         check_gzip(path, kind="CSV")
@@ -218,7 +226,7 @@ def _read_csv(path: Path, source: str, *, delimiter: str, encoding: str | None,
                          "followed by one row per event")
     _check_delimiter(path, text_head, delimiter, quotechar, fix_hint)
     fast = _read_csv_arrow(path, text_head, delimiter=delimiter, encoding=encoding,
-                           quotechar=quotechar, compressed=compressed)
+                           quotechar=quotechar, compressed=compressed, times=times)
     if fast is not None:
         return fast
     try:
@@ -257,7 +265,8 @@ def _read_csv(path: Path, source: str, *, delimiter: str, encoding: str | None,
 
 
 def _read_csv_arrow(path: Path, text_head: str, *, delimiter: str, encoding: str,
-                    quotechar: str, compressed: bool) -> RawTable | None:
+                    quotechar: str, compressed: bool,
+                    times: Sequence[str] = ()) -> RawTable | None:
     """The common case, read by Arrow's multithreaded CSV reader; None for the careful path.
 
     Arrow reads every field as text (empty fields missing, as the careful path reads
@@ -266,6 +275,10 @@ def _read_csv_arrow(path: Path, text_head: str, *, delimiter: str, encoding: str
     with too many or too few fields, an unclosed quote, bytes that are not UTF-8 -- makes
     it give up, and the careful path (pandas, then the csv module) reads the file, with
     the same rows, rejects and messages as ever.
+
+    The columns named in ``times`` are first read as UTC times by Arrow's reader
+    (:func:`_time_fields`); when one of their values is not such a time, the file is
+    read again with every column as text.
     """
     if encoding != "utf-8-sig":
         return None
@@ -276,7 +289,6 @@ def _read_csv_arrow(path: Path, text_head: str, *, delimiter: str, encoding: str
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
-    read = pacsv.ReadOptions(autogenerate_column_names=True)
     data = None
     if not compressed:  # mapped, not copied; a file without the quote character has no
         try:            # newline inside a value, and Arrow splits it into rows faster so
@@ -284,45 +296,129 @@ def _read_csv_arrow(path: Path, text_head: str, *, delimiter: str, encoding: str
                 data = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
         except (OSError, ValueError):
             return None
-    quoted = data is None or data.find(quotechar.encode("utf-8")) >= 0
-    parse = pacsv.ParseOptions(delimiter=delimiter, quote_char=quotechar, double_quote=True,
-                               escape_char=False, newlines_in_values=quoted,
-                               ignore_empty_lines=False)
-    convert = pacsv.ConvertOptions(
-        column_types={f"f{i}": pa.large_string() for i in range(width)}, null_values=[""],
-        strings_can_be_null=True, quoted_strings_can_be_null=True)
     try:
-        if data is None:
-            with _open_bytes(path, compressed) as handle:
-                table = pacsv.read_csv(handle, read, parse, convert)
-        else:
-            table = pacsv.read_csv(pa.BufferReader(pa.py_buffer(data)), read, parse, convert)
-    except (pa.ArrowException, OSError, ValueError):
-        return None  # the careful path reads it, or says what is wrong
+        quoted = data is None or data.find(quotechar.encode("utf-8")) >= 0
+        parse = pacsv.ParseOptions(delimiter=delimiter, quote_char=quotechar,
+                                   double_quote=True, escape_char=False,
+                                   newlines_in_values=quoted, ignore_empty_lines=False)
+        typed = _time_fields(text_head, delimiter=delimiter, quotechar=quotechar, times=times)
+        for fields in ([typed, {}] if typed else [{}]):
+            header = None if not fields else _plain_header(text_head, delimiter)
+            read = pacsv.ReadOptions(autogenerate_column_names=True,
+                                     skip_rows=0 if header is None else 1)
+            types = {f"f{i}": fields.get(i, pa.large_string())
+                     for i in range(width if header is None else len(header))}
+            convert = pacsv.ConvertOptions(column_types=types, null_values=[""],
+                                           strings_can_be_null=True,
+                                           quoted_strings_can_be_null=True)
+            try:
+                if data is None:
+                    with _open_bytes(path, compressed) as handle:
+                        table = pacsv.read_csv(handle, read, parse, convert)
+                else:
+                    table = pacsv.read_csv(pa.BufferReader(pa.py_buffer(data)), read, parse,
+                                           convert)
+            except (pa.ArrowException, OSError, ValueError):
+                if fields:
+                    continue  # a value that is not such a time: every column as text
+                return None  # the careful path reads it, or says what is wrong
+            if header is None:
+                if table.num_rows == 0 or any(not pa.types.is_large_string(t)
+                                              for t in table.schema.types):
+                    return None
+                header = [None if v is None else str(v)
+                          for v in table.slice(0, 1).to_pylist()[0].values()]
+                table = table.slice(1)
+            elif table.num_rows == 0 or table.num_columns != len(header) \
+                    or not _times_within_years(table, fields):
+                continue
+            return _arrow_raw_table(table, header, path)
+        return None
     finally:
         if data is not None:
             with contextlib.suppress(BufferError):  # a view of it still alive: left to GC
                 data.close()
-    if table.num_rows == 0 or any(not pa.types.is_large_string(t) for t in table.schema.types):
-        return None
-    header = [None if v is None else str(v) for v in table.slice(0, 1).to_pylist()[0].values()]
+
+
+def _arrow_raw_table(body: Any, header: list[str | None], path: Path) -> RawTable | None:
+    """The rows Arrow read (the header apart) as a raw table; None when a row is blank."""
+    import pyarrow as pa
+
     # one chunk per column (the reader gives one per block): every later filter, gather and
     # hash runs over one contiguous array instead of resolving chunks value by value
     # (each column copied on its own thread)
-    body = table.slice(1)
     columns = side_by_side(*(column.combine_chunks for column in body.columns))
     empty = np.ones(body.num_rows, dtype=bool)
     for column in columns:
         empty &= column.is_null().to_numpy(zero_copy_only=False)
     if empty.any():  # a blank line, or a row of empty fields: the careful path tells them apart
         return None
-    # each column wrapped as pandas text as it is (to_pandas would convert every column)
+    # each text column wrapped as pandas text as it is (to_pandas would convert every
+    # column); times as pandas' UTC datetimes
     text = _text_dtype(pa.large_string())
     frame = pd.DataFrame({i: pd.Series(pd.array(column, dtype=text))
+                          if pa.types.is_large_string(column.type)
+                          else pd.Series(column.to_pandas(), copy=False)
                           for i, column in enumerate(columns)})
     frame.columns = _column_names(header)
     rows = np.arange(2, body.num_rows + 2, dtype="int64")
     return RawTable(frame=frame, rows=rows, path=str(path), format="csv")
+
+
+def _plain_header(text_head: str, delimiter: str) -> list[str | None] | None:
+    """The header's names split at the delimiter, when the first line is whole in
+    ``text_head`` and holds no quote character (so splitting reads it as Arrow does)."""
+    end = text_head.find("\n")
+    if end < 0 or text_head[:1] in ("\r", "\n"):
+        return None
+    line = text_head[:end].removesuffix("\r")
+    return [name or None for name in line.split(delimiter)]
+
+
+def _time_fields(text_head: str, *, delimiter: str, quotechar: str,
+                 times: Sequence[str]) -> dict[int, Any]:
+    """The header positions of the ``times`` columns, each with Arrow's UTC time type.
+
+    Arrow's reader parses an ISO 8601 time with an offset (``Z``, ``+01``, ``+0100``,
+    ``+01:00``) exactly as :func:`procmine.io.mapping.parse_timestamps` does for the same
+    text (it is the same Arrow parse there), and refuses every other value, which then
+    sends the file back to being read as text: a time without an offset (local time, or
+    a zone to apply), a blank around it, a leap second, a 30 February. Empty: no such
+    column, a header with a quote character, or a name found twice.
+    """
+    if not times:
+        return {}
+    header = _plain_header(text_head, delimiter)
+    if header is None or quotechar in text_head[: text_head.find("\n")]:
+        return {}
+    import pyarrow as pa
+
+    names = _column_names(header)
+    return {names.index(name): pa.timestamp("us", "UTC") for name in dict.fromkeys(times)
+            if names.count(name) == 1}
+
+
+#: The years the text path parses with Arrow (``mapping._ISO_DATE``): times read by
+#: Arrow's reader outside them are read again as text, for pandas to parse.
+_ARROW_YEARS = (1700, 2200)
+
+
+def _times_within_years(table: Any, fields: dict[int, Any]) -> bool:
+    """True when every time read lies in :data:`_ARROW_YEARS` (first year included)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    low = pa.scalar(dt.datetime(_ARROW_YEARS[0], 1, 1, tzinfo=dt.UTC),
+                    pa.timestamp("us", "UTC"))
+    high = pa.scalar(dt.datetime(_ARROW_YEARS[1], 1, 1, tzinfo=dt.UTC),
+                     pa.timestamp("us", "UTC"))
+    for i in fields:
+        bounds = pc.min_max(table.column(i))
+        first, last = bounds["min"], bounds["max"]
+        if first.is_valid and (pc.less(first, low).as_py() or
+                               pc.greater_equal(last, high).as_py()):
+            return False
+    return True
 
 
 def _text_dtype(arrow_type: object) -> pd.StringDtype | None:

@@ -318,7 +318,15 @@ def load(
     # the raw table is handed over, not kept here: _load_table lets it go once mapped
     return _load_table(
         read_table(path, format=kind, name=name,  # type: ignore[arg-type]
-                   delimiter=delimiter, encoding=encoding, fix_hint=_TABLE_HINT),
+                   delimiter=delimiter, encoding=encoding, fix_hint=_TABLE_HINT,
+                   times=ColumnMapping(  # the roles' columns as named, or by default
+                       case_id=case_id or CASE_ID, activity=activity or ACTIVITY,
+                       timestamp=timestamp or TIMESTAMP, resource=resource or RESOURCE,
+                       department_column=department or DEPARTMENT,
+                       party_column=party_column or PARTY,
+                       automated_column=automated_column or AUTOMATED,
+                       object_column=object_column or OBJECT_ID, event_id=EVENT_ID,
+                       timestamp_format=timestamp_format).offset_times()),
         source=name or _stem(path), fix_hint=_TABLE_HINT,
         case_id=case_id, activity=activity, timestamp=timestamp, resource=resource,
         department=department, party_column=party_column, automated_column=automated_column,
