@@ -195,3 +195,35 @@ def test_report_bad_payment_pattern_is_a_usage_error(orders, tmp_path, capsys):
     assert code == 2
     err = capsys.readouterr().err
     assert err.startswith("procmine: error: --payment-pattern '(unclosed' is not a valid")
+
+
+def test_the_cycle_collector_runs_during_a_command_and_is_left_as_found(tmp_path,
+                                                                         monkeypatch):
+    # paused while the command's modules are imported, on while it runs, and on (nothing
+    # left set aside) once main returns, also when the command fails or never begins
+    import gc
+
+    from procmine.cli import cmd_validate
+
+    seen = []
+    real = cmd_validate.load
+
+    def spy(*args, **kwargs):  # in the command's body
+        seen.append((gc.isenabled(), gc.get_freeze_count() > 0))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(cmd_validate, "load", spy)
+    path = tmp_path / "orders.csv"
+    path.write_text(CSV, encoding="utf-8")
+    assert main(["validate", str(path), *MAP]) == 0
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    assert main(["validate", str(tmp_path / "missing.csv"), *MAP]) == 1
+    assert main(["no-such-command"]) == 2
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.disable()  # a caller's own choice is kept
+    try:
+        assert main(["validate", str(path), *MAP]) == 0
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert seen == [(True, True), (True, True), (False, False)]

@@ -12,6 +12,7 @@ import sys
 
 import click
 
+from procmine.cli._common import collection_paused_at_start
 from procmine.cli.commands import main_group, register
 
 __all__ = ["cli", "main"]
@@ -28,7 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     # ARROW_DEFAULT_MEMORY_POOL is kept.
     os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
     try:
-        result = cli.main(args=argv, prog_name="procmine", standalone_mode=False)
+        with collection_paused_at_start():
+            result = cli.main(args=argv, prog_name="procmine", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("procmine: aborted", err=True)
         return 1
