@@ -183,3 +183,22 @@ def test_sources_read_their_offset_times_typed_and_load_as_text_does(tmp_path, m
     sample = procmine.generate(orders=60, seed=3, out=tmp_path / "gen")
     typed, text = _both_ways(sample.sources_file, monkeypatch)
     _assert_same(typed, text)
+
+
+def test_a_real_log_with_offsets_is_read_typed_and_loads_as_text_does(real_logs_dir,
+                                                                      monkeypatch):
+    # the public running example (times such as 2010-12-30 14:32:00+01:00), written
+    # outside this project
+    path = real_logs_dir / "running-example.csv"
+    if not path.exists():
+        pytest.skip("running-example.csv is not in the shared logs")
+    roles = {"case_id": "case:concept:name", "activity": "concept:name",
+             "timestamp": "time:timestamp", "resource": "org:resource"}
+    raw = read_table(path, times=["time:timestamp"])
+    assert str(raw.frame["time:timestamp"].dtype) == "datetime64[us, UTC]"
+    typed = procmine.load(path, **roles)
+    with monkeypatch.context() as patched:
+        patched.setattr(ColumnMapping, "offset_times", lambda self, **k: ())
+        text = procmine.load(path, **roles)
+    _assert_same(typed, text)
+    assert typed.n_events == 42  # the running example's events
