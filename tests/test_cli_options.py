@@ -227,3 +227,80 @@ def test_the_cycle_collector_runs_during_a_command_and_is_left_as_found(tmp_path
     finally:
         gc.enable()
     assert seen == [(True, True), (True, True), (False, False)]
+
+
+class _Ended(Exception):
+    def __init__(self, code: int) -> None:
+        self.code = code
+
+
+def _run_in_process(monkeypatch, argv: list[str]) -> tuple[str, int]:
+    """procmine.cli.run() with os._exit caught: how it ended, and its code."""
+    import os
+    import sys
+
+    from procmine.cli import run
+
+    def ended(code: int) -> None:
+        raise _Ended(code)
+
+    monkeypatch.setattr(os, "_exit", ended)
+    monkeypatch.setattr(sys, "argv", ["procmine", *argv])
+    try:
+        run()
+    except _Ended as at_once:
+        return "at once", at_once.code
+    except SystemExit as usual:
+        return "usual", int(usual.code or 0)
+    raise AssertionError("run() returned")
+
+
+def test_the_console_script_ends_at_once_unless_cleanup_may_be_pending(tmp_path,
+                                                                       monkeypatch):
+    # this test process has loaded other libraries and threads (pm4py, pools): the
+    # libraries watched and the threads seen are set here
+    import sys
+    import threading
+
+    import procmine.cli as cli_module
+
+    path = tmp_path / "orders.csv"
+    path.write_text(CSV, encoding="utf-8")
+    args = ["validate", str(path), *MAP, "--quiet"]
+    monkeypatch.setattr(cli_module, "_CLEANS_UP_AT_EXIT", ("procmine_probe_library",))
+    main_only = [threading.main_thread()]
+    monkeypatch.setattr(threading, "enumerate", lambda: list(main_only))
+    assert _run_in_process(monkeypatch, args) == ("at once", 0)
+    assert _run_in_process(monkeypatch, ["validate", str(tmp_path / "no.csv")]) == (
+        "at once", 1)
+    with monkeypatch.context() as patched:  # a library that cleans up at exit is loaded
+        patched.setitem(sys.modules, "procmine_probe_library", object())
+        assert _run_in_process(patched, args) == ("usual", 0)
+    foreign = threading.Thread(target=lambda: None, name="someone-else")
+    main_only.append(foreign)  # a thread not procmine's, not a daemon: it may be writing
+    assert _run_in_process(monkeypatch, args) == ("usual", 0)
+
+
+def test_the_console_script_delivers_its_whole_output_through_a_pipe(tmp_path, capsys):
+    # a subprocess (python -m procmine, which ends at once) against main() in this
+    # process: the same standard output, the same file, the same exit codes
+    import subprocess
+    import sys
+
+    path = tmp_path / "orders.csv"
+    path.write_text(CSV, encoding="utf-8")
+    out_child, out_here = tmp_path / "child.csv", tmp_path / "here.csv"
+    child = subprocess.run([sys.executable, "-m", "procmine", "validate", str(path), *MAP],
+                           capture_output=True, text=True, check=False)
+    assert main(["validate", str(path), *MAP]) == 0
+    assert child.returncode == 0 and child.stdout == capsys.readouterr().out
+    child = subprocess.run([sys.executable, "-m", "procmine", "handoffs", str(path), *MAP,
+                            "--out", str(out_child)], capture_output=True, text=True,
+                           check=False)
+    assert child.returncode == 0
+    assert main(["handoffs", str(path), *MAP, "--out", str(out_here), "--quiet"]) == 0
+    assert out_child.read_bytes() == out_here.read_bytes()
+    for argv, code in ((["validate", str(tmp_path / "no.csv")], 1), (["no-such"], 2)):
+        child = subprocess.run([sys.executable, "-m", "procmine", *argv],
+                               capture_output=True, text=True, check=False)
+        assert child.returncode == code and child.stderr.strip()
