@@ -202,3 +202,32 @@ def test_a_real_log_with_offsets_is_read_typed_and_loads_as_text_does(real_logs_
         text = procmine.load(path, **roles)
     _assert_same(typed, text)
     assert typed.n_events == 42  # the running example's events
+
+
+@pytest.mark.parametrize("shape", ["bom-crlf", "semicolon", "gzip", "header-only"])
+def test_other_file_shapes_read_typed_or_not_load_as_text_does(tmp_path, monkeypatch, shape):
+    import gzip
+
+    rng = np.random.default_rng(11)
+    times = [_aware(rng) for _ in range(25)]
+    lines = ["case_id,activity,timestamp,resource"] + [
+        f"o{i % 4},a{i % 3},{when},r" for i, when in enumerate(times)]
+    if shape == "header-only":
+        lines = lines[:1]
+    if shape == "semicolon":
+        lines = [line.replace(",", ";") for line in lines]
+    text = ("\r\n" if shape == "bom-crlf" else "\n").join(lines) + "\n"
+    data = (("\ufeff" if shape == "bom-crlf" else "") + text).encode("utf-8")
+    path = tmp_path / ("t.csv.gz" if shape == "gzip" else "t.csv")
+    path.write_bytes(gzip.compress(data) if shape == "gzip" else data)
+    options = {"delimiter": ";"} if shape == "semicolon" else {}
+    raw = read_table(path, times=["timestamp"], **options)
+    assert raw.columns == ["case_id", "activity", "timestamp", "resource"]
+    typed_dtype = str(raw.frame["timestamp"].dtype) == "datetime64[us, UTC]"
+    assert typed_dtype == (shape != "header-only")
+    typed = procmine.load(path, **options)
+    with monkeypatch.context() as patched:
+        patched.setattr(ColumnMapping, "offset_times", lambda self, **k: ())
+        text_log = procmine.load(path, **options)
+    _assert_same(typed, text_log)
+    assert typed.n_events == (0 if shape == "header-only" else 25)
