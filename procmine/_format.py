@@ -2,8 +2,10 @@
 
 Every display (notebook tables, maps, the report, the workshop deck, the compare
 page) formats through these functions, so that a figure reads the same everywhere:
-money with two decimals and the currency code, durations in the unit a person
-would use (minutes, hours, days), counts with thousands separators.
+money with its currency code, in whole units from 100 up (the costs are estimates
+from rates and times: cents on a yearly saving are false precision; the CSV tables
+keep every digit), durations in the unit a person would use (minutes, hours,
+days), counts with thousands separators.
 """
 
 from __future__ import annotations
@@ -22,35 +24,52 @@ def _missing(value: object) -> bool:
         return False
 
 
+#: From this amount up, money is shown in whole units of its currency.
+WHOLE_UNITS_FROM = 100
+
+
+def _amount(number: float, sign: str = "") -> str:
+    """The amount's digits: two decimals below :data:`WHOLE_UNITS_FROM` (as it rounds),
+    whole units from it, half a unit rounded away from zero (1,234.50 -> 1,235)."""
+    if abs(round(number, 2)) < WHOLE_UNITS_FROM:
+        return f"{number:{sign},.2f}"
+    whole = math.floor(abs(number) + 0.5)
+    return f"{-whole if number < 0 else whole:{sign},d}"
+
+
 def money(value: float | None, currency: str) -> str:
-    """An amount with thousands separators, two decimals and its currency code.
+    """An amount with thousands separators and its currency code: in whole units from
+    :data:`WHOLE_UNITS_FROM` up, with cents below.
 
     Examples
     --------
-    >>> money(1234567.891, "EUR")
-    '1,234,567.89 EUR'
+    >>> money(1234567.891, "EUR"), money(99.5, "EUR"), money(-250.5, "EUR")
+    ('1,234,568 EUR', '99.50 EUR', '-251 EUR')
     >>> money(float("nan"), "EUR")
     '–'
     """
     if _missing(value):
         return "–"
-    return f"{float(value):,.2f} {currency}".strip()  # type: ignore[arg-type]
+    return f"{_amount(float(value))} {currency}".strip()  # type: ignore[arg-type]
 
 
 def signed_money(value: float | None, currency: str) -> str:
-    """An amount with its sign always shown (for changes and savings).
+    """An amount with its sign always shown (for changes and savings), rounded as
+    :func:`money` rounds.
 
     Examples
     --------
     >>> signed_money(-12.5, "EUR"), signed_money(3, "USD"), signed_money(0, "EUR")
     ('-12.50 EUR', '+3.00 USD', '±0.00 EUR')
+    >>> signed_money(-8000, "EUR"), signed_money(1234.5, "EUR")
+    ('-8,000 EUR', '+1,235 EUR')
     """
     if _missing(value):
         return "–"
     number = float(value)  # type: ignore[arg-type]
     if round(number, 2) == 0:
         return f"±0.00 {currency}".strip()
-    return f"{number:+,.2f} {currency}".strip()
+    return f"{_amount(number, '+')} {currency}".strip()
 
 
 def duration(seconds: float | None) -> str:

@@ -165,7 +165,7 @@ def test_kpis_show_durations_rates_and_missing_values_plainly():
 
 def test_candidates_show_money_with_their_currency_and_payback_in_months():
     out = tables.candidates_html(_candidates())
-    assert "12,345.68 CHF" in out and "4.9 months" in out and "5.0 h" in out
+    assert "12,346 CHF" in out and "4.9 months" in out and "5.0 h" in out
     assert "1.5 h" in out  # 90 labour minutes
     assert "10.0%" in out  # support
     assert "customers key it" in out and "EUR" not in out
@@ -192,7 +192,7 @@ def test_projection_rows_are_shown_in_the_unit_of_their_metric():
     by_metric = {_cells(r)[0]: _cells(r)[1:] for r in rows}
     assert by_metric["handoff_wait_s"] == ["2.1 d", "3.0 h", "-2.0 d"]
     assert by_metric["labour_minutes"] == ["2.0 h", "1.0 h", "-1.0 h"]
-    assert by_metric["total_cost_annual"] == ["50,000.00 EUR", "42,000.00 EUR", "-8,000.00 EUR"]
+    assert by_metric["total_cost_annual"] == ["50,000 EUR", "42,000 EUR", "-8,000 EUR"]
     assert by_metric["events"] == ["4", "4", "±0"]
     assert by_metric["handoffs_per_order"] == ["1", "0.50", "-0.50"]
 
@@ -219,7 +219,7 @@ RESULTS = {
     "Handoffs": (lambda: handoffs(_log()), "25.5 h"),
     "Variants": (lambda: _variants(2720), "… 2,700 more variants"),
     "Kpis": (_kpis, "36.0 h"),
-    "Candidates": (_candidates, "12,345.68 CHF"),
+    "Candidates": (_candidates, "12,346 CHF"),
     "Rework": (_rework, "2.5 h"),
     "Episodes": (_episodes, "26.0 h"),
     "Reentry": (_reentry, "28.6%"),

@@ -11,7 +11,7 @@ Examples
 --------
 >>> page = environment().from_string("<p>{{ name }}: {{ amount|money(currency) }}</p>")
 >>> page.render(name="<script>", amount=1234.5, currency="EUR")
-'<p>&lt;script&gt;: 1,234.50 EUR</p>'
+'<p>&lt;script&gt;: 1,235 EUR</p>'
 """
 
 from __future__ import annotations

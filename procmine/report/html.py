@@ -86,7 +86,7 @@ def cell_text(value: Any, kind: str, currency: str) -> str:
     Examples
     --------
     >>> cell_text(1234.5, "money", "EUR"), cell_text(5400, "wait", ""), cell_text(0.25, "pct", "")
-    ('1,234.50 EUR', '1.5 h', '25.0%')
+    ('1,235 EUR', '1.5 h', '25.0%')
     >>> cell_text(-40.0, "signed_money", "EUR"), cell_text(float("inf"), "months", "")
     ('-40.00 EUR', 'never')
     """
