@@ -117,3 +117,23 @@ def test_quiet_silences_the_bar_on_a_terminal(tmp_path):
     _, err = _run(["--quiet", "report", str(SOURCES), "--out", str(tmp_path / "r")],
                   terminal=True)
     assert err.strip() == ""
+
+
+def test_a_local_spark_run_logs_procmine_s_lines_not_spark_s(tmp_path, monkeypatch):
+    # Spark's default driver log (host name, default log level, native Hadoop) would fill
+    # every batch log; the JVM's own notice of incubator modules is not Spark's to silence
+    import pytest
+    from _engines import SPARK_REASON
+
+    if SPARK_REASON:
+        pytest.skip(SPARK_REASON)
+    for variable in ("SPARK_CONF_DIR", "PYSPARK_SUBMIT_ARGS", "SPARK_REMOTE"):
+        monkeypatch.delenv(variable, raising=False)
+    out = tmp_path / "h.csv"
+    _, err = _run(["handoffs", str(SOURCES), "--engine", "spark", "--out", str(out)],
+                  terminal=False)
+    lines = [line for line in err.splitlines()
+             if not line.startswith("WARNING: Using incubator modules")]
+    assert lines and all(re.match(r"^(… |\d[\d,]* department handoffs)", line)
+                         for line in lines), err
+    assert out.exists()

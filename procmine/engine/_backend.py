@@ -44,6 +44,18 @@ SPARK_LOCAL_CONF: Final = {
 }
 
 
+_DRIVER_JAVA_OPTIONS: Final = "spark.driver.extraJavaOptions"
+#: The driver's log configuration for a local session procmine starts: errors only.
+_QUIET_LOG: Final = Path(__file__).with_name("log4j2.properties")
+
+
+def _own_spark_logging(conf: dict[str, str] | None) -> bool:
+    """True when the user configures the driver JVM (its options, a Spark configuration
+    folder, spark-submit arguments): procmine's quiet log is then not imposed."""
+    return (_DRIVER_JAVA_OPTIONS in (conf or {})
+            or any(os.environ.get(v) for v in ("SPARK_CONF_DIR", "PYSPARK_SUBMIT_ARGS")))
+
+
 def _arrow(frame: pd.DataFrame | Any) -> Any:
     """A pandas frame as an Arrow table (an Arrow table as it is)."""
     import pyarrow as pa
@@ -83,7 +95,9 @@ def _new_session(master: str | None, conf: dict[str, str] | None, *, connect: bo
         # executors run the cluster's (spark.pyspark.python, PYSPARK_PYTHON)
         os.environ["PYSPARK_PYTHON"] = sys.executable
     # over Spark Connect only runtime SQL settings may be sent (the server's are its own)
-    settings = SPARK_LOCAL_CONF if local else SPARK_CONF
+    settings = dict(SPARK_LOCAL_CONF if local else SPARK_CONF)
+    if local and not _own_spark_logging(conf):
+        settings[_DRIVER_JAVA_OPTIONS] = f"-Dlog4j2.configurationFile={_QUIET_LOG.as_uri()}"
     for key, value in {**settings, **(conf or {})}.items():
         builder = builder.config(key, value)
     with warnings.catch_warnings():
