@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from _engines import ENGINES
 from _pm4py_logs import pm4py
 
 import procmine as pm
@@ -23,6 +24,7 @@ CSV = (
     "SO-2,Pick,2024-01-08 12:00,bob,Warehouse\n"
     "SO-2,Money in,2024-01-10 09:00,cid,Billing\n"
 )
+SAMPLE_SOURCES = Path(__file__).resolve().parent.parent / "sample_logs" / "sources.toml"
 MAP = ["--case-id", "Order", "--activity", "Step", "--timestamp", "At", "--resource", "User",
        "--department", "Dept"]
 
@@ -304,3 +306,55 @@ def test_the_console_script_delivers_its_whole_output_through_a_pipe(tmp_path, c
         child = subprocess.run([sys.executable, "-m", "procmine", *argv],
                                capture_output=True, text=True, check=False)
         assert child.returncode == code and child.stderr.strip()
+
+
+ADDRESSES = (
+    "Order,Step,At,Dept,ShipTo\n"
+    "SO-1,Enter order,2024-01-01 09:00,Sales,Main St 1\n"
+    "SO-1,Book transport,2024-01-01 11:00,Shipping,  MAIN st 1 \n"
+    "SO-1,Invoice,2024-01-02 09:00,Billing,Main St 11\n"
+    "SO-2,Enter order,2024-01-03 09:00,Sales,Dam 2\n"
+    "SO-2,Book transport,2024-01-03 10:00,Sales,Dam 2\n"
+)
+ADDRESS_ROLES = ["--case-id", "Order", "--activity", "Step", "--timestamp", "At",
+                 "--department", "Dept"]
+
+
+@pytest.mark.parametrize("engine", ["pandas", *ENGINES])
+def test_item_options_let_re_entry_compare_a_table_s_values(tmp_path, engine):
+    # worked out by hand: Sales enters SO-1's address, Shipping keys the same again,
+    # Billing another; SO-2's second entry is Sales' own. The same in memory, in DuckDB
+    # and in Spark (each reading the CSV itself)
+    import csv
+
+    path = tmp_path / "orders.csv"
+    path.write_text(ADDRESSES, encoding="utf-8")
+    out = tmp_path / "report"
+    assert main(["report", str(path), "--out", str(out), *ADDRESS_ROLES, "--quiet",
+                 "--engine", engine, "--item", "delivery_address=ShipTo",
+                 "--item-owner", "delivery_address=customer"]) == 0
+    with open(out / "tables" / "reentry.csv", encoding="utf-8") as handle:
+        rows = sorted((r["item"], r["first_entered_by"], r["reentered_by"], r["count"],
+                       r["discrepancies"], r["signal"]) for r in csv.DictReader(handle))
+    assert rows == [("delivery_address", "Sales", "Billing", "1", "1", "values"),
+                    ("delivery_address", "Sales", "Shipping", "1", "0", "values")]
+
+
+def test_item_options_that_cannot_be_used_are_usage_errors(tmp_path, capsys):
+    path = tmp_path / "orders.csv"
+    path.write_text(ADDRESSES, encoding="utf-8")
+    base = ["validate", str(path), *ADDRESS_ROLES]
+    for extra, fragment in (
+        (["--item-owner", "delivery_address=customer"], "add --item"),
+        (["--item", "a=ShipTo", "--item-owner", "a=boss"], "owner must be one of"),
+        (["--item", "a=ShipTo", "--item-type", "b=code"], "for an item named with --item"),
+        (["--item", "a=ShipTo", "--item", "a=Dept"], "given twice"),
+        (["--item", "a="], "expected NAME or NAME=COLUMN"),
+        (["--item", "Dept=ShipTo"], "table's own column 'Dept'"),
+    ):
+        assert main([*base, *extra]) == 2, extra
+        assert fragment in capsys.readouterr().err, extra
+    assert main(["validate", str(SAMPLE_SOURCES), "--item", "a"]) == 2
+    assert "declares its own in [items" in capsys.readouterr().err
+    assert main([*base, "--item", "delivery_address=Nowhere"]) == 1  # the file lacks it
+    assert "'Nowhere'" in capsys.readouterr().err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -14,6 +15,7 @@ CSV = ("Order,Step,At,User,Dept,ShipTo\n"
        "SO-1,Enter order,2024-01-01 09:00,ann,Sales,Main St 1\n"
        "SO-1,Pick,2024-01-01 11:00,bob,Warehouse,\n"
        "SO-2,Enter order,2024-01-02 09:00,ann,Sales,Elm St 2\n")
+ROOT_SAMPLE = Path(__file__).resolve().parent.parent / "sample_logs" / "sources.toml"
 MAP = {"case_id": "Order", "activity": "Step", "timestamp": "At", "resource": "User",
        "department": "Dept"}
 
@@ -215,3 +217,59 @@ def test_csv_options_refused_for_other_inputs(tmp_path):
     sources.write_text("[sources]\n", encoding="utf-8")
     with pytest.raises(UsageError, match="delimiter apply to CSV files only"):
         procmine.load(sources, delimiter=";")
+
+
+ORDERS_WITH_ADDRESS = (
+    "Order,Step,At,Dept,ShipTo\n"
+    "SO-1,Enter order,2024-01-01 09:00,Sales,Main St 1\n"
+    "SO-1,Book transport,2024-01-01 11:00,Shipping,  MAIN st 1 \n"   # the same, keyed again
+    "SO-1,Invoice,2024-01-02 09:00,Billing,Main St 11\n"             # a discrepancy
+    "SO-2,Enter order,2024-01-03 09:00,Sales,Dam 2\n"
+    "SO-2,Book transport,2024-01-03 10:00,Sales,Dam 2\n"             # the same department
+)
+ROLES = {"case_id": "Order", "activity": "Step", "timestamp": "At", "department": "Dept"}
+
+
+def test_a_table_declares_information_items_and_re_entry_compares_their_values(tmp_path):
+    # worked out by hand: SO-1's address is entered by Sales, keyed again by Shipping (the
+    # same after folding spaces and case) and by Billing (another value); SO-2's second
+    # entry is Sales' own
+    from procmine import InformationItem
+    from procmine.analysis.reentry import reentry
+
+    path = tmp_path / "orders.csv"
+    path.write_text(ORDERS_WITH_ADDRESS, encoding="utf-8")
+    address = InformationItem("delivery_address", "customer", columns={"orders": "ShipTo"})
+    log = procmine.load(path, **ROLES, items=[address])
+    assert [(i.name, i.owner, dict(i.columns)) for i in log.items] == [
+        ("delivery_address", "customer", {"orders": "ShipTo"})]
+    assert "ShipTo" not in log.events.columns  # carried as the item, not as an attribute
+    found = reentry(log)
+    assert found.signal == "values"
+    table = found.table
+    assert sorted(zip(table["first_by"], table["by"], table["count"], table["discrepancies"],
+                      strict=True)) == [("Sales", "Billing", 1, 1), ("Sales", "Shipping", 1, 0)]
+    without = reentry(procmine.load(path, **ROLES))
+    assert without.signal == "redo"
+
+
+def test_an_item_named_like_its_column_and_the_options_refused(tmp_path):
+    from procmine import InformationItem
+
+    path = tmp_path / "orders.csv"
+    path.write_text(ORDERS_WITH_ADDRESS, encoding="utf-8")
+    log = procmine.load(path, **ROLES, items=[InformationItem("ShipTo", "customer")])
+    assert log.events["ShipTo"].tolist()[:2] == ["Main St 1", "MAIN st 1"]
+    with pytest.raises(InputError, match="'Nowhere'"):  # the column is not there
+        procmine.load(path, **ROLES, items=[InformationItem("x", columns={"orders": "Nowhere"})])
+    with pytest.raises(UsageError, match="place of the canonical column 'resource'"):
+        procmine.load(path, **ROLES, items=[InformationItem("resource",
+                                                            columns={"orders": "ShipTo"})])
+    with pytest.raises(UsageError, match="table's own column 'Dept'"):
+        procmine.load(path, **ROLES, items=[InformationItem("Dept", columns={"orders": "ShipTo"})])
+    with pytest.raises(UsageError, match="more than once"):
+        procmine.load(path, **ROLES, items=[InformationItem("a"), InformationItem("a")])
+    with pytest.raises(UsageError, match=r"list of procmine\.InformationItem"):
+        procmine.load(path, **ROLES, items="ShipTo")
+    with pytest.raises(UsageError, match=r"declares its own in \[items"):
+        procmine.load(ROOT_SAMPLE, items=[InformationItem("x")])

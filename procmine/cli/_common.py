@@ -9,15 +9,18 @@ import re
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 import click
 
 from procmine.engine import LOAD_ENGINES
 from procmine.errors import ProcmineError
+
+if TYPE_CHECKING:
+    from procmine.io.result import InformationItem
 
 __all__ = [
     "ENGINE_COMMANDS",
@@ -226,6 +229,53 @@ def split_list(value: str | None) -> list[str] | None:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def item_options(items: Sequence[str], owners: Sequence[str],
+                 types: Sequence[str]) -> list[InformationItem] | None:
+    """``--item NAME[=COL]``, ``--item-owner NAME=PARTY`` and ``--item-type NAME=TYPE`` as
+    information items (None when no ``--item`` is given); a wrong one is a usage error.
+
+    Examples
+    --------
+    >>> [(i.name, i.owner, dict(i.columns), i.type) for i in item_options(
+    ...     ["delivery_address=ShipTo", "postcode"], ["delivery_address=customer"],
+    ...     ["postcode=code"])]
+    [('delivery_address', 'customer', {'': 'ShipTo'}, 'text'), ('postcode', 'internal', {}, 'code')]
+    """
+    if not items:
+        if owners or types:
+            raise click.UsageError("--item-owner and --item-type describe an item named with "
+                                   "--item NAME[=COL]; add --item")
+        return None
+    from procmine.io.result import InformationItem
+
+    columns: dict[str, str] = {}
+    for given in items:
+        name, _, column = given.partition("=")
+        name, column = name.strip(), column.strip()
+        if not name or (_ and not column):
+            raise click.UsageError(f"--item {given!r}: expected NAME or NAME=COLUMN, e.g. "
+                                   "delivery_address=ShipTo")
+        if name in columns:
+            raise click.UsageError(f"--item {name!r} is given twice; give each item once")
+        columns[name] = column
+    described: dict[str, dict[str, str]] = {"owner": {}, "type": {}}
+    for option, values in (("owner", owners), ("type", types)):
+        for given in values:
+            name, _, value = (part.strip() for part in given.partition("="))
+            if not _ or not value or name not in columns:
+                raise click.UsageError(
+                    f"--item-{option} {given!r}: expected NAME={option.upper()} for an item "
+                    f"named with --item (items: {', '.join(columns)})")
+            described[option][name] = value
+    try:
+        return [InformationItem(name, described["owner"].get(name, "internal"),
+                                columns={"": column} if column else {},
+                                type=described["type"].get(name, "text"))
+                for name, column in columns.items()]
+    except ValueError as problem:  # an owner that is not a party, an unknown type
+        raise click.UsageError(str(problem)) from None
+
+
 _LIST_OPTIONS = ("automated_values", "automated_resources", "missing_values",
                  "resource_qualifier", "object_types")
 _MAPPING_KEYS = ("case_id", "activity", "timestamp", "resource", "department", "party_column",
@@ -323,6 +373,17 @@ def mapping_options(
                      metavar="N", default=None,
                      help="A Delta table's version N instead of its current one (with "
                           "--engine duckdb|spark)."),
+        click.option("--item", "item", metavar="NAME[=COL]", multiple=True,
+                     help="An information item a column carries, e.g. "
+                          "delivery_address=ShipTo (default column: NAME), so that re-entry "
+                          "compares its values; repeat for more items. One table only: a "
+                          "sources file declares its own."),
+        click.option("--item-owner", "item_owner", metavar="NAME=PARTY", multiple=True,
+                     help="The party best placed to enter item NAME first: internal (the "
+                          "default), customer, supplier or carrier."),
+        click.option("--item-type", "item_type", metavar="NAME=TYPE", multiple=True,
+                     help="How item NAME's values compare: text (the default; case and "
+                          "spacing ignored), code (exactly), number, date or money."),
     ]
     if input_format:
         options.insert(0, click.option(
@@ -345,6 +406,8 @@ def mapping_options(
         fmt = kwargs.pop("input_format", None)
         if fmt is not None:
             mapping["format"] = fmt
+        mapping["items"] = item_options(kwargs.pop("item", ()), kwargs.pop("item_owner", ()),
+                                        kwargs.pop("item_type", ()))
         kwargs["mapping"] = {k: v for k, v in mapping.items() if v is not None}
         return command(*args, **kwargs)
 

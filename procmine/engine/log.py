@@ -39,7 +39,7 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -52,7 +52,7 @@ from procmine.engine._delta import DeltaFiles, local_path
 from procmine.engine._dialect import ENGINES
 from procmine.engine._parts import part_files
 from procmine.errors import InputError, UsageError
-from procmine.io.result import InformationItem
+from procmine.io.result import InformationItem, check_item_names
 from procmine.log.eventlog import EventLog
 from procmine.schema import (
     ACTIVITY,
@@ -393,10 +393,18 @@ def _canonical_sql(raw: str, raw_columns: Sequence[str], *, name: str, engine: s
     select.append(f"CAST({seq_sql} AS BIGINT) AS seq")
     if obj:
         select.append(f"CAST({_quote(obj)} AS VARCHAR) AS object_id")
+    item_columns: dict[str, str] = {
+        item.name: item.column_in(name, raw_columns) for item in mapping.get("items") or ()}
+    for item, column in item_columns.items():
+        if column not in raw_columns:
+            raise InputError(f"{name}: column {column!r} (→ item {item!r}) not found; columns "
+                             f"present: {', '.join(map(repr, raw_columns))}")
+    check_item_names(item_columns, raw_columns, where=name)
     used = {case, act, ts, resource, department, party, automated, obj, SOURCE, EVENT_ID,
-            "seq", "__seq", "ts_us", *CORE_COLUMNS}
-    extra = sorted(c for c in raw_columns if c not in used)
-    select += [f"{_quote(c)}" for c in extra]
+            "seq", "__seq", "ts_us", *CORE_COLUMNS, *item_columns.values()}
+    extra = sorted([*(c for c in raw_columns if c not in used), *item_columns])
+    select += [f"{_quote(item_columns[c])} AS {_quote(c)}" if c in item_columns
+               else f"{_quote(c)}" for c in extra]
     names = [s.rsplit(" AS ", 1)[-1].strip('"') for s in select]
     where = (f"WHERE {_quote(case)} IS NOT NULL AND {_quote(act)} IS NOT NULL "
              f"AND {_quote(ts)} IS NOT NULL")
@@ -637,7 +645,7 @@ def load(source: Any, *, engine: str, spark_master: str | None = None,
     if kind is None:
         from procmine.log.load import load as load_in_memory
 
-        log = load_in_memory(source, name=name, **mapping)
+        log = load_in_memory(source, name=name, items=list(items) or None, **mapping)
         return from_log(log, engine=engine, spark_master=spark_master,
                         temp_directory=temp_directory, memory_limit=memory_limit,
                         spark_conf=spark_conf)
@@ -649,13 +657,15 @@ def load(source: Any, *, engine: str, spark_master: str | None = None,
     backend = _backend(engine, spark_master=spark_master, temp_directory=temp_directory,
                        memory_limit=memory_limit, spark_conf=spark_conf, max_spill=max_spill)
     stem = name or _stem(str(source))
+    declared = tuple(items)
     try:
         names, dropped = _native(str(source), kind, backend=backend, name=stem,
-                                 mapping=mapping)
+                                 mapping={**mapping, "items": declared})
     except BaseException:
         backend.close()
         raise
-    return EngineLog(backend=backend, name=stem, items=tuple(items), columns=tuple(names),
+    declared = tuple(replace(i, columns={stem: i.column_in(stem, names)}) for i in declared)
+    return EngineLog(backend=backend, name=stem, items=declared, columns=tuple(names),
                      rows_dropped=dropped)
 
 

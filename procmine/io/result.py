@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
 
-from procmine.schema import PARTIES, empty_rejects
+from procmine.schema import CORE_COLUMNS, PARTIES, empty_rejects
 
 __all__ = ["ITEM_TYPES", "InformationItem", "ReadResult", "SourceStats"]
 
@@ -124,6 +124,54 @@ date, money
         if self.type not in ITEM_TYPES:
             raise ValueError(f"item {self.name!r}: type {self.type!r} is unknown; expected one "
                              f"of {', '.join(ITEM_TYPES)}")
+
+    def column_in(self, source: str, present: Collection[str] | None = None) -> str:
+        """The column of one table ``source`` that carries the item: the one ``columns``
+        names for it, else the one column ``columns`` names (a single table's item,
+        whatever source it was named under) if the table has it (``present``), else a
+        column named like the item among ``present`` (a log written in the canonical
+        schema), else that one column or the item's name.
+
+        Examples
+        --------
+        >>> item = InformationItem("delivery_address", columns={"erp": "ShipTo"})
+        >>> item.column_in("erp"), item.column_in("orders"), InformationItem("a").column_in("x")
+        ('ShipTo', 'ShipTo', 'a')
+        """
+        if source in self.columns:
+            return self.columns[source]
+        if present is not None and self.name in present and not (
+                len(self.columns) == 1 and next(iter(self.columns.values())) in present):
+            return self.name
+        if len(self.columns) == 1:
+            return next(iter(self.columns.values()))
+        return self.name
+
+
+def check_item_names(item_columns: Mapping[str, str], present: Collection[str], *,
+                     where: str) -> None:
+    """Refuse an item whose name would take the place of a canonical column or of another
+    column of the table (``present``) in the log: its values sit in a column named after
+    it. ``item_columns``: item name -> the column that carries it.
+
+    Examples
+    --------
+    >>> check_item_names({"address": "ShipTo"}, ["ShipTo", "Dept"], where="t.csv")
+    >>> try:
+    ...     check_item_names({"Dept": "ShipTo"}, ["ShipTo", "Dept"], where="t.csv")
+    ... except ValueError as problem:
+    ...     print(str(problem).split(" in the log")[0])
+    t.csv: information item 'Dept' would take the place of the table's own column 'Dept'
+    """
+    from procmine.errors import UsageError
+
+    for item, column in item_columns.items():
+        if item in CORE_COLUMNS or (item in present and item != column):
+            taken = (f"the canonical column {item!r}" if item in CORE_COLUMNS
+                     else f"the table's own column {item!r}")
+            raise UsageError(f"{where}: information item {item!r} would take the place of "
+                             f"{taken} in the log; name the item otherwise (its values come "
+                             f"from {column!r})")
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, get_args
@@ -14,7 +14,7 @@ import pandas as pd
 from procmine.errors import InputError, ProcmineError, ProcmineWarning, UsageError
 from procmine.io._memory import with_reused_memory
 from procmine.io.mapping import DEFAULT_MISSING_VALUES, ColumnMapping, map_table
-from procmine.io.result import ReadResult
+from procmine.io.result import InformationItem, ReadResult, check_item_names
 from procmine.io.stitch import apply_source_settings, read_sources
 from procmine.io.tables import RawTable, infer_format, read_table
 from procmine.log.eventlog import EventLog
@@ -70,6 +70,7 @@ def load(
     resource_qualifier: Sequence[str] | None = None,
     format: LogFormat | None = None,
     name: str | None = None,
+    items: Sequence[InformationItem] | None = None,
     engine: Literal["pandas"] = "pandas",
     spark_master: None = None,
 ) -> EventLog:
@@ -143,6 +144,13 @@ def load(
     name : str, keyword-only
         Name of the log and of its source (default: the file stem, or
         ``"dataframe"``).
+    items : sequence of InformationItem, keyword-only
+        Table only: the information items its columns carry (a delivery address, a
+        requested date), with the party best placed to enter each first, so that
+        re-entry compares their values (a sources file declares its own in
+        ``[items.<name>]``). An item's column is the one its ``columns`` names
+        (:meth:`InformationItem.column_in`), else the column named like the item; in
+        the log the values sit in a column named after the item.
     engine : {"pandas"}, keyword-only
         This loader holds the log in memory. DuckDB and Spark load through
         :func:`procmine.engine.load` (which ``procmine.load`` is).
@@ -194,6 +202,16 @@ def load(
     >>> s = log.sources[0]
     >>> (s.name, s.rows_read, s.rows_loaded, s.rows_rejected, dict(s.missing_values))
     ('dataframe', 3, 2, 1, {'department': 1})
+
+    Information items, here the delivery address in column ``ShipTo``:
+
+    >>> from procmine.io.result import InformationItem
+    >>> df = df.assign(ShipTo=["Dam 1", "Dam 1", "Dam 2"])
+    >>> address = InformationItem("delivery_address", "customer",
+    ...                           columns={"dataframe": "ShipTo"})
+    >>> log = load(df, case_id="Order", activity="Step", timestamp="At", items=[address])
+    >>> log.events["delivery_address"].tolist(), [i.columns for i in log.items]
+    (['Dam 1', 'Dam 1'], [{'dataframe': 'ShipTo'}])
     """
     if engine != "pandas" or spark_master is not None:
         raise UsageError(f"engine {engine!r} is not available here: this step loads the log in "
@@ -217,7 +235,7 @@ def load(
             automated_resources=_strings(automated_resources, "automated_resources"),
             missing_values=_strings(missing_values, "missing_values"),
             object_column=object_column, timestamp_format=timestamp_format,
-            timezone=timezone)
+            timezone=timezone, items=_items(items))
     path = Path(path)
     if str(format) == "delta" or path.is_dir():
         engines = ("--engine duckdb or --engine spark (procmine.load(..., engine='duckdb')), "
@@ -239,7 +257,7 @@ def load(
         "timestamp_format": timestamp_format, "timezone": timezone,
         "delimiter": delimiter, "encoding": encoding, "object_type": object_type,
         "resource_qualifier": resource_qualifier, "object_column": object_column,
-        "object_types": object_types,
+        "object_types": object_types, "items": items,
     }
     from procmine.io.archive import is_zip_name
 
@@ -282,6 +300,12 @@ def load(
     if kind != "ocel" and resource_qualifier is not None:
         raise UsageError(f"{path}: resource_qualifier applies to OCEL logs only (which "
                          f"employee of an event is its resource); this input is {kind}")
+    if items is not None and kind in ("sources", "xes", "ocel"):
+        where = {"sources": "a sources file declares its own in [items.<name>]",
+                 "xes": "XES logs name their attributes; declare items in a sources file",
+                 "ocel": "OCEL logs are read with their attributes as they are"}
+        raise UsageError(f"{path}: items apply to one table (CSV, Parquet, Excel, a "
+                         f"DataFrame); {where[kind]}")
     if kind == "sources":
         _refuse(path, "a sources file (set them in its [log] or [sources.<name>] tables)",
                 party_column=party_column, automated_column=automated_column,
@@ -326,13 +350,14 @@ def load(
                        party_column=party_column or PARTY,
                        automated_column=automated_column or AUTOMATED,
                        object_column=object_column or OBJECT_ID, event_id=EVENT_ID,
+                       items=_item_columns(_items(items), name or _stem(path)),
                        timestamp_format=timestamp_format).offset_times()),
         source=name or _stem(path), fix_hint=_TABLE_HINT,
         case_id=case_id, activity=activity, timestamp=timestamp, resource=resource,
         department=department, party_column=party_column, automated_column=automated_column,
         automated_values=_strings(automated_values, "automated_values"),
         automated_resources=system, missing_values=missing, object_column=object_column,
-        timestamp_format=timestamp_format, timezone=timezone)
+        timestamp_format=timestamp_format, timezone=timezone, items=_items(items))
 
 
 @with_reused_memory
@@ -413,14 +438,44 @@ def _frame_table(df: pd.DataFrame, source: str) -> RawTable:
     return RawTable(frame=frame, rows=rows, path=_FRAME_PATH, format="dataframe")
 
 
+def _items(items: Sequence[InformationItem] | None) -> tuple[InformationItem, ...]:
+    """The ``items`` option as a tuple of :class:`InformationItem`, each named once."""
+    if items is None:
+        return ()
+    if isinstance(items, (str, InformationItem)) or not isinstance(items, Sequence):
+        raise UsageError("items must be a list of procmine.InformationItem, e.g. "
+                         "[InformationItem('delivery_address', 'customer')]")
+    found = tuple(items)
+    for item in found:
+        if not isinstance(item, InformationItem):
+            raise UsageError(f"items must hold procmine.InformationItem values, got "
+                             f"{type(item).__name__} ({item!r})")
+    names = [item.name for item in found]
+    repeated = sorted({n for n in names if names.count(n) > 1})
+    if repeated:
+        raise UsageError(f"items name {', '.join(map(repr, repeated))} more than once; "
+                         "give each information item once")
+    return found
+
+
+def _item_columns(items: tuple[InformationItem, ...], source: str,
+                  present: Collection[str] | None = None) -> dict[str, str]:
+    """Item name -> the column of this table that carries it
+    (:meth:`InformationItem.column_in`)."""
+    return {item.name: item.column_in(source, present) for item in items}
+
+
 def _load_table(table: RawTable, *, source: str, fix_hint: str, case_id: str | None,
                 activity: str | None, timestamp: str | None, resource: str | None,
                 department: str | None, party_column: str | None,
                 automated_column: str | None, automated_values: tuple[str, ...] | None,
                 automated_resources: tuple[str, ...] | None,
                 missing_values: tuple[str, ...] | None, object_column: str | None,
-                timestamp_format: str | None, timezone: str | None) -> EventLog:
+                timestamp_format: str | None, timezone: str | None,
+                items: tuple[InformationItem, ...] = ()) -> EventLog:
     present = set(table.columns)
+    item_columns = _item_columns(items, source, present)
+    check_item_names(item_columns, present, where=table.path or source)
 
     def default(given: str | None, canonical: str) -> str | None:
         return given if given is not None else (canonical if canonical in present else None)
@@ -447,14 +502,17 @@ def _load_table(table: RawTable, *, source: str, fix_hint: str, case_id: str | N
         event_id=EVENT_ID if EVENT_ID in present else None,
         timestamp_format=timestamp_format,
         timezone=timezone,
+        items=item_columns,
     )
     used = set(mapping.columns().values())
     mapping = replace(mapping, attributes=_attributes(table, used))
     mapped = map_table(table, mapping, source=source, fix_hint=fix_hint, canonical=True)
     del table  # its text is not held while the log is validated and used (peak memory)
     events = validate_events(mapped.events, source=source, ids_unique=mapped.ids_unique)
+    declared = tuple(replace(item, columns={source: item_columns[item.name]}) for item in items)
     return EventLog.from_result(ReadResult(events=events, rejects=mapped.rejects,
-                                           sources=(mapped.stats,), name=source))
+                                           sources=(mapped.stats,), items=declared,
+                                           name=source))
 
 
 def _attributes(table: RawTable, used: set[str]) -> dict[str, str]:
